@@ -1,0 +1,5 @@
+"""Allow `python -m study.cli`."""
+
+from study.cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""Shared pieces of the CLI: error handling, opening the database, output formats."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from typing import Any
+
+import pandas as pd
+import typer
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from typer.core import TyperGroup
+
+from study.config import database_url
+from study.db import Database, require_current_schema
+from study.db.engine import unavailable
+from study.errors import StudyError
+
+
+class StudyGroup(TyperGroup):
+    """A command group that turns StudyError into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StudyError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except (DBAPIError, SQLAlchemyError) as exc:
+            typer.echo(f"Error: {unavailable(database_url(), exc)}", err=True)
+            raise typer.Exit(1) from None
+
+
+class OutputFormat(str, enum.Enum):
+    """How list commands print: an aligned table for people, JSON for scripts."""
+
+    table = "table"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", help="table or json.")
+
+
+def open_database(*, require_schema: bool = True) -> Database:
+    """The database named by STUDY_DATABASE_URL, checked to be reachable (and migrated)."""
+    database = Database.from_settings()
+    database.check()
+    if require_schema:
+        require_current_schema(database)
+    return database
+
+
+def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: OutputFormat,
+         columns: list[str] | None = None) -> None:
+    """Print ``rows`` as JSON or as a table."""
+    if fmt == OutputFormat.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    if isinstance(rows, dict):
+        rows = [rows]
+    if not rows:
+        typer.echo("(none)")
+        return
+    frame = pd.DataFrame(rows, columns=columns)
+    typer.echo(frame.fillna("").to_string(index=False))
+
+
+def read_password(password_stdin: bool, *, prompt: str = "Password") -> str:
+    """A password from one line of standard input, or from a hidden, confirmed prompt."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)

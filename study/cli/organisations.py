@@ -1,0 +1,33 @@
+"""`study org ...`: the organisations in the study."""
+
+from __future__ import annotations
+
+import typer
+
+from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.organisations import add_organisation, list_organisations
+
+app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="Manage organisations.")
+
+
+@app.command("add")
+def add(name: str = typer.Argument(..., help="The organisation's name."),
+        sector: str = typer.Option(None, "--sector", help="e.g. Finance, Public sector."),
+        size_band: str = typer.Option(None, "--size-band", help="e.g. 250-999."),
+        country: str = typer.Option(None, "--country", help="e.g. Denmark."),
+        headcount: int = typer.Option(None, "--headcount",
+                                      help="Employees, for response rates of open links.")
+        ) -> None:
+    """Add an organisation to the study."""
+    with open_database().transaction() as session:
+        info = add_organisation(session, name, sector=sector, size_band=size_band,
+                                country=country, headcount=headcount)
+    typer.echo(f"Added organisation {info.name}.")
+
+
+@app.command("list")
+def list_(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List the organisations."""
+    with open_database().transaction() as session:
+        rows = [o.as_dict() for o in list_organisations(session)]
+    emit(rows, fmt)

@@ -1,0 +1,95 @@
+"""The demo study: ten fictional organisations, loaded through the library's own functions.
+
+Tests, docs and ``./run.sh`` all use this one loader, so the demo always
+exercises the same code paths as real use. Everything here is fictional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from study.accounts import add_account
+from study.audit import record_event
+from study.db.models import Account, Study
+from study.errors import AlreadyExists
+from study.organisations import add_organisation
+from study.studies import current_study
+
+DEMO_STUDY_NAME = "Demo: internal social media in ten organisations"
+DEMO_DESCRIPTION = (
+    "A fictional study after Madsen (2017) and Jiang & Neill (2017): an employee survey "
+    "and coordinator and executive interviews in five Danish and five US organisations.")
+
+# name, sector, size band, country, headcount
+DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str, int], ...] = (
+    ("Nordlys Bank", "Finance", "1000+", "Denmark", 2400),
+    ("Havnegade Kommune", "Public sector", "1000+", "Denmark", 3800),
+    ("Fjordvind Energi", "Energy", "250-999", "Denmark", 620),
+    ("Kobberstien Design", "Creative agency", "10-49", "Denmark", 35),
+    ("Solbakken Hospital", "Healthcare", "1000+", "Denmark", 2900),
+    ("Prairie Mutual Insurance", "Insurance", "1000+", "United States", 1900),
+    ("Riverbend Logistics", "Logistics", "250-999", "United States", 780),
+    ("Peachtree Health System", "Healthcare", "1000+", "United States", 5200),
+    ("Lakeshore Manufacturing", "Manufacturing", "250-999", "United States", 450),
+    ("Blue Ridge Software", "Software", "50-249", "United States", 120),
+)
+
+# The two demo coders; they cannot log in until an admin sets a password.
+DEMO_CODERS: tuple[tuple[str, str], ...] = (("ana@demo.example", "Ana"),
+                                            ("ben@demo.example", "Ben"))
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What :func:`load_demo` did."""
+
+    loaded: bool
+    message: str
+
+
+def demo_loaded(session: Session) -> bool:
+    """True when the database holds the demo study."""
+    return session.scalar(select(Study.id).where(Study.is_demo.is_(True))) is not None
+
+
+def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
+              actor_id: int | None = None) -> DemoResult:
+    """Load the demo study; safe to call again.
+
+    Parameters
+    ----------
+    reset : bool
+        Delete the demo study and everything in it, then load it again.
+    if_empty : bool
+        Do nothing (and say so) when the database already holds any study.
+    """
+    existing = current_study(session)
+    if existing is not None and not existing.is_demo:
+        if if_empty:
+            return DemoResult(False, f"The database already holds the study {existing.name!r}; "
+                                     "the demo was not loaded.")
+        raise AlreadyExists(f"The database already holds the study {existing.name!r}; load "
+                            "the demo into an empty database (another STUDY_DATABASE_URL).")
+    if existing is not None:
+        if not reset:
+            return DemoResult(False, "The demo study is already loaded.")
+        session.delete(existing)
+        session.flush()
+        record_event(session, "demo.reset", actor_id=actor_id)
+
+    study = Study(name=DEMO_STUDY_NAME, description=DEMO_DESCRIPTION, is_demo=True)
+    session.add(study)
+    session.flush()
+    for name, sector, size_band, country, headcount in DEMO_ORGANISATIONS:
+        add_organisation(session, name, sector=sector, size_band=size_band, country=country,
+                         headcount=headcount, actor_id=actor_id)
+    for email, display_name in DEMO_CODERS:
+        if session.scalar(select(Account.id).where(Account.email == email)) is None:
+            add_account(session, email, role="coder", password=None,
+                        display_name=display_name, actor_id=actor_id)
+    record_event(session, "demo.load", actor_id=actor_id, target=study)
+    return DemoResult(True, f"Loaded the demo study with {len(DEMO_ORGANISATIONS)} "
+                            "organisations.")

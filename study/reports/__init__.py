@@ -1,0 +1,1 @@
+"""Reports built from survey results: spreadsheets for practitioners and researchers."""

@@ -1,0 +1,246 @@
+"""Write survey responses for analysis elsewhere: CSV, Excel (.xlsx) and SPSS (.sav).
+
+One row per response: ``organisation``, ``campaign``, ``instrument_version``,
+then one column per item in survey order. Values are the stored answers (see
+:mod:`study.instruments.answers`): likert points as answered (not
+reverse-keyed), option ids for choices (several joined by ``;``).
+
+- **csv** is UTF-8 with a byte-order mark (so Excel shows æ, ø, å) and reads
+  back with ``read_responses(..., format="csv")``.
+- **xlsx** has a ``responses`` sheet and a ``codebook`` sheet (item texts,
+  scales, reverse keys, labels).
+- **sav** has variable labels (item text) and value labels (likert labels,
+  option labels); single choices are their numeric option values, and each
+  option of a multiple-choice item is a 0/1 variable ``item_option``.
+
+Free text never becomes a live formula: text cells in csv and xlsx go through
+:func:`study.cells.escape_formula`, and xlsx text cells are typed as strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyreadstat
+from openpyxl.styles import Font
+
+from study.cells import escape_formula
+from study.errors import InvalidInput
+from study.instruments.survey import Instrument, Item
+
+FORMATS = ("csv", "xlsx", "sav")
+RESPONSE_COLUMNS = ("response_id", "organisation", "campaign", "instrument_version",
+                    "item_id", "value")
+LEAD_COLUMNS = ["organisation", "campaign", "instrument_version"]
+
+
+def _wide(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """One row per response: the lead columns, then each item's stored value (object)."""
+    missing = [c for c in RESPONSE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InvalidInput(f"The responses need the columns {', '.join(RESPONSE_COLUMNS)}; "
+                           f"{', '.join(missing)} missing.")
+    items = [item.id for item in instrument.all_items()]
+    unknown = sorted(set(frame["item_id"].dropna()) - set(items))
+    if unknown:
+        raise InvalidInput(f"Items not in instrument '{instrument.id}': {', '.join(map(str, unknown))}.")
+    heads = (frame[["response_id", *LEAD_COLUMNS]].drop_duplicates("response_id")
+             .set_index("response_id"))
+    answered = frame.dropna(subset=["item_id"])
+    values = {item: {} for item in items}
+    for response, item, value in zip(answered["response_id"], answered["item_id"], answered["value"]):
+        values[item][response] = value
+    wide = heads.copy()
+    for item in items:
+        wide[item] = pd.Series([values[item].get(r) for r in heads.index], index=heads.index,
+                               dtype=object)
+    wide = wide.sort_values(["organisation", "campaign"], kind="stable")
+    return wide.reset_index(drop=True)
+
+
+def _joined(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def _plain(value: object) -> object:
+    """A cell value for csv/xlsx: None for missing, text escaped against formulas."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    value = _joined(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return escape_formula(value) if isinstance(value, str) else value
+
+
+def _write_csv(wide: pd.DataFrame, stream: BinaryIO) -> None:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(list(wide.columns))
+    for row in wide.itertuples(index=False):
+        writer.writerow(["" if (v := _plain(value)) is None else v for value in row])
+    stream.write(text.getvalue().encode("utf-8-sig"))
+
+
+def _codebook_rows(instrument: Instrument, language: str) -> list[list[object]]:
+    rows: list[list[object]] = [["item", "type", "text", "scale", "reverse", "values"]]
+    for item in instrument.all_items():
+        if item.type == "likert":
+            values = "; ".join(f"{i} = {label}" for i, label in
+                               enumerate(item.labels[language], start=1))  # type: ignore[index]
+        elif item.options:
+            values = "; ".join(f"{o.id} ({o.value}) = {o.label[language]}" for o in item.options)
+        elif item.type == "number":
+            values = f"{item.min if item.min is not None else ''} to " \
+                     f"{item.max if item.max is not None else ''}"
+        else:
+            values = "free text"
+        rows.append([item.id, item.type, item.text[language], item.scale or "",
+                     "yes" if item.reverse else "", values])
+    return rows
+
+
+def _write_xlsx(wide: pd.DataFrame, instrument: Instrument, language: str,
+                stream: BinaryIO) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "responses"
+    sheet.append(list(wide.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for r, row in enumerate(wide.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c, value=_plain(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it looks like
+    sheet.freeze_panes = "D2"
+    codebook = workbook.create_sheet("codebook")
+    for row in _codebook_rows(instrument, language):
+        codebook.append([escape_formula(v) for v in row])
+        for cell in codebook[codebook.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    workbook.save(stream)
+
+
+def _sav_frame(wide: pd.DataFrame, instrument: Instrument, language: str,
+               ) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[float, str]], dict[str, str]]:
+    """Columns, variable labels, value labels and measures for SPSS."""
+    columns: dict[str, object] = {c: wide[c].map(_spss_text).astype(object)
+                                  for c in LEAD_COLUMNS[:2]}
+    columns["instrument_version"] = pd.to_numeric(wide["instrument_version"]).astype(float)
+    labels = {"organisation": "Organisation", "campaign": "Survey campaign",
+              "instrument_version": f"Version of instrument {instrument.id}"}
+    value_labels: dict[str, dict[float, str]] = {}
+    measures = {"organisation": "nominal", "campaign": "nominal", "instrument_version": "nominal"}
+    for item in instrument.all_items():
+        cells = wide[item.id]
+        text = item.text[language]
+        if item.type in ("likert", "number"):
+            columns[item.id] = pd.to_numeric(cells, errors="coerce").astype(float)
+            labels[item.id] = text
+            measures[item.id] = "ordinal" if item.type == "likert" else "scale"
+            if item.type == "likert":
+                value_labels[item.id] = {float(i): item.label(i, language)
+                                         for i in range(1, (item.points or 0) + 1)}
+        elif item.type == "single_choice":
+            code = {o.id: float(o.value or 0) for o in item.options or []}
+            columns[item.id] = cells.map(lambda v: code.get(v, np.nan) if v is not None
+                                         else np.nan).astype(float)
+            labels[item.id] = text
+            measures[item.id] = "nominal"
+            value_labels[item.id] = {float(o.value or 0): o.label[language] for o in item.options or []}
+        elif item.type == "multiple_choice":
+            for option in item.options or []:
+                name = f"{item.id}_{option.id}"
+                columns[name] = cells.map(_chosen(item, option.id)).astype(float)
+                labels[name] = f"{text} - {option.label[language]}"
+                measures[name] = "nominal"
+                value_labels[name] = {0.0: "not chosen", 1.0: "chosen"}
+        else:
+            columns[item.id] = cells.map(_spss_text).astype(object)
+            labels[item.id] = text
+            measures[item.id] = "nominal"
+    return pd.DataFrame(columns), labels, value_labels, measures
+
+
+def _spss_text(value: object) -> str:
+    """SPSS string variables have no missing value: blank text stands for unanswered."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _chosen(item: Item, option_id: str):
+    def flag(value: object) -> float:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return np.nan
+        chosen = value if isinstance(value, (list, tuple)) else str(value).split(";")
+        return 1.0 if option_id in chosen else 0.0
+    return flag
+
+
+def _write_sav(wide: pd.DataFrame, instrument: Instrument, language: str,
+               stream: BinaryIO) -> None:
+    frame, labels, value_labels, measures = _sav_frame(wide, instrument, language)
+    # pyreadstat writes to a path only; go through a temporary file for streams.
+    handle, temporary = tempfile.mkstemp(suffix=".sav")
+    os.close(handle)
+    try:
+        pyreadstat.write_sav(frame, temporary, column_labels=labels,
+                             variable_value_labels=value_labels, variable_measure=measures,
+                             file_label=f"{instrument.id} version {instrument.version}")
+        with open(temporary, "rb") as written:
+            shutil.copyfileobj(written, stream)
+    finally:
+        os.unlink(temporary)
+
+
+def write_responses(frame: pd.DataFrame, instrument: Instrument, out: str | Path | BinaryIO, *,
+                    format: str, language: str = "en") -> None:
+    """Write responses as one row per response to a csv, xlsx or sav file (path or binary stream).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Long answers: ``response_id``, ``organisation``, ``campaign``,
+        ``instrument_version``, ``item_id``, ``value`` (stored form). A response
+        with no answers may appear once with ``item_id`` None.
+    instrument : Instrument
+        The instrument version the answers belong to.
+    out : path or binary stream
+        Where to write.
+    format : {"csv", "xlsx", "sav"}
+    language : str, default "en"
+        Language of the codebook, variable labels and value labels.
+    """
+    if format not in FORMATS:
+        raise InvalidInput(f"Unknown export format '{format}'; use one of {', '.join(FORMATS)}.")
+    if language not in instrument.languages:
+        raise InvalidInput(f"The instrument '{instrument.id}' has no '{language}' texts.")
+    wide = _wide(frame, instrument)
+    if isinstance(out, (str, Path)):
+        with open(out, "wb") as stream:
+            _write(wide, instrument, language, format, stream)
+    else:
+        _write(wide, instrument, language, format, out)
+
+
+def _write(wide: pd.DataFrame, instrument: Instrument, language: str, format: str,
+           stream: BinaryIO) -> None:
+    if format == "csv":
+        _write_csv(wide, stream)
+    elif format == "xlsx":
+        _write_xlsx(wide, instrument, language, stream)
+    else:
+        _write_sav(wide, instrument, language, stream)

@@ -1,0 +1,1 @@
+"""The Streamlit app: thin pages that read widgets, call one library function and render."""

@@ -1,0 +1,70 @@
+"""Which pages exist for whom: the public survey, the login, and pages by role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from study.ui.state import current_account, database, set_account
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+ALL_STAFF = frozenset({"admin", "researcher", "coder"})
+RESEARCH = frozenset({"admin", "researcher"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page script in study/ui/pages/ and the roles that may see it."""
+
+    script: str
+    title: str
+    url_path: str
+    icon: str
+    roles: frozenset[str]
+    section: str = "Study"
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview.py", "Overview", "overview", ":material/dashboard:",
+             ALL_STAFF | {"practitioner"}),
+    PageSpec("organisations.py", "Organisations", "organisations", ":material/domain:",
+             RESEARCH),
+)
+
+SURVEY_PAGE = PageSpec("survey.py", "Survey", "survey", ":material/ballot:", frozenset())
+
+
+def _page(spec: PageSpec, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES_DIR / spec.script, title=spec.title, url_path=spec.url_path, icon=spec.icon,
+                   default=default)
+
+
+def _account_box() -> None:
+    account = current_account()
+    with st.sidebar:
+        st.caption(f"Logged in as **{account.email}** ({account.role})")
+        if st.button("Log out", icon=":material/logout:"):
+            set_account(None)
+            st.rerun()
+
+
+def build_navigation() -> st.navigation:
+    """The navigation for this visitor: survey only, login only, or the pages of their role."""
+    survey_page = _page(SURVEY_PAGE)
+    if "t" in st.query_params:
+        return st.navigation([survey_page], position="hidden")
+    account = current_account()
+    if account is None:
+        database()  # an unusable database is reported here, before anyone types a password
+        login_page = st.Page(PAGES_DIR / "login.py", title="Log in", url_path="login",
+                             icon=":material/login:", default=True)
+        return st.navigation([login_page, survey_page], position="hidden")
+    allowed = [spec for spec in PAGES if account.role in spec.roles]
+    sections: dict[str, list[st.Page]] = {}
+    for index, spec in enumerate(allowed):
+        sections.setdefault(spec.section, []).append(_page(spec, default=index == 0))
+    _account_box()
+    return st.navigation(sections)

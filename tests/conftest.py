@@ -1,0 +1,212 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured), the app.
+
+Every storage test is parametrised over both backends. PostgreSQL runs when
+STUDY_TEST_POSTGRES_URL is set; with STUDY_REQUIRE_POSTGRES=1 (set by .ci/run)
+a missing PostgreSQL fails the run instead of skipping. Each test gets its own
+fresh, migrated database: a copy of a SQLite template file, or a PostgreSQL
+database created from a migrated template database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from study.db import Database, migrate
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+POSTGRES_URL = os.environ.get("STUDY_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("STUDY_REQUIRE_POSTGRES") == "1"
+REQUIRE_BROWSER = os.environ.get("STUDY_REQUIRE_BROWSER") == "1"
+CHROMIUM = os.environ.get("STUDY_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not POSTGRES_URL:
+        raise pytest.UsageError("STUDY_REQUIRE_POSTGRES=1 but STUDY_TEST_POSTGRES_URL is not set.")
+
+
+def _admin_connection():
+    import psycopg
+    return psycopg.connect(POSTGRES_URL, autocommit=True)
+
+
+def _postgres_url_for(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def create_postgres_database(template: str | None = None) -> str:
+    """Create a uniquely named PostgreSQL database (optionally from a template); return its URL."""
+    name = f"study_test_{uuid.uuid4().hex[:12]}"
+    with _admin_connection() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return _postgres_url_for(name)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a test database, closing whatever still holds a connection to it."""
+    name = make_url(url).database
+    with _admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _need_postgres() -> None:
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("PostgreSQL tests must run here, but STUDY_TEST_POSTGRES_URL is not set.")
+        pytest.skip("STUDY_TEST_POSTGRES_URL is not set")
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that tests copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    migrate(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """A migrated PostgreSQL database that tests clone; None without PostgreSQL."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    url = create_postgres_database()
+    database = Database(url)
+    migrate(database)
+    database.dispose()
+    yield make_url(url).database
+    drop_postgres_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """'sqlite' or 'postgresql'."""
+    if request.param == "postgresql":
+        _need_postgres()
+    return request.param
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path):
+    """URL of an empty, unmigrated database on the current backend."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, sqlite_template: Path, postgres_template):
+    """URL of a fresh database migrated to the newest schema, on the current backend."""
+    if backend == "sqlite":
+        path = tmp_path / "study.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = create_postgres_database(template=postgres_template)
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def database(database_url: str, monkeypatch: pytest.MonkeyPatch):
+    """A fresh migrated :class:`Database`; STUDY_DATABASE_URL points at it too."""
+    monkeypatch.setenv("STUDY_DATABASE_URL", database_url)
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def session(database: Database):
+    """A session in a transaction that commits at the end of the test."""
+    with database.transaction() as s:
+        yield s
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_app(database_url: str, tmp_path: Path):
+    """The real app served by `study serve` on a free port against the test database."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {**os.environ, "STUDY_DATABASE_URL": database_url,
+           "STUDY_BASE_URL": f"http://127.0.0.1:{port}"}
+    log = (tmp_path / "app.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the app did not start:\n{(tmp_path / 'app.log').read_text()}")
+        time.sleep(0.3)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Browser tests must run here, but {CHROMIUM} is missing.")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page (desktop size)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+

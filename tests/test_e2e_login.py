@@ -1,0 +1,41 @@
+"""End to end in headless Chromium: the real app, a real database, a person logging in."""
+
+from __future__ import annotations
+
+import pytest
+
+from study.accounts import add_account
+from study.demo import load_demo
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a long secret password"
+
+
+@pytest.fixture
+def researcher(database):
+    with database.transaction() as session:
+        load_demo(session)
+        add_account(session, "rita@example.org", role="researcher", password=PASSWORD)
+    return "rita@example.org"
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.get_by_role("textbox", name="E-mail").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_wrong_password_is_refused_then_the_right_one_shows_the_overview(researcher, live_app,
+                                                                          page, tmp_path):
+    page.goto(live_app)
+    page.get_by_role("button", name="Log in").wait_for()
+    log_in(page, researcher, "not my password")
+    page.get_by_text("Wrong e-mail or password.").wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+
+    log_in(page, researcher, PASSWORD)
+    page.get_by_role("heading", name="Demo: internal social media in ten organisations").wait_for()
+    organisations = page.get_by_test_id("stMetric").filter(has_text="Organisations")
+    assert organisations.get_by_test_id("stMetricValue").inner_text() == "10"
+    assert page.get_by_role("button", name="Log out").is_visible()
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
