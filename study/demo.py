@@ -17,6 +17,10 @@ from study.db.models import Account, Study
 from study.errors import AlreadyExists
 from study.organisations import add_organisation
 from study.studies import current_study
+from study.surveys.campaigns import create_campaign
+from study.surveys.demo_responses import generate_demo_responses
+from study.surveys.instrument_store import latest_instrument
+from study.surveys.response_store import store_responses
 
 DEMO_STUDY_NAME = "Demo: internal social media in ten organisations"
 DEMO_DESCRIPTION = (
@@ -40,6 +44,25 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str, int], ...] = (
 # The two demo coders; they cannot log in until an admin sets a password.
 DEMO_CODERS: tuple[tuple[str, str], ...] = (("ana@demo.example", "Ana"),
                                             ("ben@demo.example", "Ben"))
+
+
+DEMO_SURVEY = "ism-adoption-survey"
+# Respondents per organisation (15-300, roughly following size).
+DEMO_RESPONDENTS = {
+    "Nordlys Bank": 240, "Havnegade Kommune": 300, "Fjordvind Energi": 110,
+    "Kobberstien Design": 15, "Solbakken Hospital": 260, "Prairie Mutual Insurance": 180,
+    "Riverbend Logistics": 90, "Peachtree Health System": 280, "Lakeshore Manufacturing": 70,
+    "Blue Ridge Software": 40,
+}
+# The generator plants a profile by position (see generate_demo_responses): 1st/6th
+# reference, 2nd/7th "not real work", 3rd/8th self-censorship, 4th/9th ISM built into
+# routines (low challenges), 5th/10th "managers only talk". This order makes the
+# survey agree with the demo interviews (study/data/demo/interviews.yaml profiles).
+DEMO_SURVEY_ORDER = (
+    "Fjordvind Energi", "Riverbend Logistics", "Nordlys Bank", "Blue Ridge Software",
+    "Prairie Mutual Insurance", "Havnegade Kommune", "Lakeshore Manufacturing",
+    "Solbakken Hospital", "Kobberstien Design", "Peachtree Health System",
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,25 @@ def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
         if session.scalar(select(Account.id).where(Account.email == email)) is None:
             add_account(session, email, role="coder", password=None,
                         display_name=display_name, actor_id=actor_id)
+    responses = _load_demo_responses(session, actor_id=actor_id)
     record_event(session, "demo.load", actor_id=actor_id, target=study)
     return DemoResult(True, f"Loaded the demo study with {len(DEMO_ORGANISATIONS)} "
-                            "organisations.")
+                            f"organisations and {responses:,} survey responses.")
+
+
+def _load_demo_responses(session: Session, *, actor_id: int | None) -> int:
+    """One open-link campaign per organisation with generated, planted responses."""
+    instrument = latest_instrument(session, DEMO_SURVEY).model
+    demo = generate_demo_responses(instrument, list(DEMO_SURVEY_ORDER),
+                                   respondents=DEMO_RESPONDENTS)
+    total = 0
+    for organisation in DEMO_SURVEY_ORDER:
+        campaign = create_campaign(session, organisation=organisation, instrument=DEMO_SURVEY,
+                                   name=f"{organisation} spring 2026", actor_id=actor_id)
+        mine = demo.respondents[demo.respondents["organisation"] == organisation]
+        answers = demo.answers[demo.answers["organisation"] == organisation]
+        total += len(store_responses(
+            session, campaign_id=campaign.id,
+            answers=answers.rename(columns={"respondent": "key"}),
+            responses=mine.rename(columns={"respondent": "key"}), source="demo"))
+    return total

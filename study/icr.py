@@ -45,6 +45,9 @@ UNITS = ("character", "sentence", "turn", "transcript")
 OVERALL = "(all codes)"
 CODING_COLUMNS = ("transcript_id", "code", "coder", "start", "end")
 TABLE_COLUMNS = ("scheme", "code", "alpha", "kappa", "percent_agreement", "units", "coders")
+# Cells (codes x coders x units) of presence computed at once at span level;
+# bounds memory to a few tens of megabytes whatever the number of sentences.
+_BLOCK_CELLS = 1 << 22
 
 Span = tuple[int, int]
 
@@ -175,33 +178,29 @@ def agreement_table(codings: pd.DataFrame,
     transcripts = _transcript_list(units_by_transcript)
     frame = _validated_codings(codings, transcripts)
     chosen = _chosen_coders(frame, coders)
-    frame = frame[frame["coder"].isin(chosen)]
-    coder_idx = pd.Index(chosen).get_indexer(frame["coder"])
+    coder_idx = _positions(frame["coder"], chosen)
+    frame, coder_idx = frame[coder_idx >= 0], coder_idx[coder_idx >= 0]
     m = len(chosen)
     base = np.concatenate([[0], np.cumsum([t.length for t in transcripts])]).astype(np.int64)
     observed = np.zeros((m, len(transcripts)), dtype=bool)
     observed[coder_idx, frame["_t"].to_numpy()] = True
     gs = base[frame["_t"].to_numpy()] + frame["start"].to_numpy()
     ge = base[frame["_t"].to_numpy()] + frame["end"].to_numpy()
+    keys, key_idx = _code_index(frame, codes)
     if unit == "character":
-        def tally(rows: np.ndarray) -> _Tally:
-            return _character_tally(gs[rows], ge[rows], coder_idx[rows], observed, base)
+        order = np.argsort(key_idx, kind="stable")
+        bounds = np.searchsorted(key_idx[order], np.arange(len(keys) + 1))
+        tallies = [_character_tally(gs[rows], ge[rows], coder_idx[rows], observed, base)
+                   for rows in (order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))]
     else:
         starts, ends, owner = _unit_spans(transcripts, base, unit)
-
-        def tally(rows: np.ndarray) -> _Tally:
-            return _span_tally(gs[rows], ge[rows], coder_idx[rows], observed, starts, ends, owner)
-
-    keys = _code_keys(frame, codes)
-    groups = frame.groupby(["scheme", "code"], sort=False).indices
-    empty = np.array([], dtype=np.int64)
+        tallies = _span_tallies(gs, ge, coder_idx, key_idx, len(keys), observed, starts, ends, owner)
     rows: list[dict[str, Any]] = []
-    for scheme, scheme_keys in _by_scheme(keys):
+    for scheme, members in _by_scheme(keys):
         pooled = _Tally(np.zeros((m + 1, m + 1)), np.zeros((2, 2)))
-        for code in scheme_keys:
-            result = tally(groups.get((scheme, code), empty))
-            pooled = pooled + result
-            rows.append({"scheme": scheme, "code": code, **_statistics(result, m)})
+        for i in members:
+            pooled = pooled + tallies[i]
+            rows.append({"scheme": scheme, "code": keys[i][1], **_statistics(tallies[i], m)})
         rows.append({"scheme": scheme, "code": OVERALL, **_statistics(pooled, m)})
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     if (table["units"] == 0).all():
@@ -259,36 +258,60 @@ def _character_tally(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, observed
     np.add.at(cover, (np.searchsorted(points, ge), coder), -1)
     present = np.cumsum(cover, axis=0)[:-1] > 0
     transcript = np.searchsorted(base, points[:-1], side="right") - 1
-    return _tally_states(present, observed[:, transcript].T, np.diff(points).astype(np.float64))
+    return _tally_states(present.T[None], observed[:, transcript], np.diff(points).astype(np.float64))[0]
 
 
-def _span_tally(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, observed: np.ndarray,
-                starts: np.ndarray, ends: np.ndarray, owner: np.ndarray) -> _Tally:
-    """Tally span units (sentences, turns, transcripts): coded if any coding overlaps."""
+def _span_tallies(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, key: np.ndarray, n_keys: int,
+                  observed: np.ndarray, starts: np.ndarray, ends: np.ndarray, owner: np.ndarray
+                  ) -> list[_Tally]:
+    """Tally span units (sentences, turns, transcripts) for every code: coded if any coding overlaps.
+
+    Each coding marks the run of units it overlaps with +1 at the first and -1
+    after the last; a cumulative sum over units then says which units each
+    coder coded. Codes are processed in blocks to bound memory.
+    """
     m, n_units = observed.shape[0], len(starts)
     first = np.searchsorted(ends, gs, side="right")  # first unit ending after the coding starts
     stop = np.searchsorted(starts, ge, side="left")  # units starting before the coding ends
-    hits = first < stop
-    cover = np.zeros((m, n_units + 1), dtype=np.int64)
-    np.add.at(cover, (coder[hits], first[hits]), 1)
-    np.add.at(cover, (coder[hits], stop[hits]), -1)
-    present = np.cumsum(cover, axis=1)[:, :n_units].T > 0
-    return _tally_states(present, observed[:, owner].T, np.ones(n_units))
+    keep = (first < stop) & (key >= 0)
+    first, stop, coder, key = first[keep], stop[keep], coder[keep], key[keep]
+    observed_units = observed[:, owner]
+    width = n_units + 1
+    block = max(1, _BLOCK_CELLS // (m * width))
+    tallies: list[_Tally] = []
+    for k0 in range(0, n_keys, block):
+        k1 = min(n_keys, k0 + block)
+        mine = (key >= k0) & (key < k1) if block < n_keys else slice(None)
+        row = ((key[mine] - k0) * m + coder[mine]) * width
+        size = (k1 - k0) * m * width
+        cover = (np.bincount(row + first[mine], minlength=size)
+                 - np.bincount(row + stop[mine], minlength=size))
+        present = np.cumsum(cover.reshape(k1 - k0, m, width), axis=2)[:, :, :n_units] > 0
+        tallies.extend(_tally_states(present, observed_units, np.ones(n_units)))
+    return tallies
 
 
-def _tally_states(present: np.ndarray, observed: np.ndarray, weight: np.ndarray) -> _Tally:
-    """Count units by how many coders marked the code present / absent (weights: unit sizes)."""
-    m = present.shape[1]
+def _tally_states(present: np.ndarray, observed: np.ndarray, weight: np.ndarray) -> list[_Tally]:
+    """Count units by how many coders marked a code present / absent, for a block of codes.
+
+    ``present`` is codes x coders x units, ``observed`` coders x units (False
+    where the coder did not code the transcript), ``weight`` the size of each unit.
+    """
+    n_keys, m, n_units = present.shape
+    cells = (m + 1) ** 2
     n_present = (present & observed).sum(axis=1)
-    n_absent = (~present & observed).sum(axis=1)
-    by_counts = np.bincount(n_absent * (m + 1) + n_present, weights=weight,
-                            minlength=(m + 1) ** 2).reshape(m + 1, m + 1)
-    pair_table = np.zeros((2, 2))
+    n_absent = observed.sum(axis=0) - n_present
+    index = np.arange(n_keys)[:, None] * cells + n_absent * (m + 1) + n_present
+    by_counts = np.bincount(index.ravel(), weights=np.broadcast_to(weight, index.shape).ravel(),
+                            minlength=n_keys * cells).reshape(n_keys, m + 1, m + 1)
+    pair_tables = np.zeros((n_keys, 2, 2))
     if m == 2:
-        both = observed.all(axis=1)
-        cells = present[both, 0].astype(np.int64) * 2 + present[both, 1]
-        pair_table = np.bincount(cells, weights=weight[both], minlength=4).reshape(2, 2)
-    return _Tally(by_counts, pair_table)
+        both = observed.all(axis=0)
+        pair = present[:, 0, both].astype(np.int64) * 2 + present[:, 1, both]
+        pair = np.arange(n_keys)[:, None] * 4 + pair
+        pair_tables = np.bincount(pair.ravel(), weights=np.broadcast_to(weight[both], pair.shape).ravel(),
+                                  minlength=n_keys * 4).reshape(n_keys, 2, 2)
+    return [_Tally(by_counts[i], pair_tables[i]) for i in range(n_keys)]
 
 
 def _statistics(tally: _Tally, m: int) -> dict[str, Any]:
@@ -352,7 +375,7 @@ def _validated_codings(codings: pd.DataFrame, transcripts: list[TranscriptUnits]
     frame = _with_scheme(_require_columns(codings))
     frame = frame.assign(code=frame["code"].astype(str))
     index = pd.Index([t.transcript_id for t in transcripts])
-    frame["_t"] = index.get_indexer(frame["transcript_id"])
+    frame["_t"] = _positions(frame["transcript_id"], index)
     unknown = frame.loc[frame["_t"] < 0, "transcript_id"]
     if len(unknown):
         raise InvalidInput(f"Codings refer to transcript {unknown.iloc[0]!r}, which was not described.")
@@ -364,6 +387,13 @@ def _validated_codings(codings: pd.DataFrame, transcripts: list[TranscriptUnits]
         raise InvalidInput(f"A coding on transcript {row['transcript_id']!r} ends at {ends[beyond[0]]}, "
                            f"after the end of the text ({lengths[beyond[0]]}).")
     return frame.assign(start=starts, end=ends)
+
+
+def _positions(column: pd.Series, labels: Sequence[Any]) -> np.ndarray:
+    """Position of each entry of ``column`` in ``labels`` (-1 if absent), hashing each distinct entry once."""
+    codes, uniques = pd.factorize(column)
+    found = np.append(pd.Index(labels).get_indexer(uniques), -1)
+    return found[codes]
 
 
 def _chosen_coders(frame: pd.DataFrame, coders: Sequence[Any] | None) -> list[Any]:
@@ -380,8 +410,23 @@ def _chosen_coders(frame: pd.DataFrame, coders: Sequence[Any] | None) -> list[An
     return chosen
 
 
-def _code_keys(frame: pd.DataFrame, codes: Sequence[str] | None) -> list[tuple[str, str]]:
-    used = list(dict.fromkeys(zip(frame["scheme"], frame["code"], strict=True)))
+def _code_index(frame: pd.DataFrame, codes: Sequence[str] | None) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The (scheme, code) pairs to report, and each coding's position among them (-1: not reported)."""
+    scheme_idx, schemes = pd.factorize(frame["scheme"])
+    code_idx, code_names = pd.factorize(frame["code"])
+    n_pairs = len(schemes) * len(code_names)
+    pair_idx = scheme_idx.astype(np.int64) * len(code_names) + code_idx
+    used = np.flatnonzero(np.bincount(pair_idx, minlength=n_pairs))
+    pairs = [(str(schemes[i // len(code_names)]), str(code_names[i % len(code_names)])) for i in used]
+    keys = _code_keys(pairs, codes)
+    position = {k: i for i, k in enumerate(keys)}
+    key_by_pair = np.full(n_pairs, -1, dtype=np.int64)
+    key_by_pair[used] = [position.get(p, -1) for p in pairs]
+    return keys, key_by_pair[pair_idx]
+
+
+def _code_keys(used: list[tuple[str, str]], codes: Sequence[str] | None) -> list[tuple[str, str]]:
+    """The (scheme, code) pairs to report: those used, or those named (unused ones included)."""
     if codes is None:
         return sorted(used)
     wanted = [str(c) for c in dict.fromkeys(codes)]
@@ -390,10 +435,11 @@ def _code_keys(frame: pd.DataFrame, codes: Sequence[str] | None) -> list[tuple[s
     return sorted(keys + unused)
 
 
-def _by_scheme(keys: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    schemes: dict[str, list[str]] = {}
-    for scheme, code in keys:
-        schemes.setdefault(scheme, []).append(code)
+def _by_scheme(keys: list[tuple[str, str]]) -> list[tuple[str, list[int]]]:
+    """Positions of the keys of each scheme, schemes in order of first appearance."""
+    schemes: dict[str, list[int]] = {}
+    for i, (scheme, _code) in enumerate(keys):
+        schemes.setdefault(scheme, []).append(i)
     return list(schemes.items())
 
 
@@ -403,11 +449,13 @@ def _unit_spans(transcripts: list[TranscriptUnits], base: np.ndarray, unit: str
     if unit == "transcript":
         nonempty = np.flatnonzero(np.diff(base) > 0)
         return base[nonempty], base[nonempty + 1], nonempty
-    spans = [(base[i] + s, base[i] + e, i) for i, t in enumerate(transcripts) for s, e in getattr(t, unit + "s")]
-    if not spans:
+    per_transcript = [np.asarray(getattr(t, unit + "s"), dtype=np.int64).reshape(-1, 2) for t in transcripts]
+    counts = np.array([len(spans) for spans in per_transcript])
+    if counts.sum() == 0:
         raise InsufficientData(f"No transcript has any {unit}s to compare.")
-    arr = np.asarray(spans, dtype=np.int64)
-    return arr[:, 0], arr[:, 1], arr[:, 2]
+    owner = np.repeat(np.arange(len(transcripts)), counts)
+    spans = np.concatenate(per_transcript) + base[owner][:, None]
+    return spans[:, 0], spans[:, 1], owner
 
 
 def _method_text(unit: str, coders: list[Any], table: pd.DataFrame, n_codes: int) -> str:

@@ -15,13 +15,14 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
-
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from typing import TYPE_CHECKING, Protocol
 
 from study.errors import InvalidInput
 from study.schemes import CodingScheme
+
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 __all__ = ["LANGUAGES", "Suggestion", "suggest_passages"]
 
@@ -60,6 +61,9 @@ class Suggestion:
 
 @lru_cache(maxsize=1)
 def _sentence_tokenizer() -> PunktSentenceTokenizer:
+    # nltk takes seconds to import; load it on first use, not with the package.
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     parameters = PunktParameters()
     parameters.abbrev_types = set(_ABBREVIATIONS)
     return PunktSentenceTokenizer(parameters)
@@ -67,6 +71,8 @@ def _sentence_tokenizer() -> PunktSentenceTokenizer:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def _stemmer(language: str) -> SnowballStemmer:
+    from nltk.stem.snowball import SnowballStemmer
+
     return SnowballStemmer(LANGUAGES[language])
 
 

@@ -282,3 +282,11 @@ def test_character_level_handles_long_transcripts_without_per_character_work():
     table = agreement_table(codings, transcripts, unit="character").table
     assert (table["units"] == 1_800_000).iloc[:-1].all()
     assert table["units"].iloc[-1] == 40 * 1_800_000
+
+
+@pytest.mark.parametrize("unit", ["sentence", "turn"])
+def test_codes_processed_in_small_blocks_give_the_same_table(hand_codings, unit, monkeypatch):
+    import study.icr
+    whole = agreement_table(hand_codings, HAND_UNITS, unit=unit).table
+    monkeypatch.setattr(study.icr, "_BLOCK_CELLS", 1)  # one code per block
+    pd.testing.assert_frame_equal(agreement_table(hand_codings, HAND_UNITS, unit=unit).table, whole)

@@ -252,3 +252,13 @@ def test_a_text_file_that_is_really_binary_is_refused() -> None:
 def test_files_over_the_size_limit_are_refused_before_reading() -> None:
     with pytest.raises(FileTooLarge, match="limit"):
         parse_transcript(b"a" * (MAX_TRANSCRIPT_BYTES + 1), "huge.txt")
+
+
+def test_a_word_document_without_text_is_refused(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("   ")
+    document.add_paragraph("")
+    path = tmp_path / "blank.docx"
+    document.save(path)
+    with pytest.raises(InvalidFile, match="blank.docx: the file contains no text"):
+        parse_transcript(path.read_bytes(), path.name)

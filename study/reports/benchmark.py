@@ -181,8 +181,12 @@ def _normalise(scores: pd.DataFrame, items: pd.DataFrame, participation: pd.Data
     if scores.empty:
         raise InsufficientData("There are no scale scores to put in a benchmark.")
     items = _numeric(items[list(_REQUIRED["items"])], "items", ["value", "points"])
-    items = items.dropna(subset=["value"]).astype({"organisation": str, "item": str})
-    if items["points"].isna().any() or (items.groupby("item")["points"].nunique() > 1).any():
+    # Categories: item answers are the biggest frame (organisations x people x
+    # items); factorising its text columns once makes every later grouping cheap.
+    items = items.dropna(subset=["value"]).astype({"organisation": str, "item": str}).astype(
+        {"organisation": "category", "item": "category"})
+    if items["points"].isna().any() or (
+            items.groupby("item", observed=True)["points"].nunique() > 1).any():
         raise InvalidInput("items must give one number of answer points per item.")
     participation = _numeric(participation[list(_REQUIRED["participation"])],
                              "participation", ["responses", "invitations", "headcount"])

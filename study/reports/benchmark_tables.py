@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from study.stats.descriptives import percent_favourable
+from study.stats.descriptives import percent_favourable, wilson_interval
 
 POOL = "Benchmark"
 NOT_ANSWERED = "(not answered)"
@@ -44,8 +44,9 @@ def organisation_sizes(scores: pd.DataFrame, items: pd.DataFrame,
     the data or its reported number of responses is below ``min_group``; taking
     the smaller of the two errs on the side of hiding.
     """
-    people = pd.concat([scores[["organisation", "respondent_id"]],
-                        items[["organisation", "respondent_id"]]]).drop_duplicates()
+    answered = items[["organisation", "respondent_id"]].drop_duplicates()
+    people = pd.concat([scores[["organisation", "respondent_id"]].drop_duplicates(),
+                        answered.astype({"organisation": str})]).drop_duplicates()
     respondents = people.groupby("organisation").size()
     sizes = participation.set_index("organisation")[["responses"]].copy()
     sizes["respondents"] = respondents.reindex(sizes.index, fill_value=0).astype(int)
@@ -120,7 +121,7 @@ def summarise_scales(scores: pd.DataFrame, sizes: pd.DataFrame, scales: list[str
 def _favourable(items: pd.DataFrame, group: str, rules: Rules) -> pd.DataFrame:
     """Percent favourable per (group, item), one call per number of answer points."""
     parts = [percent_favourable(part, group=group, item="item", top=rules.top,
-                                points=int(points))
+                                points=int(points)).astype({group: str, "item": str})
              for points, part in items.groupby("points")]
     columns = [group, "item", "n", "favourable", "percent", "ci_low", "ci_high"]
     if not parts:
@@ -142,28 +143,28 @@ def summarise_items(items: pd.DataFrame, sizes: pd.DataFrame, item_order: list[s
     grid = pd.MultiIndex.from_product([sizes.index, item_order], names=["organisation", "item"])
     cells = _favourable(items, "organisation", rules).set_index(["organisation", "item"])
     cells = cells.reindex(grid)
-    cells["n"] = cells["n"].fillna(0).astype(int)
+    cells[["n", "favourable"]] = cells[["n", "favourable"]].fillna(0).astype(int)
     small_org = sizes["small"].reindex(cells.index.get_level_values("organisation")).to_numpy()
     shown = ~small_org & (cells["n"].to_numpy() >= m)
     cells["status"] = np.where(shown, SHOWN, SMALL)
+    counts = cells[["n", "favourable", "status"]].reset_index()
     cells.loc[~shown, ["favourable", "percent", "ci_low", "ci_high"]] = np.nan
     cells = cells.reset_index()
 
     if rules.focus_org is None:
-        keep = cells.loc[cells["status"] == SHOWN, ["organisation", "item"]]
-        pool_rows = items.merge(keep, on=["organisation", "item"])
+        pool = counts[counts["status"] == SHOWN]
     else:
-        pool_rows = items[items["organisation"] != rules.focus_org]
+        pool = counts[counts["organisation"] != rules.focus_org]
         cells = cells[cells["organisation"] == rules.focus_org].reset_index(drop=True)
-    pooled = _favourable(pool_rows.assign(pool=POOL), "pool", rules).set_index("item")
-    bench_orgs = pool_rows.dropna(subset=["value"]).groupby("item")["organisation"].nunique()
-    bench = pd.DataFrame({
-        "bench_orgs": bench_orgs.reindex(item_order, fill_value=0).astype(int),
-        "bench_n": pooled["n"].reindex(item_order).fillna(0).astype(int),
-        "bench_percent": pooled["percent"].reindex(item_order),
-        "bench_ci_low": pooled["ci_low"].reindex(item_order),
-        "bench_ci_high": pooled["ci_high"].reindex(item_order),
-    })
+    pool = pool[pool["n"] > 0].groupby("item").agg(
+        bench_orgs=("organisation", "size"), bench_n=("n", "sum"),
+        favourable=("favourable", "sum")).reindex(item_order)
+    bench = pool[["bench_orgs", "bench_n"]].fillna(0).astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bench["bench_percent"] = pool["favourable"] / pool["bench_n"]
+    low, high = wilson_interval(pool["favourable"].to_numpy(dtype=float),
+                                pool["bench_n"].to_numpy(dtype=float))
+    bench["bench_ci_low"], bench["bench_ci_high"] = low, high
     bench["bench_status"] = np.select(
         [bench["bench_orgs"] < rules.min_orgs, bench["bench_n"] < m],
         [FEW_ORGS, SMALL], SHOWN)
@@ -286,13 +287,13 @@ def summarise_demographics(scores: pd.DataFrame, demographics: pd.DataFrame,
     table["n_status"] = suppress_partition(table, by=["organisation", "variable"],
                                            count="n", min_group=rules.min_group,
                                            order="category")
-    long = grid.merge(scores[["organisation", "respondent_id", "scale", "score"]],
-                      on=["organisation", "respondent_id"])
-    stats = long.groupby(keys + ["scale"])["score"].agg(n="count", mean="mean")
-    full = pd.MultiIndex.from_tuples(
-        [(*key, scale) for key in table[keys].itertuples(index=False) for scale in scales],
-        names=keys + ["scale"])
-    stats = stats.reindex(full).reset_index()
+    # one row per respondent with a column per scale keeps the join small
+    wide = scores.pivot_table(index=["organisation", "respondent_id"], columns="scale",
+                              values="score", aggfunc="first", observed=True)
+    joined = grid.join(wide.reindex(columns=scales), on=["organisation", "respondent_id"])
+    grouped = joined.groupby(keys)[scales]
+    stats = pd.concat({"n": grouped.count().stack(), "mean": grouped.mean().stack()},
+                      axis=1).rename_axis(keys + ["scale"]).reset_index()
     stats["n"] = stats["n"].fillna(0).astype(int)
     stats["status"] = suppress_partition(stats, by=["organisation", "variable", "scale"],
                                          count="n", min_group=rules.min_group,

@@ -106,7 +106,7 @@ def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     [0.743, 0.815, 0.849, 0.797]
     """
     counts, values = _value_counts_from_long(data, unit=unit, coder=coder, value=value, level=level)
-    return alpha_from_coincidences(coincidence_matrix(counts), values, level=level)
+    return alpha_from_coincidences(coincidence_matrix(*_distinct_rows(counts)), values, level=level)
 
 
 def coincidence_matrix(value_counts: npt.ArrayLike | sparse.sparray,
@@ -642,6 +642,25 @@ def _value_counts_from_long(data: pd.DataFrame, *, unit: str, coder: str, value:
     return counts, values
 
 
+def _distinct_rows(counts: np.ndarray | sparse.csr_array
+                   ) -> tuple[np.ndarray | sparse.csr_array, np.ndarray | None]:
+    """Collapse units with the same value counts into one weighted row, when that is cheap.
+
+    Coding data have few values and few coders, so thousands of units share a
+    handful of count patterns; the coincidence matrix then costs a few rows.
+    """
+    if sparse.issparse(counts) or counts.size == 0:
+        return counts, None
+    radix = int(counts.max()) + 1
+    n_values = counts.shape[1]
+    if radix ** n_values > 1 << 20:
+        return counts, None
+    place = radix ** np.arange(n_values, dtype=np.int64)
+    frequency = np.bincount(counts @ place)
+    pattern = np.flatnonzero(frequency)
+    return (pattern[:, None] // place) % radix, frequency[pattern]
+
+
 def _index_codes(column: pd.Series) -> tuple[np.ndarray, int]:
     """Map labels to integer indices in ``range(n)``; indices need not all be used.
 
@@ -672,6 +691,8 @@ def _encode_values(column: pd.Series, level: str) -> tuple[np.ndarray, np.ndarra
     if level == "nominal":
         idx, size = _index_codes(column)
         used = np.bincount(idx, minlength=size) > 0
+        if used.all():
+            return idx, np.arange(size)
         # Drop unused codes so the value domain holds only observed values.
         return (np.cumsum(used) - 1)[idx], np.arange(int(used.sum()))
     numeric = pd.to_numeric(column, errors="coerce")

@@ -96,7 +96,9 @@ def require_groups(usable: pd.DataFrame | pd.Index, excluded: pd.DataFrame, *,
         return
     note = ""
     if len(excluded):
-        note = f" ({len(excluded)} left out: {excluded['reason'].iloc[0]}, ...)"
+        first = excluded.iloc[0]
+        note = (f"; {len(excluded)} left out, for example {first['group']!r} "
+                f"({first['reason']})")
     raise InsufficientData(
         f"{method} needs at least 2 organisations with 2 or more usable answers; "
         f"found {len(usable)}{note}.")

@@ -299,11 +299,13 @@ def _scale_alpha(part: pd.DataFrame, *, item: str, value: str, respondent: str,
     if group is None:
         group_codes = np.zeros(len(part), dtype=np.intp)
         group_names = pd.Index(["(all)"])
-        row_keys = part[respondent]
     else:
         group_codes, group_names = pd.factorize(part[group], sort=True)
-        row_keys = pd.MultiIndex.from_arrays([part[group], part[respondent]])
-    row_codes, row_names = pd.factorize(row_keys)
+    # A respondent is a (group, respondent id) pair; combining integer codes is much
+    # faster than factorizing a MultiIndex.
+    respondent_codes, respondent_names = pd.factorize(part[respondent])
+    row_codes, row_names = pd.factorize(group_codes.astype(np.int64) * len(respondent_names)
+                                        + respondent_codes)
     k, n_rows = len(item_names), len(row_names)
     cells = row_codes.astype(np.int64) * k + item_codes
     if np.bincount(cells, minlength=n_rows * k).max() > 1:

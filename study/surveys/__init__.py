@@ -1,0 +1,23 @@
+"""Employee surveys: instruments in the database, campaigns, responding, scoring, import/export.
+
+- :mod:`study.surveys.instrument_store`: instrument versions as stored with each response.
+- :mod:`study.surveys.campaigns`: campaigns, open links and personal invitations.
+- :mod:`study.surveys.responding`: the respondent's side (consent, pages, resume, submit).
+- :mod:`study.surveys.response_store`: bulk import, answers and scale scores out.
+- :mod:`study.surveys.scoring`, :mod:`~study.surveys.importing`,
+  :mod:`~study.surveys.exporting`: the pure parts (no database).
+"""
+
+from study.surveys.campaigns import (CampaignInfo, close_campaign, create_campaign,
+                                     invitation_links, invitations_csv, list_campaigns)
+from study.surveys.instrument_store import latest_instrument, store_instrument
+from study.surveys.responding import (open_link, resume_with_code, save_page, start_response,
+                                      submit_response)
+from study.surveys.response_store import (answers_frame, export_responses, import_responses,
+                                          score_responses, store_responses)
+
+__all__ = ["CampaignInfo", "create_campaign", "close_campaign", "list_campaigns",
+           "invitation_links", "invitations_csv", "store_instrument", "latest_instrument",
+           "open_link", "start_response", "resume_with_code", "save_page", "submit_response",
+           "store_responses", "import_responses", "answers_frame", "score_responses",
+           "export_responses"]

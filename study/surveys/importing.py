@@ -122,6 +122,13 @@ def _read_rows(source: str | Path | BinaryIO, name: str) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        text = None
+    if text is None:
+        try:  # what Excel on Western European Windows saves as "CSV"
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
         best = charset_normalizer.from_bytes(data).best()
         if best is None:
             raise InvalidFile("this is not a text (CSV) file", path=name) from None

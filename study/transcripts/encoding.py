@@ -11,6 +11,7 @@ no encoding reads as text are refused as binary.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -29,7 +30,9 @@ _BYTE_ORDER_MARKS = (
 # Encodings charset-normalizer may choose from; cp1252 before latin-1 because it
 # is its superset for printable characters (curly quotes, dashes, euro sign).
 _CANDIDATES = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be", "cp1252", "latin_1"]
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# Control characters (Unicode category Cc) other than tab, line feed, vertical tab,
+# form feed and carriage return: text has almost none, binary data has many.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.01
 
 
@@ -49,7 +52,7 @@ def decode_text(data: bytes, *, path: str) -> str:
         If the bytes are not text in any supported encoding.
     """
     text = _decode(data, path)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROL.findall(text))
     if "\x00" in text or controls > _MAX_CONTROL_SHARE * max(len(text), 1):
         raise _binary(path)
     return normalise_text(text)

@@ -32,6 +32,14 @@ PAGES: tuple[PageSpec, ...] = (
              ALL_STAFF | {"practitioner"}),
     PageSpec("organisations.py", "Organisations", "organisations", ":material/domain:",
              RESEARCH),
+    PageSpec("campaigns.py", "Survey campaigns", "campaigns", ":material/campaign:", RESEARCH,
+             section="Surveys"),
+    PageSpec("workbench.py", "Coding workbench", "workbench", ":material/ink_highlighter:",
+             ALL_STAFF, section="Interviews"),
+    PageSpec("segments.py", "Coded segments", "segments", ":material/format_quote:", ALL_STAFF,
+             section="Interviews"),
+    PageSpec("transcripts.py", "Transcripts", "transcripts", ":material/description:", ALL_STAFF, section="Interviews"),
+    PageSpec("search.py", "Search", "search", ":material/search:", ALL_STAFF, section="Interviews"),
 )
 
 SURVEY_PAGE = PageSpec("survey.py", "Survey", "survey", ":material/ballot:", frozenset())
@@ -55,7 +63,12 @@ def build_navigation() -> st.navigation:
     """The navigation for this visitor: survey only, login only, or the pages of their role."""
     survey_page = _page(SURVEY_PAGE)
     if "t" in st.query_params:
-        return st.navigation([survey_page], position="hidden")
+        # The default page answers "/": send a link without the /survey path there too.
+        def to_survey() -> None:
+            st.switch_page(survey_page, query_params=st.query_params.to_dict())
+
+        start = st.Page(to_survey, title="Survey", url_path="start", default=True)
+        return st.navigation([start, survey_page], position="hidden")
     account = current_account()
     if account is None:
         database()  # an unusable database is reported here, before anyone types a password

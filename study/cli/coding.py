@@ -1,0 +1,208 @@
+"""`study codes ...`, `study codings ...` and `study export codings|segments`: qualitative coding.
+
+Schemes are named by their key (the ``id`` in the scheme file) and codes by
+their key within a scheme; edits apply to the scheme's newest loaded version.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import typer
+
+from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.coding import (add_code, coder_id_for, export_codings, export_segments, list_codes,
+                          list_codings, list_schemes, load_scheme_into_db, merge_codes,
+                          move_code, recolour_code, rename_code)
+from study.errors import InvalidInput
+
+codes_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
+                        help="Coding schemes and their codes.")
+codings_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
+                          help="Codings: codes applied to transcript passages.")
+
+SCHEME_ARGUMENT = typer.Argument(..., help="Scheme key (the id in the scheme file).")
+CODE_ARGUMENT = typer.Argument(..., help="Code key within the scheme.")
+
+
+class CodingsFormat(str, enum.Enum):
+    """File formats for all codings."""
+
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class SegmentsFormat(str, enum.Enum):
+    """File formats for the passages of a code."""
+
+    docx = "docx"
+    xlsx = "xlsx"
+
+
+def _coder_ids(session, emails: list[str] | None) -> list[int] | None:
+    return [coder_id_for(session, email) for email in emails] if emails else None
+
+
+@codes_app.command("list")
+def codes_list(scheme: str = typer.Option(None, "--scheme", help="Only this scheme (its key)."),
+               fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List the codes of the newest version of every scheme (or of one)."""
+    with open_database().transaction() as session:
+        rows = [{"id": code.key, "name": code.name, "parent": code.parent,
+                 "scheme": code.scheme, "version": code.version, "colour": code.colour,
+                 "depth": code.depth} for code in list_codes(session, scheme)]
+    if fmt == OutputFormat.table:
+        rows = [{**row, "name": "  " * row["depth"] + row["name"]} for row in rows]
+    emit(rows, fmt, columns=["scheme", "version", "id", "name", "parent", "colour", "depth"])
+
+
+@codes_app.command("schemes")
+def codes_schemes(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List the loaded scheme versions (the newest of each key is the active one)."""
+    with open_database().transaction() as session:
+        rows = [{"scheme": s.key, "version": s.version, "title": s.title,
+                 "codes": s.code_count, "active": s.active} for s in list_schemes(session)]
+    emit(rows, fmt)
+
+
+@codes_app.command("load")
+def codes_load(file: Path = typer.Argument(..., help="A coding scheme YAML file.")) -> None:
+    """Load a coding scheme file into the database (the same version again changes nothing)."""
+    with open_database().transaction() as session:
+        info = load_scheme_into_db(session, file)
+    if info.created:
+        typer.echo(f"Loaded scheme {info.key} version {info.version} with "
+                   f"{info.code_count} codes.")
+    else:
+        typer.echo(f"Scheme {info.key} version {info.version} is already loaded.")
+
+
+@codes_app.command("add")
+def codes_add(scheme: str = SCHEME_ARGUMENT,
+              key: str = typer.Argument(..., help="New code key, e.g. no-time."),
+              name: str = typer.Argument(..., help="The code's name."),
+              parent: str = typer.Option(None, "--parent", help="Key of the parent code."),
+              colour: str = typer.Option("#888888", "--colour", help="Highlight colour #RRGGBB."),
+              definition: str = typer.Option("", "--definition", help="What the code means."),
+              inclusion: str = typer.Option("", "--inclusion", help="When to apply it."),
+              exclusion: str = typer.Option("", "--exclusion", help="When not to apply it.")
+              ) -> None:
+    """Add a code to a scheme (its newest version)."""
+    with open_database().transaction() as session:
+        code = add_code(session, scheme, key=key, name=name, parent=parent, colour=colour,
+                        definition=definition, inclusion=inclusion, exclusion=exclusion)
+    typer.echo(f"Added code {code.key} to {code.scheme} {code.version}.")
+
+
+@codes_app.command("rename")
+def codes_rename(scheme: str = SCHEME_ARGUMENT, key: str = CODE_ARGUMENT,
+                 name: str = typer.Argument(..., help="The new name.")) -> None:
+    """Rename a code (its key stays)."""
+    with open_database().transaction() as session:
+        code = rename_code(session, (scheme, key), name)
+    typer.echo(f"Code {code.key} is now called {code.name!r}.")
+
+
+@codes_app.command("recolour")
+def codes_recolour(scheme: str = SCHEME_ARGUMENT, key: str = CODE_ARGUMENT,
+                   colour: str = typer.Argument(..., help="New colour #RRGGBB.")) -> None:
+    """Give a code a new highlight colour."""
+    with open_database().transaction() as session:
+        code = recolour_code(session, (scheme, key), colour)
+    typer.echo(f"Code {code.key} is now {code.colour}.")
+
+
+@codes_app.command("move")
+def codes_move(scheme: str = SCHEME_ARGUMENT, key: str = CODE_ARGUMENT,
+               parent: str = typer.Option(None, "--parent", help="Key of the new parent code."),
+               top: bool = typer.Option(False, "--top", help="Move to the top level.")) -> None:
+    """Move a code (with its subcodes) under another code, or to the top level with --top."""
+    if (parent is None) == (not top):
+        raise InvalidInput("Give either --parent KEY or --top.")
+    with open_database().transaction() as session:
+        code = move_code(session, (scheme, key), None if top else parent)
+    typer.echo(f"Code {code.key} is now under {code.parent or 'the top level'}.")
+
+
+@codes_app.command("merge")
+def codes_merge(scheme: str = SCHEME_ARGUMENT,
+                source: str = typer.Argument(..., help="Key of the code to merge away."),
+                target: str = typer.Argument(..., help="Key of the code to keep.")) -> None:
+    """Merge one code into another: its codings, memos and subcodes move to the target."""
+    with open_database().transaction() as session:
+        result = merge_codes(session, (scheme, source), (scheme, target))
+    typer.echo(f"Merged {source} into {target}: {result.moved} codings moved, "
+               f"{result.collapsed} duplicates dropped, {result.memos_moved} memos moved.")
+
+
+@codings_app.command("list")
+def codings_list(transcript: int = typer.Option(None, "--transcript", help="Transcript id."),
+                 coder: list[str] = typer.Option(None, "--coder",
+                                                 help="Only this coder's (e-mail); repeatable."),
+                 scheme: str = typer.Option(None, "--scheme", help="Only this scheme (key)."),
+                 fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List codings: transcript id, code key, coder e-mail, offsets and the coded text."""
+    with open_database().transaction() as session:
+        frame = list_codings(session, transcript_id=transcript,
+                             coder_ids=_coder_ids(session, coder), scheme=scheme)
+    rows = [{"id": int(r.id), "transcript": int(r.transcript_id), "code": r.code,
+             "coder": r.coder, "start": int(r.start), "end": int(r.end), "text": r.text}
+            for r in frame.itertuples(index=False)]
+    if fmt == OutputFormat.table:
+        rows = [{**row, "text": row["text"] if len(row["text"]) <= 60
+                 else row["text"][:59] + "…"} for row in rows]
+    emit(rows, fmt, columns=["id", "transcript", "code", "coder", "start", "end", "text"])
+
+
+def _format_for(out: Path, fmt: enum.Enum | None, choices: type[enum.Enum]) -> str:
+    if fmt is not None:
+        return fmt.value
+    suffix = out.suffix.lower().lstrip(".")
+    return suffix if suffix in choices.__members__ else next(iter(choices.__members__))
+
+
+def export_codings_command(
+        out: Path = typer.Option(..., "--out", help="File to write."),
+        fmt: CodingsFormat = typer.Option(None, "--format",
+                                          help="xlsx or csv (default: from --out)."),
+        scheme: str = typer.Option(None, "--scheme", help="Only this scheme (key)."),
+        transcript: int = typer.Option(None, "--transcript", help="Only this transcript (id)."),
+        coder: list[str] = typer.Option(None, "--coder", help="Only this coder (e-mail); "
+                                                              "repeatable.")) -> None:
+    """Export all codings, one row each: transcript, code, coder, offsets and text."""
+    chosen = _format_for(out, fmt, CodingsFormat)
+    with open_database().transaction() as session:
+        count = export_codings(session, out, format=chosen, transcript_id=transcript,
+                               coder_ids=_coder_ids(session, coder), scheme=scheme)
+    typer.echo(f"Wrote {count} codings to {out}.")
+
+
+def export_segments_command(
+        code: str = typer.Option(..., "--code", help="Code key."),
+        out: Path = typer.Option(..., "--out", help="File to write."),
+        scheme: str = typer.Option(None, "--scheme",
+                                   help="Scheme key (needed when several schemes have the code)."),
+        fmt: SegmentsFormat = typer.Option(None, "--format",
+                                           help="docx or xlsx (default: from --out)."),
+        organisation: str = typer.Option(None, "--org", help="Only this organisation."),
+        role: str = typer.Option(None, "--role", help="Only this interviewee role."),
+        coder: list[str] = typer.Option(None, "--coder", help="Only this coder (e-mail); "
+                                                              "repeatable."),
+        no_subcodes: bool = typer.Option(False, "--no-subcodes",
+                                         help="Leave out the passages of subcodes.")) -> None:
+    """Export the passages coded with a code (and its subcodes) to Word or Excel."""
+    chosen = _format_for(out, fmt, SegmentsFormat)
+    with open_database().transaction() as session:
+        count = export_segments(session, out, format=chosen, scheme=scheme, code_key=code,
+                                include_subcodes=not no_subcodes, organisation=organisation,
+                                role=role, coder_ids=_coder_ids(session, coder))
+    typer.echo(f"Wrote {count} passages to {out}.")
+
+
+def register(app: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:
+    """Add `study codes`, `study codings` and `study export codings|segments`."""
+    app.add_typer(codes_app, name="codes")
+    app.add_typer(codings_app, name="codings")
+    export_app.command("codings")(export_codings_command)
+    export_app.command("segments")(export_segments_command)

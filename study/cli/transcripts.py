@@ -1,0 +1,152 @@
+"""`study import transcripts`, `study transcripts list|show` and `study search`."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+
+import typer
+
+from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.errors import InvalidFile
+from study.search import search_transcripts
+from study.transcripts.store import (check_upload_size, import_transcript, list_transcripts,
+                                     transcript_json)
+
+app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="List and show interview transcripts.")
+
+
+class Role(str, enum.Enum):
+    """The interviewee's role."""
+
+    coordinator = "coordinator"
+    executive = "executive"
+    employee = "employee"
+    other = "other"
+
+
+class Language(str, enum.Enum):
+    """Languages transcripts are marked with."""
+
+    en = "en"
+    da = "da"
+
+
+class ShowFormat(str, enum.Enum):
+    """How `transcripts show` prints: speaker turns for people, JSON for scripts."""
+
+    text = "text"
+    json = "json"
+
+
+def _names(name_list: Path | None, names: str | None) -> list[str]:
+    """Names to replace, from a file (one per line) and/or a comma-separated option."""
+    found: list[str] = []
+    if name_list is not None:
+        try:
+            found += name_list.read_text(encoding="utf-8-sig").splitlines()
+        except UnicodeDecodeError:
+            raise InvalidFile("the name list must be a UTF-8 text file", path=str(name_list)) from None
+    if names:
+        found += names.split(",")
+    return [name.strip() for name in found if name.strip()]
+
+
+def import_transcripts(
+        files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                           help=".txt, .docx, .vtt or .srt files."),
+        org: str = typer.Option(..., "--org", help="The organisation the interviews were held in."),
+        role: Role = typer.Option(..., "--role", help="The interviewees' role."),
+        language: Language = typer.Option(None, "--language",
+                                          help="en or da (default: detected from the text)."),
+        pseudonymise: bool = typer.Option(False, "--pseudonymise",
+                                          help="Replace speakers' and listed names by role "
+                                               "labels before storing."),
+        name_list: Path = typer.Option(None, "--name-list", exists=True, dir_okay=False,
+                                       help="A text file of further names to replace, one a line."),
+        names: str = typer.Option(None, "--names",
+                                  help='Further names to replace, comma-separated: "Anna,Bo".'),
+) -> None:
+    """Import interview transcripts into an organisation.
+
+    All files are imported or none: if one file cannot be read, the error
+    names it and nothing is stored, so the same command can be run again
+    after fixing it.
+    """
+    replace = _names(name_list, names)
+    for path in files:
+        check_upload_size(path.stat().st_size, path.name)
+    with open_database().transaction() as session:
+        infos = [import_transcript(session, path.read_bytes(), path.name, organisation=org,
+                                   role=role.value, language=language.value if language else None,
+                                   pseudonymise=pseudonymise, names=replace)
+                 for path in files]
+    for info in infos:
+        typer.echo(f"Imported {info.name} into {info.organisation}: transcript {info.id}, "
+                   f"{info.turns} turns, {info.characters} characters, language {info.language}.")
+
+
+@app.command("list")
+def list_(org: str = typer.Option(None, "--org", help="Only this organisation's transcripts."),
+          fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List the transcripts: id, name, organisation, role, language, turns, characters."""
+    with open_database().transaction() as session:
+        rows = [info.as_dict() for info in list_transcripts(session, organisation=org)]
+    emit(rows, fmt)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@app.command("show")
+def show(transcript_id: int = typer.Argument(..., help="The transcript's id (see `list`)."),
+         fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", help="text or json.")) -> None:
+    """Show a transcript: its speaker turns, or JSON with the text and turn offsets."""
+    with open_database().transaction() as session:
+        data = transcript_json(session, transcript_id)
+    if fmt == ShowFormat.json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{data['name']} ({data['organisation']}, {data['role']}, {data['language']})")
+    for turn in data["turns"]:
+        when = f"[{_clock(turn['started_at'])}] " if turn["started_at"] is not None else ""
+        who = f"{turn['speaker']}: " if turn["speaker"] else ""
+        typer.echo(f"\n{when}{who}{data['text'][turn['start']:turn['end']]}")
+
+
+def search(query: str = typer.Argument(..., help='Words, "a phrase", or a prefix like engag*.'),
+           org: str = typer.Option(None, "--org", help="Only this organisation."),
+           role: Role = typer.Option(None, "--role", help="Only interviews with this role."),
+           speaker: str = typer.Option(None, "--speaker",
+                                       help="Only turns of this speaker, as shown by `show`."),
+           limit: int = typer.Option(100, "--limit", min=1, help="At most this many hits."),
+           fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Search the transcripts; one hit per occurrence, with the words around it.
+
+    All words must occur in the same turn; "quoted words" must occur together;
+    a word ending in * matches every word starting with it. Offsets (start,
+    end) count characters (code points) of the transcript's text.
+    """
+    with open_database().transaction() as session:
+        hits = search_transcripts(session, query, organisation=org,
+                                  role=role.value if role else None, speaker=speaker, limit=limit)
+    rows = [hit.as_dict() for hit in hits]
+    if fmt == OutputFormat.table:
+        # Line breaks inside a turn would break the table's rows.
+        rows = [{**row, **{k: " ".join(row[k].split("\n")) for k in ("left", "match", "right")}}
+                for row in rows]
+        emit(rows, fmt, columns=["transcript_id", "transcript", "speaker", "start", "left",
+                                 "match", "right"])
+        return
+    emit(rows, fmt)
+
+
+def register(main: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:
+    """Add the transcript commands to the `study` command line."""
+    import_app.command("transcripts")(import_transcripts)
+    main.add_typer(app, name="transcripts")
+    main.command("search")(search)

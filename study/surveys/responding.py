@@ -1,0 +1,308 @@
+"""The respondent's side of a survey: open a link, consent, answer page by page, submit.
+
+Every page change writes the answers to the database, so a reload, a lost
+connection or a reopened personal link continues where the respondent left
+off; an open (anonymous) link gives a short resume code for the same purpose.
+Submitting is idempotent: a double click or a resent request stores one
+response. Nothing about the respondent's device, address or time of day is
+stored: only the day they started and the day they submitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from study.db.models import Answer, Campaign, Invitation, Response, Study, Organisation
+from study.errors import CampaignClosed, InvalidInput, InvalidToken
+from study.instruments import Instrument, Item, answer_value
+from study.surveys.campaigns import campaign_status
+from study.surveys.instrument_store import stored_instrument
+from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normalise_resume_code
+
+CLOSED = ("This survey is closed. Thank you for your interest; please contact the person "
+          "who sent you the link if you think this is a mistake.")
+NOT_YET_OPEN = "This survey has not opened yet. Please try again when it opens."
+
+
+@dataclass(frozen=True)
+class SurveyLink:
+    """What a token opens: the campaign, its instrument, and the respondent's progress."""
+
+    campaign_id: int
+    instrument: Instrument
+    mode: str  # 'open' or 'personal'
+    organisation: str
+    response_id: int | None = None  # the personal link's response in progress
+    completed: bool = False  # the personal link was already used to submit
+    current_page: int = 0
+    language: str | None = None
+
+
+@dataclass
+class PageResult:
+    """Outcome of saving a page: problems by item id (empty when the page may be left)."""
+
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stops the respondent from moving on."""
+        return not self.problems
+
+
+def today() -> dt.date:
+    """The day in UTC: responses store dates only."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def consent_version(instrument: Instrument, language: str) -> str:
+    """Identifies the consent text shown: instrument, version, language and a text hash."""
+    text = instrument.consent[language]
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return f"{instrument.id}/v{instrument.version}/{language}/{digest}"
+
+
+def open_link(session: Session, token: str) -> SurveyLink:
+    """Resolve a survey link token.
+
+    Raises
+    ------
+    InvalidToken
+        The token is malformed or unknown (one polite sentence).
+    CampaignClosed
+        The campaign is closed or not yet open.
+    """
+    token = check_token(token)
+    invitation = None
+    campaign = session.scalar(select(Campaign).where(Campaign.token == token))
+    if campaign is None:
+        invitation = session.scalar(select(Invitation).where(Invitation.token == token))
+        if invitation is None:
+            raise InvalidToken(NOT_VALID)
+        campaign = session.get(Campaign, invitation.campaign_id)
+    status = campaign_status(campaign)
+    completed = invitation is not None and invitation.used_on is not None
+    if status != "open" and not completed:
+        raise CampaignClosed(CLOSED if status == "closed" else NOT_YET_OPEN)
+    instrument = stored_instrument(session, campaign.instrument_id).model
+    organisation = session.get(Organisation, campaign.organisation_id).name
+    link = SurveyLink(campaign.id, instrument, campaign.mode, organisation, completed=completed)
+    if invitation is not None and invitation.response_id is not None and not completed:
+        response = session.get(Response, invitation.response_id)
+        link = SurveyLink(campaign.id, instrument, campaign.mode, organisation,
+                          response_id=response.id, current_page=response.current_page,
+                          language=response.language)
+    return link
+
+
+def start_response(session: Session, token: str, *, language: str) -> tuple[int, str | None]:
+    """Record consent and start a response; returns (response id, resume code or None).
+
+    A personal link starts at most one response: starting again (a double click,
+    a second tab) returns the response already in progress. An open link gets a
+    resume code the respondent can note down.
+    """
+    link = open_link(session, token)
+    if link.completed:
+        raise InvalidToken("This personal link has already been used to submit the survey. "
+                           "Thank you for taking part.")
+    if language not in link.instrument.languages:
+        raise InvalidInput(f"The survey is not available in {language!r}.")
+    if link.response_id is not None:
+        return link.response_id, None
+    campaign = session.get(Campaign, link.campaign_id)
+    resume_code = new_resume_code() if link.mode == "open" else None
+    response = Response(campaign_id=campaign.id, instrument_id=campaign.instrument_id,
+                        status="in_progress", language=language, current_page=0,
+                        resume_code=resume_code,
+                        consent_version=consent_version(link.instrument, language),
+                        source="link", started_on=today())
+    session.add(response)
+    session.flush()
+    if link.mode == "personal":
+        claimed = session.execute(
+            update(Invitation).where(Invitation.token == token, Invitation.response_id.is_(None))
+            .values(response_id=response.id)).rowcount
+        if not claimed:  # another request started this link a moment ago: use that one
+            session.delete(response)
+            session.flush()
+            existing = session.scalar(select(Invitation.response_id)
+                                      .where(Invitation.token == token))
+            return existing, None
+    return response.id, resume_code
+
+
+def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
+    """Continue an open-link response with its resume code."""
+    link = open_link(session, token)
+    response = session.scalar(select(Response).where(
+        Response.resume_code == normalise_resume_code(code),
+        Response.campaign_id == link.campaign_id))
+    if response is None:
+        raise InvalidToken("No survey in progress has that resume code for this link.")
+    if response.status == "complete":
+        raise InvalidToken("That survey has already been submitted. Thank you for taking part.")
+    return SurveyLink(link.campaign_id, link.instrument, link.mode, link.organisation,
+                      response_id=response.id, current_page=response.current_page,
+                      language=response.language)
+
+
+def _response_in_progress(session: Session, response_id: int, *, lock: bool = False) -> Response:
+    # Writers lock the row (PostgreSQL; SQLite serialises writers anyway), so two
+    # requests for the same response never interleave their answer writes.
+    response = session.get(Response, response_id, with_for_update=lock or None,
+                           populate_existing=lock)
+    if response is None:
+        raise InvalidToken(NOT_VALID)
+    return response
+
+
+def stored_answers(session: Session, response_id: int) -> dict[str, Any]:
+    """The answers stored so far, by item id, in the form widgets take."""
+    rows = session.execute(select(Answer.item_id, Answer.value_number, Answer.value_text,
+                                  Answer.value_choices)
+                           .where(Answer.response_id == response_id)).all()
+    result: dict[str, Any] = {}
+    for item_id, number, text, choices in rows:
+        if choices is not None:
+            result[item_id] = list(choices)
+        elif text is not None:
+            result[item_id] = text
+        elif number is not None:
+            result[item_id] = int(number) if float(number).is_integer() else number
+    return result
+
+
+def _answer_columns(item: Item, value: Any) -> dict[str, Any]:
+    if item.type == "multiple_choice":
+        return {"value_number": None, "value_text": None, "value_choices": list(value)}
+    if item.type in ("text", "single_choice"):
+        return {"value_number": None, "value_text": str(value), "value_choices": None}
+    return {"value_number": float(value), "value_text": None, "value_choices": None}
+
+
+def check_answers(instrument: Instrument, answers: Mapping[str, Any], *, item_ids: list[str],
+                  language: str, require: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate raw answers for ``item_ids``: (stored values, problems by item id)."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for item_id in item_ids:
+        item = instrument.item(item_id)
+        raw = answers.get(item_id)
+        try:
+            value = answer_value(item, raw)
+        except InvalidInput as exc:
+            problems[item_id] = str(exc)
+            continue
+        if value is None or value == []:
+            if require and item.required:
+                problems[item_id] = ("Dette spørgsmål skal besvares." if language == "da"
+                                     else "This question needs an answer.")
+            values[item_id] = None
+        else:
+            values[item_id] = value
+    return values, problems
+
+
+def _write_answers(session: Session, response_id: int, instrument: Instrument,
+                   values: Mapping[str, Any]) -> None:
+    if not values:
+        return
+    session.execute(delete(Answer).where(Answer.response_id == response_id,
+                                         Answer.item_id.in_(list(values))))
+    rows = [{"response_id": response_id, "item_id": item_id,
+             **_answer_columns(instrument.item(item_id), value)}
+            for item_id, value in values.items() if value is not None]
+    if rows:
+        session.execute(insert(Answer), rows)
+
+
+def save_page(session: Session, response_id: int, answers: Mapping[str, Any], *, page: int,
+              move_to: int, language: str | None = None) -> PageResult:
+    """Store the answers of page ``page`` and move to page ``move_to`` when allowed.
+
+    Moving forward needs every required item of the page answered; moving back
+    never does. Whatever is valid is stored either way, so nothing typed is lost.
+    """
+    response = _response_in_progress(session, response_id, lock=True)
+    if response.status == "complete":
+        return PageResult()
+    instrument = stored_instrument(session, response.instrument_id).model
+    if not 0 <= page < len(instrument.pages) or not 0 <= move_to < len(instrument.pages):
+        raise InvalidInput("There is no such page in this survey.")
+    language = language or response.language
+    item_ids = [item.id for item in instrument.page_items(instrument.pages[page])]
+    values, problems = check_answers(instrument, answers, item_ids=item_ids, language=language,
+                                     require=move_to > page)
+    _write_answers(session, response_id, instrument, values)
+    response.language = language
+    if not problems or move_to < page:
+        response.current_page = move_to
+        return PageResult()
+    return PageResult(problems)
+
+
+def submit_response(session: Session, response_id: int, answers: Mapping[str, Any] | None = None,
+                    *, page: int | None = None, language: str | None = None) -> PageResult:
+    """Store the last page's answers and complete the response; safe to call twice.
+
+    ``answers`` with ``page=None`` are checked against the whole instrument (a
+    complete response in one call, as imports and the load benchmark do).
+    Returns the problems that stop submission (missing required answers), if any.
+    """
+    response = _response_in_progress(session, response_id, lock=True)
+    if response.status == "complete":
+        return PageResult()
+    instrument = stored_instrument(session, response.instrument_id).model
+    language = language or response.language
+    if answers is not None:
+        pages = instrument.pages if page is None else [instrument.pages[page]]
+        item_ids = [item.id for p in pages for item in instrument.page_items(p)]
+        values, problems = check_answers(instrument, answers, item_ids=item_ids,
+                                         language=language, require=True)
+        _write_answers(session, response_id, instrument, values)
+        if problems:
+            return PageResult(problems)
+    missing = _missing_required(session, response_id, instrument)
+    if missing:
+        return PageResult({item_id: "This question needs an answer." for item_id in missing})
+    # A conditional update makes a double submit race-free: only one request flips the status.
+    flipped = session.execute(
+        update(Response).where(Response.id == response_id, Response.status == "in_progress")
+        .values(status="complete", submitted_on=today(), resume_code=None,
+                current_page=len(instrument.pages) - 1, language=language)).rowcount
+    if flipped:
+        _use_invitation(session, response_id)
+    return PageResult()
+
+
+def _missing_required(session: Session, response_id: int, instrument: Instrument) -> list[str]:
+    answered = set(session.scalars(select(Answer.item_id)
+                                   .where(Answer.response_id == response_id)).all())
+    return [item.id for item in instrument.all_items() if item.required and item.id not in answered]
+
+
+def _use_invitation(session: Session, response_id: int) -> None:
+    invitation = session.scalar(select(Invitation).where(Invitation.response_id == response_id))
+    if invitation is None:
+        return
+    campaign = session.get(Campaign, invitation.campaign_id)
+    organisation = session.get(Organisation, campaign.organisation_id)
+    pseudonymous = session.scalar(select(Study.pseudonymous)
+                                  .where(Study.id == organisation.study_id))
+    invitation.used_on = today()
+    if not pseudonymous:
+        invitation.response_id = None  # anonymity: the token no longer leads to the answers
+
+
+def response_state(session: Session, response_id: int) -> tuple[str, int, str]:
+    """(status, current page, language) of a response."""
+    response = _response_in_progress(session, response_id)
+    return response.status, response.current_page, response.language

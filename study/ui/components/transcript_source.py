@@ -1,0 +1,65 @@
+"""Transcripts as the coding pages need them: a list to choose from, and one text with its turns.
+
+Reads through :mod:`study.transcripts.store`. A stored transcript's text never
+changes, so the loaded text is cached per transcript (and its length and name,
+in case a database reuses the id of a deleted one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from study.transcripts.store import TranscriptInfo, list_transcripts, transcript_json
+
+__all__ = ["TranscriptText", "TurnSpan", "load_transcript", "transcript_choices"]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSpan:
+    """One speaker turn: who, where (code points), and its position for ``code_turn``."""
+
+    speaker: str | None
+    start: int
+    end: int
+    position: int
+
+
+@dataclass(frozen=True, eq=False)
+class TranscriptText:
+    """A transcript's text and turns; compared by identity, hashed by nothing big."""
+
+    id: int
+    name: str
+    organisation: str
+    role: str
+    language: str
+    sha256: str
+    text: str
+    turns: tuple[TurnSpan, ...]
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """The stored position of each turn, by index in ``turns``."""
+        return tuple(turn.position for turn in self.turns)
+
+
+def transcript_choices(session: Session) -> list[TranscriptInfo]:
+    """Every transcript, by organisation and name."""
+    return list_transcripts(session)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached(transcript_id: int, characters: int, name: str, _session: Session) -> TranscriptText:
+    data = transcript_json(_session, transcript_id)
+    turns = tuple(TurnSpan(t["speaker"], t["start"], t["end"], position)
+                  for position, t in enumerate(data["turns"]))
+    return TranscriptText(data["id"], data["name"], data["organisation"], data["role"],
+                          data["language"], data["text_sha256"], data["text"], turns)
+
+
+def load_transcript(session: Session, info: TranscriptInfo) -> TranscriptText:
+    """The transcript's text and turns (loaded once per process, then from memory)."""
+    return _cached(info.id, info.characters, info.name, session)

@@ -1,0 +1,127 @@
+"""What the coding workbench shows, computed without Streamlit: highlights, suggestions, versions.
+
+The page (study/ui/pages/workbench.py) reads codings and codes through
+:mod:`study.coding` and turns them into :class:`~study.ui.components.span_view.Mark`
+objects here, so the logic can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from study.schemes import Code as SchemeCode
+from study.schemes import CodingScheme as SchemeModel
+from study.suggestions import Suggestion
+from study.ui.components.span_view import Mark
+
+__all__ = ["PendingSuggestion", "coder_label", "coding_marks", "pending_suggestions",
+           "scheme_for_suggestions", "suggestion_key", "suggestion_marks", "view_version"]
+
+FALLBACK_COLOUR = "#888888"
+#: Speakers whose turns keyword suggestions skip by default: the interviewer asks, not answers.
+INTERVIEWER_NAMES = frozenset({"i", "q", "int", "interviewer", "intervieweren", "interviewer 1",
+                               "interviewer 2", "interviewers", "moderator"})
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSuggestion:
+    """A keyword suggestion the coder has not answered yet, with the code it proposes."""
+
+    key: str
+    code_id: int
+    code_name: str
+    colour: str
+    start: int
+    end: int
+    keyword: str
+    sentence: str
+
+
+def coder_label(email: str, display_name: str | None = None) -> str:
+    """A short name for a coder beside a chip: the display name, else the e-mail's local part."""
+    return (display_name or "").strip() or email.split("@", 1)[0]
+
+
+def coding_marks(codings: pd.DataFrame, colours: dict[int, str], *, me: int,
+                 coder_names: dict[int, str] | None = None) -> list[Mark]:
+    """Turn a :func:`study.coding.list_codings` frame into highlights, own codings first.
+
+    ``coder_names`` (coder id -> short name) is given when several coders'
+    codings are shown, so every chip says whose coding it is.
+    """
+    marks = []
+    for row in codings.itertuples(index=False):
+        coder = int(row.coder_id)
+        kind = "mine" if coder == me else "other"
+        name = coder_names.get(coder, str(row.coder)) if coder_names is not None else ""
+        marks.append(Mark(int(row.start), int(row.end), str(row.code_name),
+                          colours.get(int(row.code_id), FALLBACK_COLOUR), kind, int(row.id), name))
+    marks.sort(key=lambda m: (m.kind != "mine", m.start, m.end))
+    return marks
+
+
+def suggestion_key(scheme_id: int, code_key: str, start: int, end: int) -> str:
+    """A stable name for a suggestion, kept in session state when the coder rejects it."""
+    return f"{scheme_id}:{code_key}:{start}:{end}"
+
+
+def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
+    """A scheme model holding only what :func:`study.suggestions.suggest_passages` reads.
+
+    Codes in the database may lack what a scheme file requires (an example,
+    say, for a code added in the app), so the model is built unvalidated from
+    ``CodeInfo`` objects: their ``key`` and ``keywords``.
+    """
+    models = [SchemeCode.model_construct(id=code.key, name=code.name, parent=None,
+                                         colour=code.colour, keywords=dict(code.keywords or {}))
+              for code in codes]
+    return SchemeModel.model_construct(id=key, title=key, version="", codes=models)
+
+
+def pending_suggestions(suggestions: Sequence[Suggestion], codes_by_key: dict[str, object], *,
+                        scheme_id: int, rejected: Collection[str],
+                        codings: pd.DataFrame, me: int) -> list[PendingSuggestion]:
+    """Suggestions still to answer: not rejected, and not already coded by this coder with that code.
+
+    A suggestion counts as answered when the coder has a coding of the same
+    code overlapping the suggested sentence.
+    """
+    mine = codings[codings["coder_id"] == me] if not codings.empty else codings
+    coded: dict[int, list[tuple[int, int]]] = {}
+    for row in mine.itertuples(index=False):
+        coded.setdefault(int(row.code_id), []).append((int(row.start), int(row.end)))
+    pending = []
+    for suggestion in suggestions:
+        code = codes_by_key.get(suggestion.code_id)
+        if code is None:
+            continue
+        key = suggestion_key(scheme_id, suggestion.code_id, suggestion.start, suggestion.end)
+        if key in rejected:
+            continue
+        if any(s < suggestion.end and suggestion.start < e for s, e in coded.get(code.id, ())):
+            continue
+        pending.append(PendingSuggestion(key, code.id, code.name, code.colour, suggestion.start,
+                                         suggestion.end, suggestion.keyword, suggestion.sentence))
+    return pending
+
+
+def suggestion_marks(pending: Sequence[PendingSuggestion]) -> list[Mark]:
+    """Dashed highlights for suggestions still to answer (accept or reject beside the turn)."""
+    return [Mark(p.start, p.end, p.code_name, p.colour, "suggestion", p.key) for p in pending]
+
+
+def view_version(transcript_id: int, text_sha256: str, marks: Sequence[Mark]) -> str:
+    """A name for exactly this transcript text with exactly these highlights.
+
+    The browser rebuilds the transcript only when it changes, and the page
+    caches the built view under it.
+    """
+    digest = hashlib.blake2b(digest_size=10)
+    for mark in marks:
+        digest.update(repr((mark.start, mark.end, mark.label, mark.colour, mark.kind, mark.ref,
+                            mark.coder)).encode())
+    return f"t{transcript_id}-{text_sha256[:12]}-{len(marks)}-{digest.hexdigest()}"

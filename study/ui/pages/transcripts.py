@@ -1,0 +1,98 @@
+"""Transcripts page: upload interview transcripts, list them, read one as speaker turns.
+
+Researchers and admins upload; coders only read. Several files uploaded
+together are imported all-or-nothing, like `study import transcripts`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from study.db.models import INTERVIEWEE_ROLES
+from study.organisations import list_organisations
+from study.transcripts.parsing import SUPPORTED_EXTENSIONS
+from study.transcripts.store import LANGUAGES, import_transcript, list_transcripts, transcript_json
+from study.ui.state import current_account, database, errors_shown
+
+ALL = "All organisations"
+DETECT = "Detect from the text"
+UPLOADERS = frozenset({"admin", "researcher"})
+
+
+def _upload_form(organisations: list[str]) -> None:
+    """The import form: files, organisation, role, language and pseudonymisation."""
+    with st.form("import-transcripts", clear_on_submit=True):
+        st.subheader("Import transcripts")
+        files = st.file_uploader("Transcript files (.txt, .docx, .vtt, .srt)",
+                                 type=[ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS],
+                                 accept_multiple_files=True)
+        left, middle, right = st.columns(3)
+        organisation = left.selectbox("Organisation", organisations)
+        role = middle.selectbox("Interviewee role", INTERVIEWEE_ROLES)
+        language = right.selectbox("Language", [DETECT, *LANGUAGES])
+        pseudonymise = st.checkbox("Pseudonymise: replace speakers' names by role labels")
+        names = st.text_area("Further names to replace (one a line or comma-separated)",
+                             help="Colleagues or the interviewee's name when speakers are I/R.")
+        if st.form_submit_button("Import"):
+            if not files:
+                st.warning("Choose one or more files first.")
+                return
+            replace = [n.strip() for n in re.split(r"[,\n]", names) if n.strip()]
+            with errors_shown(), database().transaction() as session:
+                infos = [import_transcript(session, file.getvalue(), file.name,
+                                           organisation=organisation, role=role,
+                                           language=None if language == DETECT else language,
+                                           pseudonymise=pseudonymise, names=replace,
+                                           actor_id=current_account().id)
+                         for file in files]
+                st.success("Imported " + ", ".join(f"{i.name} ({i.turns} turns)" for i in infos)
+                           + ".")
+
+
+def _turns_frame(data: dict) -> pd.DataFrame:
+    """One row per turn: speaker, times and what was said."""
+    def clock(seconds: float | None) -> str:
+        if seconds is None:
+            return ""
+        minutes, secs = divmod(int(seconds), 60)
+        return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+    return pd.DataFrame(
+        [{"speaker": turn["speaker"] or "", "from": clock(turn["started_at"]),
+          "to": clock(turn["ended_at"]), "said": data["text"][turn["start"]:turn["end"]]}
+         for turn in data["turns"]], columns=["speaker", "from", "to", "said"])
+
+
+def render() -> None:
+    """Upload, list and read transcripts."""
+    st.title("Transcripts")
+    with errors_shown(stop=True), database().transaction() as session:
+        organisations = [o.name for o in list_organisations(session)]
+    if not organisations:
+        st.info("Add an organisation first; every transcript belongs to one.")
+        return
+    if current_account().role in UPLOADERS:
+        _upload_form(organisations)
+    chosen = st.selectbox("Show transcripts of", [ALL, *organisations], key="transcripts_org")
+    with errors_shown(stop=True), database().transaction() as session:
+        infos = list_transcripts(session, organisation=None if chosen == ALL else chosen)
+    if not infos:
+        st.info("No transcripts yet.")
+        return
+    frame = pd.DataFrame([i.as_dict() for i in infos])
+    st.dataframe(frame, hide_index=True, width="stretch")
+    by_id = {i.id: i for i in infos}
+    transcript_id = st.selectbox("Read a transcript", list(by_id), key="transcripts_show",
+                                 format_func=lambda i: f"{by_id[i].name} ({by_id[i].organisation}, "
+                                                       f"{by_id[i].role})")
+    with errors_shown(stop=True), database().transaction() as session:
+        data = transcript_json(session, transcript_id)
+    st.caption(f"{data['language']}, {len(data['turns'])} turns, {data['characters']} characters"
+               + (f", from {data['source_filename']}" if data["source_filename"] else ""))
+    st.dataframe(_turns_frame(data), hide_index=True, width="stretch",
+                 column_config={"said": st.column_config.TextColumn("said", width="large")})
+
+
+render()
