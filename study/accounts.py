@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,9 +21,13 @@ from study.errors import (AlreadyExists, AuthenticationFailed, InvalidInput, Not
                           TooManyAttempts)
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verifying against this when the e-mail is unknown keeps the answer time the same,
-# so timing does not reveal which e-mails have accounts.
-_DUMMY_HASH = _HASHER.hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verifying against this when the e-mail is unknown keeps the answer time the same,
+    # so timing does not reveal which e-mails have accounts.
+    return _HASHER.hash("not a real password")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 
@@ -134,7 +139,7 @@ def authenticate(session: Session, email: str, password: str) -> AccountInfo:
     account = session.scalar(select(Account).where(Account.email == email))
     now = utcnow()
     if account is None or account.password_hash is None:
-        _safe_verify(_DUMMY_HASH, password)
+        _safe_verify(_dummy_hash(), password)
         raise wrong
     if account.locked_until is not None and account.locked_until > now:
         minutes = max(1, round((account.locked_until - now).total_seconds() / 60))

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.config import int_setting
+from study.db.models import Campaign, Organisation, Response
 from study.db.models import Instrument as InstrumentRow
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.instruments import instrument_from_dict
@@ -36,8 +37,9 @@ from study.stats import (awg, describe_groups, games_howell, icc1, icc2, rwg, rw
 from study.surveys.response_store import answers_frame
 from study.surveys.scoring import score_answers
 
-__all__ = ["AGGREGATION_CUTOFFS", "ComparisonResult", "SurveyData", "compare_organisations",
-           "likert_distribution", "load_survey_data", "stored_versions"]
+__all__ = ["AGGREGATION_CUTOFFS", "ComparisonOptions", "ComparisonResult", "SurveyData",
+           "compare_organisations", "comparison_options", "likert_distribution",
+           "load_survey_data", "stored_versions"]
 
 DEFAULT_INSTRUMENT = "ism-adoption-survey"
 ALL_ORGANISATIONS = "All organisations"
@@ -134,6 +136,34 @@ def load_survey_data(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
         ["response_id", "organisation", "campaign_id", "scale", "score"]]
     return SurveyData(model, answers.reset_index(drop=True), scores.reset_index(drop=True),
                       demographics)
+
+
+@dataclass(frozen=True)
+class ComparisonOptions:
+    """What can be compared: scales, likert items (with their scale) and organisations."""
+
+    scales: dict[str, str]
+    items: dict[str, str]
+    item_scales: dict[str, str | None]
+    organisations: list[str]
+
+
+def comparison_options(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
+                       language: str = "en") -> ComparisonOptions:
+    """The instrument's scales and likert items, and the organisations with complete responses."""
+    model = list(stored_versions(session, instrument).values())[-1]
+    likert = [i for i in model.all_items() if i.type == "likert"]
+    organisations = session.scalars(
+        select(Organisation.name).distinct()
+        .join(Campaign, Campaign.organisation_id == Organisation.id)
+        .join(Response, Response.campaign_id == Campaign.id)
+        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
+        .where(Response.status == "complete", InstrumentRow.key == instrument)).all()
+    return ComparisonOptions(
+        scales={s.id: s.label.get(language, s.id) for s in model.scales},
+        items={i.id: i.text.get(language, i.id) for i in likert},
+        item_scales={i.id: i.scale for i in likert},
+        organisations=sorted(organisations))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ codings when it has any, otherwise every coder's codings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -46,29 +46,15 @@ from study.coding.schemes_store import resolve_code
 from study.db.models import Account, Coding, Event, Transcript
 from study.errors import InvalidInput, NotFound, PermissionDenied
 from study.icr import disagreements
-from study.reliability import CoderRef, find_coder
+from study.reliability import CoderInfo, CoderRef, coder_info, find_coder
 
-__all__ = ["CONSENSUS_DOMAIN", "DECISIONS", "CoderInfo", "DisagreementItem", "Resolution",
+__all__ = ["CONSENSUS_DOMAIN", "DECISIONS", "DisagreementItem", "Resolution",
            "consensus_coder", "list_disagreements", "preferred_codings", "resolve_disagreement"]
 
 CONSENSUS_DOMAIN = "consensus.invalid"  # .invalid: never a deliverable address (RFC 2606)
 DECISIONS = ("accept_a", "accept_b", "both", "neither", "edit")
 
 Span = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class CoderInfo:
-    """A coder account as pages show it."""
-
-    id: int
-    email: str
-    display_name: str
-    is_consensus: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -103,10 +89,6 @@ class Resolution:
     removed: int
 
 
-def _info(account: Account) -> CoderInfo:
-    return CoderInfo(account.id, account.email, account.display_name, bool(account.is_consensus))
-
-
 def consensus_coder(session: Session, coder_a: CoderRef, coder_b: CoderRef, *,
                     actor_id: int | None = None) -> CoderInfo:
     """The consensus account of two coders, created (without a password) on first use.
@@ -128,7 +110,7 @@ def consensus_coder(session: Session, coder_a: CoderRef, coder_b: CoderRef, *,
         account = session.get(Account, info.id)
         account.is_consensus = True
         session.flush()
-    return _info(account)
+    return coder_info(account)
 
 
 def _merge(spans: Sequence[Span]) -> list[Span]:
@@ -245,12 +227,9 @@ def resolve_disagreement(session: Session, *, transcript_id: int, start: int, en
         hull = (min(region[0], edited[0]), max(region[1], edited[1]))
         wanted = _merge(_cut(current, hull) + [edited])
     else:
-        chosen = {"accept_a": _coverage(session, transcript.id, a.id, code.id),
-                  "accept_b": _coverage(session, transcript.id, b.id, code.id),
-                  "neither": []}.get(decision)
-        if decision == "both":
-            chosen = _merge(_coverage(session, transcript.id, a.id, code.id)
-                            + _coverage(session, transcript.id, b.id, code.id))
+        sides = {"accept_a": (a,), "accept_b": (b,), "both": (a, b), "neither": ()}[decision]
+        chosen = [span for side in sides
+                  for span in _coverage(session, transcript.id, side.id, code.id)]
         wanted = _merge(_cut(current, region) + _clip(chosen, region))
     added, removed = _rewrite(session, transcript.id, consensus.id, code.id, wanted, actor_id)
     record_event(session, "consensus.resolve", actor_id=actor_id, target=consensus,

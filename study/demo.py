@@ -7,7 +7,9 @@ exercises the same code paths as real use. Everything here is fictional.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from study.surveys.campaigns import create_campaign
 from study.surveys.demo_responses import generate_demo_responses
 from study.surveys.instrument_store import latest_instrument
 from study.surveys.response_store import store_responses
+from study.transcripts.store import import_transcript
 
 DEMO_STUDY_NAME = "Demo: internal social media in ten organisations"
 DEMO_DESCRIPTION = (
@@ -46,6 +49,7 @@ DEMO_CODERS: tuple[tuple[str, str], ...] = (("ana@demo.example", "Ana"),
                                             ("ben@demo.example", "Ben"))
 
 
+DEMO_DATA = Path(__file__).parent / "data" / "demo"
 DEMO_SURVEY = "ism-adoption-survey"
 # Respondents per organisation (15-300, roughly following size).
 DEMO_RESPONDENTS = {
@@ -114,9 +118,30 @@ def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
             add_account(session, email, role="coder", password=None,
                         display_name=display_name, actor_id=actor_id)
     responses = _load_demo_responses(session, actor_id=actor_id)
+    transcripts = _load_demo_transcripts(session, actor_id=actor_id)
+    coders = {name.split("@")[0]: session.scalar(select(Account.id).where(Account.email == name))
+              for name, _ in DEMO_CODERS}
+    from study.coding.demo_codings import load_demo_codings
+    codings = load_demo_codings(session, transcripts_by_file=transcripts, coders=coders,
+                                actor_id=actor_id)
     record_event(session, "demo.load", actor_id=actor_id, target=study)
     return DemoResult(True, f"Loaded the demo study with {len(DEMO_ORGANISATIONS)} "
-                            f"organisations and {responses:,} survey responses.")
+                            f"organisations, {responses:,} survey responses, "
+                            f"{len(transcripts)} interview transcripts and {codings} codings "
+                            "by two coders.")
+
+
+def _load_demo_transcripts(session: Session, *, actor_id: int | None) -> dict[str, int]:
+    """The fictional coordinator and executive interviews, imported like any user's files."""
+    entries = yaml.safe_load((DEMO_DATA / "interviews.yaml").read_text(encoding="utf-8"))
+    found = {}
+    for entry in entries:
+        data = (DEMO_DATA / "interviews" / entry["file"]).read_bytes()
+        info = import_transcript(session, data, entry["file"], organisation=entry["organisation"],
+                                 role=entry["role"], language=entry["language"],
+                                 interview_date=entry["date"], actor_id=actor_id)
+        found[entry["file"]] = info.id
+    return found
 
 
 def _load_demo_responses(session: Session, *, actor_id: int | None) -> int:

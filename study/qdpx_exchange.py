@@ -39,28 +39,27 @@ Import rules:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.accounts import add_account
 from study.audit import record_event
+from study.coding.memos import add_memo
 from study.coding.schemes_store import SchemeRef, scheme_row, scheme_rows, tree_order
 from study.db.models import (Account, Code, Coding, CodingScheme, Memo, Organisation,
                              Transcript)
-from study.errors import InvalidInput
-from study.organisations import add_organisation
-from study.qdpx_store import ROLE_LINES, parse_source_description, store_codebook, store_source
+from study.qdpx_store import (COLUMN_VARIABLES, IMPORTED_ORGANISATION, IMPORTED_USER_DOMAIN,
+                              ROLE_LINES, UNKNOWN_CODER, case_organisation, coder_account,
+                              named_organisation, parse_source_description, store_codebook,
+                              store_source)
 from study.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
                            QdaUser, format_code_description, read_codebook, read_qdpx,
                            write_codebook, write_qdpx)
+from study.refiqda.model import iter_codes
 from study.refiqda.writer import derived_guid
 from study.studies import current_study, ensure_study
 
@@ -68,15 +67,6 @@ __all__ = ["IMPORTED_ORGANISATION", "IMPORTED_USER_DOMAIN", "CodebookSummary", "
            "ImportSummary", "build_project", "export_codebook", "export_qdpx", "import_codebook",
            "import_qdpx", "scheme_codes"]
 
-IMPORTED_ORGANISATION = "Imported"
-IMPORTED_USER_DOMAIN = "qdpx.invalid"
-_UNKNOWN_CODER = ("unknown-coder@qdpx.invalid", "Unknown coder")
-# Case variable -> Organisation column; any other variable goes to attributes.
-_CASE_COLUMNS = {"sector": "sector", "size band": "size_band", "country": "country",
-                 "headcount": "headcount"}
-_COLUMN_VARIABLES = {"sector": "Sector", "size_band": "Size band", "country": "Country",
-                     "headcount": "Headcount"}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -193,8 +183,8 @@ def build_project(session: Session) -> QdaProject:
     case_guid: dict[int, str] = {}
     for org in session.scalars(select(Organisation).order_by(Organisation.name)):
         case_guid[org.id] = derived_guid("case", f"{name}/{org.name}")
-        variables = {_COLUMN_VARIABLES[column]: str(getattr(org, column))
-                     for column in _COLUMN_VARIABLES if getattr(org, column) not in (None, "")}
+        variables = {COLUMN_VARIABLES[column]: str(getattr(org, column))
+                     for column in COLUMN_VARIABLES if getattr(org, column) not in (None, "")}
         variables.update({str(k): str(v) for k, v in (org.attributes or {}).items()
                           if v is not None and str(k) not in variables})
         cases.append(QdaCase(case_guid[org.id], org.name, variables))
@@ -255,15 +245,9 @@ def export_qdpx(session: Session, out: str | os.PathLike[str] | BinaryIO) -> Exp
     """Write the study as a REFI-QDA project (.qdpx) to a path or a binary file object."""
     project = build_project(session)
     write_qdpx(project, out)
-    return ExportSummary(len(project.sources), sum(1 for _ in _iter(project.codes)),
+    return ExportSummary(len(project.sources), sum(1 for _ in iter_codes(project.codes)),
                          sum(len(s.codings) for s in project.sources), len(project.users),
                          len(project.cases), len(project.notes))
-
-
-def _iter(codes: list[QdaCode]):
-    for code in codes:
-        yield code
-        yield from _iter(code.children)
 
 
 def export_codebook(session: Session, scheme: SchemeRef, out: str | os.PathLike[str] | BinaryIO
@@ -271,7 +255,7 @@ def export_codebook(session: Session, scheme: SchemeRef, out: str | os.PathLike[
     """Write one scheme version (a key means its newest) as a .qdc codebook; returns the code count."""
     codes = scheme_codes(session, scheme_row(session, scheme))
     write_codebook(codes, out)
-    return sum(1 for _ in _iter(codes))
+    return sum(1 for _ in iter_codes(codes))
 
 
 # -- import -------------------------------------------------------------------------------
@@ -317,18 +301,18 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
                                 origin=name or str(getattr(path, "name", path)))
         code_ids = scheme.code_ids
         warnings.extend(scheme.warnings)
-    accounts = {user.guid: _coder_account(session, user.name, actor_id) for user in project.users}
-    organisations = {case.guid: _organisation(session, case, warnings, actor_id)
+    accounts = {user.guid: coder_account(session, user.name, actor_id) for user in project.users}
+    organisations = {case.guid: case_organisation(session, case, warnings, actor_id)
                      for case in project.cases}
     transcripts: dict[str, int] = {}
     coding_ids: dict[str, int] = {}
-    counts = {"codings": 0, "notes": 0, "duplicates": 0, "unknown": 0}
+    counts = {"codings": 0, "notes": 0, "duplicates": 0, "unknown": 0, "empty": 0}
     for source in project.sources:
         if len(source.case_guids) > 1:
             warnings.append(f"Source '{source.name}' belongs to {len(source.case_guids)} cases; "
                             "it was stored with the first one only.")
         org = (organisations.get(source.case_guids[0]) if source.case_guids else None) or \
-            _imported_organisation(session, actor_id)
+            named_organisation(session, IMPORTED_ORGANISATION, actor_id)
         metadata, rest = parse_source_description(source.notes)
         transcript, created = store_source(session, source.name, source.text, org, metadata,
                                            actor_id=actor_id)
@@ -337,18 +321,21 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
             warnings.append(f"Source '{source.name}' was already stored; its codings were "
                             "added to that transcript.")
         if rest:
-            _add_memo(session, rest, transcript_id=transcript.id, author_id=None, actor_id=actor_id)
+            _add_memo(session, rest, transcript_id=transcript.id, author_id=None)
             counts["notes"] += 1
         for coding in source.codings:
             coder = accounts.get(coding.creating_user_guid or "")
             if coder is None:
                 counts["unknown"] += 1
-                coder = _coder_account(session, _UNKNOWN_CODER[1], actor_id, _UNKNOWN_CODER[0])
+                coder = coder_account(session, UNKNOWN_CODER[1], actor_id, UNKNOWN_CODER[0])
             coding_ids[coding.guid] = _add_coding(session, transcript, coding, code_ids, coder,
                                                   counts, actor_id)
     if counts["unknown"]:
         warnings.append(f"{counts['unknown']} codings name no known user; they were stored "
-                        f"as coded by '{_UNKNOWN_CODER[1]}'.")
+                        f"as coded by '{UNKNOWN_CODER[1]}'.")
+    if counts["empty"]:
+        warnings.append(f"{counts['empty']} codings select no text at all and were not "
+                        "imported.")
     if counts["duplicates"]:
         warnings.append(f"{counts['duplicates']} codings were already stored and were not "
                         "added again.")
@@ -368,7 +355,6 @@ def _add_coding(session: Session, transcript: Transcript, coding: QdaCoding,
                 actor_id: int | None) -> int | None:
     start, end = coding.start, coding.end
     if end <= start:
-        counts.setdefault("empty", 0)
         counts["empty"] += 1
         return None
     code_id = code_ids[coding.code_guid]
@@ -403,7 +389,7 @@ def _import_notes(session: Session, notes: list[QdaNote], transcripts: dict[str,
             unplaced.append(note.text.strip().split("\n", 1)[0][:40] or note.guid)
             continue
         _add_memo(session, note.text, author_id=accounts.get(note.creating_user_guid or ""),
-                  actor_id=actor_id, created=note.created, **where)
+                  created=note.created, **where)
         counts["notes"] += 1
     if unplaced:
         shown = ", ".join(f"'{t}'" for t in unplaced[:5])
@@ -412,89 +398,9 @@ def _import_notes(session: Session, notes: list[QdaNote], transcripts: dict[str,
                         + (f" and {len(unplaced) - 5} more." if len(unplaced) > 5 else "."))
 
 
-def _add_memo(session: Session, text: str, *, author_id: int | None, actor_id: int | None,
+def _add_memo(session: Session, text: str, *, author_id: int | None,
               created: dt.datetime | None = None, **target: int) -> None:
-    memo = Memo(text=text, author_id=author_id, **target)
-    if created is not None:
-        memo.created_at = memo.updated_at = created
-    session.add(memo)
-    record_event(session, "memo.add", actor_id=actor_id, target=memo,
-                 details={**target, "origin": "import"})
-
-
-def _coder_account(session: Session, name: str, actor_id: int | None,
-                   email: str | None = None) -> int:
-    """The account an imported user is: by e-mail, by unique display name, or a new coder."""
-    name = (name or "").strip() or "Unnamed coder"
-    if email is None and _EMAIL.match(name):
-        email = name.lower()
-    if email is not None:
-        found = session.scalar(select(Account.id).where(Account.email == email))
-        if found is not None:
-            return found
-    else:
-        named = list(session.scalars(select(Account.id).where(
-            func.lower(Account.display_name) == name.casefold(),
-            Account.is_consensus.is_(False))))
-        if len(named) == 1:
-            return named[0]
-        email = _free_email(session, name)
-    info = add_account(session, email, role="coder", password=None,
-                       display_name=name[:200], actor_id=actor_id)
-    return info.id
-
-
-def _free_email(session: Session, name: str) -> str:
-    local = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", name).encode(
-        "ascii", "ignore").decode().lower()).strip("-")[:60]
-    local = local or "coder-" + hashlib.sha256(name.encode()).hexdigest()[:8]
-    email, n = f"{local}@{IMPORTED_USER_DOMAIN}", 1
-    while session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        n += 1
-        email = f"{local}-{n}@{IMPORTED_USER_DOMAIN}"
-    return email
-
-
-def _organisation(session: Session, case: QdaCase, warnings: list[str],
-                  actor_id: int | None) -> Organisation:
-    """The organisation a case is, created with its variables or completed from them."""
-    name = case.name.strip()[:200] or "Unnamed case"
-    org = session.scalar(select(Organisation).where(Organisation.name == name))
-    if org is None:
-        info = add_organisation(session, name, actor_id=actor_id)
-        org = session.get(Organisation, info.id)
-    attributes = dict(org.attributes or {})
-    conflicts = []
-    for variable, value in case.variables.items():
-        value = str(value).strip()
-        column = _CASE_COLUMNS.get(re.sub(r"[\s_]+", " ", variable.strip().lower()))
-        if column == "headcount":
-            value = int(value) if value.isdigit() and int(value) > 0 else value
-            if isinstance(value, str):
-                column = None
-        limit = {"sector": 100, "size_band": 50, "country": 100}.get(column or "", 0)
-        if column is not None and (not limit or len(value) <= limit):
-            current = getattr(org, column)
-            if current in (None, ""):
-                setattr(org, column, value)
-            elif current != value:
-                conflicts.append(variable)
-        elif attributes.get(variable, value) != value:
-            conflicts.append(variable)
-        else:
-            attributes[variable] = value
-    if case.description and "description" not in attributes:
-        attributes["description"] = case.description
-    org.attributes = attributes
-    if conflicts:
-        warnings.append(f"Organisation '{name}' already had other values for "
-                        f"{', '.join(conflicts)}; the stored values were kept.")
-    return org
-
-
-def _imported_organisation(session: Session, actor_id: int | None) -> Organisation:
-    org = session.scalar(select(Organisation).where(Organisation.name == IMPORTED_ORGANISATION))
-    if org is None:
-        info = add_organisation(session, IMPORTED_ORGANISATION, actor_id=actor_id)
-        org = session.get(Organisation, info.id)
-    return org
+    memo = add_memo(session, text=text, author_id=author_id, **target)
+    if created is not None:  # keep when the note was written in the other program
+        row = session.get(Memo, memo.id)
+        row.created_at = row.updated_at = created

@@ -1,6 +1,6 @@
-"""Store what a REFI-QDA file brings: a codebook as a scheme version, a text source as a transcript.
+"""Store what a REFI-QDA file brings: codebook, text sources, users and cases as study records.
 
-Used by :mod:`study.qdpx_exchange`. Codes from other programs have names but
+Used by :mod:`study.qdpx_exchange` (whose docstring states the import rules). Codes from other programs have names but
 no keys, so keys are made from the names (``"Self-censorship"`` ->
 ``self-censorship``, a number appended when two codes would share one).
 """
@@ -13,22 +13,38 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from study.accounts import add_account
 from study.audit import record_event
 from study.coding.codes import DEFAULT_COLOUR
 from study.coding.schemes_store import scheme_rows, tree_order
-from study.db.models import INTERVIEWEE_ROLES, Code, CodingScheme, Organisation, Transcript
-from study.errors import InvalidInput, InvalidFile
-from study.refiqda import QdaCode, parse_code_description
+from study.db.models import (INTERVIEWEE_ROLES, Account, Code, CodingScheme, Organisation,
+                             Transcript)
+from study.errors import InvalidFile, InvalidInput
+from study.organisations import add_organisation
+from study.refiqda import QdaCase, QdaCode, parse_code_description
 from study.refiqda.model import normalise_colour
 from study.transcripts.parsing import parse_transcript
 from study.transcripts.store import LANGUAGES, store_parsed_transcript
 from study.transcripts.transcript import ParsedTranscript, Turn
 
-__all__ = ["ROLE_LINES", "StoredCodebook", "key_from_name", "parse_source_description",
-           "store_codebook", "store_source"]
+__all__ = ["COLUMN_VARIABLES", "IMPORTED_ORGANISATION", "IMPORTED_USER_DOMAIN", "ROLE_LINES",
+           "UNKNOWN_CODER", "StoredCodebook", "case_organisation", "coder_account",
+           "key_from_name", "named_organisation", "parse_source_description", "store_codebook",
+           "store_source"]
+
+IMPORTED_ORGANISATION = "Imported"
+IMPORTED_USER_DOMAIN = "qdpx.invalid"  # .invalid is never deliverable (RFC 2606)
+UNKNOWN_CODER = ("unknown-coder@qdpx.invalid", "Unknown coder")
+# Case variable (lower case, spaces) -> Organisation column; others go to attributes.
+_CASE_COLUMNS = {"sector": "sector", "size band": "size_band", "country": "country",
+                 "headcount": "headcount"}
+#: Organisation column -> the case variable an export names it.
+COLUMN_VARIABLES = {"sector": "Sector", "size_band": "Size band", "country": "Country",
+                    "headcount": "Headcount"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 #: Lines of a source description that carry a transcript's fields (export and import).
 ROLE_LINES = {"role": "Interviewee role", "language": "Language", "date": "Interview date"}
@@ -212,3 +228,78 @@ def store_source(session: Session, name: str, text: str, organisation: Organisat
         language=language if language in LANGUAGES else None, interview_date=date, name=name,
         source_filename=f"{name[:290]}.txt", actor_id=actor_id)
     return session.get(Transcript, info.id), True
+
+
+def coder_account(session: Session, name: str, actor_id: int | None,
+                  email: str | None = None) -> int:
+    """The account an imported user is: by e-mail, by unique display name, or a new coder."""
+    name = (name or "").strip() or "Unnamed coder"
+    if email is None and _EMAIL.match(name):
+        email = name.lower()
+    if email is not None:
+        found = session.scalar(select(Account.id).where(Account.email == email))
+        if found is not None:
+            return found
+    else:
+        named = list(session.scalars(select(Account.id).where(
+            func.lower(Account.display_name) == name.casefold(),
+            Account.is_consensus.is_(False))))
+        if len(named) == 1:
+            return named[0]
+        email = _free_email(session, name)
+    info = add_account(session, email, role="coder", password=None,
+                       display_name=name[:200], actor_id=actor_id)
+    return info.id
+
+
+def _free_email(session: Session, name: str) -> str:
+    local = key_from_name(name, fallback="", max_length=60) or \
+        "coder-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    email, n = f"{local}@{IMPORTED_USER_DOMAIN}", 1
+    while session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        n += 1
+        email = f"{local}-{n}@{IMPORTED_USER_DOMAIN}"
+    return email
+
+
+def case_organisation(session: Session, case: QdaCase, warnings: list[str],
+                      actor_id: int | None) -> Organisation:
+    """The organisation a case is, created with its variables or completed from them."""
+    name = case.name.strip()[:200] or "Unnamed case"
+    org = named_organisation(session, name, actor_id)
+    attributes = dict(org.attributes or {})
+    conflicts = []
+    for variable, value in case.variables.items():
+        value = str(value).strip()
+        column = _CASE_COLUMNS.get(re.sub(r"[\s_]+", " ", variable.strip().lower()))
+        if column == "headcount":
+            value = int(value) if value.isdigit() and int(value) > 0 else value
+            if isinstance(value, str):
+                column = None
+        limit = {"sector": 100, "size_band": 50, "country": 100}.get(column or "", 0)
+        if column is not None and (not limit or len(value) <= limit):
+            current = getattr(org, column)
+            if current in (None, ""):
+                setattr(org, column, value)
+            elif current != value:
+                conflicts.append(variable)
+        elif attributes.get(variable, value) != value:
+            conflicts.append(variable)
+        else:
+            attributes[variable] = value
+    if case.description and "description" not in attributes:
+        attributes["description"] = case.description
+    org.attributes = attributes
+    if conflicts:
+        warnings.append(f"Organisation '{name}' already had other values for "
+                        f"{', '.join(conflicts)}; the stored values were kept.")
+    return org
+
+
+def named_organisation(session: Session, name: str, actor_id: int | None) -> Organisation:
+    """The organisation called ``name``, created (without variables) if missing."""
+    org = session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        info = add_organisation(session, name, actor_id=actor_id)
+        org = session.get(Organisation, info.id)
+    return org

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Union
 
 import numpy as np
@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from study.coding.codings import list_codings
 from study.coding.schemes_store import list_codes, scheme_row
-from study.db.models import Account, Transcript, Turn
+from study.db.models import Account, Coding, Event, Transcript, Turn
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.icr import OVERALL, UNITS, TranscriptUnits, agreement_table
 from study.stats.agreement import bootstrap_alpha_ci
 
-__all__ = ["CoderRef", "REPORT_COLUMNS", "RELIABLE", "ReliabilityReport", "TENTATIVE",
-           "find_coder", "parse_scheme_ref", "reliability_report", "transcript_units", "verdict"]
+__all__ = ["CoderInfo", "CoderRef", "REPORT_COLUMNS", "RELIABLE", "ReliabilityReport",
+           "TENTATIVE", "coder_info", "codings_stamp", "find_coder", "parse_scheme_ref", "reliability_report",
+           "scheme_coders", "transcript_units", "verdict"]
 
 CoderRef = Union[int, str]
 
@@ -93,6 +94,52 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+@dataclass(frozen=True)
+class CoderInfo:
+    """A coder account as pages show it; ``codings`` counts their codings where that was asked."""
+
+    id: int
+    email: str
+    display_name: str
+    is_consensus: bool
+    codings: int = 0
+
+    @property
+    def label(self) -> str:
+        """The display name, or the e-mail when there is none."""
+        return self.display_name or self.email
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+def coder_info(account: Account, codings: int = 0) -> CoderInfo:
+    """The :class:`CoderInfo` of an account row."""
+    return CoderInfo(account.id, account.email, account.display_name, bool(account.is_consensus),
+                     codings)
+
+
+def scheme_coders(session: Session, scheme: int | str) -> list[CoderInfo]:
+    """Everyone with codings in a scheme (consensus accounts last), with how many they made."""
+    frame = list_codings(session, scheme=parse_scheme_ref(scheme))
+    counts = frame.groupby("coder_id").size()
+    accounts = session.scalars(select(Account).where(Account.id.in_([int(i) for i in counts.index])))
+    found = [coder_info(a, int(counts[a.id])) for a in accounts]
+    return sorted(found, key=lambda c: (c.is_consensus, c.label.casefold(), c.email))
+
+
+def codings_stamp(session: Session) -> tuple[int, int]:
+    """Number of codings and the newest audit event: changes whenever a coding changes.
+
+    Every coding change writes an event and events are never deleted, so a
+    cached report keyed by this stamp is never stale.
+    """
+    count = session.scalar(select(func.count(Coding.id)))
+    last = session.scalar(select(func.max(Event.id)))
+    return int(count or 0), int(last or 0)
 
 
 def parse_scheme_ref(text: str | int) -> int | str:

@@ -34,7 +34,8 @@ The database only narrows the turns down; every candidate turn is then
 matched in Python (phrases, prefixes) to produce the hits, so the database
 may over-match but never decides a hit. Rows are keyed by
 ``transcript_id << 24 | turn position``, which makes key order the ranking
-order (transcript, then position in it).
+order (transcript, then position in it), and keep a copy of the turn's text,
+so hits need not slice the (long) transcript text.
 
 The index is written by :func:`index_turns` (called by
 :func:`study.transcripts.store.import_transcript`); turns never change, so
@@ -81,18 +82,33 @@ def search_key(transcript_id: int, position: int) -> int:
 # --- words -----------------------------------------------------------------------------------
 
 @functools.cache
+def _mark_set() -> frozenset[str]:
+    """The combining marks (Unicode category M*)."""
+    return frozenset(chr(code) for code in (*range(0x20000), *range(0xE0000, 0xE0200))
+                     if unicodedata.category(chr(code)).startswith("M"))
+
+
+@functools.cache
+def _marks() -> str:
+    """The combining marks as the inside of a regex character class (ranges)."""
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(map(ord, _mark_set())):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
+@functools.cache
 def _word_pattern() -> re.Pattern[str]:
     """Letters and digits of any script, plus combining marks after the first character."""
-    ranges: list[tuple[int, int]] = []
-    for code in (*range(0x20000), *range(0xE0000, 0xE0200)):
-        if unicodedata.category(chr(code)).startswith("M"):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    marks = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
     # Underscores are \w in Python but separators for us; callers blank them out first.
-    return re.compile(rf"\w[\w{marks}]*")
+    return re.compile(rf"\w[\w{_marks()}]*")
+
+
+def _has_marks(text_: str) -> bool:
+    return not text_.isascii() and not _mark_set().isdisjoint(text_)
 
 
 def word_spans(text_: str) -> list[tuple[str, int, int]]:
@@ -148,8 +164,33 @@ class SearchQuery:
         terms = dict.fromkeys(term(t) for clause in self.clauses for t in clause)
         return " & ".join(terms)
 
+    @functools.cached_property
+    def _clause_patterns(self) -> list[re.Pattern[str]]:
+        # A lookahead finds overlapping occurrences too ("ha ha" twice in "ha ha ha").
+        def term(t: Term) -> str:
+            return re.escape(t.word) + (r"\w*" if t.prefix else r"(?!\w)")
+        return [re.compile(r"(?<!\w)(?=(" + r"\W+".join(term(t) for t in clause) + "))")
+                for clause in self.clauses]
+
     def spans(self, body: str) -> list[tuple[int, int]]:
         """Every occurrence of any clause in ``body``, if all clauses occur; else []."""
+        folded = body.casefold()
+        if len(folded) != len(body) or _has_marks(body):
+            return self._spans_of_words(body)
+        # Without combining marks a word is a run of \w, and casefolding that kept the length
+        # kept every character in place, so regular expressions on the folded text find
+        # exactly what comparing words would (and much faster).
+        folded = folded.replace("_", " ")
+        found: set[tuple[int, int]] = set()
+        for pattern in self._clause_patterns:
+            occurrences = [m.span(1) for m in pattern.finditer(folded)]
+            if not occurrences:
+                return []
+            found.update(occurrences)
+        return sorted(found)
+
+    def _spans_of_words(self, body: str) -> list[tuple[int, int]]:
+        """:meth:`spans` by comparing words one by one (any text)."""
         words = word_spans(body)
         found: set[tuple[int, int]] = set()
         for clause in self.clauses:
@@ -219,8 +260,10 @@ def index_turns(executor: Session | Connection, transcript_id: int, transcript_t
     for turn_id, position, start, end in turns:
         if not 0 <= position < MAX_TURNS_PER_TRANSCRIPT:
             raise InvalidInput(f"A transcript may have at most {MAX_TURNS_PER_TRANSCRIPT:,} turns.")
-        words = index_words(transcript_text[start:end])
-        row: dict[str, Any] = {"key": search_key(transcript_id, position), "turn_id": turn_id}
+        body = transcript_text[start:end]
+        words = index_words(body)
+        row: dict[str, Any] = {"key": search_key(transcript_id, position), "turn_id": turn_id,
+                               "body": body}
         if postgres:
             row["lexemes"] = sorted({word[:MAX_LEXEME_CHARS] for word in words})
         else:
@@ -229,13 +272,13 @@ def index_turns(executor: Session | Connection, transcript_id: int, transcript_t
     if postgres:
         executor.execute(text("DELETE FROM turn_search WHERE key BETWEEN :lo AND :hi"),
                          {"lo": lowest, "hi": highest})
-        statement = text("INSERT INTO turn_search (key, turn_id, document) VALUES "
-                         "(:key, :turn_id, array_to_tsvector(CAST(:lexemes AS text[])))")
+        statement = text("INSERT INTO turn_search (key, turn_id, body, document) VALUES "
+                         "(:key, :turn_id, :body, array_to_tsvector(CAST(:lexemes AS text[])))")
     else:
         executor.execute(text("DELETE FROM turn_search WHERE rowid BETWEEN :lo AND :hi"),
                          {"lo": lowest, "hi": highest})
-        statement = text("INSERT INTO turn_search (rowid, words, turn_id) "
-                         "VALUES (:key, :words, :turn_id)")
+        statement = text("INSERT INTO turn_search (rowid, words, body, turn_id) "
+                         "VALUES (:key, :words, :body, :turn_id)")
     if rows:
         executor.execute(statement, rows)
 
@@ -264,8 +307,7 @@ class SearchHit:
 
 _SELECT = """
 SELECT {key} AS key, t.speaker, t.start, t."end", tr.id AS transcript_id, tr.name,
-       tr.interviewee_role, o.name AS organisation,
-       substr(tr.text, t.start + 1, t."end" - t.start) AS body
+       tr.interviewee_role, o.name AS organisation, turn_search.body
 FROM turn_search JOIN turn t ON t.id = turn_search.turn_id
 JOIN transcript tr ON tr.id = t.transcript_id
 JOIN organisation o ON o.id = tr.organisation_id

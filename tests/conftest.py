@@ -90,6 +90,37 @@ def postgres_template():
     drop_postgres_database(url)
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the demo study loaded once per test run."""
+    from study.demo import load_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    with database.transaction() as session:
+        load_demo(session)
+    with database.engine.connect() as conn:  # fold the WAL into the file before copying it
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_template):
+    """A PostgreSQL database with the demo study loaded once per test run."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    from study.demo import load_demo
+    url = create_postgres_database(template=postgres_template)
+    database = Database(url)
+    with database.transaction() as session:
+        load_demo(session)
+    database.dispose()
+    yield make_url(url).database
+    drop_postgres_database(url)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """'sqlite' or 'postgresql'."""
@@ -132,6 +163,23 @@ def database(database_url: str, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
+def demo_database(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request):
+    """A fresh copy of a database with the demo study loaded (cheap: cloned from a template)."""
+    if backend == "sqlite":
+        path = tmp_path / "demo.db"
+        shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = create_postgres_database(template=request.getfixturevalue("postgres_demo_template"))
+    monkeypatch.setenv("STUDY_DATABASE_URL", url)
+    db = Database(url)
+    yield db
+    db.dispose()
+    if backend != "sqlite":
+        drop_postgres_database(url)
+
+
+@pytest.fixture
 def session(database: Database):
     """A session in a transaction that commits at the end of the test."""
     with database.transaction() as s:
@@ -145,22 +193,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def live_app(database_url: str, tmp_path: Path):
-    """The real app served by `study serve` on a free port against the test database."""
+def _serve(url: str, tmp_path: Path):
+    """Serve the real app with `study serve` on a free port against ``url``; yield its base URL."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = _free_port()
-    env = {**os.environ, "STUDY_DATABASE_URL": database_url,
+    env = {**os.environ, "STUDY_DATABASE_URL": url,
            "STUDY_BASE_URL": f"http://127.0.0.1:{port}"}
-    log = (tmp_path / "app.log").open("w")
+    log_path = tmp_path / f"app-{port}.log"
+    log = log_path.open("w")
     process = subprocess.Popen([sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while True:
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
@@ -170,7 +218,7 @@ def live_app(database_url: str, tmp_path: Path):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"the app did not start:\n{(tmp_path / 'app.log').read_text()}")
+            pytest.fail(f"the app did not start:\n{log_path.read_text()}")
         time.sleep(0.3)
     yield base
     process.terminate()
@@ -179,6 +227,18 @@ def live_app(database_url: str, tmp_path: Path):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def live_app(database_url: str, tmp_path: Path):
+    """The real app served by `study serve` on a free port against the test database."""
+    yield from _serve(database_url, tmp_path)
+
+
+@pytest.fixture
+def live_demo_app(demo_database: Database, tmp_path: Path):
+    """The real app served against a fresh copy of the demo study (see ``demo_database``)."""
+    yield from _serve(demo_database.url, tmp_path)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

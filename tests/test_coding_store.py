@@ -13,7 +13,7 @@ from study.audit import list_events
 from study.coding import (active_scheme, add_code, add_coding, add_memo, code_turn, get_code,
                           list_codes, list_codings, list_memos, list_schemes,
                           load_scheme_into_db, merge_codes, move_code, recode, recolour_code,
-                          remove_coding, rename_code, update_memo)
+                          remove_coding, rename_code, update_code, update_memo)
 from study.db.models import Code, Coding, CodingScheme, Memo, Transcript, Turn
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.organisations import add_organisation
@@ -26,7 +26,7 @@ CODING = DATA / "coding"
 
 def seed_transcript(session, *, filename: str = "interview.txt", organisation: str = "Nordlys Bank",
                     role: str = "coordinator", text: str | None = None) -> int:
-    """Store a transcript as ORM rows (text and turns as the parser lays them out); return its id."""
+    """Store a transcript as ORM rows (text and turns as the parser makes them); return its id."""
     from study.organisations import get_organisation
     try:
         org = get_organisation(session, organisation)
@@ -139,6 +139,18 @@ def test_code_edits_change_the_tree_and_each_writes_an_event(session):
         recolour_code(session, added.id, "red")
     with pytest.raises(InvalidInput, match="lower-case"):
         add_code(session, "tiny", key="No Budget", name="x")
+
+
+def test_updating_a_definition_logs_the_old_and_new_text_and_no_change_logs_nothing(session):
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
+    code = update_code(session, ("tiny", "fear"), definition="Afraid of colleagues' eyes.",
+                       keywords={"da": ["bange"]})
+    assert code.definition == "Afraid of colleagues' eyes." and code.keywords == {"da": ["bange"]}
+    update_code(session, ("tiny", "fear"), definition="Afraid of colleagues' eyes.")
+    events = list_events(session, action_prefix="code.")
+    assert list(events["action"]) == ["code.update"]
+    assert events.iloc[0]["details"]["changes"]["definition"] == [
+        "Afraid of what others think.", "Afraid of colleagues' eyes."]
 
 
 def test_moving_a_code_under_its_own_subcode_is_refused(session):

@@ -12,25 +12,45 @@ from study.organisations import add_organisation, list_organisations
 from study.overview import study_overview
 
 
-def test_demo_has_ten_organisations_from_both_countries(session):
-    assert load_demo(session).loaded
-    organisations = list_organisations(session)
+def test_demo_has_ten_organisations_from_both_countries(demo_database):
+    with demo_database.transaction() as session:
+        organisations = list_organisations(session)
+        overview = study_overview(session)
     assert len(organisations) == 10
     assert {o.country for o in organisations} == {"Denmark", "United States"}
     assert len({o.sector for o in organisations}) >= 7
-    overview = study_overview(session)
-    assert overview.totals["organisations"] == 10
+    totals = overview.totals
+    assert totals["organisations"] == 10
+    assert totals["responses"] > 1000 and totals["transcripts"] == 14 and totals["codings"] > 400
+    counts = overview.organisations.set_index("organisation")
+    assert counts.loc["Kobberstien Design", "responses"] < 20  # a small organisation
 
 
-def test_loading_the_demo_twice_changes_nothing(session):
-    load_demo(session)
-    result = load_demo(session)
+def test_demo_survey_has_the_planted_differences(demo_database):
+    from study.surveys import score_responses
+    with demo_database.transaction() as session:
+        scores = score_responses(session)
+    means = scores.groupby(["scale", "organisation"])["score"].mean()
+    not_work = means["challenge_not_work"]
+    assert not_work["Riverbend Logistics"] - not_work["Blue Ridge Software"] > 1.0
+    management = means["challenge_management_words"]
+    assert management["Prairie Mutual Insurance"] - management["Fjordvind Energi"] > 0.8
+
+
+def test_loading_the_demo_twice_changes_nothing(demo_database):
+    with demo_database.transaction() as session:
+        result = load_demo(session)
+        count = session.scalar(select(func.count(Organisation.id)))
     assert not result.loaded and "already loaded" in result.message
-    assert session.scalar(select(func.count(Organisation.id))) == len(DEMO_ORGANISATIONS)
+    assert count == len(DEMO_ORGANISATIONS)
 
 
-def test_reset_reloads_the_demo(session):
-    load_demo(session)
+def test_reset_reloads_the_demo(demo_database):
+    with demo_database.transaction() as session:
+        _reset_after_changes(session)
+
+
+def _reset_after_changes(session):
     session.delete(session.scalar(select(Organisation).where(Organisation.name == "Nordlys Bank")))
     add_organisation(session, "Changed by a user")
     load_demo(session, reset=True)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 
 from study.accounts import add_account
-from study.demo import load_demo
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"
 
 
 @pytest.fixture
-def researcher(database):
-    with database.transaction() as session:
-        load_demo(session)
+def researcher(demo_database):
+    with demo_database.transaction() as session:
         add_account(session, "rita@example.org", role="researcher", password=PASSWORD)
     return "rita@example.org"
 
@@ -25,9 +23,9 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_wrong_password_is_refused_then_the_right_one_shows_the_overview(researcher, live_app,
+def test_wrong_password_is_refused_then_the_right_one_shows_the_overview(researcher, live_demo_app,
                                                                           page, tmp_path):
-    page.goto(live_app)
+    page.goto(live_demo_app)
     page.get_by_role("button", name="Log in").wait_for()
     log_in(page, researcher, "not my password")
     page.get_by_text("Wrong e-mail or password.").wait_for()

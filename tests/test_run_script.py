@@ -42,4 +42,4 @@ def test_run_sh_sets_up_an_empty_database_and_serves_the_app(empty_database_url)
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert "Admin login: admin@study.local / " in output
-    assert "Loaded the demo study with 10 organisations." in output
+    assert "Loaded the demo study with 10 organisations, " in output

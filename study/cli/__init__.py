@@ -33,6 +33,8 @@ CONCEPTS: tuple[str, ...] = (
     "study.cli.surveys",
     "study.cli.coding",
     "study.cli.transcripts",
+    "study.cli.exchange",
+    "study.cli.reports",
 )
 for concept in CONCEPTS:
     importlib.import_module(concept).register(app, import_app, export_app)

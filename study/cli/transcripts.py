@@ -47,7 +47,8 @@ def _names(name_list: Path | None, names: str | None) -> list[str]:
         try:
             found += name_list.read_text(encoding="utf-8-sig").splitlines()
         except UnicodeDecodeError:
-            raise InvalidFile("the name list must be a UTF-8 text file", path=str(name_list)) from None
+            raise InvalidFile("the name list must be a UTF-8 text file",
+                              path=str(name_list)) from None
     if names:
         found += names.split(",")
     return [name.strip() for name in found if name.strip()]
@@ -67,6 +68,9 @@ def import_transcripts(
                                        help="A text file of further names to replace, one a line."),
         names: str = typer.Option(None, "--names",
                                   help='Further names to replace, comma-separated: "Anna,Bo".'),
+        interviewers: str = typer.Option(None, "--interviewers",
+                                         help="Speakers who are interviewers, comma-separated "
+                                              "(for files that name them, e.g. Teams)."),
 ) -> None:
     """Import interview transcripts into an organisation.
 
@@ -80,7 +84,8 @@ def import_transcripts(
     with open_database().transaction() as session:
         infos = [import_transcript(session, path.read_bytes(), path.name, organisation=org,
                                    role=role.value, language=language.value if language else None,
-                                   pseudonymise=pseudonymise, names=replace)
+                                   pseudonymise=pseudonymise, names=replace,
+                                   interviewers=_names(None, interviewers))
                  for path in files]
     for info in infos:
         typer.echo(f"Imported {info.name} into {info.organisation}: transcript {info.id}, "

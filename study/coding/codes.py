@@ -112,8 +112,18 @@ def update_code(session: Session, code: CodeRef, *, name: str | None = None,
                 colour: str | None = None, definition: str | None = None,
                 inclusion: str | None = None, exclusion: str | None = None,
                 examples: list[str] | None = None, keywords: dict[str, list[str]] | None = None,
-                actor_id: int | None = None, action: str = "code.update") -> CodeInfo:
-    """Change a code's texts or colour (arguments left ``None`` stay); one audit event lists the changes."""
+                actor_id: int | None = None) -> CodeInfo:
+    """Change a code's texts or colour (``None`` leaves one as is); one event lists the changes."""
+    return _update(session, code, "code.update", actor_id, name=name, colour=colour,
+                   definition=definition, inclusion=inclusion, exclusion=exclusion,
+                   examples=examples, keywords=keywords)
+
+
+def _update(session: Session, code: CodeRef, action: str, actor_id: int | None, *,
+            name: str | None = None, colour: str | None = None, definition: str | None = None,
+            inclusion: str | None = None, exclusion: str | None = None,
+            examples: list[str] | None = None, keywords: dict[str, list[str]] | None = None
+            ) -> CodeInfo:
     row = _live(resolve_code(session, code))
     wanted: dict[str, Any] = {
         "name": None if name is None else _clean_name(name),
@@ -138,13 +148,13 @@ def update_code(session: Session, code: CodeRef, *, name: str | None = None,
 def rename_code(session: Session, code: CodeRef, name: str, *,
                 actor_id: int | None = None) -> CodeInfo:
     """Give a code a new name (its key, which codings and exports use, stays)."""
-    return update_code(session, code, name=name, actor_id=actor_id, action="code.rename")
+    return _update(session, code, "code.rename", actor_id, name=name)
 
 
 def recolour_code(session: Session, code: CodeRef, colour: str, *,
                   actor_id: int | None = None) -> CodeInfo:
     """Give a code a new highlight colour (#RRGGBB)."""
-    return update_code(session, code, colour=colour, actor_id=actor_id, action="code.recolour")
+    return _update(session, code, "code.recolour", actor_id, colour=colour)
 
 
 def move_code(session: Session, code: CodeRef, new_parent: ParentRef, *,

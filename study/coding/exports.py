@@ -40,7 +40,7 @@ _EXCEL_CELL_LIMIT = 32_767
 
 
 def _cell_text(value: Any) -> Any:
-    """A value for a spreadsheet cell: text made formula-safe, legal in XML and within Excel's limit."""
+    """A spreadsheet cell value: text formula-safe, legal in XML, within Excel's limit."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(value) > _EXCEL_CELL_LIMIT - 1:
@@ -92,7 +92,7 @@ def _write_table_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
 def export_codings(session: Session, out: str | Path | BinaryIO, *, format: str = "xlsx",
                    transcript_id: int | None = None, coder_ids: Collection[int] | None = None,
                    scheme: SchemeRef | None = None) -> int:
-    """Write one row per coding (:data:`CODING_EXPORT_COLUMNS`) to .xlsx or .csv; return the row count.
+    """Write one row per coding (:data:`CODING_EXPORT_COLUMNS`) to .xlsx or .csv; return the rows.
 
     ``code`` is the code key, ``coder`` the coder's e-mail, ``start``/``end``
     code-point offsets and ``text`` the coded passage. Filters as in
@@ -111,7 +111,7 @@ def export_codings(session: Session, out: str | Path | BinaryIO, *, format: str 
 
 
 def write_segments_xlsx(segments: pd.DataFrame, out: str | Path | BinaryIO) -> int:
-    """Write coded passages (a :func:`coded_segments` frame) to one .xlsx sheet; return the row count."""
+    """Write coded passages (a :func:`coded_segments` frame) to an .xlsx sheet; return the rows."""
     _require_segments(segments)
     frame = segments.loc[:, list(SEGMENT_EXPORT_COLUMNS)]
     _save(lambda stream: _write_table_xlsx(frame, stream, "segments"), out)
@@ -165,7 +165,7 @@ def export_segments(session: Session, out: str | Path | BinaryIO, *, format: str
                     code_key: str | None = None, include_subcodes: bool = True,
                     organisation: str | None = None, role: str | None = None,
                     coder_ids: Collection[int] | None = None) -> int:
-    """Export the passages of a code (see :func:`coded_segments`) as .docx or .xlsx; return the count."""
+    """Export the passages of a code (see :func:`coded_segments`) as .docx or .xlsx; count them."""
     if format not in ("docx", "xlsx"):
         raise InvalidInput(f"Coded passages export as docx or xlsx, not {format!r}.")
     segments = coded_segments(session, code_id=code_id, scheme=scheme, code_key=code_key,
@@ -173,7 +173,6 @@ def export_segments(session: Session, out: str | Path | BinaryIO, *, format: str
                               role=role, coder_ids=coder_ids)
     if format == "xlsx":
         return write_segments_xlsx(segments, out)
-    title = "Coded passages"
-    if not segments.empty:
-        title = f"Coded passages: {segments['code_name'].iloc[0]}"
+    named = segments["code_name"].iloc[0] if not segments.empty else (code_key or code_id)
+    title = f"Coded passages: {named}"
     return write_segments_docx(segments, out, title=title)

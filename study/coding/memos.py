@@ -66,7 +66,7 @@ def _check_author(session: Session, memo: Memo, actor_id: int | None) -> None:
 def add_memo(session: Session, *, text: str, author_id: int | None,
              transcript_id: int | None = None, code_id: CodeRef | None = None,
              coding_id: int | None = None) -> MemoInfo:
-    """Write a memo on exactly one of a transcript, a code (id or (scheme key, code key)) or a coding."""
+    """Write a memo on exactly one transcript, code (id or (scheme key, code key)) or coding."""
     if sum(x is not None for x in (transcript_id, code_id, coding_id)) != 1:
         raise InvalidInput("A memo belongs to exactly one transcript, code or coding.")
     if transcript_id is not None and session.get(Transcript, transcript_id) is None:

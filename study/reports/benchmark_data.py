@@ -152,6 +152,10 @@ def _demographics(frame: pd.DataFrame, model, language: str) -> pd.DataFrame:
     for item_id, part in frame.groupby("item_id", sort=False):
         item = model.item(item_id)
         labels = {o.id: o.label.get(language, o.id) for o in item.options or []}
+        # Rows in option order, so the sheet lists categories as the survey did.
+        position = {option: i for i, option in enumerate(labels)}
+        part = part.iloc[np.argsort(part["option"].map(position).fillna(len(position)).to_numpy(),
+                                    kind="stable")]
         rows.append(pd.DataFrame({"respondent_id": part["response_id"].to_numpy(),
                                   "organisation": part["organisation"].to_numpy(),
                                   "variable": item.text.get(language, item_id),
@@ -162,11 +166,10 @@ def _demographics(frame: pd.DataFrame, model, language: str) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def _focus(frames: BenchmarkFrames, session: Session | None, organisation: str | None
-           ) -> str | None:
+def _focus(frames: BenchmarkFrames, session: Session, organisation: str | None) -> str | None:
     if organisation is None:
         return None
-    name = get_organisation(session, organisation).name if session is not None else organisation
+    name = get_organisation(session, organisation).name
     if name not in set(frames.participation["organisation"]):
         raise NotFound(f"{name} has no survey campaign yet, so there is no benchmark for it.")
     return name

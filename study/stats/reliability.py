@@ -274,10 +274,26 @@ def scale_reliability(data: pd.DataFrame, *, scale: str, item: str, value: str,
     keys = [scale, item, respondent] + ([group] if group is not None else [])
     check_frame(data, keys + [value], numeric=[value])
     answers = data[keys + [value]].dropna(subset=keys)
+    # Every key column is factorized once; the per-scale work below is on integers.
+    scale_codes, scale_names = pd.factorize(answers[scale], sort=True)
+    item_codes, item_names = pd.factorize(answers[item], sort=True)
+    if group is None:
+        group_codes = np.zeros(len(answers), dtype=np.intp)
+        group_names = pd.Index(["(all)"])
+    else:
+        group_codes, group_names = pd.factorize(answers[group], sort=True)
+    respondent_codes, respondent_names = pd.factorize(answers[respondent])
+    # A respondent is a (group, respondent id) pair.
+    person = group_codes.astype(np.int64) * len(respondent_names) + respondent_codes
+    values = answers[value].to_numpy(dtype=float)
+    order = np.argsort(scale_codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(scale_codes,
+                                                        minlength=len(scale_names)))])
     rows, skipped = [], []
-    for scale_name, part in answers.groupby(scale, observed=True, sort=True):
-        result, excluded = _scale_alpha(part, item=item, value=value, respondent=respondent,
-                                        group=group, confidence=confidence)
+    for index, scale_name in enumerate(scale_names):
+        part = order[bounds[index]:bounds[index + 1]]
+        result, excluded = _scale_alpha(item_codes[part], person[part], group_codes[part],
+                                        values[part], group_names, confidence)
         rows.append(result.assign(**{"scale": scale_name}))
         skipped.append(excluded.assign(**{"scale": scale_name}))
     if not rows:
@@ -292,26 +308,18 @@ def scale_reliability(data: pd.DataFrame, *, scale: str, item: str, value: str,
     return out
 
 
-def _scale_alpha(part: pd.DataFrame, *, item: str, value: str, respondent: str,
-                 group: str | None, confidence: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Alpha of one scale for every organisation (or overall when group is None)."""
-    item_codes, item_names = pd.factorize(part[item], sort=True)
-    if group is None:
-        group_codes = np.zeros(len(part), dtype=np.intp)
-        group_names = pd.Index(["(all)"])
-    else:
-        group_codes, group_names = pd.factorize(part[group], sort=True)
-    # A respondent is a (group, respondent id) pair; combining integer codes is much
-    # faster than factorizing a MultiIndex.
-    respondent_codes, respondent_names = pd.factorize(part[respondent])
-    row_codes, row_names = pd.factorize(group_codes.astype(np.int64) * len(respondent_names)
-                                        + respondent_codes)
+def _scale_alpha(item_codes: np.ndarray, person: np.ndarray, group_codes: np.ndarray,
+                 values: np.ndarray, group_names: pd.Index, confidence: float
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Alpha of one scale for every organisation, from integer-coded answers."""
+    item_codes, item_names = pd.factorize(item_codes, sort=True)
+    row_codes, row_names = pd.factorize(person)
     k, n_rows = len(item_names), len(row_names)
     cells = row_codes.astype(np.int64) * k + item_codes
     if np.bincount(cells, minlength=n_rows * k).max() > 1:
         raise InvalidInput("A respondent has more than one answer to the same item.")
     wide = np.full((n_rows, k), np.nan)
-    wide[row_codes, item_codes] = part[value].to_numpy(dtype=float)
+    wide[row_codes, item_codes] = values
     row_group = np.empty(n_rows, dtype=np.intp)
     row_group[row_codes] = group_codes
     n_groups = len(group_names)
@@ -324,10 +332,12 @@ def _scale_alpha(part: pd.DataFrame, *, item: str, value: str, respondent: str,
     too_few = n < 2
     undefined = ~too_few & ~np.isfinite(alpha)
     keep = ~(too_few | undefined)
+    # Organisations without a single answer on this scale are simply not part of it.
+    dropped = ~keep & (n > 0)
     reason = np.where(too_few, REASON_TOO_FEW,
                       "fewer than 2 items" if k < 2 else REASON_NO_VARIATION)
     result = pd.DataFrame({"group": group_names.to_numpy()[keep], "n": n[keep], "k": k,
                            "alpha": alpha[keep], "ci_low": low[keep], "ci_high": high[keep]})
-    excluded = pd.DataFrame({"group": group_names.to_numpy(dtype=object)[~keep],
-                             "n": n[~keep], "reason": reason[~keep].astype(object)})
+    excluded = pd.DataFrame({"group": group_names.to_numpy(dtype=object)[dropped],
+                             "n": n[dropped], "reason": reason[dropped].astype(object)})
     return result, excluded

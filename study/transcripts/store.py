@@ -81,22 +81,26 @@ def _check_language(language: str | None) -> str | None:
 
 
 def read_transcript_file(data: bytes, filename: str, *, role: str, pseudonymise: bool = False,
-                         names: Sequence[str] = ()) -> ParsedTranscript:
+                         names: Sequence[str] = (), interviewers: Sequence[str] = ()
+                         ) -> ParsedTranscript:
     """Parse (and optionally pseudonymise) a transcript file without storing it.
 
     Raises FileTooLarge over STUDY_MAX_UPLOAD_MB and InvalidFile for files
-    that are not readable transcripts; ``names`` are replaced too (they need
-    ``pseudonymise=True``).
+    that are not readable transcripts. ``names`` (replaced wherever they
+    occur) and ``interviewers`` (speakers labelled "Interviewer" rather than
+    by ``role``) need ``pseudonymise=True``.
     """
     _check_role(role)
     names = [name.strip() for name in names if name and name.strip()]
-    if names and not pseudonymise:
+    interviewers = [name.strip() for name in interviewers if name and name.strip()]
+    if (names or interviewers) and not pseudonymise:
         raise InvalidInput("Names to replace are only used when pseudonymising; "
                            "ask for pseudonymisation as well.")
     check_upload_size(len(data), filename)
     parsed = parse_transcript(data, filename)
     if pseudonymise:
-        parsed = pseudonymise_transcript(parsed, role=ROLE_LABELS[role], names=names)
+        parsed = pseudonymise_transcript(parsed, role=ROLE_LABELS[role], names=names,
+                                         interviewers=interviewers)
     return parsed
 
 
@@ -104,7 +108,8 @@ def import_transcript(session: Session, data: bytes, filename: str, *, organisat
                       role: str, language: str | None = None,
                       interview_date: dt.date | None = None, name: str | None = None,
                       pseudonymise: bool = False, names: Sequence[str] = (),
-                      actor_id: int | None = None) -> TranscriptInfo:
+                      interviewers: Sequence[str] = (), actor_id: int | None = None
+                      ) -> TranscriptInfo:
     """Parse a transcript file (.txt, .docx, .vtt, .srt) and store it with its turns.
 
     Parameters
@@ -123,6 +128,8 @@ def import_transcript(session: Session, data: bytes, filename: str, *, organisat
     pseudonymise : bool
         Replace speakers' names by role labels (Interviewer, Coordinator, ...)
         and replace ``names`` wherever they occur, before anything is stored.
+        Speakers named in ``interviewers`` become "Interviewer" (needed when
+        the file names the interviewer, as Teams and Zoom files do).
     actor_id : int, optional
         The account importing, for the audit log.
 
@@ -139,7 +146,7 @@ def import_transcript(session: Session, data: bytes, filename: str, *, organisat
     _check_language(language)
     org = get_organisation(session, organisation)
     parsed = read_transcript_file(data, filename, role=role, pseudonymise=pseudonymise,
-                                  names=names)
+                                  names=names, interviewers=interviewers)
     return store_parsed_transcript(session, parsed, organisation=org, role=role,
                                    language=language, interview_date=interview_date, name=name,
                                    source_filename=PurePosixPath(filename.replace("\\", "/")).name,
@@ -223,7 +230,8 @@ def list_transcripts(session: Session, *, organisation: str | None = None
              .join(Organisation, Organisation.id == Transcript.organisation_id)
              .order_by(Organisation.name, Transcript.name, Transcript.id))
     if organisation:
-        query = query.where(Transcript.organisation_id == get_organisation(session, organisation).id)
+        org = get_organisation(session, organisation)
+        query = query.where(Transcript.organisation_id == org.id)
     return [TranscriptInfo(*row) for row in session.execute(query)]
 
 

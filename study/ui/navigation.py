@@ -34,12 +34,21 @@ PAGES: tuple[PageSpec, ...] = (
              RESEARCH),
     PageSpec("campaigns.py", "Survey campaigns", "campaigns", ":material/campaign:", RESEARCH,
              section="Surveys"),
+    PageSpec("instruments.py", "Instruments", "instruments", ":material/checklist:", RESEARCH,
+             section="Surveys"),
+    PageSpec("codebook.py", "Codebook", "codebook", ":material/account_tree:", ALL_STAFF,
+             section="Interviews"),
     PageSpec("workbench.py", "Coding workbench", "workbench", ":material/ink_highlighter:",
              ALL_STAFF, section="Interviews"),
     PageSpec("segments.py", "Coded segments", "segments", ":material/format_quote:", ALL_STAFF,
              section="Interviews"),
     PageSpec("transcripts.py", "Transcripts", "transcripts", ":material/description:", ALL_STAFF, section="Interviews"),
     PageSpec("search.py", "Search", "search", ":material/search:", ALL_STAFF, section="Interviews"),
+    PageSpec("reliability.py", "Reliability", "reliability", ":material/balance:", RESEARCH, section="Interviews"),
+    PageSpec("exchange.py", "REFI-QDA exchange", "exchange", ":material/sync_alt:", RESEARCH, section="Interviews"),
+    PageSpec("compare.py", "Compare organisations", "compare", ":material/compare_arrows:", RESEARCH, section="Analysis"),
+    PageSpec("joint_display.py", "Joint display", "joint-display", ":material/join_inner:", RESEARCH, section="Analysis"),
+    PageSpec("benchmark.py", "Benchmark report", "benchmark", ":material/leaderboard:", RESEARCH | {"practitioner"}, section="Analysis"),
 )
 
 SURVEY_PAGE = PageSpec("survey.py", "Survey", "survey", ":material/ballot:", frozenset())

@@ -8,6 +8,7 @@
 //   {type: "select", start, end}       a mouse (or shift+arrow) selection
 //   {type: "turn", n, start, end}      the "Code turn" button of turn n
 //   {type: "mark", ref, kind}          a chip or a highlighted passage clicked
+//   {type: "clear"}                    a click on plain text (or Escape) drops the selection
 //   {type: "accept"|"reject", ref}     a suggestion chip's buttons
 // Offsets are code points: JS strings count UTF-16 units, so an emoji would
 // count twice; Array.from() walks code points.
@@ -193,7 +194,8 @@ function selectedRange(root) {
   return selection.rangeCount && !selection.isCollapsed ? selection.getRangeAt(0) : null;
 }
 
-function showSelection(range) {
+function showSelection(host, range) {
+  host.__ism.selected = Boolean(range);
   if (!(window.CSS && CSS.highlights && window.Highlight)) return;
   if (range) CSS.highlights.set(SELECTION_HIGHLIGHT, new Highlight(range));
   else CSS.highlights.delete(SELECTION_HIGHLIGHT);
@@ -203,16 +205,20 @@ function send(host, payload) {
   host.__ism.send("action", payload);
 }
 
-function readSelection(host, root) {
+function readSelection(host, root, target) {
   const range = selectedRange(root);
-  if (!range || !host.contains(range.startContainer) || !host.contains(range.endContainer)) return;
+  if (!range) {
+    clicked(host, target);
+    return;
+  }
+  if (!host.contains(range.startContainer) || !host.contains(range.endContainer)) return;
   const start = offsetOf(host, range.startContainer, range.startOffset, false);
   const end = offsetOf(host, range.endContainer, range.endOffset, true);
   if (start === null || end === null || end <= start) return;
   const kept = document.createRange();
   kept.setStart(range.startContainer, range.startOffset);
   kept.setEnd(range.endContainer, range.endOffset);
-  showSelection(kept);
+  showSelection(host, kept);
   // The highlight keeps the selection visible; dropping the native one means a
   // later click (a chip, a button) is not read as the same selection again.
   if (typeof root.getSelection === "function") root.getSelection().removeAllRanges();
@@ -220,39 +226,45 @@ function readSelection(host, root) {
   send(host, { type: "select", start, end });
 }
 
+// A plain click: on highlighted text it opens the innermost coding there;
+// elsewhere it drops the current selection.
+function clicked(host, target) {
+  const run = target && target.closest ? target.closest(".run") : null;
+  if (run && run.dataset.m) {
+    const indices = run.dataset.m.split(" ").map(Number);
+    const mark = host.__ism.marks[indices[indices.length - 1]];
+    showSelection(host, null);
+    if (mark) send(host, { type: "mark", ref: mark.ref, kind: mark.kind });
+  } else if (host.__ism.selected) {
+    showSelection(host, null);
+    send(host, { type: "clear" });
+  }
+}
+
 function wire(host, root) {
   host.addEventListener("mouseup", (event) => {
     if (event.target.closest(".margin")) return;
-    setTimeout(() => readSelection(host, root), 0);
+    setTimeout(() => readSelection(host, root, event.target), 0);
   });
   host.addEventListener("keyup", (event) => {
-    if (event.key === "Shift") readSelection(host, root);
+    if (event.key === "Shift") readSelection(host, root, null);
+    if (event.key === "Escape" && host.__ism.selected) clicked(host, null);
   });
   host.addEventListener("click", (event) => {
     const target = event.target.closest("[data-action]");
-    if (target) {
-      const action = target.dataset.action;
-      if (action === "turn") {
-        const body = target.closest(".turn").querySelector(".text");
-        const range = document.createRange();
-        range.selectNodeContents(body);
-        showSelection(range);
-        send(host, { type: "turn", n: Number(target.dataset.n),
-                     start: Number(target.dataset.s), end: Number(target.dataset.e) });
-        return;
-      }
-      const mark = host.__ism.marks[Number(target.dataset.mark)];
-      if (mark) send(host, { type: action, ref: mark.ref, kind: mark.kind });
+    if (!target) return;
+    const action = target.dataset.action;
+    if (action === "turn") {
+      const body = target.closest(".turn").querySelector(".text");
+      const range = document.createRange();
+      range.selectNodeContents(body);
+      showSelection(host, range);
+      send(host, { type: "turn", n: Number(target.dataset.n),
+                   start: Number(target.dataset.s), end: Number(target.dataset.e) });
       return;
     }
-    // A plain click on highlighted text opens its innermost coding.
-    const run = event.target.closest(".run");
-    const selection = selectedRange(root);
-    if (run && run.dataset.m && !selection) {
-      const indices = run.dataset.m.split(" ").map(Number);
-      const mark = host.__ism.marks[indices[indices.length - 1]];
-      if (mark) send(host, { type: "mark", ref: mark.ref, kind: mark.kind });
-    }
+    const mark = host.__ism.marks[Number(target.dataset.mark)];
+    if (mark) send(host, { type: action, ref: mark.ref, kind: mark.kind });
   });
   // Hovering a chip outlines every run of its passage.
   const focus = (event, on) => {
@@ -271,7 +283,7 @@ export default function (component) {
   let host = parentElement.querySelector(".ism-transcript");
   if (!host) {
     host = element("div", "ism-transcript");
-    host.__ism = { version: null, runs: [], runsOfMark: new Map(), marks: [] };
+    host.__ism = { version: null, runs: [], runsOfMark: new Map(), marks: [], selected: false };
     parentElement.appendChild(host);
     wire(host, parentElement);
   }
@@ -282,6 +294,6 @@ export default function (component) {
     render(host, data);
     host.scrollTop = scrolled;
     host.__ism.version = data.version;
-    showSelection(null);
+    showSelection(host, null);
   }
 }

@@ -34,18 +34,23 @@ def _upload_form(organisations: list[str]) -> None:
         role = middle.selectbox("Interviewee role", INTERVIEWEE_ROLES)
         language = right.selectbox("Language", [DETECT, *LANGUAGES])
         pseudonymise = st.checkbox("Pseudonymise: replace speakers' names by role labels")
-        names = st.text_area("Further names to replace (one a line or comma-separated)",
-                             help="Colleagues or the interviewee's name when speakers are I/R.")
+        left, right = st.columns(2)
+        interviewers = left.text_input("Interviewers' names, if the file names them",
+                                       help="Comma-separated; they become 'Interviewer'.")
+        names = right.text_area("Further names to replace (one a line or comma-separated)",
+                                help="Colleagues or the interviewee's name when speakers are I/R.")
         if st.form_submit_button("Import"):
             if not files:
                 st.warning("Choose one or more files first.")
                 return
             replace = [n.strip() for n in re.split(r"[,\n]", names) if n.strip()]
+            asking = [n.strip() for n in interviewers.split(",") if n.strip()]
             with errors_shown(), database().transaction() as session:
                 infos = [import_transcript(session, file.getvalue(), file.name,
                                            organisation=organisation, role=role,
                                            language=None if language == DETECT else language,
                                            pseudonymise=pseudonymise, names=replace,
+                                           interviewers=asking,
                                            actor_id=current_account().id)
                          for file in files]
                 st.success("Imported " + ", ".join(f"{i.name} ({i.turns} turns)" for i in infos)

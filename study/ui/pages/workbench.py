@@ -92,7 +92,8 @@ def _apply(ctx: Context, start: int, end: int, code_ids: list[int], *,
         _flash("error", " ".join(problems))
     elif done:
         _flash("success", f"Coded with {', '.join(done)}.")
-    st.session_state.pop("wb_selection", None)
+    if done:  # the drawn transcript changes, which drops the selection in the browser too
+        st.session_state.pop("wb_selection", None)
 
 
 def _on_apply(ctx: Context) -> None:
@@ -118,7 +119,10 @@ def _on_action(ctx: Context) -> None:
         else:
             _select(ctx, int(action["start"]), int(action["end"]), turn=position)
             _flash("info", "Turn selected: choose codes and press Apply.")
+    elif kind == "clear":
+        st.session_state.pop("wb_selection", None)
     elif kind == "mark" and action.get("kind") in ("mine", "other"):
+        st.session_state.pop("wb_selection", None)
         st.session_state["wb_coding"] = int(action["ref"])
     elif kind in ("accept", "reject"):
         _answer_suggestion(ctx, str(action["ref"]), accept=kind == "accept")
@@ -206,7 +210,7 @@ def _choose() -> tuple[TranscriptInfo, int, bool, bool] | None:
                 "`study schemes load coding_schemes/ism-adoption-challenges.yaml`.")
         return None
     organisations = sorted({c.organisation for c in choices})
-    top = st.columns([2, 4, 3, 2], vertical_alignment="bottom")
+    top = st.columns([2, 3, 3, 1.7], vertical_alignment="bottom")
     organisation = top[0].selectbox("Organisation", organisations, key="wb_org")
     in_org = {c.id: c for c in choices if c.organisation == organisation}
     if st.session_state.get("wb_transcript") not in in_org:
@@ -218,10 +222,10 @@ def _choose() -> tuple[TranscriptInfo, int, bool, bool] | None:
     scheme_id = top[2].selectbox("Coding scheme", list(by_id), key="wb_scheme",
                                  format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})")
     with top[3]:
-        others = st.toggle("Show other coders", key="wb_others",
+        others = st.toggle("All coders", key="wb_others",
                            help="Blind coding: you see only your own codings unless you "
                                 "switch this on.")
-        suggest = st.toggle("Keyword suggestions", key="wb_suggest",
+        suggest = st.toggle("Suggestions", key="wb_suggest",
                             help="Mark sentences that contain a code's keywords; you accept "
                                  "or reject each one.")
     return in_org[transcript_id], scheme_id, others, suggest
@@ -245,7 +249,8 @@ def render() -> None:
         colours.update({c.id: c.colour for c in codes})
         memos_on = list_memos(session, transcript_id=transcript_id, include_codings=True,
                               author_ids=None if others else [account.id])
-    coder_names = ({int(r.coder_id): coder_label(str(r.coder)) for r in codings.itertuples()}
+    coder_names = ({int(i): coder_label(str(e)) for i, e in zip(codings["coder_id"],
+                                                                 codings["coder"])}
                    if others else None)
     marks = coding_marks(codings, colours, me=account.id, coder_names=coder_names)
     pending = []
@@ -262,7 +267,7 @@ def render() -> None:
     ctx = Context(account.id, transcript, scheme_id, version, {c.id: c.name for c in codes},
                   {p.key: p for p in pending})
 
-    left, right = st.columns([5, 2], gap="medium")
+    left, right = st.columns([3, 1], gap="medium")
     with left:
         span_selector(view, key=SELECTOR_KEY, on_action=partial(_on_action, ctx))
         st.caption(f"{len(transcript.turns)} turns · {len(codings)} codings shown · "
@@ -297,31 +302,29 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
         # Transcript text goes through st.text: never interpreted as Markdown or HTML.
         st.text(_quote(ctx.transcript.text[chosen["start"]:chosen["end"]]))
         where = "whole turn" if chosen.get("turn") is not None else "passage"
-        st.caption(f"{where}: characters {chosen['start']}–{chosen['end']}")
+        st.caption(f"{where}: characters {chosen['start']}–{chosen['end']} · "
+                   "click plain text or press Esc to drop it")
     else:
         st.caption("Select a passage with the mouse, or press “Code turn” beside a turn.")
     st.multiselect("Codes", list(codes_by_id), key="wb_codes", placeholder="Choose codes",
                    format_func=partial(_code_label, codes_by_id))
-    left, right = st.columns(2)
-    left.button("Apply", type="primary", icon=":material/sell:", width="stretch",
-                disabled=chosen is None, on_click=_on_apply, args=(ctx,))
-    right.button("Clear", width="stretch", disabled=chosen is None,
-                 on_click=lambda: st.session_state.pop("wb_selection", None))
+    st.button("Apply", type="primary", icon=":material/sell:", width="stretch",
+              disabled=chosen is None, on_click=_on_apply, args=(ctx,))
 
     st.divider()
-    rows = {int(r.id): r for r in codings.itertuples(index=False)}
-    if st.session_state.get("wb_coding") not in rows:
+    labels = {int(i): f"{name} · “{text[:40]}”" for i, name, text in
+              zip(codings["id"], codings["code_name"], codings["text"])}
+    if st.session_state.get("wb_coding") not in labels:
         st.session_state.pop("wb_coding", None)
-    coding_id = st.selectbox(
-        "Open a coding", list(rows), key="wb_coding", index=None,
-        placeholder="Click a chip beside the text, or choose",
-        format_func=lambda i: f"{rows[i].code_name} · “{rows[i].text[:40]}”")
+    coding_id = st.selectbox("Open a coding", list(labels), key="wb_coding", index=None,
+                             placeholder="Click a chip beside the text, or choose",
+                             format_func=labels.get)
     if coding_id is None:
         return
-    row = rows[coding_id]
+    row = next(codings[codings["id"] == coding_id].itertuples(index=False))
     mine = int(row.coder_id) == account.id
     st.text(_quote(str(row.text)))
-    st.caption(f"{row.code_name} · coded by {row.coder} · {row.origin}")
+    st.caption(f"{row.code_name} · coded by {coder_label(str(row.coder))} · {row.origin}")
     may_change = mine or account.role != "coder"
     st.selectbox("Recode as", [c for c in codes_by_id if c != int(row.code_id)], key="wb_recode",
                  index=None, placeholder="Choose another code",
@@ -339,7 +342,7 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
 
 def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
     if not enabled:
-        st.caption("Switch on “Keyword suggestions” above to see sentences that contain a "
+        st.caption("Switch on “Suggestions” above to see sentences that contain a "
                    "code's keywords. Nothing is coded until you accept it.")
         return
     if not pending:

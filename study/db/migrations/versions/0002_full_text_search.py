@@ -27,16 +27,19 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         # 'words' holds the turn's words as study.search tokenises them, casefolded and
-        # space-separated; remove_diacritics 0 keeps æ, ø, å (and é) distinct.
+        # space-separated; remove_diacritics 0 keeps æ, ø, å (and é) distinct. 'body' is a
+        # copy of the turn's text, so hits need not slice the long transcript text.
         op.execute("CREATE VIRTUAL TABLE turn_search USING fts5("
-                   "words, turn_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')")
+                   "words, body UNINDEXED, turn_id UNINDEXED, "
+                   "tokenize = 'unicode61 remove_diacritics 0')")
         op.execute("CREATE TRIGGER turn_search_delete AFTER DELETE ON turn BEGIN "
-                   "DELETE FROM turn_search WHERE rowid = (old.transcript_id << 24) + old.position; "
-                   "END")
+                   "DELETE FROM turn_search "
+                   "WHERE rowid = (old.transcript_id << 24) + old.position; END")
     else:
         op.execute("CREATE TABLE turn_search ("
                    "key BIGINT PRIMARY KEY, "
                    "turn_id INTEGER NOT NULL UNIQUE REFERENCES turn (id) ON DELETE CASCADE, "
+                   "body TEXT NOT NULL, "
                    "document TSVECTOR NOT NULL)")
         op.execute("CREATE INDEX ix_turn_search_document ON turn_search USING gin (document)")
     _index_existing_turns(bind)
@@ -46,7 +49,7 @@ def _index_existing_turns(bind: sa.Connection) -> None:
     """Index transcripts stored before this revision, one at a time to bound memory."""
     from study.search import index_turns
 
-    transcript_ids = [row.id for row in bind.execute(sa.text("SELECT id FROM transcript ORDER BY id"))]
+    transcript_ids = bind.execute(sa.text("SELECT id FROM transcript ORDER BY id")).scalars().all()
     for transcript_id in transcript_ids:
         text_ = bind.execute(sa.text("SELECT text FROM transcript WHERE id = :id"),
                              {"id": transcript_id}).scalar_one()

@@ -1,0 +1,144 @@
+"""How fast the coding workbench reruns on a 15,000-word transcript with 400 codings.
+
+Builds a SQLite study in a temporary folder, then times with Streamlit's AppTest:
+the first run of the page (loads the transcript, cuts it into runs, caches
+the view) and warm reruns (what a coder waits for after each click), against
+a baseline rerun of the Overview page in the same process. Also times
+build_span_view alone and reports the size of the data sent to the browser.
+
+Run: .venv/bin/python bench/bench_workbench.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORDS = ("the platform managers never post anything themselves colleagues think it is a waste "
+         "of time ledelsen siger at det er vigtigt men ingen skriver på væggen æøå 🙈 "
+         "people are afraid of being judged when everybody can see what they write").split()
+
+
+def transcript(words: int, turns: int) -> str:
+    rng = random.Random(7)
+    per_turn = words // turns
+    blocks = []
+    for n in range(turns):
+        speaker = "Interviewer" if n % 2 == 0 else "Coordinator"
+        size = per_turn // 4 if n % 2 == 0 else per_turn * 7 // 4
+        blocks.append(f"{speaker}: " + " ".join(rng.choice(WORDS) for _ in range(size)) + ".")
+    return "\n\n".join(blocks) + "\n"
+
+
+def build(url: str) -> tuple[object, int]:
+    from study.accounts import add_account
+    from study.coding import add_coding, list_codes, load_scheme_into_db
+    from study.db import Database, migrate
+    from study.organisations import add_organisation
+    from study.studies import ensure_study
+    from study.transcripts.store import import_transcript, transcript_json
+
+    database = Database(url)
+    migrate(database)
+    rng = random.Random(11)
+    with database.transaction() as session:
+        ensure_study(session)
+        add_organisation(session, "Nordlys Bank")
+        coder = add_account(session, "cora@example.org", role="coder", password=None)
+        scheme = load_scheme_into_db(session, ROOT / "coding_schemes" /
+                                     "ism-adoption-challenges.yaml")
+        codes = [c.id for c in list_codes(session, scheme.id)]
+        info = import_transcript(session, transcript(15_000, 300).encode(), "long.txt",
+                                 organisation="Nordlys Bank", role="coordinator", language="en")
+        data = transcript_json(session, info.id)
+        text, turns = data["text"], data["turns"]
+        added = 0
+        while added < 400:
+            turn = rng.choice(turns)
+            if turn["end"] - turn["start"] < 40:
+                continue
+            start = rng.randrange(turn["start"], turn["end"] - 30)
+            end = min(start + rng.randrange(20, 400), turn["end"])
+            try:
+                add_coding(session, transcript_id=info.id, start=start, end=end,
+                           code_id=rng.choice(codes), coder_id=coder.id)
+                added += 1
+            except Exception:  # a duplicate span: draw again
+                continue
+    database.dispose()
+    return coder, len(text.split())
+
+
+def main() -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    folder = tempfile.mkdtemp()
+    url = f"sqlite:///{folder}/bench.db"
+    os.environ["STUDY_DATABASE_URL"] = url
+    coder, words = build(url)
+    st.cache_resource.clear()
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["account"] = asdict(coder)
+    at.run()
+    baseline = []
+    for _ in range(5):
+        started = time.perf_counter()
+        at.run()
+        baseline.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    at.switch_page("study/ui/pages/workbench.py").run()
+    first = time.perf_counter() - started
+    assert not at.exception, at.exception
+    warm = []
+    for _ in range(10):
+        started = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - started)
+
+    from study.db import Database
+    from study.transcripts.store import transcript_json
+    from study.ui.components.span_view import build_span_view
+    from study.ui.components.workbench_data import coding_marks
+    from study.coding import list_codings, list_codes
+    database = Database(url)
+    with database.transaction() as session:
+        data = transcript_json(session, 1)
+        codings = list_codings(session, transcript_id=1)
+        colours = {c.id: c.colour for c in list_codes(session)}
+    from study.ui.components.transcript_source import TurnSpan
+    turns = [TurnSpan(t["speaker"], t["start"], t["end"], i) for i, t in enumerate(data["turns"])]
+    marks = coding_marks(codings, colours, me=coder.id)
+    started = time.perf_counter()
+    for _ in range(10):
+        view = build_span_view(data["text"], turns, marks, version="x")
+    build_ms = (time.perf_counter() - started) / 10 * 1000
+    size = len(json.dumps(view, ensure_ascii=False).encode())
+    runs = sum(len(t["runs"]) for t in view["turns"])
+
+    base = statistics.median(baseline) * 1000
+    warm_ms = statistics.median(warm) * 1000
+    print(f"transcript: {words:,} words, {len(data['text']):,} characters, {len(turns)} turns, "
+          f"{len(codings)} codings, {runs:,} runs")
+    print(f"overview page rerun (baseline), median of 5: {base:.0f} ms")
+    print(f"workbench first run (load, cut, cache):     {first * 1000:.0f} ms")
+    print(f"workbench warm rerun, median of 10:         {warm_ms:.0f} ms "
+          f"({warm_ms / base:.1f}x the baseline)")
+    print(f"build_span_view alone, mean of 10:          {build_ms:.1f} ms")
+    print(f"data sent to the browser once:              {size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""`study icr`, `study export qdpx|codebook`, `study import qdpx|codebook`: agreement and REFI-QDA."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from pathlib import Path
+
+import typer
+
+from study.cli.base import FORMAT_OPTION, OutputFormat, open_database
+from study.errors import InvalidInput
+from study.qdpx_exchange import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.reliability import DEFAULT_BOOTSTRAP, parse_scheme_ref, reliability_report
+
+
+class Unit(str, enum.Enum):
+    """What one unit of agreement is."""
+
+    character = "character"
+    sentence = "sentence"
+    turn = "turn"
+    transcript = "transcript"
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return parts or None
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def icr(scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its versions) or id."),
+        unit: Unit = typer.Option(..., "--unit", help="character, sentence, turn or transcript."),
+        coders: str = typer.Option(None, "--coders",
+                                   help="Coders to compare, by e-mail or display name, comma "
+                                        "separated (default: every coder of the scheme)."),
+        transcripts: str = typer.Option(None, "--transcripts",
+                                        help="Transcript ids, comma separated (default: all "
+                                             "the coders coded)."),
+        bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=0,
+                                      help="Bootstrap replicates for the 95% CI of alpha "
+                                           "(0: none)."),
+        fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Inter-coder agreement per code: Krippendorff's alpha with 95% CI, kappa, % agreement."""
+    ids = _split(transcripts)
+    try:
+        transcript_ids = [int(t) for t in ids] if ids else None
+    except ValueError:
+        raise InvalidInput("Give transcripts as ids separated by commas, e.g. 3,4,7.") from None
+    with open_database().transaction() as session:
+        report = reliability_report(session, scheme=parse_scheme_ref(scheme), unit=unit.value,
+                                    coders=_split(coders), transcripts=transcript_ids,
+                                    n_boot=bootstrap)
+    if fmt == OutputFormat.json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    table = report.table.assign(
+        alpha=report.table["alpha"].map(_number),
+        ci=[f"[{_number(lo)}, {_number(hi)}]" if not math.isnan(lo) else ""
+            for lo, hi in zip(report.table["ci_low"], report.table["ci_high"])],
+        kappa=report.table["kappa"].map(_number),
+        percent_agreement=report.table["percent_agreement"].map(lambda v: _number(100 * v, 1)))
+    columns = ["code", "alpha", "ci", "kappa", "percent_agreement", "units", "verdict"]
+    typer.echo(f"Scheme {report.scheme} ({report.scheme_title}), unit: {report.unit}, coders: "
+               f"{', '.join(report.coders)}, transcripts: {len(report.transcripts)}")
+    typer.echo(table[columns].rename(columns={"percent_agreement": "agreement_%"})
+               .to_string(index=False))
+    typer.echo("")
+    typer.echo(report.method)
+
+
+def export_qdpx_command(out: Path = typer.Option(..., "--out", help="The .qdpx file to write.")
+                        ) -> None:
+    """Export the study as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    with open_database().transaction() as session:
+        summary = export_qdpx(session, out)
+    typer.echo(f"Wrote {out}: {summary.sources} sources, {summary.codes} codes, "
+               f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
+               f"{summary.notes} notes.")
+
+
+def export_codebook_command(
+        scheme: str = typer.Option(..., "--scheme", help="Scheme key (its newest version) or id."),
+        out: Path = typer.Option(..., "--out", help="The .qdc file to write.")) -> None:
+    """Export a coding scheme as a REFI-QDA codebook (.qdc)."""
+    with open_database().transaction() as session:
+        count = export_codebook(session, parse_scheme_ref(scheme), out)
+    typer.echo(f"Wrote {out}: {count} codes.")
+
+
+def import_codebook_command(
+        file: Path = typer.Argument(..., help="A .qdc codebook (or a .qdpx project)."),
+        scheme_key: str = typer.Option(None, "--scheme-key",
+                                       help="Key of the scheme to store (default: from the "
+                                            "file name).")) -> None:
+    """Import a REFI-QDA codebook as a coding scheme version."""
+    with open_database().transaction() as session:
+        summary = import_codebook(session, file, scheme_key=scheme_key)
+    what = "Imported" if summary.created else "Already imported:"
+    typer.echo(f"{what} scheme {summary.scheme} version {summary.version} with "
+               f"{summary.codes} codes.")
+    for warning in summary.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+
+
+def import_qdpx_command(
+        file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx)."),
+        scheme_key: str = typer.Option(None, "--scheme-key",
+                                       help="Key of the scheme its codebook becomes (default: "
+                                            "from the project name).")) -> None:
+    """Import a REFI-QDA project: sources, codes, users, cases, codings and notes."""
+    with open_database().transaction() as session:
+        summary = import_qdpx(session, file, scheme_key=scheme_key, name=file.name)
+    scheme = (f" into scheme {summary.scheme} version {summary.scheme_version}"
+              if summary.scheme else "")
+    typer.echo(f"Imported {summary.sources} sources, {summary.codes} codes{scheme}, "
+               f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
+               f"{summary.notes} notes.")
+    for warning in summary.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+
+
+def register(app: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:
+    """Add `study icr`, `study export qdpx|codebook` and `study import qdpx|codebook`."""
+    app.command("icr")(icr)
+    export_app.command("qdpx")(export_qdpx_command)
+    export_app.command("codebook")(export_codebook_command)
+    import_app.command("qdpx")(import_qdpx_command)
+    import_app.command("codebook")(import_codebook_command)

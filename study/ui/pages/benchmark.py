@@ -1,0 +1,173 @@
+"""Benchmark report: an organisation's scale means against all others, and the spreadsheet.
+
+Researchers choose an organisation (or all of them); a practitioner always
+gets their own organisation's version, with no chooser, and never sees another
+organisation's name: the page shows only their rows and the pooled benchmark.
+"""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from study.config import database_url, int_setting
+from study.reports.benchmark_data import (BenchmarkFrames, benchmark_frames, benchmark_summary,
+                                          benchmark_workbook_bytes)
+from study.ui.state import current_account, database, errors_shown
+
+ALL = "All organisations (researchers' version)"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(ttl=120, show_spinner="Loading survey results…")
+def _frames(url: str) -> BenchmarkFrames:
+    with database().transaction() as session:
+        return benchmark_frames(session)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "organisation"
+
+
+def _focus_chart(summary: pd.DataFrame, organisation: str) -> alt.Chart:
+    """Per scale: the organisation's mean (dot), the benchmark mean (tick), median to top quartile."""
+    data = summary.dropna(subset=["bench_mean"]).copy()
+    order = data["scale_label"].tolist()
+    y = alt.Y("scale_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    values = data[["mean", "bench_mean", "bench_median", "bench_p75"]].to_numpy().ravel()
+    low, high = float(pd.Series(values).min()), float(pd.Series(values).max())
+    # Zoom to the data, in half points, so differences of a tenth are visible.
+    x_scale = alt.Scale(domain=[max(1.0, (low - 0.25) // 0.5 * 0.5),
+                                min(5.0, -((-(high + 0.25)) // 0.5) * 0.5)], nice=False)
+    band = alt.Chart(data).mark_bar(height=14, color="#d6dde8").encode(
+        y=y, x=alt.X("bench_median:Q", scale=x_scale, title="Mean score (1-5)"),
+        x2="bench_p75:Q",
+        tooltip=[alt.Tooltip("scale_label:N", title="Scale"),
+                 alt.Tooltip("bench_median:Q", title="Benchmark median", format=".2f"),
+                 alt.Tooltip("bench_p75:Q", title="Benchmark top quartile", format=".2f")])
+    legend = alt.Legend(orient="bottom", title=None)
+    marks = pd.concat([
+        data.assign(who="Benchmark mean", value=data["bench_mean"]),
+        data.dropna(subset=["mean"]).assign(who=organisation, value=lambda d: d["mean"])])
+    colour = alt.Color("who:N", legend=legend,
+                       scale=alt.Scale(domain=[organisation, "Benchmark mean"],
+                                       range=["#1f4e89", "#888888"]))
+    points = alt.Chart(marks).mark_point(filled=True, size=140).encode(
+        y=y, x=alt.X("value:Q", scale=x_scale), color=colour,
+        shape=alt.Shape("who:N", legend=legend,
+                        scale=alt.Scale(domain=[organisation, "Benchmark mean"],
+                                        range=["circle", "diamond"])),
+        tooltip=[alt.Tooltip("scale_label:N", title="Scale"), alt.Tooltip("who:N", title=""),
+                 alt.Tooltip("value:Q", title="Mean", format=".2f")])
+    # fit-x: stretch to the page's width, keep the given height for the rows
+    return (band + points).properties(height=34 * len(data),
+                                      autosize=alt.AutoSizeParams(type="fit-x",
+                                                                  contains="padding"))
+
+
+def _summary_table(summary: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    hidden = f"fewer than {min_group} responses"
+    table = pd.DataFrame({
+        "Scale": summary["scale_label"],
+        "Responses": summary["n"].where(summary["status"] == "", None),
+        "Mean": summary["mean"],
+        "Benchmark mean": summary["bench_mean"],
+        "Benchmark median": summary["bench_median"],
+        "Benchmark top quartile": summary["bench_p75"],
+        "Difference": summary["difference"],
+        "Percentile rank": summary["percentile_rank"],
+        "Note": summary["status"].map(lambda s: hidden if s == "small" else
+                                      ("hidden with a smaller group" if s == "complement" else
+                                       ("too few organisations" if s == "few_orgs" else "")))})
+    return table
+
+
+def _researchers_overview(summary: pd.DataFrame) -> alt.Chart:
+    """Difference to the benchmark mean for every organisation and scale, as a heatmap."""
+    data = summary.dropna(subset=["difference"])
+    y = alt.Y("organisation:N", title=None, sort=sorted(data["organisation"].unique()),
+              axis=alt.Axis(labelLimit=240))
+    x = alt.X("scale_label:N", title=None, sort=list(dict.fromkeys(data["scale_label"])),
+              axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=230, labelAlign="left",
+                            labelOverlap=False))
+    limit = max(0.3, float(data["difference"].abs().max())) if len(data) else 1.0
+    base = alt.Chart(data).properties(width=70 * data["scale_label"].nunique(),
+                                      height=30 * data["organisation"].nunique())
+    cells = base.mark_rect().encode(
+        x=x, y=y,
+        color=alt.Color("difference:Q", title="Mean minus benchmark mean",
+                        scale=alt.Scale(scheme="redblue", domain=[-limit, limit]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("organisation:N", title="Organisation"),
+                 alt.Tooltip("scale_label:N", title="Scale"),
+                 alt.Tooltip("mean:Q", title="Mean", format=".2f"),
+                 alt.Tooltip("bench_mean:Q", title="Benchmark mean", format=".2f"),
+                 alt.Tooltip("difference:Q", title="Difference", format="+.2f")])
+    text = base.mark_text(fontSize=10).encode(
+        x=x, y=y, text=alt.Text("difference:Q", format="+.2f"),
+        color=alt.condition(f"abs(datum.difference) > {0.6 * limit}", alt.value("white"),
+                            alt.value("black")))
+    # Streamlit's default autosize "fit" would squeeze the rows to make room for the labels.
+    return (cells + text).properties(autosize=alt.AutoSizeParams(type="pad"))
+
+
+def render() -> None:
+    """Show the chosen (or the practitioner's own) organisation against the benchmark."""
+    st.title("Benchmark report")
+    account = current_account()
+    min_group = int_setting("STUDY_MIN_GROUP_SIZE")
+    practitioner = account.role == "practitioner"
+    if practitioner and not account.organisation_name:
+        st.warning("Your account is not linked to an organisation yet; ask the study's "
+                   "administrator to link it.")
+        return
+    with errors_shown(stop=True):
+        frames = _frames(database_url())
+    if practitioner:
+        organisation = account.organisation_name
+        if organisation not in frames.organisations:
+            st.info(f"{organisation} has no survey results yet, so there is no benchmark.")
+            return
+    else:
+        choice = st.selectbox("Organisation", [ALL] + frames.organisations)
+        organisation = None if choice == ALL else choice
+    st.caption(f"Results of any group with fewer than {min_group} responses are hidden. The "
+               "benchmark pools the other organisations; its mean is the average of their "
+               "organisation means. The Method sheet of the spreadsheet gives every formula.")
+    with errors_shown(stop=True):
+        summary = benchmark_summary(frames, organisation=organisation, min_group=min_group)
+    if organisation is not None:
+        st.subheader(f"{organisation} against the benchmark")
+        if summary["mean"].notna().any() and summary["bench_mean"].notna().any():
+            st.altair_chart(_focus_chart(summary, organisation), width="stretch")
+            st.caption("The shaded band runs from the benchmark median to its top quartile. "
+                       "On the four challenge scales a higher score means more of the "
+                       "challenge.")
+        table = _summary_table(summary, min_group)
+    else:
+        st.altair_chart(_researchers_overview(summary), width="content")
+        table = pd.concat([summary[["organisation"]].rename(
+            columns={"organisation": "Organisation"}), _summary_table(summary, min_group)],
+            axis=1)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={name: st.column_config.NumberColumn(name, format="%.2f")
+                                for name in ("Mean", "Benchmark mean", "Benchmark median",
+                                             "Benchmark top quartile")}
+                 | {"Difference": st.column_config.NumberColumn("Difference", format="%+.2f"),
+                    "Percentile rank": st.column_config.NumberColumn("Percentile rank",
+                                                                     format="%.0f")})
+    name = f"benchmark-{_slug(organisation)}.xlsx" if organisation else \
+        "benchmark-all-organisations.xlsx"
+
+    def workbook() -> bytes:
+        return benchmark_workbook_bytes(frames, organisation=organisation,
+                                        min_group=min_group)
+
+    st.download_button("Download the benchmark spreadsheet (.xlsx)", workbook, file_name=name,
+                       mime=XLSX, icon=":material/download:", type="primary")
+
+
+render()

@@ -1,0 +1,150 @@
+"""Codebook page: the coding schemes' codes (edit, move, merge) and their frequency matrices."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from study.coding import (add_code, code_frequency_matrix, cooccurrence_matrix, list_codes,
+                          list_schemes, load_scheme_into_db, merge_codes, move_code,
+                          recolour_code, rename_code)
+from study.schemes import load_schemes
+from study.ui.state import current_account, database, errors_shown
+
+
+def _heatmap(frame: pd.DataFrame, *, x_title: str, y_title: str, value: str) -> alt.Chart:
+    long = frame.rename_axis(index="row", columns="column").stack().rename(value).reset_index()
+    order_rows = list(frame.index)
+    order_columns = list(frame.columns)
+    base = alt.Chart(long).encode(
+        x=alt.X("column:N", sort=order_columns, title=x_title,
+                axis=alt.Axis(labelAngle=-35, labelLimit=180)),
+        y=alt.Y("row:N", sort=order_rows, title=y_title, axis=alt.Axis(labelLimit=260)))
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=value),
+        tooltip=["row", "column", f"{value}:Q"])
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text(f"{value}:Q"),
+        color=alt.condition(alt.datum[value] > long[value].max() / 2, alt.value("white"),
+                            alt.value("black")))
+    return (cells + labels).properties(height=max(220, 26 * len(order_rows)))
+
+
+def _edit_codes(scheme_key: str, codes) -> None:
+    actor = current_account().id
+    names = {f"{'  ' * c.depth}{c.name} ({c.key})": c.key for c in codes}
+    with st.expander("Edit codes", icon=":material/edit:"):
+        add, rename, recolour, move, merge = st.tabs(
+            ["Add", "Rename", "Recolour", "Move", "Merge"])
+        with add, st.form("add-code", clear_on_submit=True):
+            key = st.text_input("Key (letters, digits, -)", help="A stable id, e.g. no-time")
+            name = st.text_input("Name")
+            parent = st.selectbox("Parent", ["(top level)", *names])
+            colour = st.color_picker("Colour", "#888888")
+            definition = st.text_area("Definition")
+            if st.form_submit_button("Add code"):
+                with errors_shown(), database().transaction() as session:
+                    add_code(session, scheme_key, key=key, name=name, colour=colour,
+                             parent=None if parent == "(top level)" else names[parent],
+                             definition=definition, actor_id=actor)
+                    st.success(f"Added {name}.")
+        with rename, st.form("rename-code"):
+            code = st.selectbox("Code", list(names), key="rename-which")
+            new_name = st.text_input("New name")
+            if st.form_submit_button("Rename"):
+                with errors_shown(), database().transaction() as session:
+                    rename_code(session, (scheme_key, names[code]), new_name, actor_id=actor)
+                    st.success(f"Renamed to {new_name}.")
+        with recolour, st.form("recolour-code"):
+            code = st.selectbox("Code", list(names), key="recolour-which")
+            colour = st.color_picker("New colour", "#1f77b4")
+            if st.form_submit_button("Recolour"):
+                with errors_shown(), database().transaction() as session:
+                    recolour_code(session, (scheme_key, names[code]), colour, actor_id=actor)
+                    st.success("Colour changed.")
+        with move, st.form("move-code"):
+            code = st.selectbox("Code", list(names), key="move-which")
+            parent = st.selectbox("New parent", ["(top level)", *names], key="move-parent")
+            if st.form_submit_button("Move"):
+                with errors_shown(), database().transaction() as session:
+                    move_code(session, (scheme_key, names[code]),
+                              None if parent == "(top level)" else names[parent], actor_id=actor)
+                    st.success("Moved.")
+        with merge, st.form("merge-code"):
+            st.caption("The first code's codings, memos and sub-codes move to the second; "
+                       "the first code is retired. This is recorded in the audit log.")
+            source = st.selectbox("Merge this code", list(names), key="merge-source")
+            target = st.selectbox("into this code", list(names), key="merge-target")
+            if st.form_submit_button("Merge"):
+                with errors_shown(), database().transaction() as session:
+                    result = merge_codes(session, (scheme_key, names[source]),
+                                         (scheme_key, names[target]), actor_id=actor)
+                    st.success(f"Moved {result.moved} codings ({result.collapsed} duplicates "
+                               "collapsed).")
+
+
+def _load_shipped_schemes() -> None:
+    shipped = load_schemes()
+    with st.form("load-schemes"):
+        chosen = st.multiselect("Load coding schemes shipped in coding_schemes/", list(shipped),
+                                default=list(shipped))
+        if st.form_submit_button("Load"):
+            with errors_shown(), database().transaction() as session:
+                for key in chosen:
+                    load_scheme_into_db(session, shipped[key], actor_id=current_account().id)
+            st.rerun()
+
+
+def render() -> None:
+    """Show one scheme's code tree, let researchers edit it, and show its matrices."""
+    st.title("Codebook")
+    with errors_shown(stop=True), database().transaction() as session:
+        # The four adoption challenges (Madsen 2017) are the toolkit's main scheme: list it first.
+        schemes = sorted((s for s in list_schemes(session) if s.active),
+                         key=lambda s: (s.key != "ism-adoption-challenges", s.title))
+    if not schemes:
+        st.info("No coding scheme is loaded yet.")
+        _load_shipped_schemes()
+        return
+    titles = {f"{s.title} (v{s.version})": s.key for s in schemes}
+    scheme_key = titles[st.selectbox("Coding scheme", list(titles))]
+    with errors_shown(stop=True), database().transaction() as session:
+        codes = list_codes(session, scheme_key)
+    table = pd.DataFrame([{"code": "\u2003" * c.depth + c.name, "key": c.key, "colour": c.colour,
+                           "definition": c.definition, "use when": c.inclusion,
+                           "do not use when": c.exclusion} for c in codes])
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"colour": st.column_config.TextColumn("colour", width="small")})
+    if current_account().role in ("admin", "researcher"):
+        _edit_codes(scheme_key, codes)
+    st.subheader("How often each code was used")
+    with errors_shown(stop=True), database().transaction() as session:
+        frequency = code_frequency_matrix(session, scheme=scheme_key, include_subcodes=True)
+        mode = st.radio("Co-occurrence", ["overlap", "turn"], horizontal=True,
+                        format_func={"overlap": "codes overlapping in a span",
+                                     "turn": "codes within the same speaker turn"}.get)
+        cooccurrence = cooccurrence_matrix(session, scheme=scheme_key, mode=mode)
+    names = {c.key: c.name for c in codes}
+    if frequency.empty or "transcripts" not in frequency.columns.get_level_values(0) \
+            or frequency["transcripts"].to_numpy().sum() == 0:
+        st.info("No codings with this scheme yet.")
+        return
+    counts = frequency["transcripts"].rename(index=names)
+    left, right = st.tabs(["Transcripts coded per organisation", "Codings per organisation"])
+    left.altair_chart(_heatmap(counts, x_title="Organisation", y_title="Code",
+                               value="transcripts"), width="stretch")
+    left.download_button("Download (CSV)", counts.to_csv(), "code-transcripts.csv", "text/csv")
+    codings = frequency["codings"].rename(index=names)
+    right.altair_chart(_heatmap(codings, x_title="Organisation", y_title="Code",
+                                value="codings"), width="stretch")
+    right.download_button("Download (CSV)", codings.to_csv(), "code-codings.csv", "text/csv")
+    st.subheader("Co-occurrence")
+    matrix = cooccurrence.rename(index=names, columns=names)
+    st.altair_chart(_heatmap(matrix, x_title="Code", y_title="Code", value="co-occurrences"),
+                    width="stretch")
+    st.download_button("Download co-occurrence (CSV)", matrix.to_csv(), "cooccurrence.csv",
+                       "text/csv")
+
+
+render()

@@ -1,0 +1,198 @@
+"""Reliability page: agreement per code, how it was computed, and the consensus workflow."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import streamlit as st
+from study.coding.schemes_store import list_schemes
+from study.consensus import DECISIONS, list_disagreements, resolve_disagreement
+from study.icr import UNITS
+from study.reliability import (RELIABLE, TENTATIVE, ReliabilityReport, codings_stamp,
+                               reliability_report, scheme_coders)
+from study.transcripts.store import list_transcripts, transcript_json
+from study.ui.state import current_account, database, errors_shown
+
+CONTEXT_CHARS = 200
+VERDICT_LABELS = {"reliable": "✅ reliable", "tentative": "⚠️ tentative",
+                  "unreliable": "❌ unreliable", "undefined": "– undefined"}
+DECISION_LABELS = {"accept_a": "accepted {a}", "accept_b": "accepted {b}",
+                   "both": "kept both", "neither": "kept neither", "edit": "edited span"}
+_INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$:])")
+_LINE_START_BULLET = re.compile(r"^(\s*)([-+#>=])", re.MULTILINE)
+_LINE_START_NUMBER = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)
+
+
+def _escaped(text: str) -> str:
+    """Text (code names, coder e-mails) shown literally where Streamlit renders Markdown."""
+    text = _INLINE_MARKDOWN.sub(r"\\\1", str(text))
+    text = _LINE_START_BULLET.sub(r"\1\\\2", text)
+    return _LINE_START_NUMBER.sub(r"\1\2\\\3", text)
+
+
+@st.cache_data(show_spinner="Computing agreement…", max_entries=20)
+def _report(url: str, scheme: str, unit: str, coders: tuple[str, ...],
+            transcripts: tuple[int, ...] | None, stamp: tuple[int, int]) -> ReliabilityReport:
+    """The report, cached until the codings change (``stamp``)."""
+    with database().transaction() as session:
+        return reliability_report(session, scheme=scheme, unit=unit, coders=list(coders),
+                                  transcripts=list(transcripts) if transcripts else None)
+
+
+def _stamp() -> tuple[int, int]:
+    with errors_shown(stop=True), database().transaction() as session:
+        return codings_stamp(session)
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _show_report(report: ReliabilityReport) -> None:
+    table = report.table
+    shown = pd.DataFrame({
+        "Code": table["code_name"].map(_escaped),
+        "Alpha": table["alpha"].map(_number),
+        "95% CI": [f"{_number(lo)} to {_number(hi)}" if not math.isnan(lo) else ""
+                   for lo, hi in zip(table["ci_low"], table["ci_high"])],
+        "Kappa": table["kappa"].map(_number),
+        "% agreement": table["percent_agreement"].map(lambda v: _number(100 * v, 1)),
+        "Units": table["units"],
+        "Verdict": table["verdict"].map(VERDICT_LABELS)})
+    # A static table: every figure is in the page text (and in the DOM for tests).
+    st.table(shown, hide_index=True)
+    st.caption(f"Thresholds (Krippendorff, 2004): alpha ≥ {RELIABLE:.3f} reliable, "
+               f"≥ {TENTATIVE:.3f} tentative (tentative conclusions only), below that "
+               "unreliable. Blank where a number is undefined.")
+    with st.expander("How these numbers were computed"):
+        st.markdown(_escaped(report.method))
+
+
+def _context(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - CONTEXT_CHARS):start]
+    after = text[end:end + CONTEXT_CHARS]
+    return (("…" if start > CONTEXT_CHARS else "") + before + "⟦" + text[start:end] + "⟧"
+            + after + ("…" if end + CONTEXT_CHARS < len(text) else ""))
+
+
+def _step(key: str, delta: int) -> None:
+    st.session_state[key] = st.session_state.get(key, 0) + delta
+
+
+def _disagreement_view(scheme: str, report: ReliabilityReport,
+                       names: dict[str, str], transcript_names: dict[int, str]) -> None:
+    st.header("Disagreements and consensus")
+    if len(report.coders) < 2 or not report.transcripts:
+        return
+    left, middle, right = st.columns(3)
+    coder_a = left.selectbox("Coder A", report.coders, index=0, format_func=names.get)
+    others = [c for c in report.coders if c != coder_a]
+    coder_b = middle.selectbox("Coder B", others, index=0, format_func=names.get)
+    transcript = right.selectbox("Transcript", report.transcripts,
+                                 format_func=lambda t: transcript_names.get(t, str(t)))
+    with errors_shown(stop=True), database().transaction() as session:
+        items = list_disagreements(session, scheme=scheme, transcript_id=transcript,
+                                   coder_a=coder_a, coder_b=coder_b)
+        text = transcript_json(session, int(transcript))["text"]
+    message = st.session_state.pop("consensus_message", None)
+    if message:
+        st.success(message)
+    if not items:
+        st.success(f"{names[coder_a]} and {names[coder_b]} agree everywhere on this transcript.")
+        return
+    key = f"disagreement:{scheme}:{transcript}:{coder_a}:{coder_b}"
+    # Callbacks move the index before the page runs, so the buttons match what is shown.
+    index = max(0, min(st.session_state.get(key, 0), len(items) - 1))
+    st.session_state[key] = index
+    back, position, forward = st.columns([1, 2, 1])
+    back.button("Previous disagreement", disabled=index == 0, width="stretch",
+                on_click=_step, args=(key, -1))
+    forward.button("Next disagreement", disabled=index >= len(items) - 1, width="stretch",
+                   on_click=_step, args=(key, 1))
+    item = items[index]
+    resolved = sum(1 for i in items if i.decision)
+    position.markdown(f"**Disagreement {index + 1} of {len(items)}** ({resolved} resolved)")
+    who_a, who_b = names[coder_a], names[coder_b]
+    status = (DECISION_LABELS[item.decision].format(a=who_a, b=who_b) if item.decision
+              else "not resolved yet")
+    st.subheader(item.code_name)
+    st.caption(f"Characters {item.start} to {item.end}; consensus: {status}")
+    st.text(_context(text, item.start, item.end))
+    col_a, col_b = st.columns(2)
+    for column, coder, label in ((col_a, coder_a, who_a), (col_b, coder_b, who_b)):
+        column.markdown(f"**{_escaped(label)}**")
+        if item.coder == coder:
+            column.info(f"Coded this passage as {item.code_name}.", icon=":material/check:")
+        else:
+            column.warning(f"Did not code this passage as {item.code_name}.",
+                           icon=":material/remove:")
+    st.markdown("**Consensus version**")
+    buttons = st.columns(4)
+    labels = {"accept_a": f"Accept {who_a}", "accept_b": f"Accept {who_b}", "both": "Both",
+              "neither": "Neither"}
+    for column, decision in zip(buttons, DECISIONS[:4]):
+        if column.button(labels[decision], key=f"decide-{decision}", width="stretch"):
+            _resolve(item, decision, coder_a, coder_b, None, labels[decision])
+    with st.form("edit-span"):
+        st.caption("Or edit the span the consensus version codes:")
+        start_col, end_col = st.columns(2)
+        start = start_col.number_input("Start", min_value=0, max_value=len(text),
+                                       value=item.start, step=1)
+        end = end_col.number_input("End", min_value=0, max_value=len(text), value=item.end,
+                                   step=1)
+        if st.form_submit_button("Save edited span"):
+            _resolve(item, "edit", coder_a, coder_b, (int(start), int(end)), "Edited span")
+
+
+def _resolve(item, decision: str, coder_a: str, coder_b: str, span: tuple[int, int] | None,
+             label: str) -> None:
+    result = None
+    with errors_shown(), database().transaction() as session:
+        result = resolve_disagreement(session, transcript_id=item.transcript_id,
+                                      start=item.start, end=item.end, code_id=item.code_id,
+                                      decision=decision, span=span, coder_a=coder_a,
+                                      coder_b=coder_b, actor_id=current_account().id)
+    if result is not None:  # committed: show the new state with the message
+        count = len(result.spans)
+        st.session_state["consensus_message"] = (
+            f"{label}: saved. The consensus version now codes {item.code_name} on {count} "
+            f"passage{'s' if count != 1 else ''} of this transcript.")
+        st.rerun()
+
+
+def render() -> None:
+    """Pick scheme, coders, transcripts and unit; show agreement, then resolve disagreements."""
+    st.title("Reliability")
+    with errors_shown(stop=True), database().transaction() as session:
+        schemes = {s.key: s.title for s in list_schemes(session)}
+        transcript_names = {t.id: f"{t.name} ({t.organisation})" for t in list_transcripts(session)}
+    if not schemes:
+        st.info("Load a coding scheme and code some transcripts first.")
+        return
+    scheme = st.selectbox("Coding scheme", list(schemes), format_func=lambda k: schemes[k])
+    with errors_shown(stop=True), database().transaction() as session:
+        coders = scheme_coders(session, scheme)
+    names = {c.email: c.label for c in coders}
+    default = [c.email for c in coders if not c.is_consensus][:2]
+    chosen = st.multiselect("Coders", list(names), default=default, format_func=names.get)
+    left, right = st.columns(2)
+    unit = left.selectbox("Unit", UNITS, index=UNITS.index("sentence"),
+                          help="What one unit of agreement is: every character, sentence, "
+                               "speaker turn, or whole transcript.")
+    picked = right.multiselect("Transcripts (all coded ones when empty)", list(transcript_names),
+                               format_func=transcript_names.get)
+    if len(chosen) < 2:
+        st.info("Pick at least two coders who coded with this scheme.")
+        return
+    with errors_shown(stop=True):
+        report = _report(database().url, scheme, unit, tuple(chosen),
+                         tuple(picked) if picked else None, _stamp())
+    st.caption(f"{len(report.transcripts)} transcripts, coders: "
+               f"{', '.join(names.get(c, c) for c in report.coders)}")
+    _show_report(report)
+    _disagreement_view(scheme, report, names, transcript_names)
+
+
+render()

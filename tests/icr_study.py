@@ -1,0 +1,85 @@
+"""A small two-coder study for the reliability, consensus, exchange and page tests.
+
+One organisation, one ten-turn interview, the ISM adoption challenges scheme,
+and two coders (Ana, Ben) who code whole turns with one code, so agreement
+can be worked out by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from study.accounts import add_account
+from study.coding.codings import code_turn
+from study.coding.schemes_store import load_scheme_into_db
+from study.organisations import add_organisation
+from study.transcripts.store import import_transcript, transcript_json
+
+from conftest import ROOT
+
+SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
+SCHEME = "ism-adoption-challenges"
+CODE = "not-work-related"
+OTHER_CODE = "management-words-not-action"
+PASSWORD = "a long secret password"
+
+INTERVIEW = "\n\n".join([
+    "Interviewer: How did the launch of Yammer go?",
+    "Coordinator: Slowly. People said posting there is not real work.",
+    "Interviewer: What did managers say?",
+    "Coordinator: They praised it in town halls, but never posted themselves.",
+    "Interviewer: And the employees?",
+    "Coordinator: Many told me they had no time for it, it felt like a break room.",
+    "Interviewer: Did anything help?",
+    "Coordinator: Weekly questions from the CEO helped for a while.",
+    "Interviewer: Anything else?",
+    "Coordinator: We moved project updates there, so it became part of the job.",
+]) + "\n"
+
+# Turn positions (0-9) each coder coded with CODE: they agree on 8 of 10 turns.
+ANA_TURNS = (1, 3, 5, 7)
+BEN_TURNS = (1, 3, 5, 9)
+
+
+@dataclass(frozen=True)
+class IcrStudy:
+    """Ids of what :func:`build_icr_study` stored."""
+
+    transcript_id: int
+    ana: int
+    ben: int
+    researcher: int
+    coder: int
+
+
+def build_icr_study(session: Session, *, ana_turns=ANA_TURNS, ben_turns=BEN_TURNS,
+                    researcher_email: str = "rita@example.org",
+                    passwords: bool = False) -> IcrStudy:
+    """Store the study; Ana and Ben code whole turns with CODE, and agree on OTHER_CODE at turn 3.
+
+    The researcher and the coder Carl get PASSWORD with ``passwords`` (hashing is slow).
+    """
+    password = PASSWORD if passwords else None
+    add_organisation(session, "Nordlys Bank", sector="Finance", size_band="1000+",
+                     country="Denmark")
+    load_scheme_into_db(session, SCHEME_FILE)
+    ana = add_account(session, "ana@demo.example", role="coder", password=None,
+                      display_name="Ana")
+    ben = add_account(session, "ben@demo.example", role="coder", password=None,
+                      display_name="Ben")
+    researcher = add_account(session, researcher_email, role="researcher", password=password,
+                             display_name="Rita")
+    coder = add_account(session, "carl@example.org", role="coder", password=password,
+                        display_name="Carl")
+    transcript = import_transcript(session, INTERVIEW.encode("utf-8"), "launch.txt",
+                                   organisation="Nordlys Bank", role="coordinator")
+    assert len(transcript_json(session, transcript.id)["turns"]) == 10
+    for account, turns in ((ana, ana_turns), (ben, ben_turns)):
+        for position in turns:
+            code_turn(session, transcript_id=transcript.id, code_id=(SCHEME, CODE),
+                      coder_id=account.id, position=position)
+        code_turn(session, transcript_id=transcript.id, code_id=(SCHEME, OTHER_CODE),
+                  coder_id=account.id, position=3)
+    return IcrStudy(transcript.id, ana.id, ben.id, researcher.id, coder.id)

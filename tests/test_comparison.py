@@ -1,0 +1,225 @@
+"""Comparing organisations from the database: the tables behind the Compare page.
+
+Reference values come from pingouin 0.7 (``welch_anova``, ``pairwise_gameshowell``,
+``cronbach_alpha``), an independent implementation computed here on the same
+scores, and from hand-counted Likert answers for the diverging bars.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+
+from sqlalchemy import select
+
+from study.comparison import compare_organisations, likert_distribution, load_survey_data
+from study.db.models import Campaign, Instrument, Invitation
+from study.errors import InvalidInput, NotFound
+from study.organisations import add_organisation
+from study.surveys import latest_instrument, score_responses, store_responses
+from study.surveys.tokens import new_token
+
+INSTRUMENT = "ism-adoption-survey"
+NOT_WORK = ["nw1", "nw2", "nw3", "nw4"]  # nw4 is reverse-keyed
+
+# Answers to the four "not seen as work" items, one row per respondent.
+ALFA = [[4, 4, 5, 2], [5, 4, 4, 1], [4, 5, 4, 2], [3, 4, 4, 3], [5, 5, 5, 1], [4, 3, 4, 2]]
+BETA = [[2, 2, 3, 4], [1, 2, 2, 5], [3, 3, 2, 4], [2, 1, 2, 4], [2, 3, 3, 3], [1, 2, 1, 5],
+        [3, 2, 3, 3]]
+GAMMA = [[3, 3, 3, 3], [4, 3, 4, 2], [2, 3, 2, 4]]
+
+
+def add_organisation_with_answers(session, name: str, rows: list[list[int]], *,
+                                  items: list[str] = NOT_WORK, extra: dict | None = None,
+                                  sector: str = "Finance", headcount: int | None = 100,
+                                  invitations: int | None = None) -> int:
+    """An organisation with one campaign and complete responses; returns the campaign id."""
+    organisation = add_organisation(session, name, sector=sector, size_band="250-999",
+                                    country="Denmark", headcount=headcount)
+    # Campaign rows directly: create_campaign re-reads every instrument file (about a
+    # second a call), which would make these tests slow without testing anything more.
+    campaign = Campaign(organisation_id=organisation.id, instrument_id=_instrument_id(session),
+                        name=f"{name} 2026", mode="personal" if invitations else "open",
+                        token=None if invitations else new_token())
+    session.add(campaign)
+    session.flush()
+    for _ in range(invitations or 0):
+        session.add(Invitation(campaign_id=campaign.id, token=new_token()))
+    answers = [(key, item, value) for key, row in enumerate(rows)
+               for item, value in zip(items, row) if value is not None]
+    for item, values in (extra or {}).items():
+        answers += [(key, item, value) for key, value in enumerate(values)]
+    store_responses(session, campaign_id=campaign.id,
+                    answers=pd.DataFrame(answers, columns=["key", "item_id", "value"]),
+                    responses=pd.DataFrame({"key": range(len(rows)), "complete": True,
+                                            "language": "en"}),
+                    source="import")
+    return campaign.id
+
+
+def _instrument_id(session) -> int:
+    row = session.scalar(select(Instrument.id).where(Instrument.key == INSTRUMENT))
+    return row if row is not None else latest_instrument(session, INSTRUMENT).row_id
+
+
+def build_small_study(session) -> None:
+    """Alfa (6), Beta (7) and Gamma (3 respondents) on the 'not seen as work' items."""
+    add_organisation_with_answers(session, "Alfa Bank", ALFA)
+    add_organisation_with_answers(session, "Beta Kommune", BETA, sector="Public sector")
+    add_organisation_with_answers(session, "Gamma Design", GAMMA, sector="Creative agency")
+
+
+def reference_scores() -> pd.DataFrame:
+    """Scale scores computed by hand: mean of the items with nw4 recoded as 6 - answer."""
+    rows = []
+    for organisation, answers in (("Alfa Bank", ALFA), ("Beta Kommune", BETA),
+                                  ("Gamma Design", GAMMA)):
+        for answer in answers:
+            rows.append((organisation, (answer[0] + answer[1] + answer[2] + 6 - answer[3]) / 4))
+    return pd.DataFrame(rows, columns=["organisation", "score"])
+
+
+@pytest.fixture
+def small_study(session):
+    build_small_study(session)
+    session.flush()
+    return session
+
+
+def test_scores_equal_the_survey_modules_scoring_and_a_hand_calculation(small_study):
+    data = load_survey_data(small_study)
+    mine = data.scores[data.scores["scale"] == "challenge_not_work"].sort_values("response_id")
+    official = score_responses(small_study).dropna(subset=["score"])
+    official = official[official["scale"] == "challenge_not_work"].sort_values("response_id")
+    assert mine["score"].tolist() == official["score"].tolist()
+    assert sorted(mine["score"]) == sorted(reference_scores()["score"])
+
+
+def test_descriptives_anova_and_post_hoc_match_pingouin(small_study):
+    result = compare_organisations(small_study, scales=["challenge_not_work"], min_group=5)
+    reference = reference_scores()
+    described = result.descriptives.set_index("organisation")
+    assert described.loc["Alfa Bank", "n"] == 6
+    assert described.loc["Alfa Bank", "mean"] == pytest.approx(
+        reference.loc[reference["organisation"] == "Alfa Bank", "score"].mean())
+    # Gamma has 3 respondents: kept, but flagged as below the minimum group size.
+    assert described["below_min_group"].to_dict() == {
+        "Alfa Bank": False, "Beta Kommune": False, "Gamma Design": True}
+
+    welch = pg.welch_anova(data=reference, dv="score", between="organisation")
+    row = result.anova.iloc[0]
+    assert row["F"] == pytest.approx(welch["F"].iloc[0], rel=1e-9)
+    assert row["df2"] == pytest.approx(welch["ddof2"].iloc[0], rel=1e-9)
+    assert row["p"] == pytest.approx(welch["p_unc"].iloc[0], rel=1e-6)
+
+    pairs = pg.pairwise_gameshowell(data=reference, dv="score", between="organisation")
+    ours = result.post_hoc.set_index(["A", "B"])
+    for _, pair in pairs.iterrows():
+        mine = ours.loc[(pair["A"], pair["B"])]
+        assert mine["diff"] == pytest.approx(pair["diff"], rel=1e-9)
+        assert mine["T"] == pytest.approx(pair["T"], rel=1e-9)
+        assert mine["p"] == pytest.approx(pair["pval"], abs=1e-6)
+
+
+def test_alpha_per_organisation_uses_recoded_items_and_matches_pingouin(small_study):
+    result = compare_organisations(small_study, scales=["challenge_not_work"])
+    alphas = result.reliability.set_index("organisation")["alpha"]
+    for name, answers in (("Alfa Bank", ALFA), ("Beta Kommune", BETA)):
+        wide = pd.DataFrame(answers, columns=NOT_WORK)
+        wide["nw4"] = 6 - wide["nw4"]
+        expected, _ = pg.cronbach_alpha(data=wide)
+        assert alphas[name] == pytest.approx(expected, rel=1e-9)
+    everyone = pd.DataFrame(ALFA + BETA + GAMMA, columns=NOT_WORK)
+    everyone["nw4"] = 6 - everyone["nw4"]
+    assert alphas["All organisations"] == pytest.approx(pg.cronbach_alpha(data=everyone)[0])
+
+
+def test_aggregation_indices_are_reported_per_scale(small_study):
+    result = compare_organisations(small_study, scales=["challenge_not_work"])
+    row = result.aggregation.iloc[0]
+    reference = reference_scores()
+    # ICC(1) from the one-way ANOVA mean squares (Bliese, 2000), computed here directly.
+    groups = reference.groupby("organisation")["score"]
+    n, k = len(reference), groups.ngroups
+    msb = (groups.size() * (groups.mean() - reference["score"].mean()) ** 2).sum() / (k - 1)
+    msw = ((reference["score"] - groups.transform("mean")) ** 2).sum() / (n - k)
+    size = n / k
+    assert row["icc1"] == pytest.approx((msb - msw) / (msb + (size - 1) * msw))
+    assert row["icc2"] == pytest.approx((msb - msw) / msb)
+    agreement = result.agreement.set_index("organisation")
+    assert set(agreement.index) == {"Alfa Bank", "Beta Kommune", "Gamma Design"}
+    assert row["rwg_mean"] == pytest.approx(agreement["rwg"].mean())
+    assert 0 <= row["rwg_share_70"] <= 1
+
+
+def test_small_and_constant_organisations_are_excluded_with_a_reason(small_study):
+    add_organisation_with_answers(small_study, "Solo Ltd", [[3, 3, 3, 3]])
+    add_organisation_with_answers(small_study, "Flat Co", [[2, 2, 2, 4]] * 4)
+    result = compare_organisations(small_study, scales=["challenge_not_work"])
+    welch = result.excluded[result.excluded["analysis"] == "Welch's ANOVA and Games-Howell"]
+    reasons = welch.set_index("organisation")["reason"].to_dict()
+    assert reasons == {"Flat Co": "every answer is the same (zero variance)",
+                       "Solo Ltd": "fewer than 2 answers"}
+    assert result.anova.iloc[0]["n_groups"] == 3
+    assert "Solo Ltd" not in set(result.post_hoc["A"]) | set(result.post_hoc["B"])
+    # The single respondent still has a row in the descriptives, with no interval.
+    solo = result.descriptives.set_index("organisation").loc["Solo Ltd"]
+    assert solo["n"] == 1 and np.isnan(solo["ci_low"])
+
+
+def test_two_organisations_with_one_usable_gives_a_reason_not_a_crash(session):
+    add_organisation_with_answers(session, "Alfa Bank", ALFA)
+    add_organisation_with_answers(session, "Solo Ltd", [[3, 3, 3, 3]])
+    result = compare_organisations(session, scales=["challenge_not_work"])
+    assert result.anova.empty
+    reason = result.excluded.set_index("analysis").loc["Welch's ANOVA and Games-Howell",
+                                                       "reason"]
+    assert "at least 2 organisations" in reason
+
+
+def test_diverging_bars_split_the_neutral_answer_at_zero(small_study):
+    # Gamma's answers to nw2 are 3, 3, 3: all neutral, so the bar runs from -0.5 to 0.5.
+    # Beta's nw1 answers: 1 x2, 2 x3, 3 x2 of 7.
+    result = compare_organisations(small_study, items=["nw1", "nw2"])
+    bars = result.likert.set_index(["item", "organisation", "point"]).sort_index()
+    neutral = bars.loc[("nw2", "Gamma Design", 3)]
+    assert (neutral["start"], neutral["end"], neutral["share"]) == pytest.approx((-0.5, 0.5, 1))
+    beta = bars.loc[("nw1", "Beta Kommune")]
+    left = 2 / 7 + 3 / 7 + (2 / 7) / 2
+    assert beta.loc[1, "start"] == pytest.approx(-left)
+    assert beta.loc[3, "start"] == pytest.approx(-1 / 7)
+    assert beta.loc[3, "end"] == pytest.approx(1 / 7)
+    assert beta.loc[5, "end"] == pytest.approx(1 / 7)  # nothing above neutral
+    assert beta.loc[1, "answer"] == "Strongly disagree"
+
+
+def test_diverging_bars_show_reverse_keyed_items_as_answered(small_study):
+    data = load_survey_data(small_study)
+    bars = likert_distribution(data.answers, data.instrument, ["nw4"])
+    alfa = bars[(bars["organisation"] == "Alfa Bank")].set_index("point")["n"]
+    assert alfa.to_dict() == {1: 2, 2: 3, 3: 1, 4: 0, 5: 0}
+
+
+def test_only_the_chosen_organisations_are_compared(small_study):
+    result = compare_organisations(small_study, scales=["challenge_not_work"],
+                                   organisations=["Alfa Bank", "Beta Kommune"])
+    assert set(result.descriptives["organisation"]) == {"Alfa Bank", "Beta Kommune"}
+    assert len(result.post_hoc) == 1
+
+
+@pytest.mark.parametrize("choice, message", [
+    (dict(scales=["no_such_scale"]), "no scale or likert item 'no_such_scale'"),
+    (dict(items=["open_barriers"]), "no scale or likert item 'open_barriers'"),
+    (dict(), "Choose at least one scale or item"),
+])
+def test_bad_choices_are_one_clear_error(small_study, choice, message):
+    with pytest.raises(InvalidInput, match=message):
+        compare_organisations(small_study, **choice)
+
+
+def test_unknown_organisation_is_named(small_study):
+    with pytest.raises(NotFound, match="Nowhere Inc"):
+        compare_organisations(small_study, scales=["challenge_not_work"],
+                              organisations=["Alfa Bank", "Nowhere Inc"])

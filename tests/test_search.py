@@ -1,0 +1,249 @@
+"""Full-text search: the same hits on SQLite (FTS5) and PostgreSQL (tsvector), keyword in context.
+
+Every test here that touches storage runs on both backends (the ``database``
+fixture), and the expected hits are written out in full, so both backends must
+produce exactly these hits: that is the cross-backend comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+import streamlit as st
+from sqlalchemy import delete, func, select, text
+from streamlit.testing.v1 import AppTest
+
+from study.accounts import add_account
+from study.db.models import Transcript
+from study.errors import InvalidInput, NotFound
+from study.organisations import add_organisation
+from study.search import parse_query, search_transcripts, word_spans
+from study.transcripts.store import import_transcript
+
+from conftest import DATA, ROOT
+
+CORPUS = [("nordlys-coordinator.txt", "Nordlys Bank", "coordinator"),
+          ("riverbend-executive.txt", "Riverbend Logistics", "executive"),
+          ("riverbend-employee.txt", "Riverbend Logistics", "employee")]
+
+
+@pytest.fixture
+def corpus(database):
+    """Three interviews (Danish and English, with emoji) in two organisations; ids 1, 2, 3."""
+    with database.transaction() as session:
+        add_organisation(session, "Nordlys Bank")
+        add_organisation(session, "Riverbend Logistics")
+        ids = [import_transcript(session, (DATA / "search" / name).read_bytes(), name,
+                                 organisation=org, role=role).id
+               for name, org, role in CORPUS]
+    return dict(zip(("nordlys", "executive", "employee"), ids))
+
+
+def found(database, query: str, **filters) -> list[tuple[str, str, str, int, int]]:
+    with database.transaction() as session:
+        return [(h.transcript, h.speaker, h.match, h.start, h.end)
+                for h in search_transcripts(session, query, **filters)]
+
+
+EXEC, EMPL, NORD = "riverbend-executive", "riverbend-employee", "nordlys-coordinator"
+
+# Offsets were counted by hand in tests/data/search/*.txt as laid out by parse_transcript
+# ("Speaker: words", turns separated by a blank line), in code points (🤔 counts 1).
+EXPECTED_HITS = {
+    "network": [(EXEC, "Interviewer", "network", 37, 44),
+                # glued to an emoji: "work-related🤔network"
+                (EMPL, "Employee", "network", 75, 82)],
+    '"daily routine"': [(EXEC, "Executive", "daily routine", 248, 261),
+                        (EXEC, "Executive", "daily  routine", 327, 341)],
+    "engag*": [(EXEC, "Executive", "engage", 287, 293),
+               (EXEC, "Executive", "Engagement", 304, 314)],
+    "self-censorship": [(EXEC, "Executive", "self-censorship", 120, 135),
+                        (EMPL, "Interviewer", "Self censorship", 128, 143),
+                        (EMPL, "Employee", "Self-censorship", 156, 171)],
+    # both words in the same turn; every occurrence of each is a hit
+    "never post*": [(EXEC, "Executive", "never", 103, 108), (EXEC, "Executive", "posts", 109, 114),
+                    (EMPL, "Employee", "never", 180, 185), (EMPL, "Employee", "post", 186, 190)],
+    "ledelse": [(NORD, "Koordinator", "Ledelse", 308, 315)],  # not "ledelsen": no stemming
+    "ÆRLIG": [(NORD, "Koordinator", "Ærlig", 67, 72)],
+    "søen": [(NORD, "Interviewer", "søen", 258, 262)],
+    "soen": [],  # ø is not o
+    '"ha ha"': [(EMPL, "Employee", "Ha ha", 104, 109), (EMPL, "Employee", "ha ha", 107, 112)],
+    # operators of FTS5 and tsquery are ordinary words
+    "NOT work": [(EMPL, "Employee", "not", 58, 61), (EMPL, "Employee", "work", 62, 66)],
+    "NEAR(network, time)": [],
+    "col:network": [],
+    "'network' | !time": [(EMPL, "Employee", "network", 75, 82),
+                          (EMPL, "Employee", "time", 83, 87),
+                          (EMPL, "Employee", "time", 98, 102)],
+    'network"': [(EXEC, "Interviewer", "network", 37, 44), (EMPL, "Employee", "network", 75, 82)],
+    "network routine": [],  # never in the same turn
+}
+
+
+def test_queries_give_the_expected_hits_on_both_backends(corpus, database):
+    actual = {query: found(database, query) for query in EXPECTED_HITS}
+    assert actual == EXPECTED_HITS
+
+
+def test_every_hit_offset_points_at_the_match_in_the_stored_text(corpus, database):
+    with database.transaction() as session:
+        texts = dict(session.execute(select(Transcript.name, Transcript.text)).all())
+    for hits in EXPECTED_HITS.values():
+        for name, _, match, start, end in hits:
+            assert texts[name][start:end] == match
+
+
+def test_hits_carry_keyword_in_context_from_the_same_turn(corpus, database):
+    with database.transaction() as session:
+        hit, = search_transcripts(session, '"fear being"')
+    assert asdict(hit) == {
+        "transcript_id": corpus["executive"], "transcript": EXEC,
+        "organisation": "Riverbend Logistics", "role": "executive", "speaker": "Executive",
+        "start": 154, "end": 164,
+        "left": "tion. He never posts, and self-censorship is common: people ",
+        "match": "fear being", "right": " judged."}
+
+
+def test_filters_by_organisation_role_and_speaker(corpus, database):
+    assert found(database, "email*", organisation="Nordlys Bank") == []
+    assert [h[3] for h in found(database, "email*", organisation="riverbend logistics")] == \
+        [297, 345, 352, 359]
+    assert found(database, "never", role="executive") == [(EXEC, "Executive", "never", 103, 108)]
+    assert found(database, "never", speaker="Employee") == [(EMPL, "Employee", "never", 180, 185)]
+    assert found(database, "self-censorship", speaker="Interviewer", role="employee") == \
+        [(EMPL, "Interviewer", "Self censorship", 128, 143)]
+
+
+def test_limit_keeps_the_first_hits_in_transcript_order(corpus, database):
+    everything = found(database, "t*")
+    assert len(everything) == 8 and {h[0] for h in everything} == {NORD, EXEC, EMPL}
+    order = {NORD: 0, EXEC: 1, EMPL: 2}
+    assert [(order[h[0]], h[3]) for h in everything] == sorted((order[h[0]], h[3])
+                                                             for h in everything)
+    assert found(database, "t*", limit=5) == everything[:5]
+
+
+def test_phrase_late_in_a_very_long_turn_is_found(database):
+    # A tsvector keeps at most 256 positions per word and none beyond 16,383: a phrase
+    # check in PostgreSQL would miss this one, so phrases are checked in Python.
+    words = " ".join(["the"] * 20_000)
+    data = f"Interviewer: Tell me.\nR: {words} network rules\n".encode()
+    with database.transaction() as session:
+        add_organisation(session, "Long Talk")
+        import_transcript(session, data, "long.txt", organisation="Long Talk", role="other")
+    hits = found(database, '"the network rules"')
+    assert [(h[2], h[4] - h[3]) for h in hits] == [("the network rules", 17)]
+
+
+def test_deleting_a_transcript_removes_it_from_the_index(corpus, database):
+    with database.transaction() as session:
+        session.execute(delete(Transcript).where(Transcript.id == corpus["employee"]))
+    assert found(database, "network") == [(EXEC, "Interviewer", "network", 37, 44)]
+    with database.transaction() as session:
+        rows = session.scalar(text("SELECT count(*) FROM turn_search"))
+        turns = session.scalar(select(func.count()).select_from(Transcript))
+    assert (rows, turns) == (8, 2)
+
+
+def test_upgrading_a_database_with_transcripts_indexes_them(empty_database_url):
+    from alembic import command
+
+    from study.db import Database, migrate
+    from study.db.migrate import alembic_config
+
+    database = Database(empty_database_url)
+    command.upgrade(alembic_config(database), "0001")
+    with database.transaction() as session:
+        org = add_organisation(session, "Nordlys Bank")
+        session.execute(text(
+            "INSERT INTO transcript (id, organisation_id, name, interviewee_role, language, "
+            "text, text_sha256, created_at) VALUES (7, :org, 'old', 'other', 'da', "
+            "'I: Og søen?\n\nR: Søen er smuk.', 'x', CURRENT_TIMESTAMP)"), {"org": org.id})
+        session.execute(text(
+            'INSERT INTO turn (transcript_id, position, speaker, start, "end") '
+            "VALUES (7, 0, 'I', 3, 11), (7, 1, 'R', 16, 30)"))
+    migrate(database)
+    with database.transaction() as session:
+        hits = search_transcripts(session, "søen")
+    database.dispose()
+    assert [(h.speaker, h.start, h.end, h.right) for h in hits] == \
+        [("I", 6, 10, "?"), ("R", 16, 20, " er smuk.")]
+
+
+def test_searches_without_words_or_with_bad_filters_are_refused(corpus, database):
+    with database.transaction() as session:
+        for query in ("", "   ", "***", '""', "🤔 !!"):
+            with pytest.raises(InvalidInput, match="words"):
+                search_transcripts(session, query)
+        with pytest.raises(NotFound, match="no organisation"):
+            search_transcripts(session, "network", organisation="Nowhere")
+        with pytest.raises(InvalidInput, match="role"):
+            search_transcripts(session, "network", role="ceo")
+        with pytest.raises(InvalidInput, match="hits"):
+            search_transcripts(session, "network", limit=0)
+
+
+def test_query_parser_makes_phrases_prefixes_and_never_syntax():
+    query = parse_query('Ledelse "daily rout*" self-censorship AND 🤔 x_y')
+    assert [[(t.word, t.prefix) for t in clause] for clause in query.clauses] == [
+        [("ledelse", False)], [("daily", False), ("rout", True)],
+        [("self", False), ("censorship", False)], [("and", False)], [("x", False), ("y", False)]]
+    assert query.fts5() == ('"ledelse" AND "daily" + "rout" * AND "self" + "censorship" '
+                            'AND "and" AND "x" + "y"')
+    assert query.tsquery() == ("'ledelse' & 'daily' & 'rout':* & 'self' & 'censorship' "
+                               "& 'and' & 'x' & 'y'")
+
+
+@pytest.mark.parametrize("body", [
+    "ha ha ha", "Ha-ha_ha ha", "self–censorship, SELF censorship", "Ærlig talt, ÆRLIG",
+    "rutine 🤔rutiner rutine🤔", "the the network the network", "x_network network_x"])
+@pytest.mark.parametrize("query", ["ha ha", '"ha ha"', "ha*", "self-censorship", "ærlig",
+                                   "rutine*", '"the network"', "the* net*", "network x"])
+def test_fast_regex_matching_agrees_with_comparing_words(body, query):
+    parsed = parse_query(query)
+    assert len(body.casefold()) == len(body)  # these bodies take the fast path
+    assert parsed.spans(body) == parsed._spans_of_words(body)
+
+
+def test_text_where_casefolding_changes_length_or_marks_occur_is_compared_word_by_word():
+    assert parse_query("strasse").spans("Straße strasse") == [(0, 6), (7, 14)]
+    assert parse_query("ex").spans("e\u0301x ex") == [(4, 6)]  # "éx" is one word
+    assert parse_query("istanbul").spans("İstanbul istanbul") == [(9, 17)]
+
+
+def test_words_are_letters_and_digits_of_any_script_in_code_points():
+    assert word_spans("Æble-grød 2014, naïve 👍🏽ok") == [
+        ("æble", 0, 4), ("grød", 5, 9), ("2014", 10, 14), ("naïve", 16, 21), ("ok", 24, 26)]
+    # a combining mark stays inside its word (decomposed "é")
+    assert word_spans("cafe\u0301 au") == [("cafe\u0301", 0, 5), ("au", 6, 8)]
+
+
+# --- the page -------------------------------------------------------------------------------
+
+@pytest.fixture
+def fresh_streamlit_caches():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def test_search_page_shows_hits_in_context(corpus, database, fresh_streamlit_caches):
+    with database.transaction() as session:
+        coder = add_account(session, "coder@example.org", role="coder",
+                            password="a long secret password")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.session_state["account"] = asdict(coder)
+    at.run()
+    at.switch_page("study/ui/pages/search.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Search transcripts"
+    at.text_input(key="search_query").input("self-censorship").run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert list(frame["match"]) == ["self-censorship", "Self censorship", "Self-censorship"]
+    assert list(frame["transcript"]) == [EXEC, EMPL, EMPL]
+    at.selectbox(key="search_role").select("executive").run()
+    assert list(at.dataframe[0].value["speaker"]) == ["Executive"]
+    at.text_input(key="search_query").input("soen").run()
+    assert [i.value for i in at.info] == ["No hits."]

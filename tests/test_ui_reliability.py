@@ -1,0 +1,87 @@
+"""The Reliability and REFI-QDA exchange pages, run with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from study.accounts import AccountInfo
+from study.coding.codings import list_codings
+
+from conftest import ROOT
+from icr_study import CODE, build_icr_study
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def study(database):
+    with database.transaction() as session:
+        return build_icr_study(session)
+
+
+def open_page(study, script: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["account"] = asdict(AccountInfo(study.researcher, "rita@example.org",
+                                                     "researcher", "Rita", None, None))
+    at.run()
+    at.switch_page(f"study/ui/pages/{script}").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_reliability_page_shows_alpha_per_code_with_thresholds(study):
+    at = open_page(study, "reliability.py")
+    assert at.title[0].value == "Reliability"
+    assert [m.value for m in at.multiselect][0] == ["ana@demo.example", "ben@demo.example"]
+    table = at.table[0].value.set_index("Code")
+    # Sentence level by default; alpha 0.650 for "Not work-related" (see test_reliability_db).
+    assert table.loc["Not work-related", "Alpha"] == "0.650"
+    assert table.loc["Not work-related", "Verdict"] == "❌ unreliable"
+    assert table.loc["Management support in words, not action", "Verdict"] == "✅ reliable"
+    assert any("Krippendorff, 2004" in c.value for c in at.caption)
+    unit = next(s for s in at.selectbox if s.label == "Unit")
+    unit.set_value("turn").run()
+    assert not at.exception
+    assert at.table[0].value.set_index("Code").loc["Not work-related", "Alpha"] == "0.604"
+
+
+def test_disagreements_are_stepped_through_and_resolved_into_the_consensus(study, database):
+    at = open_page(study, "reliability.py")
+    assert any("Disagreement 1 of 2" in m.value for m in at.markdown)
+    assert {"**Ana**", "**Ben**"} <= {m.value for m in at.markdown}
+    next_button = next(b for b in at.button if b.label == "Next disagreement")
+    next_button.click().run()
+    assert any("Disagreement 2 of 2" in m.value for m in at.markdown)
+    previous = next(b for b in at.button if b.label == "Previous disagreement")
+    previous.click().run()
+    assert any("Disagreement 1 of 2" in m.value for m in at.markdown)
+    accept = next(b for b in at.button if b.label == "Accept Ana")
+    accept.click().run()
+    assert not at.exception, at.exception
+    assert any("The consensus version now codes Not work-related on 4 passages" in s.value
+               for s in at.success)
+    assert any("consensus: accepted Ana" in c.value for c in at.caption)
+    with database.transaction() as session:
+        frame = list_codings(session)
+    consensus = frame[frame["origin"] == "consensus"]
+    assert len(consensus[consensus["code"] == CODE]) == 4
+
+
+def test_exchange_page_offers_both_downloads_and_the_upload(study):
+    at = open_page(study, "exchange.py")
+    assert at.title[0].value == "REFI-QDA exchange"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download project (.qdpx)", "Download codebook (.qdc)"]
+    assert [s.label for s in at.selectbox] == ["Coding scheme"]
+    assert [b.label for b in at.button if b.label == "Import"] == ["Import"]

@@ -1,0 +1,286 @@
+"""Coding workbench and coded-segments pages (AppTest), and the view the span selector draws.
+
+The span selector is a browser component that AppTest cannot drive, so these
+tests put a selection where the component's callback puts it (session state,
+tagged with the drawn view's version) and press the page's own buttons;
+tests/test_e2e_coding.py selects with a real mouse.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from study.accounts import add_account
+from study.coding import add_coding, list_codes, list_codings, list_memos, load_scheme_into_db
+from study.organisations import add_organisation
+from study.studies import ensure_study
+from study.suggestions import Suggestion
+from study.transcripts.store import import_transcript, transcript_json
+from study.transcripts.transcript import Turn
+from study.ui.components.span_view import Mark, build_span_view, tidy_span
+from study.ui.components.workbench_data import (coding_marks, pending_suggestions,
+                                                suggestion_key, view_version)
+
+from conftest import ROOT
+
+SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
+TRANSCRIPT = (
+    "Interviewer: Hvordan gik lanceringen? 🙂\n\n"
+    "Coordinator: Ærligt talt 🙈 the managers said it mattered, but they never posted "
+    "anything themselves.\n\n"
+    "Interviewer: And your colleagues?\n\n"
+    "Coordinator: Many think it is a waste of time. Others are afraid of being judged.\n")
+PHRASE = "they never posted anything themselves"
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def coding_study(database):
+    """An organisation, two coders, the adoption scheme, one transcript, one coding each."""
+    with database.transaction() as session:
+        ensure_study(session)
+        add_organisation(session, "Nordlys Bank")
+        cora = add_account(session, "cora@example.org", role="coder", password=None,
+                           display_name="Cora")
+        bo = add_account(session, "bo@example.org", role="coder", password=None)
+        scheme = load_scheme_into_db(session, SCHEME_FILE)
+        info = import_transcript(session, TRANSCRIPT.encode(), "coordinator-1.txt",
+                                 organisation="Nordlys Bank", role="coordinator", language="en")
+        codes = {c.key: c.id for c in list_codes(session, scheme.id)}
+        text = transcript_json(session, info.id)["text"]
+        start = text.index("waste of time")
+        add_coding(session, transcript_id=info.id, start=start, end=start + 13,
+                   code_id=codes["not-work-related"], coder_id=cora.id)
+        start = text.index("afraid of being judged")
+        add_coding(session, transcript_id=info.id, start=start, end=start + 22,
+                   code_id=codes["fear-of-judgement"], coder_id=bo.id)
+    return {"cora": cora, "bo": bo, "transcript": info.id, "codes": codes, "text": text,
+            "scheme": scheme.id}
+
+
+def workbench(account) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.session_state["account"] = asdict(account)
+    at.run()
+    return at.switch_page("study/ui/pages/workbench.py").run()
+
+
+def drawn_view(at: AppTest) -> dict:
+    """The data the page handed to the span selector (what the browser would draw)."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "bidi_component":
+                proto = child.proto
+                found.append(json.loads(proto.json or proto.mixed.json))
+            walk(child)
+
+    walk(at._tree)
+    assert len(found) == 1
+    return found[0]
+
+
+def test_coder_sees_the_transcript_with_only_their_own_codings(coding_study):
+    at = workbench(coding_study["cora"])
+    assert not at.exception
+    assert at.title[0].value == "Coding workbench"
+    view = drawn_view(at)
+    assert [t["speaker"] for t in view["turns"]] == ["Interviewer", "Coordinator",
+                                                    "Interviewer", "Coordinator"]
+    assert [(m["label"], m["kind"]) for m in view["marks"]] == [("Not work-related", "mine")]
+    drawn = "".join(run[2] for turn in view["turns"] for run in turn["runs"])
+    assert PHRASE in drawn and "Coordinator:" not in drawn
+
+    at.toggle(key="wb_others").set_value(True).run()
+    assert not at.exception
+    marks = drawn_view(at)["marks"]
+    assert [(m["label"], m["kind"], m["coder"]) for m in marks] == [
+        ("Not work-related", "mine", "cora"), ("Fear of being judged", "other", "bo")]
+
+
+def test_applying_codes_to_a_selection_goes_through_the_library(coding_study, database):
+    at = workbench(coding_study["cora"])
+    text = coding_study["text"]
+    start = text.index(PHRASE)
+    # Where the component's callback puts a mouse selection (padded: it is tidied).
+    at.session_state["wb_selection"] = {"version": drawn_view(at)["version"],
+                                        "start": start, "end": start + len(PHRASE), "turn": None}
+    at.run()
+    assert PHRASE in [t.value for t in at.text]
+    management = coding_study["codes"]["management-words-not-action"]
+    routine = coding_study["codes"]["not-daily-routine"]
+    at.multiselect(key="wb_codes").set_value([management, routine]).run()
+    [apply] = [b for b in at.button if b.label == "Apply"]
+    apply.click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "Coded with Management support in words, not action, Not part of daily routines."]
+    with database.transaction() as session:
+        codings = list_codings(session, transcript_id=coding_study["transcript"],
+                               coder_ids=[coding_study["cora"].id])
+    added = codings[codings["start"] == start]
+    assert sorted(added["code"]) == ["management-words-not-action", "not-daily-routine"]
+    assert set(added["text"]) == {PHRASE}
+    assert set(added["origin"]) == {"manual"}
+    # The drawn view now carries the new codings; the stale selection is gone.
+    assert len(drawn_view(at)["marks"]) == 3
+    assert "wb_selection" not in at.session_state
+
+
+def test_a_coding_is_recoded_removed_and_memoed_from_the_page(coding_study, database):
+    at = workbench(coding_study["cora"])
+    with database.transaction() as session:
+        [coding_id] = list_codings(session, coder_ids=[coding_study["cora"].id])["id"]
+    at.selectbox(key="wb_coding").set_value(coding_id).run()
+    routine = coding_study["codes"]["not-daily-routine"]
+    at.selectbox(key="wb_recode").set_value(routine).run()
+    [button] = [b for b in at.button if b.label == "Recode"]
+    button.click().run()
+    assert [s.value for s in at.success] == ["Recoded as Not part of daily routines."]
+
+    at.text_area(key="wb_memo_coding").input("Routine, not legitimacy: re-read later.")
+    [button] = [b for b in at.button if b.key == "wb_add_coding_memo"]
+    button.click().run()
+    with database.transaction() as session:
+        assert [m.text for m in list_memos(session, coding_id=coding_id)] == [
+            "Routine, not legitimacy: re-read later."]
+
+    [button] = [b for b in at.button if b.label == "Remove coding"]
+    button.click().run()
+    assert not at.exception
+    with database.transaction() as session:
+        left = list_codings(session, transcript_id=coding_study["transcript"])
+    assert list(left["coder"]) == ["bo@example.org"]
+
+
+def test_other_coders_codings_cannot_be_changed_by_a_coder(coding_study):
+    at = workbench(coding_study["cora"])
+    at.toggle(key="wb_others").set_value(True).run()
+    bo_coding = [c for c in at.selectbox(key="wb_coding").options if "Fear" in c]
+    assert bo_coding
+    at.selectbox(key="wb_coding").select(bo_coding[0]).run()
+    assert [b.disabled for b in at.button if b.label in ("Recode", "Remove coding")] == [True, True]
+
+
+def test_transcript_memo_is_saved(coding_study, database):
+    at = workbench(coding_study["cora"])
+    at.text_area(key="wb_memo_transcript").input("Strong on management; ask about HR.")
+    [button] = [b for b in at.button if b.key == "wb_add_transcript_memo"]
+    button.click().run()
+    with database.transaction() as session:
+        memos = list_memos(session, transcript_id=coding_study["transcript"])
+    assert [m.text for m in memos] == ["Strong on management; ask about HR."]
+
+
+def test_suggestions_are_offered_then_accepted_or_rejected_never_applied_silently(
+        coding_study, database):
+    at = workbench(coding_study["cora"])
+    at.toggle(key="wb_suggest").set_value(True).run()
+    assert not at.exception
+    with database.transaction() as session:
+        assert len(list_codings(session, coder_ids=[coding_study["cora"].id])) == 1
+    offered = [b.key for b in at.button if (b.key or "").startswith("wb_accept_")]
+    assert offered
+    suggested = [m for m in drawn_view(at)["marks"] if m["kind"] == "suggestion"]
+    assert len(suggested) == len(offered)
+
+    [b for b in at.button if b.key == offered[0].replace("accept", "reject")][0].click().run()
+    assert offered[0] not in [b.key for b in at.button]
+    remaining = [b.key for b in at.button if (b.key or "").startswith("wb_accept_")]
+    assert len(remaining) == len(offered) - 1
+    [b for b in at.button if b.key == remaining[0]][0].click().run()
+    assert not at.exception
+    with database.transaction() as session:
+        codings = list_codings(session, coder_ids=[coding_study["cora"].id])
+    assert list(codings["origin"]).count("suggestion") == 1
+    assert remaining[0] not in [b.key for b in at.button]
+
+
+def test_segments_page_lists_passages_of_a_code_with_subcodes(coding_study):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.session_state["account"] = asdict(coding_study["bo"])
+    at.run()
+    at.switch_page("study/ui/pages/segments.py").run()
+    assert not at.exception
+    parent = coding_study["codes"]["informal-self-censorship"]
+    at.selectbox(key="seg_code").set_value(parent).run()
+    assert "afraid of being judged" in [t.value for t in at.text]
+    at.checkbox(key="seg_subcodes").uncheck().run()
+    assert "afraid of being judged" not in [t.value for t in at.text]
+    at.checkbox(key="seg_subcodes").check().run()
+    at.selectbox(key="seg_role").set_value("executive").run()
+    assert [i.value for i in at.info][0].startswith("No passages match")
+
+
+# -- the view, without Streamlit ------------------------------------------------------
+
+
+def test_runs_are_cut_at_every_coding_boundary_and_overlaps_keep_both_codes():
+    text = "ab🙈cdefgh"
+    turns = [Turn("A", 0, 10)]
+    marks = [Mark(1, 6, "outer", "#111111", "mine", 1), Mark(3, 8, "inner", "#222222", "other", 2)]
+    view = build_span_view(text, turns, marks, version="v")
+    runs = view["turns"][0]["runs"]
+    assert [(s, e, t) for s, e, t, _ in runs] == [(0, 1, "a"), (1, 3, "b🙈"), (3, 6, "cde"),
+                                                (6, 8, "fg"), (8, 10, "h")]
+    assert [covering for *_, covering in runs] == [[], [0], [0, 1], [1], []]
+    assert "".join(t for _, _, t, _ in runs) == text
+    assert view["turns"][0]["chips"] == [0, 1]
+
+
+def test_a_coding_across_turns_is_drawn_in_each_with_one_chip():
+    text = "A: one two\n\nB: three four"
+    turns = [Turn("A", 3, 10), Turn("B", 15, 25)]
+    view = build_span_view(text, turns, [Mark(7, 20, "x", "#123456", "mine", 9)], version="v")
+    first, second = view["turns"]
+    assert [r[2] for r in first["runs"] if r[3]] == ["two"]
+    assert [r[2] for r in second["runs"] if r[3]] == ["three"]
+    assert (first["chips"], second["chips"]) == ([0], [])
+
+
+def test_tidy_span_drops_surrounding_white_space_only():
+    text = "so  🙈 ledelsen siger\n"
+    assert tidy_span(text, 2, 21) == (4, 20)
+    assert text[4:20] == "🙈 ledelsen siger"
+    assert tidy_span(text, 2, 4) == (2, 2)
+
+
+def test_pending_suggestions_skip_rejected_and_already_coded_passages():
+    class Code:
+        def __init__(self, id, name):
+            self.id, self.name, self.colour = id, name, "#000000"
+
+    codes = {"routine": Code(5, "Routine"), "fear": Code(6, "Fear")}
+    found = [Suggestion("routine", 0, 10, "routine", "x" * 10, 0, 7),
+             Suggestion("fear", 0, 10, "afraid", "x" * 10, 2, 8),
+             Suggestion("routine", 20, 30, "routine", "y" * 10, 20, 27)]
+    codings = pd.DataFrame({"coder_id": [1, 2], "code_id": [6, 5], "start": [4, 20],
+                            "end": [12, 30]})
+    pending = pending_suggestions(found, codes, scheme_id=3,
+                                  rejected={suggestion_key(3, "routine", 0, 10)},
+                                  codings=codings, me=1)
+    # routine 0-10 rejected; fear 0-10 already coded by me; routine 20-30 coded by someone else.
+    assert [(p.code_id, p.start) for p in pending] == [(5, 20)]
+
+
+def test_view_version_changes_with_any_highlight_change():
+    frame = pd.DataFrame({"id": [1], "coder_id": [1], "coder": ["a@x.org"], "code_id": [5],
+                          "code_name": ["Routine"], "start": [0], "end": [4]})
+    marks = coding_marks(frame, {5: "#00FF00"}, me=1)
+    recoded = coding_marks(frame.assign(code_name="Fear"), {5: "#00FF00"}, me=1)
+    assert view_version(1, "abc", marks) == view_version(1, "abc", list(marks))
+    assert view_version(1, "abc", marks) != view_version(1, "abc", recoded)
+    assert view_version(1, "abc", marks) != view_version(2, "abc", marks)
