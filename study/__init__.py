@@ -84,7 +84,21 @@ _LAZY: dict[str, str] = {
     "coded_segments": "study.coding", "code_frequency_matrix": "study.coding",
     "cooccurrence_matrix": "study.coding", "export_codings": "study.coding",
     "export_segments": "study.coding",
-    # REFI-QDA
+    # reliability, consensus, REFI-QDA exchange in the database
+    "reliability_report": "study.reliability", "ReliabilityReport": "study.reliability",
+    "consensus_coder": "study.consensus", "resolve_disagreement": "study.consensus",
+    "list_disagreements": "study.consensus", "preferred_codings": "study.consensus",
+    "export_qdpx": "study.qdpx_exchange", "import_qdpx": "study.qdpx_exchange",
+    "export_codebook": "study.qdpx_exchange", "import_codebook": "study.qdpx_exchange",
+    # comparisons and reports
+    "compare_organisations": "study.comparison", "ComparisonResult": "study.comparison",
+    "joint_display": "study.joint_display",
+    "write_joint_display_xlsx": "study.joint_display",
+    "export_benchmark": "study.reports.benchmark_data",
+    "write_benchmark_workbook": "study.reports.benchmark",
+    "export_scores": "study.reports.scores_export",
+    "search_transcripts": "study.search",
+    # REFI-QDA files (no database)
     "read_qdpx": "study.refiqda", "write_qdpx": "study.refiqda",
     "read_codebook": "study.refiqda", "write_codebook": "study.refiqda",
     "QdaProject": "study.refiqda",

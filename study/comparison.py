@@ -426,7 +426,8 @@ def _reliability(data: SurveyData, scale_ids: list[str], measures: pd.DataFrame
     overall = _plain(scale_reliability(long, **keys)).assign(organisation=ALL_ORGANISATIONS)
     per_org = scale_reliability(long, **keys, group="organisation")
     skipped = per_org.attrs.get("excluded")
-    table = pd.concat([overall, _plain(per_org)], ignore_index=True).rename(columns={"scale": "measure"})
+    table = pd.concat([overall, _plain(per_org)], ignore_index=True).rename(
+        columns={"scale": "measure"})
     table["label"] = table["measure"].map(measures.set_index("measure")["label"])
     order = {s: i for i, s in enumerate(scale_ids)}
     table = table.sort_values(["measure", "organisation"], key=lambda c: c.map(order)

@@ -16,6 +16,7 @@ challenge was not mentioned"). Any coder's coding counts.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,8 +269,13 @@ def write_joint_display_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str]) -
             cell = ws.cell(2, column + offset, text)
             cell.font, cell.alignment, cell.fill = bold, wrap, _HEADER_FILL
             ws.column_dimensions[get_column_letter(column + offset)].width = width
+    ws.row_dimensions[2].height = 60
     for row, organisation in enumerate(organisations, start=3):
-        _text(ws.cell(row, 1), organisation)
+        _text(ws.cell(row, 1), organisation).alignment = wrap
+        # Wrapped quotes need a row height set: not every program grows rows on opening.
+        longest = max((len(q) for q in cells.loc[organisation]["quote"] if isinstance(q, str)),
+                      default=0)
+        ws.row_dimensions[row].height = 15 * max(1, math.ceil(longest / 45))
         for index, challenge in enumerate(challenges):
             column = 2 + 4 * index
             found = cells.loc[(organisation, challenge)]

@@ -68,7 +68,6 @@ __all__ = ["IMPORTED_ORGANISATION", "IMPORTED_USER_DOMAIN", "CodebookSummary", "
            "import_qdpx", "scheme_codes"]
 
 
-
 @dataclass(frozen=True)
 class ExportSummary:
     """What an export wrote."""
@@ -364,6 +363,7 @@ def _add_coding(session: Session, transcript: Transcript, coding: QdaCoding,
     if existing is not None:
         counts["duplicates"] += 1
         return existing
+    # Stored directly rather than through add_coding, to keep the other program's creation time.
     row = Coding(transcript_id=transcript.id, code_id=code_id, coder_id=coder, start=start,
                  end=end, snippet=transcript.text[start:end], origin="import",
                  created_at=coding.creation_datetime or dt.datetime.now(dt.timezone.utc))

@@ -22,13 +22,14 @@ for both databases, and hands the database ready-made terms:
   joined by single spaces, so FTS5's ``unicode61`` tokenizer (diacritics kept)
   sees exactly our words. Raw text would not do: SQLite's Unicode 6.1 tables
   treat later characters, emoji like 🤔 among them, as letters.
-* PostgreSQL: a table ``turn_search`` holds a ``tsvector`` built with
-  ``array_to_tsvector`` from the same words, with a GIN index. PostgreSQL's own
-  parser is not used because it reads URLs, e-mail addresses and decimals as
-  single tokens and depends on the server's locale for non-ASCII letters.
-  Phrases are sent as AND of their words: a tsvector keeps at most 256
-  positions per word and none past 16,383, so phrase operators could miss
-  matches in long turns.
+* PostgreSQL: a table ``turn_search`` holds a ``tsvector`` written from the
+  same words (tsvector input syntax, taken literally), with a GIN index.
+  PostgreSQL's own parser (``to_tsvector``) is not used because it reads URLs,
+  e-mail addresses and decimals as single tokens and depends on the server's
+  locale for non-ASCII letters. Word positions make phrase operators work;
+  a tsvector keeps at most 256 positions per word and none past 16,383, so a
+  turn too long for that is stored without positions plus a marker lexeme,
+  and a phrase also accepts marked turns having all its words.
 
 The database only narrows the turns down; every candidate turn is then
 matched in Python (phrases, prefixes) to produce the hits, so the database
@@ -72,6 +73,11 @@ MAX_QUERY_TERMS = 20
 MAX_LIMIT = 10_000
 #: PostgreSQL refuses lexemes over 2,046 bytes; longer words are cut (and queried as prefixes).
 MAX_LEXEME_CHARS = 200
+#: A tsvector keeps positions up to 16,383 and at most 256 per lexeme.
+MAX_TS_POSITION = 16_383
+MAX_TS_POSITIONS_PER_LEXEME = 256
+#: Marks a turn stored without positions (too long for them); no word can contain "_".
+UNPOSITIONED = "_unpositioned_"
 
 
 def search_key(transcript_id: int, position: int) -> int:
@@ -156,13 +162,18 @@ class SearchQuery:
         return " AND ".join(" + ".join(term(t) for t in clause) for clause in self.clauses)
 
     def tsquery(self) -> str:
-        """The PostgreSQL tsquery: every word of every clause, AND (phrases checked in Python)."""
+        """The PostgreSQL tsquery; a phrase also matches, as AND, turns stored unpositioned."""
         def term(t: Term) -> str:
-            word = t.word[:MAX_LEXEME_CHARS].replace("\\", "\\\\").replace("'", "''")
             prefix = t.prefix or len(t.word) > MAX_LEXEME_CHARS
-            return f"'{word}'" + (":*" if prefix else "")
-        terms = dict.fromkeys(term(t) for clause in self.clauses for t in clause)
-        return " & ".join(terms)
+            return _ts_quote(t.word) + (":*" if prefix else "")
+
+        def clause(terms: tuple[Term, ...]) -> str:
+            if len(terms) == 1:
+                return term(terms[0])
+            words = [term(t) for t in terms]
+            return (f"(({' <-> '.join(words)}) | ({' & '.join(words)} & "
+                    f"{_ts_quote(UNPOSITIONED)}))")
+        return " & ".join(clause(terms) for terms in self.clauses)
 
     @functools.cached_property
     def _clause_patterns(self) -> list[re.Pattern[str]]:
@@ -234,6 +245,25 @@ def parse_query(query: str) -> SearchQuery:
 
 # --- the index -------------------------------------------------------------------------------
 
+def _ts_quote(word: str) -> str:
+    """A lexeme quoted for tsvector/tsquery input (taken literally: no parser, no dictionary)."""
+    return "'" + word[:MAX_LEXEME_CHARS].replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsvector(words: Sequence[str]) -> str:
+    """tsvector input for a turn's words, with word positions when PostgreSQL can keep them all."""
+    positions: dict[str, list[int]] = {}
+    for position, word in enumerate(words, start=1):
+        positions.setdefault(word[:MAX_LEXEME_CHARS], []).append(position)
+    if len(words) <= MAX_TS_POSITION and all(len(p) <= MAX_TS_POSITIONS_PER_LEXEME
+                                             for p in positions.values()):
+        return " ".join(f"{_ts_quote(word)}:{','.join(map(str, p))}"
+                        for word, p in positions.items())
+    # Phrase operators never match a lexeme without positions, so such turns carry a
+    # marker that the phrase part of a query accepts instead (Python checks the phrase).
+    return " ".join(_ts_quote(word) for word in [*positions, UNPOSITIONED])
+
+
 def _dialect(executor: Session | Connection) -> str:
     bind = executor.get_bind() if isinstance(executor, Session) else executor
     return bind.dialect.name
@@ -265,7 +295,7 @@ def index_turns(executor: Session | Connection, transcript_id: int, transcript_t
         row: dict[str, Any] = {"key": search_key(transcript_id, position), "turn_id": turn_id,
                                "body": body}
         if postgres:
-            row["lexemes"] = sorted({word[:MAX_LEXEME_CHARS] for word in words})
+            row["document"] = _tsvector(words)
         else:
             row["words"] = " ".join(words)
         rows.append(row)
@@ -273,7 +303,7 @@ def index_turns(executor: Session | Connection, transcript_id: int, transcript_t
         executor.execute(text("DELETE FROM turn_search WHERE key BETWEEN :lo AND :hi"),
                          {"lo": lowest, "hi": highest})
         statement = text("INSERT INTO turn_search (key, turn_id, body, document) VALUES "
-                         "(:key, :turn_id, :body, array_to_tsvector(CAST(:lexemes AS text[])))")
+                         "(:key, :turn_id, :body, CAST(:document AS tsvector))")
     else:
         executor.execute(text("DELETE FROM turn_search WHERE rowid BETWEEN :lo AND :hi"),
                          {"lo": lowest, "hi": highest})
@@ -320,6 +350,9 @@ def _candidates(session: Session, query: SearchQuery, filters: dict[str, Any], a
                 page: int) -> list[Any]:
     """Turns the database finds for ``query`` after key ``after``, in key order."""
     if _dialect(session) == "postgresql":
+        # A generic plan (psycopg prepares statements run often) cannot see how rare the
+        # words are, and scanning every row in key order is then far too slow for rare words.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         key, match, expression = ("turn_search.key",
                                   "turn_search.document @@ CAST(:query AS tsquery)",
                                   query.tsquery())

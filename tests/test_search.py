@@ -124,10 +124,11 @@ def test_limit_keeps_the_first_hits_in_transcript_order(corpus, database):
     assert found(database, "t*", limit=5) == everything[:5]
 
 
-def test_phrase_late_in_a_very_long_turn_is_found(database):
-    # A tsvector keeps at most 256 positions per word and none beyond 16,383: a phrase
-    # check in PostgreSQL would miss this one, so phrases are checked in Python.
-    words = " ".join(["the"] * 20_000)
+@pytest.mark.parametrize("repeats", [300, 20_000])
+def test_phrase_late_in_a_very_long_turn_is_found(database, repeats):
+    # A tsvector keeps at most 256 positions per word and none beyond 16,383, so
+    # PostgreSQL's phrase operator alone would miss this one.
+    words = " ".join(["the"] * repeats)
     data = f"Interviewer: Tell me.\nR: {words} network rules\n".encode()
     with database.transaction() as session:
         add_organisation(session, "Long Talk")
@@ -191,8 +192,10 @@ def test_query_parser_makes_phrases_prefixes_and_never_syntax():
         [("self", False), ("censorship", False)], [("and", False)], [("x", False), ("y", False)]]
     assert query.fts5() == ('"ledelse" AND "daily" + "rout" * AND "self" + "censorship" '
                             'AND "and" AND "x" + "y"')
-    assert query.tsquery() == ("'ledelse' & 'daily' & 'rout':* & 'self' & 'censorship' "
-                               "& 'and' & 'x' & 'y'")
+    assert query.tsquery() == (
+        "'ledelse' & (('daily' <-> 'rout':*) | ('daily' & 'rout':* & '_unpositioned_')) & "
+        "(('self' <-> 'censorship') | ('self' & 'censorship' & '_unpositioned_')) & 'and' & "
+        "(('x' <-> 'y') | ('x' & 'y' & '_unpositioned_'))")
 
 
 @pytest.mark.parametrize("body", [

@@ -10,12 +10,15 @@ from sqlalchemy import func, select, text
 from streamlit.testing.v1 import AppTest
 
 from study.accounts import add_account
-from study.db.models import Event, Transcript, Turn
+from study.db.models import Event, Transcript
+from study.db.models import Turn as TurnRow
 from study.errors import AlreadyExists, FileTooLarge, InvalidFile, InvalidInput, NotFound
 from study.organisations import add_organisation
 from study.search import search_transcripts
 from study.transcripts.parsing import parse_transcript
-from study.transcripts.store import import_transcript, list_transcripts, transcript_json
+from study.transcripts.store import (import_transcript, list_transcripts,
+                                     store_parsed_transcript, transcript_json)
+from study.transcripts.transcript import ParsedTranscript, Turn
 
 from conftest import DATA, ROOT
 
@@ -36,7 +39,7 @@ def stored_counts(database) -> tuple[int, int, int, int]:
     """(transcripts, turns, search rows, import events)."""
     with database.transaction() as session:
         return (session.scalar(select(func.count()).select_from(Transcript)),
-                session.scalar(select(func.count()).select_from(Turn)),
+                session.scalar(select(func.count()).select_from(TurnRow)),
                 session.scalar(text("SELECT count(*) FROM turn_search")),
                 session.scalar(select(func.count()).select_from(Event)
                                .where(Event.action == "transcript.import")))
@@ -161,6 +164,22 @@ def test_names_without_pseudonymising_and_unknown_roles_are_refused(database, or
                               language="de")
         with pytest.raises(NotFound, match="no organisation called 'Nowhere'"):
             import_transcript(session, data, "a.txt", organisation="Nowhere", role="other")
+    assert stored_counts(database) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("parsed, message", [
+    (ParsedTranscript("x", "Hej hej", [Turn("A", 0, 3), Turn("B", 2, 7)]), "overlapping"),
+    (ParsedTranscript("x", "Hej", [Turn("A", 0, 4)]), "inside the text"),
+    (ParsedTranscript("x", "Cafe\u0301", [Turn("A", 0, 5)]), "NFC"),
+    (ParsedTranscript("x", "a\r\nb", [Turn("A", 0, 4)]), "line endings"),
+    (ParsedTranscript("x", "a\x00b", [Turn("A", 0, 3)]), "NUL"),
+    (ParsedTranscript("x", "", []), "at least one turn"),
+])
+def test_other_importers_cannot_store_text_and_turns_that_break_offsets(database, org, parsed,
+                                                                       message):
+    with pytest.raises(InvalidInput, match=message):
+        with database.transaction() as session:
+            store_parsed_transcript(session, parsed, organisation=org, role="other")
     assert stored_counts(database) == (0, 0, 0, 0)
 
 

@@ -220,7 +220,12 @@ def _scheme_codings(session: Session, versions: list[int],
              .where(Code.scheme_id.in_(versions)))
     if coder_ids is not None:
         query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
-    return [tuple(row) for row in session.execute(query)]
+        return [tuple(row) for row in session.execute(query)]
+    rows = [tuple(row) for row in session.execute(query)]
+    # Reports use a transcript's consensus version where one exists (issue: consensus workflow).
+    consensus = set(session.scalars(select(Account.id).where(Account.is_consensus.is_(True))))
+    settled = {row[1] for row in rows if row[2] in consensus}
+    return [row for row in rows if row[1] not in settled or row[2] in consensus]
 
 
 def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
@@ -233,7 +238,8 @@ def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
     scheme : int or str
         A scheme version id, or a scheme key (all its versions, codes by key).
     coder_ids : collection of int, optional
-        Count only these coders' codings.
+        Count only these coders' codings. By default every coder's, except that a
+        transcript with a consensus version counts only that version.
     include_subcodes : bool
         Count a subcode's codings for its parent codes too (each coding once).
 

@@ -43,10 +43,11 @@ NUMBER_FORMATS = {
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-# red (below) - white (equal) - green (above) around a difference of zero
-_DIFFERENCE_SCALE = dict(start_type="min", start_color="F8696B", mid_type="num",
+# blue (below) - white (equal) - orange (above) around a difference of zero. Not red/green:
+# on the four challenge scales a higher score is worse, so colour shows direction only.
+_DIFFERENCE_SCALE = dict(start_type="min", start_color="6FA8DC", mid_type="num",
                          mid_value=0, mid_color="FFFFFF", end_type="max",
-                         end_color="63BE7B")
+                         end_color="F6B26B")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def write_table(wb: Workbook, title: str, columns: Sequence[Column],
     Each entry of ``values`` is one column's cells: a number, ``None`` (empty),
     or a string (user text in ``"user"`` columns; otherwise the toolkit's own
     words, e.g. a suppression notice, which replace the number). Columns whose
-    header is in ``colour_scales`` get a red-white-green colour scale.
+    header is in ``colour_scales`` get a blue-white-orange colour scale.
     """
     ws = new_sheet(wb, title, columns, freeze=freeze)
     ws.append(header_row(ws, [c.header for c in columns]))

@@ -62,8 +62,9 @@ def about_rows(*, focus_org: str | None, generated: dt.date, instrument: str,
          "the organisation mean that the best quarter of organisations reach or "
          "exceed.", None),
         ("Difference to benchmark mean",
-         "The mean minus the benchmark mean: green cells are above the benchmark, red "
-         "cells below.", None),
+         "The mean minus the benchmark mean: orange cells are above the benchmark, blue "
+         "cells below. The colour shows direction, not good or bad: on the four "
+         "challenge scales a higher score means more of the challenge.", None),
         ("Percentile rank",
          "The share of organisations that score lower (equal scores count half): 80 "
          "means higher than about 80 of every 100 organisations.", None),

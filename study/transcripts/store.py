@@ -209,6 +209,8 @@ def _check_text_and_turns(parsed: ParsedTranscript) -> None:
         raise InvalidInput("A transcript needs text and at least one turn.")
     if "\r" in text or not unicodedata.is_normalized("NFC", text):
         raise InvalidInput("Transcript text must be NFC-normalised with \\n line endings.")
+    if "\x00" in text:
+        raise InvalidInput("Transcript text must not contain NUL characters.")
     if len(parsed.turns) > MAX_TURNS_PER_TRANSCRIPT:
         raise InvalidInput(f"A transcript may have at most {MAX_TURNS_PER_TRANSCRIPT:,} turns.")
     previous_end = 0
@@ -227,12 +229,13 @@ def list_transcripts(session: Session, *, organisation: str | None = None
              .correlate(Transcript).scalar_subquery())
     query = (select(Transcript.id, Transcript.name, Organisation.name, Transcript.interviewee_role,
                     Transcript.language, turns, func.length(Transcript.text))
-             .join(Organisation, Organisation.id == Transcript.organisation_id)
-             .order_by(Organisation.name, Transcript.name, Transcript.id))
+             .join(Organisation, Organisation.id == Transcript.organisation_id))
     if organisation:
         org = get_organisation(session, organisation)
         query = query.where(Transcript.organisation_id == org.id)
-    return [TranscriptInfo(*row) for row in session.execute(query)]
+    infos = [TranscriptInfo(*row) for row in session.execute(query)]
+    # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
+    return sorted(infos, key=lambda i: (i.organisation.casefold(), i.name.casefold(), i.id))
 
 
 def transcript_json(session: Session, transcript_id: int) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def build_span_view(text: str, turns: Sequence[_Turn], marks: Sequence[Mark], *,
 
 def _runs(text: str, start: int, end: int, marks: Sequence[Mark],
           indices: list[int]) -> list[list[Any]]:
-    """Cut ``text[start:end]`` at the edges of the marks in ``indices``; sweep, not per character."""
+    """Cut ``text[start:end]`` at the edges of the marks in ``indices`` (never per character)."""
     if not indices:
         return [[start, end, text[start:end], []]] if end > start else []
     cuts = {start, end}

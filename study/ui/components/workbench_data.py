@@ -87,7 +87,7 @@ def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
 def pending_suggestions(suggestions: Sequence[Suggestion], codes_by_key: dict[str, object], *,
                         scheme_id: int, rejected: Collection[str],
                         codings: pd.DataFrame, me: int) -> list[PendingSuggestion]:
-    """Suggestions still to answer: not rejected, and not already coded by this coder with that code.
+    """Suggestions still to answer: not rejected, not already coded by this coder with that code.
 
     A suggestion counts as answered when the coder has a coding of the same
     code overlapping the suggested sentence.

@@ -33,7 +33,7 @@ def _slug(name: str) -> str:
 
 
 def _focus_chart(summary: pd.DataFrame, organisation: str) -> alt.Chart:
-    """Per scale: the organisation's mean (dot), the benchmark mean (tick), median to top quartile."""
+    """Per scale: the organisation's mean, the benchmark mean, and its median to top quartile."""
     data = summary.dropna(subset=["bench_mean"]).copy()
     order = data["scale_label"].tolist()
     y = alt.Y("scale_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))

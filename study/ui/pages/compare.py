@@ -34,7 +34,9 @@ def _compare(url: str, scales: tuple[str, ...], items: tuple[str, ...],
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
-    st.download_button(f"Download {name} (CSV)", frame.map(escape_formula).to_csv(index=False).encode("utf-8-sig"),
+    # escape_formula: organisation names and item texts must not run as spreadsheet formulas
+    data = frame.map(escape_formula).to_csv(index=False).encode("utf-8-sig")
+    st.download_button(f"Download {name} (CSV)", data,
                        file_name=f"{name.replace(' ', '-')}.csv", mime="text/csv",
                        icon=":material/download:", key=f"download-{name}")
 

@@ -134,7 +134,9 @@ def render() -> None:
                                                                    format="%.2f"),
                      "p_passages": st.column_config.NumberColumn("p (passages)",
                                                                  format="%.3f")})
-    st.download_button("Download the table (CSV)", frame.map(escape_formula).to_csv(index=False).encode("utf-8-sig"),
+    # escape_formula: a quote such as "=HYPERLINK(...)" must stay text in a spreadsheet
+    data = frame.map(escape_formula).to_csv(index=False).encode("utf-8-sig")
+    st.download_button("Download the table (CSV)", data,
                        file_name="joint-display.csv", mime="text/csv",
                        icon=":material/download:")
 

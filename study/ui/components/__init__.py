@@ -1,0 +1,1 @@
+"""Browser components and the data they draw (the coding workbench's span selector)."""
