@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -270,3 +271,28 @@ def page(browser):
     yield page
     context.close()
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    """Clear Streamlit's caches around every test that has loaded Streamlit (AppTest runs)."""
+    def clear() -> None:
+        if "streamlit" in sys.modules:
+            import streamlit as st
+            st.cache_resource.clear()
+            st.cache_data.clear()
+    clear()
+    yield
+    clear()
+
+
+def open_app_page(account, script: str, *, timeout: int = 60):
+    """Run the app in AppTest logged in as ``account`` and switch to ``study/ui/pages/<script>``."""
+    from dataclasses import asdict
+
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.session_state["account"] = asdict(account)
+    at.run()
+    at.switch_page(f"study/ui/pages/{script}").run()
+    return at

@@ -6,7 +6,6 @@ import csv
 import json
 
 import pyreadstat
-import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-import streamlit as st
 from sqlalchemy import delete, func, select, text
 from streamlit.testing.v1 import AppTest
 
@@ -224,14 +223,8 @@ def test_words_are_letters_and_digits_of_any_script_in_code_points():
 
 # --- the page -------------------------------------------------------------------------------
 
-@pytest.fixture
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
-
-def test_search_page_shows_hits_in_context(corpus, database, fresh_streamlit_caches):
+def test_search_page_shows_hits_in_context(corpus, database):
     with database.transaction() as session:
         coder = add_account(session, "coder@example.org", role="coder",
                             password="a long secret password")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select, text
 from streamlit.testing.v1 import AppTest
 
@@ -216,12 +215,6 @@ def test_transcript_json_keeps_cue_times_and_refuses_unknown_ids(database, org):
 
 
 # --- the page -------------------------------------------------------------------------------
-
-@pytest.fixture
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def page_as(database, role: str) -> AppTest:

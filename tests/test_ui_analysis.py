@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from study.accounts import add_account
 from study.ui.navigation import PAGES
 
-from conftest import ROOT
+from conftest import open_app_page
 from test_benchmark_export import OTHERS, build_benchmark_study
 
 PASSWORD = "a long secret password"
 
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
@@ -37,10 +27,7 @@ def accounts(database):
 
 
 def open_page(account, script: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(account)
-    at.run()
-    at.switch_page(f"study/ui/pages/{script}").run()
+    at = open_app_page(account, script)
     assert not at.exception, at.exception
     return at
 

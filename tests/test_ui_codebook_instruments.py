@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from study.accounts import add_account
 from study.coding import list_codes
 from study.instruments import load_instruments
 
-from conftest import ROOT
+from conftest import open_app_page
 
 PASSWORD = "a long secret password"
 
 
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
-
-def page_as(account, script: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(account)
-    at.run()
-    at.switch_page(f"study/ui/pages/{script}").run()
-    return at
 
 
 def test_codebook_shows_the_scheme_and_its_matrices(demo_database):
     with demo_database.transaction() as session:
         researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
-    at = page_as(researcher, "codebook.py")
+    at = open_app_page(researcher, "codebook.py")
     assert not at.exception
     assert at.title[0].value == "Codebook"
     codes = at.dataframe[0].value
@@ -47,7 +32,7 @@ def test_codebook_shows_the_scheme_and_its_matrices(demo_database):
 def test_researcher_renames_a_code_on_the_codebook_page(demo_database):
     with demo_database.transaction() as session:
         researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
-    at = page_as(researcher, "codebook.py")
+    at = open_app_page(researcher, "codebook.py")
     rename_form = [t for t in at.text_input if t.label == "New name"][0]
     choice = [s for s in at.selectbox if s.key == "rename-which"][0]
     target = next(o for o in choice.options if "(not-daily-routine)" in o)
@@ -64,7 +49,7 @@ def test_researcher_renames_a_code_on_the_codebook_page(demo_database):
 def test_empty_study_offers_to_load_the_shipped_schemes(database):
     with database.transaction() as session:
         researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
-    at = page_as(researcher, "codebook.py")
+    at = open_app_page(researcher, "codebook.py")
     assert not at.exception
     at.button(key="FormSubmitter:load-schemes-Load").click().run()
     assert not at.exception
@@ -75,7 +60,7 @@ def test_empty_study_offers_to_load_the_shipped_schemes(database):
 def test_instruments_page_shows_every_instrument(database, instrument):
     with database.transaction() as session:
         researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
-    at = page_as(researcher, "instruments.py")
+    at = open_app_page(researcher, "instruments.py")
     choice = next(o for o in at.selectbox[0].options if f"({instrument} v" in o)
     at.selectbox[0].set_value(choice).run()
     assert not at.exception

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from study.accounts import add_account
@@ -15,12 +14,6 @@ from conftest import ROOT
 
 PASSWORD = "a long secret password"
 
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 @pytest.fixture

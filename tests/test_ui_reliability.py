@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from study.accounts import AccountInfo
@@ -14,14 +13,6 @@ from study.coding.codings import list_codings
 from conftest import ROOT
 from icr_study import CODE, build_icr_study
 
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture

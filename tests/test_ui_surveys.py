@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -19,12 +18,6 @@ from conftest import ROOT
 
 SURVEYS = [i for i in load_instruments().values() if i.kind == "survey"]
 
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def survey_app(token: str, lang: str | None = None) -> AppTest:

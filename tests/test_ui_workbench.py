@@ -13,7 +13,6 @@ from dataclasses import asdict
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from study.accounts import add_account
@@ -38,12 +37,6 @@ TRANSCRIPT = (
     "Coordinator: Many think it is a waste of time. Others are afraid of being judged.\n")
 PHRASE = "they never posted anything themselves"
 
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 @pytest.fixture

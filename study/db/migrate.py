@@ -62,7 +62,7 @@ def require_current_schema(database: Database) -> None:
                               "upgrade it.")
 
 
-def _in_models(name: str | None, type_: str, parent_names: dict) -> bool:
+def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
     # The search index (migration 0002) lives outside the ORM models: turn_search and,
     # on SQLite, FTS5's shadow tables turn_search_data, turn_search_idx, ...
     return not (type_ == "table" and name is not None
@@ -74,5 +74,5 @@ def schema_drift(database: Database) -> list:
     with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
                                                          "compare_server_default": False,
-                                                         "include_name": _in_models})
+                                                         "include_name": include_in_autogenerate})
         return compare_metadata(context, Base.metadata)

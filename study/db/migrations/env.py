@@ -5,6 +5,12 @@ from sqlalchemy import create_engine
 
 from study.db.models import Base
 
+
+def _include_name(name, type_, parent_names):
+    # Keep autogenerate from proposing to drop the search index (see study.db.migrate).
+    from study.db.migrate import include_in_autogenerate
+    return include_in_autogenerate(name, type_, parent_names)
+
 config = context.config
 target_metadata = Base.metadata
 
@@ -15,7 +21,7 @@ def run_migrations_online() -> None:
     with engine.begin() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite",
-                          compare_type=True)
+                          compare_type=True, include_name=_include_name)
         with context.begin_transaction():
             context.run_migrations()
 
