@@ -34,8 +34,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
 
 from study.instruments.validation import (Identifier, Language, Localized, Slug, duplicate_errors,
                                           language_errors, problem, raise_problems)
@@ -212,6 +212,7 @@ class Instrument(BaseModel):
     scales: list[Scale] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
     pages: list[Page] = Field(min_length=1)
+    _item_index: dict[str, Item] | None = PrivateAttr(default=None)
 
     @field_validator("languages")
     @classmethod
@@ -312,10 +313,11 @@ class Instrument(BaseModel):
 
     def item(self, item_id: str) -> Item:
         """The item with id ``item_id`` (KeyError if there is none)."""
-        for item in self.all_items():
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        # Built on first use: answering a page looks up every item, and stored
+        # instrument models are shared read-only (see study.surveys.instrument_store).
+        if self._item_index is None:
+            self._item_index = {item.id: item for item in self.all_items()}
+        return self._item_index[item_id]
 
     def page_items(self, page: Page) -> list[Item]:
         """The items of ``page``, in order."""

@@ -66,9 +66,15 @@ def store_instrument(session: Session, model: Instrument | InterviewGuide, *,
 _MODELS: dict[str, Instrument | InterviewGuide] = {}
 
 
-def stored_instrument(session: Session, row_id: int) -> StoredInstrument:
-    """The stored instrument version with database id ``row_id`` (treat the model as read-only)."""
-    digest = session.scalar(select(InstrumentRow.content_hash).where(InstrumentRow.id == row_id))
+def stored_instrument(session: Session, row_id: int, *, digest: str | None = None
+                      ) -> StoredInstrument:
+    """The stored instrument version with database id ``row_id`` (treat the model as read-only).
+
+    ``digest``, the row's content hash when the caller already has it, saves a query.
+    """
+    if digest is None or digest not in _MODELS:
+        digest = session.scalar(select(InstrumentRow.content_hash)
+                                .where(InstrumentRow.id == row_id))
     if digest is None:
         raise NotFound(f"There is no stored instrument with id {row_id}.")
     model = _MODELS.get(digest)

@@ -16,15 +16,51 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from study.db.models import Answer, Campaign, Invitation, Response, Study, Organisation
+from study.db.models import Answer, Campaign, Invitation, Organisation, Response, Study
+from study.db.models import Instrument as InstrumentRow
 from study.errors import CampaignClosed, InvalidInput, InvalidToken
 from study.instruments import Instrument, Item, answer_value
 from study.surveys.campaigns import campaign_status
 from study.surveys.instrument_store import stored_instrument
 from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normalise_resume_code
+
+# The respondent's path runs many times per second under load, so it uses Core
+# statements on the session's connection: the ORM's per-object work cost several
+# times what the database does (bench/bench_submit.py).
+_CAMPAIGN, _INVITATION = Campaign.__table__, Invitation.__table__
+_ORGANISATION, _RESPONSE, _ANSWER = Organisation.__table__, Response.__table__, Answer.__table__
+_INSTRUMENT = InstrumentRow.__table__
+_CAMPAIGN_COLUMNS = (_CAMPAIGN.c.id, _CAMPAIGN.c.mode, _CAMPAIGN.c.instrument_id,
+                     _CAMPAIGN.c.opens_at, _CAMPAIGN.c.closes_at, _CAMPAIGN.c.closed_at,
+                     _ORGANISATION.c.name.label("organisation"),
+                     _INSTRUMENT.c.content_hash)
+
+# Built once: constructing and caching an expression per call cost more than running it.
+_JOINED = (_CAMPAIGN.join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
+           .join(_INSTRUMENT, _INSTRUMENT.c.id == _CAMPAIGN.c.instrument_id))
+_CAMPAIGN_BY_TOKEN = (select(*_CAMPAIGN_COLUMNS).select_from(_JOINED)
+                      .where(_CAMPAIGN.c.token == bindparam("token")))
+_INVITATION_BY_TOKEN = (
+    select(*_CAMPAIGN_COLUMNS, _INVITATION.c.used_on, _INVITATION.c.response_id)
+    .select_from(_JOINED.join(_INVITATION, _INVITATION.c.campaign_id == _CAMPAIGN.c.id))
+    .where(_INVITATION.c.token == bindparam("token")))
+_RESPONSE_STATE = (select(_RESPONSE.c.status, _RESPONSE.c.instrument_id, _RESPONSE.c.language,
+                          _RESPONSE.c.current_page, _INSTRUMENT.c.content_hash, _CAMPAIGN.c.mode)
+                   .join(_INSTRUMENT, _INSTRUMENT.c.id == _RESPONSE.c.instrument_id)
+                   .join(_CAMPAIGN, _CAMPAIGN.c.id == _RESPONSE.c.campaign_id)
+                   .where(_RESPONSE.c.id == bindparam("response_id")))
+# Writers lock the row (PostgreSQL; SQLite serialises writers anyway), so two requests
+# for the same response never interleave their answer writes.
+_RESPONSE_STATE_LOCKED = _RESPONSE_STATE.with_for_update(of=_RESPONSE)
+_DELETE_ANSWERS = delete(_ANSWER).where(
+    _ANSWER.c.response_id == bindparam("response_id"),
+    _ANSWER.c.item_id.in_(bindparam("item_ids", expanding=True)))
+_INSERT_ANSWER = insert(_ANSWER)
+_INSERT_RESPONSE = insert(_RESPONSE).returning(_RESPONSE.c.id)
 
 CLOSED = ("This survey is closed. Thank you for your interest; please contact the person "
           "who sent you the link if you think this is a mistake.")
@@ -39,6 +75,7 @@ class SurveyLink:
     instrument: Instrument
     mode: str  # 'open' or 'personal'
     organisation: str
+    instrument_row_id: int = 0  # the stored version's database id
     response_id: int | None = None  # the personal link's response in progress
     completed: bool = False  # the personal link was already used to submit
     current_page: int = 0
@@ -80,25 +117,28 @@ def open_link(session: Session, token: str) -> SurveyLink:
         The campaign is closed or not yet open.
     """
     token = check_token(token)
+    connection = session.connection()
+    campaign = connection.execute(_CAMPAIGN_BY_TOKEN, {"token": token}).first()
     invitation = None
-    campaign = session.scalar(select(Campaign).where(Campaign.token == token))
     if campaign is None:
-        invitation = session.scalar(select(Invitation).where(Invitation.token == token))
-        if invitation is None:
+        campaign = connection.execute(_INVITATION_BY_TOKEN, {"token": token}).first()
+        if campaign is None:
             raise InvalidToken(NOT_VALID)
-        campaign = session.get(Campaign, invitation.campaign_id)
+        invitation = campaign
     status = campaign_status(campaign)
     completed = invitation is not None and invitation.used_on is not None
     if status != "open" and not completed:
         raise CampaignClosed(CLOSED if status == "closed" else NOT_YET_OPEN)
-    instrument = stored_instrument(session, campaign.instrument_id).model
-    organisation = session.get(Organisation, campaign.organisation_id).name
-    link = SurveyLink(campaign.id, instrument, campaign.mode, organisation, completed=completed)
+    instrument = stored_instrument(session, campaign.instrument_id,
+                                   digest=campaign.content_hash).model
+    link = SurveyLink(campaign.id, instrument, campaign.mode, campaign.organisation,
+                      campaign.instrument_id, completed=completed)
     if invitation is not None and invitation.response_id is not None and not completed:
-        response = session.get(Response, invitation.response_id)
-        link = SurveyLink(campaign.id, instrument, campaign.mode, organisation,
-                          response_id=response.id, current_page=response.current_page,
-                          language=response.language)
+        response = connection.execute(select(_RESPONSE.c.current_page, _RESPONSE.c.language)
+                                      .where(_RESPONSE.c.id == invitation.response_id)).first()
+        link = SurveyLink(campaign.id, instrument, campaign.mode, campaign.organisation,
+                          campaign.instrument_id, response_id=invitation.response_id,
+                          current_page=response.current_page, language=response.language)
     return link
 
 
@@ -117,26 +157,25 @@ def start_response(session: Session, token: str, *, language: str) -> tuple[int,
         raise InvalidInput(f"The survey is not available in {language!r}.")
     if link.response_id is not None:
         return link.response_id, None
-    campaign = session.get(Campaign, link.campaign_id)
+    connection = session.connection()
     resume_code = new_resume_code() if link.mode == "open" else None
-    response = Response(campaign_id=campaign.id, instrument_id=campaign.instrument_id,
-                        status="in_progress", language=language, current_page=0,
-                        resume_code=resume_code,
-                        consent_version=consent_version(link.instrument, language),
-                        source="link", started_on=today())
-    session.add(response)
-    session.flush()
+    response_id = connection.execute(_INSERT_RESPONSE, {
+        "campaign_id": link.campaign_id, "instrument_id": link.instrument_row_id,
+        "status": "in_progress", "language": language, "current_page": 0,
+        "resume_code": resume_code, "consent_version": consent_version(link.instrument, language),
+        "source": "link", "external_id": None, "started_on": today(),
+        "submitted_on": None}).scalar_one()
     if link.mode == "personal":
-        claimed = session.execute(
-            update(Invitation).where(Invitation.token == token, Invitation.response_id.is_(None))
-            .values(response_id=response.id)).rowcount
+        claimed = connection.execute(
+            update(_INVITATION).where(_INVITATION.c.token == token,
+                                      _INVITATION.c.response_id.is_(None))
+            .values(response_id=response_id)).rowcount
         if not claimed:  # another request started this link a moment ago: use that one
-            session.delete(response)
-            session.flush()
-            existing = session.scalar(select(Invitation.response_id)
-                                      .where(Invitation.token == token))
+            connection.execute(delete(_RESPONSE).where(_RESPONSE.c.id == response_id))
+            existing = connection.execute(select(_INVITATION.c.response_id)
+                                          .where(_INVITATION.c.token == token)).scalar()
             return existing, None
-    return response.id, resume_code
+    return response_id, resume_code
 
 
 def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
@@ -150,18 +189,29 @@ def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
     if response.status == "complete":
         raise InvalidToken("That survey has already been submitted. Thank you for taking part.")
     return SurveyLink(link.campaign_id, link.instrument, link.mode, link.organisation,
-                      response_id=response.id, current_page=response.current_page,
+                      link.instrument_row_id, response_id=response.id, current_page=response.current_page,
                       language=response.language)
 
 
-def _response_in_progress(session: Session, response_id: int, *, lock: bool = False) -> Response:
-    # Writers lock the row (PostgreSQL; SQLite serialises writers anyway), so two
-    # requests for the same response never interleave their answer writes.
-    response = session.get(Response, response_id, with_for_update=lock or None,
-                           populate_existing=lock)
+def _response_in_progress(session: Session, response_id: int, *, lock: bool = False):
+    """The response's status, instrument (id and hash), language, page and campaign mode."""
+    query = _RESPONSE_STATE_LOCKED if lock else _RESPONSE_STATE
+    response = session.connection().execute(query, {"response_id": response_id}).first()
     if response is None:
         raise InvalidToken(NOT_VALID)
     return response
+
+
+def _update_response(session: Session, response_id: int, **values: Any) -> int:
+    """Update a response with Core and drop any stale copy the session holds; returns rows hit."""
+    stale = session.identity_map.get(identity_key(Response, response_id))
+    if stale is not None:
+        session.expire(stale)
+    condition = values.pop("_only_if_status", None)
+    statement = update(_RESPONSE).where(_RESPONSE.c.id == response_id)
+    if condition is not None:
+        statement = statement.where(_RESPONSE.c.status == condition)
+    return session.connection().execute(statement.values(**values)).rowcount
 
 
 def stored_answers(session: Session, response_id: int) -> dict[str, Any]:
@@ -180,6 +230,19 @@ def stored_answers(session: Session, response_id: int) -> dict[str, Any]:
     return result
 
 
+_ITEMS: dict[int, tuple[Instrument, dict[str, Item]]] = {}
+
+
+def _items(instrument: Instrument) -> dict[str, Item]:
+    """Items by id; stored instrument models are shared and never change, so keep the index."""
+    cached = _ITEMS.get(id(instrument))
+    if cached is None or cached[0] is not instrument:
+        if len(_ITEMS) > 64:  # instruments built outside the store's cache: stay bounded
+            _ITEMS.clear()
+        cached = _ITEMS[id(instrument)] = (instrument, {i.id: i for i in instrument.all_items()})
+    return cached[1]
+
+
 def _answer_columns(item: Item, value: Any) -> dict[str, Any]:
     if item.type == "multiple_choice":
         return {"value_number": None, "value_text": None, "value_choices": list(value)}
@@ -193,8 +256,9 @@ def check_answers(instrument: Instrument, answers: Mapping[str, Any], *, item_id
     """Validate raw answers for ``item_ids``: (stored values, problems by item id)."""
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
+    items = _items(instrument)
     for item_id in item_ids:
-        item = instrument.item(item_id)
+        item = items[item_id]
         raw = answers.get(item_id)
         try:
             value = answer_value(item, raw)
@@ -215,13 +279,16 @@ def _write_answers(session: Session, response_id: int, instrument: Instrument,
                    values: Mapping[str, Any]) -> None:
     if not values:
         return
-    session.execute(delete(Answer).where(Answer.response_id == response_id,
-                                         Answer.item_id.in_(list(values))))
+    # Core statements on the session's connection: the ORM's bulk path costs more than
+    # the database does for a page of answers (bench/bench_submit.py).
+    connection = session.connection()
+    connection.execute(_DELETE_ANSWERS, {"response_id": response_id, "item_ids": list(values)})
+    items = _items(instrument)
     rows = [{"response_id": response_id, "item_id": item_id,
-             **_answer_columns(instrument.item(item_id), value)}
+             **_answer_columns(items[item_id], value)}
             for item_id, value in values.items() if value is not None]
     if rows:
-        session.execute(insert(Answer), rows)
+        connection.execute(_INSERT_ANSWER, rows)
 
 
 def save_page(session: Session, response_id: int, answers: Mapping[str, Any], *, page: int,
@@ -234,7 +301,8 @@ def save_page(session: Session, response_id: int, answers: Mapping[str, Any], *,
     response = _response_in_progress(session, response_id, lock=True)
     if response.status == "complete":
         return PageResult()
-    instrument = stored_instrument(session, response.instrument_id).model
+    instrument = stored_instrument(session, response.instrument_id,
+                                   digest=response.content_hash).model
     if not 0 <= page < len(instrument.pages) or not 0 <= move_to < len(instrument.pages):
         raise InvalidInput("There is no such page in this survey.")
     language = language or response.language
@@ -242,11 +310,10 @@ def save_page(session: Session, response_id: int, answers: Mapping[str, Any], *,
     values, problems = check_answers(instrument, answers, item_ids=item_ids, language=language,
                                      require=move_to > page)
     _write_answers(session, response_id, instrument, values)
-    response.language = language
-    if not problems or move_to < page:
-        response.current_page = move_to
-        return PageResult()
-    return PageResult(problems)
+    moves = not problems or move_to < page
+    _update_response(session, response_id, language=language,
+                     current_page=move_to if moves else response.current_page)
+    return PageResult() if moves else PageResult(problems)
 
 
 def submit_response(session: Session, response_id: int, answers: Mapping[str, Any] | None = None,
@@ -260,8 +327,10 @@ def submit_response(session: Session, response_id: int, answers: Mapping[str, An
     response = _response_in_progress(session, response_id, lock=True)
     if response.status == "complete":
         return PageResult()
-    instrument = stored_instrument(session, response.instrument_id).model
+    instrument = stored_instrument(session, response.instrument_id,
+                                   digest=response.content_hash).model
     language = language or response.language
+    given: set[str] = set()
     if answers is not None:
         pages = instrument.pages if page is None else [instrument.pages[page]]
         item_ids = [item.id for p in pages for item in instrument.page_items(p)]
@@ -270,36 +339,47 @@ def submit_response(session: Session, response_id: int, answers: Mapping[str, An
         _write_answers(session, response_id, instrument, values)
         if problems:
             return PageResult(problems)
-    missing = _missing_required(session, response_id, instrument)
+        given = {item_id for item_id, value in values.items() if value is not None}
+    missing = _missing_required(session, response_id, instrument, given)
     if missing:
         return PageResult({item_id: "This question needs an answer." for item_id in missing})
     # A conditional update makes a double submit race-free: only one request flips the status.
-    flipped = session.execute(
-        update(Response).where(Response.id == response_id, Response.status == "in_progress")
-        .values(status="complete", submitted_on=today(), resume_code=None,
-                current_page=len(instrument.pages) - 1, language=language)).rowcount
-    if flipped:
+    flipped = _update_response(session, response_id, _only_if_status="in_progress",
+                               status="complete", submitted_on=today(), resume_code=None,
+                               current_page=len(instrument.pages) - 1, language=language)
+    if flipped and response.mode == "personal":
         _use_invitation(session, response_id)
     return PageResult()
 
 
-def _missing_required(session: Session, response_id: int, instrument: Instrument) -> list[str]:
-    answered = set(session.scalars(select(Answer.item_id)
-                                   .where(Answer.response_id == response_id)).all())
+def _missing_required(session: Session, response_id: int, instrument: Instrument,
+                      given: set[str]) -> list[str]:
+    required = [item.id for item in instrument.all_items() if item.required]
+    if given.issuperset(required):  # just written: no need to ask the database
+        return []
+    answered = set(session.connection().execute(
+        select(_ANSWER.c.item_id).where(_ANSWER.c.response_id == response_id)).scalars())
     return [item.id for item in instrument.all_items() if item.required and item.id not in answered]
 
 
 def _use_invitation(session: Session, response_id: int) -> None:
-    invitation = session.scalar(select(Invitation).where(Invitation.response_id == response_id))
+    connection = session.connection()
+    invitation = connection.execute(
+        select(_INVITATION.c.id, Study.__table__.c.pseudonymous)
+        .join(_CAMPAIGN, _CAMPAIGN.c.id == _INVITATION.c.campaign_id)
+        .join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
+        .join(Study.__table__, Study.__table__.c.id == _ORGANISATION.c.study_id)
+        .where(_INVITATION.c.response_id == response_id)).first()
     if invitation is None:
         return
-    campaign = session.get(Campaign, invitation.campaign_id)
-    organisation = session.get(Organisation, campaign.organisation_id)
-    pseudonymous = session.scalar(select(Study.pseudonymous)
-                                  .where(Study.id == organisation.study_id))
-    invitation.used_on = today()
-    if not pseudonymous:
-        invitation.response_id = None  # anonymity: the token no longer leads to the answers
+    values: dict[str, Any] = {"used_on": today()}
+    if not invitation.pseudonymous:
+        values["response_id"] = None  # anonymity: the token no longer leads to the answers
+    stale = session.identity_map.get(identity_key(Invitation, invitation.id))
+    if stale is not None:
+        session.expire(stale)
+    connection.execute(update(_INVITATION).where(_INVITATION.c.id == invitation.id)
+                       .values(**values))
 
 
 def response_state(session: Session, response_id: int) -> tuple[str, int, str]:
