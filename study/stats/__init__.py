@@ -6,9 +6,9 @@ error; fewer than two usable organisations raise
 :class:`study.errors.InsufficientData`.
 """
 
-from study.stats.agreement import (AlphaInterval, bootstrap_alpha_ci, brennan_prediger_kappa,
-                                   cohen_kappa, fleiss_kappa, krippendorff_alpha,
-                                   percent_agreement)
+from study.stats.agreement import AlphaInterval, bootstrap_alpha_ci, krippendorff_alpha
+from study.stats.kappa import (brennan_prediger_kappa, cohen_kappa, fleiss_kappa,
+                               percent_agreement)
 from study.stats.aggregation import awg, icc1, icc2, rwg, rwg_j
 from study.stats.comparison import compare_to_benchmark, games_howell, welch_anova
 from study.stats.descriptives import describe_groups, percent_favourable, wilson_interval
