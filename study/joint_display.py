@@ -73,22 +73,17 @@ def _interview_counts(session: Session) -> pd.DataFrame:
         select(Organisation.name, func.count(Transcript.id))
         .join(Transcript, Transcript.organisation_id == Organisation.id)
         .group_by(Organisation.name)).all())
-    coded = dict(session.execute(
-        select(Organisation.name, func.count(distinct(Coding.transcript_id)))
-        .join(Transcript, Transcript.organisation_id == Organisation.id)
-        .join(Coding, Coding.transcript_id == Transcript.id)
-        .join(Code, Code.id == Coding.code_id)
-        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-        .where(CodingScheme.key == SCHEME)
-        .group_by(Organisation.name)).all())
-    coders = dict(session.execute(
-        select(Organisation.name, func.count(distinct(Coding.coder_id)))
-        .join(Transcript, Transcript.organisation_id == Organisation.id)
-        .join(Coding, Coding.transcript_id == Transcript.id)
-        .join(Code, Code.id == Coding.code_id)
-        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-        .where(CodingScheme.key == SCHEME)
-        .group_by(Organisation.name)).all())
+    coded, coders = {}, {}
+    for name, n_coded, n_coders in session.execute(
+            select(Organisation.name, func.count(distinct(Coding.transcript_id)),
+                   func.count(distinct(Coding.coder_id)))
+            .join(Transcript, Transcript.organisation_id == Organisation.id)
+            .join(Coding, Coding.transcript_id == Transcript.id)
+            .join(Code, Code.id == Coding.code_id)
+            .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+            .where(CodingScheme.key == SCHEME)
+            .group_by(Organisation.name)):
+        coded[name], coders[name] = n_coded, n_coders
     names = sorted(set(total) | set(coded))
     return pd.DataFrame({"interviews": [total.get(n, 0) for n in names],
                          "coded_interviews": [coded.get(n, 0) for n in names],
