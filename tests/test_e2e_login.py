@@ -37,3 +37,12 @@ def test_wrong_password_is_refused_then_the_right_one_shows_the_overview(researc
     assert organisations.get_by_test_id("stMetricValue").inner_text() == "10"
     assert page.get_by_role("button", name="Log out").is_visible()
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+
+def test_a_bookmarked_page_shows_the_login_then_that_page(researcher, live_demo_app, page):
+    page.goto(f"{live_demo_app}/organisations")
+    page.get_by_role("button", name="Log in").wait_for()
+    assert page.get_by_text("Page not found").count() == 0
+    log_in(page, researcher, PASSWORD)
+    page.get_by_role("heading", name="Organisations").wait_for()
+    assert page.url.endswith("/organisations")

@@ -120,3 +120,4 @@ def test_researcher_adds_an_organisation_on_the_page(demo_accounts, demo_databas
     from study.organisations import list_organisations
     with demo_database.transaction() as session:
         assert "Vestkyst Forsyning" in {o.name for o in list_organisations(session)}
+

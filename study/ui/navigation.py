@@ -83,7 +83,11 @@ def build_navigation() -> st.navigation:
         database()  # an unusable database is reported here, before anyone types a password
         login_page = st.Page(PAGES_DIR / "login.py", title="Log in", url_path="login",
                              icon=":material/login:", default=True)
-        return st.navigation([login_page, survey_page], position="hidden")
+        # A researcher's bookmarked page (or a reload, which starts a new session) shows
+        # the login at that address; after logging in the same address shows the page.
+        behind_login = [st.Page(PAGES_DIR / "login.py", title=spec.title,
+                                url_path=spec.url_path) for spec in PAGES]
+        return st.navigation([login_page, survey_page, *behind_login], position="hidden")
     allowed = [spec for spec in PAGES if account.role in spec.roles]
     sections: dict[str, list[st.Page]] = {}
     for index, spec in enumerate(allowed):
