@@ -61,6 +61,17 @@ def prepare(url: str) -> tuple[Database, str]:
     return database, token
 
 
+def timed_threads(worker, threads: int) -> float:
+    """Run ``worker(i)`` on ``threads`` threads at once; seconds until all are done."""
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - started
+
+
 def run_ours(database: Database, token: str, instrument, *, threads: int, responses: int):
     per_thread = responses // threads
     errors: list[BaseException] = []
@@ -77,13 +88,7 @@ def run_ours(database: Database, token: str, instrument, *, threads: int, respon
             except BaseException as exc:  # counted as lost below
                 errors.append(exc)
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    started = time.perf_counter()
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = timed_threads(worker, threads)
     submitted = per_thread * threads
     with database.transaction() as session:
         stored = session.scalar(select(func.count(Response.id)).where(Response.status == "complete"))
@@ -123,13 +128,7 @@ def run_raw(url: str, instrument, *, threads: int, responses: int) -> float:
                 conn.execute(text("INSERT INTO answer (response_id, item_id, value_number, "
                                   "value_text) VALUES (:r, :item, :n, :t)"), rows)
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    started = time.perf_counter()
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = timed_threads(worker, threads)
     database.dispose()
     return elapsed
 
