@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from study.reports.benchmark import write_benchmark_workbook
+from study.analysis.reports.benchmark import write_benchmark_workbook
 
 N_SCALES, N_ITEMS = 10, 40
 

@@ -9,12 +9,12 @@ so coders agree well but not perfectly.
 Both implementations compute nominal alpha for every code from the same
 turn-level present/absent values:
 
-- ours: ``study.stats.agreement.krippendorff_alpha`` on the long table
+- ours: ``study.reliability.agreement.krippendorff_alpha`` on the long table
   (unit, coder, value) of each code;
 - theirs: ``krippendorff.alpha(reliability_data=..., level_of_measurement="nominal")``
   on the coders x units matrix of each code.
 
-It also times ``study.icr.agreement_table`` from the raw codings (spans ->
+It also times ``study.reliability.units.agreement_table`` from the raw codings (spans ->
 turns -> alpha, kappa and percent agreement for every code) and checks its
 alphas too. Every alpha must agree within 1e-9 or the script exits 1. The last
 line is ``speedup=<package time / our time>`` for the like-for-like alpha
@@ -34,8 +34,8 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from study.icr import OVERALL, TranscriptUnits, agreement_table
-from study.stats.agreement import krippendorff_alpha
+from study.reliability.agreement import krippendorff_alpha
+from study.reliability.units import OVERALL, TranscriptUnits, agreement_table
 
 CODERS = ("coder_1", "coder_2", "coder_3")
 

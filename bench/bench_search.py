@@ -3,12 +3,12 @@
 A seeded, generated corpus of interview transcripts (default 2,000 x about
 10,000 words = about 20 million words; English and Danish; Zipf-distributed
 words plus planted ISM phrases) is written as .txt files in memory and
-imported through ``study.transcripts.store.import_transcript`` (parse, store,
+imported through ``study.interviews.transcripts.store.import_transcript`` (parse, store,
 index) into a temporary SQLite database, or PostgreSQL with ``--postgres``
 (a temporary database on STUDY_TEST_POSTGRES_URL's server).
 
 Then a set of realistic queries (words, phrases, prefixes, Danish, filters, a
-word that does not occur) runs with ``study.search.search_transcripts``
+word that does not occur) runs with ``study.interviews.search.search_transcripts``
 (limit 100, as the CLI) several times each, and once through a naive scan
 that does the same job in Python: for every transcript text in memory, a
 regular expression per clause rejects transcripts that cannot match, and
@@ -40,11 +40,11 @@ from dataclasses import astuple
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from study.admin.organisations import add_organisation
 from study.db import Database, migrate
 from study.db.models import Organisation, Transcript, Turn
-from study.organisations import add_organisation
-from study.search import SearchHit, parse_query, search_transcripts
-from study.transcripts.store import import_transcript
+from study.interviews.search import SearchHit, parse_query, search_transcripts
+from study.interviews.transcripts.store import import_transcript
 
 LIMIT = 100
 RUNS = 5

@@ -26,11 +26,11 @@ from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from study.admin.organisations import add_organisation  # noqa: E402
 from study.db import Database, migrate  # noqa: E402
 from study.db.models import Response  # noqa: E402
-from study.instruments import load_instruments  # noqa: E402
-from study.organisations import add_organisation  # noqa: E402
 from study.surveys import create_campaign, start_response, submit_response  # noqa: E402
+from study.surveys.instruments import load_instruments  # noqa: E402
 
 SURVEY = "ism-adoption-survey"
 

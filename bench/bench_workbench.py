@@ -41,12 +41,12 @@ def transcript(words: int, turns: int) -> str:
 
 
 def build(url: str) -> tuple[object, int]:
-    from study.accounts import add_account
-    from study.coding import add_coding, list_codes, load_scheme_into_db
+    from study.admin.accounts import add_account
+    from study.admin.organisations import add_organisation
+    from study.admin.studies import ensure_study
     from study.db import Database, migrate
-    from study.organisations import add_organisation
-    from study.studies import ensure_study
-    from study.transcripts.store import import_transcript, transcript_json
+    from study.interviews.coding import add_coding, list_codes, load_scheme_into_db
+    from study.interviews.transcripts.store import import_transcript, transcript_json
 
     database = Database(url)
     migrate(database)
@@ -109,10 +109,10 @@ def main() -> None:
         warm.append(time.perf_counter() - started)
 
     from study.db import Database
-    from study.transcripts.store import transcript_json
+    from study.interviews.coding import list_codes, list_codings
+    from study.interviews.transcripts.store import transcript_json
     from study.ui.components.span_view import build_span_view
     from study.ui.components.workbench_data import coding_marks
-    from study.coding import list_codings, list_codes
     database = Database(url)
     with database.transaction() as session:
         data = transcript_json(session, 1)

@@ -13,17 +13,17 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.accounts import add_account
-from study.audit import record_event
+from study.admin.accounts import add_account
+from study.admin.audit import record_event
+from study.admin.organisations import add_organisation
+from study.admin.studies import current_study
 from study.db.models import Account, Study
 from study.errors import AlreadyExists
-from study.organisations import add_organisation
-from study.studies import current_study
+from study.interviews.transcripts.store import import_transcript
 from study.surveys.campaigns import create_campaign
 from study.surveys.demo_responses import generate_demo_responses
 from study.surveys.instrument_store import latest_instrument
 from study.surveys.response_store import store_responses
-from study.transcripts.store import import_transcript
 
 DEMO_STUDY_NAME = "Demo: internal social media in ten organisations"
 DEMO_DESCRIPTION = (
@@ -121,7 +121,7 @@ def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
     transcripts = _load_demo_transcripts(session, actor_id=actor_id)
     coders = {name.split("@")[0]: session.scalar(select(Account.id).where(Account.email == name))
               for name, _ in DEMO_CODERS}
-    from study.coding.demo_codings import load_demo_codings
+    from study.interviews.coding.demo_codings import load_demo_codings
     codings = load_demo_codings(session, transcripts_by_file=transcripts, coders=coders,
                                 actor_id=actor_id)
     record_event(session, "demo.load", actor_id=actor_id, target=study)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conftest import ROOT
 from sqlalchemy.orm import Session
 
-from study.accounts import add_account
-from study.coding.codings import code_turn
-from study.coding.schemes_store import load_scheme_into_db
-from study.organisations import add_organisation
-from study.transcripts.store import import_transcript, transcript_json
-
-from conftest import ROOT
+from study.admin.accounts import add_account
+from study.admin.organisations import add_organisation
+from study.interviews.coding.codings import code_turn
+from study.interviews.coding.schemes_store import load_scheme_into_db
+from study.interviews.transcripts.store import import_transcript, transcript_json
 
 SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
 SCHEME = "ism-adoption-challenges"

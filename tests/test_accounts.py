@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from study.accounts import add_account, authenticate, ensure_admin, log_in, set_password
+from study.admin.accounts import add_account, authenticate, ensure_admin, log_in, set_password
+from study.admin.organisations import add_organisation
 from study.db.models import Account, Event
 from study.errors import AlreadyExists, AuthenticationFailed, InvalidInput, TooManyAttempts
-from study.organisations import add_organisation
 
 PASSWORD = "correct horse battery"
 

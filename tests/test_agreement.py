@@ -1,4 +1,4 @@
-"""Tests for study.stats.agreement against published worked examples."""
+"""Tests for study.reliability.agreement against published worked examples."""
 
 from __future__ import annotations
 
@@ -10,19 +10,12 @@ import pandas as pd
 import pytest
 
 from study.errors import InsufficientData, InvalidInput
-from study.stats import agreement
-from study.stats.agreement import (
-    alpha_from_coincidences,
-    bootstrap_alpha_ci,
-    brennan_prediger_kappa,
-    coincidence_matrix,
-    cohen_kappa,
-    cohen_kappa_from_table,
-    fleiss_kappa,
-    fleiss_kappa_from_counts,
-    krippendorff_alpha,
-    percent_agreement,
-)
+from study.reliability import agreement
+from study.reliability.agreement import (alpha_from_coincidences, bootstrap_alpha_ci,
+                                         brennan_prediger_kappa, cohen_kappa,
+                                         cohen_kappa_from_table, coincidence_matrix, fleiss_kappa,
+                                         fleiss_kappa_from_counts, krippendorff_alpha,
+                                         percent_agreement)
 
 DATA = Path(__file__).parent / "data" / "icr"
 

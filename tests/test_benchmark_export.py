@@ -10,18 +10,17 @@ import pandas as pd
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
+from test_comparison import ALFA, BETA, add_organisation_with_answers
 
+from study.admin.organisations import add_organisation
+from study.analysis.reports.benchmark_data import (benchmark_frames, benchmark_summary,
+                                                   export_benchmark)
+from study.analysis.reports.scores_export import export_scores
 from study.db.models import Campaign
 from study.errors import NotFound
-from study.organisations import add_organisation
-from study.reports.benchmark_data import (benchmark_frames, benchmark_summary,
-                                          export_benchmark)
-from study.reports.scores_export import export_scores
 from study.stats import wilson_interval
 from study.surveys import store_responses
 from study.surveys.tokens import new_token
-
-from test_comparison import ALFA, BETA, add_organisation_with_answers
 
 DELTA = [[2, 3, 3, 3], [3, 3, 4, 2], [2, 2, 3, 4], [4, 3, 3, 3], [3, 4, 2, 3], [2, 3, 3, 2]]
 EPSILON = [[4, 4, 3, 2], [3, 4, 4, 2], [5, 4, 4, 1], [3, 3, 4, 3], [4, 5, 3, 2]]

@@ -16,9 +16,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
+from study.analysis.reports.benchmark import write_benchmark_workbook
+from study.analysis.reports.benchmark_tables import COMPLEMENT, SHOWN, SMALL, suppress_partition
 from study.errors import InvalidInput, NotFound
-from study.reports.benchmark import write_benchmark_workbook
-from study.reports.benchmark_tables import COMPLEMENT, SHOWN, SMALL, suppress_partition
 from study.stats.descriptives import wilson_interval
 
 NORTHWIND, ZEPHYR, QUILL, TINY = ("Northwind Traders", "Zephyr Logistics",

@@ -73,7 +73,7 @@ def test_user_add_reads_the_password_from_stdin_and_can_log_in(database):
     result = invoke("user", "add", "rita@example.org", "--role", "researcher",
                     "--password-stdin", input="a long secret password\n", env=env)
     assert result.exit_code == 0, result.output
-    from study.accounts import log_in
+    from study.admin.accounts import log_in
     assert log_in(database, "rita@example.org", "a long secret password").role == "researcher"
     listed = json.loads(invoke("user", "list", "--format", "json", env=env).output)
     assert [r["email"] for r in listed] == ["rita@example.org"]

@@ -6,13 +6,12 @@ import csv
 import json
 
 import pyreadstat
+from conftest import DATA
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from study.admin.organisations import add_organisation
 from study.cli import app
-from study.organisations import add_organisation
-
-from conftest import DATA
 
 runner = CliRunner()
 
@@ -82,7 +81,7 @@ def test_campaign_create_prints_links_and_list_counts(database):
 
 def _write_plain_csv(path, rows):
     """A plain export with every item column; the given rows fill uf1, nw1, nw4, open_barriers."""
-    from study.instruments import load_instruments
+    from study.surveys.instruments import load_instruments
     items = [i.id for i in load_instruments()["ism-adoption-survey"].all_items()]
     given = ["uf1", "nw1", "nw4", "open_barriers"]
     with path.open("w", newline="", encoding="utf-8") as handle:

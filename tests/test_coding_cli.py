@@ -12,7 +12,7 @@ from test_coding_store import seed_coders, seed_transcript, span_of
 from typer.testing import CliRunner
 
 from study.cli import app
-from study.coding import add_coding, load_scheme_into_db
+from study.interviews.coding import add_coding, load_scheme_into_db
 
 CODING = DATA / "coding"
 runner = CliRunner()

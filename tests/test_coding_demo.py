@@ -1,4 +1,4 @@
-"""The demo codings land on the demo transcripts as the quotes say (study.coding.demo_codings)."""
+"""The demo codings land on the demo transcripts as the quotes say (study.interviews.coding.demo_codings)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from conftest import ROOT
 from sqlalchemy import func, select
 from test_coding_store import seed_coders, seed_transcript
 
-from study.coding import list_codings, list_schemes, load_demo_codings
-from study.coding.demo_codings import read_demo_codings
 from study.db.models import Coding, Transcript
 from study.errors import InvalidFile, InvalidInput
+from study.interviews.coding import list_codings, list_schemes, load_demo_codings
+from study.interviews.coding.demo_codings import read_demo_codings
 
 INTERVIEWS = ROOT / "study" / "data" / "demo" / "interviews"
 

@@ -1,4 +1,4 @@
-"""Coded passages to .docx/.xlsx and codings to .xlsx/.csv, written and read back (study.coding.exports)."""
+"""Coded passages to .docx/.xlsx and codings to .xlsx/.csv, written and read back (study.interviews.coding.exports)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from conftest import DATA
 from docx import Document
 from test_coding_store import seed_coders, seed_transcript, span_of
 
-from study.coding import (add_coding, coded_segments, export_codings, export_segments,
-                          list_codings, load_scheme_into_db, write_segments_docx)
 from study.errors import InvalidInput
+from study.interviews.coding import (add_coding, coded_segments, export_codings, export_segments,
+                                     list_codings, load_scheme_into_db, write_segments_docx)
 
 CODING = DATA / "coding"
 FORMULA = '=HYPERLINK("http://example.com","click")'

@@ -1,8 +1,8 @@
-"""Coded passages, code frequencies per organisation and code co-occurrence (study.coding.retrieval).
+"""Coded passages, code frequencies per organisation and code co-occurrence (study.interviews.coding.retrieval).
 
 The expected matrices are counted by hand from the codings drawn in
 ``_hand_built`` (see the comments there), following the definitions in the
-docstring of :func:`study.coding.retrieval.cooccurrence_matrix`.
+docstring of :func:`study.interviews.coding.retrieval.cooccurrence_matrix`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from conftest import DATA
 from test_coding_store import seed_coders, seed_transcript, span_of
 
-from study.coding import (add_coding, code_frequency_matrix, coded_segments, cooccurrence_matrix,
-                          get_code, load_scheme_into_db)
+from study.admin.organisations import add_organisation
 from study.errors import InvalidInput, NotFound
-from study.organisations import add_organisation
+from study.interviews.coding import (add_coding, code_frequency_matrix, coded_segments,
+                                     cooccurrence_matrix, get_code, load_scheme_into_db)
 
 CODING = DATA / "coding"
 OTHER_TEXT = ("Interviewer: And you?\n\nBo: I am afraid my boss reads it. We are too busy anyway."
@@ -82,7 +82,7 @@ def test_turn_cooccurrence_counts_coder_turns_holding_both_codes(session):
 
 
 def get_account_id(session, email):
-    from study.coding import coder_id_for
+    from study.interviews.coding import coder_id_for
     return coder_id_for(session, email)
 
 

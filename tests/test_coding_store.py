@@ -1,4 +1,4 @@
-"""Schemes, codes, codings and memos in the database (study.coding), on SQLite and PostgreSQL."""
+"""Schemes, codes, codings and memos in the database (study.interviews.coding), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ import pytest
 from conftest import DATA
 from sqlalchemy import func, select
 
-from study.accounts import add_account
-from study.audit import list_events
-from study.coding import (active_scheme, add_code, add_coding, add_memo, code_turn, get_code,
-                          list_codes, list_codings, list_memos, list_schemes,
-                          load_scheme_into_db, merge_codes, move_code, recode, recolour_code,
-                          remove_coding, rename_code, update_code, update_memo)
+from study.admin.accounts import add_account
+from study.admin.audit import list_events
+from study.admin.organisations import add_organisation
 from study.db.models import Code, Coding, CodingScheme, Memo, Transcript, Turn
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from study.organisations import add_organisation
-from study.schemes import load_scheme
-from study.suggestions import suggest_passages
-from study.transcripts.parsing import parse_transcript
+from study.interviews.coding import (active_scheme, add_code, add_coding, add_memo, code_turn,
+                                     get_code, list_codes, list_codings, list_memos, list_schemes,
+                                     load_scheme_into_db, merge_codes, move_code, recode,
+                                     recolour_code, remove_coding, rename_code, update_code,
+                                     update_memo)
+from study.interviews.schemes import load_scheme
+from study.interviews.suggestions import suggest_passages
+from study.interviews.transcripts.parsing import parse_transcript
 
 CODING = DATA / "coding"
 
@@ -27,7 +28,7 @@ CODING = DATA / "coding"
 def seed_transcript(session, *, filename: str = "interview.txt", organisation: str = "Nordlys Bank",
                     role: str = "coordinator", text: str | None = None) -> int:
     """Store a transcript as ORM rows (text and turns as the parser makes them); return its id."""
-    from study.organisations import get_organisation
+    from study.admin.organisations import get_organisation
     try:
         org = get_organisation(session, organisation)
     except NotFound:

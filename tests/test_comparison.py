@@ -11,13 +11,12 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-
 from sqlalchemy import select
 
-from study.comparison import compare_organisations, likert_distribution, load_survey_data
+from study.admin.organisations import add_organisation
+from study.analysis.comparison import compare_organisations, likert_distribution, load_survey_data
 from study.db.models import Campaign, Instrument, Invitation
 from study.errors import InvalidInput, NotFound
-from study.organisations import add_organisation
 from study.surveys import latest_instrument, score_responses, store_responses
 from study.surveys.tokens import new_token
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from study.accounts import add_account
-from study.coding import code_frequency_matrix
-from study.consensus import list_disagreements, resolve_disagreement
+from study.admin.accounts import add_account
 from study.db.models import Transcript
+from study.interviews.coding import code_frequency_matrix
+from study.reliability.consensus import list_disagreements, resolve_disagreement
 
 SCHEME = "ism-adoption-challenges"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from study.admin.organisations import add_organisation, list_organisations
+from study.admin.overview import study_overview
 from study.db.models import Organisation, Study
 from study.demo import DEMO_ORGANISATIONS, load_demo
 from study.errors import AlreadyExists
-from study.organisations import add_organisation, list_organisations
-from study.overview import study_overview
 
 
 def test_demo_has_ten_organisations_from_both_countries(demo_database):

@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from study.accounts import add_account
-from study.coding import list_codings, load_scheme_into_db
-from study.organisations import add_organisation
-from study.studies import ensure_study
-from study.transcripts.store import import_transcript, transcript_json
-
 from conftest import ROOT
+
+from study.admin.accounts import add_account
+from study.admin.organisations import add_organisation
+from study.admin.studies import ensure_study
+from study.interviews.coding import list_codings, load_scheme_into_db
+from study.interviews.transcripts.store import import_transcript, transcript_json
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"

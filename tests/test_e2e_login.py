@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from study.accounts import add_account
+from study.admin.accounts import add_account
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from study.accounts import add_account
+from study.admin.accounts import add_account
 from study.demo import DEMO_ORGANISATIONS, load_demo
 
 pytestmark = pytest.mark.browser

@@ -7,13 +7,13 @@ import math
 
 import pytest
 
-from study.accounts import add_account
-from study.audit import list_events
-from study.coding.codings import list_codings
-from study.coding.schemes_store import list_schemes
-from study.consensus import list_disagreements
+from study.admin.accounts import add_account
+from study.admin.audit import list_events
 from study.demo import load_demo
-from study.reliability import reliability_report
+from study.interviews.coding.codings import list_codings
+from study.interviews.coding.schemes_store import list_schemes
+from study.reliability.consensus import list_disagreements
+from study.reliability.report import reliability_report
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"

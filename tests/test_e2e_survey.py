@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from study.admin.organisations import add_organisation
 from study.db.models import Answer, Response
-from study.organisations import add_organisation
 from study.surveys import create_campaign, invitation_links
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Tests for study.icr: codings -> units -> agreement tables."""
+"""Tests for study.reliability.units: codings -> units -> agreement tables."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ import pandas as pd
 import pytest
 
 from study.errors import InsufficientData, InvalidInput
-from study.icr import (
-    OVERALL,
-    UNITS,
-    Disagreement,
-    TranscriptUnits,
-    agreement_table,
-    disagreements,
-    sentence_spans,
-)
-from study.stats.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from study.reliability.agreement import (cohen_kappa, fleiss_kappa, krippendorff_alpha,
+                                         percent_agreement)
+from study.reliability.units import (OVERALL, UNITS, Disagreement, TranscriptUnits, agreement_table,
+                                     disagreements, sentence_spans)
 
 DATA = Path(__file__).parent / "data" / "icr"
 
@@ -286,7 +280,7 @@ def test_character_level_handles_long_transcripts_without_per_character_work():
 
 @pytest.mark.parametrize("unit", ["sentence", "turn"])
 def test_codes_processed_in_small_blocks_give_the_same_table(hand_codings, unit, monkeypatch):
-    import study.icr
+    import study.reliability.units
     whole = agreement_table(hand_codings, HAND_UNITS, unit=unit).table
-    monkeypatch.setattr(study.icr, "_BLOCK_CELLS", 1)  # one code per block
+    monkeypatch.setattr(study.reliability.units, "_BLOCK_CELLS", 1)  # one code per block
     pd.testing.assert_frame_equal(agreement_table(hand_codings, HAND_UNITS, unit=unit).table, whole)

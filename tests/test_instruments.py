@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from study.errors import InvalidFile, InvalidInput
-from study.instruments import (DEFAULT_INSTRUMENTS_DIRECTORY, Instrument, InterviewGuide,
-                               answer_value, instrument_from_dict, instrument_json,
-                               load_instrument, load_instruments)
+from study.surveys.instruments import (DEFAULT_INSTRUMENTS_DIRECTORY, Instrument, InterviewGuide,
+                                       answer_value, instrument_from_dict, instrument_json,
+                                       load_instrument, load_instruments)
 
 DATA = Path(__file__).parent / "data" / "surveys"
 TEAM = DATA / "team-survey.yaml"

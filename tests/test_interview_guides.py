@@ -8,8 +8,8 @@ import docx
 import pytest
 
 from study.errors import InvalidInput
-from study.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
-from study.interview_guides import NOTE_LINES, write_guide_docx
+from study.interviews.guides import NOTE_LINES, write_guide_docx
+from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 
 
 @pytest.fixture(scope="module")

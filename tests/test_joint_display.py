@@ -8,16 +8,15 @@ import math
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-
-from study.accounts import add_account
-from study.coding import add_coding, load_scheme_into_db
-from study.db.models import Transcript
-from study.joint_display import (CHALLENGES, JOINT_COLUMNS, convergence, joint_display,
-                                 write_joint_display_xlsx)
-from study.organisations import get_organisation
-from study.schemes import load_schemes
-
 from test_comparison import build_small_study, reference_scores
+
+from study.admin.accounts import add_account
+from study.admin.organisations import get_organisation
+from study.analysis.joint_display import (CHALLENGES, JOINT_COLUMNS, convergence, joint_display,
+                                          write_joint_display_xlsx)
+from study.db.models import Transcript
+from study.interviews.coding import add_coding, load_scheme_into_db
+from study.interviews.schemes import load_schemes
 
 SCHEME = "ism-adoption-challenges"
 AGREED = "Posting feels like slacking off to most people in the branches, honestly."

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from study.errors import InvalidInput
-from study.transcripts.parsing import ParsedTranscript, parse_transcript
-from study.transcripts.pseudonymise import pseudonym_map, pseudonymise
+from study.interviews.transcripts.parsing import ParsedTranscript, parse_transcript
+from study.interviews.transcripts.pseudonymise import pseudonym_map, pseudonymise
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 

@@ -38,6 +38,6 @@ def test_public_names_include_each_layer():
 
 
 def test_library_and_cli_work_without_streamlit():
-    code = ("import sys, study, study.cli, study.demo, study.overview, study.surveys; "
+    code = ("import sys, study, study.cli, study.demo, study.admin.overview, study.surveys; "
             "sys.exit('streamlit' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -9,22 +9,21 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from conftest import ROOT
+from icr_study import CODE, SCHEME, build_icr_study
 from sqlalchemy import func, select
 
-from study.coding.codings import add_coding, list_codings
-from study.coding.memos import add_memo
-from study.coding.schemes_store import list_codes, load_scheme_into_db, scheme_rows
 from study.db import Database, migrate
 from study.db.models import Code, Coding, CodingScheme, Event, Memo, Organisation, Transcript
 from study.errors import InvalidFile
-from study.qdpx_exchange import (IMPORTED_ORGANISATION, build_project, export_codebook,
-                                 export_qdpx, import_codebook, import_qdpx)
-from study.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                           QdaUser, parse_code_description, read_qdpx, write_qdpx)
-from study.transcripts.store import import_transcript
-
-from conftest import ROOT
-from icr_study import CODE, SCHEME, build_icr_study
+from study.exchange.qdpx import (IMPORTED_ORGANISATION, build_project, export_codebook, export_qdpx,
+                                 import_codebook, import_qdpx)
+from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
+                                    QdaUser, parse_code_description, read_qdpx, write_qdpx)
+from study.interviews.coding.codings import add_coding, list_codings
+from study.interviews.coding.memos import add_memo
+from study.interviews.coding.schemes_store import list_codes, load_scheme_into_db, scheme_rows
+from study.interviews.transcripts.store import import_transcript
 
 DATA = Path(__file__).parent / "data" / "refiqda"
 PROJECT_XSD = xmlschema.XMLSchema(str(DATA / "Project.xsd"))

@@ -12,11 +12,11 @@ import pytest
 import xmlschema
 
 from study.errors import InvalidFile, InvalidInput
-from study.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                           QdaUser, format_code_description, parse_code_description,
-                           read_codebook, read_qdpx, validate_project_xml, write_codebook,
-                           write_qdpx)
-from study.refiqda.model import iter_codes
+from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
+                                    QdaUser, format_code_description, parse_code_description,
+                                    read_codebook, read_qdpx, validate_project_xml, write_codebook,
+                                    write_qdpx)
+from study.exchange.refiqda.model import iter_codes
 
 DATA = Path(__file__).parent / "data" / "refiqda"
 PROJECT_XSD = xmlschema.XMLSchema(str(DATA / "Project.xsd"))

@@ -7,19 +7,18 @@ import math
 import krippendorff
 import numpy as np
 import pytest
+from icr_study import ANA_TURNS, BEN_TURNS, CODE, OTHER_CODE, SCHEME, build_icr_study
 from sqlalchemy import select
 
-from study.accounts import add_account
-from study.audit import list_events
-from study.coding.codings import add_coding, list_codings
-from study.consensus import (consensus_coder, list_disagreements, preferred_codings,
-                             resolve_disagreement)
+from study.admin.accounts import add_account
+from study.admin.audit import list_events
 from study.db.models import Account
 from study.errors import InsufficientData, InvalidInput, NotFound, PermissionDenied
-from study.reliability import find_coder, reliability_report, scheme_coders, verdict
-from study.transcripts.store import transcript_json
-
-from icr_study import ANA_TURNS, BEN_TURNS, CODE, OTHER_CODE, SCHEME, build_icr_study
+from study.interviews.coding.codings import add_coding, list_codings
+from study.interviews.transcripts.store import transcript_json
+from study.reliability.consensus import (consensus_coder, list_disagreements, preferred_codings,
+                                         resolve_disagreement)
+from study.reliability.report import find_coder, reliability_report, scheme_coders, verdict
 
 
 @pytest.fixture
@@ -95,7 +94,7 @@ def test_identical_coders_agree_perfectly_and_swapping_coders_changes_nothing(se
 
 
 def test_a_transcript_one_coder_skipped_is_missing_not_agreement_on_absence(session, icr):
-    from study.transcripts.store import import_transcript
+    from study.interviews.transcripts.store import import_transcript
     other = import_transcript(session, b"Interviewer: Hi.\n\nCoordinator: We never used it.\n",
                               "second.txt", organisation="Nordlys Bank", role="coordinator")
     add_coding(session, transcript_id=other.id, start=0, end=5, code_id=(SCHEME, CODE),

@@ -12,10 +12,10 @@ import pyreadstat
 import pytest
 
 from study.errors import InvalidInput
-from study.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 from study.surveys.demo_responses import generate_demo_responses
 from study.surveys.exporting import write_responses
 from study.surveys.importing import read_responses
+from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 
 TEAM = Path(__file__).parent / "data" / "surveys" / "team-survey.yaml"
 FORMULA = '=HYPERLINK("http://example.com","click")'

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from study.errors import InvalidFile, InvalidInput
-from study.instruments import load_instrument
 from study.surveys.importing import ImportedResponses, read_responses
+from study.surveys.instruments import load_instrument
 
 DATA = Path(__file__).parent / "data" / "surveys"
 MATRIX = {"QID1_1": "com1", "QID1_2": "com2", "QID1_3": "com3"}

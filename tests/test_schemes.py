@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from study.errors import InvalidFile, NotFound
-from study.schemes import DEFAULT_SCHEMES_DIRECTORY, CodingScheme, load_scheme, load_schemes
+from study.interviews.schemes import (DEFAULT_SCHEMES_DIRECTORY, CodingScheme, load_scheme,
+                                      load_schemes)
 
 VALID = """\
 id: demo

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from study.errors import InvalidInput
-from study.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 from study.surveys.demo_responses import generate_demo_responses, planted_shift
+from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 from study.surveys.scoring import item_values, score_answers
 
 TEAM = Path(__file__).parent / "data" / "surveys" / "team-survey.yaml"
@@ -174,7 +174,7 @@ def test_demo_is_deterministic_for_a_seed_and_counts_can_be_given(survey):
 
 
 def test_demo_values_are_valid_answers(survey):
-    from study.instruments import answer_value
+    from study.surveys.instruments import answer_value
     demo = generate_demo_responses(survey, ["A"], respondents=40, seed=11)
     for item_id, value in zip(demo.answers["item_id"], demo.answers["value"]):
         assert answer_value(survey.item(item_id), value) == value

@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
+from conftest import DATA, ROOT
 from sqlalchemy import delete, func, select, text
 from streamlit.testing.v1 import AppTest
 
-from study.accounts import add_account
+from study.admin.accounts import add_account
+from study.admin.organisations import add_organisation
 from study.db.models import Transcript
 from study.errors import InvalidInput, NotFound
-from study.organisations import add_organisation
-from study.search import parse_query, search_transcripts, word_spans
-from study.transcripts.store import import_transcript
-
-from conftest import DATA, ROOT
+from study.interviews.search import parse_query, search_transcripts, word_spans
+from study.interviews.transcripts.store import import_transcript
 
 CORPUS = [("nordlys-coordinator.txt", "Nordlys Bank", "coordinator"),
           ("riverbend-executive.txt", "Riverbend Logistics", "executive"),
@@ -169,6 +168,45 @@ def test_upgrading_a_database_with_transcripts_indexes_them(empty_database_url):
     database.dispose()
     assert [(h.speaker, h.start, h.end, h.right) for h in hits] == \
         [("I", 6, 10, "?"), ("R", 16, 20, " er smuk.")]
+
+
+def test_frozen_migration_indexes_as_the_search_code_does(empty_database_url):
+    """Revision 0002 carries its own tokeniser: today it writes the rows index_turns writes."""
+    from alembic import command
+
+    from study.db import Database, migrate
+    from study.db.migrate import alembic_config
+    from study.interviews.search import index_turns
+
+    body = ("I: Cafe\u0301 self_censorship 🤔 ÆRLIG talt, x" + "y " * 300 + "\n\n"
+            "R: Søen er smuk; naïve-ish 42 ﬁne.")
+    database = Database(empty_database_url)
+    command.upgrade(alembic_config(database), "0001")
+    with database.transaction() as session:
+        org = add_organisation(session, "Nordlys Bank")
+        session.execute(text(
+            "INSERT INTO transcript (id, organisation_id, name, interviewee_role, language, "
+            "text, text_sha256, created_at) VALUES (3, :org, 'old', 'other', 'da', "
+            ":body, 'x', CURRENT_TIMESTAMP)"), {"org": org.id, "body": body})
+        split = body.index("\n\n")
+        session.execute(text('INSERT INTO turn (transcript_id, position, speaker, start, "end") '
+                             "VALUES (3, 0, 'I', 3, :a), (3, 1, 'R', :b, :c)"),
+                        {"a": split, "b": split + 5, "c": len(body)})
+    migrate(database)
+    columns = ("key, turn_id, body, document::text" if database.engine.dialect.name ==
+               "postgresql" else "rowid, turn_id, body, words")
+    order = columns.split(",")[0]
+    with database.transaction() as session:
+        by_migration = session.execute(text(f"SELECT {columns} FROM turn_search "
+                                            f"ORDER BY {order}")).all()
+        turns = session.execute(text('SELECT id, position, start, "end" FROM turn '
+                                     "ORDER BY position")).all()
+        index_turns(session, 3, body, [tuple(turn) for turn in turns])
+        by_library = session.execute(text(f"SELECT {columns} FROM turn_search "
+                                          f"ORDER BY {order}")).all()
+    database.dispose()
+    assert len(by_migration) == 2
+    assert by_migration == by_library
 
 
 def test_searches_without_words_or_with_bad_filters_are_refused(corpus, database):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from study.errors import InvalidInput
-from study.schemes import CodingScheme, load_schemes
-from study.suggestions import suggest_passages
-from study.transcripts.parsing import parse_transcript
+from study.interviews.schemes import CodingScheme, load_schemes
+from study.interviews.suggestions import suggest_passages
+from study.interviews.transcripts.parsing import parse_transcript
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 

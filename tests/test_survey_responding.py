@@ -7,12 +7,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from study.admin.organisations import add_organisation
 from study.db.models import Answer, Invitation, Response, Study
 from study.errors import CampaignClosed, InvalidInput, InvalidToken, NotFound
-from study.organisations import add_organisation
 from study.surveys import (close_campaign, create_campaign, invitation_links, list_campaigns,
-                           open_link, resume_with_code, save_page, score_responses,
-                           start_response, submit_response)
+                           open_link, resume_with_code, save_page, score_responses, start_response,
+                           submit_response)
 from study.surveys.tokens import check_token
 
 SURVEY = "ism-adoption-survey"

@@ -11,7 +11,8 @@ import pytest
 from docx import Document
 
 from study.errors import FileTooLarge, InvalidFile
-from study.transcripts.parsing import MAX_TRANSCRIPT_BYTES, ParsedTranscript, parse_transcript
+from study.interviews.transcripts.parsing import (MAX_TRANSCRIPT_BYTES, ParsedTranscript,
+                                                  parse_transcript)
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 

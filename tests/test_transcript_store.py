@@ -5,21 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
+from conftest import DATA, ROOT
 from sqlalchemy import func, select, text
 from streamlit.testing.v1 import AppTest
 
-from study.accounts import add_account
+from study.admin.accounts import add_account
+from study.admin.organisations import add_organisation
 from study.db.models import Event, Transcript
 from study.db.models import Turn as TurnRow
 from study.errors import AlreadyExists, FileTooLarge, InvalidFile, InvalidInput, NotFound
-from study.organisations import add_organisation
-from study.search import search_transcripts
-from study.transcripts.parsing import parse_transcript
-from study.transcripts.store import (import_transcript, list_transcripts,
-                                     store_parsed_transcript, transcript_json)
-from study.transcripts.transcript import ParsedTranscript, Turn
-
-from conftest import DATA, ROOT
+from study.interviews.search import search_transcripts
+from study.interviews.transcripts.parsing import parse_transcript
+from study.interviews.transcripts.store import (import_transcript, list_transcripts,
+                                                store_parsed_transcript, transcript_json)
+from study.interviews.transcripts.transcript import ParsedTranscript, Turn
 
 FILES = DATA / "transcripts"
 # "🤔" is one code point, "👍🏽" two (thumb + skin tone); UTF-16 would count 1 and 2 more.

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from study.accounts import add_account
-from study.ui.navigation import PAGES
-
 from conftest import open_app_page
+from streamlit.testing.v1 import AppTest
 from test_benchmark_export import OTHERS, build_benchmark_study
+
+from study.admin.accounts import add_account
+from study.ui.navigation import PAGES
 
 PASSWORD = "a long secret password"
 

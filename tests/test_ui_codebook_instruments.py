@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
-
-from study.accounts import add_account
-from study.coding import list_codes
-from study.instruments import load_instruments
-
 from conftest import open_app_page
+
+from study.admin.accounts import add_account
+from study.interviews.coding import list_codes
+from study.surveys.instruments import load_instruments
 
 PASSWORD = "a long secret password"
 

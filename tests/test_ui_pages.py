@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from study.accounts import add_account
+from study.admin.accounts import add_account
 from study.ui.navigation import PAGES
-
-from conftest import ROOT
 
 PASSWORD = "a long secret password"
 
@@ -117,7 +116,7 @@ def test_researcher_adds_an_organisation_on_the_page(demo_accounts, demo_databas
     at.button[0].click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Added Vestkyst Forsyning."]
-    from study.organisations import list_organisations
+    from study.admin.organisations import list_organisations
     with demo_database.transaction() as session:
         assert "Vestkyst Forsyning" in {o.name for o in list_organisations(session)}
 

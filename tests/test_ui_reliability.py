@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from study.accounts import AccountInfo
-from study.coding.codings import list_codings
-
 from conftest import ROOT
 from icr_study import CODE, build_icr_study
+from streamlit.testing.v1 import AppTest
 
+from study.admin.accounts import AccountInfo
+from study.interviews.coding.codings import list_codings
 
 
 @pytest.fixture

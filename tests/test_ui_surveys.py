@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
+from conftest import ROOT
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from study.accounts import add_account
+from study.admin.accounts import add_account
+from study.admin.organisations import add_organisation
 from study.db.models import Response
-from study.instruments import load_instruments
-from study.organisations import add_organisation
 from study.surveys import create_campaign, list_campaigns, start_response
-
-from conftest import ROOT
+from study.surveys.instruments import load_instruments
 
 SURVEYS = [i for i in load_instruments().values() if i.kind == "survey"]
 

@@ -13,20 +13,20 @@ from dataclasses import asdict
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from study.accounts import add_account
-from study.coding import add_coding, list_codes, list_codings, list_memos, load_scheme_into_db
-from study.organisations import add_organisation
-from study.studies import ensure_study
-from study.suggestions import Suggestion
-from study.transcripts.store import import_transcript, transcript_json
-from study.transcripts.transcript import Turn
+from study.admin.accounts import add_account
+from study.admin.organisations import add_organisation
+from study.admin.studies import ensure_study
+from study.interviews.coding import (add_coding, list_codes, list_codings, list_memos,
+                                     load_scheme_into_db)
+from study.interviews.suggestions import Suggestion
+from study.interviews.transcripts.store import import_transcript, transcript_json
+from study.interviews.transcripts.transcript import Turn
 from study.ui.components.span_view import Mark, build_span_view, tidy_span
-from study.ui.components.workbench_data import (coding_marks, pending_suggestions,
-                                                suggestion_key, view_version)
-
-from conftest import ROOT
+from study.ui.components.workbench_data import (coding_marks, pending_suggestions, suggestion_key,
+                                                view_version)
 
 SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
 TRANSCRIPT = (

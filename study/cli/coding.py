@@ -12,10 +12,10 @@ from pathlib import Path
 import typer
 
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
-from study.coding import (add_code, coder_id_for, export_codings, export_segments, list_codes,
-                          list_codings, list_schemes, load_scheme_into_db, merge_codes,
-                          move_code, recolour_code, rename_code)
 from study.errors import InvalidInput
+from study.interviews.coding import (add_code, coder_id_for, export_codings, export_segments,
+                                     list_codes, list_codings, list_schemes, load_scheme_into_db,
+                                     merge_codes, move_code, recolour_code, rename_code)
 
 codes_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
                         help="Coding schemes and their codes.")

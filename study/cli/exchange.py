@@ -11,8 +11,8 @@ import typer
 
 from study.cli.base import FORMAT_OPTION, OutputFormat, open_database
 from study.errors import InvalidInput
-from study.qdpx_exchange import export_codebook, export_qdpx, import_codebook, import_qdpx
-from study.reliability import DEFAULT_BOOTSTRAP, parse_scheme_ref, reliability_report
+from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.reliability.report import DEFAULT_BOOTSTRAP, parse_scheme_ref, reliability_report
 
 
 class Unit(str, enum.Enum):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from study.admin.organisations import add_organisation, list_organisations
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
-from study.organisations import add_organisation, list_organisations
 
 app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="Manage organisations.")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
+from study.analysis.reports.benchmark_data import export_benchmark
+from study.analysis.reports.scores_export import export_scores
 from study.cli.base import open_database
 from study.errors import InvalidInput
-from study.reports.benchmark_data import export_benchmark
-from study.reports.scores_export import export_scores
 
 
 class ScoreFormat(str, enum.Enum):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.accounts import ensure_admin
+from study.admin.accounts import ensure_admin
 from study.cli.base import open_database
 from study.config import SETTINGS
 from study.db import migrate

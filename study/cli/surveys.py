@@ -11,11 +11,12 @@ import typer
 
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidInput, NotFound
-from study.instruments import InterviewGuide, instrument_json, load_instrument, load_instruments
-from study.interview_guides import write_guide_docx
+from study.interviews.guides import write_guide_docx
 from study.surveys.campaigns import (close_campaign, create_campaign, invitation_links,
                                      list_campaigns)
 from study.surveys.instrument_store import store_instrument
+from study.surveys.instruments import (InterviewGuide, instrument_json, load_instrument,
+                                       load_instruments)
 from study.surveys.response_store import export_responses, import_responses
 
 instruments_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,

@@ -10,9 +10,9 @@ import typer
 
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidFile
-from study.search import search_transcripts
-from study.transcripts.store import (check_upload_size, import_transcript, list_transcripts,
-                                     transcript_json)
+from study.interviews.search import search_transcripts
+from study.interviews.transcripts.store import (check_upload_size, import_transcript,
+                                                list_transcripts, transcript_json)
 
 app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="List and show interview transcripts.")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from study.accounts import add_account, list_accounts, set_password
-from study.cli.base import FORMAT_OPTION, OutputFormat, emit, open_database, read_password
-from study.cli.base import StudyGroup
+from study.admin.accounts import add_account, list_accounts, set_password
+from study.cli.base import (FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database,
+                            read_password)
 from study.db.models import ROLES
 
 app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="Manage accounts.")

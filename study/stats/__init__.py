@@ -1,4 +1,4 @@
-"""Statistics for comparing organisations: reliability, aggregation, comparisons, prevalence.
+"""Pure statistics: scale reliability, aggregation, comparisons, nonparametric tests, prevalence.
 
 Long-format DataFrames in, DataFrames or plain values out. Organisations too
 small for a method are left out and listed in an ``excluded`` table, never an
@@ -6,27 +6,16 @@ error; fewer than two usable organisations raise
 :class:`study.errors.InsufficientData`.
 """
 
-from study.stats.agreement import AlphaInterval, bootstrap_alpha_ci, krippendorff_alpha
-from study.stats.kappa import (brennan_prediger_kappa, cohen_kappa, fleiss_kappa,
-                               percent_agreement)
 from study.stats.aggregation import awg, icc1, icc2, rwg, rwg_j
 from study.stats.comparison import compare_to_benchmark, games_howell, welch_anova
 from study.stats.descriptives import describe_groups, percent_favourable, wilson_interval
 from study.stats.multiple_testing import adjust_p_values
 from study.stats.nonparametric import kruskal
 from study.stats.prevalence import CodePrevalenceTest, code_prevalence_test
-from study.stats.reliability import (cronbach_alpha, feldt_interval, item_analysis,
-                                     scale_reliability)
+from study.stats.scales import cronbach_alpha, feldt_interval, item_analysis, scale_reliability
 from study.stats.studentized_range import studentized_range_sf
 
 __all__ = [
-    "AlphaInterval",
-    "bootstrap_alpha_ci",
-    "brennan_prediger_kappa",
-    "cohen_kappa",
-    "fleiss_kappa",
-    "krippendorff_alpha",
-    "percent_agreement",
     "CodePrevalenceTest",
     "adjust_p_values",
     "awg",

@@ -1,11 +1,17 @@
-"""Employee surveys: instruments in the database, campaigns, responding, scoring, import/export.
+"""Capability 1, employee surveys: instruments, campaigns, responding, scoring, import/export.
 
+- :mod:`study.surveys.instruments`: survey instruments and interview guides as YAML files,
+  validated by pydantic (no database).
 - :mod:`study.surveys.instrument_store`: instrument versions as stored with each response.
 - :mod:`study.surveys.campaigns`: campaigns, open links and personal invitations.
 - :mod:`study.surveys.responding`: the respondent's side (consent, pages, resume, submit).
 - :mod:`study.surveys.response_store`: bulk import, answers and scale scores out.
 - :mod:`study.surveys.scoring`, :mod:`~study.surveys.importing`,
   :mod:`~study.surveys.exporting`: the pure parts (no database).
+
+May import: :mod:`study.db`, :mod:`study.stats`, :mod:`study.admin` and the foundation
+modules (``study.config``, ``study.errors``, ``study.cells``, ``study.yamlfile``). Never
+another capability, ``ui`` or ``cli``.
 """
 
 from study.surveys.campaigns import (CampaignInfo, close_campaign, create_campaign,

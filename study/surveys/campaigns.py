@@ -11,11 +11,12 @@ import pandas as pd
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
-from study.audit import record_event
-from study.db.models import Campaign, Invitation, Organisation, Response, utcnow
+from study.admin.audit import record_event
+from study.admin.organisations import get_organisation
+from study.db.models import Campaign
 from study.db.models import Instrument as InstrumentRow
+from study.db.models import Invitation, Organisation, Response, utcnow
 from study.errors import InvalidInput, NotFound
-from study.organisations import get_organisation
 from study.surveys.instrument_store import latest_instrument
 from study.surveys.tokens import new_token, survey_link
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from study.errors import InvalidInput
-from study.instruments.survey import Instrument, Item
+from study.surveys.instruments.survey import Instrument, Item
 
 CHALLENGES = ("challenge_not_work", "challenge_self_censorship", "challenge_not_routine",
               "challenge_management_words")

@@ -2,7 +2,7 @@
 
 One row per response: ``organisation``, ``campaign``, ``instrument_version``,
 then one column per item in survey order. Values are the stored answers (see
-:mod:`study.instruments.answers`): likert points as answered (not
+:mod:`study.surveys.instruments.answers`): likert points as answered (not
 reverse-keyed), option ids for choices (several joined by ``;``).
 
 - **csv** is UTF-8 with a byte-order mark (so Excel shows æ, ø, å) and reads
@@ -35,7 +35,7 @@ from openpyxl.styles import Font
 
 from study.cells import escape_formula
 from study.errors import InvalidInput
-from study.instruments.survey import Instrument, Item
+from study.surveys.instruments.survey import Instrument, Item
 
 FORMATS = ("csv", "xlsx", "sav")
 RESPONSE_COLUMNS = ("response_id", "organisation", "campaign", "instrument_version",

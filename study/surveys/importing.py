@@ -43,8 +43,8 @@ import charset_normalizer
 import pandas as pd
 
 from study.errors import InvalidFile, InvalidInput
-from study.instruments.answers import answer_value
-from study.instruments.survey import Instrument, Item
+from study.surveys.instruments.answers import answer_value
+from study.surveys.instruments.survey import Instrument, Item
 
 FORMATS = ("qualtrics", "limesurvey", "csv")
 MAX_PROBLEMS = 20
@@ -82,7 +82,7 @@ class ImportedResponses:
     ----------
     answers : DataFrame
         Long: ``row_index`` (position in ``responses``), ``item_id``, ``value``
-        (the stored form, see :mod:`study.instruments.answers`); unanswered items
+        (the stored form, see :mod:`study.surveys.instruments.answers`); unanswered items
         have no row.
     responses : DataFrame
         One row per response: ``row_index``, ``external_id`` (str or None),

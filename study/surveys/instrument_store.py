@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.audit import record_event
+from study.admin.audit import record_event
 from study.db.models import Instrument as InstrumentRow
 from study.errors import AlreadyExists, NotFound
-from study.instruments import (DEFAULT_INSTRUMENTS_DIRECTORY, Instrument, InterviewGuide,
-                               instrument_from_dict, load_instruments)
+from study.surveys.instruments import (DEFAULT_INSTRUMENTS_DIRECTORY, Instrument, InterviewGuide,
+                                       instrument_from_dict, load_instruments)
 
 
 @dataclass(frozen=True)

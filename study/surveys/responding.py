@@ -20,12 +20,13 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from study.db.models import Answer, Campaign, Invitation, Organisation, Response, Study
+from study.db.models import Answer, Campaign
 from study.db.models import Instrument as InstrumentRow
+from study.db.models import Invitation, Organisation, Response, Study
 from study.errors import CampaignClosed, InvalidInput, InvalidToken
-from study.instruments import Instrument, Item, answer_value
 from study.surveys.campaigns import campaign_status
 from study.surveys.instrument_store import stored_instrument
+from study.surveys.instruments import Instrument, Item, answer_value
 from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normalise_resume_code
 
 # The respondent's path runs many times per second under load, so it uses Core

@@ -10,14 +10,15 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from study.audit import record_event
-from study.db.models import Answer, Campaign, Organisation, Response, utcnow
+from study.admin.audit import record_event
+from study.admin.organisations import get_organisation
+from study.db.models import Answer, Campaign
 from study.db.models import Instrument as InstrumentRow
+from study.db.models import Organisation, Response, utcnow
 from study.errors import InvalidInput, NotFound
-from study.instruments import Instrument, instrument_from_dict
-from study.organisations import get_organisation
-from study.surveys.instrument_store import latest_instrument
 from study.surveys.importing import read_responses
+from study.surveys.instrument_store import latest_instrument
+from study.surveys.instruments import Instrument, instrument_from_dict
 from study.surveys.scoring import score_answers
 
 ANSWER_FRAME_COLUMNS = ["response_id", "organisation", "campaign", "campaign_id", "instrument",

@@ -1,7 +1,7 @@
 """Score survey scales from answers: mean of a scale's items after reverse-keying.
 
 Answers come in long format, one row per answered item: ``response_id``,
-``item_id``, ``value`` (the stored answer, see :mod:`study.instruments.answers`).
+``item_id``, ``value`` (the stored answer, see :mod:`study.surveys.instruments.answers`).
 Scores come out tidy: one row per response and scale.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from study.errors import InvalidInput
-from study.instruments.survey import Instrument
+from study.surveys.instruments.survey import Instrument
 
 ANSWER_COLUMNS = ("response_id", "item_id", "value")
 
@@ -107,7 +107,7 @@ def score_answers(answers: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
 
     Examples
     --------
-    >>> from study.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
+    >>> from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
     >>> survey = load_instrument(DEFAULT_INSTRUMENTS_DIRECTORY / "ism-adoption-survey.yaml")
     >>> answers = pd.DataFrame({"response_id": [1, 1, 1, 1],
     ...                         "item_id": ["nw1", "nw2", "nw3", "nw4"],

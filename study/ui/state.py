@@ -9,7 +9,7 @@ from dataclasses import asdict
 import streamlit as st
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from study.accounts import AccountInfo
+from study.admin.accounts import AccountInfo
 from study.config import database_url
 from study.db import Database, require_current_schema
 from study.db.engine import unavailable

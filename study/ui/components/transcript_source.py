@@ -1,6 +1,6 @@
 """Transcripts as the coding pages need them: a list to choose from, and one text with its turns.
 
-Reads through :mod:`study.transcripts.store`. A stored transcript's text never
+Reads through :mod:`study.interviews.transcripts.store`. A stored transcript's text never
 changes, so the loaded text is cached per transcript (and its length and name,
 in case a database reuses the id of a deleted one).
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from study.transcripts.store import TranscriptInfo, list_transcripts, transcript_json
+from study.interviews.transcripts.store import TranscriptInfo, list_transcripts, transcript_json
 
 __all__ = ["TranscriptText", "TurnSpan", "load_transcript", "transcript_choices"]
 

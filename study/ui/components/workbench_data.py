@@ -1,7 +1,7 @@
 """What the coding workbench shows, computed without Streamlit: highlights, suggestions, versions.
 
 The page (study/ui/pages/workbench.py) reads codings and codes through
-:mod:`study.coding` and turns them into :class:`~study.ui.components.span_view.Mark`
+:mod:`study.interviews.coding` and turns them into :class:`~study.ui.components.span_view.Mark`
 objects here, so the logic can be tested without a browser.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from study.schemes import Code as SchemeCode
-from study.schemes import CodingScheme as SchemeModel
-from study.suggestions import Suggestion
+from study.interviews.schemes import Code as SchemeCode
+from study.interviews.schemes import CodingScheme as SchemeModel
+from study.interviews.suggestions import Suggestion
 from study.ui.components.span_view import Mark
 
 __all__ = ["PendingSuggestion", "coder_label", "coding_marks", "pending_suggestions",
@@ -48,7 +48,7 @@ def coder_label(email: str, display_name: str | None = None) -> str:
 
 def coding_marks(codings: pd.DataFrame, colours: dict[int, str], *, me: int,
                  coder_names: dict[int, str] | None = None) -> list[Mark]:
-    """Turn a :func:`study.coding.list_codings` frame into highlights, own codings first.
+    """Turn a :func:`study.interviews.coding.list_codings` frame into highlights, own codings first.
 
     ``coder_names`` (coder id -> short name) is given when several coders'
     codings are shown, so every chip says whose coding it is.
@@ -72,7 +72,7 @@ def suggestion_key(scheme_id: int, code_key: str, start: int, end: int) -> str:
 
 
 def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
-    """A scheme model holding only what :func:`study.suggestions.suggest_passages` reads.
+    """A scheme model holding only what :func:`study.interviews.suggestions.suggest_passages` reads.
 
     Codes in the database may lack what a scheme file requires (an example,
     say, for a code added in the app), so the model is built unvalidated from

@@ -13,9 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from study.analysis.reports.benchmark_data import (BenchmarkFrames, benchmark_frames,
+                                                   benchmark_summary, benchmark_workbook_bytes)
 from study.config import database_url, int_setting
-from study.reports.benchmark_data import (BenchmarkFrames, benchmark_frames, benchmark_summary,
-                                          benchmark_workbook_bytes)
 from study.ui.state import current_account, database, errors_shown
 
 ALL = "All organisations (researchers' version)"

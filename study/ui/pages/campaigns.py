@@ -6,10 +6,10 @@ import io
 
 import streamlit as st
 
-from study.instruments import load_instruments
-from study.organisations import list_organisations
+from study.admin.organisations import list_organisations
 from study.surveys.campaigns import (close_campaign, create_campaign, invitations_csv,
                                      list_campaigns, set_headcount)
+from study.surveys.instruments import load_instruments
 from study.ui.state import current_account, database, errors_shown
 
 

@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from study.coding import (add_code, code_frequency_matrix, cooccurrence_matrix, list_codes,
-                          list_schemes, load_scheme_into_db, merge_codes, move_code,
-                          recolour_code, rename_code)
-from study.schemes import load_schemes
+from study.interviews.coding import (add_code, code_frequency_matrix, cooccurrence_matrix,
+                                     list_codes, list_schemes, load_scheme_into_db, merge_codes,
+                                     move_code, recolour_code, rename_code)
+from study.interviews.schemes import load_schemes
 from study.ui.state import current_account, database, errors_shown
 
 

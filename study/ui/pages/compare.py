@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from study.analysis.comparison import (AGGREGATION_CUTOFFS, ComparisonResult, compare_organisations,
+                                       comparison_options)
 from study.cells import escape_formula
-from study.comparison import (AGGREGATION_CUTOFFS, ComparisonResult, compare_organisations,
-                              comparison_options)
 from study.config import database_url
 from study.ui.state import database, errors_shown
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from study.coding.schemes_store import list_schemes
 from study.db import Database
-from study.qdpx_exchange import export_codebook, export_qdpx, import_codebook, import_qdpx
-from study.transcripts.store import check_upload_size
+from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.interviews.coding.schemes_store import list_schemes
+from study.interviews.transcripts.store import check_upload_size
 from study.ui.state import current_account, database, errors_shown
 
 

@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import streamlit as st
 
-from study.instruments import InterviewGuide, load_instruments
-from study.interview_guides import write_guide_docx
+from study.interviews.guides import write_guide_docx
+from study.surveys.instruments import InterviewGuide, load_instruments
 from study.ui.state import errors_shown
 
 

@@ -10,11 +10,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from study.analysis.joint_display import (CHALLENGES, convergence, joint_display,
+                                          write_joint_display_xlsx)
 from study.cells import escape_formula
 from study.config import database_url
-from study.joint_display import CHALLENGES, convergence, joint_display, write_joint_display_xlsx
 from study.ui.state import database, errors_shown
-
 
 SHORT = {"challenge_not_work": "Not work", "challenge_self_censorship": "Self-censorship",
          "challenge_not_routine": "Not routine", "challenge_management_words": "Words, not action"}

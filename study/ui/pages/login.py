@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from study.accounts import log_in
+from study.admin.accounts import log_in
 from study.ui.state import database, errors_shown, set_account
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from study.organisations import add_organisation, organisations_frame
+from study.admin.organisations import add_organisation, organisations_frame
 from study.ui.state import current_account, database, errors_shown
 
 

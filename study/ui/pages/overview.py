@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from study.overview import study_overview
+from study.admin.overview import study_overview
 from study.ui.state import current_account, database, errors_shown
 
 

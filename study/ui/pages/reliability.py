@@ -7,12 +7,13 @@ import re
 
 import pandas as pd
 import streamlit as st
-from study.coding.schemes_store import list_schemes
-from study.consensus import DECISIONS, list_disagreements, resolve_disagreement
-from study.icr import UNITS
-from study.reliability import (RELIABLE, TENTATIVE, ReliabilityReport, codings_stamp,
-                               reliability_report, scheme_coders)
-from study.transcripts.store import list_transcripts, transcript_json
+
+from study.interviews.coding.schemes_store import list_schemes
+from study.interviews.transcripts.store import list_transcripts, transcript_json
+from study.reliability.consensus import DECISIONS, list_disagreements, resolve_disagreement
+from study.reliability.report import (RELIABLE, TENTATIVE, ReliabilityReport, codings_stamp,
+                                      reliability_report, scheme_coders)
+from study.reliability.units import UNITS
 from study.ui.state import current_account, database, errors_shown
 
 CONTEXT_CHARS = 200

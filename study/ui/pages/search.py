@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from study.admin.organisations import list_organisations
 from study.db.models import INTERVIEWEE_ROLES
-from study.organisations import list_organisations
-from study.search import search_transcripts
+from study.interviews.search import search_transcripts
 from study.ui.state import database, errors_shown
 
 ALL = "All"

@@ -13,10 +13,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from study.coding import coded_segments, list_codes, list_schemes
-from study.coding.exports import write_segments_docx, write_segments_xlsx
+from study.admin.organisations import list_organisations
 from study.db.models import INTERVIEWEE_ROLES
-from study.organisations import list_organisations
+from study.interviews.coding import coded_segments, list_codes, list_schemes
+from study.interviews.coding.exports import write_segments_docx, write_segments_xlsx
 from study.ui.state import current_account, database, errors_shown
 
 PAGE_SIZE = 25

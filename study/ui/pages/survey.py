@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from study.errors import InvalidToken, StudyError
-from study.instruments import Instrument, Item
+from study.surveys.instruments import Instrument, Item
 from study.surveys.responding import (open_link, response_state, resume_with_code, save_page,
                                       start_response, stored_answers, submit_response)
 from study.surveys.tokens import format_resume_code

@@ -11,10 +11,11 @@ import re
 import pandas as pd
 import streamlit as st
 
+from study.admin.organisations import list_organisations
 from study.db.models import INTERVIEWEE_ROLES
-from study.organisations import list_organisations
-from study.transcripts.parsing import SUPPORTED_EXTENSIONS
-from study.transcripts.store import LANGUAGES, import_transcript, list_transcripts, transcript_json
+from study.interviews.transcripts.parsing import SUPPORTED_EXTENSIONS
+from study.interviews.transcripts.store import (LANGUAGES, import_transcript, list_transcripts,
+                                                transcript_json)
 from study.ui.state import current_account, database, errors_shown
 
 ALL = "All organisations"

@@ -1,7 +1,7 @@
 """Coding workbench: select any passage of a transcript with the mouse and apply codes to it.
 
 The transcript is drawn by the span selector component (study/ui/components);
-every change goes through :mod:`study.coding`, which checks permissions and
+every change goes through :mod:`study.interviews.coding`, which checks permissions and
 writes the audit log. Session state holds ids and UI choices only.
 """
 
@@ -13,18 +13,18 @@ from typing import Any
 
 import streamlit as st
 
-from study.coding import (add_coding, add_memo, code_turn, list_codes, list_codings, list_memos,
-                          list_schemes, recode, remove_coding)
 from study.errors import StudyError
-from study.suggestions import LANGUAGES, suggest_passages
-from study.transcripts.store import TranscriptInfo
+from study.interviews.coding import (add_coding, add_memo, code_turn, list_codes, list_codings,
+                                     list_memos, list_schemes, recode, remove_coding)
+from study.interviews.suggestions import LANGUAGES, suggest_passages
+from study.interviews.transcripts.store import TranscriptInfo
 from study.ui.components.span_selector import span_selector
 from study.ui.components.span_view import build_span_view, tidy_span
+from study.ui.components.transcript_source import (TranscriptText, load_transcript,
+                                                   transcript_choices)
 from study.ui.components.workbench_data import (INTERVIEWER_NAMES, coder_label, coding_marks,
                                                 pending_suggestions, scheme_for_suggestions,
                                                 suggestion_marks, view_version)
-from study.ui.components.transcript_source import (TranscriptText, load_transcript,
-                                                   transcript_choices)
 from study.ui.state import current_account, database, errors_shown
 
 LABELS = {"code_turn": "Code turn", "accept": "Accept", "reject": "Reject",
@@ -69,7 +69,7 @@ def _select(ctx: Context, start: int, end: int, *, turn: int | None = None) -> N
                                         "turn": turn}
 
 
-# -- actions: each goes through study.coding in its own transaction ---------
+# -- actions: each goes through study.interviews.coding in its own transaction ---------
 
 def _apply(ctx: Context, start: int, end: int, code_ids: list[int], *,
            turn: int | None = None, origin: str = "manual") -> None:

@@ -1,0 +1,13 @@
+"""Capabilities 3 and 4, analysis: comparisons, joint displays, benchmark and score reports.
+
+- :mod:`study.analysis.comparison`: organisations compared on survey scales (reliability,
+  aggregation, Welch ANOVA, post hoc tests) from the database, through :mod:`study.stats`.
+- :mod:`study.analysis.joint_display`: interview codes beside survey scores per
+  organisation.
+- :mod:`study.analysis.reports`: the benchmark workbook for practitioners (tables and
+  suppression, text, openpyxl sheets) and the score export for researchers.
+
+May import: :mod:`study.db`, :mod:`study.stats`, :mod:`study.admin`,
+:mod:`study.surveys`, :mod:`study.interviews`, :mod:`study.reliability` and the
+foundation modules. Never ``ui`` or ``cli``.
+"""

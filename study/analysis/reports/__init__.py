@@ -1,0 +1,1 @@
+"""Reports built from survey results: the benchmark workbook and the score export."""

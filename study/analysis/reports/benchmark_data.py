@@ -1,0 +1,252 @@
+"""Load the benchmark spreadsheet's data from the database and write the workbook.
+
+:func:`benchmark_frames` turns the study's complete survey responses into the
+long DataFrames :func:`study.analysis.reports.benchmark.write_benchmark_workbook`
+takes; :func:`export_benchmark` writes the file (the CLI's ``study export
+benchmark`` and the page's download button both call it). A practitioner's
+version names one organisation and pools every other as "Benchmark"; the
+anonymity rules (minimum group size, complementary suppression) live in the
+workbook writer.
+
+Which responses count: for each organisation its most recent campaign of the
+instrument that has complete responses, so an organisation surveyed twice is
+not counted twice. ``campaign_id`` picks that campaign for its organisation
+instead (an earlier survey round, say).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from study.admin.organisations import get_organisation
+from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
+from study.analysis.reports import benchmark_tables as tables
+from study.analysis.reports.benchmark import write_benchmark_workbook
+from study.config import int_setting
+from study.db.models import Campaign
+from study.db.models import Instrument as InstrumentRow
+from study.db.models import Invitation, Organisation, Response
+from study.errors import InsufficientData, InvalidInput, NotFound
+
+__all__ = ["BenchmarkFrames", "benchmark_frames", "benchmark_summary", "benchmark_workbook_bytes",
+           "export_benchmark"]
+
+
+@dataclass(frozen=True)
+class BenchmarkFrames:
+    """The inputs of :func:`write_benchmark_workbook`, loaded from the database."""
+
+    scores: pd.DataFrame
+    items: pd.DataFrame
+    participation: pd.DataFrame
+    demographics: pd.DataFrame
+    instrument: str
+    scale_labels: dict[str, str]
+    item_labels: dict[str, str]
+    campaigns: dict[str, int]
+
+    @property
+    def organisations(self) -> list[str]:
+        """Organisations in the benchmark (with a campaign), by name."""
+        return sorted(self.participation["organisation"])
+
+
+def _chosen_campaigns(session: Session, instrument: str, campaign_id: int | None
+                      ) -> pd.DataFrame:
+    """One campaign per organisation: its newest with complete responses, or ``campaign_id``."""
+    completed = (select(Response.campaign_id, func.count(Response.id).label("completed"))
+                 .where(Response.status == "complete").group_by(Response.campaign_id).subquery())
+    invitations = (select(Invitation.campaign_id, func.count(Invitation.id).label("invited"))
+                   .group_by(Invitation.campaign_id).subquery())
+    rows = session.execute(
+        select(Campaign.id, Campaign.mode, Campaign.headcount, Campaign.created_at,
+               Organisation.name, Organisation.headcount,
+               func.coalesce(completed.c.completed, 0), func.coalesce(invitations.c.invited, 0))
+        .join(Organisation, Organisation.id == Campaign.organisation_id)
+        .join(InstrumentRow, InstrumentRow.id == Campaign.instrument_id)
+        .outerjoin(completed, completed.c.campaign_id == Campaign.id)
+        .outerjoin(invitations, invitations.c.campaign_id == Campaign.id)
+        .where(InstrumentRow.key == instrument)).all()
+    frame = pd.DataFrame(rows, columns=["campaign_id", "mode", "campaign_headcount", "created",
+                                        "organisation", "org_headcount", "responses",
+                                        "invited"])
+    if campaign_id is not None and campaign_id not in set(frame["campaign_id"]):
+        raise NotFound(f"There is no campaign {campaign_id} of the survey {instrument!r}; "
+                       "`study campaign list` shows them.")
+    # Newest first; a campaign without responses only stands in when its
+    # organisation has no other.
+    frame = frame.assign(has=frame["responses"] > 0).sort_values(
+        ["organisation", "has", "created", "campaign_id"], ascending=[True, False, False, False])
+    chosen = frame.drop_duplicates("organisation")
+    if campaign_id is not None:
+        pick = frame[frame["campaign_id"] == campaign_id]
+        chosen = pd.concat([chosen[chosen["organisation"] != pick["organisation"].iloc[0]],
+                            pick])
+    return chosen.sort_values("organisation").reset_index(drop=True)
+
+
+def benchmark_frames(session: Session, *, campaign_id: int | None = None,
+                     instrument: str = DEFAULT_INSTRUMENT, language: str = "en"
+                     ) -> BenchmarkFrames:
+    """Load scores, item answers, participation and demographics for the benchmark.
+
+    Parameters
+    ----------
+    session : Session
+        An open session (nothing is written).
+    campaign_id : int, optional
+        Use this campaign for its organisation instead of the newest one.
+    instrument : str
+        Survey instrument key.
+    language : str
+        Language of scale, item and category labels.
+    """
+    campaigns = _chosen_campaigns(session, instrument, campaign_id)
+    if campaigns.empty:
+        raise InsufficientData(f"No organisation has a campaign of the survey {instrument!r} "
+                               "yet.")
+    data = load_survey_data(session, instrument=instrument,
+                            campaign_ids=campaigns["campaign_id"].tolist())
+    model = data.instrument
+    if language not in model.languages:
+        raise InvalidInput(f"The survey {instrument!r} has no {language!r} texts.")
+    scores = data.scores.rename(columns={"response_id": "respondent_id"})[
+        ["respondent_id", "organisation", "scale", "score"]]
+    answers = data.answers
+    items = pd.DataFrame({"respondent_id": answers["response_id"],
+                          "organisation": answers["organisation"],
+                          "item": answers["item_id"], "value": answers["value"],
+                          "points": answers["points"]})
+    personal = campaigns["mode"] == "personal"
+    headcount = campaigns["campaign_headcount"].where(campaigns["campaign_headcount"].notna(),
+                                                      campaigns["org_headcount"])
+    participation = pd.DataFrame({
+        "organisation": campaigns["organisation"],
+        "responses": campaigns["responses"].astype(float),
+        "invitations": np.where(personal, campaigns["invited"].astype(float), np.nan),
+        "headcount": pd.to_numeric(headcount, errors="coerce").astype(float)})
+    demographics = _demographics(data.demographics, model, language)
+    versions = sorted(set(map(str, session.scalars(
+        select(InstrumentRow.version).where(InstrumentRow.key == instrument)))))
+    scale_labels = {s.id: s.label.get(language, s.id) for s in model.scales}
+    item_labels = {i.id: i.text.get(language, i.id) for i in model.all_items()
+                   if i.type == "likert"}
+    return BenchmarkFrames(
+        scores=scores, items=items, participation=participation, demographics=demographics,
+        instrument=f"{model.id} version {model.version}" if len(versions) <= 1
+        else f"{model.id} versions {', '.join(versions)}",
+        scale_labels=scale_labels, item_labels=item_labels,
+        campaigns=dict(zip(campaigns["organisation"], campaigns["campaign_id"].astype(int))))
+
+
+def _demographics(frame: pd.DataFrame, model, language: str) -> pd.DataFrame:
+    """Demographic answers with the question as variable and the option label as category."""
+    rows = []
+    for item_id, part in frame.groupby("item_id", sort=False):
+        item = model.item(item_id)
+        labels = {o.id: o.label.get(language, o.id) for o in item.options or []}
+        # Rows in option order, so the sheet lists categories as the survey did.
+        position = {option: i for i, option in enumerate(labels)}
+        part = part.iloc[np.argsort(part["option"].map(position).fillna(len(position)).to_numpy(),
+                                    kind="stable")]
+        rows.append(pd.DataFrame({"respondent_id": part["response_id"].to_numpy(),
+                                  "organisation": part["organisation"].to_numpy(),
+                                  "variable": item.text.get(language, item_id),
+                                  "category": part["option"].map(labels).fillna(
+                                      part["option"]).to_numpy()}))
+    if not rows:
+        return pd.DataFrame(columns=["respondent_id", "organisation", "variable", "category"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def _focus(frames: BenchmarkFrames, session: Session, organisation: str | None) -> str | None:
+    if organisation is None:
+        return None
+    name = get_organisation(session, organisation).name
+    if name not in set(frames.participation["organisation"]):
+        raise NotFound(f"{name} has no survey campaign yet, so there is no benchmark for it.")
+    return name
+
+
+def _min_group(min_group: int | None) -> int:
+    if min_group is None:
+        return int_setting("STUDY_MIN_GROUP_SIZE")
+    if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
+        raise InvalidInput(f"The minimum group size must be a whole number of at least 1, "
+                           f"not {min_group!r}.")
+    return min_group
+
+
+def export_benchmark(session: Session, out: str | os.PathLike[str], *,
+                     organisation: str | None = None, min_group: int | None = None,
+                     campaign_id: int | None = None, instrument: str = DEFAULT_INSTRUMENT,
+                     language: str = "en") -> Path:
+    """Write the benchmark workbook to ``out`` and return its path.
+
+    Parameters
+    ----------
+    organisation : str, optional
+        Practitioners' version: only this organisation is named; all others
+        are pooled as "Benchmark". Omit for the researchers' version with
+        every organisation listed.
+    min_group : int, optional
+        Groups with fewer responses show "fewer than N responses" (default:
+        the STUDY_MIN_GROUP_SIZE setting).
+    campaign_id : int, optional
+        Use this campaign for its organisation instead of the newest one.
+    """
+    frames = benchmark_frames(session, campaign_id=campaign_id, instrument=instrument,
+                              language=language)
+    return write_frames(frames, out, organisation=_focus(frames, session, organisation),
+                        min_group=_min_group(min_group))
+
+
+def write_frames(frames: BenchmarkFrames, out: str | os.PathLike[str], *,
+                 organisation: str | None, min_group: int) -> Path:
+    """Write already loaded frames (the page loads once, then shows and downloads)."""
+    return write_benchmark_workbook(
+        out, scores=frames.scores, items=frames.items, participation=frames.participation,
+        demographics=frames.demographics if len(frames.demographics) else None,
+        instrument=frames.instrument, scale_labels=frames.scale_labels,
+        item_labels=frames.item_labels, focus_org=organisation, min_group=min_group)
+
+
+def benchmark_workbook_bytes(frames: BenchmarkFrames, *, organisation: str | None,
+                             min_group: int) -> bytes:
+    """The workbook as bytes, for a download button."""
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_frames(frames, name, organisation=organisation, min_group=min_group)
+        return Path(name).read_bytes()
+    finally:
+        os.unlink(name)
+
+
+def benchmark_summary(frames: BenchmarkFrames, *, organisation: str | None,
+                      min_group: int) -> pd.DataFrame:
+    """The Summary sheet's numbers as a DataFrame (for the page), small groups already hidden.
+
+    Columns: organisation, scale, scale_label, n, mean, status, bench_orgs,
+    bench_mean, bench_median, bench_p75, bench_status, difference,
+    percentile_rank. With ``organisation`` only its rows come back; a hidden
+    value is NaN with a non-empty ``status``.
+    """
+    if organisation is not None and organisation not in set(frames.participation["organisation"]):
+        raise NotFound(f"{organisation} has no survey campaign yet, so there is no benchmark "
+                       "for it.")
+    rules = tables.Rules(min_group=min_group, min_orgs=3, top=2, focus_org=organisation)
+    participation = frames.participation.astype({"organisation": str})
+    sizes = tables.organisation_sizes(frames.scores, frames.items, participation, rules)
+    order = [s for s in frames.scale_labels if s in set(frames.scores["scale"])]
+    summary = tables.summarise_scales(frames.scores, sizes, order, rules)
+    summary.insert(2, "scale_label", summary["scale"].map(frames.scale_labels))
+    return summary

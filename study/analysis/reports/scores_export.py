@@ -1,0 +1,178 @@
+"""Export respondent-level scale scores with organisation attributes, for SPSS and R users.
+
+One row per complete response: ``response_id``, ``organisation``, ``sector``,
+``size_band``, ``country``, ``campaign``, ``instrument_version`` and one
+column per scale (the mean of its items after reverse-keying, empty when too
+few items were answered; see :func:`study.surveys.score_responses`).
+
+- **csv**: UTF-8 with a byte-order mark (Excel shows æ, ø, å), text cells
+  formula-escaped.
+- **xlsx**: a ``scores`` sheet (numbers as numbers, text as text) and a
+  ``variables`` sheet saying what each column is.
+- **sav**: variable labels (scale labels, "Organisation", ...), measurement
+  levels, and the instrument in the file label, read by SPSS, R (haven) and
+  pyreadstat.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from study.analysis.comparison import DEFAULT_INSTRUMENT, stored_versions
+from study.cells import escape_formula
+from study.db.models import Campaign, Organisation
+from study.errors import InvalidInput, NotFound
+from study.surveys.response_store import score_responses
+
+__all__ = ["SCORE_FORMATS", "export_scores", "scores_frame"]
+
+SCORE_FORMATS = ("csv", "xlsx", "sav")
+LEAD_COLUMNS = ["response_id", "organisation", "sector", "size_band", "country", "campaign",
+                "instrument_version"]
+_TEXT = {"organisation", "sector", "size_band", "country", "campaign", "instrument_version"}
+
+
+def scores_frame(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
+                 language: str = "en") -> tuple[pd.DataFrame, dict[str, str]]:
+    """Respondent-level scores, wide, and a label for every column.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        One row per complete response (sorted by response id) with
+        ``LEAD_COLUMNS`` then one float column per scale in the instrument's
+        order; and ``{column: label}``.
+    """
+    versions = stored_versions(session, instrument)
+    model = list(versions.values())[-1]
+    if language not in model.languages:
+        raise InvalidInput(f"The survey {instrument!r} has no {language!r} texts.")
+    long = score_responses(session, instrument=instrument)
+    if long.empty:
+        raise NotFound(f"There are no complete responses to {instrument} yet.")
+    # unstack keeps a response whose scores are all missing (pivot_table would drop it).
+    wide = long.set_index(["response_id", "organisation", "campaign_id", "instrument_version",
+                           "scale"])["score"].unstack("scale")
+    scales = [s.id for s in model.scales] + sorted(set(wide.columns) - {s.id for s in
+                                                                          model.scales})
+    wide = wide.reindex(columns=scales).reset_index()
+    wide.columns.name = None
+    attributes = pd.DataFrame(session.execute(select(
+        Organisation.name, Organisation.sector, Organisation.size_band,
+        Organisation.country)).all(), columns=["organisation", "sector", "size_band", "country"])
+    campaigns = pd.DataFrame(session.execute(select(Campaign.id, Campaign.name)).all(),
+                             columns=["campaign_id", "campaign"])
+    frame = (wide.merge(attributes, on="organisation", how="left")
+             .merge(campaigns, on="campaign_id", how="left")
+             .sort_values("response_id", kind="stable").reset_index(drop=True))
+    frame["instrument_version"] = frame["instrument_version"].astype(str)
+    frame = frame[LEAD_COLUMNS + scales]
+    labels = {"response_id": "Response id", "organisation": "Organisation",
+              "sector": "Sector of the organisation", "size_band": "Size band (employees)",
+              "country": "Country of the organisation", "campaign": "Survey campaign",
+              "instrument_version": f"Version of the survey {model.id}"}
+    for scale in model.scales:
+        labels[scale.id] = scale.label.get(language, scale.id)
+    for scale in scales:
+        labels.setdefault(scale, scale)
+    return frame, labels
+
+
+def export_scores(session: Session, out: str | os.PathLike[str], *, format: str = "csv",
+                  instrument: str = DEFAULT_INSTRUMENT, language: str = "en") -> int:
+    """Write respondent-level scale scores as csv, xlsx or sav; return the number of rows.
+
+    Parameters
+    ----------
+    out : path
+        The file to write (overwritten).
+    format : {"csv", "xlsx", "sav"}
+    instrument : str
+        Survey instrument key.
+    language : str
+        Language of the variable labels.
+    """
+    if format not in SCORE_FORMATS:
+        raise InvalidInput(f"Unknown export format {format!r}; use one of "
+                           f"{', '.join(SCORE_FORMATS)}.")
+    frame, labels = scores_frame(session, instrument=instrument, language=language)
+    path = Path(out)
+    if format == "csv":
+        _write_csv(frame, path)
+    elif format == "xlsx":
+        _write_xlsx(frame, labels, path)
+    else:
+        _write_sav(frame, labels, path, instrument)
+    return len(frame)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(frame.columns)
+        for row in frame.itertuples(index=False):
+            writer.writerow([escape_formula(_text(v)) if c in _TEXT
+                             else ("" if pd.isna(v) else repr(float(v)) if c != "response_id"
+                                   else int(v))
+                             for c, v in zip(frame.columns, row)])
+
+
+def _write_xlsx(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "scores"
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font, cell.fill = header_font, header_fill
+    for row_index, row in enumerate(frame.itertuples(index=False), start=2):
+        for column_index, (name, value) in enumerate(zip(frame.columns, row), start=1):
+            cell = ws.cell(row_index, column_index)
+            if name in _TEXT:
+                cell.value = escape_formula(_text(value))
+                cell.data_type = "s"
+            elif pd.notna(value):
+                cell.value = int(value) if name == "response_id" else float(value)
+                cell.number_format = "0" if name == "response_id" else "0.00"
+    ws.freeze_panes = "C2"
+    for index, name in enumerate(frame.columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = max(10, min(30, len(name) + 2))
+    variables = wb.create_sheet("variables")
+    variables.append(["variable", "label"])
+    for cell in variables[1]:
+        cell.font, cell.fill = header_font, header_fill
+    for name in frame.columns:
+        variables.append([name, escape_formula(labels[name])])
+    variables.column_dimensions["A"].width = 30
+    variables.column_dimensions["B"].width = 60
+    wb.save(path)
+
+
+def _write_sav(frame: pd.DataFrame, labels: dict[str, str], path: Path,
+               instrument: str) -> None:
+    data = frame.copy()
+    for column in _TEXT:
+        data[column] = data[column].map(_text).astype(object)
+    data["response_id"] = data["response_id"].astype(float)
+    scales = [c for c in frame.columns if c not in LEAD_COLUMNS]
+    for column in scales:
+        data[column] = pd.to_numeric(data[column]).astype(float)
+    measures = {c: "nominal" for c in LEAD_COLUMNS}
+    measures.update({c: "scale" for c in scales})
+    pyreadstat.write_sav(data, str(path), column_labels=labels, variable_measure=measures,
+                         file_label=f"Scale scores, {instrument}")

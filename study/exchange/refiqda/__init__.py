@@ -1,0 +1,35 @@
+"""REFI-QDA exchange (.qdpx projects, .qdc codebooks) on plain dataclasses.
+
+ISM Study reads and writes the exchange format of MAXQDA, ATLAS.ti, NVivo and
+QualCoder here, without touching the database: callers convert between their
+own records and :class:`QdaProject`.
+"""
+
+from study.exchange.refiqda.codebook import (CodeDescription, format_code_description,
+                                             parse_code_description, read_codebook, write_codebook)
+from study.exchange.refiqda.model import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject,
+                                          QdaTextSource, QdaUser, new_guid)
+from study.exchange.refiqda.reader import read_qdpx
+from study.exchange.refiqda.validation import validate_codebook_xml, validate_project_xml
+from study.exchange.refiqda.writer import project_xml, write_qdpx
+
+__all__ = [
+    "CodeDescription",
+    "QdaCase",
+    "QdaCode",
+    "QdaCoding",
+    "QdaNote",
+    "QdaProject",
+    "QdaTextSource",
+    "QdaUser",
+    "format_code_description",
+    "new_guid",
+    "parse_code_description",
+    "project_xml",
+    "read_codebook",
+    "read_qdpx",
+    "validate_codebook_xml",
+    "validate_project_xml",
+    "write_codebook",
+    "write_qdpx",
+]

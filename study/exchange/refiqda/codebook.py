@@ -1,0 +1,148 @@
+"""REFI-QDA codebooks (.qdc) and the layout of a code's description.
+
+A REFI-QDA code has one free-text ``Description``; ISM Study codebooks give
+each code a definition, inclusion and exclusion criteria and an example, so
+they are written into that one field in a layout people can read in MAXQDA,
+ATLAS.ti or NVivo, and split back on import when a description follows it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from xml.etree import ElementTree as ET
+
+from study.errors import InvalidFile, InvalidInput
+from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_from_element,
+                                                  code_to_element)
+from study.exchange.refiqda.model import QdaCode
+from study.exchange.refiqda.validation import CODEBOOK_NS, validate_codebook_xml
+
+_LABELS = (("definition", "Definition"), ("inclusion", "Use when"),
+           ("exclusion", "Do not use when"), ("example", "Example"))
+_LABEL_AT_PARAGRAPH = re.compile(
+    r"(?:\A|\n[ \t]*\n)(Definition|Use when|Do not use when|Example):[ \t]*")
+_MAX_CODEBOOK_BYTES = 20_000_000
+
+
+@dataclass
+class CodeDescription:
+    """The parts of a code's description in an ISM Study codebook."""
+
+    definition: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    example: str = ""
+
+
+def format_code_description(definition: str, inclusion: str = "", exclusion: str = "",
+                            example: str = "") -> str:
+    """Join a code's definition, criteria and example into one readable description.
+
+    A definition alone is returned as it is; otherwise each non-empty part is
+    a paragraph starting with its label::
+
+        Definition: ...
+
+        Use when: ...
+
+        Do not use when: ...
+
+        Example: ...
+
+    Examples
+    --------
+    >>> text = format_code_description("Posting feels like not working.", "Time on ISM is called "
+    ...                                "a waste.", "Complaints about e-mail.")
+    >>> parse_code_description(text).exclusion
+    'Complaints about e-mail.'
+    """
+    parts = {"definition": definition.strip(), "inclusion": inclusion.strip(),
+             "exclusion": exclusion.strip(), "example": example.strip()}
+    if not any(parts[key] for key in ("inclusion", "exclusion", "example")):
+        return parts["definition"]
+    return "\n\n".join(f"{label}: {parts[key]}" for key, label in _LABELS if parts[key])
+
+
+def parse_code_description(text: str) -> CodeDescription:
+    """Split a description written by :func:`format_code_description` back into its parts.
+
+    A description that does not start with a label, or whose labels are out of
+    order or repeated, is kept whole as the definition.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    matches = list(_LABEL_AT_PARAGRAPH.finditer(text))
+    if not matches or matches[0].start() != 0:
+        return CodeDescription(definition=text)
+    order = [label for _, label in _LABELS]
+    found = [order.index(match.group(1)) for match in matches]
+    if found != sorted(set(found)):
+        return CodeDescription(definition=text)
+    parts: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        key = _LABELS[order.index(match.group(1))][0]
+        parts[key] = text[match.end():stop].strip()
+    return CodeDescription(**parts)
+
+
+def codebook_xml(codes: list[QdaCode], *, origin: str = "ISM Study") -> bytes:
+    """Return the bytes of a schema-valid .qdc codebook holding ``codes``."""
+    if not codes:
+        raise InvalidInput("A codebook needs at least one code.")
+    check_unique_code_guids(codes)
+    # Unqualified tags plus an explicit xmlns attribute: ElementTree's own
+    # namespace handling is either global state or refuses unqualified attributes.
+    root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": origin})
+    container = ET.SubElement(root, "Codes")
+    for code in codes:
+        container.append(code_to_element(code))
+    ET.indent(root, space=" ")
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    validate_codebook_xml(data)
+    return data
+
+
+def write_codebook(codes: list[QdaCode], out_path: str | os.PathLike[str] | BinaryIO) -> None:
+    """Write ``codes`` as a REFI-QDA codebook (.qdc) other QDA programs can import."""
+    data = codebook_xml(codes)
+    if hasattr(out_path, "write"):
+        out_path.write(data)
+        return
+    target = Path(out_path)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+def read_codebook(path: str | os.PathLike[str] | BinaryIO) -> list[QdaCode]:
+    """Read the code hierarchy of a .qdc codebook (or of a .qdpx project's codebook).
+
+    Raises
+    ------
+    InvalidFile
+        If the file is not a schema-valid codebook, or two codes share a GUID.
+    """
+    name = _display_name(path)
+    data = path.read() if hasattr(path, "read") else Path(path).read_bytes()
+    if len(data) > _MAX_CODEBOOK_BYTES:
+        raise InvalidFile("The codebook is larger than 20 MB, which no codebook needs.", path=name)
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        from study.exchange.refiqda.reader import read_qdpx  # a .qdpx also carries a codebook
+        return read_qdpx(io.BytesIO(data), name=name).codes
+    root = validate_codebook_xml(data, path=name)
+    codes = [code_from_element(element, CODEBOOK_NS)
+             for element in root.findall(f"{{{CODEBOOK_NS}}}Codes/{{{CODEBOOK_NS}}}Code")]
+    check_unique_code_guids(codes, path=name, reading=True)
+    return codes
+
+
+def _display_name(path: object) -> str:
+    if hasattr(path, "read"):
+        return str(getattr(path, "name", "the uploaded codebook"))
+    return os.fspath(path)  # type: ignore[arg-type]

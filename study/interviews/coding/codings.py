@@ -1,0 +1,279 @@
+"""Codings: a code applied by a coder to a span of a transcript, stored with its snippet.
+
+Spans are ``[start, end)`` in Unicode code points of the transcript's stored
+text, which is what Python string indexing counts, so the snippet is simply
+``text[start:end]``. A coding is unique per (transcript, code, coder, span).
+Every change writes an audit event. Blind coding: list functions filter by
+coder, and an account with the role "coder" may only change its own codings.
+Accepting a keyword suggestion is :func:`add_coding` with ``origin="suggestion"``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from study.admin.audit import record_event
+from study.db.models import Account, Code, Coding, CodingScheme, Organisation, Transcript, Turn
+from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
+from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code,
+                                                   scheme_version_ids)
+
+__all__ = ["CODING_COLUMNS", "ORIGINS", "CodingInfo", "add_coding", "code_turn", "coder_id_for",
+           "get_coding", "list_codings", "recode", "remove_coding"]
+
+ORIGINS = ("manual", "suggestion", "import", "consensus", "demo")
+#: Columns of :func:`list_codings`; includes those :func:`study.reliability.units.agreement_table` needs.
+CODING_COLUMNS = ("id", "transcript_id", "transcript", "organisation", "role", "scheme",
+                  "version", "code_id", "code", "code_name", "coder_id", "coder", "start", "end",
+                  "text", "origin", "created_at")
+
+
+@dataclass(frozen=True)
+class CodingInfo:
+    """One coding; ``scheme`` and ``code`` are keys, ``coder`` the coder's e-mail."""
+
+    id: int
+    transcript_id: int
+    code_id: int
+    scheme: str
+    code: str
+    code_name: str
+    coder_id: int
+    coder: str
+    start: int
+    end: int
+    text: str
+    origin: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+def _info(session: Session, coding: Coding) -> CodingInfo:
+    code = session.get(Code, coding.code_id)
+    coder = session.get(Account, coding.coder_id)
+    return CodingInfo(coding.id, coding.transcript_id, coding.code_id, code.scheme.key, code.key,
+                      code.name, coding.coder_id, coder.email, coding.start, coding.end,
+                      coding.snippet, coding.origin)
+
+
+def _offset(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"The {name} offset must be a whole number, not {value!r}.")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise InvalidInput(f"The {name} offset must be a whole number, not {value!r}.") from None
+
+
+def _transcript(session: Session, transcript_id: int) -> Transcript:
+    transcript = session.get(Transcript, transcript_id)
+    if transcript is None:
+        raise NotFound(f"There is no transcript with id {transcript_id}.")
+    return transcript
+
+
+def _usable_code(session: Session, code: CodeRef) -> Code:
+    row = resolve_code(session, code)
+    if row.merged_into_id is not None:
+        target = session.get(Code, row.merged_into_id)
+        raise InvalidInput(f"The code {row.key!r} was merged into {target.key!r}; code with that.")
+    return row
+
+
+def _coder(session: Session, coder_id: int) -> Account:
+    coder = session.get(Account, coder_id)
+    if coder is None:
+        raise NotFound(f"There is no account with id {coder_id} to code as.")
+    return coder
+
+
+def _check_actor(session: Session, actor_id: int | None, coder_id: int) -> None:
+    # Blind coding: a coder works on their own codings only; researchers may fix anyone's.
+    if actor_id is None or actor_id == coder_id:
+        return
+    actor = session.get(Account, actor_id)
+    if actor is not None and actor.role == "coder":
+        raise PermissionDenied("A coder can only add or change their own codings.")
+
+
+def _refuse_duplicate(session: Session, transcript_id: int, code_id: int, coder_id: int,
+                      start: int, end: int, *, ignore: int | None = None) -> None:
+    query = select(Coding.id).where(Coding.transcript_id == transcript_id,
+                                    Coding.code_id == code_id, Coding.coder_id == coder_id,
+                                    Coding.start == start, Coding.end == end)
+    if ignore is not None:
+        query = query.where(Coding.id != ignore)
+    if session.scalar(query) is not None:
+        raise AlreadyExists("This coder has already applied this code to exactly this passage.")
+
+
+def add_coding(session: Session, *, transcript_id: int, start: int, end: int, code_id: CodeRef,
+               coder_id: int, origin: str = "manual", actor_id: int | None = None) -> CodingInfo:
+    """Apply a code to ``text[start:end]`` of a transcript (code points) for a coder.
+
+    Parameters
+    ----------
+    code_id : int or (scheme_key, code_key)
+        The code; a pair means the code of that key in the scheme's active version.
+    origin : str
+        How the coding came about: one of :data:`ORIGINS` ("suggestion" marks
+        an accepted keyword suggestion).
+    actor_id : int, optional
+        Who made the change (the audit event's actor); a coder may only code
+        as themselves.
+
+    Raises
+    ------
+    InvalidInput
+        If the span is empty or outside the text, the origin unknown, or the
+        code merged into another.
+    AlreadyExists
+        If the coder already applied this code to exactly this span.
+    """
+    if origin not in ORIGINS:
+        raise InvalidInput(f"Unknown coding origin {origin!r}; choose one of {', '.join(ORIGINS)}.")
+    start, end = _offset(start, "start"), _offset(end, "end")
+    transcript = _transcript(session, transcript_id)
+    if not 0 <= start < end <= len(transcript.text):
+        raise InvalidInput(f"A coding must cover at least one character inside the transcript "
+                           f"(0 to {len(transcript.text)}), not {start} to {end}.")
+    code = _usable_code(session, code_id)
+    _coder(session, coder_id)
+    _check_actor(session, actor_id, coder_id)
+    _refuse_duplicate(session, transcript.id, code.id, coder_id, start, end)
+    coding = Coding(transcript_id=transcript.id, code_id=code.id, coder_id=coder_id, start=start,
+                    end=end, snippet=transcript.text[start:end], origin=origin)
+    session.add(coding)
+    record_event(session, "coding.add", actor_id=actor_id, target=coding,
+                 details={"transcript_id": transcript.id, "code": code.key, "code_id": code.id,
+                          "coder_id": coder_id, "start": start, "end": end, "origin": origin})
+    return _info(session, coding)
+
+
+def get_coding(session: Session, coding_id: int) -> CodingInfo:
+    """The coding with id ``coding_id``."""
+    coding = session.get(Coding, coding_id)
+    if coding is None:
+        raise NotFound(f"There is no coding with id {coding_id}.")
+    return _info(session, coding)
+
+
+def remove_coding(session: Session, coding_id: int, *, actor_id: int | None = None) -> None:
+    """Delete a coding (and the memos written on it)."""
+    coding = session.get(Coding, coding_id)
+    if coding is None:
+        raise NotFound(f"There is no coding with id {coding_id}.")
+    _check_actor(session, actor_id, coding.coder_id)
+    info = _info(session, coding)
+    record_event(session, "coding.remove", actor_id=actor_id, target=coding,
+                 details={"transcript_id": info.transcript_id, "code": info.code,
+                          "code_id": info.code_id, "coder_id": info.coder_id,
+                          "start": info.start, "end": info.end})
+    session.delete(coding)
+    session.flush()
+
+
+def recode(session: Session, coding_id: int, new_code_id: CodeRef, *,
+           actor_id: int | None = None) -> CodingInfo:
+    """Give a coding another code, keeping its span, coder and memos."""
+    coding = session.get(Coding, coding_id)
+    if coding is None:
+        raise NotFound(f"There is no coding with id {coding_id}.")
+    _check_actor(session, actor_id, coding.coder_id)
+    code = _usable_code(session, new_code_id)
+    if code.id == coding.code_id:
+        return _info(session, coding)
+    _refuse_duplicate(session, coding.transcript_id, code.id, coding.coder_id, coding.start,
+                      coding.end, ignore=coding.id)
+    old = session.get(Code, coding.code_id)
+    coding.code_id = code.id
+    record_event(session, "coding.recode", actor_id=actor_id, target=coding,
+                 details={"from": old.key, "from_id": old.id, "to": code.key, "to_id": code.id})
+    return _info(session, coding)
+
+
+def code_turn(session: Session, *, transcript_id: int, code_id: CodeRef, coder_id: int,
+              turn_id: int | None = None, position: int | None = None, origin: str = "manual",
+              actor_id: int | None = None) -> CodingInfo:
+    """Code a whole speaker turn (the utterance, without the speaker label) in one call.
+
+    Name the turn by ``turn_id`` or by its ``position`` in the transcript (0 first).
+    """
+    if (turn_id is None) == (position is None):
+        raise InvalidInput("Name the turn by its id or by its position, not both or neither.")
+    query = select(Turn).where(Turn.transcript_id == transcript_id)
+    query = query.where(Turn.id == turn_id) if turn_id is not None else query.where(
+        Turn.position == position)
+    turn = session.scalar(query)
+    if turn is None:
+        _transcript(session, transcript_id)
+        which = f"id {turn_id}" if turn_id is not None else f"position {position}"
+        raise NotFound(f"Transcript {transcript_id} has no turn with {which}.")
+    return add_coding(session, transcript_id=transcript_id, start=turn.start, end=turn.end,
+                      code_id=code_id, coder_id=coder_id, origin=origin, actor_id=actor_id)
+
+
+def coder_id_for(session: Session, email: str) -> int:
+    """The account id of the coder with this e-mail (case-insensitive)."""
+    wanted = (email or "").strip().lower()
+    account_id = session.scalar(select(Account.id).where(Account.email == wanted))
+    if account_id is None:
+        raise NotFound(f"There is no account {email!r}; `study user list` shows the accounts.")
+    return account_id
+
+
+def list_codings(session: Session, *, transcript_id: int | None = None,
+                 coder_ids: Collection[int] | None = None, scheme: SchemeRef | None = None,
+                 code_id: CodeRef | None = None) -> pd.DataFrame:
+    """Codings as a DataFrame with :data:`CODING_COLUMNS`, by transcript, start, code and coder.
+
+    Parameters
+    ----------
+    transcript_id : int, optional
+        Only this transcript's codings.
+    coder_ids : collection of int, optional
+        Only these coders' codings (blind coding shows a coder their own).
+    scheme : int or str, optional
+        Only codings with codes of this scheme: an id is one version, a key
+        every version of that scheme.
+    code_id : int or (scheme_key, code_key), optional
+        Only codings of this one code (no subcodes; see
+        :func:`study.interviews.coding.retrieval.coded_segments` for those).
+
+    Notes
+    -----
+    ``code`` is the code key and ``coder`` the coder's e-mail, so the frame
+    can go straight to :func:`study.reliability.units.agreement_table`.
+    """
+    query = (select(Coding.id, Coding.transcript_id, Transcript.name, Organisation.name,
+                    Transcript.interviewee_role, CodingScheme.key, CodingScheme.version,
+                    Coding.code_id, Code.key, Code.name, Coding.coder_id, Account.email,
+                    Coding.start, Coding.end, Coding.snippet, Coding.origin, Coding.created_at)
+             .join(Transcript, Transcript.id == Coding.transcript_id)
+             .join(Organisation, Organisation.id == Transcript.organisation_id)
+             .join(Code, Code.id == Coding.code_id)
+             .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+             .join(Account, Account.id == Coding.coder_id)
+             .order_by(Coding.transcript_id, Coding.start, Code.key, Account.email, Coding.id))
+    if transcript_id is not None:
+        query = query.where(Coding.transcript_id == transcript_id)
+    if coder_ids is not None:
+        query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+    if scheme is not None:
+        query = query.where(Code.scheme_id.in_(scheme_version_ids(session, scheme)))
+    if code_id is not None:
+        query = query.where(Coding.code_id == resolve_code(session, code_id).id)
+    rows = [tuple(row) for row in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=list(CODING_COLUMNS))
+    for column in ("id", "transcript_id", "code_id", "coder_id", "start", "end"):
+        frame[column] = frame[column].astype("int64")
+    return frame

@@ -1,0 +1,152 @@
+"""Memos: a researcher's note on exactly one transcript, code or coding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from study.admin.audit import record_event
+from study.db.models import Account, Coding, Memo, Transcript
+from study.errors import InvalidInput, NotFound, PermissionDenied
+from study.interviews.coding.schemes_store import CodeRef, resolve_code
+
+__all__ = ["MemoInfo", "add_memo", "get_memo", "list_memos", "remove_memo", "update_memo"]
+
+
+@dataclass(frozen=True)
+class MemoInfo:
+    """A memo; ``target`` is "transcript", "code" or "coding" and says which id is set."""
+
+    id: int
+    text: str
+    author_id: int | None
+    author: str | None
+    target: str
+    transcript_id: int | None
+    code_id: int | None
+    coding_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+def _info(session: Session, memo: Memo) -> MemoInfo:
+    author = session.get(Account, memo.author_id) if memo.author_id is not None else None
+    target = ("transcript" if memo.transcript_id is not None
+              else "code" if memo.code_id is not None else "coding")
+    return MemoInfo(memo.id, memo.text, memo.author_id, author.email if author else None, target,
+                    memo.transcript_id, memo.code_id, memo.coding_id, memo.created_at,
+                    memo.updated_at)
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("A memo needs some text.")
+    return text
+
+
+def _check_author(session: Session, memo: Memo, actor_id: int | None) -> None:
+    # A coder's memos are part of their blind coding: other coders may not edit them.
+    if actor_id is None or actor_id == memo.author_id:
+        return
+    actor = session.get(Account, actor_id)
+    if actor is not None and actor.role == "coder":
+        raise PermissionDenied("A coder can only change their own memos.")
+
+
+def add_memo(session: Session, *, text: str, author_id: int | None,
+             transcript_id: int | None = None, code_id: CodeRef | None = None,
+             coding_id: int | None = None) -> MemoInfo:
+    """Write a memo on exactly one transcript, code (id or (scheme key, code key)) or coding."""
+    if sum(x is not None for x in (transcript_id, code_id, coding_id)) != 1:
+        raise InvalidInput("A memo belongs to exactly one transcript, code or coding.")
+    if transcript_id is not None and session.get(Transcript, transcript_id) is None:
+        raise NotFound(f"There is no transcript with id {transcript_id}.")
+    if coding_id is not None and session.get(Coding, coding_id) is None:
+        raise NotFound(f"There is no coding with id {coding_id}.")
+    code_row_id = resolve_code(session, code_id).id if code_id is not None else None
+    if author_id is not None and session.get(Account, author_id) is None:
+        raise NotFound(f"There is no account with id {author_id}.")
+    memo = Memo(text=_clean_text(text), author_id=author_id, transcript_id=transcript_id,
+                code_id=code_row_id, coding_id=coding_id)
+    session.add(memo)
+    session.flush()
+    info = _info(session, memo)
+    record_event(session, "memo.add", actor_id=author_id, target=memo,
+                 details={"on": info.target, "id": transcript_id or code_row_id or coding_id})
+    return info
+
+
+def get_memo(session: Session, memo_id: int) -> MemoInfo:
+    """The memo with id ``memo_id``."""
+    memo = session.get(Memo, memo_id)
+    if memo is None:
+        raise NotFound(f"There is no memo with id {memo_id}.")
+    return _info(session, memo)
+
+
+def list_memos(session: Session, *, transcript_id: int | None = None,
+               code_id: CodeRef | None = None, coding_id: int | None = None,
+               author_ids: Collection[int] | None = None,
+               include_codings: bool = False) -> list[MemoInfo]:
+    """Memos, oldest first, filtered by target and author (blind coding: a coder's own).
+
+    With ``include_codings`` a ``transcript_id`` or ``code_id`` filter also
+    returns the memos on that transcript's or code's codings.
+    """
+    query = select(Memo).order_by(Memo.created_at, Memo.id)
+    if transcript_id is not None:
+        condition = Memo.transcript_id == transcript_id
+        if include_codings:
+            condition = condition | Memo.coding_id.in_(
+                select(Coding.id).where(Coding.transcript_id == transcript_id))
+        query = query.where(condition)
+    if code_id is not None:
+        code = resolve_code(session, code_id).id
+        condition = Memo.code_id == code
+        if include_codings:
+            condition = condition | Memo.coding_id.in_(
+                select(Coding.id).where(Coding.code_id == code))
+        query = query.where(condition)
+    if coding_id is not None:
+        query = query.where(Memo.coding_id == coding_id)
+    if author_ids is not None:
+        query = query.where(Memo.author_id.in_([int(a) for a in author_ids]))
+    return [_info(session, memo) for memo in session.scalars(query)]
+
+
+def update_memo(session: Session, memo_id: int, text: str, *,
+                actor_id: int | None = None) -> MemoInfo:
+    """Replace a memo's text."""
+    memo = session.get(Memo, memo_id)
+    if memo is None:
+        raise NotFound(f"There is no memo with id {memo_id}.")
+    _check_author(session, memo, actor_id)
+    new = _clean_text(text)
+    if new != memo.text:
+        record_event(session, "memo.update", actor_id=actor_id, target=memo,
+                     details={"before": memo.text, "after": new})
+        memo.text = new
+        session.flush()
+    return _info(session, memo)
+
+
+def remove_memo(session: Session, memo_id: int, *, actor_id: int | None = None) -> None:
+    """Delete a memo."""
+    memo = session.get(Memo, memo_id)
+    if memo is None:
+        raise NotFound(f"There is no memo with id {memo_id}.")
+    _check_author(session, memo, actor_id)
+    record_event(session, "memo.remove", actor_id=actor_id, target=memo,
+                 details={"text": memo.text})
+    session.delete(memo)
+    session.flush()

@@ -1,0 +1,346 @@
+"""Retrieve what was coded: passages of a code, code frequencies and code co-occurrence.
+
+A scheme given by key pools all its stored versions, matching codes by key,
+so codings made before a new version was loaded still count; a scheme id
+counts one version only (see :mod:`study.interviews.coding.schemes_store`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from itertools import combinations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from study.admin.organisations import get_organisation
+from study.admin.studies import current_study
+from study.db.models import (INTERVIEWEE_ROLES, Account, Code, Coding, CodingScheme, Organisation,
+                             Transcript, Turn)
+from study.errors import InvalidInput, NotFound
+from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code, scheme_rows,
+                                                   scheme_version_ids, tree_order)
+
+__all__ = ["COOCCURRENCE_MODES", "SEGMENT_COLUMNS", "code_frequency_matrix", "coded_segments",
+           "cooccurrence_matrix"]
+
+SEGMENT_COLUMNS = ("coding_id", "transcript_id", "transcript", "organisation", "role",
+                   "coder_id", "coder", "coder_name", "scheme", "code", "code_name", "start",
+                   "end", "text", "speaker", "turn_text", "origin")
+COOCCURRENCE_MODES = ("overlap", "turn")
+
+
+def _versions_codes(session: Session, version_ids: Iterable[int]) -> list[list[Code]]:
+    return [list(session.scalars(select(Code).where(Code.scheme_id == vid)))
+            for vid in version_ids]
+
+
+def _with_descendants(codes: list[Code], root: Code) -> list[Code]:
+    """``root`` and every code below it, in tree order."""
+    below = [code for _, code in tree_order(codes)]
+    found = [root]
+    ids = {root.id}
+    for code in below:
+        if code.parent_id in ids and code.id not in ids:
+            found.append(code)
+            ids.add(code.id)
+    return found
+
+
+def _segment_codes(session: Session, code_id: CodeRef | None, scheme: SchemeRef | None,
+                   code_key: str | None, include_subcodes: bool) -> list[Code]:
+    """The codes whose codings a segment retrieval returns, in display order."""
+    if (code_id is None) == (code_key is None):
+        raise InvalidInput("Name the code by its id or by its key (with the scheme), not both "
+                           "or neither.")
+    if code_id is not None:
+        root = resolve_code(session, code_id)
+        if not include_subcodes:
+            return [root]
+        siblings = list(session.scalars(select(Code).where(Code.scheme_id == root.scheme_id)))
+        return _with_descendants(siblings, root)
+    key = str(code_key).strip()
+    if scheme is None:
+        holders = sorted(set(session.scalars(
+            select(CodingScheme.key).join(Code, Code.scheme_id == CodingScheme.id)
+            .where(Code.key == key))))
+        if not holders:
+            raise NotFound(f"No coding scheme has a code {key!r}; `study codes list` shows them.")
+        if len(holders) > 1:
+            raise InvalidInput(f"The code {key!r} exists in the schemes {', '.join(holders)}; "
+                               "name the scheme.")
+        scheme = holders[0]
+    found: list[Code] = []
+    for codes in reversed(_versions_codes(session, scheme_version_ids(session, scheme))):
+        root = next((c for c in codes if c.key == key), None)
+        if root is not None:
+            found.extend(_with_descendants(codes, root) if include_subcodes else [root])
+    if not found:
+        raise NotFound(f"Coding scheme {scheme!r} has no code {key!r}.")
+    return found
+
+
+def _overlapping_turns(turns: list[Turn], ends: list[int], start: int, end: int) -> list[Turn]:
+    """The turns (sorted by start, ``ends`` their ends) sharing a code point with [start, end)."""
+    hit = []
+    for turn in turns[bisect.bisect_right(ends, start):]:
+        if turn.start >= end:
+            break
+        if turn.end > start:
+            hit.append(turn)
+    return hit
+
+
+def _turn_context(text: str, turns: list[Turn], ends: list[int], start: int, end: int
+                  ) -> tuple[str, str]:
+    """Speaker(s) and text of the turns a span overlaps ("" when it overlaps none)."""
+    hit = _overlapping_turns(turns, ends, start, end)
+    if not hit:
+        return "", ""
+    speakers = list(dict.fromkeys(turn.speaker for turn in hit))
+    return " / ".join(speakers), text[hit[0].start:hit[-1].end]
+
+
+def _turns_by_transcript(session: Session, transcript_ids: Collection[int]
+                         ) -> dict[int, tuple[list[Turn], list[int]]]:
+    """Each transcript's turns sorted by start, with their ends (for bisecting)."""
+    turns: dict[int, list[Turn]] = defaultdict(list)
+    if transcript_ids:
+        for turn in session.scalars(select(Turn).where(Turn.transcript_id.in_(transcript_ids))
+                                    .order_by(Turn.transcript_id, Turn.start)):
+            turns[turn.transcript_id].append(turn)
+    return defaultdict(lambda: ([], []),
+                       {tid: (found, [t.end for t in found]) for tid, found in turns.items()})
+
+
+def coded_segments(session: Session, *, code_id: CodeRef | None = None,
+                   scheme: SchemeRef | None = None, code_key: str | None = None,
+                   include_subcodes: bool = True, organisation: str | None = None,
+                   role: str | None = None, coder_ids: Collection[int] | None = None
+                   ) -> pd.DataFrame:
+    """The passages coded with a code (and its subcodes), with the turn around each.
+
+    Parameters
+    ----------
+    code_id : int or (scheme_key, code_key), optional
+        One stored code (its version's subcodes with ``include_subcodes``).
+    scheme, code_key : optional
+        Instead of ``code_id``: the code of that key in every version of the
+        scheme (``scheme`` may be left out when only one scheme has the key).
+    organisation : str, optional
+        Only transcripts of this organisation (by name).
+    role : str, optional
+        Only interviews with this interviewee role ("coordinator", ...).
+    coder_ids : collection of int, optional
+        Only these coders' codings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coding with :data:`SEGMENT_COLUMNS`: ``text`` is the coded
+        passage, ``speaker`` and ``turn_text`` the speaker turn(s) it lies in
+        (``""`` where it lies in none). Rows come by code in tree order, then
+        organisation, transcript, start and coder.
+    """
+    codes = _segment_codes(session, code_id, scheme, code_key, include_subcodes)
+    order = {code.id: i for i, code in enumerate(codes)}
+    query = (select(Coding, Transcript.name, Organisation.name, Transcript.interviewee_role,
+                    Account.email, Account.display_name, CodingScheme.key, Code.key, Code.name)
+             .join(Transcript, Transcript.id == Coding.transcript_id)
+             .join(Organisation, Organisation.id == Transcript.organisation_id)
+             .join(Account, Account.id == Coding.coder_id)
+             .join(Code, Code.id == Coding.code_id)
+             .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+             .where(Coding.code_id.in_(list(order))))
+    if organisation is not None:
+        query = query.where(Organisation.id == get_organisation(session, organisation).id)
+    if role is not None:
+        if role not in INTERVIEWEE_ROLES:
+            raise InvalidInput(f"Unknown interviewee role {role!r}; choose one of "
+                               f"{', '.join(INTERVIEWEE_ROLES)}.")
+        query = query.where(Transcript.interviewee_role == role)
+    if coder_ids is not None:
+        query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+    found = session.execute(query).all()
+    transcript_ids = {row[0].transcript_id for row in found}
+    texts = dict(session.execute(select(Transcript.id, Transcript.text)
+                                 .where(Transcript.id.in_(transcript_ids))).all())
+    turns = _turns_by_transcript(session, transcript_ids)
+    rows = []
+    for coding, transcript, org, interviewee, email, display, scheme_key, key, name in found:
+        speaker, turn_text = _turn_context(texts[coding.transcript_id],
+                                           *turns[coding.transcript_id], coding.start, coding.end)
+        rows.append((coding.id, coding.transcript_id, transcript, org, interviewee,
+                     coding.coder_id, email, display or email, scheme_key, key, name,
+                     coding.start, coding.end, coding.snippet, speaker, turn_text, coding.origin,
+                     order[coding.code_id]))
+    frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "_order"])
+    frame = frame.sort_values(["_order", "organisation", "transcript", "start", "coder"],
+                              kind="stable").drop(columns="_order").reset_index(drop=True)
+    for column in ("coding_id", "transcript_id", "coder_id", "start", "end"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def _scheme_keys(session: Session, scheme: SchemeRef) -> tuple[list[int], list[str],
+                                                                dict[int, list[str]]]:
+    """Version ids, code keys in display order, and each code's key with its ancestors' keys."""
+    if isinstance(scheme, str):
+        versions = [row.id for row in scheme_rows(session, scheme.strip())]
+        if not versions:
+            scheme_version_ids(session, scheme)  # raises NotFound with the usual sentence
+    else:
+        versions = scheme_version_ids(session, scheme)
+    keys: list[str] = []
+    lineage: dict[int, list[str]] = {}
+    for codes in reversed(_versions_codes(session, versions)):  # newest version first
+        by_id = {code.id: code for code in codes}
+        for _, code in tree_order(codes):
+            if code.merged_into_id is None and code.key not in keys:
+                keys.append(code.key)
+        for code in codes:
+            chain, parent = [code.key], code.parent_id
+            while parent is not None and parent in by_id and len(chain) < 100:
+                chain.append(by_id[parent].key)
+                parent = by_id[parent].parent_id
+            lineage[code.id] = chain
+    return versions, keys, lineage
+
+
+def _scheme_codings(session: Session, versions: list[int],
+                    coder_ids: Collection[int] | None) -> list[tuple]:
+    query = (select(Coding.id, Coding.transcript_id, Coding.coder_id, Coding.code_id, Code.key,
+                    Coding.start, Coding.end, Organisation.name)
+             .join(Code, Code.id == Coding.code_id)
+             .join(Transcript, Transcript.id == Coding.transcript_id)
+             .join(Organisation, Organisation.id == Transcript.organisation_id)
+             .where(Code.scheme_id.in_(versions)))
+    if coder_ids is not None:
+        query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+        return [tuple(row) for row in session.execute(query)]
+    rows = [tuple(row) for row in session.execute(query)]
+    # Reports use a transcript's consensus version where one exists (issue: consensus workflow).
+    consensus = set(session.scalars(select(Account.id).where(Account.is_consensus.is_(True))))
+    settled = {row[1] for row in rows if row[2] in consensus}
+    return [row for row in rows if row[1] not in settled or row[2] in consensus]
+
+
+def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
+                          coder_ids: Collection[int] | None = None,
+                          include_subcodes: bool = False) -> pd.DataFrame:
+    """How often each code was applied in each organisation: codings and transcripts.
+
+    Parameters
+    ----------
+    scheme : int or str
+        A scheme version id, or a scheme key (all its versions, codes by key).
+    coder_ids : collection of int, optional
+        Count only these coders' codings. By default every coder's, except that a
+        transcript with a consensus version counts only that version.
+    include_subcodes : bool
+        Count a subcode's codings for its parent codes too (each coding once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows: code keys in tree order (index name ``code``). Columns: a
+        MultiIndex (``measure``, ``organisation``) where ``measure`` is
+        ``"codings"`` (number of codings) or ``"transcripts"`` (number of
+        distinct transcripts with at least one coding), and every organisation
+        of the study, by name. ``matrix["codings"]`` is the codes x
+        organisations table of codings. Counts are whole numbers; codings of
+        several coders on the same passage each count.
+    """
+    versions, keys, lineage = _scheme_keys(session, scheme)
+    study = current_study(session)
+    organisations = sorted(session.scalars(select(Organisation.name).where(
+        Organisation.study_id == study.id))) if study is not None else []
+    records = []
+    for coding_id, transcript_id, _, code_id, key, _, _, org in _scheme_codings(
+            session, versions, coder_ids):
+        for counted in (lineage[code_id] if include_subcodes else [key]):
+            records.append((counted, org, coding_id, transcript_id))
+    long = pd.DataFrame(records, columns=["code", "organisation", "coding", "transcript"])
+    columns = pd.MultiIndex.from_product([["codings", "transcripts"], organisations],
+                                         names=["measure", "organisation"])
+    if long.empty:
+        return pd.DataFrame(0, index=pd.Index(keys, name="code"), columns=columns, dtype="int64")
+    counted = (long.groupby(["code", "organisation"])[["coding", "transcript"]].nunique()
+               .rename(columns={"coding": "codings", "transcript": "transcripts"})
+               .unstack("organisation"))
+    counted.columns = counted.columns.set_names(["measure", "organisation"])
+    matrix = counted.reindex(index=pd.Index(keys, name="code"), columns=columns, fill_value=0)
+    return matrix.fillna(0).astype("int64")
+
+
+def cooccurrence_matrix(session: Session, *, scheme: SchemeRef, mode: str = "overlap",
+                        coder_ids: Collection[int] | None = None) -> pd.DataFrame:
+    """How often two codes of a scheme were applied together, by one coder.
+
+    Parameters
+    ----------
+    scheme : int or str
+        A scheme version id, or a scheme key (all its versions, codes by key).
+    mode : {"overlap", "turn"}
+        ``"overlap"``: two codings co-occur when their spans share at least one
+        code point. ``"turn"``: two codes co-occur in a speaker turn when the
+        coder applied both to passages overlapping that turn.
+    coder_ids : collection of int, optional
+        Use only these coders' codings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A symmetric codes x codes matrix of whole numbers (code keys in tree
+        order). Codings of different coders never co-occur with each other.
+
+    Notes
+    -----
+    With ``mode="overlap"`` cell (a, b), a != b, counts the pairs of
+    overlapping codings of a and b (same transcript and coder); the diagonal
+    holds the number of codings of each code. With ``mode="turn"`` the unit
+    is a (coder, turn) and, with X the binary units x codes matrix, the
+    result is XᵀX: cell (a, b) counts the units with both codes and the
+    diagonal the units with the code. Subcodes are not rolled up into parents.
+    """
+    if mode not in COOCCURRENCE_MODES:
+        raise InvalidInput(f"Unknown co-occurrence mode {mode!r}; choose overlap or turn.")
+    versions, keys, _ = _scheme_keys(session, scheme)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    codings = _scheme_codings(session, versions, coder_ids)
+    if mode == "overlap":
+        groups: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        for row in codings:
+            groups[(row[1], row[2])].append(row)
+            counts[(row[4], row[4])] += 1
+        for group in groups.values():
+            group.sort(key=lambda r: (r[5], r[6]))
+            active: list[tuple] = []
+            for row in group:
+                active = [a for a in active if a[6] > row[5]]
+                for other in active:
+                    if other[4] != row[4]:
+                        counts[(other[4], row[4])] += 1
+                        counts[(row[4], other[4])] += 1
+                active.append(row)
+    else:
+        turns = _turns_by_transcript(session, {row[1] for row in codings})
+        units: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for _, transcript_id, coder_id, _, key, start, end, _ in codings:
+            for turn in _overlapping_turns(*turns[transcript_id], start, end):
+                units[(coder_id, turn.id)].add(key)
+        for present in units.values():
+            for key in present:
+                counts[(key, key)] += 1
+            for a, b in combinations(sorted(present), 2):
+                counts[(a, b)] += 1
+                counts[(b, a)] += 1
+    matrix = pd.DataFrame(0, index=pd.Index(keys, name="code"),
+                          columns=pd.Index(keys, name="code"), dtype="int64")
+    for (a, b), n in counts.items():
+        if a in matrix.index and b in matrix.columns:
+            matrix.loc[a, b] = n
+    return matrix

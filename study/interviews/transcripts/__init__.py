@@ -1,0 +1,1 @@
+"""Interview transcripts: parsing (.txt, .docx, .vtt, .srt), speaker turns, pseudonymisation, storage."""

@@ -1,1 +1,0 @@
-"""Reports built from survey results: spreadsheets for practitioners and researchers."""
