@@ -1,0 +1,26 @@
+"""survey invitations and reminders by e-mail
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-27 18:30:00
+
+Placeholder reserved for issue 10 (e-mail); it changes nothing yet.
+"""
+from typing import Sequence, Union
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision: str = '0005'
+down_revision: Union[str, None] = '0004'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
