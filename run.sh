@@ -14,4 +14,4 @@ if [ ! -f "$stamp" ]; then
 fi
 .venv/bin/study init
 .venv/bin/study demo --if-empty
-exec .venv/bin/python -m streamlit run app.py "$@"
+exec .venv/bin/python -m streamlit run server.py "$@"

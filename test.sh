@@ -12,4 +12,8 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet -e '.[test]'
     rm -f .venv/.installed-test-* && touch "$stamp"
 fi
+# The single-sign-on test's OpenID Connect provider (npm, pinned in tests/oidc/package-lock.json).
+if command -v npm >/dev/null 2>&1 && [ ! -d tests/oidc/node_modules/oidc-provider ]; then
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+fi
 exec .venv/bin/python -m pytest "$@"

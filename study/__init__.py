@@ -30,7 +30,13 @@ _LAZY: dict[str, str] = {
     # accounts, organisations, audit, study
     "AccountInfo": "study.admin.accounts", "add_account": "study.admin.accounts",
     "authenticate": "study.admin.accounts", "log_in": "study.admin.accounts",
-    "set_password": "study.admin.accounts",
+    "set_password": "study.admin.accounts", "set_role": "study.admin.accounts",
+    "set_organisation": "study.admin.accounts", "deactivate_account": "study.admin.accounts",
+    "reactivate_account": "study.admin.accounts", "list_accounts": "study.admin.accounts",
+    "invite_account": "study.admin.password_links", "reset_password": "study.admin.password_links",
+    "use_password_link": "study.admin.password_links",
+    "log_in_with_password": "study.admin.sessions", "log_in_with_identity": "study.admin.sessions",
+    "resolve_session": "study.admin.sessions", "log_out": "study.admin.sessions",
     "add_organisation": "study.admin.organisations", "get_organisation": "study.admin.organisations",
     "list_organisations": "study.admin.organisations",
     "record_event": "study.admin.audit", "list_events": "study.admin.audit",
@@ -49,6 +55,8 @@ _LAZY: dict[str, str] = {
     "submit_response": "study.surveys", "store_responses": "study.surveys",
     "import_responses": "study.surveys", "export_responses": "study.surveys",
     "answers_frame": "study.surveys", "score_responses": "study.surveys",
+    "import_recipients": "study.surveys", "plan_mail": "study.surveys",
+    "send_campaign_mail": "study.surveys", "opt_out": "study.surveys",
     "score_answers": "study.surveys.scoring", "read_responses": "study.surveys.importing",
     "write_responses": "study.surveys.exporting",
     # transcripts and coding schemes (pure parts)
@@ -73,13 +81,16 @@ _LAZY: dict[str, str] = {
     "agreement_table": "study.reliability.units", "disagreements": "study.reliability.units",
     "TranscriptUnits": "study.reliability.units", "sentence_spans": "study.reliability.units",
     # transcripts and coding in the database
-    "import_transcript": "study.interviews.transcripts.store", "list_transcripts": "study.interviews.transcripts.store",
+    "import_transcript": "study.interviews.transcripts.store",
+    "import_transcripts": "study.interviews.transcripts.store", "list_transcripts": "study.interviews.transcripts.store",
     "transcript_json": "study.interviews.transcripts.store",
     "load_scheme_into_db": "study.interviews.coding", "list_schemes": "study.interviews.coding",
     "active_scheme": "study.interviews.coding", "list_codes": "study.interviews.coding", "add_code": "study.interviews.coding",
     "rename_code": "study.interviews.coding", "recolour_code": "study.interviews.coding", "move_code": "study.interviews.coding",
     "merge_codes": "study.interviews.coding", "add_coding": "study.interviews.coding",
     "remove_coding": "study.interviews.coding", "recode": "study.interviews.coding", "code_turn": "study.interviews.coding",
+    "change_coding_span": "study.interviews.coding", "code_in_vivo": "study.interviews.coding",
+    "undo_last": "study.interviews.coding", "set_blind": "study.interviews.coding", "blind_state": "study.interviews.coding",
     "list_codings": "study.interviews.coding", "add_memo": "study.interviews.coding", "list_memos": "study.interviews.coding",
     "coded_segments": "study.interviews.coding", "code_frequency_matrix": "study.interviews.coding",
     "cooccurrence_matrix": "study.interviews.coding", "export_codings": "study.interviews.coding",
@@ -95,6 +106,8 @@ _LAZY: dict[str, str] = {
     "joint_display": "study.analysis.joint_display",
     "write_joint_display_xlsx": "study.analysis.joint_display",
     "export_benchmark": "study.analysis.reports.benchmark_data",
+    "publish_benchmark": "study.analysis.reports.benchmark_editions",
+    "list_benchmark_editions": "study.analysis.reports.benchmark_editions",
     "write_benchmark_workbook": "study.analysis.reports.benchmark",
     "export_scores": "study.analysis.reports.scores_export",
     "search_transcripts": "study.interviews.search",
@@ -102,6 +115,9 @@ _LAZY: dict[str, str] = {
     "read_qdpx": "study.exchange.refiqda", "write_qdpx": "study.exchange.refiqda",
     "read_codebook": "study.exchange.refiqda", "write_codebook": "study.exchange.refiqda",
     "QdaProject": "study.exchange.refiqda",
+    # platform activity (Slack, Viva Engage exports)
+    "import_platform_export": "study.platforms.store",
+    "activity_measures": "study.platforms.activity",
 }
 
 __all__ = _ERRORS + list(_LAZY)

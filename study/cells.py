@@ -2,21 +2,42 @@
 
 A free-text answer such as ``=HYPERLINK("http://x", "click")`` must arrive in
 Excel or LibreOffice as text, never as a live formula (CSV/formula injection,
-OWASP). Text starting with ``= + - @``, a tab, CR or LF gets a leading
-apostrophe, which spreadsheet programs treat as "this is text".
+OWASP). Every export goes through this module, and keeps text exact where the
+format allows it:
+
+- **xlsx**: :func:`set_text_cell` writes text as a string cell (``data_type``
+  ``"s"``, an inline string), which a spreadsheet never evaluates, so the text
+  stays exactly as typed, with no apostrophe.
+- **csv** has no types, so text starting with ``= + - @``, a tab, CR or LF gets
+  a leading apostrophe (:func:`escape_formula`; :func:`csv_bytes` for a whole
+  DataFrame). :func:`unescape_formula` removes it again when such a file is
+  imported, so an export -> import round trip gives back the exact text. Text
+  that itself starts with an apostrophe followed by one of those characters
+  (or by another apostrophe) gets one too, so that the round trip is exact for
+  every text.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_QUOTED = tuple("'" + t for t in (*FORMULA_TRIGGERS, "'"))
+# Control characters the xlsx format cannot hold at all (openpyxl refuses them).
+_ILLEGAL_XLSX = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+def is_live_formula(value: Any) -> bool:
+    """True if a spreadsheet would run ``value`` typed into a cell or read from CSV."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 def escape_formula(value: Any) -> Any:
     """Return ``value`` with a leading apostrophe if it is text a spreadsheet would run.
 
-    Numbers and other non-text values are returned unchanged.
+    Numbers and other non-text values are returned unchanged. For CSV; in xlsx
+    use :func:`set_text_cell`, which needs no apostrophe.
 
     Examples
     --------
@@ -27,6 +48,54 @@ def escape_formula(value: Any) -> Any:
     >>> escape_formula(3)
     3
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS + _QUOTED):
         return "'" + value
     return value
+
+
+def unescape_formula(value: Any) -> Any:
+    """Undo :func:`escape_formula`: the exact text an exported CSV field stood for.
+
+    Examples
+    --------
+    >>> unescape_formula("'=1+1")
+    '=1+1'
+    >>> unescape_formula("'tis")
+    "'tis"
+    >>> unescape_formula(escape_formula("'=1"))
+    "'=1"
+    """
+    if isinstance(value, str) and value.startswith(_QUOTED):
+        return value[1:]
+    return value
+
+
+def csv_bytes(frame: Any, *, index: bool = False, bom: bool = True) -> bytes:
+    """A DataFrame as UTF-8 CSV (with a BOM for Excel, unless ``bom=False``), text escaped.
+
+    Column names and, with ``index=True``, the index (e.g. code names of a
+    co-occurrence matrix) are escaped too.
+    """
+    safe = frame.map(escape_formula)
+    safe.columns = [escape_formula(c) for c in safe.columns]
+    if index:
+        safe.index = [escape_formula(i) for i in safe.index]
+        safe.index.name = escape_formula(frame.index.name)
+    # CRLF rows (RFC 4180): pandas quotes a field holding CR only when CR ends its rows;
+    # an unquoted CR starts a new row in a spreadsheet, whose first field could be a formula.
+    return safe.to_csv(index=index, lineterminator="\r\n").encode(
+        "utf-8-sig" if bom else "utf-8")
+
+
+def set_text_cell(cell: Any, value: Any) -> Any:
+    """Put ``value`` into an openpyxl cell; text becomes a string cell, never a formula.
+
+    Characters xlsx cannot hold (control characters other than tab, LF, CR)
+    are dropped. Returns the cell.
+    """
+    if isinstance(value, str):
+        cell.value = _ILLEGAL_XLSX.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell

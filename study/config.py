@@ -34,12 +34,48 @@ SETTINGS: tuple[Setting, ...] = (
             "Public address of the app, used to build survey links."),
     Setting("STUDY_MIN_GROUP_SIZE", "5",
             "Smallest group whose results are shown in reports and benchmarks."),
+    Setting("STUDY_MIN_BENCHMARK_ORGS", "5",
+            "Fewest other organisations a benchmark statistic pools, and fewest new "
+            "organisations a new published benchmark edition needs."),
     Setting("STUDY_MAX_UPLOAD_MB", "20",
             "Largest file, in megabytes, accepted by an import or upload."),
+    Setting("STUDY_MAX_UNPACKED_MB", "100",
+            "Most megabytes one ZIP-based file (.docx, .xlsx, .qdpx, platform export) "
+            "may unpack to; larger ones are refused as possible zip bombs."),
     Setting("STUDY_LOGIN_MAX_FAILURES", "5",
             "Failed logins in a row after which an account is throttled."),
     Setting("STUDY_LOGIN_LOCK_SECONDS", "300",
             "How long, in seconds, a throttled account must wait before the next try."),
+    Setting("STUDY_SESSION_IDLE_MINUTES", "120",
+            "A staff login ends after this many minutes without activity."),
+    Setting("STUDY_SESSION_MAX_HOURS", "12",
+            "A staff login ends this many hours after it began, active or not."),
+    Setting("STUDY_INVITE_HOURS", "72",
+            "How long, in hours, a set-password link (invitation or reset) stays valid."),
+    Setting("STUDY_SSO_NAME", "single sign-on",
+            "Name of the identity provider on the login page's button (\"Sign in with ...\"), "
+            "when single sign-on is configured in .streamlit/secrets.toml."),
+    Setting("STUDY_SQLITE_BUSY_TIMEOUT_MS", "15000",
+            "How long, in milliseconds, a SQLite statement waits for another writer before it "
+            "fails (the survey page then retries with back-off)."),
+    Setting("STUDY_SMTP_URL", "",
+            "SMTP server for survey invitations, e.g. smtp://user:password@host:587?starttls=1 "
+            "(smtps:// for TLS from the start; &from=address sets the sender); empty: no e-mail."),
+    Setting("STUDY_MAIL_PER_MINUTE", "60",
+            "Most invitation e-mails sent per minute (rate limit of `study campaign send`)."),
+    Setting("STUDY_PLATFORM_SALT_FILE", "data/platform-salt.key",
+            "The secret salt that pseudonymises people in platform exports (Slack, Viva Engage); "
+            "created on first use. Keep it outside the database and back it up: another salt "
+            "gives the same people other pseudonyms."),
+    Setting("STUDY_LEADER_TITLES",
+            "executive:ceo|cfo|coo|cto|cio|chief|president|vice president|vp|director|"
+            "direktør|adm. direktør|koncernchef;"
+            "manager:manager|head of|lead|leder|chef|afdelingsleder|mellemleder|teamleder",
+            "Job-title patterns that mark leaders in platform exports: level:word|word;... "
+            "(case-insensitive, English and Danish); a title matching none is staff."),
+    Setting("STUDY_WORKING_HOURS", "Europe/Copenhagen 08-17",
+            "Time zone and working hours (Monday to Friday) for the platform routine measures: "
+            "ZONE HH-HH."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

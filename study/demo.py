@@ -6,6 +6,7 @@ exercises the same code paths as real use. Everything here is fictional.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from study.admin.studies import current_study
 from study.db.models import Account, Study
 from study.errors import AlreadyExists
 from study.interviews.transcripts.store import import_transcript
+from study.platforms.store import import_platform_export
+from study.platforms.synthetic import ExportProfile, write_slack_export
 from study.surveys.campaigns import create_campaign
 from study.surveys.demo_responses import generate_demo_responses
 from study.surveys.instrument_store import latest_instrument
@@ -67,6 +70,41 @@ DEMO_SURVEY_ORDER = (
     "Prairie Mutual Insurance", "Havnegade Kommune", "Lakeshore Manufacturing",
     "Solbakken Hospital", "Kobberstien Design", "Peachtree Health System",
 )
+
+
+# Fictional Slack exports (study/data/demo/platform/, made by write_demo_platform_exports)
+# echo each organisation's planted survey profile: Riverbend's posts fall outside working
+# hours ("not real work"), most of Nordlys Bank never posts (self-censorship), Blue Ridge
+# posts every week (routine), Prairie Mutual's leaders hardly answer ("words, not action").
+DEMO_PLATFORMS: dict[str, ExportProfile] = {
+    "Fjordvind Energi": ExportProfile(people=110, messages=2_600, seed=11),
+    "Riverbend Logistics": ExportProfile(people=150, messages=2_400, working_hours=0.5,
+                                         reply_rate=0.3, seed=12),
+    "Nordlys Bank": ExportProfile(people=180, messages=1_000, lurkers=0.75, seed=13),
+    "Blue Ridge Software": ExportProfile(people=120, messages=8_000, lurkers=0.2,
+                                         reply_rate=0.55, leader_weight=1.5, seed=14),
+    "Prairie Mutual Insurance": ExportProfile(people=160, messages=2_500, leader_weight=0.1,
+                                              reply_rate=0.4, seed=15),
+}
+# The demo's exports are fictional, so their salt may be public (a real study's never is).
+DEMO_SALT = "6973c3ad2d8a40c9b2d1e0f7a5b8c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7"
+
+
+def demo_platform_file(organisation: str) -> Path:
+    """The demo's Slack export of ``organisation``."""
+    slug = "-".join(organisation.lower().split())
+    return DEMO_DATA / "platform" / f"{slug}-slack.zip"
+
+
+def write_demo_platform_exports() -> list[Path]:
+    """(Re)generate the demo's Slack exports; the same bytes every time."""
+    paths = []
+    for organisation, profile in DEMO_PLATFORMS.items():
+        path = demo_platform_file(organisation)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_slack_export(path, profile)
+        paths.append(path)
+    return paths
 
 
 @dataclass(frozen=True)
@@ -124,11 +162,27 @@ def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
     from study.interviews.coding.demo_codings import load_demo_codings
     codings = load_demo_codings(session, transcripts_by_file=transcripts, coders=coders,
                                 actor_id=actor_id)
+    messages = _load_demo_platforms(session, actor_id=actor_id)
     record_event(session, "demo.load", actor_id=actor_id, target=study)
     return DemoResult(True, f"Loaded the demo study with {len(DEMO_ORGANISATIONS)} "
                             f"organisations, {responses:,} survey responses, "
-                            f"{len(transcripts)} interview transcripts and {codings} codings "
-                            "by two coders.")
+                            f"{len(transcripts)} interview transcripts, {codings} codings "
+                            f"by two coders and {messages:,} platform messages from "
+                            f"{len(DEMO_PLATFORMS)} Slack exports.")
+
+
+def _load_demo_platforms(session: Session, *, actor_id: int | None) -> int:
+    """The fictional Slack exports, imported like a user's (pseudonymised, text dropped)."""
+    total = 0
+    with tempfile.TemporaryDirectory() as folder:
+        salt = Path(folder) / "demo-salt.key"
+        salt.write_text(DEMO_SALT + "\n", encoding="ascii")
+        for organisation in DEMO_PLATFORMS:
+            report = import_platform_export(session, demo_platform_file(organisation),
+                                            organisation=organisation, platform="slack",
+                                            salt_file=salt, actor_id=actor_id)
+            total += report.messages_added
+    return total
 
 
 def _load_demo_transcripts(session: Session, *, actor_id: int | None) -> dict[str, int]:

@@ -34,6 +34,9 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+_TOO_DEEP = "the YAML is nested too deeply to be a data file"
+
+
 def parse_yaml_model(text: str, model: type[ModelT], *, path: str = "<text>") -> ModelT:
     """Parse YAML ``text`` and validate it as ``model``.
 
@@ -51,10 +54,14 @@ def parse_yaml_model(text: str, model: type[ModelT], *, path: str = "<text>") ->
         problem = getattr(exc, "problem", None) or str(exc)
         raise InvalidFile(f"not valid YAML ({problem})", path=path,
                           line=mark.line + 1 if mark else None) from None
+    except RecursionError:  # "[[[[...]]]]" thousands deep: no data file nests like that
+        raise InvalidFile(_TOO_DEEP, path=path) from None
     if not isinstance(data, dict):
         raise InvalidFile("expected a mapping of fields at the top level", path=path, line=1)
     try:
         return model.model_validate(data)
+    except RecursionError:
+        raise InvalidFile(_TOO_DEEP, path=path) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))

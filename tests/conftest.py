@@ -194,20 +194,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(url: str, tmp_path: Path):
-    """Serve the real app with `study serve` on a free port against ``url``; yield its base URL."""
+def _serve(url: str, tmp_path: Path, *, port: int | None = None, env: dict | None = None):
+    """Serve the real app with `study serve` on a free port against ``url``; yield its base URL.
+
+    ``port`` serves on a given port (a restart on the same address); ``env`` adds
+    environment variables.
+    """
     import subprocess
     import sys
     import time
     import urllib.request
 
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "STUDY_DATABASE_URL": url,
-           "STUDY_BASE_URL": f"http://127.0.0.1:{port}"}
+           "STUDY_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
     log_path = tmp_path / f"app-{port}.log"
-    log = log_path.open("w")
+    log = log_path.open("a")
+    # Its own process group: `study serve` starts Streamlit as a child, which must stop too.
     process = subprocess.Popen([sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -218,15 +224,22 @@ def _serve(url: str, tmp_path: Path):
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            import contextlib
+            import signal
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"the app did not start:\n{log_path.read_text()}")
         time.sleep(0.3)
     yield base
-    process.terminate()
+    import contextlib
+    import signal
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     log.close()
 
 

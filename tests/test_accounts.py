@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
+import threading
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from study.admin.accounts import add_account, authenticate, ensure_admin, log_in, set_password
+from study.admin.accounts import (add_account, authenticate, deactivate_account, ensure_admin,
+                                  log_in, set_password)
 from study.admin.organisations import add_organisation
 from study.db.models import Account, Event
 from study.errors import AlreadyExists, AuthenticationFailed, InvalidInput, TooManyAttempts
@@ -40,7 +44,7 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(databas
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
             log_in(database, "a@example.org", "guess")
-    with pytest.raises(TooManyAttempts, match="try again in 5 minutes"):
+    with pytest.raises(TooManyAttempts, match="^Wrong e-mail or password.$"):
         log_in(database, "a@example.org", PASSWORD)
     with database.transaction() as session:
         assert session.scalar(select(Event.id).where(Event.action == "account.locked"))
@@ -96,3 +100,107 @@ def test_first_admin_is_created_once_with_a_shown_password(session):
     email, password = ensure_admin(session)
     assert authenticate(session, email, password).role == "admin"
     assert ensure_admin(session) is None
+
+
+class CountingHasher(PasswordHasher):
+    """The real argon2id hasher, counting verifications per stored hash (no fake)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified: list[str] = []
+        self._lock = threading.Lock()
+
+    def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        with self._lock:
+            self.verified.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def counting_hasher(monkeypatch):
+    import study.admin.accounts as accounts
+    hasher = CountingHasher()
+    monkeypatch.setattr(accounts, "_HASHER", hasher)
+    accounts._dummy_hash.cache_clear()
+    yield hasher
+    accounts._dummy_hash.cache_clear()
+
+
+def test_parallel_wrong_passwords_get_at_most_the_allowed_checks_and_lock(
+        database, counting_hasher):
+    # Issue 13.1: 12 parallel sessions got 60 password checks instead of 5.
+    with database.transaction() as session:
+        add_account(session, "a@example.org", role="researcher", password=PASSWORD)
+        real_hash = session.scalar(select(Account.password_hash))
+    start = threading.Barrier(12)
+
+    def attempt(_):
+        start.wait()
+        try:
+            log_in(database, "a@example.org", "a wrong guess")
+        except AuthenticationFailed as exc:
+            return str(exc)
+        return "logged in"
+
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(attempt, range(12)))
+    assert set(answers) == {"Wrong e-mail or password."}
+    assert counting_hasher.verified.count(real_hash) == 5
+    with database.transaction() as session:
+        account = session.scalar(select(Account))
+        assert account.locked_until > dt.datetime.now(dt.timezone.utc)
+        assert session.scalar(select(Event.id).where(Event.action == "account.locked"))
+    with pytest.raises(TooManyAttempts):
+        log_in(database, "a@example.org", PASSWORD)  # locked: even the right password
+    assert counting_hasher.verified.count(real_hash) == 5  # ... and its hash is not checked
+
+
+def test_parallel_attempts_with_the_right_password_among_them_still_bound_the_checks(
+        database, counting_hasher, monkeypatch):
+    monkeypatch.setenv("STUDY_LOGIN_MAX_FAILURES", "3")
+    with database.transaction() as session:
+        add_account(session, "a@example.org", role="researcher", password=PASSWORD)
+        real_hash = session.scalar(select(Account.password_hash))
+    start = threading.Barrier(6)
+
+    def attempt(index):
+        start.wait()
+        try:
+            log_in(database, "a@example.org", PASSWORD if index == 5 else "wrong")
+        except AuthenticationFailed:
+            return False
+        return True
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        list(pool.map(attempt, range(6)))
+    assert counting_hasher.verified.count(real_hash) <= 3
+
+
+def test_locked_unknown_deactivated_and_wrong_answer_alike_after_the_same_argon2_work(
+        database, counting_hasher, monkeypatch):
+    # Issue 13.1: a locked account answered differently and ~700x faster than an
+    # unknown e-mail. Compare the code path: the message, and one argon2id
+    # verification with the same parameters in every case.
+    monkeypatch.setenv("STUDY_LOGIN_MAX_FAILURES", "1")
+    with database.transaction() as session:
+        add_account(session, "locked@example.org", role="coder", password=PASSWORD)
+        add_account(session, "wrong@example.org", role="coder", password=PASSWORD)
+        add_account(session, "gone@example.org", role="coder", password=PASSWORD)
+        add_account(session, "admin@example.org", role="admin", password=PASSWORD)
+        deactivate_account(session, "gone@example.org")
+    with pytest.raises(AuthenticationFailed):
+        log_in(database, "locked@example.org", "guess")  # locks it
+    answers = {}
+    for case, email, password in [("locked", "locked@example.org", PASSWORD),
+                                  ("unknown", "nobody@example.org", PASSWORD),
+                                  ("deactivated", "gone@example.org", PASSWORD),
+                                  ("malformed", "not an address", PASSWORD),
+                                  ("wrong", "wrong@example.org", "guess")]:
+        counting_hasher.verified.clear()
+        with pytest.raises(AuthenticationFailed) as info:
+            log_in(database, email, password)
+        answers[case] = str(info.value)
+        assert len(counting_hasher.verified) == 1, case
+        parameters = counting_hasher.verified[0].rsplit("$", 2)[0]
+        assert parameters == counting_hasher.hash("x").rsplit("$", 2)[0], case
+    assert set(answers.values()) == {"Wrong e-mail or password."}, answers

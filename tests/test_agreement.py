@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import krippendorff
@@ -78,10 +79,99 @@ def test_ordinal_alpha_from_ordered_categories_matches_numeric_codes(krippendorf
     assert _alpha(named.assign(value=named["value"].astype(str)), "nominal") == pytest.approx(0.743, abs=5e-4)
 
 
-def test_sparse_value_counts_give_the_same_alpha(krippendorff_2011, monkeypatch):
-    dense = _alpha(krippendorff_2011, "ordinal")
-    monkeypatch.setattr(agreement, "_DENSE_COUNT_CELLS", 0)
-    assert _alpha(krippendorff_2011, "ordinal") == pytest.approx(dense, abs=1e-14)
+@pytest.mark.parametrize("level", agreement.LEVELS)
+def test_nullable_integer_values_with_pd_na_are_not_coded(krippendorff_2011, level):
+    # Issue 14: an Int64 column holding pd.NA failed (nominal: raw ValueError; ordinal:
+    # "needs numeric values"). pd.NA is "not coded", like a missing row.
+    holes = pd.concat([krippendorff_2011, pd.DataFrame({"unit": [12, 11], "coder": ["D", "A"],
+                                                        "value": [None, None]})])
+    nullable = holes.assign(value=holes["value"].astype("Int64"))
+    assert nullable["value"].isna().sum() == 2
+    theirs = krippendorff.alpha(reliability_data=_wide(krippendorff_2011),
+                                level_of_measurement=level)
+    assert _alpha(nullable, level) == pytest.approx(theirs, abs=1e-12)
+    as_objects = holes.assign(value=holes["value"].astype(object).where(holes["value"].notna(),
+                                                                        None))
+    assert _alpha(as_objects, "nominal") == pytest.approx(_alpha(krippendorff_2011, "nominal"))
+
+
+def test_missing_unit_or_coder_ids_are_refused_with_a_clear_message(krippendorff_2011):
+    no_unit = krippendorff_2011.astype({"unit": "float"})
+    no_unit.loc[0, "unit"] = np.nan
+    with pytest.raises(InvalidInput, match="1 coded row\\(s\\) have no unit id in column 'unit'"):
+        _alpha(no_unit, "nominal")
+    no_coder = krippendorff_2011.astype({"coder": "object"})
+    no_coder.loc[[0, 1], "coder"] = None
+    with pytest.raises(InvalidInput, match="2 coded row\\(s\\) have no coder id in column 'coder'"):
+        _alpha(no_coder, "interval")
+    # A row without a value says nothing, whatever its ids: it is left out, not refused.
+    blank = pd.concat([krippendorff_2011, pd.DataFrame({"unit": [None], "coder": [None],
+                                                        "value": [None]})])
+    assert _alpha(blank, "nominal") == pytest.approx(_alpha(krippendorff_2011, "nominal"))
+
+
+def _many_distinct_values(n_units: int, seed: int = 1) -> pd.DataFrame:
+    """Two coders measuring n_units units, every value distinct, some values missing."""
+    rng = np.random.default_rng(seed)
+    truth = rng.permutation(4 * n_units).astype(float)[:n_units]
+    first = truth + rng.random(n_units)
+    second = truth + rng.random(n_units) * 40
+    data = pd.DataFrame({"unit": np.tile(np.arange(n_units), 2),
+                         "coder": np.repeat(["a", "b"], n_units),
+                         "value": np.concatenate([first, second])})
+    data.loc[rng.random(len(data)) < 0.02, "value"] = np.nan
+    return data
+
+
+@pytest.mark.parametrize("level", agreement.LEVELS)
+def test_sums_path_equals_the_package_on_the_worked_example(krippendorff_2011, level,
+                                                            monkeypatch):
+    # Few values go through the coincidence matrix; force the per-unit sums used for many.
+    monkeypatch.setattr(agreement, "_SMALL_DOMAIN", 0)
+    theirs = krippendorff.alpha(reliability_data=_wide(krippendorff_2011),
+                                level_of_measurement=level)
+    assert _alpha(krippendorff_2011, level) == pytest.approx(theirs, abs=1e-12)
+
+
+@pytest.mark.parametrize("level", agreement.LEVELS)
+def test_alpha_with_many_distinct_values_equals_the_pypi_package(level):
+    # The package builds units x V x V arrays, so this stays small (about 230 values).
+    data = _many_distinct_values(120)
+    theirs = krippendorff.alpha(reliability_data=_wide(data), level_of_measurement=level)
+    assert _alpha(data, level) == pytest.approx(theirs, abs=1e-10)
+
+
+def test_interval_alpha_of_100000_distinct_values_stays_small_in_memory():
+    # Issue 14: the dense V x V matrices took 1.4 GB at 8,000 distinct values. Now interval
+    # (and ordinal) alpha use sums over units and value marginals: O(N) memory.
+    data = _many_distinct_values(52_000)
+    assert data["value"].nunique() >= 100_000
+    tracemalloc.start()
+    try:
+        interval = _alpha(data, "interval")
+        ordinal = _alpha(data, "ordinal")
+        ci = bootstrap_alpha_ci(data, unit="unit", coder="coder", value="value",
+                                level="interval", n_boot=5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2 ** 20, f"peak {peak / 2 ** 20:.0f} MiB"
+    assert 0.9 < interval < 1 and 0.9 < ordinal < 1
+    assert ci.alpha == interval and ci.n_boot == 5
+
+
+def test_ratio_alpha_with_many_distinct_values_stays_bounded_in_memory():
+    # Ratio differences do not reduce to sums; the expected disagreement is summed in
+    # blocks, so memory stays far below the 8 V^2 bytes of a dense matrix (200 MB here).
+    data = _many_distinct_values(5_000)
+    values = data["value"].nunique()
+    tracemalloc.start()
+    try:
+        _alpha(data, "ratio")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * values ** 2 / 4, f"peak {peak / 2 ** 20:.0f} MiB"
 
 
 @pytest.mark.parametrize("level", agreement.LEVELS)
@@ -241,3 +331,67 @@ def test_brennan_prediger_counts_unused_categories():
     assert brennan_prediger_kappa(ratings, categories="abcd") == pytest.approx(2 / 3, abs=1e-15)
     with pytest.raises(InvalidInput, match="not one of"):
         brennan_prediger_kappa(ratings, categories=["a"])
+
+
+def _table_to_labels(table):
+    """Two label vectors whose agreement table is ``table`` (for sklearn)."""
+    t = np.asarray(table)
+    rows, cols = np.nonzero(t)
+    counts = t[rows, cols]
+    return np.repeat(rows, counts), np.repeat(cols, counts)
+
+
+@pytest.mark.parametrize("table", [
+    [[199_999, 0], [0, 1]],            # issue 14: a rare code both coders agree on
+    [[999_998, 1], [0, 1]],
+    [[499_990, 3, 0], [2, 4, 0], [0, 0, 1]],
+    [[40, 9], [6, 45]],
+])
+def test_cohen_kappa_of_rare_codes_equals_sklearn(table):
+    from sklearn.metrics import cohen_kappa_score
+    first, second = _table_to_labels(table)
+    theirs = cohen_kappa_score(first, second)
+    assert cohen_kappa_from_table(table) == pytest.approx(theirs, rel=1e-9, abs=1e-12)
+    assert cohen_kappa_from_table([[199_999, 0], [0, 1]]) == 1.0
+
+
+def test_cohen_kappa_is_undefined_only_when_both_coders_used_one_category():
+    assert np.isnan(cohen_kappa_from_table([[7, 0], [0, 0]]))
+    # One coder used both categories: chance agreement is below 1, kappa is defined (0 here).
+    assert cohen_kappa_from_table([[7, 1], [0, 0]]) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("rare", [1, 3])
+def test_fleiss_kappa_of_rare_codes_equals_statsmodels(rare):
+    from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
+    # 3 raters, 600,000 units: a code given to `rare` units by everyone, once by one rater.
+    counts = np.array([[3, 0]] * 599_990 + [[0, 3]] * rare + [[2, 1]] * (10 - rare))
+    ours = fleiss_kappa_from_counts(counts)
+    assert ours == pytest.approx(statsmodels_fleiss(counts, method="fleiss"), rel=1e-9)
+    agreeing = np.array([[3, 0]] * 599_999 + [[0, 3]])
+    assert fleiss_kappa_from_counts(agreeing) == 1.0
+    assert statsmodels_fleiss(agreeing, method="fleiss") == pytest.approx(1.0, abs=1e-9)
+    assert np.isnan(fleiss_kappa_from_counts(np.array([[3, 0]] * 10)))
+
+
+def test_cluster_bootstrap_replicate_equals_alpha_of_resampled_clusters(krippendorff_2011):
+    # Units 1-12 in four clusters of three. One replicate draws 4 clusters with replacement;
+    # its alpha equals the PyPI package's alpha of those clusters' units stacked explicitly.
+    data = krippendorff_2011.assign(cluster=(krippendorff_2011["unit"] - 1) // 3)
+    ci = bootstrap_alpha_ci(data, unit="unit", coder="coder", value="value", level="interval",
+                            n_boot=1, seed=5, confidence=0.5, cluster="cluster")
+    drawn = np.random.default_rng(5).integers(0, 4, 4)
+    resampled = pd.concat([data[data["cluster"] == c].assign(unit=data["unit"] + 100 * k)
+                           for k, c in enumerate(drawn)])
+    theirs = krippendorff.alpha(reliability_data=_wide(resampled), level_of_measurement="interval")
+    assert ci.low == pytest.approx(theirs, abs=1e-12)
+
+
+def test_cluster_bootstrap_needs_each_unit_in_one_cluster_and_two_clusters(krippendorff_2011):
+    split = krippendorff_2011.assign(cluster=np.arange(len(krippendorff_2011)) % 2)
+    with pytest.raises(InvalidInput, match="Every unit must lie in one 'cluster'"):
+        bootstrap_alpha_ci(split, unit="unit", coder="coder", value="value", cluster="cluster")
+    one = krippendorff_2011.assign(cluster="only")
+    ci = bootstrap_alpha_ci(one, unit="unit", coder="coder", value="value", cluster="cluster")
+    assert ci.n_boot == 0 and np.isnan(ci.low) and np.isnan(ci.high)
+    assert ci.alpha == pytest.approx(0.743, abs=5e-4)

@@ -197,7 +197,7 @@ def test_formula_like_names_and_labels_are_stored_as_text(researchers):
                                                "Charts", "Demographics"}
     for cell in cells:
         assert cell.data_type == "s"
-        assert cell.value == "'" + INJECTION
+        assert cell.value == INJECTION  # exact text in a string cell, never a formula
     labels = [c for row in wb["Summary"].iter_rows() for c in row if c.value == "#N/A"]
     assert labels and all(c.data_type == "s" for c in labels)
     assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type in "fe"]
@@ -296,3 +296,9 @@ def test_libreoffice_opens_the_workbook(researchers, tmp_path):
     subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(researchers)], check=True, timeout=120, capture_output=True)
     assert (tmp_path / "all.pdf").stat().st_size > 0
+
+
+def test_method_sheet_says_how_missing_answers_are_handled(researchers):
+    text = _row_of(researchers, "Method", "Missing answers")[1]
+    assert "pairwise deletion" in text and "listwise deletion" in text
+    assert "minimum share of its items" in text

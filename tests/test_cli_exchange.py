@@ -114,3 +114,26 @@ def test_an_invalid_project_is_refused_with_one_line(database, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "broken.qdpx" in result.output
     assert "Traceback" not in result.output
+
+
+def test_codebook_export_as_csv_for_taguette_and_qdpx_for_qualcoder(database, study, tmp_path):
+    out = tmp_path / "challenges.csv"
+    result = invoke(database, "export", "codebook", "--scheme", SCHEME, "--format", "csv",
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Wrote {out}: 10 codes."
+    assert out.read_bytes().startswith(b"tag,description\r\n")
+    imported = invoke(database, "import", "codebook", str(out), "--scheme-key", "from-csv")
+    assert imported.exit_code == 0, imported.output
+    assert "scheme from-csv version 1 with 10 codes" in imported.output
+    project = tmp_path / "qualcoder.qdpx"
+    result = invoke(database, "export", "qdpx", "--compat", "qualcoder", "--out", str(project))
+    assert result.exit_code == 0, result.output
+    bad = invoke(database, "export", "qdpx", "--compat", "nvivo", "--out", str(project))
+    assert bad.exit_code == 2 and "qualcoder" in bad.output
+
+
+def test_taguette_codebook_import_names_the_empty_sets(database):
+    result = invoke(database, "import", "codebook", str(DATA / "taguette-codebook.qdc"))
+    assert result.exit_code == 0, result.output
+    assert "Warning: The file has an empty <Sets/> element (Taguette writes one" in result.output

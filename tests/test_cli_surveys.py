@@ -114,7 +114,8 @@ def test_import_then_export_responses_keeps_labels_and_text_safe(database, tmp_p
     assert invoke(database, "export", "responses", "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
     cells = [c for row in load_workbook(xlsx).worksheets[0].iter_rows() for c in row
              if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert cells and all(c.data_type == "s" and not c.value.startswith("=") for c in cells)
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+    assert '=HYPERLINK("http://x","click")' in {c.value for c in cells}  # exactly as typed
 
 
 def test_import_with_unknown_columns_stores_nothing(database, tmp_path):

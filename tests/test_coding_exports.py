@@ -55,7 +55,7 @@ def test_a_formula_like_passage_stays_text_in_xlsx_and_docx(exported, tmp_path):
     sheet = openpyxl.load_workbook(out).active
     header = [cell.value for cell in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("text") + 1)
-    assert cell.value == "'" + FORMULA and cell.data_type == "s"
+    assert cell.value == FORMULA and cell.data_type == "s"  # exact text, a string cell
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["K"].width == 80  # the passage column is wide
@@ -83,7 +83,7 @@ def test_codings_export_one_formula_safe_row_per_coding(exported, tmp_path, fmt)
     texts = {row[header.index("code")]: row[header.index("text")] for row in body}
     assert texts == {"no-time": "we are busy all day 😀",
                      "fear": "afraid of being judged, på Østerbro",
-                     "benefits": "'" + FORMULA}
+                     "benefits": "'" + FORMULA if fmt == "csv" else FORMULA}
     offsets = {(row[header.index("code")], int(row[header.index("start")]),
                 int(row[header.index("end")])) for row in body}
     stored = list_codings(exported)

@@ -222,3 +222,48 @@ def test_unknown_organisation_is_named(small_study):
     with pytest.raises(NotFound, match="Nowhere Inc"):
         compare_organisations(small_study, scales=["challenge_not_work"],
                               organisations=["Alfa Bank", "Nowhere Inc"])
+
+
+def test_equal_organisation_means_give_undefined_icc2_with_the_reason(session):
+    # Issue 14: Alfa answers 3 and 5, Beta 4 and 4: the same mean, so ICC(2) divides by a
+    # between-organisation mean square of 0. The comparison reports it, it does not crash.
+    add_organisation_with_answers(session, "Alfa Bank", [[3], [5]], items=["nw1"])
+    add_organisation_with_answers(session, "Beta Kommune", [[4], [4]], items=["nw1"])
+    result = compare_organisations(session, items=["nw1"])
+    row = result.aggregation.iloc[0]
+    assert np.isnan(row["icc2"])
+    # ICC(1) = (MSB - MSW) / (MSB + (k - 1) MSW) with pingouin's one-way mean squares.
+    reference = pd.DataFrame({"org": list("aabb"), "x": [3, 5, 4, 4]})
+    table = pg.anova(data=reference, dv="x", between="org", detailed=True)
+    msb, msw = table["MS"].iloc[0], table["MS"].iloc[1]
+    assert row["icc1"] == pytest.approx((msb - msw) / (msb + msw))
+    # awg of two answers is defined only at mean 3 or at the ends (Brown & Hauenstein).
+    assert row["undefined"] == ("ICC(2): every organisation has the same mean "
+                                "(between-organisation mean square 0); mean awg: no "
+                                "organisation could be used (see Excluded)")
+    assert result.missing == "listwise"
+
+
+def test_skipped_items_are_left_out_listwise_by_default_or_pairwise_on_request(session):
+    # Alfa's second respondent skipped nw2, Beta's first nw3. rwg(j) and awg equal the
+    # transcription of R multilevel's rwg.j and awg (listwise), and without its na.exclude
+    # (pairwise), on the recoded answers (nw4 reverse-keyed: 6 - answer).
+    from test_stats_aggregation import r_awg, r_rwg_j
+    alfa = [[4, 4, 5, 2], [5, None, 4, 1], [4, 5, 4, 2], [3, 4, 4, 3]]
+    beta = [[2, 2, None, 4], [1, 2, 2, 5], [3, 3, 2, 4], [2, 1, 2, 4]]
+    add_organisation_with_answers(session, "Alfa Bank", alfa)
+    add_organisation_with_answers(session, "Beta Kommune", beta)
+    wide = pd.DataFrame(alfa + beta, columns=NOT_WORK, dtype=float)
+    wide["nw4"] = 6 - wide["nw4"]
+    organisation = ["Alfa Bank"] * 4 + ["Beta Kommune"] * 4
+    for missing in ("listwise", "pairwise"):
+        result = compare_organisations(session, scales=["challenge_not_work"], missing=missing)
+        agreement = result.agreement.set_index("organisation")
+        exclude = missing == "listwise"
+        assert agreement["rwg"].to_dict() == pytest.approx(
+            r_rwg_j(wide, organisation, 2.0, na_exclude=exclude), abs=1e-12, nan_ok=True)
+        assert agreement["awg"].to_dict() == pytest.approx(
+            r_awg(wide, organisation, (1, 5), na_exclude=exclude), abs=1e-12, nan_ok=True)
+        assert result.missing == missing
+    with pytest.raises(InvalidInput, match="'missing' must be"):
+        compare_organisations(session, scales=["challenge_not_work"], missing="mean")

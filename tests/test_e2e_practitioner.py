@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from study.admin.accounts import add_account
+from study.analysis.reports.benchmark_editions import publish_benchmark
 from study.demo import DEMO_ORGANISATIONS, load_demo
 
 pytestmark = pytest.mark.browser
@@ -20,6 +21,7 @@ OTHERS = [name for name, *_ in DEMO_ORGANISATIONS if name != OWN]
 def practitioner(database):
     with database.transaction() as session:
         load_demo(session)
+        publish_benchmark(session)  # practitioners see published editions only
         add_account(session, "pia@nordlys.example", role="practitioner", password=PASSWORD,
                     organisation=OWN)
     return "pia@nordlys.example"

@@ -7,6 +7,8 @@ import math
 
 import pytest
 
+from test_e2e_coding import PHRASE_BOX
+
 from study.admin.accounts import add_account
 from study.admin.audit import list_events
 from study.demo import load_demo
@@ -68,6 +70,9 @@ def test_researcher_sees_alpha_per_code_and_resolves_a_disagreement(demo, databa
     page.get_by_role("heading", name=second.code_name).wait_for()
     page.get_by_role("button", name="Accept Ben").click()
     page.get_by_text("The consensus version now codes").wait_for()
+    # a decision moves on to the next disagreement; the decided one says what was decided
+    page.get_by_text(f"Disagreement 3 of {len(disagreements)}").wait_for()
+    page.get_by_role("button", name="Previous disagreement").click()
     page.get_by_text("consensus: accepted Ben").wait_for()
     assert page.get_by_text("Traceback").count() == 0
     page.screenshot(path=str(tmp_path / "reliability.png"), full_page=True)
@@ -85,3 +90,50 @@ def test_researcher_sees_alpha_per_code_and_resolves_a_disagreement(demo, databa
     assert event.actor == "rita@example.org"
     assert event.details["decision"] == "accept_b"
     assert (event.details["start"], event.details["end"]) == (second.start, second.end)
+
+
+def test_researcher_drags_the_consensus_span_and_moves_on(demo, database, live_app, page):
+    report, disagreements = demo
+    first = disagreements[0]
+    with database.transaction() as session:
+        from study.interviews.transcripts.store import transcript_json
+        text = transcript_json(session, first.transcript_id)["text"]
+    # drag the consensus span's end to the end of a word after it, one that occurs once in
+    # the drawn window (so the test finds the same word the researcher sees)
+    window = text[max(0, first.start - 200):first.end + 200]
+    after = text[first.end:first.end + 80]
+    phrase = next(w for w in after.split()[1:] if len(w) > 3 and window.count(w) == 1)
+    new_end = first.end + after.index(phrase) + len(phrase)
+    disputed = text[first.start:first.end]
+    new_start = first.start + len(disputed) - len(disputed.lstrip())  # white space is left out
+
+    page.goto(live_app)
+    log_in(page, "rita@example.org", PASSWORD)
+    page.get_by_role("link", name="Reliability").click()
+    page.get_by_text(f"Disagreement 1 of {len(disagreements)}").wait_for()
+    # both coders' spans and the consensus span are drawn on the text
+    page.locator(".chip-name", has_text="Consensus").wait_for()
+    assert page.locator(".chip-other .chip-name").filter(has_text="Ana").count() >= 1
+    page.locator(".chip-name", has_text="Consensus").click()
+    handle = page.locator(".ism-transcript .handle-end")
+    handle.wait_for()
+    page.screenshot(path="/tmp/ism-e2e-consensus-1-focused.png")
+    target = page.evaluate(PHRASE_BOX, phrase)
+    grip = handle.bounding_box()
+    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target["x2"], target["y2"], steps=10)
+    page.mouse.up()
+    page.get_by_text("Dragged span: saved").wait_for()
+    page.get_by_text(f"Disagreement 2 of {len(disagreements)}").wait_for()
+    page.screenshot(path="/tmp/ism-e2e-consensus-2-next.png")
+    assert page.get_by_text("Traceback").count() == 0
+    with database.transaction() as session:
+        events = list_events(session, action_prefix="consensus.resolve")
+        frame = list_codings(session, transcript_id=first.transcript_id)
+    (event,) = events.itertuples()
+    assert event.details["decision"] == "edit"
+    assert event.details["span"] == [new_start, new_end]
+    consensus = frame[(frame["origin"] == "consensus") & (frame["code_id"] == first.code_id)]
+    assert any(s <= new_start and e == new_end
+               for s, e in zip(consensus["start"], consensus["end"]))

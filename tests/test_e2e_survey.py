@@ -1,16 +1,38 @@
-"""An employee answers the survey on a phone through a personal link (headless Chromium)."""
+"""An employee answers the survey on a phone (headless Chromium, 390 x 844).
+
+Every item type, Back and Next across every page, a reload on every page, a
+language switch midway, and submission, in both languages: every answer is
+stored exactly once. Also: nothing is fetched from outside 127.0.0.1, tap
+targets are at least 44 px, every page starts at the top, and an unexpected
+error shows one polite sentence and no traceback.
+"""
 
 from __future__ import annotations
 
+import time
+from urllib.parse import urlsplit
+
 import pytest
-from sqlalchemy import func, select
+from playwright.sync_api import expect
+from sqlalchemy import func, select, update
 
 from study.admin.organisations import add_organisation
-from study.db.models import Answer, Response
+from study.db.models import Answer, Instrument, Response
 from study.surveys import create_campaign, invitation_links
+from study.surveys.instruments import load_instruments
+from study.surveys.responding import stored_answers
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
+SURVEY = load_instruments()["ism-adoption-survey"]
+OTHER = {"en": "da", "da": "en"}
+LANGUAGE_BUTTON = {"en": "English", "da": "Dansk"}
+PAGE_OF = {"en": "Page {n} of {total}", "da": "Side {n} af {total}"}
+NEXT = {"en": "Next", "da": "Næste"}
+BACK = {"en": "Back", "da": "Tilbage"}
+SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
+START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
+THANKS = {"en": "Thank you for taking part", "da": "Tak fordi du deltog"}
 
 
 @pytest.fixture
@@ -33,60 +55,167 @@ def phone(browser):
     context.close()
 
 
-def question(page, text: str):
-    return page.get_by_test_id("stRadio").filter(has_text=text)
+def planned_answer(item):
+    """What the respondent gives each item (also what must be stored)."""
+    if item.type == "likert":
+        return 4 if len(item.id) % 2 else 2
+    if item.type == "single_choice":
+        return item.options[-1].id
+    if item.type == "multiple_choice":
+        return [item.options[0].id, item.options[2].id]
+    if item.type == "number":
+        return 90
+    return f"Mere tid til {item.id} – og færre møder"
 
 
-def test_employee_answers_in_danish_resumes_after_reload_and_submits_once(
-        database, personal_link, live_app, phone, tmp_path):
-    url = f"{live_app}/survey{personal_link}&lang=da"
-    phone.goto(url)
-    phone.get_by_text("Det er frivilligt at deltage").wait_for()
-    assert phone.get_by_role("button", name="Log ind").count() == 0
-    assert phone.get_by_test_id("stSidebarNav").count() == 0  # no researcher navigation
-    phone.screenshot(path=str(tmp_path / "1-consent.png"), full_page=True)
-    phone.get_by_role("button", name="Jeg accepterer, start spørgeskemaet").click()
+def widget(phone, test_id: str, item, language: str):
+    return phone.get_by_test_id(test_id).filter(has_text=item.text[language])
 
-    # Page 1: the required question is enforced, then answered.
-    phone.get_by_text("Side 1 af 8").wait_for()
-    phone.get_by_role("button", name="Næste").click()
-    phone.get_by_text("Dette spørgsmål skal besvares.").wait_for()
-    question(phone, "Hvor ofte læser du indlæg").get_by_text("Ugentligt").click()
-    phone.screenshot(path=str(tmp_path / "2-page1.png"), full_page=True)
-    phone.get_by_role("button", name="Næste").click()
 
-    # Page 2: answer one question, move on (saved), then reload the tab mid-way.
-    phone.get_by_text("Side 2 af 8").wait_for()
-    phone.get_by_role("button", name="Næste").click()
-    phone.get_by_text("Side 3 af 8").wait_for()
-    phone.reload()
-    phone.get_by_text("Side 3 af 8").wait_for()  # continues where they were
-    phone.get_by_role("button", name="Tilbage").click()
-    phone.get_by_text("Side 2 af 8").wait_for()
-    for expected in range(2, 9):
-        phone.get_by_text(f"Side {expected} af 8").wait_for()
-        if expected < 8:
-            phone.get_by_role("button", name="Næste").click()
+def answer(phone, item, language: str) -> None:
+    value = planned_answer(item)
+    if item.type == "likert":
+        widget(phone, "stRadio", item, language).get_by_text(
+            item.label(value, language), exact=True).click()
+    elif item.type == "single_choice":
+        widget(phone, "stRadio", item, language).get_by_text(
+            item.option(value).label[language], exact=True).click()
+    elif item.type == "multiple_choice":
+        group = widget(phone, "stButtonGroup", item, language)
+        for option_id in value:
+            group.locator("button").filter(has_text=item.option(option_id).label[language]).click()
+            time.sleep(0.3)
+    elif item.type == "number":
+        field = widget(phone, "stNumberInput", item, language).locator("input")
+        field.fill(str(value))
+        field.press("Enter")
+    else:
+        field = widget(phone, "stTextArea", item, language).locator("textarea")
+        field.fill(value)
+        field.press("Control+Enter")  # commits the text, as leaving the field does
 
-    # Last page: submit twice quickly.
-    phone.screenshot(path=str(tmp_path / "3-last.png"), full_page=True)
-    submit = phone.get_by_role("button", name="Indsend mine svar")
-    submit.dblclick()
-    phone.get_by_text("Tak fordi du deltog").wait_for()
-    phone.screenshot(path=str(tmp_path / "4-thanks.png"), full_page=True)
+
+def wait_until_stored(database, expected: dict, timeout: float = 30) -> dict:
+    """Poll the database until ``expected`` answers are stored (saved as given, no Next)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with database.transaction() as session:
+            response_id = session.scalar(select(Response.id))
+            found = stored_answers(session, response_id) if response_id else {}
+        if found == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def scrolled(phone) -> float:
+    return phone.evaluate("""() => Math.max(...[document.querySelector('[data-testid="stMain"]'),
+        document.querySelector('[data-testid="stAppViewContainer"]'), document.scrollingElement]
+        .filter(Boolean).map(el => el.scrollTop))""")
+
+
+def on_page(phone, n: int, language: str) -> None:
+    phone.get_by_text(PAGE_OF[language].format(n=n, total=len(SURVEY.pages)), exact=True).wait_for()
+    phone.get_by_test_id("stStatusWidget").wait_for(state="hidden")  # the rerun is done
+
+
+@pytest.mark.parametrize("start_language", ["en", "da"])
+def test_phone_respondent_answers_everything_goes_back_reloads_switches_language_and_submits(
+        database, personal_link, live_app, phone, start_language, tmp_path):
+    phone.goto(f"{live_app}/survey{personal_link}&lang={start_language}")
+    language = start_language
+    phone.get_by_role("button", name=START[language]).click()
+    expected: dict = {}
+    total = len(SURVEY.pages)
+    for index, page in enumerate(SURVEY.pages):
+        n = index + 1
+        on_page(phone, n, language)
+        assert scrolled(phone) < 5, f"page {n} does not start at the top"
+        if index == total // 2:  # switch language midway; nothing typed is lost
+            phone.get_by_role("radio", name=LANGUAGE_BUTTON[OTHER[language]]).click()
+            language = OTHER[language]
+            on_page(phone, n, language)
+        for item in SURVEY.page_items(page):
+            answer(phone, item, language)
+            expected[item.id] = planned_answer(item)
+            if item.type in ("text", "number"):  # committed on blur/Enter: let it land first
+                assert wait_until_stored(database, expected) == expected
+            if item.type == "multiple_choice":  # tap targets of at least 44 px
+                for box in widget(phone, "stButtonGroup", item, language).locator("button").all():
+                    assert box.bounding_box()["height"] >= 44
+        stored_now = wait_until_stored(database, expected)
+        if stored_now != expected:
+            phone.screenshot(path=str(tmp_path / f"unsaved-page-{n}.png"), full_page=True)
+        assert stored_now == expected  # saved as given, without Next
+        phone.reload()  # a reload on every page resumes here, with the answers
+        on_page(phone, n, language)
+        first = SURVEY.page_items(page)[0]
+        if first.type == "likert":
+            expect(widget(phone, "stRadio", first, language).locator("input:checked")) \
+                .to_have_count(1)
+        if index > 0:  # Back and Next across every page
+            phone.get_by_role("button", name=BACK[language]).click()
+            on_page(phone, n - 1, language)
+            assert scrolled(phone) < 5
+            phone.get_by_role("button", name=NEXT[language]).click()
+            on_page(phone, n, language)
+        if index < total - 1:
+            phone.get_by_role("button", name=NEXT[language]).click()
+    phone.get_by_role("button", name=SUBMIT[language]).dblclick()
+    phone.get_by_text(THANKS[language]).wait_for()
+    assert phone.get_by_text("Traceback").count() == 0
     with database.transaction() as session:
         assert session.scalar(select(func.count(Response.id))) == 1
         response = session.scalar(select(Response))
-        assert response.status == "complete" and response.language == "da"
-        answers = dict(session.execute(select(Answer.item_id, Answer.value_number)).all())
-        assert answers == {"uf1": 4.0}
+        assert response.status == "complete" and response.language == language
+        assert session.scalar(select(func.count(Answer.id))) == len(SURVEY.all_items())
+        assert stored_answers(session, response.id) == expected  # every answer, exactly once
+    phone.goto(f"{live_app}/survey{personal_link}&lang={language}")  # a used link thanks
+    phone.get_by_text(THANKS[language]).wait_for()
+    assert phone.get_by_role("button", name=START[language]).count() == 0
 
-    # The used personal link now shows a thank-you, not the survey.
-    phone.goto(url)
-    phone.get_by_text("Tak fordi du deltog").wait_for()
-    assert phone.get_by_role("button", name="Jeg accepterer, start spørgeskemaet").count() == 0
 
-    # A bogus token gets a polite message and no traceback.
-    phone.goto(f"{live_app}/survey?t=this-is-not-a-real-token-at-all")
-    phone.get_by_text("This survey link is not valid").wait_for()
-    assert phone.get_by_text("Traceback").count() == 0
+def test_the_survey_renders_completely_with_only_127_0_0_1_reachable(personal_link, live_app,
+                                                                      browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    outside: list[str] = []
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", None):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+    context.route("**/*", only_local)
+    phone = context.new_page()
+    phone.set_default_timeout(20_000)
+    phone.goto(f"{live_app}/survey{personal_link}")
+    phone.get_by_text("Taking part is voluntary").wait_for()
+    phone.get_by_role("button", name=START["en"]).wait_for()
+    phone.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    phone.wait_for_load_state("networkidle")
+    for button in (phone.get_by_role("radio", name="Dansk"),
+                   phone.get_by_role("button", name=START["en"])):
+        assert button.bounding_box()["height"] >= 44
+    phone.get_by_role("button", name=START["en"]).click()
+    phone.get_by_text("Page 1 of 8").wait_for()
+    phone.wait_for_load_state("networkidle")
+    icon = phone.evaluate("() => document.querySelector('link[rel~=icon]')?.href || ''")
+    context.close()
+    assert outside == [], f"fetched from outside: {outside}"
+    assert icon.startswith("http://127.0.0.1"), icon
+
+
+def test_an_unexpected_error_shows_one_polite_sentence_and_no_traceback(database, personal_link,
+                                                                          live_app, phone):
+    # A damaged stored instrument makes the page fail in a way no code expects.
+    with database.transaction() as session:
+        session.execute(update(Instrument).values(definition={"kind": "survey"},
+                                                  content_hash="damaged"))
+    phone.goto(f"{live_app}/survey{personal_link}")
+    notice = phone.get_by_text("Sorry, something went wrong on our side")
+    notice.wait_for()
+    body = phone.inner_text("body")
+    assert "error id" in body
+    for leak in ("Traceback", "ValidationError", "pydantic", ".py", "File \"", "Ask Google",
+                 "/work", "site-packages"):
+        assert leak not in body, leak

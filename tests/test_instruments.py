@@ -104,7 +104,7 @@ def test_survey_has_coarse_demographics_and_two_open_questions(survey):
 def test_instrument_json_has_the_agreed_item_shape(survey):
     described = json.loads(json.dumps(instrument_json(survey)))
     assert (described["id"], described["version"], described["languages"]) == \
-        ("ism-adoption-survey", 1, ["en", "da"])
+        ("ism-adoption-survey", 2, ["en", "da"])
     by_id = {item["id"]: item for item in described["items"]}
     nw4 = by_id["nw4"]
     assert nw4["type"] == "likert" and nw4["reverse"] is True
@@ -311,3 +311,53 @@ def test_answers_are_stored_in_one_form_per_item_type(survey):
 def test_impossible_answers_are_refused(survey, item_id, raw):
     with pytest.raises(InvalidInput):
         answer_value(survey.item(item_id), raw)
+
+
+def test_consent_promising_any_question_may_be_skipped_clashes_with_a_required_item(tmp_path):
+    promise = GOOD.replace("consent: {en: Agree, da: Enig}",
+                           "consent: {en: 'You may skip any question.', da: 'Du kan springe "
+                           "spørgsmål over.'}")
+    _, load = _load(tmp_path, promise)
+    assert load()  # nothing is required: the promise holds
+    text = promise.replace("          da: Første\n", "          da: Første\n        required: true\n")
+    _, load = _load(tmp_path, text)
+    with pytest.raises(InvalidFile) as caught:
+        load()
+    assert caught.value.field in ("consent.en", "consent.da")
+    assert "'a1' is required" in str(caught.value)
+    reworded = text.replace("You may skip any question.", "You may skip any question not "
+                            "marked with a star.").replace("Du kan springe spørgsmål over.",
+                                                           "Du kan springe de spørgsmål over, "
+                                                           "som ikke er markeret.")
+    _, load = _load(tmp_path, reworded)
+    assert load().item("a1").required
+
+
+def test_the_shipped_consent_agrees_with_its_required_items(survey):
+    assert any(item.required for item in survey.all_items())
+    assert "not marked with a star" in survey.consent["en"]
+
+
+MAIL = """
+invitation:
+  subject: {en: "Survey for {organisation}", da: "Spørgeskema til {organisation}"}
+  body: {en: "Answer: {link} Stop: {opt_out}", da: "Svar: {link} Stop: {opt_out}"}
+"""
+
+
+def test_mail_templates_need_the_link_and_the_opt_out_and_known_placeholders(tmp_path):
+    _, load = _load(tmp_path, GOOD + MAIL)
+    assert load().invitation.subject["da"] == "Spørgeskema til {organisation}"
+    _, load = _load(tmp_path, GOOD + MAIL.replace(" Stop: {opt_out}\", da", "\", da"))
+    with pytest.raises(InvalidFile, match=r"needs \{opt_out\}"):
+        load()
+    _, load = _load(tmp_path, GOOD + MAIL.replace("{organisation}\", da", "{name}\", da"))
+    with pytest.raises(InvalidFile, match=r"unknown placeholder \{name\}"):
+        load()
+
+
+def test_an_instrument_without_mail_texts_keeps_its_stored_content_hash(tmp_path):
+    # Older versions were stored before mail texts existed: their definitions are unchanged.
+    _, load = _load(tmp_path, GOOD)
+    dumped = load().model_dump(mode="json")
+    assert "invitation" not in dumped and "reminder" not in dumped

@@ -120,13 +120,13 @@ def test_workbook_has_organisations_as_rows_and_formulas_stay_text(coded_study, 
     assert share.value == 0.5 and share.number_format == "0%"
     assert ws.cell(4, 3).value is None  # Beta: no coded interview, no share
     management_quote = ws.cell(3, 2 + 4 * 3 + 3)
-    assert management_quote.data_type == "s" and management_quote.value == "'" + FORMULA
+    assert management_quote.data_type == "s" and management_quote.value == FORMULA
     long = wb["Long"]
     header = [c.value for c in long[1]]
     assert header == JOINT_COLUMNS
     quotes = [row[header.index("quote")] for row in long.iter_rows(min_row=2, values_only=True)]
-    assert "'" + FORMULA in quotes
-    assert not any(isinstance(q, str) and q.startswith("=") for q in quotes)
+    assert FORMULA in quotes  # the exact text, in a string cell
+    assert not any(c.data_type == "f" for row in long.iter_rows() for c in row)
 
 
 def test_convergence_is_spearmans_rho_of_means_and_passages():

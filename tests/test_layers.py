@@ -4,12 +4,12 @@ Read from the source (every ``import`` and ``from ... import``, at any depth, al
 inside functions), so a lazy import cannot hide a wrong dependency. The layers,
 lowest first:
 
-foundation  study.config, study.errors, study.cells, study.yamlfile
+foundation  study.config, study.errors, study.cells, study.yamlfile, study.zipguard
 db          study.db                       (the only SQL)
 stats       study.stats                    (pure: DataFrames in and out)
 admin       study.admin                    (study, organisations, accounts, audit)
 capability  study.surveys, study.interviews, study.reliability, study.exchange,
-            study.analysis                 (each may use the ones named in ALLOWED)
+            study.analysis, study.platforms (each may use the ones named in ALLOWED)
 demo        study.demo
 front doors study.ui (Streamlit), study.cli (typer)
 """
@@ -24,7 +24,7 @@ import pytest
 import study
 
 STUDY = Path(study.__file__).parent
-FOUNDATION = {"config", "errors", "cells", "yamlfile"}
+FOUNDATION = {"config", "errors", "cells", "yamlfile", "zipguard"}
 #: What each part of ``study`` may import (besides itself and the foundation).
 ALLOWED: dict[str, set[str]] = {
     "db": set(),
@@ -34,18 +34,20 @@ ALLOWED: dict[str, set[str]] = {
     "interviews": {"db", "stats", "admin", "surveys.instruments"},
     "reliability": {"db", "stats", "admin", "interviews"},
     "exchange": {"db", "admin", "interviews"},
-    "analysis": {"db", "stats", "admin", "surveys", "interviews", "reliability"},
-    "demo": {"db", "admin", "surveys", "interviews"},
+    "platforms": {"db", "admin", "interviews"},
+    "analysis": {"db", "stats", "admin", "surveys", "interviews", "reliability", "platforms"},
+    "demo": {"db", "admin", "surveys", "interviews", "platforms"},
     "cli": {"db", "stats", "admin", "surveys", "interviews", "reliability", "exchange",
-            "analysis", "demo"},
+            "analysis", "demo", "platforms"},
     "ui": {"db", "stats", "admin", "surveys", "interviews", "reliability", "exchange",
-           "analysis", "demo"},
+           "analysis", "demo", "platforms"},
 }
-CAPABILITIES = ["surveys", "interviews", "reliability", "exchange", "analysis"]
+CAPABILITIES = ["surveys", "interviews", "reliability", "exchange", "analysis", "platforms"]
 #: Pure modules inside capabilities: no database, like study.stats.
 PURE = ["study.reliability.units", "study.reliability.agreement", "study.reliability.kappa",
         "study.exchange.refiqda", "study.surveys.instruments", "study.surveys.scoring",
-        "study.interviews.schemes", "study.interviews.transcripts.parsing"]
+        "study.interviews.schemes", "study.interviews.transcripts.parsing",
+        "study.platforms.measures"]
 
 
 def module_name(path: Path) -> str:

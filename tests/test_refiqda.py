@@ -469,7 +469,13 @@ def test_archives_inflating_beyond_the_limit_are_refused(tmp_path: Path) -> None
     assert path.stat().st_size < 20_000  # highly compressible, like a zip bomb
     with pytest.raises(InvalidFile, match="zip bomb"):
         read_qdpx(path, max_uncompressed_bytes=1_000_000)
-    assert len(read_qdpx(path).sources[0].text) == 5_000_000
+    with pytest.raises(InvalidFile, match="packed .* to 1.*zip bomb"):
+        read_qdpx(path)  # 1000 to 1: no transcript compresses like that
+    text = " ".join(f"word{i}" for i in range(500_000)).encode()
+    real = _archive(tmp_path / "big.qdpx", qde, {"sources/a.txt": text})
+    with pytest.raises(InvalidFile, match="zip bomb"):
+        read_qdpx(real, max_uncompressed_bytes=1_000_000)
+    assert len(read_qdpx(real).sources[0].text) == len(text)
 
 
 def test_validate_project_xml_lists_the_first_errors() -> None:

@@ -225,3 +225,34 @@ def test_reports_prefer_the_consensus_version_and_coders_list_it_last(session, i
     report = reliability_report(session, scheme=SCHEME, unit="turn")
     assert report.coders == ("ana@demo.example", "ben@demo.example")
     assert session.scalar(select(Account.is_consensus).where(Account.id == coders[2].id))
+
+
+def test_interval_resamples_transcripts_not_the_turns_inside_them(session, icr):
+    # Issue 14, point 8: turns of one interview are not independent, so the bootstrap
+    # draws whole transcripts. With two transcripts coded alike, every replicate holds
+    # t1 twice, t2 twice or both, so the bounds lie between the alphas of those three
+    # data sets (computed by the PyPI package); a bootstrap over the 20 turns would give
+    # about .21 to .90 around alpha .59.
+    from icr_study import INTERVIEW
+
+    from study.interviews.coding.codings import code_turn
+    from study.interviews.transcripts.store import import_transcript
+    text = INTERVIEW.replace("Slowly", "Very slowly")  # ten turns, another text
+    second = import_transcript(session, text.encode("utf-8"), "again.txt",
+                               organisation="Nordlys Bank", role="coordinator")
+    for account, turns in ((icr.ana, ANA_TURNS), (icr.ben, BEN_TURNS)):
+        for position in turns:
+            code_turn(session, transcript_id=second.id, code_id=(SCHEME, CODE),
+                      coder_id=account, position=position)
+    report = reliability_report(session, scheme=SCHEME, unit="turn", n_boot=400)
+    row = _row(report, CODE)
+    once = [_presence(None, ANA_TURNS, 10), _presence(None, BEN_TURNS, 10)]
+    twice = [coder + coder for coder in once]
+    possible = [krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+                for data in (once, twice)]
+    assert row["alpha"] == pytest.approx(possible[1], abs=1e-12)
+    assert min(possible) - 1e-12 <= row["ci_low"] <= row["ci_high"] <= max(possible) + 1e-12
+    assert "cluster bootstrap" in report.method and "2 transcripts" in report.method
+    single = reliability_report(session, scheme=SCHEME, unit="turn", n_boot=50,
+                                transcripts=[icr.transcript_id])
+    assert "With a single transcript" in single.method

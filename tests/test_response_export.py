@@ -46,8 +46,10 @@ def test_csv_has_one_row_per_response_and_reads_back_as_the_same_answers(team, f
     write_responses(frame, team, path, format="csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM, so Excel shows æ, ø, å
     table = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["organisation", "campaign", "instrument_version", "com1",
-                                   "com2", "com3", "use1", "dept", "uses", "minutes", "comment"]
+    assert list(table.columns) == ["response_id", "organisation", "campaign",
+                                   "instrument_version", "com1", "com2", "com3", "use1", "dept",
+                                   "uses", "minutes", "comment"]
+    assert table["response_id"].tolist() == ["r2", "r1", "r3"]  # first, to merge with scores
     assert table["organisation"].tolist() == ["Alpha Bank", "Beta A/S", "Beta A/S"]
     assert table.loc[1, "uses"] == "news;projects"
     assert table.loc[1, "comment"] == "'" + FORMULA  # text, never a live formula
@@ -65,10 +67,11 @@ def test_xlsx_keeps_formulas_as_text_and_has_a_codebook(team, frame, tmp_path):
     assert workbook.sheetnames == ["responses", "codebook"]
     sheet = workbook["responses"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:4] == ["organisation", "campaign", "instrument_version", "com1"]
+    assert header[:5] == ["response_id", "organisation", "campaign", "instrument_version",
+                          "com1"]
     comment = sheet.cell(row=3, column=header.index("comment") + 1)
     assert comment.data_type == "s"
-    assert comment.value == "'" + FORMULA
+    assert comment.value == FORMULA  # exact text in a string cell: never run, no apostrophe
     formulas = [cell.coordinate for row in sheet.iter_rows() for cell in row
                 if cell.data_type == "f"]
     assert formulas == []
@@ -83,9 +86,10 @@ def test_sav_has_variable_labels_and_value_labels(team, frame, tmp_path):
     path = tmp_path / "responses.sav"
     write_responses(frame, team, path, format="sav")
     data, meta = pyreadstat.read_sav(str(path))
-    assert list(data.columns) == ["organisation", "campaign", "instrument_version", "com1", "com2",
-                                  "com3", "use1", "dept", "uses_news", "uses_questions",
-                                  "uses_projects", "minutes", "comment"]
+    assert list(data.columns) == ["response_id", "organisation", "campaign",
+                                  "instrument_version", "com1", "com2", "com3", "use1", "dept",
+                                  "uses_news", "uses_questions", "uses_projects", "minutes",
+                                  "comment"]
     labels = dict(zip(meta.column_names, meta.column_labels))
     assert labels["com3"] == "I could just as well work elsewhere."
     assert labels["uses_news"] == "What do you use it for? - News"

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from study.errors import InsufficientData
+from study.errors import InsufficientData, InvalidInput
 from study.stats import adjust_p_values, compare_to_benchmark, games_howell, welch_anova
 
 PAIN = pg.read_dataset("anova")
@@ -105,3 +105,14 @@ def test_p_value_adjustments_match_statsmodels_and_keep_missing_values():
         adjusted = adjust_p_values(p, ours)
         assert np.isnan(adjusted[4])
         np.testing.assert_allclose(adjusted[finite], multipletests(p[finite], method=theirs)[1])
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+def test_infinite_answers_are_refused_by_name_not_turned_into_nan(bad):
+    # An infinite answer is an entry error; the statistics refuse it instead of computing.
+    data = PAIN.assign(**{"Pain threshold": PAIN["Pain threshold"].astype(float)})
+    data.loc[3, "Pain threshold"] = bad
+    for method in (welch_anova, games_howell):
+        with pytest.raises(InvalidInput, match=rf"'Pain threshold' holds {bad:g}, which is "
+                                               "not a finite number"):
+            method(data, group="Hair color", value="Pain threshold")

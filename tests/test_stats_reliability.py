@@ -119,3 +119,13 @@ def test_duplicate_answers_and_single_items_are_refused():
         cronbach_alpha(pd.DataFrame({"q1": [1], "q2": [2]}))
     with pytest.raises(InvalidInput, match="must hold numbers"):
         cronbach_alpha(pd.DataFrame({"q1": ["a", "b"], "q2": [1, 2]}))
+
+
+def test_infinite_answers_are_refused_by_name():
+    items = pd.DataFrame({"q1": [1, 2, 3], "q2": [2, np.inf, 3]})
+    with pytest.raises(InvalidInput, match="'q2' holds inf, which is not a finite number"):
+        cronbach_alpha(items)
+    long = pd.DataFrame({"scale": "s", "item": ["q1", "q2"] * 2, "resp": [1, 1, 2, 2],
+                         "value": [1, 2, -np.inf, 3]})
+    with pytest.raises(InvalidInput, match="'value' holds -inf"):
+        scale_reliability(long, scale="scale", item="item", value="value", respondent="resp")

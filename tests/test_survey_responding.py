@@ -58,11 +58,12 @@ def test_open_link_flow_resumes_with_code_and_scores(session, org):
     assert (resumed.response_id, resumed.current_page, resumed.language) == (response_id, 2, "da")
     assert submit_response(session, response_id).ok
     assert submit_response(session, response_id).ok  # idempotent
+    with pytest.raises(InvalidToken, match="No survey in progress"):  # code cleared on submit
+        resume_with_code(session, token, code)
+    close_campaign(session, info.id)  # one response: released when the campaign closes
     scores = score_responses(session)
     not_work = scores[scores["scale"] == "challenge_not_work"]["score"].iloc[0]
     assert not_work == pytest.approx((4 + 5 + 4 + (6 - 2)) / 4)  # nw4 is reverse-keyed
-    with pytest.raises(InvalidToken, match="No survey in progress"):  # code cleared on submit
-        resume_with_code(session, token, code)
 
 
 def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
@@ -78,7 +79,7 @@ def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
     link = open_link(session, token)
     assert link.completed and link.response_id is None
     invitation = session.scalar(select(Invitation).where(Invitation.token == token))
-    assert invitation.response_id is None and invitation.used_on is not None
+    assert invitation.response_id is None and invitation.completed
     response = session.get(Response, response_id)
     assert response.status == "complete" and response.resume_code is None
     with pytest.raises(InvalidToken, match="already been used"):

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from test_benchmark_export import OTHERS, build_benchmark_study
 
 from study.admin.accounts import add_account
+from study.analysis.reports.benchmark_editions import publish_benchmark
 from study.ui.navigation import PAGES
 
 PASSWORD = "a long secret password"
@@ -18,6 +19,7 @@ PASSWORD = "a long secret password"
 def accounts(database):
     with database.transaction() as session:
         build_benchmark_study(session)
+        publish_benchmark(session)  # practitioners see published editions only
         return {"researcher": add_account(session, "rita@example.org", role="researcher",
                                           password=PASSWORD),
                 "practitioner": add_account(session, "pia@example.org", role="practitioner",
@@ -61,7 +63,7 @@ def test_researcher_compares_the_challenge_scales(accounts):
     assert set(descriptives["organisation"]) == set(organisations)
     assert "Tiny Co" in shown_text(at)  # below the minimum size: flagged, not hidden
     assert any(w.value.startswith("Fewer than 5 responses: Tiny Co.") for w in at.warning)
-    assert len(at.tabs) == 5
+    assert len(at.tabs) == 6  # the sixth: Platform behaviour (issue 15)
 
 
 def test_researcher_compares_two_items_and_two_organisations(accounts):
@@ -106,3 +108,22 @@ def test_practitioner_sees_only_their_organisation_against_the_benchmark(account
     table = at.dataframe[0].value
     assert "Organisation" not in table.columns
     assert table.loc[table["Scale"] == "Challenge: not seen as work", "Responses"].iloc[0] == 6
+
+
+def test_compare_page_shows_an_undefined_index_with_its_reason(database):
+    # Issue 14: equal organisation means made ICC(2) divide by zero and stopped the page.
+    from test_comparison import add_organisation_with_answers
+    with database.transaction() as session:
+        add_organisation_with_answers(session, "Alfa Bank", [[3], [5]], items=["nw1"])
+        add_organisation_with_answers(session, "Beta Kommune", [[4], [4]], items=["nw1"])
+        researcher = add_account(session, "rita@example.org", role="researcher",
+                                 password=PASSWORD)
+    at = open_page(researcher, "compare.py")
+    at.segmented_control[0].set_value("Items").run()
+    at.multiselect[0].set_value(["nw1"]).run()
+    assert not at.exception, at.exception
+    aggregation = next(frame.value for frame in at.dataframe if "icc2" in frame.value.columns)
+    assert aggregation["icc2"].tolist() == ["undefined"]
+    assert "every organisation has the same mean" in aggregation["undefined"].iloc[0]
+    assert "Missing answers: rwg(j) and awg of a scale use only respondents who answered " \
+           "every item" in shown_text(at)

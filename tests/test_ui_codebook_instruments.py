@@ -67,3 +67,57 @@ def test_instruments_page_shows_every_instrument(database, instrument):
         assert len(at.get("download_button")) == len(model.languages)
     else:
         assert len(at.dataframe) == len(model.pages)
+
+
+def test_heatmap_labels_stay_whole_at_forty_codes_and_the_diagonal_is_left_out(demo_database):
+    import json
+
+    from study.interviews.coding import add_code, add_coding, list_codings
+
+    with demo_database.transaction() as session:
+        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        # one coding of a second code over a demo coding's span: an off-diagonal cell
+        first = list_codings(session, scheme="ism-adoption-challenges").iloc[0]
+        other = next(c for c in list_codes(session, "ism-adoption-challenges")
+                     if c.id != first["code_id"])
+        add_coding(session, transcript_id=int(first["transcript_id"]), start=int(first["start"]),
+                   end=int(first["end"]), code_id=other.id, coder_id=int(first["coder_id"]))
+        have = len(list_codes(session, "ism-adoption-challenges"))
+        for n in range(40 - have):
+            add_code(session, "ism-adoption-challenges", key=f"extra-{n}",
+                     name=f"A rather long code name number {n} about the platform")
+        names = [c.name for c in list_codes(session, "ism-adoption-challenges")]
+    assert len(names) == 40
+    at = open_app_page(researcher, "codebook.py")
+    assert not at.exception
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    element = at.get("vega_lite_chart")[-1]
+    cooccurrence = json.loads(element.proto.spec)
+    for layer in cooccurrence["layer"][:1]:
+        for axis in ("x", "y"):
+            spec = layer["encoding"][axis]["axis"]
+            # no label is cut (labelLimit 0 = none) or dropped for overlapping
+            assert spec["labelLimit"] == 0 and spec["labelOverlap"] is False
+    assert cooccurrence["width"] == {"step": 20} and cooccurrence["height"] == {"step": 20}
+    rows = convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+    assert set(rows["row"]) == set(names)  # every code has its own whole label
+    diagonal = rows[rows["row"] == rows["column"]]
+    assert len(diagonal) == 40 and diagonal["co-occurrences"].isna().all()
+    assert (rows[rows["row"] != rows["column"]]["co-occurrences"] > 0).any()
+
+
+def test_researcher_starts_and_lifts_blind_coding_on_the_codebook_page(demo_database):
+    from study.interviews.coding import blind_state
+
+    with demo_database.transaction() as session:
+        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+    at = open_app_page(researcher, "codebook.py")
+    at.button(key="cb_blind").click().run()
+    assert not at.exception
+    with demo_database.transaction() as session:
+        assert blind_state(session, "ism-adoption-challenges").blind
+    assert any("Blind coding since" in c.value for c in at.caption)
+    at.button(key="cb_blind").click().run()
+    with demo_database.transaction() as session:
+        assert not blind_state(session, "ism-adoption-challenges").blind

@@ -51,12 +51,25 @@ def test_wrong_password_shows_a_message_not_a_traceback(demo_accounts):
     assert [e.value for e in at.error] == ["Wrong e-mail or password."]
 
 
-def test_right_password_shows_the_overview(demo_accounts):
+def test_right_password_hands_the_browser_a_login_and_the_router_shows_the_overview(
+        demo_accounts, demo_database):
     at = app_test().run()
     at.text_input[0].input("researcher@example.org")
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     assert not at.exception
+    assert not at.error
+    # The browser now exchanges a one-time code for its cookie (tests/test_e2e_login.py);
+    # here: the session waits for it, and a logged-in run shows the overview.
+    from sqlalchemy import select
+
+    from study.db.models import LoginSession
+    with demo_database.transaction() as session:
+        row = session.scalar(select(LoginSession))
+        assert row.handoff_hash and row.token_hash is None
+    at = app_test()
+    at.session_state["account"] = asdict(demo_accounts["researcher"])
+    at.run()
     assert at.title[0].value.startswith("Demo: internal social media")
     assert [m.label for m in at.metric][:1] == ["Organisations"]
     assert at.metric[0].value == "10"
@@ -120,3 +133,22 @@ def test_researcher_adds_an_organisation_on_the_page(demo_accounts, demo_databas
     with demo_database.transaction() as session:
         assert "Vestkyst Forsyning" in {o.name for o in list_organisations(session)}
 
+
+
+def test_an_unexpected_error_on_a_staff_page_is_one_polite_sentence_with_an_id(
+        demo_accounts, demo_database, monkeypatch, caplog):
+    import study.admin.overview
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in /srv/secret/path.py: SELECT * FROM account")
+    monkeypatch.setattr(study.admin.overview, "study_overview", broken)
+    at = app_test()
+    at.session_state["account"] = asdict(demo_accounts["researcher"])
+    at.run()
+    assert not at.exception  # nothing reaches the browser as an exception
+    (error,) = at.error
+    assert error.value.startswith("Sorry, something went wrong on our side.")
+    error_id = error.value.split("error id ")[1].rstrip(").")
+    assert "/srv" not in error.value and "SELECT" not in error.value
+    logged = [r for r in caplog.records if r.name == "study.ui"]
+    assert error_id in logged[0].getMessage() and logged[0].exc_info  # the details: server-side

@@ -58,8 +58,12 @@ def test_disagreements_are_stepped_through_and_resolved_into_the_consensus(study
     accept = next(b for b in at.button if b.label == "Accept Ana")
     accept.click().run()
     assert not at.exception, at.exception
-    assert any("The consensus version now codes Not work-related on 4 passages" in s.value
-               for s in at.success)
+    # (the code name is Markdown-escaped: "Not work\\-related")
+    assert any(s.value.startswith("Accept Ana: saved. The consensus version now codes Not work")
+               and s.value.endswith("on 4 passages of this transcript.") for s in at.success)
+    # after a decision the page moves on to the next disagreement
+    assert any("Disagreement 2 of 2" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Previous disagreement").click().run()
     assert any("consensus: accepted Ana" in c.value for c in at.caption)
     with database.transaction() as session:
         frame = list_codings(session)
@@ -74,3 +78,12 @@ def test_exchange_page_offers_both_downloads_and_the_upload(study):
     assert labels == ["Download project (.qdpx)", "Download codebook (.qdc)"]
     assert [s.label for s in at.selectbox] == ["Coding scheme"]
     assert [b.label for b in at.button if b.label == "Import"] == ["Import"]
+
+
+def test_exchange_page_offers_the_taguette_csv_and_the_qualcoder_form(study):
+    at = open_page(study, "exchange.py")
+    assert [c.label for c in at.checkbox] == ["For QualCoder"]
+    at.radio[0].set_value("csv").run()
+    assert not at.exception, at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download project (.qdpx)", "Download codebook (.csv)"]

@@ -1,9 +1,9 @@
 """Coding workbench and coded-segments pages (AppTest), and the view the span selector draws.
 
 The span selector is a browser component that AppTest cannot drive, so these
-tests put a selection where the component's callback puts it (session state,
-tagged with the drawn view's version) and press the page's own buttons;
-tests/test_e2e_coding.py selects with a real mouse.
+tests read the data the page hands it and run its actions through
+:func:`study.ui.components.workbench_actions.run_actions` on a real database;
+tests/test_e2e_coding.py selects and codes with a real mouse and keyboard.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.studies import ensure_study
 from study.interviews.coding import (add_coding, list_codes, list_codings, list_memos,
-                                     load_scheme_into_db)
+                                     load_scheme_into_db, set_blind)
 from study.interviews.suggestions import Suggestion
 from study.interviews.transcripts.store import import_transcript, transcript_json
 from study.interviews.transcripts.transcript import Turn
 from study.ui.components.span_view import Mark, build_span_view, tidy_span
+from study.ui.components.workbench_actions import WorkbenchTarget, run_actions
 from study.ui.components.workbench_data import (coding_marks, pending_suggestions, suggestion_key,
                                                 view_version)
 
@@ -100,37 +101,77 @@ def test_coder_sees_the_transcript_with_only_their_own_codings(coding_study):
     at.toggle(key="wb_others").set_value(True).run()
     assert not at.exception
     marks = drawn_view(at)["marks"]
+    # one name per account: the display name (Bo's account got its e-mail's local part)
     assert [(m["label"], m["kind"], m["coder"]) for m in marks] == [
-        ("Not work-related", "mine", "cora"), ("Fear of being judged", "other", "bo")]
+        ("Not work-related", "mine", "Cora"), ("Fear of being judged", "other", "bo")]
+    tree = drawn_view(at)["tree"]
+    assert tree["scheme"] == coding_study["scheme"] and not tree["readonly"]
+    assert [c["id"] for c in tree["codes"]] == list(coding_study["codes"].values())
 
 
-def test_applying_codes_to_a_selection_goes_through_the_library(coding_study, database):
+def test_blind_mode_keeps_a_coder_to_their_own_codings_whatever_the_toggle(coding_study,
+                                                                           database):
+    with database.transaction() as session:
+        set_blind(session, coding_study["scheme"], True)
     at = workbench(coding_study["cora"])
+    at.session_state["wb_others"] = True  # as if switched on before blind mode began
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="wb_others").disabled
+    assert [m["coder"] or "me" for m in drawn_view(at)["marks"]] == ["me"]
+    assert any("Blind coding" in c.value for c in at.caption)
+
+
+def test_the_organisation_change_shows_that_organisations_transcript(coding_study, database):
+    with database.transaction() as session:
+        add_organisation(session, "Aalto Works")
+        other = import_transcript(session, "Interviewer: Hei?\n\nCoordinator: Moi.\n".encode(),
+                                  "aalto-1.txt", organisation="Aalto Works",
+                                  role="coordinator", language="da")
+    at = workbench(coding_study["cora"])
+    assert drawn_view(at)["version"].startswith(f"t{other.id}-")  # Aalto sorts first
+    at.selectbox(key="wb_org").set_value("Nordlys Bank").run()
+    assert not at.exception
+    boxes = [b for b in at.selectbox if (b.key or "").startswith("wb_transcript")]
+    assert [b.value for b in boxes] == [coding_study["transcript"]]
+    assert drawn_view(at)["version"].startswith(f"t{coding_study['transcript']}-")
+
+
+def test_browser_actions_are_applied_once_through_the_library(coding_study, database):
     text = coding_study["text"]
     start = text.index(PHRASE)
-    # Where the component's callback puts a mouse selection (padded: it is tidied).
-    at.session_state["wb_selection"] = {"version": drawn_view(at)["version"],
-                                        "start": start, "end": start + len(PHRASE), "turn": None}
-    at.run()
-    assert PHRASE in [t.value for t in at.text]
     management = coding_study["codes"]["management-words-not-action"]
-    routine = coding_study["codes"]["not-daily-routine"]
-    at.multiselect(key="wb_codes").set_value([management, routine]).run()
-    [apply] = [b for b in at.button if b.label == "Apply"]
-    apply.click().run()
-    assert not at.exception
-    assert [s.value for s in at.success] == [
-        "Coded with Management support in words, not action, Not part of daily routines."]
+    target = WorkbenchTarget(coding_study["cora"].id, coding_study["transcript"],
+                             coding_study["scheme"], text, {management: "Management"})
+    done: list[str] = []
+    # a padded selection is tidied; the same action sent twice is applied once
+    code = {"type": "code", "id": "s-1", "start": start - 1, "end": start + len(PHRASE),
+            "code": management}
+    outcome = run_actions(database, target, [code], done)
+    assert outcome.messages == [("success", "Coded with Management.")]
+    again = run_actions(database, target, [code, {"type": "invivo", "id": "s-2",
+                                                  "start": start, "end": start + 4}], done)
+    assert again.messages == [("success", "New in-vivo code “they”, applied.")]
     with database.transaction() as session:
         codings = list_codings(session, transcript_id=coding_study["transcript"],
                                coder_ids=[coding_study["cora"].id])
     added = codings[codings["start"] == start]
-    assert sorted(added["code"]) == ["management-words-not-action", "not-daily-routine"]
-    assert set(added["text"]) == {PHRASE}
-    assert set(added["origin"]) == {"manual"}
-    # The drawn view now carries the new codings; the stale selection is gone.
-    assert len(drawn_view(at)["marks"]) == 3
-    assert "wb_selection" not in at.session_state
+    assert sorted(added["text"]) == ["they", PHRASE]
+    assert done == ["s-1", "s-2"]
+    # undo takes the in-vivo coding back; bad input is a sentence, never a traceback
+    outcome = run_actions(database, target, [{"type": "undo", "id": "s-3"},
+                                             {"type": "span", "id": "s-4", "ref": "x",
+                                              "start": 0, "end": 3},
+                                             {"type": "remove", "id": "s-5", "ref": 99999}], done)
+    assert outcome.messages[0] == ("success", "Removed the coding just added.")
+    assert outcome.messages[1][0] == "error" and "cannot read" in outcome.messages[1][1]
+    assert outcome.messages[2] == ("error", "There is no coding with id 99999.")
+    # another coder's coding cannot be touched from the browser
+    bo_coding = int(added[added["text"] == PHRASE]["id"].iloc[0])
+    bo = WorkbenchTarget(coding_study["bo"].id, coding_study["transcript"],
+                         coding_study["scheme"], text, {})
+    outcome = run_actions(database, bo, [{"type": "remove", "id": "b-1", "ref": bo_coding}], [])
+    assert outcome.messages[0][0] == "error" and "own codings" in outcome.messages[0][1]
 
 
 def test_a_coding_is_recoded_removed_and_memoed_from_the_page(coding_study, database):
@@ -273,9 +314,41 @@ def test_pending_suggestions_skip_rejected_and_already_coded_passages():
 
 def test_view_version_changes_with_any_highlight_change():
     frame = pd.DataFrame({"id": [1], "coder_id": [1], "coder": ["a@x.org"], "code_id": [5],
-                          "code_name": ["Routine"], "start": [0], "end": [4]})
+                          "coder_name": ["A"], "code_name": ["Routine"], "start": [0],
+                          "end": [4]})
     marks = coding_marks(frame, {5: "#00FF00"}, me=1)
     recoded = coding_marks(frame.assign(code_name="Fear"), {5: "#00FF00"}, me=1)
     assert view_version(1, "abc", marks) == view_version(1, "abc", list(marks))
     assert view_version(1, "abc", marks) != view_version(1, "abc", recoded)
     assert view_version(1, "abc", marks) != view_version(2, "abc", marks)
+
+
+def test_search_hits_are_coded_all_at_once_with_a_preview_and_undo(coding_study, database):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.session_state["account"] = asdict(coding_study["cora"])
+    at.run()
+    at.switch_page("study/ui/pages/search.py").run()
+    at.text_input(key="search_query").input("judged").run()
+    at.session_state["search_table"] = {"selection": {"rows": [0], "columns": [],
+                                                      "cells": []}}
+    at.run()
+    assert not at.exception
+    at.selectbox(key="search_code").set_value(coding_study["codes"]["fear-of-judgement"]).run()
+    assert any("Preview: 1 passage" in m.value for m in at.markdown)
+    at.button(key="search_code_all").click().run()
+    assert not at.exception
+    with database.transaction() as session:
+        mine = list_codings(session, coder_ids=[coding_study["cora"].id])
+    assert "judged" in list(mine["text"])
+    assert any("Coded 1 hits" in s.value for s in at.success)
+    at.button(key="search_undo").click().run()
+    with database.transaction() as session:
+        mine = list_codings(session, coder_ids=[coding_study["cora"].id])
+    assert "judged" not in list(mine["text"])
+    # a hit opens the workbench at its passage
+    at.session_state["search_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.button(key="search_open").click().run()
+    assert not at.exception
+    reveal = drawn_view(at)["reveal"]
+    assert coding_study["text"][reveal["start"]:reveal["end"]] == "judged"

@@ -3,6 +3,8 @@
 - :mod:`study.admin.studies`: the one study a database holds.
 - :mod:`study.admin.organisations`: the organisations compared (cases).
 - :mod:`study.admin.accounts`: local accounts, roles, argon2id passwords, login throttling.
+- :mod:`study.admin.sessions`: lasting staff logins (session rows, hashes of their ids).
+- :mod:`study.admin.password_links`: one-time set-password links (invitations, resets).
 - :mod:`study.admin.audit`: the audit log, written in the same transaction as the change.
 - :mod:`study.admin.overview`: the counts the Overview page shows.
 

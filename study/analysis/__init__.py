@@ -5,7 +5,8 @@
 - :mod:`study.analysis.joint_display`: interview codes beside survey scores per
   organisation.
 - :mod:`study.analysis.reports`: the benchmark workbook for practitioners (tables and
-  suppression, text, openpyxl sheets) and the score export for researchers.
+  suppression, text, openpyxl sheets, published editions) and the score export for
+  researchers.
 
 May import: :mod:`study.db`, :mod:`study.stats`, :mod:`study.admin`,
 :mod:`study.surveys`, :mod:`study.interviews`, :mod:`study.reliability` and the

@@ -13,7 +13,15 @@ Small organisations are data: an organisation that a method cannot use
 (fewer than 2 answers, no variation) is listed in ``excluded`` with the reason.
 Organisations with fewer than the minimum group size are kept (researchers
 only see this page) but flagged, because the survey promises respondents that
-results are only reported for groups of at least that size.
+results are only reported for groups of at least that size. An index that is
+undefined for the data (ICC(2) when every organisation has the same mean, say)
+is NaN, and the aggregation table's ``undefined`` column says which and why.
+
+Missing answers: ICC, Welch's ANOVA and the descriptives use every answer to
+the measure (a scale score exists when enough of its items were answered).
+rwg(j) and awg of a scale leave out respondents who skipped any of its items
+(``missing="listwise"``, as R's multilevel does) unless ``missing="pairwise"``
+is asked for; :data:`MISSING_VALUE_HANDLING` says so in words.
 """
 
 from __future__ import annotations
@@ -33,12 +41,14 @@ from study.db.models import Organisation, Response
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.stats import (awg, describe_groups, games_howell, icc1, icc2, rwg, rwg_j,
                          scale_reliability, welch_anova)
+from study.stats.aggregation import MISSING, REASON_ICC1_UNDEFINED, REASON_ICC2_UNDEFINED
 from study.surveys.instruments import instrument_from_dict
 from study.surveys.instruments.survey import Instrument
 from study.surveys.response_store import answers_frame
 from study.surveys.scoring import score_answers
 
-__all__ = ["AGGREGATION_CUTOFFS", "ComparisonOptions", "ComparisonResult", "SurveyData",
+__all__ = ["AGGREGATION_CUTOFFS", "MISSING_VALUE_HANDLING", "ComparisonOptions",
+           "ComparisonResult", "SurveyData",
            "compare_organisations", "comparison_options", "likert_distribution",
            "load_survey_data", "stored_versions"]
 
@@ -57,6 +67,17 @@ AGGREGATION_CUTOFFS: tuple[tuple[str, str, float, str], ...] = (
     ("mean awg", ">= .70", 0.70,
      "Brown & Hauenstein (2005): .70 acceptable agreement, as for rwg."),
 )
+
+#: How rwg(j) and awg treat skipped items, in words, for each ``missing`` choice.
+MISSING_VALUE_HANDLING = {
+    "listwise": ("rwg(j) and awg of a scale use only respondents who answered every item of "
+                 "the scale (listwise deletion, as R package multilevel's rwg.j and awg); "
+                 "ICC and the other statistics use every answer to the measure."),
+    "pairwise": ("rwg(j) and awg of a scale use every answer: each item's variance and mean "
+                 "come from the respondents who answered that item (pairwise deletion; R "
+                 "package multilevel deletes listwise instead); ICC and the other statistics "
+                 "use every answer to the measure."),
+}
 
 
 @dataclass(frozen=True)
@@ -177,7 +198,8 @@ class ComparisonResult:
     - ``reliability``: measure, label, organisation (or "All organisations"),
       n, k, alpha, ci_low, ci_high (scales only).
     - ``aggregation``: measure, label, organisations, icc1, icc2, rwg_mean,
-      rwg_share_70, awg_mean (rwg is rwg(j) for scales, rwg for items).
+      rwg_share_70, awg_mean (rwg is rwg(j) for scales, rwg for items), and
+      ``undefined``: which of these are NaN and why ("" when all are defined).
     - ``agreement``: measure, organisation, rwg, awg.
     - ``anova``: measure, label, F, df1, df2, p, omega_squared, n_groups, n.
     - ``post_hoc``: measure, label, A, B, mean_A, mean_B, diff, se, T, df, p.
@@ -196,6 +218,7 @@ class ComparisonResult:
     likert: pd.DataFrame
     excluded: pd.DataFrame
     min_group: int
+    missing: str = "listwise"
 
 
 def _measures(model: Instrument, scales: Sequence[str], items: Sequence[str],
@@ -252,23 +275,36 @@ def _safe(function, *args, **kwargs):
         return None, str(error)
 
 
+def _index(function, undefined_reason: str, *args, **kwargs) -> tuple[float, str | None]:
+    """An ICC, or NaN with the reason it is undefined (too little data, or 0 / 0)."""
+    value, reason = _safe(function, *args, **kwargs)
+    if value is None:
+        return float("nan"), reason.rstrip(".")
+    return value, (undefined_reason if np.isnan(value) else None)
+
+
 def _aggregation(data: SurveyData, model: Instrument, measure: pd.Series,
-                 values: pd.DataFrame) -> tuple[dict, pd.DataFrame, list[pd.DataFrame]]:
+                 values: pd.DataFrame, missing: str
+                 ) -> tuple[dict, pd.DataFrame, list[pd.DataFrame]]:
     """ICC(1), ICC(2), rwg(j) and awg of one measure, with per-organisation agreement."""
     name, points = measure["measure"], int(measure["points"])
-    icc_1, _ = _safe(icc1, values, group="organisation", value="value")
-    icc_2, _ = _safe(icc2, values, group="organisation", value="value")
+    icc_1, why_1 = _index(icc1, REASON_ICC1_UNDEFINED, values, group="organisation",
+                          value="value")
+    icc_2, why_2 = _index(icc2, REASON_ICC2_UNDEFINED, values, group="organisation",
+                          value="value")
     if measure["kind"] == "scale":
         item_ids = [i.id for i in model.scale_items(name)]
         wide = _wide_items(data, item_ids)
-        agreement = rwg_j(wide, group="organisation", items=item_ids, scale_points=points)
+        agreement = rwg_j(wide, group="organisation", items=item_ids, scale_points=points,
+                          missing=missing)
         label = "rwg(j)"
     else:
         item_ids = [name]
         wide = _wide_items(data, item_ids)
         agreement = rwg(values, group="organisation", value="value", scale_points=points)
         label = "rwg"
-    within = awg(wide, group="organisation", items=item_ids, low=1, high=points)
+    within = awg(wide, group="organisation", items=item_ids, low=1, high=points,
+                 missing=missing)
     per_org = pd.concat([_plain(agreement).rename("rwg"), _plain(within).rename("awg")], axis=1)
     per_org = per_org.rename_axis("organisation").reset_index().assign(measure=name)
     row = {"measure": name, "label": measure["label"],
@@ -277,6 +313,12 @@ def _aggregation(data: SurveyData, model: Instrument, measure: pd.Series,
            "rwg_mean": float(agreement.mean()) if len(agreement) else np.nan,
            "rwg_share_70": float((agreement >= 0.70).mean()) if len(agreement) else np.nan,
            "awg_mean": float(within.mean()) if len(within) else np.nan}
+    no_organisation = "no organisation could be used (see Excluded)"
+    undefined = [(index, why) for index, why in (
+        ("ICC(1)", why_1), ("ICC(2)", why_2),
+        (f"mean {label}", None if len(agreement) else no_organisation),
+        ("mean awg", None if len(within) else no_organisation)) if why]
+    row["undefined"] = "; ".join(f"{index}: {why}" for index, why in undefined)
     skipped = [_excluded(agreement.attrs.get("excluded"), name, label),
                _excluded(within.attrs.get("excluded"), name, "awg")]
     return row, per_org[["measure", "organisation", "rwg", "awg"]], skipped
@@ -329,7 +371,8 @@ def compare_organisations(session: Session, *, scales: Sequence[str] = (),
                           items: Sequence[str] = (),
                           organisations: Collection[str] | None = None,
                           instrument: str = DEFAULT_INSTRUMENT, language: str = "en",
-                          min_group: int | None = None) -> ComparisonResult:
+                          min_group: int | None = None,
+                          missing: str = "listwise") -> ComparisonResult:
     """Compare organisations on the chosen scales and likert items.
 
     Parameters
@@ -347,14 +390,20 @@ def compare_organisations(session: Session, *, scales: Sequence[str] = (),
     min_group : int, optional
         Organisations with fewer responses are flagged ``below_min_group``
         (default: the STUDY_MIN_GROUP_SIZE setting).
+    missing : {"listwise", "pairwise"}
+        How rwg(j) and awg treat a respondent who skipped some of a scale's
+        items (see :data:`MISSING_VALUE_HANDLING`); listwise, as R's
+        multilevel, by default.
     """
+    if missing not in MISSING:
+        raise InvalidInput(f"'missing' must be 'listwise' or 'pairwise', not {missing!r}.")
     min_group = int_setting("STUDY_MIN_GROUP_SIZE") if min_group is None else int(min_group)
     data = load_survey_data(session, instrument=instrument, organisations=organisations)
     if organisations is not None:
-        missing = sorted(set(organisations) - set(data.scores["organisation"])
-                         - set(data.answers["organisation"]))
-        if missing:
-            raise NotFound(f"No complete responses from {', '.join(missing)}.")
+        absent = sorted(set(organisations) - set(data.scores["organisation"])
+                        - set(data.answers["organisation"]))
+        if absent:
+            raise NotFound(f"No complete responses from {', '.join(absent)}.")
     if data.answers.empty:
         raise InsufficientData("There are no complete survey responses to compare yet.")
     model = data.instrument
@@ -371,7 +420,7 @@ def compare_organisations(session: Session, *, scales: Sequence[str] = (),
         table.insert(0, "measure", name)
         table["below_min_group"] = table["n"] < min_group
         described.append(table)
-        row, per_org, skipped = _aggregation(data, model, measure, values)
+        row, per_org, skipped = _aggregation(data, model, measure, values, missing)
         aggregation.append(row)
         agreement.append(per_org)
         excluded += skipped
@@ -404,7 +453,7 @@ def compare_organisations(session: Session, *, scales: Sequence[str] = (),
                      "ci_high"]),
         aggregation=pd.DataFrame(aggregation, columns=[
             "measure", "label", "organisations", "icc1", "icc2", "rwg_index", "rwg_mean",
-            "rwg_share_70", "awg_mean"]),
+            "rwg_share_70", "awg_mean", "undefined"]),
         agreement=_concat(agreement, ["measure", "organisation", "rwg", "awg"]),
         anova=pd.DataFrame(anova, columns=["measure", "label", "F", "df1", "df2", "p",
                                            "omega_squared", "n_groups", "n"]),
@@ -413,7 +462,7 @@ def compare_organisations(session: Session, *, scales: Sequence[str] = (),
         likert=likert_distribution(data.answers, model, list(dict.fromkeys(likert_items)),
                                    language),
         excluded=_concat(excluded, ["measure", "analysis", "organisation", "n", "reason"]),
-        min_group=min_group)
+        min_group=min_group, missing=missing)
 
 
 def _reliability(data: SurveyData, scale_ids: list[str], measures: pd.DataFrame

@@ -12,6 +12,11 @@ question: do the interviews and the survey tell the same story?
 The share's denominator is the organisation's interviews that have at least
 one coding from the scheme (interviews not yet coded do not count as "the
 challenge was not mentioned"). Any coder's coding counts.
+
+A third column per challenge shows behaviour on the platform where the
+organisation handed over its Slack or Viva Engage export (:data:`BEHAVIOUR`), so a
+row reads: what employees say (survey), what coordinators say (interviews), what
+people do (platform).
 """
 
 from __future__ import annotations
@@ -31,12 +36,13 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
-from study.cells import escape_formula
+from study.cells import set_text_cell
 from study.db.models import Code, Coding, CodingScheme, Organisation, Transcript
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.retrieval import code_frequency_matrix, coded_segments
+from study.platforms.activity import activity_measures
 
-__all__ = ["CHALLENGES", "JOINT_COLUMNS", "Challenge", "convergence", "joint_display",
+__all__ = ["BEHAVIOUR", "CHALLENGES", "JOINT_COLUMNS", "Challenge", "convergence", "joint_display",
            "write_joint_display_xlsx"]
 
 SCHEME = "ism-adoption-challenges"
@@ -61,10 +67,22 @@ CHALLENGES: tuple[Challenge, ...] = (
               "Management support in words, not action"),
 )
 
+#: What people do on the platform (study.platforms), per challenge: (measure, label).
+#: A higher survey mean means more of the challenge; each measure is read against it:
+#: fewer posts inside working hours (not work), more who never post (self-censorship),
+#: less weekly regularity (not routine), fewer replies by leaders (words, not action).
+BEHAVIOUR: dict[str, tuple[str, str]] = {
+    "challenge_not_work": ("working_hours_share", "Share of posts inside working hours"),
+    "challenge_self_censorship": ("lurker_share", "Share of members who never post"),
+    "challenge_not_routine": ("weekly_regularity", "Weekly regularity of active members"),
+    "challenge_management_words": ("leader_reply_share", "Leaders' share of replies"),
+}
+
 #: Columns of :func:`joint_display`, one row per organisation and challenge.
 JOINT_COLUMNS = ["organisation", "challenge", "scale", "code", "survey_n", "survey_mean",
                  "survey_sd", "interviews", "coded_interviews", "interviews_with_code",
-                 "coded_share", "passages_per_interview", "quote", "quote_source"]
+                 "coded_share", "passages_per_interview", "quote", "quote_source",
+                 "platform_measure", "platform_value"]
 
 
 def _interview_counts(session: Session) -> pd.DataFrame:
@@ -146,9 +164,12 @@ def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
         ``passages_per_interview`` = codings of the code / coders /
         coded_interviews, how much an interview dwells on the challenge
         (each coder's count weighs the same);
-        ``quote`` and ``quote_source`` (the transcript's name). Organisations
-        appear when they have survey responses or interviews; challenges in
-        the order of :data:`CHALLENGES`.
+        ``quote`` and ``quote_source`` (the transcript's name);
+        ``platform_measure`` and ``platform_value``: what people do on the
+        platform (:data:`BEHAVIOUR`, from :func:`study.platforms.activity_measures`;
+        NaN without a platform export). Organisations appear when they have
+        survey responses, interviews or a platform export; challenges in the
+        order of :data:`CHALLENGES`.
     """
     if quote_length < 20:
         raise InvalidInput("quote_length must be at least 20 characters.")
@@ -165,8 +186,9 @@ def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
         with_code, codings = frequency["transcripts"], frequency["codings"]
     except NotFound:
         with_code = codings = pd.DataFrame()
+    platform = activity_measures(session, departments=False).set_index("organisation")
     organisations = sorted(set(survey.index.get_level_values("organisation"))
-                           | set(interviews.index))
+                           | set(interviews.index) | set(platform.index))
     rows = []
     for challenge in CHALLENGES:
         quotes = _example_quotes(session, challenge.code, quote_length)
@@ -194,7 +216,11 @@ def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
                 "passages_per_interview": (int(passages.get(organisation, 0)) / coders / coded
                                            if coded else np.nan),
                 "quote": quote["quote"] if quote is not None else "",
-                "quote_source": quote["quote_source"] if quote is not None else ""})
+                "quote_source": quote["quote_source"] if quote is not None else "",
+                "platform_measure": BEHAVIOUR[challenge.scale][1],
+                "platform_value": (float(platform.at[organisation,
+                                                     BEHAVIOUR[challenge.scale][0]])
+                                   if organisation in platform.index else np.nan)})
     return pd.DataFrame(rows, columns=JOINT_COLUMNS)
 
 
@@ -226,6 +252,7 @@ def convergence(frame: pd.DataFrame) -> pd.DataFrame:
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _FLOATS = {"survey_mean": "0.00", "survey_sd": "0.00", "coded_share": "0%",
+           "platform_value": "0%",
            "passages_per_interview": "0.0"}
 
 
@@ -255,7 +282,7 @@ def write_joint_display_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str]) -
     for index, challenge in enumerate(challenges):
         column = 2 + 4 * index
         ws.merge_cells(start_row=1, start_column=column, end_row=1, end_column=column + 3)
-        head = ws.cell(1, column, challenge)
+        head = set_text_cell(ws.cell(1, column), challenge)
         head.font, head.alignment, head.fill = bold, Alignment(horizontal="center"), _HEADER_FILL
         for offset, text, width in ((0, "Survey mean (1-5)", 10),
                                     (1, "Share of coded interviews with the code", 12),
@@ -298,10 +325,8 @@ def write_joint_display_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str]) -
 
 
 def _text(cell, value: object):
-    """Store user or participant text as inert text (never a formula)."""
-    cell.value = escape_formula(str(value))
-    cell.data_type = "s"
-    return cell
+    """Store user or participant text as inert text (never a formula), exactly."""
+    return set_text_cell(cell, str(value))
 
 
 def _long_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
@@ -309,7 +334,8 @@ def _long_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
     ws.append(JOINT_COLUMNS)
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
-    text_columns = {"organisation", "challenge", "scale", "code", "quote", "quote_source"}
+    text_columns = {"organisation", "challenge", "scale", "code", "quote", "quote_source",
+                    "platform_measure"}
     for row_index, row in enumerate(frame[JOINT_COLUMNS].itertuples(index=False), start=2):
         for column_index, (name, value) in enumerate(zip(JOINT_COLUMNS, row), start=1):
             cell = ws.cell(row_index, column_index)

@@ -35,6 +35,7 @@ CONCEPTS: tuple[str, ...] = (
     "study.cli.transcripts",
     "study.cli.exchange",
     "study.cli.reports",
+    "study.cli.platforms",
 )
 for concept in CONCEPTS:
     importlib.import_module(concept).register(app, import_app, export_app)

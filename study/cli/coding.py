@@ -13,9 +13,10 @@ import typer
 
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidInput
-from study.interviews.coding import (add_code, coder_id_for, export_codings, export_segments,
-                                     list_codes, list_codings, list_schemes, load_scheme_into_db,
-                                     merge_codes, move_code, recolour_code, rename_code)
+from study.interviews.coding import (add_code, change_coding_span, coder_id_for, export_codings,
+                                     export_segments, list_codes, list_codings, list_schemes,
+                                     load_scheme_into_db, merge_codes, move_code, recolour_code,
+                                     rename_code, set_blind, undo_last)
 
 codes_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
                         help="Coding schemes and their codes.")
@@ -24,6 +25,13 @@ codings_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
 
 SCHEME_ARGUMENT = typer.Argument(..., help="Scheme key (the id in the scheme file).")
 CODE_ARGUMENT = typer.Argument(..., help="Code key within the scheme.")
+
+
+class Switch(str, enum.Enum):
+    """On or off."""
+
+    on = "on"
+    off = "off"
 
 
 class CodingsFormat(str, enum.Enum):
@@ -134,6 +142,39 @@ def codes_merge(scheme: str = SCHEME_ARGUMENT,
         result = merge_codes(session, (scheme, source), (scheme, target))
     typer.echo(f"Merged {source} into {target}: {result.moved} codings moved, "
                f"{result.collapsed} duplicates dropped, {result.memos_moved} memos moved.")
+
+
+@codes_app.command("blind")
+def codes_blind(state: Switch = typer.Argument(..., help="on: coders see only their own codings; "
+                                                          "off: lift blind mode."),
+                scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its versions) "
+                                                                 "or id.")) -> None:
+    """Put a scheme in blind mode (coders see only their own codings) or lift it."""
+    with open_database().transaction() as session:
+        result = set_blind(session, int(scheme) if scheme.isdigit() else scheme,
+                           state == Switch.on)
+    typer.echo(f"Scheme {result.key} is {'in blind mode' if result.blind else 'not blind'}: "
+               + ("coders see only their own codings." if result.blind
+                  else "coders may see each other's codings."))
+
+
+@codings_app.command("span")
+def codings_span(coding_id: int = typer.Argument(..., metavar="ID", help="The coding's id."),
+                 start: int = typer.Argument(..., help="New start (code points)."),
+                 end: int = typer.Argument(..., help="New end (code points, exclusive).")) -> None:
+    """Move a coding's edges to another span of the same transcript."""
+    with open_database().transaction() as session:
+        info = change_coding_span(session, coding_id, start, end)
+    typer.echo(f"Coding {info.id} now covers {info.start}-{info.end}: {info.text[:60]!r}.")
+
+
+@codings_app.command("undo")
+def codings_undo(coder: str = typer.Option(..., "--as", help="Whose last action to undo "
+                                                             "(the account's e-mail).")) -> None:
+    """Undo an account's last coding action (add, remove, recode or span change)."""
+    with open_database().transaction() as session:
+        result = undo_last(session, coder_id_for(session, coder))
+    typer.echo(result.sentence if result else "Nothing to undo.")
 
 
 @codings_app.command("list")

@@ -24,6 +24,19 @@ class Unit(str, enum.Enum):
     transcript = "transcript"
 
 
+class CodebookFormat(str, enum.Enum):
+    """How a codebook is written."""
+
+    qdc = "qdc"
+    csv = "csv"
+
+
+class Compat(str, enum.Enum):
+    """A peer whose own form of case links an export also writes."""
+
+    qualcoder = "qualcoder"
+
+
 def _split(text: str | None) -> list[str] | None:
     if text is None:
         return None
@@ -75,11 +88,15 @@ def icr(scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its ve
     typer.echo(report.method)
 
 
-def export_qdpx_command(out: Path = typer.Option(..., "--out", help="The .qdpx file to write.")
-                        ) -> None:
+def export_qdpx_command(
+        out: Path = typer.Option(..., "--out", help="The .qdpx file to write."),
+        compat: Compat = typer.Option(None, "--compat",
+                                      help="Also link sources to cases the way this program "
+                                           "reads them (qualcoder: as codings of a code with "
+                                           "the case's GUID).")) -> None:
     """Export the study as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     with open_database().transaction() as session:
-        summary = export_qdpx(session, out)
+        summary = export_qdpx(session, out, compat=compat.value if compat else None)
     typer.echo(f"Wrote {out}: {summary.sources} sources, {summary.codes} codes, "
                f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
                f"{summary.notes} notes.")
@@ -87,15 +104,19 @@ def export_qdpx_command(out: Path = typer.Option(..., "--out", help="The .qdpx f
 
 def export_codebook_command(
         scheme: str = typer.Option(..., "--scheme", help="Scheme key (its newest version) or id."),
-        out: Path = typer.Option(..., "--out", help="The .qdc file to write.")) -> None:
-    """Export a coding scheme as a REFI-QDA codebook (.qdc)."""
+        out: Path = typer.Option(..., "--out", help="The .qdc or .csv file to write."),
+        fmt: CodebookFormat = typer.Option(CodebookFormat.qdc, "--format",
+                                           help="qdc (REFI-QDA) or csv (tag, description: "
+                                                "Taguette's codebook import).")) -> None:
+    """Export a coding scheme as a REFI-QDA codebook (.qdc) or a CSV codebook for Taguette."""
     with open_database().transaction() as session:
-        count = export_codebook(session, parse_scheme_ref(scheme), out)
+        count = export_codebook(session, parse_scheme_ref(scheme), out, format=fmt.value)
     typer.echo(f"Wrote {out}: {count} codes.")
 
 
 def import_codebook_command(
-        file: Path = typer.Argument(..., help="A .qdc codebook (or a .qdpx project)."),
+        file: Path = typer.Argument(..., help="A .qdc codebook, a .qdpx project or a CSV "
+                                              "codebook with a 'tag' column (Taguette's)."),
         scheme_key: str = typer.Option(None, "--scheme-key",
                                        help="Key of the scheme to store (default: from the "
                                             "file name).")) -> None:
@@ -113,10 +134,22 @@ def import_qdpx_command(
         file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx)."),
         scheme_key: str = typer.Option(None, "--scheme-key",
                                        help="Key of the scheme its codebook becomes (default: "
-                                            "from the project name).")) -> None:
+                                            "from the project name)."),
+        coder: list[str] = typer.Option(None, "--coder",
+                                        help="USER=EMAIL: give the project's user USER (name or "
+                                             "GUID) the codings of the existing account EMAIL; "
+                                             "repeatable. Other users become imported coders.")
+        ) -> None:
     """Import a REFI-QDA project: sources, codes, users, cases, codings and notes."""
+    coders = {}
+    for pair in coder or []:
+        user, sep, email = pair.rpartition("=")
+        if not sep or not user.strip() or not email.strip():
+            raise InvalidInput(f"--coder takes USER=EMAIL, not {pair!r}.")
+        coders[user.strip()] = email.strip()
     with open_database().transaction() as session:
-        summary = import_qdpx(session, file, scheme_key=scheme_key, name=file.name)
+        summary = import_qdpx(session, file, scheme_key=scheme_key, name=file.name,
+                              coders=coders)
     scheme = (f" into scheme {summary.scheme} version {summary.scheme_version}"
               if summary.scheme else "")
     typer.echo(f"Imported {summary.sources} sources, {summary.codes} codes{scheme}, "

@@ -1,4 +1,4 @@
-"""`study export benchmark` and `study export scores`: report files from the survey results."""
+"""`study export benchmark`, `study export scores` and `study benchmark publish|editions`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ from pathlib import Path
 
 import typer
 
+from study.analysis.comparison import DEFAULT_INSTRUMENT
 from study.analysis.reports.benchmark_data import export_benchmark
+from study.analysis.reports.benchmark_editions import (edition_readiness,
+                                                       list_benchmark_editions,
+                                                       publish_benchmark)
 from study.analysis.reports.scores_export import export_scores
-from study.cli.base import open_database
+from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidInput
+
+benchmark_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
+                            help="Published benchmark editions: the frozen benchmark "
+                                 "practitioners see.")
+INSTRUMENT_OPTION = typer.Option(DEFAULT_INSTRUMENT, "--instrument", help="Survey instrument id.")
 
 
 class ScoreFormat(str, enum.Enum):
@@ -31,16 +40,42 @@ def benchmark(out: Path = typer.Option(..., "--out", help="The .xlsx file to wri
                                                  "(default: STUDY_MIN_GROUP_SIZE, 5)."),
               campaign: int = typer.Option(None, "--campaign",
                                            help="Use this campaign for its organisation "
-                                                "instead of its newest one.")) -> None:
+                                                "instead of its newest one."),
+              edition: int = typer.Option(None, "--edition", min=1,
+                                          help="Write this published edition (what "
+                                               "practitioners see) instead of the current "
+                                               "data.")) -> None:
     """Write the benchmark spreadsheet: every organisation, or one against all others."""
     if out.suffix.lower() != ".xlsx":
         raise InvalidInput(f"The benchmark is an Excel workbook: give --out a name ending in "
                            f".xlsx, not {out.name!r}.")
     with open_database().transaction() as session:
         path = export_benchmark(session, out, organisation=org, min_group=min_group,
-                                campaign_id=campaign)
+                                campaign_id=campaign, edition=edition)
     who = f"{org} against the benchmark" if org else "all organisations"
-    typer.echo(f"Wrote the benchmark for {who} to {path}.")
+    which = f" (edition {edition})" if edition else ""
+    typer.echo(f"Wrote the benchmark for {who}{which} to {path}.")
+
+
+@benchmark_app.command("publish")
+def benchmark_publish(instrument: str = INSTRUMENT_OPTION) -> None:
+    """Publish the current benchmark as a new frozen edition (the one practitioners see)."""
+    with open_database().transaction() as session:
+        info = publish_benchmark(session, instrument=instrument)
+    typer.echo(f"Published benchmark edition {info.number} of {info.instrument}: "
+               f"{info.organisations} organisations, {info.responses:,} responses.")
+
+
+@benchmark_app.command("editions")
+def benchmark_editions(instrument: str = INSTRUMENT_OPTION,
+                       fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List the published editions, newest first, and whether a new one may be published."""
+    with open_database().transaction() as session:
+        rows = [e.as_dict() for e in list_benchmark_editions(session, instrument=instrument)]
+        readiness = edition_readiness(session, instrument=instrument)
+    emit(rows, fmt)
+    if fmt == OutputFormat.table:
+        typer.echo(readiness.sentence())
 
 
 def scores(fmt: ScoreFormat = typer.Option(..., "--format", help="csv, xlsx or sav."),
@@ -52,6 +87,7 @@ def scores(fmt: ScoreFormat = typer.Option(..., "--format", help="csv, xlsx or s
 
 
 def register(app: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:
-    """Add `study export benchmark` and `study export scores`."""
+    """Add `study export benchmark`, `study export scores` and `study benchmark ...`."""
+    app.add_typer(benchmark_app, name="benchmark")
     export_app.command("benchmark")(benchmark)
     export_app.command("scores")(scores)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ from study.demo import load_demo
 from study.errors import NotFound
 
 APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
+#: Streamlit runs this launcher: app.py plus the login-cookie routes (study/ui/server.py).
+SERVER_FILE = APP_FILE.with_name("server.py")
 
 
 def init() -> None:
@@ -52,10 +55,15 @@ def serve(port: int = typer.Option(8501, "--port", help="Port to listen on."),
                                         help="Do not open a browser window.")) -> None:
     """Run the web app (Streamlit) on this machine."""
     open_database()
-    if not APP_FILE.exists():
+    if not APP_FILE.exists() or not SERVER_FILE.exists():
         raise NotFound(f"{APP_FILE} is missing; run `study serve` from a checkout of ISM Study.")
-    command = [sys.executable, "-m", "streamlit", "run", str(APP_FILE), "--server.port",
+    command = [sys.executable, "-m", "streamlit", "run", str(SERVER_FILE), "--server.port",
                str(port), "--server.headless", str(headless).lower()]
+    if os.name == "posix":
+        # Become the server process: a signal to `study serve` (a process manager's
+        # stop, a test's terminate) then stops the server itself, leaving no orphan.
+        os.chdir(APP_FILE.parent)
+        os.execv(sys.executable, command)
     raise typer.Exit(subprocess.call(command, cwd=APP_FILE.parent))
 
 

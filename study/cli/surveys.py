@@ -9,12 +9,14 @@ from pathlib import Path
 
 import typer
 
+from study.cells import csv_bytes
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidInput, NotFound
 from study.interviews.guides import write_guide_docx
 from study.surveys.campaigns import (close_campaign, create_campaign, invitation_links,
                                      list_campaigns)
 from study.surveys.instrument_store import store_instrument
+from study.surveys.mailing import import_recipients, send_campaign_mail
 from study.surveys.instruments import (InterviewGuide, instrument_json, load_instrument,
                                        load_instruments)
 from study.surveys.response_store import export_responses, import_responses
@@ -146,6 +148,37 @@ def campaign_list(fmt: OutputFormat = FORMAT_OPTION) -> None:
     emit(rows, fmt)
 
 
+@campaign_app.command("recipients")
+def campaign_recipients(campaign_id: int = typer.Argument(..., metavar="ID"),
+                        file: Path = typer.Argument(..., metavar="FILE.csv", exists=True,
+                                                    dir_okay=False,
+                                                    help="CSV with an 'email' column and an "
+                                                         "optional 'language' column.")) -> None:
+    """Add e-mail recipients to a personal campaign (each gets a personal invitation)."""
+    data = file.read_bytes()
+    with open_database().transaction() as session:
+        result = import_recipients(session, campaign_id, data, filename=file.name)
+    typer.echo(f"Added {result.added} recipients to campaign {campaign_id} "
+               f"({result.already} already there).")
+
+
+@campaign_app.command("send")
+def campaign_send(campaign_id: int = typer.Argument(..., metavar="ID"),
+                  reminder: bool = typer.Option(False, "--reminder",
+                                                help="Remind recipients who have not completed."),
+                  dry_run: bool = typer.Option(False, "--dry-run",
+                                               help="Show what would be sent; send nothing.")
+                  ) -> None:
+    """E-mail the personal invitations (or reminders) through STUDY_SMTP_URL, rate-limited."""
+    report = send_campaign_mail(open_database(), campaign_id, reminder=reminder, dry_run=dry_run)
+    if dry_run:
+        for outgoing in report.messages:
+            typer.echo(f"To: {outgoing.to} | Subject: {outgoing.subject}")
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @campaign_app.command("invitations")
 def campaign_invitations(campaign_id: int = typer.Argument(..., metavar="ID"),
                          out: Path = typer.Option(..., "--out", help="CSV file to write."),
@@ -154,7 +187,7 @@ def campaign_invitations(campaign_id: int = typer.Argument(..., metavar="ID"),
     """Export a campaign's personal links as CSV for a mail merge."""
     with open_database().transaction() as session:
         frame = invitation_links(session, campaign_id, language=language)
-    frame.to_csv(out, index=False)
+    out.write_bytes(csv_bytes(frame, bom=False))
     typer.echo(f"Wrote {len(frame)} links to {out}.")
 
 

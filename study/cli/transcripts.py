@@ -11,8 +11,8 @@ import typer
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidFile
 from study.interviews.search import search_transcripts
-from study.interviews.transcripts.store import (check_upload_size, import_transcript,
-                                                list_transcripts, transcript_json)
+from study.interviews.transcripts.store import check_upload_size, list_transcripts, transcript_json
+from study.interviews.transcripts.store import import_transcripts as store_files
 
 app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="List and show interview transcripts.")
 
@@ -82,11 +82,11 @@ def import_transcripts(
     for path in files:
         check_upload_size(path.stat().st_size, path.name)
     with open_database().transaction() as session:
-        infos = [import_transcript(session, path.read_bytes(), path.name, organisation=org,
-                                   role=role.value, language=language.value if language else None,
-                                   pseudonymise=pseudonymise, names=replace,
-                                   interviewers=_names(None, interviewers))
-                 for path in files]
+        infos = store_files(session, [(path.read_bytes(), path.name) for path in files],
+                            organisation=org, role=role.value,
+                            language=language.value if language else None,
+                            pseudonymise=pseudonymise, names=replace,
+                            interviewers=_names(None, interviewers))
     for info in infos:
         typer.echo(f"Imported {info.name} into {info.organisation}: transcript {info.id}, "
                    f"{info.turns} turns, {info.characters} characters, language {info.language}.")

@@ -1,10 +1,14 @@
-"""`study user ...`: accounts and passwords."""
+"""`study user ...`: accounts, invitations, roles, passwords and sessions."""
 
 from __future__ import annotations
 
 import typer
 
-from study.admin.accounts import add_account, list_accounts, set_password
+from study.admin.accounts import (add_account, deactivate_account, get_account, list_accounts,
+                                  reactivate_account, set_display_name, set_organisation,
+                                  set_password, set_role)
+from study.admin.password_links import invite_account, reset_password
+from study.admin.sessions import log_out_everywhere
 from study.cli.base import (FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database,
                             read_password)
 from study.db.models import ROLES
@@ -42,7 +46,82 @@ def passwd(email: str = typer.Argument(..., help="The account's e-mail address."
 
 @app.command("list")
 def list_(fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """List accounts with their roles."""
+    """List accounts: role, organisation, status, last login and login lock."""
     with open_database().transaction() as session:
         frame = list_accounts(session)
     emit(frame.astype(object).where(frame.notna(), None).to_dict("records"), fmt)
+
+
+@app.command("invite")
+def invite(email: str = typer.Argument(..., help="E-mail address of the person to invite."),
+           role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
+           organisation: str = typer.Option(None, "--org",
+                                            help="Organisation (required for practitioners)."),
+           name: str = typer.Option("", "--name", help="Display name.")) -> None:
+    """Create an account and print its one-time set-password link (valid STUDY_INVITE_HOURS)."""
+    with open_database().transaction() as session:
+        link = invite_account(session, email, role=role, organisation=organisation,
+                              display_name=name)
+    typer.echo(f"Invited {link.account.role} {link.account.email}. Send them this link "
+               f"(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n{link.url}")
+
+
+@app.command("reset")
+def reset(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
+    """Clear a password, log the account out everywhere and print a set-password link."""
+    with open_database().transaction() as session:
+        link = reset_password(session, email)
+    typer.echo(f"Password of {link.account.email} cleared; they are logged out. Send them this "
+               f"link (works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n{link.url}")
+
+
+@app.command("role")
+def role_(email: str = typer.Argument(..., help="The account's e-mail address."),
+          role: str = typer.Argument(..., help=" | ".join(ROLES))) -> None:
+    """Change an account's role (its open sessions end)."""
+    with open_database().transaction() as session:
+        info = set_role(session, email, role)
+    typer.echo(f"{info.email} is now {info.role}.")
+
+
+@app.command("org")
+def org(email: str = typer.Argument(..., help="The account's e-mail address."),
+        organisation: str = typer.Argument(None, help="Organisation; leave out to remove it.")
+        ) -> None:
+    """Change or remove an account's organisation (its open sessions end)."""
+    with open_database().transaction() as session:
+        info = set_organisation(session, email, organisation)
+    typer.echo(f"{info.email}: organisation {info.organisation_name or '(none)'}.")
+
+
+@app.command("name")
+def name_(email: str = typer.Argument(..., help="The account's e-mail address."),
+          display_name: str = typer.Argument(..., help="The new display name.")) -> None:
+    """Change an account's display name."""
+    with open_database().transaction() as session:
+        info = set_display_name(session, get_account(session, email).id, display_name)
+    typer.echo(f"{info.email} is shown as {info.display_name}.")
+
+
+@app.command("deactivate")
+def deactivate(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
+    """Stop an account from logging in and end its sessions (its work stays)."""
+    with open_database().transaction() as session:
+        info = deactivate_account(session, email)
+    typer.echo(f"Deactivated {info.email}.")
+
+
+@app.command("reactivate")
+def reactivate(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
+    """Let a deactivated account log in again."""
+    with open_database().transaction() as session:
+        info = reactivate_account(session, email)
+    typer.echo(f"Reactivated {info.email}.")
+
+
+@app.command("logout")
+def logout(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
+    """End every open login session of an account (all browsers and devices)."""
+    with open_database().transaction() as session:
+        ended = log_out_everywhere(session, get_account(session, email).id)
+    typer.echo(f"Ended {ended} session{'s' if ended != 1 else ''} of {email}.")

@@ -11,10 +11,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from study.config import database_url
+from study.config import database_url, int_setting
+from study.db.values import refused_value
 from study.errors import ConfigError, DatabaseUnavailable, StudyError
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_BUSY_TIMEOUT_MS = 15_000  # the default of STUDY_SQLITE_BUSY_TIMEOUT_MS
 
 
 def parse_database_url(url: str) -> URL:
@@ -45,7 +46,7 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int_setting('STUDY_SQLITE_BUSY_TIMEOUT_MS')}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -58,7 +59,8 @@ def make_engine(url: str) -> Engine:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"check_same_thread": False,
-                                                         "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+                                                         "timeout": int_setting(
+                                       "STUDY_SQLITE_BUSY_TIMEOUT_MS") / 1000})
             event.listen(engine, "connect", _on_sqlite_connect)
         else:
             engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
@@ -122,10 +124,13 @@ class Database:
         except StudyError:
             session.rollback()
             raise
-        except (DBAPIError, SQLAlchemyError) as exc:
+        except (DBAPIError, SQLAlchemyError, OverflowError) as exc:
             session.rollback()
             if isinstance(exc, DBAPIError) and exc.connection_invalidated or _is_connect_error(exc):
                 raise unavailable(self.url, exc) from None
+            refused = refused_value(exc)  # a NUL, too long, too large: the user's value
+            if refused is not None:
+                raise refused from None
             raise
         except BaseException:
             session.rollback()

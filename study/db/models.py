@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey,
-                        Integer, MetaData, String, Text, UniqueConstraint, func)
+                        Index, Integer, MetaData, String, Text, UniqueConstraint, func)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -109,7 +109,47 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column()
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    # Set when an admin deactivates the account: it can no longer log in, its sessions end.
+    deactivated_at: Mapped[Optional[dt.datetime]] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LoginSession(Base):
+    """A staff login that lasts across tabs, reloads and replicas (one browser cookie).
+
+    Only SHA-256 hashes of the secrets are stored: ``token_hash`` of the session id the
+    browser's HttpOnly cookie carries (NULL until the browser has taken it), and
+    ``handoff_hash`` of the one-time code the page hands the browser to fetch the cookie.
+    """
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"),
+                                            index=True)
+    token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    handoff_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    method: Mapped[str] = mapped_column(String(20), default="password")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    ended_at: Mapped[Optional[dt.datetime]] = mapped_column()
+
+
+class PasswordLink(Base):
+    """A one-time set-password link (an invitation or a reset); only its hash is stored."""
+
+    __tablename__ = "password_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"),
+                                            index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[Optional[dt.datetime]] = mapped_column()
 
 
 class Instrument(Base):
@@ -161,15 +201,50 @@ class Invitation(Base):
     # study is pseudonymous (then kept for erasure requests).
     response_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("response.id", ondelete="SET NULL"))
-    used_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # Completed yes/no only: a date would match the response's submission date.
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MailRecipient(Base):
+    """An e-mail address invited to a personal campaign, with its own invitation token.
+
+    Never linked to a response: reminders read only the invitation's completed
+    yes/no. ``opted_out`` stops every further e-mail to the address.
+    """
+
+    __tablename__ = "mail_recipient"
+    __table_args__ = (UniqueConstraint("campaign_id", "email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
+                                             index=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitation.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[Optional[str]] = mapped_column(String(10))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MailSent(Base):
+    """What was sent to a recipient: an invitation or a reminder, on a day."""
+
+    __tablename__ = "mail_sent"
+    __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("mail_recipient.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    sent_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class Response(Base):
     """One respondent's answers to one campaign, complete or in progress."""
 
     __tablename__ = "response"
-    __table_args__ = (CheckConstraint("status IN ('in_progress', 'complete')", name="status"),)
+    __table_args__ = (CheckConstraint("status IN ('in_progress', 'complete')", name="status"),
+                      # counts a campaign's complete responses not yet released, per submission
+                      Index("ix_response_release", "campaign_id", "released", "status"))
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
                                              index=True)
@@ -184,6 +259,9 @@ class Response(Base):
     # Dates only: anonymity forbids finer timestamps.
     started_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     submitted_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # In exports and analyses (see study.surveys.anonymity): set for a whole batch of
+    # at least the minimum group size at once; imports are released when stored.
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True)
@@ -257,6 +335,8 @@ class CodingScheme(Base):
     title: Mapped[str] = mapped_column(String(300))
     definition: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Blind coding: while set, a coder sees only their own codings of this scheme.
+    blind_since: Mapped[Optional[dt.datetime]] = mapped_column()
 
     codes: Mapped[list[Code]] = relationship(
         back_populates="scheme", cascade="all, delete-orphan", passive_deletes=True,
@@ -338,3 +418,132 @@ class Event(Base):
     target_type: Mapped[Optional[str]] = mapped_column(String(50))
     target_id: Mapped[Optional[int]] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class BenchmarkEdition(Base):
+    """A published, frozen benchmark: which responses it holds, fixed when published.
+
+    Practitioners see only editions, so two downloads never differ by one
+    organisation (a new edition needs several new organisations).
+    """
+
+    __tablename__ = "benchmark_edition"
+    __table_args__ = (UniqueConstraint("instrument", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(100))
+    number: Mapped[int] = mapped_column(Integer)
+    instrument_label: Mapped[str] = mapped_column(String(300), default="")
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"))
+    # One entry per organisation: organisation_id, campaign_id, responses, invitations,
+    # headcount (as they were when published).
+    organisations: Mapped[list[Any]] = mapped_column(default=list)
+    response_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+# --- platform exports (study.platforms) --------------------------------------------------
+
+PLATFORMS = ("slack", "viva-engage")
+
+
+class PlatformImport(Base):
+    """One import of a platform export (Slack, Viva Engage) into an organisation.
+
+    ``salt_check`` is an HMAC of a fixed text under the study's salt: a later
+    import with another salt file would split people in two, so it is refused.
+    ``report`` holds what was read, skipped and missing.
+    """
+
+    __tablename__ = "platform_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    source_name: Mapped[str] = mapped_column(String(300), default="")
+    salt_check: Mapped[str] = mapped_column(String(64))
+    hour_resolution: Mapped[bool] = mapped_column(Boolean, default=False)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PlatformPerson(Base):
+    """A platform member, pseudonymised: an HMAC, never a name, e-mail or platform id.
+
+    ``level`` is coarse (executive, manager, staff, unknown), derived from the job
+    title on import; the title itself is not stored.
+    """
+
+    __tablename__ = "platform_person"
+    __table_args__ = (UniqueConstraint("organisation_id", "pseudonym"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    department: Mapped[Optional[str]] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20), default="unknown")
+    # Listed in the export's member list (not only seen in messages or reactions).
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PlatformChannel(Base):
+    """A conversation space: a channel, private group, DM, or Viva Engage community.
+
+    ``key`` is an HMAC of the platform's id; ``name`` is kept only for public
+    channels and communities (a DM's or group DM's name holds people's names).
+    """
+
+    __tablename__ = "platform_channel"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PlatformMessage(Base):
+    """A post or reply, without its text: who, where, when, in which thread, reactions.
+
+    ``source_id`` is the platform's message id (Slack's ``ts``, exact as a string);
+    ``parent_source_id`` the message replied to (the thread's parent on Slack).
+    ``reactors`` and ``mentions`` are lists of pseudonyms.
+    """
+
+    __tablename__ = "platform_message"
+    __table_args__ = (UniqueConstraint("channel_id", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("platform_channel.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("platform_person.id", ondelete="CASCADE"),
+                                           index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("platform_import.id", ondelete="CASCADE"),
+                                           index=True)
+    source_id: Mapped[str] = mapped_column(String(40))
+    thread_key: Mapped[str] = mapped_column(String(40))
+    parent_source_id: Mapped[Optional[str]] = mapped_column(String(40))
+    is_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    posted_at: Mapped[dt.datetime] = mapped_column()
+    reactions: Mapped[int] = mapped_column(Integer, default=0)
+    reactors: Mapped[Optional[list[Any]]] = mapped_column()
+    mentions: Mapped[Optional[list[Any]]] = mapped_column()
+    edited_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("platform_person.id", ondelete="SET NULL"))
+
+
+class PlatformDocument(Base):
+    """A conversation kept as a codable document (``--keep-text``): a pseudonymised transcript."""
+
+    __tablename__ = "platform_document"
+    __table_args__ = (UniqueConstraint("channel_id", "thread_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("platform_channel.id", ondelete="CASCADE"))
+    thread_key: Mapped[str] = mapped_column(String(40))
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcript.id", ondelete="CASCADE"), index=True)

@@ -20,7 +20,7 @@ from study.admin.accounts import add_account
 from study.admin.audit import record_event
 from study.admin.organisations import add_organisation
 from study.db.models import INTERVIEWEE_ROLES, Account, Code, CodingScheme, Organisation, Transcript
-from study.errors import InvalidFile, InvalidInput
+from study.errors import InvalidFile, InvalidInput, NotFound
 from study.exchange.refiqda import QdaCase, QdaCode, parse_code_description
 from study.exchange.refiqda.model import normalise_colour
 from study.interviews.coding.codes import DEFAULT_COLOUR
@@ -31,7 +31,8 @@ from study.interviews.transcripts.transcript import ParsedTranscript, Turn
 
 __all__ = ["COLUMN_VARIABLES", "IMPORTED_ORGANISATION", "IMPORTED_USER_DOMAIN", "ROLE_LINES",
            "UNKNOWN_CODER", "StoredCodebook", "case_organisation", "coder_account",
-           "key_from_name", "named_organisation", "parse_source_description", "store_codebook",
+           "key_from_name", "named_organisation", "parse_source_description", "source_field",
+           "store_codebook",
            "store_source"]
 
 IMPORTED_ORGANISATION = "Imported"
@@ -43,10 +44,18 @@ _CASE_COLUMNS = {"sector": "sector", "size band": "size_band", "country": "count
 #: Organisation column -> the case variable an export names it.
 COLUMN_VARIABLES = {"sector": "Sector", "size_band": "Size band", "country": "Country",
                     "headcount": "Headcount"}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 #: Lines of a source description that carry a transcript's fields (export and import).
-ROLE_LINES = {"role": "Interviewee role", "language": "Language", "date": "Interview date"}
+#: "Organisation" survives peers that drop case links (QualCoder exports none).
+ROLE_LINES = {"role": "Interviewee role", "language": "Language", "date": "Interview date",
+              "organisation": "Organisation"}
+# A peer's source variable (or description line) name -> the transcript field it gives.
+_SOURCE_VARIABLES = {"interviewee role": "role", "role": "role", "rolle": "role",
+                     "language": "language", "sprog": "language", "lang": "language",
+                     "interview date": "date", "date": "date", "dato": "date",
+                     "organisation": "organisation", "organization": "organisation",
+                     "case": "organisation"}
+_LANGUAGE_NAMES = {"english": "en", "engelsk": "en", "danish": "da", "dansk": "da"}
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MAX_KEY = 100
 
@@ -161,23 +170,46 @@ def store_codebook(session: Session, codes: list[QdaCode], *, key: str | None, t
                           warnings)
 
 
-def parse_source_description(text: str) -> tuple[dict[str, str], str]:
-    """Split a source description into the transcript fields ISM Study wrote and the rest.
+def source_field(variable: str) -> str | None:
+    """The transcript field a peer's source variable gives ("Sprog" -> "language"), or None."""
+    return _SOURCE_VARIABLES.get(" ".join(str(variable).lower().replace("_", " ").split()))
+
+
+def parse_source_description(text: str,
+                             variables: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """Split a source description into transcript fields and the rest.
+
+    Fields come from leading ``Label: value`` lines (as ISM Study writes them)
+    and, where those do not give one, from the source's ``variables`` (a peer's
+    document variables such as "Language" or "Role"). Languages are given as
+    codes ("da"), also when the peer names them ("Danish", "dansk").
 
     Examples
     --------
     >>> parse_source_description("Interviewee role: coordinator\\nLanguage: da\\nHeld online.")
     ({'role': 'coordinator', 'language': 'da'}, 'Held online.')
+    >>> parse_source_description("Held online.", {"Sprog": "Dansk", "Role": "ISM coordinator"})
+    ({'language': 'da', 'role': 'coordinator'}, 'Held online.')
     """
-    labels = {label.lower(): key for key, label in ROLE_LINES.items()}
     fields: dict[str, str] = {}
     lines = (text or "").strip().split("\n")
     while lines:
         label, sep, value = lines[0].partition(":")
-        if not sep or label.strip().lower() not in labels:
+        key = _SOURCE_VARIABLES.get(" ".join(label.lower().split())) if sep else None
+        if key is None:
             break
-        fields[labels[label.strip().lower()]] = value.strip()
+        fields[key] = value.strip()
         lines.pop(0)
+    for name, value in (variables or {}).items():
+        key = source_field(name)
+        if key is not None and key not in fields and str(value).strip():
+            fields[key] = str(value).strip()
+    if "language" in fields:
+        language = fields["language"].strip().lower()
+        fields["language"] = _LANGUAGE_NAMES.get(language, language.split("-")[0])
+    if "role" in fields:
+        role = fields["role"].strip().lower()
+        fields["role"] = next((r for r in INTERVIEWEE_ROLES if r in role.split()), role)
     return fields, "\n".join(lines).strip()
 
 
@@ -230,11 +262,24 @@ def store_source(session: Session, name: str, text: str, organisation: Organisat
 
 
 def coder_account(session: Session, name: str, actor_id: int | None,
-                  email: str | None = None) -> int:
-    """The account an imported user is: by e-mail, by unique display name, or a new coder."""
+                  email: str | None = None, *, mapped_to: str | None = None) -> int:
+    """The account an imported user is: an imported coder, never an existing account.
+
+    A project names its users as it likes, so a user called like an existing
+    account ("admin@example.org", or its display name) must not get that
+    account's codings: imported users become coder accounts of their own under
+    ``@qdpx.invalid`` (reused by unique display name on a later import), and an
+    existing account is used only when the importer maps the user to it
+    (``mapped_to``, an e-mail).
+    """
     name = (name or "").strip() or "Unnamed coder"
-    if email is None and _EMAIL.match(name):
-        email = name.lower()
+    if mapped_to is not None:
+        found = session.scalar(select(Account.id).where(
+            func.lower(Account.email) == mapped_to.strip().lower()))
+        if found is None:
+            raise NotFound(f"The project's user {name!r} is mapped to {mapped_to!r}, "
+                           "which is no account; `study user list` shows them.")
+        return found
     if email is not None:
         found = session.scalar(select(Account.id).where(Account.email == email))
         if found is not None:
@@ -242,6 +287,7 @@ def coder_account(session: Session, name: str, actor_id: int | None,
     else:
         named = list(session.scalars(select(Account.id).where(
             func.lower(Account.display_name) == name.casefold(),
+            Account.email.endswith(f"@{IMPORTED_USER_DOMAIN}"),
             Account.is_consensus.is_(False))))
         if len(named) == 1:
             return named[0]

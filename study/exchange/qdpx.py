@@ -13,10 +13,12 @@ What goes where (export, and the reverse on import):
   Headcount and every entry of ``Organisation.attributes``.
 - transcripts -> text sources (``sources/<GUID>.txt``, UTF-8), linked to their
   organisation's case; the source description carries interviewee role,
-  language and interview date as ``Key: value`` lines.
+  language, interview date and organisation as ``Key: value`` lines.
+  ``compat="qualcoder"`` also links them to cases the way QualCoder reads.
 - codings -> selections with their coding, positions in code points, the
   creating user being the coder; accounts that coded or wrote memos -> users.
-- memos -> notes on their transcript, code or coding.
+- memos -> notes on their transcript, code or coding, and a copy where peers
+  read memos (see :mod:`study.exchange.refiqda.writer`).
 
 Import rules:
 
@@ -26,8 +28,10 @@ Import rules:
 - the codebook becomes a scheme version whose key comes from the project name
   (or ``scheme_key``); importing the same codebook again reuses that version,
   a different one becomes the next version.
-- a source belongs to the organisation of its (first) case; sources without
-  a case go to an organisation called "Imported".
+- a source belongs to the organisation of its (first) case, else to the one
+  its description or variables name ("Organisation: ..."); sources without
+  either go to an organisation called "Imported". Role and language come from
+  the description's lines or the source's variables ("Language", "Role").
 - a source identical to a transcript already stored (same organisation, name
   and text) is that transcript; codings already stored are not duplicated.
 - what cannot be stored is listed in ``ImportSummary.warnings``, with the
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -49,10 +54,13 @@ from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
 from study.admin.studies import current_study, ensure_study
-from study.db.models import Account, Code, Coding, CodingScheme, Memo, Organisation, Transcript
+from study.db.models import (Account, Code, Coding, CodingScheme, Memo, Organisation,
+                             PlatformDocument, Transcript)
+from study.errors import InvalidInput
 from study.exchange.mapping import (COLUMN_VARIABLES, IMPORTED_ORGANISATION, IMPORTED_USER_DOMAIN,
                                     ROLE_LINES, UNKNOWN_CODER, case_organisation, coder_account,
-                                    named_organisation, parse_source_description, store_codebook,
+                                    named_organisation, parse_source_description, source_field,
+                                    store_codebook,
                                     store_source)
 from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
                                     QdaUser, format_code_description, read_codebook, read_qdpx,
@@ -194,7 +202,7 @@ def build_project(session: Session) -> QdaProject:
         source_guid[transcript.id] = guid
         source = QdaTextSource(guid, transcript.name, transcript.text,
                                [case_guid[transcript.organisation_id]],
-                               notes=_source_description(transcript))
+                               notes=_source_description(transcript, session))
         for coding in session.scalars(select(Coding).where(Coding.transcript_id == transcript.id)
                                       .order_by(Coding.start, Coding.end, Coding.id)):
             coding_guid[coding.id] = derived_guid("coding", f"{guid}/{coding.id}")
@@ -231,27 +239,40 @@ def _unique_user_names(session: Session, users: dict[int, QdaUser]) -> None:
             user.name = session.get(Account, account_id).email
 
 
-def _source_description(transcript: Transcript) -> str:
+def _source_description(transcript: Transcript, session: Session) -> str:
+    organisation = session.get(Organisation, transcript.organisation_id)
+    organisation = organisation.name if organisation is not None else None
     values = {"role": transcript.interviewee_role, "language": transcript.language,
-              "date": transcript.interview_date.isoformat() if transcript.interview_date else None}
-    return "\n".join(f"{label}: {values[key]}" for key, label in ROLE_LINES.items()
-                     if values[key])
+              "date": transcript.interview_date.isoformat() if transcript.interview_date else None,
+              "organisation": organisation}
+    lines = [f"{label}: {values[key]}" for key, label in ROLE_LINES.items() if values[key]]
+    if session.scalar(select(PlatformDocument.id).where(
+            PlatformDocument.transcript_id == transcript.id)) is not None:
+        lines.append("source: platform conversation (pseudonymised export)")
+    return "\n".join(lines)
 
 
-def export_qdpx(session: Session, out: str | os.PathLike[str] | BinaryIO) -> ExportSummary:
-    """Write the study as a REFI-QDA project (.qdpx) to a path or a binary file object."""
+def export_qdpx(session: Session, out: str | os.PathLike[str] | BinaryIO, *,
+                compat: str | None = None) -> ExportSummary:
+    """Write the study as a REFI-QDA project (.qdpx) to a path or a binary file object.
+
+    ``compat="qualcoder"`` also writes QualCoder's form of case links.
+    """
     project = build_project(session)
-    write_qdpx(project, out)
+    write_qdpx(project, out, compat=compat)
     return ExportSummary(len(project.sources), sum(1 for _ in iter_codes(project.codes)),
                          sum(len(s.codings) for s in project.sources), len(project.users),
                          len(project.cases), len(project.notes))
 
 
-def export_codebook(session: Session, scheme: SchemeRef, out: str | os.PathLike[str] | BinaryIO
-                    ) -> int:
-    """Write one scheme version (a key means its newest) as a .qdc codebook; returns the code count."""
+def export_codebook(session: Session, scheme: SchemeRef, out: str | os.PathLike[str] | BinaryIO,
+                    *, format: str = "qdc") -> int:
+    """Write one scheme version (a key means its newest) as a codebook; returns the code count.
+
+    ``format`` is ``"qdc"`` (REFI-QDA) or ``"csv"`` (Taguette's ``tag``, ``description``).
+    """
     codes = scheme_codes(session, scheme_row(session, scheme))
-    write_codebook(codes, out)
+    write_codebook(codes, out, format=format)
     return sum(1 for _ in iter_codes(codes))
 
 
@@ -266,21 +287,25 @@ def import_codebook(session: Session, path: str | os.PathLike[str] | BinaryIO, *
     The key is ``scheme_key`` or made from the file name; a codebook identical
     to a stored version of that key is that version.
     """
-    codes = read_codebook(path)
+    warnings: list[str] = []
+    codes = read_codebook(path, warnings=warnings)
     stem = Path(str(getattr(path, "name", path))).stem
     stored = store_codebook(session, codes, key=scheme_key, title=stem or "Imported codebook",
                             actor_id=actor_id, origin=str(getattr(path, "name", path)))
     return CodebookSummary(stored.key, stored.version, stored.scheme_id, len(stored.code_ids),
-                           stored.created, tuple(stored.warnings))
+                           stored.created, tuple(warnings + stored.warnings))
 
 
 def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
                 actor_id: int | None = None, scheme_key: str | None = None,
-                name: str | None = None) -> ImportSummary:
+                name: str | None = None,
+                coders: Mapping[str, str] | None = None) -> ImportSummary:
     """Import a REFI-QDA project: sources, codebook, users, cases, codings and memos.
 
     See the module docstring for the rules. ``name`` is the file name as the
-    user knows it (for messages about an upload).
+    user knows it (for messages about an upload). The project's users become
+    imported coder accounts, never existing accounts, unless ``coders`` maps a
+    user (by name or GUID) to an existing account's e-mail.
 
     Raises
     ------
@@ -298,7 +323,14 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
                                 origin=name or str(getattr(path, "name", path)))
         code_ids = scheme.code_ids
         warnings.extend(scheme.warnings)
-    accounts = {user.guid: coder_account(session, user.name, actor_id) for user in project.users}
+    coders = dict(coders or {})
+    unknown = set(coders) - {u.guid for u in project.users} - {u.name for u in project.users}
+    if unknown:
+        raise InvalidInput(f"The project has no user {sorted(unknown)[0]!r} to map; its users "
+                           f"are {', '.join(repr(u.name) for u in project.users) or 'none'}.")
+    accounts = {user.guid: coder_account(session, user.name, actor_id,
+                                         mapped_to=coders.get(user.guid, coders.get(user.name)))
+                for user in project.users}
     organisations = {case.guid: case_organisation(session, case, warnings, actor_id)
                      for case in project.cases}
     transcripts: dict[str, int] = {}
@@ -308,9 +340,10 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
         if len(source.case_guids) > 1:
             warnings.append(f"Source '{source.name}' belongs to {len(source.case_guids)} cases; "
                             "it was stored with the first one only.")
+        metadata, rest = parse_source_description(source.notes, source.variables)
+        named = metadata.get("organisation", "").strip()[:200]
         org = (organisations.get(source.case_guids[0]) if source.case_guids else None) or \
-            named_organisation(session, IMPORTED_ORGANISATION, actor_id)
-        metadata, rest = parse_source_description(source.notes)
+            named_organisation(session, named or IMPORTED_ORGANISATION, actor_id)
         transcript, created = store_source(session, source.name, source.text, org, metadata,
                                            actor_id=actor_id)
         transcripts[source.guid] = transcript.id
@@ -336,6 +369,12 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
     if counts["duplicates"]:
         warnings.append(f"{counts['duplicates']} codings were already stored and were not "
                         "added again.")
+    unused = sorted({name for source in project.sources for name in source.variables
+                     if source_field(name) is None})
+    if unused:
+        warnings.append(f"Source variables ISM Study does not keep were not imported: "
+                        f"{', '.join(repr(n) for n in unused[:5])}"
+                        + (f" and {len(unused) - 5} more." if len(unused) > 5 else "."))
     _import_notes(session, project.notes, transcripts, code_ids, coding_ids, accounts, counts,
                   warnings, actor_id)
     summary = ImportSummary(len(transcripts), len(code_ids), counts["codings"],

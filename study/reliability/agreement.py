@@ -24,9 +24,15 @@ from study.reliability.kappa import (brennan_prediger_kappa, cohen_kappa,  # noq
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
-# Above this many unit x value cells the value-count table is built sparse, so
-# a long interval variable with many distinct values cannot exhaust memory.
-_DENSE_COUNT_CELLS = 1 << 24
+# Ratio alpha's expected disagreement sums over pairs of distinct values; it is
+# summed in blocks of about this many value pairs, so memory stays bounded.
+_RATIO_BLOCK_CELLS = 1 << 21
+# Up to this many unit x value cells a dense count table is cheaper than sorting.
+_DENSE_CELLS = 1 << 22
+# With at most this many distinct values (coding data: present/absent, a few
+# categories) alpha comes from the V x V coincidence matrix of the distinct
+# per-unit count patterns, which is fastest; beyond it, from per-unit sums.
+_SMALL_DOMAIN = 64
 
 
 class AlphaInterval(NamedTuple):
@@ -45,8 +51,9 @@ def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per unit and coder. A missing row, or a missing value, means the
-        coder did not code that unit.
+        One row per unit and coder. A missing row, or a missing value (NaN,
+        None, ``pd.NA`` in a nullable column), means the coder did not code
+        that unit.
     unit, coder, value : str
         Column names.
     level : {"nominal", "ordinal", "interval", "ratio"}
@@ -62,8 +69,9 @@ def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     Raises
     ------
     InvalidInput
-        A column is missing, a coder has two rows for one unit, or the level is
-        unknown or does not fit the values.
+        A column is missing, a coded row has no unit or coder id, a coder has
+        two rows for one unit, or the level is unknown or does not fit the
+        values.
     InsufficientData
         No unit has values from two or more coders.
 
@@ -83,8 +91,23 @@ def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     with :math:`\delta^2_{ck}` equal to :math:`[c \ne k]` (nominal),
     :math:`(\sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2` (ordinal, over ranks),
     :math:`(c - k)^2` (interval) and :math:`((c - k)/(c + k))^2` (ratio).
-    The value counts per unit are built with one ``numpy.bincount`` and the
-    coincidence matrix with one matrix product: no loop over units.
+    With up to 64 distinct values (coding data) the coincidence matrix of the
+    distinct per-unit count patterns is built (one ``numpy.bincount``, one
+    small matrix product). With more, nothing of size V x V (V distinct
+    values) is built: with :math:`m_u` values per unit, the observed
+    disagreement is a sum over units and the expected one a sum over the
+    value marginals. Nominal:
+    :math:`D_o = \sum_u (m_u^2 - \sum_c n_{uc}^2) / (m_u - 1)`,
+    :math:`D_e = n^2 - \sum_c n_c^2`. Interval, with :math:`SS_u` the sum of
+    squared deviations from the unit's mean and :math:`SS` that from the mean
+    of all pairable values: :math:`D_o = 2 \sum_u m_u SS_u / (m_u - 1)`,
+    :math:`D_e = 2 n SS`. Ordinal is interval on the values' mid-ranks
+    :math:`M_c = \sum_{g \le c} n_g - n_c / 2` (sort and cumulative sums),
+    since :math:`\delta_{ck} = M_k - M_c`. So these three take O(N) memory
+    and O(N log N) time for N values. Ratio sums its observed disagreement
+    over the pairs of values within units and its expected one over pairs of
+    distinct values in blocks: bounded memory, O(V^2) time. Both ways alpha
+    equals the ``krippendorff`` package's on every level (tested).
 
     References
     ----------
@@ -108,8 +131,14 @@ def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     ...                           level=lv), 3) for lv in LEVELS]
     [0.743, 0.815, 0.849, 0.797]
     """
-    counts, values = _value_counts_from_long(data, unit=unit, coder=coder, value=value, level=level)
-    return alpha_from_coincidences(coincidence_matrix(*_distinct_rows(counts)), values, level=level)
+    coded = _Coded.from_long(data, unit=unit, coder=coder, value=value, level=level)
+    n_values = len(coded.domain)
+    if n_values <= _SMALL_DOMAIN and coded.n_units * n_values <= _DENSE_CELLS:
+        counts = np.bincount(coded.unit * n_values + coded.value,
+                             minlength=coded.n_units * n_values).reshape(coded.n_units, n_values)
+        return alpha_from_coincidences(coincidence_matrix(*_distinct_rows(counts)), coded.domain,
+                                       level=level)
+    return float(coded.alpha(np.ones(coded.n_units)))
 
 
 def coincidence_matrix(value_counts: npt.ArrayLike | sparse.sparray,
@@ -208,8 +237,8 @@ def alpha_from_coincidences(coincidences: npt.ArrayLike, values: npt.ArrayLike, 
 
 def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
                        level: str = "nominal", n_boot: int = 1000, seed: int | None = 0,
-                       confidence: float = 0.95) -> AlphaInterval:
-    r"""Krippendorff's alpha with a percentile bootstrap confidence interval over units.
+                       confidence: float = 0.95, cluster: str | None = None) -> AlphaInterval:
+    r"""Krippendorff's alpha with a percentile bootstrap interval over units or clusters of units.
 
     Parameters
     ----------
@@ -221,23 +250,31 @@ def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
         Seed of the random generator; the default makes results reproducible.
     confidence : float
         Coverage of the interval, 0.95 for a 95% interval.
+    cluster : str, optional
+        Column naming the cluster each unit belongs to (e.g. the transcript of
+        a sentence). Units of one cluster are not independent: coders drift
+        together within an interview. Given a cluster, each replicate draws
+        whole clusters with replacement (a cluster bootstrap); every unit must
+        lie in exactly one cluster.
 
     Returns
     -------
     AlphaInterval
         ``(alpha, low, high, n_boot)``: the point estimate on all data, the
-        interval bounds, and how many replicates had a defined alpha.
+        interval bounds, and how many replicates had a defined alpha. With
+        fewer than 2 clusters (or pairable units) there is nothing to resample:
+        the bounds are NaN and ``n_boot`` is 0.
 
     Notes
     -----
-    This is a **percentile bootstrap over units**, not the Hayes &
-    Krippendorff (2007) procedure (which resamples pairs of values from the
-    coincidence matrix). Each replicate draws the pairable units with
-    replacement, so the values of one unit stay together, and sums their
-    contributions :math:`o^{(u)}_{ck}` to the coincidence matrix,
-    :math:`o^{*} = \sum_u f^{*}_u\, o^{(u)}`, with :math:`f^{*}_u` the number of
-    times unit :math:`u` was drawn. Alpha is computed from :math:`o^{*}` as in
-    :func:`krippendorff_alpha`; the bounds are the
+    This is a **percentile bootstrap over units** (or clusters of units), not
+    the Hayes & Krippendorff (2007) procedure (which resamples pairs of values
+    from the coincidence matrix). Each replicate draws the pairable units
+    (or the clusters) with replacement, so the values of one unit stay
+    together, and weighs each unit's contribution to the observed and
+    expected disagreement by :math:`f^{*}_u`, the number of times it (its
+    cluster) was drawn; alpha is computed from these sums as in
+    :func:`krippendorff_alpha`. The bounds are the
     :math:`(1 \pm \text{confidence})/2` quantiles of the replicates.
     Replicates without variation (alpha undefined) are dropped.
 
@@ -245,6 +282,8 @@ def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     ----------
     Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap,
     chapter 13 (percentile intervals). Chapman & Hall.
+    Field, C. A., & Welsh, A. H. (2007). Bootstrapping clustered data. Journal
+    of the Royal Statistical Society B, 69(3), 369-390.
     Hayes, A. F., & Krippendorff, K. (2007). Answering the call for a standard
     reliability measure for coding data. Communication Methods and Measures,
     1(1), 77-89.
@@ -262,21 +301,19 @@ def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
         raise InvalidInput("The number of bootstrap replicates must be at least 1.")
     if not 0 < confidence < 1:
         raise InvalidInput("Confidence must be between 0 and 1, for example 0.95.")
-    counts, values = _value_counts_from_long(data, unit=unit, coder=coder, value=value, level=level)
-    point = alpha_from_coincidences(coincidence_matrix(counts), values, level=level)
-    dense = counts.toarray() if sparse.issparse(counts) else counts
-    dense = dense[dense.sum(axis=1) >= 2].astype(np.float64)
-    scale = 1.0 / (dense.sum(axis=1) - 1)
-    n_units = dense.shape[0]
+    coded = _Coded.from_long(data, unit=unit, coder=coder, value=value, level=level,
+                             cluster=cluster)
+    point = float(coded.alpha(np.ones(coded.n_units)))
+    n_draw = coded.n_units if coded.cluster is None else int(coded.cluster.max()) + 1
+    if n_draw < 2:
+        return AlphaInterval(point, float("nan"), float("nan"), 0)
     rng = np.random.default_rng(seed)
-    replicates = np.empty((n_boot, dense.shape[1], dense.shape[1]))
-    # A loop over replicates (not units): each draw is one bincount and one
-    # small matrix product, so memory stays at units x values.
+    alphas = np.empty(n_boot)
+    # One replicate at a time: each is a few weighted sums over the values, so
+    # memory stays at the size of the data whatever n_boot is.
     for b in range(n_boot):
-        drawn = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units) * scale
-        scaled = dense * drawn[:, None]
-        replicates[b] = scaled.T @ dense - np.diag(scaled.sum(axis=0))
-    alphas = _alpha_batch(replicates, values, level)
+        drawn = np.bincount(rng.integers(0, n_draw, n_draw), minlength=n_draw).astype(float)
+        alphas[b] = coded.alpha(drawn if coded.cluster is None else drawn[coded.cluster])
     alphas = alphas[np.isfinite(alphas)]
     if alphas.size == 0:
         return AlphaInterval(point, float("nan"), float("nan"), 0)
@@ -285,47 +322,146 @@ def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     return AlphaInterval(point, float(low), float(high), int(alphas.size))
 
 
-def _value_counts_from_long(data: pd.DataFrame, *, unit: str, coder: str, value: str,
-                            level: str) -> tuple[np.ndarray | sparse.csr_array, np.ndarray]:
-    """Return the units x values count table and the sorted values of long-format data."""
-    if level not in LEVELS:
-        raise InvalidInput(f"Level of measurement must be one of {', '.join(LEVELS)}, not {level!r}.")
-    missing = [c for c in (unit, coder, value) if c not in data.columns]
-    if missing:
-        raise InvalidInput(f"The data have no column {missing[0]!r}.")
-    units, coders, vals = data[unit], data[coder], data[value]
-    if not pd.api.types.is_integer_dtype(vals.dtype):
-        # Integer columns cannot hold missing values; others are filtered.
-        coded = vals.notna().to_numpy()
-        units, coders, vals = units[coded], coders[coded], vals[coded]
-    unit_idx, n_units = _index_codes(units)
-    coder_idx, n_coders = _index_codes(coders)
-    pair = unit_idx * n_coders + coder_idx
-    if len(pair) and np.bincount(pair).max() > 1:
-        raise InvalidInput("A coder has more than one value for the same unit.")
-    value_idx, values = _encode_values(vals, level)
-    n_values = len(values)
-    if n_units * n_values <= _DENSE_COUNT_CELLS:
-        flat = np.bincount(unit_idx * n_values + value_idx, minlength=n_units * n_values)
-        counts: np.ndarray | sparse.csr_array = flat.reshape(n_units, n_values)
-        per_unit = counts.sum(axis=1)
-    else:
-        counts = sparse.csr_array((np.ones(len(value_idx)), (unit_idx, value_idx)),
-                                  shape=(n_units, n_values))
+class _Coded:
+    """The pairable values of long reliability data, with per-unit sums for alpha.
+
+    ``unit`` numbers the pairable units 0..U-1 (in the order of their labels),
+    ``value`` indexes ``domain``; :meth:`alpha` takes a weight per unit (1 for
+    the point estimate, bootstrap frequencies for a replicate).
+    """
+
+    def __init__(self, unit: np.ndarray, value: np.ndarray, domain: np.ndarray, level: str,
+                 cluster: np.ndarray | None) -> None:
+        self.level = level
+        self.unit, self.value, self.domain, self.cluster = unit, value, domain, cluster
+        self.n_units = int(unit.max()) + 1
+        self.prepared = False
+
+    def _prepare(self) -> None:
+        """Per-unit sums for :meth:`alpha` (done once, on first use)."""
+        unit, value, domain, level = self.unit, self.value, self.domain, self.level
+        self.prepared = True
+        self.size = np.bincount(unit, minlength=self.n_units).astype(float)
+        self.pair_weight = 1.0 / (self.size - 1)
+        if level == "nominal":
+            # Sum over units of n_uc^2, from the (unit, value) cells: a dense count
+            # table when it is small (few values), else only the cells that occur.
+            key = unit * len(domain) + value
+            if self.n_units * len(domain) <= _DENSE_CELLS:
+                counts = np.bincount(key, minlength=self.n_units * len(domain)).astype(float)
+                squares = (counts.reshape(self.n_units, len(domain)) ** 2).sum(axis=1)
+            else:
+                cells, counts = np.unique(key, return_counts=True)
+                squares = np.bincount(cells // len(domain), weights=counts.astype(float) ** 2,
+                                      minlength=self.n_units)
+            self.observed = (self.size ** 2 - squares) * self.pair_weight
+        elif level == "interval":
+            x = domain[value] - domain[value].mean()
+            self.sum1 = np.bincount(unit, weights=x, minlength=self.n_units)
+            self.sum2 = np.bincount(unit, weights=x * x, minlength=self.n_units)
+            deviation = x - (self.sum1 / self.size)[unit]
+            within = np.bincount(unit, weights=deviation ** 2, minlength=self.n_units)
+            self.observed = 2 * self.size * within * self.pair_weight
+        else:
+            first, second = _pairs_within_units(unit)
+            self.first, self.second = value[first], value[second]
+            self.pair_unit = unit[first]
+            if level == "ratio":
+                a, b = domain[self.first], domain[self.second]
+                total = a + b
+                delta = np.divide(a - b, total, out=np.zeros_like(total), where=total != 0) ** 2
+                self.observed = np.bincount(self.pair_unit, weights=delta,
+                                            minlength=self.n_units) * self.pair_weight
+
+    @classmethod
+    def from_long(cls, data: pd.DataFrame, *, unit: str, coder: str, value: str, level: str,
+                  cluster: str | None = None) -> _Coded:
+        if level not in LEVELS:
+            raise InvalidInput(f"Level of measurement must be one of {', '.join(LEVELS)}, "
+                               f"not {level!r}.")
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidInput(f"Expected a pandas DataFrame, got {type(data).__name__}.")
+        wanted = [unit, coder, value] + ([cluster] if cluster is not None else [])
+        missing = [c for c in wanted if c not in data.columns]
+        if missing:
+            raise InvalidInput(f"The data have no column {missing[0]!r}.")
+        # A missing value, whatever the column's dtype (NaN, None, pd.NA), is "not coded".
+        given = data[value].notna().to_numpy()
+        coded = data if given.all() else data[given]
+        for column, what in ((unit, "unit"), (coder, "coder")) + (
+                ((cluster, "cluster"),) if cluster is not None else ()):
+            absent = coded[column].isna().to_numpy()
+            if absent.any():
+                raise InvalidInput(f"{int(absent.sum())} coded row(s) have no {what} id in "
+                                   f"column {column!r}; give every coded value its {what}.")
+        unit_idx, n_units = _index_codes(coded[unit])
+        coder_idx, n_coders = _index_codes(coded[coder])
+        pair = unit_idx * n_coders + coder_idx
+        if len(pair) and np.bincount(pair).max() > 1:
+            raise InvalidInput("A coder has more than one value for the same unit.")
+        value_idx, domain = _encode_values(coded[value], level)
         per_unit = np.bincount(unit_idx, minlength=n_units)
-    if not (per_unit >= 2).any():
-        raise InsufficientData("No unit was coded by two or more coders, so nothing can be compared.")
-    return counts, values
+        pairable_unit = per_unit >= 2
+        if not pairable_unit.any():
+            raise InsufficientData("No unit was coded by two or more coders, so nothing can be "
+                                   "compared.")
+        rows = pairable_unit[unit_idx]
+        renumber = np.cumsum(pairable_unit) - 1
+        units = renumber[unit_idx[rows]]
+        clusters = None
+        if cluster is not None:
+            cluster_idx, _ = _index_codes(coded[cluster])
+            cluster_idx = cluster_idx[rows]
+            first = np.full(int(units.max()) + 1, -1)
+            first[units] = cluster_idx
+            if (first[units] != cluster_idx).any():
+                raise InvalidInput(f"Every unit must lie in one {cluster!r}; a unit has "
+                                   "values in two.")
+            _, clusters = np.unique(first, return_inverse=True)
+        return cls(units, value_idx[rows], np.asarray(domain, dtype=np.float64), level, clusters)
+
+    def alpha(self, weight: np.ndarray) -> float:
+        """Alpha with each unit counted ``weight`` times; NaN where undefined."""
+        if not self.prepared:
+            self._prepare()
+        if self.level == "nominal":
+            observed = weight @ self.observed
+            marginal = np.bincount(self.value, weights=weight[self.unit],
+                                   minlength=len(self.domain))
+            n = marginal.sum()
+            expected = n * n - marginal @ marginal
+        elif self.level == "interval":
+            observed = weight @ self.observed
+            n = weight @ self.size
+            sum1 = weight @ self.sum1
+            expected = 2 * n * (weight @ self.sum2 - sum1 * sum1 / n)
+        elif self.level == "ordinal":
+            marginal = np.bincount(self.value, weights=weight[self.unit],
+                                   minlength=len(self.domain))
+            n = marginal.sum()
+            midrank = np.cumsum(marginal) - marginal / 2
+            centre = marginal @ midrank / n
+            expected = 2 * n * (marginal @ (midrank - centre) ** 2)
+            difference = (midrank[self.first] - midrank[self.second]) ** 2
+            observed = (weight * self.pair_weight)[self.pair_unit] @ difference
+        else:
+            observed = weight @ self.observed
+            marginal = np.bincount(self.value, weights=weight[self.unit],
+                                   minlength=len(self.domain))
+            n = marginal.sum()
+            expected = _ratio_expected(marginal, self.domain)
+        if not expected > 0:
+            return float("nan")
+        return float(1.0 - (n - 1.0) * observed / expected)
 
 
-def _distinct_rows(counts: np.ndarray | sparse.csr_array
-                   ) -> tuple[np.ndarray | sparse.csr_array, np.ndarray | None]:
+def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Collapse units with the same value counts into one weighted row, when that is cheap.
 
     Coding data have few values and few coders, so thousands of units share a
     handful of count patterns; the coincidence matrix then costs a few rows.
     """
-    if sparse.issparse(counts) or counts.size == 0:
+    if counts.size == 0:
         return counts, None
     radix = int(counts.max()) + 1
     n_values = counts.shape[1]
@@ -335,6 +471,36 @@ def _distinct_rows(counts: np.ndarray | sparse.csr_array
     frequency = np.bincount(counts @ place)
     pattern = np.flatnonzero(frequency)
     return (pattern[:, None] // place) % radix, frequency[pattern]
+
+
+def _pairs_within_units(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (i, j), i != j, of every ordered pair of values within a unit."""
+    order = np.argsort(unit, kind="stable")
+    size = np.bincount(unit)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    row_size = size[unit[order]]
+    first = np.repeat(np.arange(len(order)), row_size)
+    within = np.arange(len(first)) - np.repeat(np.cumsum(row_size) - row_size, row_size)
+    second = start[unit[order]][first] + within
+    keep = first != second
+    return order[first[keep]], order[second[keep]]
+
+
+def _ratio_expected(marginal: np.ndarray, domain: np.ndarray) -> float:
+    """Sum over value pairs of n_c n_k ((c - k) / (c + k))^2, in blocks of bounded size."""
+    used = marginal > 0
+    counts, values = marginal[used], domain[used]
+    rows = max(1, _RATIO_BLOCK_CELLS // max(1, len(values)))
+    total = 0.0
+    for start in range(0, len(values), rows):
+        c = values[start:start + rows, None]
+        both = c + values[None, :]
+        both[both == 0] = 1.0  # only 0 and 0, whose difference is 0 as well
+        ratio = c - values[None, :]
+        ratio /= both
+        ratio *= ratio
+        total += float(counts[start:start + rows] @ ratio @ counts)
+    return total
 
 
 def _index_codes(column: pd.Series) -> tuple[np.ndarray, int]:

@@ -49,7 +49,7 @@ from study.reliability.report import CoderInfo, CoderRef, coder_info, find_coder
 from study.reliability.units import disagreements
 
 __all__ = ["CONSENSUS_DOMAIN", "DECISIONS", "DisagreementItem", "Resolution",
-           "consensus_coder", "list_disagreements", "preferred_codings", "resolve_disagreement"]
+           "consensus_coder", "consensus_spans", "list_disagreements", "preferred_codings", "resolve_disagreement"]
 
 CONSENSUS_DOMAIN = "consensus.invalid"  # .invalid: never a deliverable address (RFC 2606)
 DECISIONS = ("accept_a", "accept_b", "both", "neither", "edit")
@@ -270,6 +270,17 @@ def _rewrite(session: Session, transcript_id: int, consensus_id: int, code_id: i
         add_coding(session, transcript_id=transcript_id, start=start, end=end, code_id=code_id,
                    coder_id=consensus_id, origin="consensus", actor_id=actor_id)
     return len(keep), removed
+
+
+def consensus_spans(session: Session, *, transcript_id: int, code_id: int, coder_a: CoderRef,
+                    coder_b: CoderRef) -> list[Span]:
+    """The spans the consensus version of coders A and B codes with a code (none yet: [])."""
+    a, b = find_coder(session, coder_a), find_coder(session, coder_b)
+    pair = session.scalar(select(Account).where(
+        Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"))
+    if pair is None:
+        return []
+    return _coverage(session, transcript_id, pair.id, code_id)
 
 
 def list_disagreements(session: Session, *, scheme: int | str, transcript_id: int,

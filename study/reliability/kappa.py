@@ -75,11 +75,19 @@ def cohen_kappa_from_table(table: npt.ArrayLike) -> float:
     Returns
     -------
     float
+        NaN only when both coders used one and the same category throughout
+        (chance agreement is exactly 1).
 
     Notes
     -----
     :math:`p_o = \sum_j p_{jj}`, :math:`p_e = \sum_j p_{j\cdot} p_{\cdot j}`,
-    :math:`\kappa = (p_o - p_e) / (1 - p_e)`.
+    :math:`\kappa = (p_o - p_e) / (1 - p_e)`. Both differences are computed
+    from the off-diagonal parts, without subtracting numbers close to 1: with
+    row totals :math:`r_j`, column totals :math:`c_j` and :math:`T` units,
+    :math:`T^2 (1 - p_e) = \sum_j r_j (T - c_j)` and
+    :math:`\kappa = 1 - T \cdot \text{disagreements} / \sum_j r_j (T - c_j)`,
+    the form of ``sklearn.metrics.cohen_kappa_score`` (the tests compare
+    with it). So a rare code that both coders agree on is 1, not undefined.
 
     References
     ----------
@@ -101,12 +109,13 @@ def cohen_kappa_from_table(table: npt.ArrayLike) -> float:
     total = t.sum()
     if total <= 0:
         raise InsufficientData("The agreement table is empty.")
-    # Ratios of sums, not sums of ratios, so perfect agreement gives exactly 1.
-    observed = float(np.trace(t) / total)
-    expected = float((t.sum(axis=1) @ t.sum(axis=0)) / total ** 2)
-    if np.isclose(expected, 1.0):
+    # 1 - p_e and 1 - p_o from the off-diagonal margins and cells: exact for counts,
+    # so perfect agreement gives exactly 1 however rare a category is.
+    chance_disagreement = float(t.sum(axis=1) @ (total - t.sum(axis=0)))
+    if chance_disagreement <= 0:
         return float("nan")
-    return (observed - expected) / (1.0 - expected)
+    disagreement = float(total - np.trace(t))
+    return 1.0 - float(total) * disagreement / chance_disagreement
 
 
 def fleiss_kappa(ratings: npt.ArrayLike | pd.DataFrame) -> float:
@@ -159,7 +168,8 @@ def fleiss_kappa_from_counts(counts: npt.ArrayLike, weights: npt.ArrayLike | Non
     Returns
     -------
     float
-        NaN when chance agreement is 1 (a single category used throughout).
+        NaN only when every rating is one and the same category (chance
+        agreement is exactly 1).
 
     Notes
     -----
@@ -167,7 +177,12 @@ def fleiss_kappa_from_counts(counts: npt.ArrayLike, weights: npt.ArrayLike | Non
     :math:`\bar P = \frac{1}{N}\sum_i P_i`,
     :math:`p_j = \frac{1}{Nn}\sum_i n_{ij}`,
     :math:`\bar P_e = \sum_j p_j^2`,
-    :math:`\kappa = (\bar P - \bar P_e) / (1 - \bar P_e)`.
+    :math:`\kappa = (\bar P - \bar P_e) / (1 - \bar P_e)`, computed as
+    :math:`1 - (1 - \bar P) / (1 - \bar P_e)` with
+    :math:`1 - \bar P_e = \sum_j p_j (1 - p_j)` and
+    :math:`1 - P_i = \sum_j n_{ij} (n - n_{ij}) / (n(n-1))`, so nothing close
+    to 1 is subtracted from 1 (the tests compare with
+    ``statsmodels.stats.inter_rater.fleiss_kappa``).
 
     References
     ----------
@@ -179,10 +194,10 @@ def fleiss_kappa_from_counts(counts: npt.ArrayLike, weights: npt.ArrayLike | Non
     >>> round(fleiss_kappa_from_counts([[3, 0], [1, 2], [0, 3]]), 4)
     0.55
     """
-    observed, expected = _fleiss_parts(counts, weights)
-    if np.isclose(expected, 1.0):
+    disagreement, chance_disagreement = _fleiss_disagreements(counts, weights)
+    if chance_disagreement <= 0:
         return float("nan")
-    return (observed - expected) / (1.0 - expected)
+    return 1.0 - disagreement / chance_disagreement
 
 
 def percent_agreement(ratings: npt.ArrayLike | pd.DataFrame) -> float:
@@ -308,6 +323,13 @@ def brennan_prediger_kappa(ratings: npt.ArrayLike | pd.DataFrame, *,
 
 def _fleiss_parts(counts: npt.ArrayLike, weights: npt.ArrayLike | None) -> tuple[float, float]:
     """Return Fleiss' observed agreement P-bar and chance agreement P-bar-e."""
+    disagreement, chance_disagreement = _fleiss_disagreements(counts, weights)
+    return 1.0 - disagreement, 1.0 - chance_disagreement
+
+
+def _fleiss_disagreements(counts: npt.ArrayLike, weights: npt.ArrayLike | None
+                          ) -> tuple[float, float]:
+    """Return 1 - P-bar and 1 - P-bar-e, each summed from disagreeing parts (no cancellation)."""
     n_ij = np.asarray(counts, dtype=np.float64)
     if n_ij.ndim != 2 or n_ij.shape[0] == 0:
         raise InsufficientData("Agreement needs a table with at least one unit.")
@@ -322,10 +344,11 @@ def _fleiss_parts(counts: npt.ArrayLike, weights: npt.ArrayLike | None) -> tuple
         raise InvalidInput("Every unit must have the same number of ratings (a complete design).")
     if n < 2:
         raise InsufficientData("Agreement needs at least two ratings per unit.")
-    p_i = ((n_ij ** 2).sum(axis=1) - n) / (n * (n - 1))
-    observed = float(w @ p_i / w.sum())
-    p_j = (w @ n_ij) / (w.sum() * n)
-    return observed, float(p_j @ p_j)
+    unit_disagreement = (n_ij * (n - n_ij)).sum(axis=1) / (n * (n - 1))
+    disagreement = float(w @ unit_disagreement / w.sum())
+    totals = w @ n_ij
+    p_j = totals / totals.sum()
+    return disagreement, float(p_j @ ((totals.sum() - totals) / totals.sum()))
 
 
 def _category_counts(ratings: npt.ArrayLike | pd.DataFrame) -> tuple[np.ndarray, pd.Index]:

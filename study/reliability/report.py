@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from study.db.models import Account, Coding, Event, Transcript, Turn
 from study.errors import InsufficientData, InvalidInput, NotFound
+from study.interviews.coding.blind import blind_share
 from study.interviews.coding.codings import list_codings
 from study.interviews.coding.schemes_store import list_codes, scheme_row
 from study.reliability.agreement import bootstrap_alpha_ci
@@ -78,6 +79,8 @@ class ReliabilityReport:
     transcripts: tuple[int, ...]
     table: pd.DataFrame
     method: str
+    #: Whether the codings compared were made in blind mode (one sentence; also in ``method``).
+    blind: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (undefined numbers become None)."""
@@ -85,7 +88,8 @@ class ReliabilityReport:
                 for row in self.table.to_dict(orient="records")]
         return {"scheme": self.scheme, "scheme_title": self.scheme_title, "unit": self.unit,
                 "coders": list(self.coders), "coder_names": list(self.coder_names),
-                "transcripts": list(self.transcripts), "codes": rows, "method": self.method}
+                "transcripts": list(self.transcripts), "codes": rows, "method": self.method,
+                "blind": self.blind}
 
 
 def _plain(value: Any) -> Any:
@@ -269,9 +273,11 @@ def reliability_report(session: Session, *, scheme: int | str, unit: str,
                      "percent_agreement": float(row["percent_agreement"]),
                      "units": int(row["units"]), "verdict": verdict(float(row["alpha"]))})
     report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    blind = blind_share(session, version.key, frame["created_at"]).sentence
+    method = _method(result.method, unit, n_boot, seed, int(codings["transcript_id"].nunique()))
     return ReliabilityReport(version.key, version.title, unit, tuple(emails),
                              tuple(a.display_name or a.email for a in accounts), tuple(ids),
-                             report, _method(result.method, unit, n_boot, seed))
+                             report, f"{method}\n\n{blind}", blind)
 
 
 def _chosen_accounts(session: Session, frame: pd.DataFrame,
@@ -292,12 +298,14 @@ def _chosen_accounts(session: Session, frame: pd.DataFrame,
 def _bootstrap_intervals(codings: pd.DataFrame, units: dict[int, TranscriptUnits], unit: str,
                          coders: list[str], table: pd.DataFrame, n_boot: int, seed: int
                          ) -> dict[str, tuple[float, float]]:
-    """95% percentile-bootstrap interval of alpha per code, from present/absent values per unit."""
+    """95% cluster-bootstrap interval of alpha per code: transcripts drawn, their units together."""
     observed, present = _presence(codings, units, unit, coders)
     if observed.empty:
         return {}
     m = len(coders)
     cell = observed["unit"].to_numpy() * m + observed["coder_index"].to_numpy()
+    # Units of one interview are not independent: resample transcripts when there are several.
+    cluster = "transcript_id" if observed["transcript_id"].nunique() >= 2 else None
     intervals: dict[str, tuple[float, float]] = {}
     for code, cells in present.items():
         alpha = table.loc[code, "alpha"] if code in table.index else math.nan
@@ -305,7 +313,7 @@ def _bootstrap_intervals(codings: pd.DataFrame, units: dict[int, TranscriptUnits
             continue
         values = observed.assign(value=np.isin(cell, cells).astype(np.int64))
         ci = bootstrap_alpha_ci(values, unit="unit", coder="coder_index", value="value",
-                                n_boot=n_boot, seed=seed)
+                                n_boot=n_boot, seed=seed, cluster=cluster)
         intervals[code] = (ci.low, ci.high)
     return intervals
 
@@ -337,9 +345,9 @@ def _presence(codings: pd.DataFrame, units: dict[int, TranscriptUnits], unit: st
         for coder in part["coder"].unique():
             parts.append(pd.DataFrame({
                 "unit": np.arange(n_units) + offset[transcript_id],
-                "coder_index": coder_index[coder]}))
+                "coder_index": coder_index[coder], "transcript_id": transcript_id}))
     observed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["unit", "coder_index"])
+        columns=["unit", "coder_index", "transcript_id"])
     cells: dict[str, list[int]] = {}
     for (transcript_id, code, coder), part in codings.groupby(["transcript_id", "code", "coder"]):
         starts, ends = spans[transcript_id][:, 0], spans[transcript_id][:, 1]
@@ -351,13 +359,22 @@ def _presence(codings: pd.DataFrame, units: dict[int, TranscriptUnits], unit: st
     return observed, {code: np.asarray(found, dtype=np.int64) for code, found in cells.items()}
 
 
-def _method(icr_method: str, unit: str, n_boot: int, seed: int) -> str:
+def _method(icr_method: str, unit: str, n_boot: int, seed: int, n_transcripts: int) -> str:
     if unit == "character":
         ci = ("No confidence interval is given at character level: characters of one passage "
               "are not independent, so a bootstrap over characters would be far too narrow.")
+    elif n_boot > 0 and n_transcripts >= 2:
+        ci = (f"95% CI: percentile cluster bootstrap of alpha, {n_boot} replicates, random seed "
+              f"{seed}: each replicate draws the {n_transcripts} transcripts with replacement "
+              f"and keeps all their {unit}s together, because the {unit}s of one interview are "
+              "not independent (the same coders, speakers and topic); with few transcripts the "
+              "interval is rough. None for the pooled row.")
     elif n_boot > 0:
-        ci = (f"95% CI: percentile bootstrap of alpha over units, {n_boot} replicates, random "
-              f"seed {seed} (the values of one unit are drawn together); none for the pooled row.")
+        ci = (f"95% CI: percentile bootstrap of alpha over the {unit}s of the one transcript, "
+              f"{n_boot} replicates, random seed {seed}. With a single transcript there are no "
+              f"transcripts to resample, so its {unit}s are treated as independent: the "
+              "interval describes this interview only and is likely too narrow. None for the "
+              "pooled row.")
     else:
         ci = "No confidence interval was requested."
     return " ".join([

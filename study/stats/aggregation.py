@@ -16,15 +16,27 @@ column per item (``items``); pivot a long table with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from study.errors import InsufficientData, InvalidInput
-from study.stats.groups import (REASON_TOO_FEW, check_frame, clean_group_values,
-                                empty_excluded, summarise_groups)
+from study.stats.groups import (REASON_TOO_FEW, check_finite, check_frame, check_scale,
+                                clean_group_values, empty_excluded, summarise_groups)
 
-__all__ = ["icc1", "icc2", "rwg", "rwg_j", "awg"]
+__all__ = ["icc1", "icc2", "rwg", "rwg_j", "awg", "MISSING", "REASON_ICC1_UNDEFINED",
+           "REASON_ICC2_UNDEFINED"]
+
+#: How rwg(j) and awg treat a respondent who skipped some of the items.
+MISSING = ("listwise", "pairwise")
+#: Why :func:`icc1` is NaN: with no variance at all, its ratio is 0 / 0.
+REASON_ICC1_UNDEFINED = "every answer is the same, so there is no variance to divide"
+#: Why :func:`icc2` is NaN: its denominator, the between-organisation mean square, is 0.
+REASON_ICC2_UNDEFINED = "every organisation has the same mean (between-organisation mean square 0)"
+REASON_LISTWISE = "fewer than 2 respondents answered every item"
+REASON_AWG_UNDEFINED = ("on every item the mean is too close to an end of the scale for awg "
+                        "(Brown & Hauenstein, 2005)")
 
 
 def _one_way_mean_squares(data: pd.DataFrame, group: str, value: str
@@ -40,7 +52,12 @@ def _one_way_mean_squares(data: pd.DataFrame, group: str, value: str
     n = summary["n"].to_numpy(dtype=float)
     means = summary["mean"].to_numpy()
     grand = values[value].to_numpy(dtype=float).mean()
-    ss_between = float(np.sum(n * (means - grand) ** 2))
+    deviations = means - grand
+    # Equal means can differ in the last bit after division; such a difference is
+    # rounding, not variance between organisations.
+    rounding = 16 * np.finfo(float).eps * max(1.0, float(np.abs(means).max()))
+    deviations[np.abs(deviations) <= rounding] = 0.0
+    ss_between = float(np.sum(n * deviations ** 2))
     # (n - 1) * var is each group's within sum of squares; single answers add 0.
     ss_within = float(np.nansum((n - 1) * summary["var"].to_numpy()))
     msb = ss_between / (n_groups - 1)
@@ -63,6 +80,15 @@ def icc1(data: pd.DataFrame, *, group: str, value: str) -> float:
     Returns
     -------
     float
+        NaN when every answer is the same (MSB = MSW = 0, so the ratio is
+        0 / 0); :data:`REASON_ICC1_UNDEFINED` says so in words.
+
+    Raises
+    ------
+    InsufficientData
+        Fewer than 2 organisations, or no organisation with 2 answers.
+    InvalidInput
+        A column is missing or not numeric, or a value is infinite.
 
     Notes
     -----
@@ -71,7 +97,8 @@ def icc1(data: pd.DataFrame, *, group: str, value: str) -> float:
 
     .. math:: ICC(1) = \\frac{MSB - MSW}{MSB + (k - 1) MSW}
 
-    as ``multilevel::ICC1`` (can be negative).
+    as ``multilevel::ICC1`` (can be negative). Group means that differ only
+    by floating-point rounding count as equal.
 
     References
     ----------
@@ -88,7 +115,8 @@ def icc1(data: pd.DataFrame, *, group: str, value: str) -> float:
     0.7857
     """
     msb, msw, k = _one_way_mean_squares(data, group, value)
-    return (msb - msw) / (msb + (k - 1) * msw)
+    denominator = msb + (k - 1) * msw
+    return (msb - msw) / denominator if denominator > 0 else float("nan")
 
 
 def icc2(data: pd.DataFrame, *, group: str, value: str) -> float:
@@ -104,6 +132,14 @@ def icc2(data: pd.DataFrame, *, group: str, value: str) -> float:
     Returns
     -------
     float
+        NaN when the organisation means are equal (MSB = 0, where R's
+        ``ICC2`` divides by zero); :data:`REASON_ICC2_UNDEFINED` says so in
+        words.
+
+    Raises
+    ------
+    InsufficientData, InvalidInput
+        As for :func:`icc1`.
 
     Notes
     -----
@@ -124,7 +160,7 @@ def icc2(data: pd.DataFrame, *, group: str, value: str) -> float:
     0.9167
     """
     msb, msw, _ = _one_way_mean_squares(data, group, value)
-    return (msb - msw) / msb
+    return (msb - msw) / msb if msb > 0 else float("nan")
 
 
 def _null_variance(scale_points: int) -> float:
@@ -149,7 +185,8 @@ def rwg(data: pd.DataFrame, *, group: str, value: str, scale_points: int) -> pd.
     group, value : str
         Column names.
     scale_points : int
-        Number of answer options A (5 for a five-point scale).
+        Number of answer options A (5 for a five-point scale); answers must
+        lie between 1 and A.
 
     Returns
     -------
@@ -158,12 +195,19 @@ def rwg(data: pd.DataFrame, *, group: str, value: str, scale_points: int) -> pd.
         with fewer than 2 answers are left out and listed in
         ``result.attrs["excluded"]`` (columns ``group``, ``n``, ``reason``).
 
+    Raises
+    ------
+    InvalidInput
+        An answer lies outside 1..A or is infinite.
+
     Notes
     -----
     .. math:: r_{wg} = 1 - s^2 / \\sigma^2_{EU}, \\qquad \\sigma^2_{EU} = (A^2 - 1) / 12
 
-    with s^2 the sample variance (n - 1); set to 0 when s^2 exceeds the null
-    variance, as ``multilevel::rwg``.
+    with s^2 the sample variance (n - 1); s^2 above the null variance is set
+    to the null variance (rwg 0), as ``multilevel::rwg`` with
+    ``ranvar = (A^2 - 1) / 12`` (the tests compare with a line-by-line
+    transcription of that R function).
 
     References
     ----------
@@ -183,7 +227,9 @@ def rwg(data: pd.DataFrame, *, group: str, value: str, scale_points: int) -> pd.
     Name: rwg, dtype: float64
     """
     null = _null_variance(scale_points)
-    summary = summarise_groups(clean_group_values(data, group, value), group, value)
+    values = clean_group_values(data, group, value)
+    check_scale(values, [value], 1, scale_points)
+    summary = summarise_groups(values, group, value)
     keep = summary["n"] >= 2
     variance = summary.loc[keep, "var"]
     result = (1 - variance / null).clip(lower=0.0).rename("rwg")
@@ -193,41 +239,82 @@ def rwg(data: pd.DataFrame, *, group: str, value: str, scale_points: int) -> pd.
     return _with_excluded(result, excluded)
 
 
-def _item_statistics(data: pd.DataFrame, group: str, items: Sequence[str]
-                     ) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Respondents per group, and per group x item: answer count, mean, variance."""
+class _ItemStatistics(NamedTuple):
+    """Per group: respondents used; per group x item: answers, sum, mean, variance."""
+
+    size: pd.Series
+    count: pd.DataFrame
+    total: pd.DataFrame
+    mean: pd.DataFrame
+    variance: pd.DataFrame
+    reason: pd.Series  # why a group with fewer than 2 respondents has so few
+
+
+def _item_statistics(data: pd.DataFrame, group: str, items: Sequence[str], missing: str,
+                     low: float, high: float) -> _ItemStatistics:
+    """Check a wide table and summarise its items per group, after listwise or pairwise deletion."""
     items = list(items)
     if not items:
         raise InvalidInput("Give at least one item column.")
+    if missing not in MISSING:
+        raise InvalidInput(f"'missing' must be 'listwise' or 'pairwise', not {missing!r}.")
     check_frame(data, [group] + items, numeric=items)
     rows = data[[group] + items].dropna(subset=[group])
+    check_finite(rows, items)
+    check_scale(rows, items, low, high)
+    everyone = rows.groupby(group, observed=True, sort=True).size()
+    if missing == "listwise":
+        # As multilevel's na.exclude(data.frame(x, grpid)): a respondent who skipped
+        # any item is left out of every item.
+        rows = rows.dropna(subset=items)
     grouped = rows.groupby(group, observed=True, sort=True)
-    return grouped.size(), grouped[items].count(), grouped[items].mean(), grouped[items].var()
+    size = grouped.size().reindex(everyone.index, fill_value=0)
+    reason = pd.Series(np.where((everyone >= 2) & (size < 2), REASON_LISTWISE, REASON_TOO_FEW),
+                       index=everyone.index, dtype=object)
+    frame = grouped[items]
+    return _ItemStatistics(size, *(part.reindex(everyone.index) for part in (
+        frame.count(), frame.sum(), frame.mean(), frame.var())), reason)
 
 
-def rwg_j(data: pd.DataFrame, *, group: str, items: Sequence[str],
-          scale_points: int) -> pd.Series:
+def _excluded_groups(size: pd.Series, keep: pd.Series, reason: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"group": size.index[~keep].to_numpy(dtype=object),
+                         "n": size[~keep].to_numpy(dtype="int64"),
+                         "reason": reason[~keep].to_numpy(dtype=object)})
+
+
+def rwg_j(data: pd.DataFrame, *, group: str, items: Sequence[str], scale_points: int,
+          missing: str = "listwise") -> pd.Series:
     """Within-group agreement rwg(j) of a multi-item scale, per organisation.
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per respondent with the ``group`` column and one column per
-        item (wide within the group); missing answers are skipped per item,
-        as ``multilevel::rwg.j`` does.
+        item (wide within the group); answers must lie between 1 and A.
     group : str
         Organisation column.
     items : sequence of str
         Item columns (J = len(items)).
     scale_points : int
         Number of answer options A.
+    missing : {"listwise", "pairwise"}
+        ``"listwise"`` (default) leaves out a respondent who skipped any of
+        the items, as ``multilevel::rwg.j`` does; ``"pairwise"`` uses every
+        answer, so each item's variance comes from the respondents who
+        answered that item.
 
     Returns
     -------
     pandas.Series
         rwg(j) per organisation (name ``"rwg_j"``). Organisations with fewer
-        than 2 respondents, or with an item answered by fewer than 2 of them,
-        are left out and listed in ``result.attrs["excluded"]``.
+        than 2 respondents (listwise: with every item answered), or
+        (pairwise) with an item answered by fewer than 2 of them, are left
+        out and listed in ``result.attrs["excluded"]``.
+
+    Raises
+    ------
+    InvalidInput
+        An answer lies outside 1..A or is infinite, or ``missing`` is unknown.
 
     Notes
     -----
@@ -239,7 +326,10 @@ def rwg_j(data: pd.DataFrame, *, group: str, items: Sequence[str],
         r_{wg(j)} = \\frac{J (1 - \\bar{s}^2 / \\sigma^2_{EU})}
                         {J (1 - \\bar{s}^2 / \\sigma^2_{EU}) + \\bar{s}^2 / \\sigma^2_{EU}}
 
-    set to 0 when \\bar{s}^2 exceeds \\sigma^2_{EU}.
+    with \\bar{s}^2 capped at \\sigma^2_{EU} (rwg(j) 0). With ``missing="listwise"``
+    this is ``multilevel::rwg.j(x, grpid, ranvar = (A^2 - 1) / 12)``; the
+    tests compare both forms with a line-by-line transcription of that R
+    function (applied, for pairwise, item by item).
 
     References
     ----------
@@ -256,54 +346,70 @@ def rwg_j(data: pd.DataFrame, *, group: str, items: Sequence[str],
     Name: rwg_j, dtype: float64
     """
     null = _null_variance(scale_points)
-    size, count, _, variance = _item_statistics(data, group, items)
+    stats = _item_statistics(data, group, items, missing, 1, scale_points)
+    size, count = stats.size, stats.count
     n_items = len(list(items))
     too_few = size < 2
     item_too_few = ~too_few & (count < 2).any(axis=1)
     keep = ~(too_few | item_too_few)
-    ratio = variance[keep].mean(axis=1) / null
+    ratio = stats.variance[keep].mean(axis=1).clip(upper=null) / null
     value = n_items * (1 - ratio) / (n_items * (1 - ratio) + ratio)
-    result = value.where(ratio <= 1, 0.0).rename("rwg_j")
-    excluded = pd.DataFrame({
-        "group": size.index[~keep].to_numpy(dtype=object),
-        "n": size[~keep].to_numpy(dtype="int64"),
-        "reason": np.where(too_few[~keep], REASON_TOO_FEW,
-                           "an item has fewer than 2 answers").astype(object)})
-    return _with_excluded(result, excluded)
+    reason = stats.reason.where(too_few, "an item has fewer than 2 answers")
+    return _with_excluded(value.rename("rwg_j"), _excluded_groups(size, keep, reason))
 
 
 def awg(data: pd.DataFrame, *, group: str, items: Sequence[str], low: float,
-        high: float) -> pd.Series:
+        high: float, missing: str = "listwise") -> pd.Series:
     """Within-group agreement awg (Brown & Hauenstein, 2005), per organisation.
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per respondent with the ``group`` column and the ``items``
-        columns (a single item gives the single-item index).
+        columns (a single item gives the single-item index); answers must lie
+        between ``low`` and ``high``.
     group : str
         Organisation column.
     items : sequence of str
         Item columns.
     low, high : float
         Lowest and highest possible answer (1 and 5 on a five-point scale).
+    missing : {"listwise", "pairwise"}
+        ``"listwise"`` (default) leaves out a respondent who skipped any of
+        the items, as ``multilevel::awg`` does; ``"pairwise"`` computes each
+        item's a_wg from the respondents who answered it.
 
     Returns
     -------
     pandas.Series
-        awg per organisation (name ``"awg"``): the mean over items of the
-        item awg. An item whose group mean sits at ``low`` or ``high`` has no
-        awg and is skipped; organisations with fewer than 2 respondents, or no
-        item with an awg, are listed in ``result.attrs["excluded"]``.
+        awg per organisation (name ``"awg"``): the mean of the item a_wg
+        that are defined. Organisations with fewer than 2 respondents, or
+        with no item whose a_wg is defined, are listed in
+        ``result.attrs["excluded"]``.
+
+    Raises
+    ------
+    InvalidInput
+        An answer lies outside ``low``..``high`` or is infinite, ``low`` is
+        not below ``high``, or ``missing`` is unknown.
 
     Notes
     -----
-    For an item with group mean M, sample variance s^2 and k answers,
+    For an item with k answers, group mean M and sample variance s^2,
 
     .. math:: a_{wg} = 1 - \\frac{2 s^2}{[(H + L) M - M^2 - H L]\\, k / (k - 1)}
 
     the observed variance relative to the largest variance possible at that
-    mean; a_wg(j) is the mean of the item values (``multilevel::awg``).
+    mean. As in ``multilevel::awg``: a_wg is undefined (NA) when M lies below
+    (L(k - 1) + H) / k or above (H(k - 1) + L) / k, where the largest
+    possible variance is too small to compare with (Brown & Hauenstein, 2005,
+    recommend the index only between these bounds); it is 1 when M equals L
+    or H (everyone gave the same end answer); an item with fewer than 2
+    answers has none. The scale's awg is the mean of the defined item values
+    (R's ``mean(..., na.rm = TRUE)``). The bounds are compared on the item
+    sums, M k, which are exact for whole-number answers. With
+    ``missing="listwise"`` the tests match a line-by-line transcription of
+    the R function.
 
     References
     ----------
@@ -323,17 +429,18 @@ def awg(data: pd.DataFrame, *, group: str, items: Sequence[str], low: float,
     """
     if not low < high:
         raise InvalidInput("'low' must be below 'high' (e.g. low=1, high=5).")
-    size, count, mean, variance = _item_statistics(data, group, items)
+    stats = _item_statistics(data, group, items, missing, low, high)
+    k, total, mean, variance = stats.count, stats.total, stats.mean, stats.variance
     with np.errstate(divide="ignore", invalid="ignore"):
-        largest = ((high + low) * mean - mean ** 2 - high * low) * count / (count - 1)
+        largest = ((high + low) * mean - mean ** 2 - high * low) * k / (k - 1)
         item_awg = 1 - 2 * variance / largest
-    item_awg = item_awg.where((largest > 0) & (count >= 2))
+    too_low = total < low * (k - 1) + high
+    too_high = total > high * (k - 1) + low
+    item_awg = item_awg.mask(too_low | too_high)
+    item_awg = item_awg.mask((total == low * k) | (total == high * k), 1.0)
+    item_awg = item_awg.where(k >= 2)
     value = item_awg.mean(axis=1, skipna=True)
-    too_few = size < 2
+    too_few = stats.size < 2
     keep = ~too_few & value.notna()
-    excluded = pd.DataFrame({
-        "group": size.index[~keep].to_numpy(dtype=object),
-        "n": size[~keep].to_numpy(dtype="int64"),
-        "reason": np.where(too_few[~keep], REASON_TOO_FEW,
-                           "every item's mean is at the end of the scale").astype(object)})
-    return _with_excluded(value[keep].rename("awg"), excluded)
+    reason = stats.reason.where(too_few, REASON_AWG_UNDEFINED)
+    return _with_excluded(value[keep].rename("awg"), _excluded_groups(stats.size, keep, reason))

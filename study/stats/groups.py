@@ -21,6 +21,8 @@ __all__ = [
     "REASON_TOO_FEW",
     "REASON_NO_VARIATION",
     "check_frame",
+    "check_finite",
+    "check_scale",
     "clean_group_values",
     "summarise_groups",
     "split_usable_groups",
@@ -48,10 +50,33 @@ def check_frame(data: object, columns: Sequence[str], *, numeric: Sequence[str] 
                                f"not {data[column].dtype}.")
 
 
+def check_finite(values: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise InvalidInput naming the first infinite value in ``columns`` (missing values pass)."""
+    for column in columns:
+        numbers = values[column].to_numpy(dtype=float, na_value=np.nan)
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            raise InvalidInput(f"Column {column!r} holds {numbers[infinite][0]:g}, which is not "
+                               "a finite number; remove or correct it.")
+
+
+def check_scale(values: pd.DataFrame, columns: Sequence[str], low: float, high: float) -> None:
+    """Raise InvalidInput naming the first answer outside ``low``..``high`` in ``columns``."""
+    for column in columns:
+        numbers = values[column].to_numpy(dtype=float, na_value=np.nan)
+        outside = (numbers < low) | (numbers > high)
+        if outside.any():
+            found = numbers[outside][0]
+            raise InvalidInput(f"Column {column!r} holds {found:g}, outside the answer scale "
+                               f"{low:g} to {high:g}.")
+
+
 def clean_group_values(data: pd.DataFrame, group: str, value: str) -> pd.DataFrame:
-    """Check the columns and drop rows whose group or value is missing."""
+    """Check the columns, drop rows whose group or value is missing, refuse infinite values."""
     check_frame(data, [group, value], numeric=[value])
-    return data[[group, value]].dropna()
+    values = data[[group, value]].dropna()
+    check_finite(values, [value])
+    return values
 
 
 def summarise_groups(values: pd.DataFrame, group: str, value: str) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from study.errors import InsufficientData, InvalidInput
-from study.stats.groups import REASON_NO_VARIATION, REASON_TOO_FEW, check_frame
+from study.stats.groups import REASON_NO_VARIATION, REASON_TOO_FEW, check_finite, check_frame
 
 __all__ = ["cronbach_alpha", "item_analysis", "scale_reliability", "feldt_interval"]
 
@@ -81,6 +81,7 @@ def feldt_interval(alpha: np.ndarray | float, n: np.ndarray | float, k: int,
 def _check_items(items: pd.DataFrame) -> None:
     check_frame(items, [], numeric=list(items.columns) if isinstance(items, pd.DataFrame)
                 else [])
+    check_finite(items, list(items.columns))
     if items.shape[1] < 2:
         raise InvalidInput("Cronbach's alpha needs at least 2 items (columns).")
     if items.shape[0] < 2:
@@ -274,6 +275,7 @@ def scale_reliability(data: pd.DataFrame, *, scale: str, item: str, value: str,
     keys = [scale, item, respondent] + ([group] if group is not None else [])
     check_frame(data, keys + [value], numeric=[value])
     answers = data[keys + [value]].dropna(subset=keys)
+    check_finite(answers, [value])
     # Every key column is factorized once; the per-scale work below is on integers.
     scale_codes, scale_names = pd.factorize(answers[scale], sort=True)
     item_codes, item_names = pd.factorize(answers[item], sort=True)

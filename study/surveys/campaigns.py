@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -13,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
 from study.admin.organisations import get_organisation
+from study.cells import csv_bytes
 from study.db.models import Campaign
 from study.db.models import Instrument as InstrumentRow
 from study.db.models import Invitation, Organisation, Response, utcnow
@@ -177,19 +176,21 @@ def campaign_info(session: Session, campaign_id: int) -> CampaignInfo:
 
 def invitation_links(session: Session, campaign_id: int, *, language: str | None = None
                      ) -> pd.DataFrame:
-    """The personal links of a campaign (number, link, used) for a mail merge."""
+    """The personal links of a campaign (number, link, used) for a mail merge.
+
+    ``used`` is yes/no only: no date, which would match the response's submission
+    date (see :mod:`study.surveys.anonymity`).
+    """
     _get(session, campaign_id)
-    rows = session.execute(select(Invitation.token, Invitation.used_on)
+    rows = session.execute(select(Invitation.token, Invitation.completed)
                            .where(Invitation.campaign_id == campaign_id)
                            .order_by(Invitation.id)).all()
     return pd.DataFrame({"number": range(1, len(rows) + 1),
                          "link": [survey_link(t, language=language) for t, _ in rows],
-                         "used": [u is not None for _, u in rows]})
+                         "used": [bool(u) for _, u in rows]})
 
 
 def invitations_csv(session: Session, campaign_id: int, *, language: str | None = None) -> str:
     """The personal links as CSV text (number, link, used)."""
     frame = invitation_links(session, campaign_id, language=language)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
-    return buffer.getvalue()
+    return csv_bytes(frame, bom=False).decode("utf-8")  # the one CSV escaping (study.cells)

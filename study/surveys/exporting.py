@@ -1,7 +1,8 @@
 """Write survey responses for analysis elsewhere: CSV, Excel (.xlsx) and SPSS (.sav).
 
-One row per response: ``organisation``, ``campaign``, ``instrument_version``,
-then one column per item in survey order. Values are the stored answers (see
+One row per response: ``response_id`` (the same respondent number as in the
+scale-score export, so the two merge), ``organisation``, ``campaign``,
+``instrument_version``, then one column per item in survey order. Values are the stored answers (see
 :mod:`study.surveys.instruments.answers`): likert points as answered (not
 reverse-keyed), option ids for choices (several joined by ``;``).
 
@@ -11,19 +12,27 @@ reverse-keyed), option ids for choices (several joined by ``;``).
   scales, reverse keys, labels).
 - **sav** has variable labels (item text) and value labels (likert labels,
   option labels); single choices are their numeric option values, and each
-  option of a multiple-choice item is a 0/1 variable ``item_option``.
+  option of a multiple-choice item is a 0/1 variable ``item_option``. Options
+  that are non-answers (ids in :data:`NON_ANSWER_OPTIONS`, such as the
+  instruments' ``nosay``, "Prefer not to say") are declared user-missing, so
+  SPSS and PSPP leave them out of frequencies' valid percentages and of means.
+  Formats fit the values: ``F1.0`` for likert points and small codes, ``F8.0``
+  (or wider) for whole numbers, ``F8.2`` only for numbers with decimals.
 
-Free text never becomes a live formula: text cells in csv and xlsx go through
-:func:`study.cells.escape_formula`, and xlsx text cells are typed as strings.
+Free text never becomes a live formula (:mod:`study.cells`): csv fields are
+escaped with :func:`study.cells.escape_formula` (and unescaped again on import),
+xlsx text cells are string cells holding the exact text.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,14 +42,34 @@ import pandas as pd
 import pyreadstat
 from openpyxl.styles import Font
 
-from study.cells import escape_formula
+from study.cells import escape_formula, set_text_cell
 from study.errors import InvalidInput
 from study.surveys.instruments.survey import Instrument, Item
 
 FORMATS = ("csv", "xlsx", "sav")
+#: Option ids that mean "no answer" (declared user-missing in SPSS files).
+NON_ANSWER_OPTIONS = frozenset({"nosay", "prefer_not", "prefer_not_to_say", "dont_know",
+                                "dontknow", "dk", "not_applicable", "na", "refused"})
 RESPONSE_COLUMNS = ("response_id", "organisation", "campaign", "instrument_version",
                     "item_id", "value")
 LEAD_COLUMNS = ["organisation", "campaign", "instrument_version"]
+
+
+def respondent_numbers(response_ids: Iterable[int], key: str) -> dict[int, int]:
+    """Stable respondent numbers for exports that do not tell the order responses came in.
+
+    The database's response ids count up as people answer; exports show
+    ``response_id`` = a number made from the id and ``key`` (a secret of the
+    study) instead, the same in every export of the study, so responses and
+    scale scores merge on it while their order says nothing about timing.
+    """
+    ids = sorted(set(int(i) for i in response_ids))
+    for digits in (10, 12, 13):  # 40 bits; longer only in the unlikely case of a clash
+        numbers = {i: int(hashlib.sha256(f"{key}:{i}".encode()).hexdigest()[:digits], 16)
+                   for i in ids}
+        if len(set(numbers.values())) == len(numbers):
+            return numbers
+    raise InvalidInput("Could not give every response its own export number.")
 
 
 def _wide(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -64,7 +93,7 @@ def _wide(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
         wide[item] = pd.Series([values[item].get(r) for r in heads.index], index=heads.index,
                                dtype=object)
     wide = wide.sort_values(["organisation", "campaign"], kind="stable")
-    return wide.reset_index(drop=True)
+    return wide.reset_index()  # response_id first
 
 
 def _joined(value: object) -> object:
@@ -73,14 +102,14 @@ def _joined(value: object) -> object:
     return value
 
 
-def _plain(value: object) -> object:
-    """A cell value for csv/xlsx: None for missing, text escaped against formulas."""
+def _plain(value: object, *, escape: bool = True) -> object:
+    """A cell value for csv/xlsx: None for missing, text escaped against formulas for csv."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     value = _joined(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return escape_formula(value) if isinstance(value, str) else value
+    return escape_formula(value) if isinstance(value, str) and escape else value
 
 
 def _write_csv(wide: pd.DataFrame, stream: BinaryIO) -> None:
@@ -120,29 +149,29 @@ def _write_xlsx(wide: pd.DataFrame, instrument: Instrument, language: str,
         cell.font = Font(bold=True)
     for r, row in enumerate(wide.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c, value=_plain(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it looks like
-    sheet.freeze_panes = "D2"
+            set_text_cell(sheet.cell(row=r, column=c), _plain(value, escape=False))
+    sheet.freeze_panes = "E2"
     codebook = workbook.create_sheet("codebook")
-    for row in _codebook_rows(instrument, language):
-        codebook.append([escape_formula(v) for v in row])
-        for cell in codebook[codebook.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    for r, row in enumerate(_codebook_rows(instrument, language), start=1):
+        for c, value in enumerate(row, start=1):
+            set_text_cell(codebook.cell(row=r, column=c), value)
     workbook.save(stream)
 
 
 def _sav_frame(wide: pd.DataFrame, instrument: Instrument, language: str,
                ) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[float, str]], dict[str, str]]:
     """Columns, variable labels, value labels and measures for SPSS."""
-    columns: dict[str, object] = {c: wide[c].map(_spss_text).astype(object)
-                                  for c in LEAD_COLUMNS[:2]}
+    numeric = pd.to_numeric(wide["response_id"], errors="coerce")
+    columns: dict[str, object] = {"response_id": numeric.astype(float) if numeric.notna().all()
+                                  else wide["response_id"].map(_spss_text).astype(object)}
+    columns.update({c: wide[c].map(_spss_text).astype(object) for c in LEAD_COLUMNS[:2]})
     columns["instrument_version"] = pd.to_numeric(wide["instrument_version"]).astype(float)
-    labels = {"organisation": "Organisation", "campaign": "Survey campaign",
+    labels = {"response_id": "Respondent", "organisation": "Organisation",
+              "campaign": "Survey campaign",
               "instrument_version": f"Version of instrument {instrument.id}"}
     value_labels: dict[str, dict[float, str]] = {}
-    measures = {"organisation": "nominal", "campaign": "nominal", "instrument_version": "nominal"}
+    measures = {"response_id": "nominal", "organisation": "nominal", "campaign": "nominal",
+                "instrument_version": "nominal"}
     for item in instrument.all_items():
         cells = wide[item.id]
         text = item.text[language]
@@ -174,6 +203,27 @@ def _sav_frame(wide: pd.DataFrame, instrument: Instrument, language: str,
     return pd.DataFrame(columns), labels, value_labels, measures
 
 
+def spss_format(values: pd.Series | list[float]) -> str:
+    """The narrowest SPSS numeric format that shows every value exactly: F1.0 ... F8.2.
+
+    Examples
+    --------
+    >>> spss_format([1.0, 5.0]), spss_format([12.0, 40.0]), spss_format([2.5])
+    ('F1.0', 'F8.0', 'F8.2')
+    """
+    numbers = pd.Series(values, dtype=float).dropna()
+    if (numbers != numbers.round()).any():
+        return "F8.2"
+    widest = max((len(str(int(abs(v)))) + (v < 0) for v in numbers), default=1)
+    return "F1.0" if widest == 1 else f"F{max(8, widest)}.0"
+
+
+def _missing_codes(item: Item) -> list[float]:
+    """The option values of a choice item's non-answers (at most three, as SPSS allows)."""
+    return [float(o.value or 0) for o in item.options or []
+            if o.id.lower() in NON_ANSWER_OPTIONS][:3]
+
+
 def _spss_text(value: object) -> str:
     """SPSS string variables have no missing value: blank text stands for unanswered."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -193,12 +243,17 @@ def _chosen(item: Item, option_id: str):
 def _write_sav(wide: pd.DataFrame, instrument: Instrument, language: str,
                stream: BinaryIO) -> None:
     frame, labels, value_labels, measures = _sav_frame(wide, instrument, language)
+    formats = {name: spss_format(list(value_labels.get(name, {})) + frame[name].tolist())
+               for name in frame.columns if frame[name].dtype == float}
+    missing = {item.id: codes for item in instrument.all_items()
+               if item.type == "single_choice" and (codes := _missing_codes(item))}
     # pyreadstat writes to a path only; go through a temporary file for streams.
     handle, temporary = tempfile.mkstemp(suffix=".sav")
     os.close(handle)
     try:
         pyreadstat.write_sav(frame, temporary, column_labels=labels,
                              variable_value_labels=value_labels, variable_measure=measures,
+                             variable_format=formats, missing_ranges=missing or None,
                              file_label=f"{instrument.id} version {instrument.version}")
         with open(temporary, "rb") as written:
             shutil.copyfileobj(written, stream)

@@ -21,7 +21,10 @@ Columns are matched to the instrument's items by id, case-insensitively:
 - **csv**: one column per item id, optional ``respondent_id``, ``submitted``,
   ``finished``, ``language``; ``organisation``, ``campaign`` and
   ``instrument_version`` (as written by :func:`study.surveys.exporting.write_responses`)
-  are ignored. Multiple choices are separated by ``;``.
+  are ignored. Multiple choices are separated by ``;``. Text our export
+  escaped against formulas (``'=...``) is read back exactly. An Excel workbook
+  (.xlsx, e.g. our own export) is read from its ``responses`` sheet, within the
+  unpacking limits of :mod:`study.zipguard`.
 
 Rows are reported as a spreadsheet shows them (the first Qualtrics answer is
 row 4, the first LimeSurvey or CSV answer row 2).
@@ -29,6 +32,7 @@ row 4, the first LimeSurvey or CSV answer row 2).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -42,9 +46,11 @@ from typing import BinaryIO
 import charset_normalizer
 import pandas as pd
 
+from study.cells import unescape_formula
 from study.errors import InvalidFile, InvalidInput
 from study.surveys.instruments.answers import answer_value
 from study.surveys.instruments.survey import Instrument, Item
+from study.zipguard import check_zip
 
 FORMATS = ("qualtrics", "limesurvey", "csv")
 MAX_PROBLEMS = 20
@@ -66,6 +72,7 @@ _LIMESURVEY_META = {
 _CSV_META = {
     "respondent_id": "external_id", "submitted": "submitted", "finished": "finished",
     "language": "language", "organisation": _DROP, "campaign": _DROP, "instrument_version": _DROP,
+    "response_id": _DROP,
 }
 _QUALTRICS_SKIPPED_STATUS = {"survey preview", "survey test", "1", "2"}
 _QUALTRICS_HELPER = re.compile(r"_(DO|FIRST_CLICK|LAST_CLICK|PAGE_SUBMIT|CLICK_COUNT)$", re.I)
@@ -110,19 +117,63 @@ class _Column:
     meta: str | None = None
 
 
-def _read_rows(source: str | Path | BinaryIO, name: str) -> list[list[str]]:
-    """Read a CSV file of any common encoding and delimiter into rows of cells."""
+_UNICODE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                  (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: Largest CSV cell accepted, in characters (the csv module's default limit): no answer is
+#: longer. Checked here because another importer may raise the module's global limit.
+MAX_CELL_CHARS = 131_072
+
+
+def _read_bytes(source: str | Path | BinaryIO, name: str) -> bytes:
     if isinstance(source, (str, Path)):
         try:
-            data = Path(source).read_bytes()
+            return Path(source).read_bytes()
         except FileNotFoundError:
             raise InvalidFile("file not found", path=name) from None
-    else:
-        data = source.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
+        except OSError as error:
+            raise InvalidFile(f"the file cannot be read ({error.strerror or error})",
+                              path=name) from None
+    return source.read()
+
+
+def _decode_unicode(data: bytes, name: str) -> str | None:
+    """Text of a UTF-16/32 file (with a byte-order mark, or ASCII-like without); else None."""
+    for mark, encoding in _UNICODE_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise InvalidFile(f"the file starts like {encoding.upper()} text but is not "
+                                  f"valid {encoding.upper()}", path=name) from None
+    if data.count(0) <= 0.1 * len(data):
+        return None  # no NUL, or a few stray ones: the cells holding them are reported
+    # No byte-order mark: UTF-16 of mostly Latin text has a NUL in every other byte.
+    for encoding, zeros in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+        if len(data) % 2 == 0 and zeros.count(0) > 0.9 * len(zeros):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    raise InvalidFile("the file contains NUL bytes, so it is not a text (CSV) file; save it "
+                      "as CSV UTF-8", path=name)
+
+
+def _read_rows(source: str | Path | BinaryIO, name: str, *, unescape: bool = False
+               ) -> list[list[str]]:
+    """Read a CSV file of any common encoding and delimiter, or an .xlsx, into rows of cells.
+
+    ``unescape`` removes the apostrophe :func:`study.cells.escape_formula` put
+    before formula-like CSV text (xlsx cells hold the exact text already).
+    """
+    data = _read_bytes(source, name)
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(data, name)
+    text = _decode_unicode(data, name)
+    if text is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
     if text is None:
         try:  # what Excel on Western European Windows saves as "CSV"
             text = data.decode("cp1252")
@@ -133,14 +184,56 @@ def _read_rows(source: str | Path | BinaryIO, name: str) -> list[list[str]]:
         if best is None:
             raise InvalidFile("this is not a text (CSV) file", path=name) from None
         text = str(best)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:20000], ",;\t")
+    try:  # only the delimiter: the sniffer's guesses about quoting break quoted "" fields
+        delimiter = csv.Sniffer().sniff(text[:20000], ",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text, newline=""), dialect)
-            if any(cell.strip() for cell in row)]
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
+    too_long = f"a cell is longer than {MAX_CELL_CHARS // 1024} KB, longer than any answer"
+    rows = []
+    try:
+        for row in reader:
+            if any(len(cell) > MAX_CELL_CHARS for cell in row):
+                raise InvalidFile(too_long, path=name, line=reader.line_num)
+            if any(cell.strip() for cell in row):
+                rows.append([unescape_formula(cell) for cell in row] if unescape else row)
+    except csv.Error as error:
+        message = (too_long if "field larger than field limit" in str(error)
+                   else f"the CSV cannot be read ({error})")
+        raise InvalidFile(message, path=name, line=reader.line_num) from None
     if not rows:
         raise InvalidFile("the file is empty", path=name)
+    return rows
+
+
+def _xlsx_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
+    """Rows of an Excel workbook's ``responses`` sheet (else its first sheet), as text."""
+    check_zip(data, name=name, what="Excel workbook")
+    import openpyxl  # only .xlsx imports pay for it
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        # A damaged package fails in many ways (missing parts, bad XML, another type renamed).
+        raise InvalidFile("the file is not a readable Excel (.xlsx) workbook", path=name) from None
+    try:
+        sheet = (workbook["responses"] if "responses" in workbook.sheetnames
+                 else workbook.worksheets[0])
+        rows = [[_xlsx_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise InvalidFile("the workbook is empty", path=name)
     return rows
 
 
@@ -226,7 +319,10 @@ def _check_columns(columns: list[_Column], instrument: Instrument, name: str) ->
 def _date(text: str) -> dt.date:
     text = text.strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}", text):
-        return dt.date.fromisoformat(text[:10])
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            raise InvalidInput(f"{text!r} is not a date that exists") from None
     day = text.split(" ")[0]
     for pattern in ("%d-%m-%Y", "%d.%m.%Y", "%m/%d/%Y"):
         try:
@@ -271,6 +367,8 @@ def _parse_rows(columns: list[_Column], rows: list[list[str]], first_row: int,
         skip = False
         for column, cell in zip(columns, cells):
             try:
+                if "\x00" in cell:
+                    raise InvalidInput("contains a NUL character (byte 0), which is not text")
                 if column.role == "item" and cell.strip():
                     value = answer_value(items[column.item_id or ""], cell)
                     if value is not None:
@@ -367,7 +465,8 @@ def read_responses(source: str | Path | BinaryIO, instrument: Instrument, *, for
         raise InvalidInput(f"Unknown import format '{format}'; use one of {', '.join(FORMATS)}.")
     name = name or (str(source) if isinstance(source, (str, Path)) else
                     str(getattr(source, "name", "uploaded file")))
-    rows = _read_rows(source, name)
+    # Our own csv export escaped formula-like text: give back the exact text.
+    rows = _read_rows(source, name, unescape=format == "csv")
     items = _lookup(instrument)
     column_map = dict(column_map or {})
     if format == "qualtrics":

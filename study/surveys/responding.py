@@ -24,6 +24,7 @@ from study.db.models import Answer, Campaign
 from study.db.models import Instrument as InstrumentRow
 from study.db.models import Invitation, Organisation, Response, Study
 from study.errors import CampaignClosed, InvalidInput, InvalidToken
+from study.surveys.anonymity import count_submission
 from study.surveys.campaigns import campaign_status
 from study.surveys.instrument_store import stored_instrument
 from study.surveys.instruments import Instrument, Item, answer_value
@@ -34,23 +35,25 @@ from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normal
 # times what the database does (bench/bench_submit.py).
 _CAMPAIGN, _INVITATION = Campaign.__table__, Invitation.__table__
 _ORGANISATION, _RESPONSE, _ANSWER = Organisation.__table__, Response.__table__, Answer.__table__
-_INSTRUMENT = InstrumentRow.__table__
+_INSTRUMENT, _STUDY = InstrumentRow.__table__, Study.__table__
 _CAMPAIGN_COLUMNS = (_CAMPAIGN.c.id, _CAMPAIGN.c.mode, _CAMPAIGN.c.instrument_id,
                      _CAMPAIGN.c.opens_at, _CAMPAIGN.c.closes_at, _CAMPAIGN.c.closed_at,
                      _ORGANISATION.c.name.label("organisation"),
-                     _INSTRUMENT.c.content_hash)
+                     _INSTRUMENT.c.content_hash, _STUDY.c.pseudonymous)
 
 # Built once: constructing and caching an expression per call cost more than running it.
 _JOINED = (_CAMPAIGN.join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
+           .join(_STUDY, _STUDY.c.id == _ORGANISATION.c.study_id)
            .join(_INSTRUMENT, _INSTRUMENT.c.id == _CAMPAIGN.c.instrument_id))
 _CAMPAIGN_BY_TOKEN = (select(*_CAMPAIGN_COLUMNS).select_from(_JOINED)
                       .where(_CAMPAIGN.c.token == bindparam("token")))
 _INVITATION_BY_TOKEN = (
-    select(*_CAMPAIGN_COLUMNS, _INVITATION.c.used_on, _INVITATION.c.response_id)
+    select(*_CAMPAIGN_COLUMNS, _INVITATION.c.completed, _INVITATION.c.response_id)
     .select_from(_JOINED.join(_INVITATION, _INVITATION.c.campaign_id == _CAMPAIGN.c.id))
     .where(_INVITATION.c.token == bindparam("token")))
 _RESPONSE_STATE = (select(_RESPONSE.c.status, _RESPONSE.c.instrument_id, _RESPONSE.c.language,
-                          _RESPONSE.c.current_page, _INSTRUMENT.c.content_hash, _CAMPAIGN.c.mode)
+                          _RESPONSE.c.current_page, _INSTRUMENT.c.content_hash, _CAMPAIGN.c.mode,
+                          _RESPONSE.c.campaign_id)
                    .join(_INSTRUMENT, _INSTRUMENT.c.id == _RESPONSE.c.instrument_id)
                    .join(_CAMPAIGN, _CAMPAIGN.c.id == _RESPONSE.c.campaign_id)
                    .where(_RESPONSE.c.id == bindparam("response_id")))
@@ -81,6 +84,7 @@ class SurveyLink:
     completed: bool = False  # the personal link was already used to submit
     current_page: int = 0
     language: str | None = None
+    anonymous: bool = True  # False in a pseudonymous study (see study.surveys.anonymity)
 
 
 @dataclass
@@ -127,19 +131,21 @@ def open_link(session: Session, token: str) -> SurveyLink:
             raise InvalidToken(NOT_VALID)
         invitation = campaign
     status = campaign_status(campaign)
-    completed = invitation is not None and invitation.used_on is not None
+    completed = invitation is not None and bool(invitation.completed)
     if status != "open" and not completed:
         raise CampaignClosed(CLOSED if status == "closed" else NOT_YET_OPEN)
     instrument = stored_instrument(session, campaign.instrument_id,
                                    digest=campaign.content_hash).model
+    anonymous = not campaign.pseudonymous
     link = SurveyLink(campaign.id, instrument, campaign.mode, campaign.organisation,
-                      campaign.instrument_id, completed=completed)
+                      campaign.instrument_id, completed=completed, anonymous=anonymous)
     if invitation is not None and invitation.response_id is not None and not completed:
         response = connection.execute(select(_RESPONSE.c.current_page, _RESPONSE.c.language)
                                       .where(_RESPONSE.c.id == invitation.response_id)).first()
         link = SurveyLink(campaign.id, instrument, campaign.mode, campaign.organisation,
                           campaign.instrument_id, response_id=invitation.response_id,
-                          current_page=response.current_page, language=response.language)
+                          current_page=response.current_page, language=response.language,
+                          anonymous=anonymous)
     return link
 
 
@@ -191,7 +197,7 @@ def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
         raise InvalidToken("That survey has already been submitted. Thank you for taking part.")
     return SurveyLink(link.campaign_id, link.instrument, link.mode, link.organisation,
                       link.instrument_row_id, response_id=response.id, current_page=response.current_page,
-                      language=response.language)
+                      language=response.language, anonymous=link.anonymous)
 
 
 def _response_in_progress(session: Session, response_id: int, *, lock: bool = False):
@@ -348,8 +354,10 @@ def submit_response(session: Session, response_id: int, answers: Mapping[str, An
     flipped = _update_response(session, response_id, _only_if_status="in_progress",
                                status="complete", submitted_on=today(), resume_code=None,
                                current_page=len(instrument.pages) - 1, language=language)
-    if flipped and response.mode == "personal":
-        _use_invitation(session, response_id)
+    if flipped:
+        if response.mode == "personal":
+            _use_invitation(session, response_id)
+        count_submission(session, response.campaign_id)
     return PageResult()
 
 
@@ -373,7 +381,7 @@ def _use_invitation(session: Session, response_id: int) -> None:
         .where(_INVITATION.c.response_id == response_id)).first()
     if invitation is None:
         return
-    values: dict[str, Any] = {"used_on": today()}
+    values: dict[str, Any] = {"completed": True}
     if not invitation.pseudonymous:
         values["response_id"] = None  # anonymity: the token no longer leads to the answers
     stale = session.identity_map.get(identity_key(Invitation, invitation.id))

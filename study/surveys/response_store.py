@@ -14,8 +14,9 @@ from study.admin.audit import record_event
 from study.admin.organisations import get_organisation
 from study.db.models import Answer, Campaign
 from study.db.models import Instrument as InstrumentRow
-from study.db.models import Organisation, Response, utcnow
+from study.db.models import Organisation, Response, Study, utcnow
 from study.errors import InvalidInput, NotFound
+from study.surveys.anonymity import in_answer_order, visible_responses
 from study.surveys.importing import read_responses
 from study.surveys.instrument_store import latest_instrument
 from study.surveys.instruments import Instrument, instrument_from_dict
@@ -68,7 +69,8 @@ def store_responses(session: Session, *, campaign_id: int, answers: pd.DataFrame
                             language=row.language if isinstance(row.language, str) else "en",
                             current_page=0, source=source,
                             external_id=getattr(row, "external_id", None) or None,
-                            started_on=submitted, submitted_on=submitted if complete else None)
+                            started_on=submitted, submitted_on=submitted if complete else None,
+                            released=complete)
         session.add(response)
         ids[row.key] = response
     session.flush()
@@ -112,7 +114,13 @@ def import_responses(session: Session, source: str | Path | BinaryIO, *, instrum
 def answers_frame(session: Session, *, campaign_id: int | None = None,
                   organisation_id: int | None = None, instrument: str | None = None,
                   complete_only: bool = True) -> pd.DataFrame:
-    """Long answers with their response's organisation, campaign and instrument version."""
+    """Long answers with their response's organisation, campaign and instrument version.
+
+    With ``complete_only`` (the default), only complete responses that may be
+    shown: an anonymous study's open campaign releases them in batches (see
+    :mod:`study.surveys.anonymity`), so every export and analysis built on this
+    gains responses only a batch at a time.
+    """
     query = (select(Response.id, Organisation.name, Campaign.name, Campaign.id, InstrumentRow.key,
                     InstrumentRow.version, Response.status, Response.submitted_on, Answer.item_id,
                     Answer.value_number, Answer.value_text, Answer.value_choices)
@@ -128,7 +136,7 @@ def answers_frame(session: Session, *, campaign_id: int | None = None,
     if instrument is not None:
         query = query.where(InstrumentRow.key == instrument)
     if complete_only:
-        query = query.where(Response.status == "complete")
+        query = query.where(Response.status == "complete", visible_responses())
     rows = session.execute(query).all()
     records = []
     for (rid, org, camp, camp_id, key, version, status, submitted, item_id, number, text,
@@ -177,16 +185,31 @@ def score_responses(session: Session, *, campaign_id: int | None = None,
     return pd.concat(parts, ignore_index=True)[columns]
 
 
+def export_key(session: Session) -> str:
+    """The study's key for :func:`study.surveys.exporting.respondent_numbers` (never exported)."""
+    study = session.scalar(select(Study).order_by(Study.id).limit(1))
+    if study is None:
+        return "no study"
+    created = study.created_at.isoformat() if study.created_at else ""
+    return f"{study.id}:{study.name}:{created}"
+
+
 def export_responses(session: Session, out: str | Path | BinaryIO, *, format: str,
                      instrument: str = "ism-adoption-survey", language: str = "en") -> int:
-    """Write complete responses (one row each) as csv, xlsx or sav; returns the count."""
+    """Write complete responses (one row each) as csv, xlsx or sav; returns the count.
+
+    Only released responses (see :mod:`study.surveys.anonymity`), listed in an
+    order set by their answers, not by when they were given.
+    """
     answers = answers_frame(session, instrument=instrument)
     if answers.empty:
         raise NotFound(f"There are no complete responses to {instrument} yet.")
     models = _instruments_in(session, answers)
     newest = max(models, key=lambda kv: (len(kv[1]), kv[1]))
-    frame = answers[["response_id", "organisation", "campaign", "instrument_version", "item_id",
-                     "value"]]
-    from study.surveys.exporting import write_responses
+    frame = in_answer_order(answers[["response_id", "organisation", "campaign",
+                                     "instrument_version", "item_id", "value"]])
+    from study.surveys.exporting import respondent_numbers, write_responses
+    numbers = respondent_numbers(frame["response_id"], export_key(session))
+    frame = frame.assign(response_id=frame["response_id"].map(numbers))
     write_responses(frame, models[newest], out, format=format, language=language)
     return int(answers["response_id"].nunique())

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from study.ui.state import current_account, database, set_account
+from study.ui.plain_text import markdown_literal
+from study.ui.state import current_account, database, refresh_login
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -48,10 +49,20 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("exchange.py", "REFI-QDA exchange", "exchange", ":material/sync_alt:", RESEARCH, section="Interviews"),
     PageSpec("compare.py", "Compare organisations", "compare", ":material/compare_arrows:", RESEARCH, section="Analysis"),
     PageSpec("joint_display.py", "Joint display", "joint-display", ":material/join_inner:", RESEARCH, section="Analysis"),
+    PageSpec("platform_activity.py", "Platform activity", "platform-activity", ":material/forum:",
+             RESEARCH, section="Analysis"),
     PageSpec("benchmark.py", "Benchmark report", "benchmark", ":material/leaderboard:", RESEARCH | {"practitioner"}, section="Analysis"),
+    PageSpec("accounts.py", "Accounts", "accounts", ":material/manage_accounts:",
+             frozenset({"admin"}), section="Account"),
+    PageSpec("my_account.py", "My account", "my-account", ":material/person:",
+             ALL_STAFF | {"practitioner"}, section="Account"),
 )
 
 SURVEY_PAGE = PageSpec("survey.py", "Survey", "survey", ":material/ballot:", frozenset())
+SET_PASSWORD_PAGE = PageSpec("set_password.py", "Set your password", "set-password",
+                             ":material/password:", frozenset())
+#: The query parameter of a set-password link (study.admin.password_links.LINK_PARAMETER).
+LINK_PARAMETER = "k"
 
 
 def _page(spec: PageSpec, *, default: bool = False) -> st.Page:
@@ -62,14 +73,27 @@ def _page(spec: PageSpec, *, default: bool = False) -> st.Page:
 def _account_box() -> None:
     account = current_account()
     with st.sidebar:
-        st.caption(f"Logged in as **{account.email}** ({account.role})")
+        st.caption(f"Logged in as **{markdown_literal(account.display_name or account.email)}** "
+                   f"({account.role})")
         if st.button("Log out", icon=":material/logout:"):
+            from study.admin.sessions import log_out
+            from study.ui.state import session_token, set_account
+            token = session_token()
+            if token:
+                log_out(database(), token)
             set_account(None)
+            st.session_state.clear()
+            st.session_state["logged_out"] = True
             st.rerun()
 
 
 def build_navigation() -> st.navigation:
-    """The navigation for this visitor: survey only, login only, or the pages of their role."""
+    """The navigation for this visitor: survey only, set-password only, login, or their pages.
+
+    A survey link (``?t=TOKEN``) is decided first and never reads or sets the staff
+    login cookie. Pages outside the account's role answer at their address with
+    "You do not have access to this page" instead of sending the visitor elsewhere.
+    """
     survey_page = _page(SURVEY_PAGE)
     if "t" in st.query_params:
         # The default page answers "/": send a link without the /survey path there too.
@@ -78,7 +102,14 @@ def build_navigation() -> st.navigation:
 
         start = st.Page(to_survey, title="Survey", url_path="start", default=True)
         return st.navigation([start, survey_page], position="hidden")
-    account = current_account()
+    if st.session_state.pop("logged_out", False):
+        from study.ui.components.session_cookie import drop_cookie
+        drop_cookie()
+        st.stop()
+    set_password = _page(SET_PASSWORD_PAGE)
+    if LINK_PARAMETER in st.query_params or st.session_state.get("password_link"):
+        return st.navigation([set_password], position="hidden")
+    account = refresh_login()
     if account is None:
         database()  # an unusable database is reported here, before anyone types a password
         login_page = st.Page(PAGES_DIR / "login.py", title="Log in", url_path="login",
@@ -92,5 +123,11 @@ def build_navigation() -> st.navigation:
     sections: dict[str, list[st.Page]] = {}
     for index, spec in enumerate(allowed):
         sections.setdefault(spec.section, []).append(_page(spec, default=index == 0))
+    # Other pages answer at their own address with one line, not a silent redirect.
+    denied = [st.Page(PAGES_DIR / "denied.py", title=spec.title, url_path=spec.url_path,
+                      visibility="hidden") for spec in PAGES if account.role not in spec.roles]
+    if denied:
+        sections[allowed[-1].section].extend(denied)
     _account_box()
-    return st.navigation(sections)
+    # expanded=True: every page of the role in the sidebar, no "View N more".
+    return st.navigation(sections, expanded=True)

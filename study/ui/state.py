@@ -9,13 +9,18 @@ from dataclasses import asdict
 import streamlit as st
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from study.admin.accounts import AccountInfo
+from study.admin.accounts import AccountInfo, active_account
+from study.admin.sessions import browser_session_account
 from study.config import database_url
 from study.db import Database, require_current_schema
 from study.db.engine import unavailable
 from study.errors import StudyError
 
 ACCOUNT_KEY = "account"
+#: The session id this tab logged in with (server memory only: kept for a reconnect
+#: whose websocket no longer carries the cookie, so a logout elsewhere still counts).
+TOKEN_KEY = "login_token"
+NOTICE_KEY = "login_notice"
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,6 +35,11 @@ def database() -> Database:
     """The app's database (one engine per URL per process); stops the page with a message if unusable."""
     with errors_shown(stop=True):
         return _database(database_url())
+
+
+def database_or_raise() -> Database:
+    """The app's database, raising DatabaseUnavailable instead of showing it (survey page)."""
+    return _database(database_url())
 
 
 @contextlib.contextmanager
@@ -48,9 +58,49 @@ def errors_shown(*, stop: bool = False) -> Iterator[None]:
 
 
 def current_account() -> AccountInfo | None:
-    """The logged-in account, or None."""
+    """The logged-in account, as :func:`refresh_login` found it at the start of this run."""
     data = st.session_state.get(ACCOUNT_KEY)
     return AccountInfo(**data) if data else None
+
+
+def refresh_login() -> AccountInfo | None:
+    """Who is logged in: resolve the session cookie once per run (the router calls this).
+
+    The cookie's session must be open in the database (not logged out, idle or past
+    its lifetime, account active), so a logout in another tab, on another replica, or
+    a deactivation counts at this tab's next interaction. Without a cookie (a test
+    that sets the account directly), the account is re-read so a deactivation or role
+    change still counts.
+    """
+    from study.ui.server import SESSION_COOKIE
+    token = _cookie(SESSION_COOKIE) or st.session_state.get(TOKEN_KEY)
+    if token:
+        info = browser_session_account(database(), token)
+        if info is None:
+            st.session_state[NOTICE_KEY] = "Your session has ended; please log in again."
+            st.session_state.pop(TOKEN_KEY, None)
+        else:
+            st.session_state[TOKEN_KEY] = token
+        set_account(info)
+        return info
+    data = st.session_state.get(ACCOUNT_KEY)
+    if data:
+        with database().transaction() as session:
+            set_account(active_account(session, data["id"]))
+    return current_account()
+
+
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # no browser behind this run (AppTest): no cookies
+        return None
+    return value if isinstance(value, str) else None
+
+
+def session_token() -> str | None:
+    """This tab's session id (to log it out), or None."""
+    return st.session_state.get(TOKEN_KEY)
 
 
 def set_account(info: AccountInfo | None) -> None:

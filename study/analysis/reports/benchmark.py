@@ -27,6 +27,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from study.analysis.reports import benchmark_tables as tables
+from study.analysis.reports.benchmark_activity import activity_method_rows, write_activity_sheet
 from study.analysis.reports.benchmark_sheets import (Column, write_chart_sheet, write_table,
                                                      write_text_sheet)
 from study.analysis.reports.benchmark_text import Notices, about_rows, method_rows
@@ -57,6 +58,7 @@ def write_benchmark_workbook(
     min_orgs: int = 3,
     top: int = 2,
     generated: dt.date | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> Path:
     """Write the benchmark workbook to ``out`` and return its path.
 
@@ -96,6 +98,10 @@ def write_benchmark_workbook(
         Percent favourable counts the top ``top`` answer points.
     generated : date, optional
         Date printed on the About sheet (default: today).
+    activity : DataFrame, optional
+        Platform measures (``study.platforms.activity_measures``): adds the Activity
+        sheet, with the same small-group rule, and the measures' definitions on the
+        Method sheet.
 
     Returns
     -------
@@ -147,7 +153,12 @@ def write_benchmark_workbook(
     if demographics is not None:
         demo = tables.summarise_demographics(scores, demographics, sizes, scale_order, rules)
         _demographics_sheet(wb, demo, scale_order, scale_text, notices)
-    write_text_sheet(wb, "Method", method_rows(focus_org=focus_org, notices=notices, top=top))
+    method = method_rows(focus_org=focus_org, notices=notices, top=top)
+    if activity is not None and not activity.empty:
+        write_activity_sheet(wb, activity, min_group=min_group, min_orgs=min_orgs,
+                             focus_org=focus_org)
+        method += activity_method_rows()
+    write_text_sheet(wb, "Method", method)
     path = Path(out)
     wb.save(path)
     return path

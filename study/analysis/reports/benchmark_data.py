@@ -11,11 +11,17 @@ workbook writer.
 Which responses count: for each organisation its most recent campaign of the
 instrument that has complete responses, so an organisation surveyed twice is
 not counted twice. ``campaign_id`` picks that campaign for its organisation
-instead (an earlier survey round, say).
+instead (an earlier survey round, say). Only released responses count (see
+:mod:`study.surveys.anonymity`).
+
+Every benchmark statistic needs at least ``STUDY_MIN_BENCHMARK_ORGS`` other
+organisations in its pool; practitioners see published, frozen editions only
+(:mod:`study.analysis.reports.benchmark_editions`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass
@@ -35,9 +41,11 @@ from study.db.models import Campaign
 from study.db.models import Instrument as InstrumentRow
 from study.db.models import Invitation, Organisation, Response
 from study.errors import InsufficientData, InvalidInput, NotFound
+from study.platforms.activity import activity_measures
+from study.surveys.anonymity import visible_responses
 
 __all__ = ["BenchmarkFrames", "benchmark_frames", "benchmark_summary", "benchmark_workbook_bytes",
-           "export_benchmark"]
+           "export_benchmark", "min_benchmark_orgs"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,10 @@ def _chosen_campaigns(session: Session, instrument: str, campaign_id: int | None
                       ) -> pd.DataFrame:
     """One campaign per organisation: its newest with complete responses, or ``campaign_id``."""
     completed = (select(Response.campaign_id, func.count(Response.id).label("completed"))
-                 .where(Response.status == "complete").group_by(Response.campaign_id).subquery())
+                 .join(Campaign, Campaign.id == Response.campaign_id)
+                 .join(Organisation, Organisation.id == Campaign.organisation_id)
+                 .where(Response.status == "complete", visible_responses())
+                 .group_by(Response.campaign_id).subquery())
     invitations = (select(Invitation.campaign_id, func.count(Invitation.id).label("invited"))
                    .group_by(Invitation.campaign_id).subquery())
     rows = session.execute(
@@ -113,18 +124,6 @@ def benchmark_frames(session: Session, *, campaign_id: int | None = None,
     if campaigns.empty:
         raise InsufficientData(f"No organisation has a campaign of the survey {instrument!r} "
                                "yet.")
-    data = load_survey_data(session, instrument=instrument,
-                            campaign_ids=campaigns["campaign_id"].tolist())
-    model = data.instrument
-    if language not in model.languages:
-        raise InvalidInput(f"The survey {instrument!r} has no {language!r} texts.")
-    scores = data.scores.rename(columns={"response_id": "respondent_id"})[
-        ["respondent_id", "organisation", "scale", "score"]]
-    answers = data.answers
-    items = pd.DataFrame({"respondent_id": answers["response_id"],
-                          "organisation": answers["organisation"],
-                          "item": answers["item_id"], "value": answers["value"],
-                          "points": answers["points"]})
     personal = campaigns["mode"] == "personal"
     headcount = campaigns["campaign_headcount"].where(campaigns["campaign_headcount"].notna(),
                                                       campaigns["org_headcount"])
@@ -133,18 +132,46 @@ def benchmark_frames(session: Session, *, campaign_id: int | None = None,
         "responses": campaigns["responses"].astype(float),
         "invitations": np.where(personal, campaigns["invited"].astype(float), np.nan),
         "headcount": pd.to_numeric(headcount, errors="coerce").astype(float)})
+    return load_frames(session, instrument=instrument, language=language,
+                       participation=participation,
+                       campaigns=dict(zip(campaigns["organisation"],
+                                          campaigns["campaign_id"].astype(int))))
+
+
+def load_frames(session: Session, *, instrument: str, language: str,
+                participation: pd.DataFrame, campaigns: dict[str, int],
+                response_ids: set[int] | None = None, instrument_label: str | None = None
+                ) -> BenchmarkFrames:
+    """The benchmark's frames for chosen campaigns (and only ``response_ids``, if given)."""
+    data = load_survey_data(session, instrument=instrument, campaign_ids=list(campaigns.values()))
+    model = data.instrument
+    if language not in model.languages:
+        raise InvalidInput(f"The survey {instrument!r} has no {language!r} texts.")
+    if response_ids is not None:
+        keep = list(response_ids)
+        data = type(data)(model, data.answers[data.answers["response_id"].isin(keep)],
+                          data.scores[data.scores["response_id"].isin(keep)],
+                          data.demographics[data.demographics["response_id"].isin(keep)])
+    scores = data.scores.rename(columns={"response_id": "respondent_id"})[
+        ["respondent_id", "organisation", "scale", "score"]]
+    answers = data.answers
+    items = pd.DataFrame({"respondent_id": answers["response_id"],
+                          "organisation": answers["organisation"],
+                          "item": answers["item_id"], "value": answers["value"],
+                          "points": answers["points"]})
     demographics = _demographics(data.demographics, model, language)
-    versions = sorted(set(map(str, session.scalars(
-        select(InstrumentRow.version).where(InstrumentRow.key == instrument)))))
+    if instrument_label is None:
+        versions = sorted(set(map(str, session.scalars(
+            select(InstrumentRow.version).where(InstrumentRow.key == instrument)))))
+        instrument_label = (f"{model.id} version {model.version}" if len(versions) <= 1
+                            else f"{model.id} versions {', '.join(versions)}")
     scale_labels = {s.id: s.label.get(language, s.id) for s in model.scales}
     item_labels = {i.id: i.text.get(language, i.id) for i in model.all_items()
                    if i.type == "likert"}
     return BenchmarkFrames(
         scores=scores, items=items, participation=participation, demographics=demographics,
-        instrument=f"{model.id} version {model.version}" if len(versions) <= 1
-        else f"{model.id} versions {', '.join(versions)}",
-        scale_labels=scale_labels, item_labels=item_labels,
-        campaigns=dict(zip(campaigns["organisation"], campaigns["campaign_id"].astype(int))))
+        instrument=instrument_label, scale_labels=scale_labels, item_labels=item_labels,
+        campaigns=dict(campaigns))
 
 
 def _demographics(frame: pd.DataFrame, model, language: str) -> pd.DataFrame:
@@ -185,10 +212,15 @@ def _min_group(min_group: int | None) -> int:
     return min_group
 
 
+def min_benchmark_orgs() -> int:
+    """STUDY_MIN_BENCHMARK_ORGS: fewest organisations a benchmark statistic pools."""
+    return int_setting("STUDY_MIN_BENCHMARK_ORGS")
+
+
 def export_benchmark(session: Session, out: str | os.PathLike[str], *,
                      organisation: str | None = None, min_group: int | None = None,
                      campaign_id: int | None = None, instrument: str = DEFAULT_INSTRUMENT,
-                     language: str = "en") -> Path:
+                     language: str = "en", edition: int | None = None) -> Path:
     """Write the benchmark workbook to ``out`` and return its path.
 
     Parameters
@@ -202,30 +234,49 @@ def export_benchmark(session: Session, out: str | os.PathLike[str], *,
         the STUDY_MIN_GROUP_SIZE setting).
     campaign_id : int, optional
         Use this campaign for its organisation instead of the newest one.
+    edition : int, optional
+        Write this published edition (the frozen data practitioners see)
+        instead of the current data; ``campaign_id`` does not apply then.
     """
-    frames = benchmark_frames(session, campaign_id=campaign_id, instrument=instrument,
-                              language=language)
+    generated = None
+    if edition is not None:
+        if campaign_id is not None:
+            raise InvalidInput("A published edition has its campaigns fixed: give --edition "
+                               "or --campaign, not both.")
+        from study.analysis.reports.benchmark_editions import edition_frames
+        info, frames = edition_frames(session, edition, instrument=instrument,
+                                      language=language)
+        generated = info.published_on
+    else:
+        frames = benchmark_frames(session, campaign_id=campaign_id, instrument=instrument,
+                                  language=language)
+    # Platform activity is current data: a frozen edition carries none.
+    activity = activity_measures(session, departments=False) if edition is None else None
     return write_frames(frames, out, organisation=_focus(frames, session, organisation),
-                        min_group=_min_group(min_group))
+                        min_group=_min_group(min_group), generated=generated, activity=activity)
 
 
 def write_frames(frames: BenchmarkFrames, out: str | os.PathLike[str], *,
-                 organisation: str | None, min_group: int) -> Path:
+                 organisation: str | None, min_group: int,
+                 generated: dt.date | None = None, activity: pd.DataFrame | None = None
+                 ) -> Path:
     """Write already loaded frames (the page loads once, then shows and downloads)."""
     return write_benchmark_workbook(
         out, scores=frames.scores, items=frames.items, participation=frames.participation,
         demographics=frames.demographics if len(frames.demographics) else None,
         instrument=frames.instrument, scale_labels=frames.scale_labels,
-        item_labels=frames.item_labels, focus_org=organisation, min_group=min_group)
+        item_labels=frames.item_labels, focus_org=organisation, min_group=min_group,
+        min_orgs=min_benchmark_orgs(), generated=generated, activity=activity)
 
 
 def benchmark_workbook_bytes(frames: BenchmarkFrames, *, organisation: str | None,
-                             min_group: int) -> bytes:
+                             min_group: int, generated: dt.date | None = None) -> bytes:
     """The workbook as bytes, for a download button."""
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        write_frames(frames, name, organisation=organisation, min_group=min_group)
+        write_frames(frames, name, organisation=organisation, min_group=min_group,
+                     generated=generated)
         return Path(name).read_bytes()
     finally:
         os.unlink(name)
@@ -243,7 +294,8 @@ def benchmark_summary(frames: BenchmarkFrames, *, organisation: str | None,
     if organisation is not None and organisation not in set(frames.participation["organisation"]):
         raise NotFound(f"{organisation} has no survey campaign yet, so there is no benchmark "
                        "for it.")
-    rules = tables.Rules(min_group=min_group, min_orgs=3, top=2, focus_org=organisation)
+    rules = tables.Rules(min_group=min_group, min_orgs=min_benchmark_orgs(), top=2,
+                         focus_org=organisation)
     participation = frames.participation.astype({"organisation": str})
     sizes = tables.organisation_sizes(frames.scores, frames.items, participation, rules)
     order = [s for s in frames.scale_labels if s in set(frames.scores["scale"])]

@@ -6,15 +6,29 @@ set-up are fixed before the first row as that mode requires.
 
 Safety rules kept here: numbers are written as numbers with a number format;
 text that came from users or participants (organisation names, labels,
-category names) goes through :func:`study.cells.escape_formula` and is stored
-with the explicit string data type, so ``=HYPERLINK(...)`` or ``#N/A`` stays
-text; NaN is never written (Excel rejects it), an empty cell or a words-only
+category names) is stored exactly, with the explicit string data type (see
+:mod:`study.cells`), so ``=HYPERLINK(...)`` or ``#N/A`` stays text and shows no
+apostrophe; NaN is never written (Excel rejects it), an empty cell or a words-only
 status is written instead.
+
+Layout rules, so the workbook prints and reads the same in LibreOffice as in
+Excel (LibreOffice does not grow rows for wrapped text by itself):
+
+- wrapped header rows and the rows of the About and Method sheets get a
+  height for the lines their text wraps into;
+- a hidden (suppressed) number keeps its words as the cell's value, but shows
+  a short grey-italic marker such as ``n<5`` (the text section of the cell's
+  number format), explained in a legend printed at the foot of every page of
+  the sheet (on screen the cell itself holds the words);
+- each chart is tall enough to label every scale, its value axis runs over the
+  scale (1 to 5, or 1 to 7), and each organisation's block starts on a new
+  printed page, so no chart is cut by a page break.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,12 +37,13 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.pagebreak import Break
 
-from study.cells import escape_formula
 
 NUMBER_FORMATS = {
     "count": "#,##0",
@@ -42,6 +57,14 @@ NUMBER_FORMATS = {
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_MARKER_FONT = Font(italic=True, color="808080")
+_LINE_POINTS = 15.0  # one line of 11 pt Calibri or Carlito
+_CHARS_PER_WIDTH = 1.1  # characters of proportional text per unit of column width
+_CM_PER_ROW = 0.53  # a default row of 15 points
+_CHART_CM_PER_LABEL = 0.9
+_CHART_FRAME_CM = 4.0  # title, legend and axis
+_MARKERS = ((re.compile(r"fewer than (\d+) responses"), "n<{0}"),
+            (re.compile(r"fewer than (\d+) organisations"), "<{0} orgs"))
 # blue (below) - white (equal) - orange (above) around a difference of zero. Not red/green:
 # on the four challenge scales a higher score is worse, so colour shows direction only.
 _DIFFERENCE_SCALE = dict(start_type="min", start_color="6FA8DC", mid_type="num",
@@ -63,7 +86,7 @@ class Column:
 
 
 def user_text(ws: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
-    """A cell holding user text as inert text: formula-escaped, string-typed."""
+    """A cell holding user text as inert text: exact, string-typed (never a formula)."""
     cell = WriteOnlyCell(ws, value=_inert(value))
     cell.data_type = "s"  # never a formula, error code or number
     return cell
@@ -71,7 +94,7 @@ def user_text(ws: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
 
 @lru_cache(maxsize=65536)
 def _inert_text(text: str) -> str:
-    return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", text))
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _inert(value: object) -> str:
@@ -85,6 +108,22 @@ class CellFactory:
     def __init__(self, ws: WriteOnlyWorksheet) -> None:
         self.ws = ws
         self._templates: dict[str, WriteOnlyCell] = {}
+
+    def hidden(self, words: str) -> WriteOnlyCell:
+        """A hidden number: the words as value, shown as a short grey-italic marker."""
+        short = marker(words)
+        key = f"hidden:{words}"
+        template = self._templates.get(key)
+        if template is None:
+            template = WriteOnlyCell(self.ws)
+            template.font = _MARKER_FONT
+            template.alignment = Alignment(horizontal="right")
+            # The fourth section of a number format is the one for text.
+            template.number_format = f'0;-0;0;"{short}"'
+            self._templates[key] = template
+        cell = Cell(self.ws, row=1, column=1, value=words, style_array=template._style)
+        cell.data_type = "s"
+        return cell
 
     def number(self, value: float, kind: str) -> WriteOnlyCell:
         template = self._templates.get(kind)
@@ -116,7 +155,34 @@ def new_sheet(wb: Workbook, title: str, columns: Sequence[Column], *,
     return ws
 
 
-def header_row(ws: WriteOnlyWorksheet, headers: Iterable[str]) -> list[WriteOnlyCell]:
+def wrapped_lines(text: object, width: float) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide."""
+    per_line = max(1, int(width * _CHARS_PER_WIDTH))
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
+
+
+def marker(words: str) -> str:
+    """The short marker a hidden number shows, e.g. ``n<5`` for "fewer than 5 responses".
+
+    Examples
+    --------
+    >>> marker("fewer than 5 responses"), marker("hidden to protect a smaller group")
+    ('n<5', 'hidden')
+    """
+    for pattern, short in _MARKERS:
+        match = pattern.fullmatch(words)
+        if match:
+            return short.format(*match.groups())
+    return "hidden"
+
+
+def header_row(ws: WriteOnlyWorksheet, headers: Iterable[str],
+               widths: Sequence[float] | None = None) -> list[WriteOnlyCell]:
+    """Bold wrapped header cells; with ``widths``, row 1 gets the height its text needs."""
+    headers = list(headers)
+    if widths is not None:
+        lines = max((wrapped_lines(h, w) for h, w in zip(headers, widths)), default=1)
+        ws.row_dimensions[1].height = lines * _LINE_POINTS
     cells = []
     for header in headers:
         cell = WriteOnlyCell(ws, value=header)
@@ -135,8 +201,12 @@ def write_table(wb: Workbook, title: str, columns: Sequence[Column],
     words, e.g. a suppression notice, which replace the number). Columns whose
     header is in ``colour_scales`` get a blue-white-orange colour scale.
     """
+    legend = _legend(v for column_values, column in zip(values, columns)
+                     if column.kind not in ("user", "text")
+                     for v in column_values if isinstance(v, str))
     ws = new_sheet(wb, title, columns, freeze=freeze)
-    ws.append(header_row(ws, [c.header for c in columns]))
+    _print_legend(ws, legend)
+    ws.append(header_row(ws, [c.header for c in columns], [c.width for c in columns]))
     factory = CellFactory(ws)
     cells = [_column_cells(ws, factory, column_values, column.kind)
              for column_values, column in zip(values, columns)]
@@ -158,20 +228,35 @@ def _column_cells(ws: WriteOnlyWorksheet, factory: CellFactory, values: Sequence
         return [None if v is None else _user_value(ws, v) for v in values]
     if kind == "text":
         return [None if isinstance(v, float) and math.isnan(v) else v for v in values]
-    return [v if v is None or isinstance(v, str) else
+    return [None if v is None else factory.hidden(v) if isinstance(v, str) else
             None if isinstance(v, float) and math.isnan(v) else factory.number(v, kind)
             for v in values]
 
 
-def _user_value(ws: WriteOnlyWorksheet, value: object) -> object:
-    """User text for a row: escaped text, with an explicit string cell where needed.
+def _legend(hidden: Iterable[str]) -> str | None:
+    """What the markers of these hidden numbers mean, one line each (None: nothing hidden)."""
+    meanings = {marker(words): words for words in hidden}
+    if not meanings:
+        return None
+    return "\n".join(f"{short} = hidden: {words}" for short, words in sorted(meanings.items()))
 
-    Once escaped, text cannot start with "=", so openpyxl stores it with the
-    string type; the one other guess it makes, an error code such as "#N/A",
-    gets an explicit string cell. Plain strings skip a cell object per value.
+
+def _print_legend(ws: WriteOnlyWorksheet, legend: str | None) -> None:
+    """The legend in the page footer, so every printed page explains its markers."""
+    if legend:
+        ws.oddFooter.left.text = legend.replace("\n", "; ").replace("&", "&&")
+        ws.oddFooter.left.size = 8
+
+
+def _user_value(ws: WriteOnlyWorksheet, value: object) -> object:
+    """User text for a row: the exact text, with an explicit string cell where needed.
+
+    openpyxl stores a plain string with the string type unless it starts with
+    "=" (a formula) or is an error code such as "#N/A": those two get an
+    explicit string cell. Plain strings skip a cell object per value.
     """
     text = _inert(value)
-    return user_text(ws, text) if text in ERROR_CODES else text
+    return user_text(ws, text) if text in ERROR_CODES or text.startswith("=") else text
 
 
 def _cell(ws: WriteOnlyWorksheet, factory: CellFactory, value: object, kind: str) -> object:
@@ -180,7 +265,7 @@ def _cell(ws: WriteOnlyWorksheet, factory: CellFactory, value: object, kind: str
     if kind == "user":
         return user_text(ws, value)
     if isinstance(value, str):
-        return value  # the toolkit's own words
+        return value if kind == "text" else factory.hidden(value)  # a hidden number
     if isinstance(value, float) and math.isnan(value):
         return None
     if kind == "text":
@@ -199,7 +284,11 @@ def write_text_sheet(wb: Workbook, title: str,
     columns = [Column("", 30, "text"), Column("", 100, "text")]
     ws = new_sheet(wb, title, columns, freeze=None, print_title_rows=None)
     factory = CellFactory(ws)
-    for label, value, kind in rows:
+    for number, (label, value, kind) in enumerate(rows, start=1):
+        lines = max(wrapped_lines(label, columns[0].width),
+                    wrapped_lines(value, columns[1].width) if isinstance(value, str) else 1)
+        if lines > 1:  # LibreOffice does not grow a row for wrapped text by itself
+            ws.row_dimensions[number].height = lines * _LINE_POINTS
         label_cell = WriteOnlyCell(ws, value=label)
         label_cell.font, label_cell.alignment = _HEADER_FONT, _WRAP
         if kind == "user":
@@ -228,12 +317,21 @@ def write_chart_sheet(wb: Workbook, blocks: Sequence[tuple[str, Sequence[object]
     """
     columns = [Column("Organisation", 28, "user"), Column("Scale", 34, "user"),
                Column(series_names[0], 16, "mean"), Column(series_names[1], 16, "mean")]
+    legend = _legend(v for _, own, bench, _, _ in blocks for v in (*own, *bench)
+                     if isinstance(v, str))
     ws = new_sheet(wb, "Charts", columns, freeze="A2")
-    ws.append(header_row(ws, [c.header for c in columns]))
+    _print_legend(ws, legend)
+    ws.append(header_row(ws, [c.header for c in columns], [c.width for c in columns]))
     factory = CellFactory(ws)
     row = 2
+    scale_top = 7 if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 5
+                         for _, own, bench, _, _ in blocks for v in (*own, *bench)) else 5
     for organisation, own, bench, labels, draw in blocks:
         first = row
+        height_cm = _CHART_FRAME_CM + _CHART_CM_PER_LABEL * len(labels)
+        rows = max(block_height, len(labels) + 1, math.ceil(height_cm / _CM_PER_ROW) + 1)
+        if first > 2:  # each block on its own printed page: no chart cut by a break
+            ws.row_breaks.append(Break(id=first - 1))
         for label, mine, theirs in zip(labels, own, bench):
             ws.append([user_text(ws, organisation), user_text(ws, label),
                        _cell(ws, factory, mine, "mean"), _cell(ws, factory, theirs, "mean")])
@@ -254,10 +352,16 @@ def write_chart_sheet(wb: Workbook, blocks: Sequence[tuple[str, Sequence[object]
                 chart.series.append(Series(values, title=str(name)))
             chart.set_categories(Reference(ws, min_col=2, max_col=2,
                                            min_row=first, max_row=last))
-            chart.height = 0.53 * block_height
+            # the value axis spans the scale; every scale label has room (none skipped)
+            chart.y_axis.scaling.min, chart.y_axis.scaling.max = 1, scale_top
+            chart.y_axis.majorUnit = 1
+            chart.y_axis.numFmt = NumFmt(formatCode="0", sourceLinked=False)
+            chart.x_axis.tickLblSkip = 1
+            chart.x_axis.delete = chart.y_axis.delete = False
+            chart.height = height_cm
             chart.width = 16
             ws.add_chart(chart, f"F{first}")
-        for _ in range(block_height - len(labels)):
+        for _ in range(rows - len(labels)):
             ws.append([])
             row += 1
     return ws

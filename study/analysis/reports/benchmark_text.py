@@ -128,6 +128,15 @@ def method_rows(*, focus_org: str | None, notices: Notices, top: int) -> list[Ro
         ("Percent favourable",
          f"f / n, where f = respondents who chose one of the top {top} answer points "
          "of the item and n = respondents who answered the item.", None),
+        ("Missing answers",
+         "A skipped item is not an answer. Items: each item uses everyone who answered "
+         "it (pairwise deletion). Scales: a respondent's score is the mean of the scale "
+         "items they answered, given only when they answered at least the scale's minimum "
+         "share of its items (half unless the instrument says otherwise); respondents "
+         "without a score are left out of that scale. This workbook has no agreement "
+         "indices; where the Compare page reports rwg(j) and awg, it leaves out "
+         "respondents who skipped any item of the scale (listwise deletion, as R package "
+         "multilevel) unless pairwise deletion is chosen.", None),
         ("Wilson 95% interval",
          "(p + z^2/(2n) +/- z * sqrt(p(1-p)/n + z^2/(4n^2))) / (1 + z^2/n) with "
          "p = f/n and z = 1.96 (Wilson, 1927).", None),

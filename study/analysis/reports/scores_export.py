@@ -1,6 +1,8 @@
 """Export respondent-level scale scores with organisation attributes, for SPSS and R users.
 
-One row per complete response: ``response_id``, ``organisation``, ``sector``,
+One row per complete response: ``response_id`` (the respondent number the
+responses export gives too, first in both, so they merge; it does not tell
+the order responses came in), ``organisation``, ``sector``,
 ``size_band``, ``country``, ``campaign``, ``instrument_version`` and one
 column per scale (the mean of its items after reverse-keying, empty when too
 few items were answered; see :func:`study.surveys.score_responses`).
@@ -10,8 +12,8 @@ few items were answered; see :func:`study.surveys.score_responses`).
 - **xlsx**: a ``scores`` sheet (numbers as numbers, text as text) and a
   ``variables`` sheet saying what each column is.
 - **sav**: variable labels (scale labels, "Organisation", ...), measurement
-  levels, and the instrument in the file label, read by SPSS, R (haven) and
-  pyreadstat.
+  levels, formats that fit (F1.0/F8.0 for whole numbers, F8.2 for scores) and
+  the instrument in the file label, read by SPSS, PSPP, R (haven) and pyreadstat.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.analysis.comparison import DEFAULT_INSTRUMENT, stored_versions
-from study.cells import escape_formula
+from study.cells import escape_formula, set_text_cell
 from study.db.models import Campaign, Organisation
 from study.errors import InvalidInput, NotFound
-from study.surveys.response_store import score_responses
+from study.surveys.exporting import respondent_numbers, spss_format
+from study.surveys.response_store import export_key, score_responses
 
 __all__ = ["SCORE_FORMATS", "export_scores", "scores_frame"]
 
@@ -73,6 +76,8 @@ def scores_frame(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
         Organisation.country)).all(), columns=["organisation", "sector", "size_band", "country"])
     campaigns = pd.DataFrame(session.execute(select(Campaign.id, Campaign.name)).all(),
                              columns=["campaign_id", "campaign"])
+    numbers = respondent_numbers(wide["response_id"], export_key(session))
+    wide["response_id"] = wide["response_id"].map(numbers)
     frame = (wide.merge(attributes, on="organisation", how="left")
              .merge(campaigns, on="campaign_id", how="left")
              .sort_values("response_id", kind="stable").reset_index(drop=True))
@@ -144,8 +149,7 @@ def _write_xlsx(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None
         for column_index, (name, value) in enumerate(zip(frame.columns, row), start=1):
             cell = ws.cell(row_index, column_index)
             if name in _TEXT:
-                cell.value = escape_formula(_text(value))
-                cell.data_type = "s"
+                set_text_cell(cell, _text(value))
             elif pd.notna(value):
                 cell.value = int(value) if name == "response_id" else float(value)
                 cell.number_format = "0" if name == "response_id" else "0.00"
@@ -157,7 +161,8 @@ def _write_xlsx(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None
     for cell in variables[1]:
         cell.font, cell.fill = header_font, header_fill
     for name in frame.columns:
-        variables.append([name, escape_formula(labels[name])])
+        variables.append([name])
+        set_text_cell(variables.cell(variables.max_row, 2), labels[name])
     variables.column_dimensions["A"].width = 30
     variables.column_dimensions["B"].width = 60
     wb.save(path)
@@ -174,5 +179,11 @@ def _write_sav(frame: pd.DataFrame, labels: dict[str, str], path: Path,
         data[column] = pd.to_numeric(data[column]).astype(float)
     measures = {c: "nominal" for c in LEAD_COLUMNS}
     measures.update({c: "scale" for c in scales})
+    # A number, as in the responses export, so the two files merge in SPSS and PSPP.
+    data["instrument_version"] = pd.to_numeric(frame["instrument_version"],
+                                               errors="coerce").astype(float)
+    formats = {"response_id": spss_format(data["response_id"]),
+               "instrument_version": spss_format(data["instrument_version"])}
+    formats.update({c: "F8.2" for c in scales})
     pyreadstat.write_sav(data, str(path), column_labels=labels, variable_measure=measures,
-                         file_label=f"Scale scores, {instrument}")
+                         variable_format=formats, file_label=f"Scale scores, {instrument}")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-import zipfile
 from typing import BinaryIO
 
 from study.errors import InvalidFile
+from study.zipguard import GuardedZip
 
-DEFAULT_MAX_UNCOMPRESSED_BYTES = 200_000_000
-_MAX_MEMBERS = 50_000
-_CHUNK = 1 << 20
+#: None: the limit is STUDY_MAX_UNPACKED_MB (see :mod:`study.zipguard`).
+DEFAULT_MAX_UNCOMPRESSED_BYTES: int | None = None
 
 
 def _is_unsafe(member: str) -> bool:
@@ -25,27 +24,19 @@ class QdpxArchive:
 
     Only the members actually read count towards the limit (a project may
     carry large audio or video files ISM Study never opens); the count uses
-    the bytes really inflated, not the sizes the zip claims.
+    the bytes really inflated, not the sizes the zip claims, and a member packed
+    like a zip bomb is refused before it is inflated (:mod:`study.zipguard`).
     """
 
     def __init__(self, source: str | os.PathLike[str] | BinaryIO, *, name: str,
-                 max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES) -> None:
+                 max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES) -> None:
         self.name = name
-        self._budget = max_uncompressed_bytes
-        try:
-            self._zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, EOFError) as error:
-            raise InvalidFile("The file is not a .qdpx archive (it is not a zip file).",
-                              path=name) from error
-        except OSError as error:
-            raise InvalidFile(f"The file cannot be opened ({error.strerror or error}).",
-                              path=name) from error
-        infos = self._zip.infolist()
-        if len(infos) > _MAX_MEMBERS:
-            raise InvalidFile(f"The archive holds {len(infos)} files, more than a REFI-QDA "
-                              f"project plausibly needs ({_MAX_MEMBERS}).", path=name)
+        self._zip = GuardedZip(source, name=name, what="REFI-QDA project",
+                               max_bytes=max_uncompressed_bytes)
+        infos = list(self._zip.infos.values())
         for info in infos:
             if _is_unsafe(info.filename):
+                self._zip.close()
                 raise InvalidFile(f"The archive contains an unsafe file name "
                                   f"'{info.filename}' (absolute or with '..').", path=name)
         self._by_name = {info.filename: info for info in infos}
@@ -79,25 +70,4 @@ class QdpxArchive:
 
     def read(self, member: str) -> bytes:
         """Return a member's bytes, refusing encrypted members and anything over the budget."""
-        info = self._by_name[member]
-        if info.flag_bits & 0x1:
-            raise InvalidFile(f"'{member}' in the archive is encrypted.", path=self.name)
-        if info.file_size > self._budget:
-            self._refuse_size()
-        chunks: list[bytes] = []
-        try:
-            with self._zip.open(info) as stream:
-                while chunk := stream.read(_CHUNK):
-                    self._budget -= len(chunk)
-                    if self._budget < 0:
-                        self._refuse_size()
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
-            raise InvalidFile(f"'{member}' in the archive is damaged ({error}).",
-                              path=self.name) from error
-        return b"".join(chunks)
-
-    def _refuse_size(self) -> None:
-        raise InvalidFile("The archive unpacks to more data than allowed; it may be a zip "
-                          "bomb, or the limit (max_uncompressed_bytes) must be raised.",
-                          path=self.name)
+        return self._zip.read(member)

@@ -4,10 +4,16 @@ A REFI-QDA code has one free-text ``Description``; ISM Study codebooks give
 each code a definition, inclusion and exclusion criteria and an example, so
 they are written into that one field in a layout people can read in MAXQDA,
 ATLAS.ti or NVivo, and split back on import when a description follows it.
+
+Taguette imports codebooks only as CSV with ``tag`` and ``description``
+columns (:func:`codebook_csv`); a sub-code's tag is its path of names joined
+by ``.``, as Taguette shows tag hierarchies. :func:`read_codebook` reads such
+a CSV back (a ``name`` or ``path`` column is taken too, as Taguette does).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -17,11 +23,12 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
+from study.cells import escape_formula, unescape_formula
 from study.errors import InvalidFile, InvalidInput
 from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_from_element,
                                                   code_to_element)
-from study.exchange.refiqda.model import QdaCode
-from study.exchange.refiqda.validation import CODEBOOK_NS, validate_codebook_xml
+from study.exchange.refiqda.model import QdaCode, derived_guid
+from study.exchange.refiqda.validation import CODEBOOK_NS, read_peer_xml, validate_codebook_xml
 
 _LABELS = (("definition", "Definition"), ("inclusion", "Use when"),
            ("exclusion", "Do not use when"), ("example", "Example"))
@@ -108,9 +115,33 @@ def codebook_xml(codes: list[QdaCode], *, origin: str = "ISM Study") -> bytes:
     return data
 
 
-def write_codebook(codes: list[QdaCode], out_path: str | os.PathLike[str] | BinaryIO) -> None:
-    """Write ``codes`` as a REFI-QDA codebook (.qdc) other QDA programs can import."""
-    data = codebook_xml(codes)
+def codebook_csv(codes: list[QdaCode]) -> bytes:
+    """Return a codebook as CSV for Taguette: ``tag`` (the path of names) and ``description``.
+
+    UTF-8 without a byte-order mark, which Taguette's character detection reads.
+    """
+    if not codes:
+        raise InvalidInput("A codebook needs at least one code.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["tag", "description"])
+
+    def rows(tree: list[QdaCode], prefix: str) -> None:
+        for code in tree:
+            path = f"{prefix}{code.name.strip()}"
+            # Formula-like names are escaped for spreadsheets and unescaped on import.
+            writer.writerow([escape_formula(path), escape_formula(code.description)])
+            rows(code.children, path + ".")
+    rows(codes, "")
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_codebook(codes: list[QdaCode], out_path: str | os.PathLike[str] | BinaryIO, *,
+                   format: str = "qdc") -> None:
+    """Write ``codes`` as a REFI-QDA codebook (``"qdc"``) or a Taguette CSV (``"csv"``)."""
+    if format not in ("qdc", "csv"):
+        raise InvalidInput(f"A codebook is written as qdc or csv, not {format!r}.")
+    data = codebook_xml(codes) if format == "qdc" else codebook_csv(codes)
     if hasattr(out_path, "write"):
         out_path.write(data)
         return
@@ -120,8 +151,12 @@ def write_codebook(codes: list[QdaCode], out_path: str | os.PathLike[str] | Bina
     os.replace(partial, target)
 
 
-def read_codebook(path: str | os.PathLike[str] | BinaryIO) -> list[QdaCode]:
-    """Read the code hierarchy of a .qdc codebook (or of a .qdpx project's codebook).
+def read_codebook(path: str | os.PathLike[str] | BinaryIO, *,
+                  warnings: list[str] | None = None) -> list[QdaCode]:
+    """Read the code hierarchy of a .qdc codebook, a .qdpx project's codebook or a Taguette CSV.
+
+    Known peer deviations (Taguette's empty ``<Sets/>``) are read with a
+    warning appended to ``warnings``.
 
     Raises
     ------
@@ -130,16 +165,57 @@ def read_codebook(path: str | os.PathLike[str] | BinaryIO) -> list[QdaCode]:
     """
     name = _display_name(path)
     data = path.read() if hasattr(path, "read") else Path(path).read_bytes()
+    warnings = [] if warnings is None else warnings
     if len(data) > _MAX_CODEBOOK_BYTES:
         raise InvalidFile("The codebook is larger than 20 MB, which no codebook needs.", path=name)
     if zipfile.is_zipfile(io.BytesIO(data)):
         from study.exchange.refiqda.reader import read_qdpx  # a .qdpx also carries a codebook
-        return read_qdpx(io.BytesIO(data), name=name).codes
-    root = validate_codebook_xml(data, path=name)
+        project = read_qdpx(io.BytesIO(data), name=name)
+        warnings.extend(project.warnings)
+        return project.codes
+    if name.lower().endswith(".csv"):
+        return _read_csv(data, name)
+    root = read_peer_xml(data, codebook=True, warnings=warnings, path=name)
     codes = [code_from_element(element, CODEBOOK_NS)
              for element in root.findall(f"{{{CODEBOOK_NS}}}Codes/{{{CODEBOOK_NS}}}Code")]
     check_unique_code_guids(codes, path=name, reading=True)
     return codes
+
+
+def _read_csv(data: bytes, name: str) -> list[QdaCode]:
+    """Codes from a CSV codebook (Taguette's): ``tag`` (or ``name``, ``path``), ``description``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    rows = [[unescape_formula(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    column = next((header.index(c) for c in ("tag", "name", "path") if c in header), None)
+    if column is None:
+        raise InvalidFile("The CSV codebook has no 'tag' column (nor 'name' or 'path').",
+                          path=name)
+    described = header.index("description") if "description" in header else None
+    by_path: dict[str, QdaCode] = {}
+    roots: list[QdaCode] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        path = row[column].strip() if column < len(row) else ""
+        if not path:
+            raise InvalidFile(f"Row {number} of the CSV codebook has no tag name.", path=name)
+        if path in by_path:
+            continue  # Taguette keeps the first of duplicate tags too
+        parent_path, _, leaf = path.rpartition(".")
+        parent = by_path.get(parent_path) if parent_path else None
+        description = row[described].strip() if described is not None and \
+            described < len(row) else ""
+        code = QdaCode(derived_guid("csv-tag", path), leaf if parent else path,
+                       description=description)
+        by_path[path] = code
+        (parent.children if parent else roots).append(code)
+    if not roots:
+        raise InvalidFile("The CSV codebook has no tags.", path=name)
+    return roots
 
 
 def _display_name(path: object) -> str:

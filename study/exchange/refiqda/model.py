@@ -122,6 +122,8 @@ class QdaTextSource:
     ``notes`` is the source's own description (REFI ``Description``), e.g. the
     interview context; memos written about the source are :class:`QdaNote`
     objects in ``QdaProject.notes`` whose ``target_guid`` is this source.
+    ``variables`` are the source's own variable values (a peer's document
+    variables, such as a language), by variable name.
     """
 
     guid: str
@@ -130,6 +132,7 @@ class QdaTextSource:
     case_guids: list[str] = field(default_factory=list)
     codings: list[QdaCoding] = field(default_factory=list)
     notes: str = ""
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -6,6 +6,15 @@ selection is moved with that normalisation (see :mod:`study.exchange.refiqda.pos
 What ISM Study cannot hold (pictures, PDFs, audio, video, sets, graphs, links)
 is named in ``project.warnings``, never dropped silently; a file that is not a
 trustworthy project is refused with :class:`~study.errors.InvalidFile`.
+
+Memos are read from ``Note`` elements and from where peers keep them: a
+selection's ``Description`` (a memo on its coding), ``Memo: ...`` paragraphs of
+a code's or a source's ``Description`` (as :mod:`~study.exchange.refiqda.writer`
+writes them); a copy that repeats a note about the same object is dropped.
+A code whose GUID is a case's GUID is QualCoder's way of linking text to cases:
+its codings become the sources' cases, and the code is not imported. Known peer
+deviations from the schema are repaired with a warning
+(:func:`~study.exchange.refiqda.validation.read_peer_xml`).
 """
 
 from __future__ import annotations
@@ -19,11 +28,13 @@ from xml.etree.ElementTree import Element
 
 from study.errors import InvalidFile
 from study.exchange.refiqda.archive import DEFAULT_MAX_UNCOMPRESSED_BYTES, QdpxArchive
-from study.exchange.refiqda.code_elements import check_unique_code_guids, code_from_element
-from study.exchange.refiqda.model import (QdaCase, QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                                          QdaUser, derived_guid, iter_codes, normalise_guid)
+from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_from_element,
+                                                  split_memos)
+from study.exchange.refiqda.model import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject,
+                                          QdaTextSource, QdaUser, derived_guid, iter_codes,
+                                          normalise_guid)
 from study.exchange.refiqda.positions import SourceText
-from study.exchange.refiqda.validation import PROJECT_NS, validate_project_xml
+from study.exchange.refiqda.validation import PROJECT_NS, read_peer_xml
 
 _NS = f"{{{PROJECT_NS}}}"
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -72,13 +83,17 @@ def _decode(data: bytes, what: str, warnings: list[str]) -> str:
 class _ProjectReader:
     """One read of one archive; collects warnings as it goes."""
 
-    def __init__(self, archive: QdpxArchive, root: Element) -> None:
+    def __init__(self, archive: QdpxArchive, root: Element, warnings: list[str]) -> None:
         self.archive = archive
         self.root = root
         self.name = archive.name
-        self.warnings: list[str] = []
+        self.warnings = warnings
         self.note_targets: dict[str, str | None] = {}
         self.users: dict[str, QdaUser] = {}
+        # Memos kept where peers write them: (target GUID, text, author, created).
+        self.described: list[tuple[str, str, str | None, datetime | None]] = []
+        self.variables = {normalise_guid(variable.get("guid", "")): variable.get("name", "")
+                          for variable in root.iterfind(f"{_NS}Variables/{_NS}Variable")}
 
     def refuse(self, message: str) -> InvalidFile:
         return InvalidFile(message, path=self.name)
@@ -130,8 +145,10 @@ class _ProjectReader:
             self.warnings.append(f"Source '{name}' contains characters whose composition "
                                  f"ISM Study cannot map positions through; it was kept "
                                  f"unnormalised.")
-        source = QdaTextSource(guid=guid, name=name, text=text.text,
-                               notes=(element.findtext(f"{_NS}Description") or "").strip())
+        description, memos = split_memos((element.findtext(f"{_NS}Description") or "").strip())
+        source = QdaTextSource(guid=guid, name=name, text=text.text, notes=description,
+                               variables=self.variable_values(element))
+        self.described.extend((guid, memo, None, None) for memo in memos)
         self.note_ref(element, guid)
         adjusted: Counter[str] = Counter()
         for selection in element.findall(f"{_NS}PlainTextSelection"):
@@ -146,10 +163,17 @@ class _ProjectReader:
         for how, count in sorted(adjusted.items()):
             self.warnings.append(f"In source '{name}', {count} selections "
                                  f"{_POSITION_WARNINGS[how]}.")
-        if element.findall(f"{_NS}VariableValue"):
-            self.warnings.append(f"Source '{name}' has document variables, which were not "
-                                 f"imported (ISM Study keeps variables on cases).")
         return source
+
+    def variable_values(self, element: Element) -> dict[str, str]:
+        """The ``VariableValue`` children of a case or source, by variable name."""
+        values: dict[str, str] = {}
+        for value in element.findall(f"{_NS}VariableValue"):
+            ref = normalise_guid(value.find(f"{_NS}VariableRef").get("targetGUID", ""))
+            holder = next((child for child in value if child.tag != f"{_NS}VariableRef"), None)
+            values[self.variables.get(ref, ref)] = ((holder.text or "").strip()
+                                                    if holder is not None else "")
+        return values
 
     def read_selection(self, selection: Element, text: SourceText, source: QdaTextSource,
                        codes: set[str], adjusted: Counter[str]) -> None:
@@ -165,9 +189,21 @@ class _ProjectReader:
                 f"source's {len(text.original)} characters.")
         if span.how != "as given":
             adjusted[span.how] += 1
-        codings = [self.read_coding(coding, span.start, span.end, text.text, source, codes)
+        codings = [self.read_coding(coding, span.start, span.end, text.text, source, codes,
+                                    selection)
                    for coding in selection.findall(f"{_NS}Coding")]
         source.codings.extend(codings)
+        memo = (selection.findtext(f"{_NS}Description") or "").strip()
+        if memo:  # where QualCoder, MAXQDA and ATLAS.ti keep a coding's memo
+            first = codings[0] if codings else None
+            self.described.append((first.guid if first else source.guid, memo,
+                                   first.creating_user_guid if first else
+                                   self.user(_guid(selection, "creatingUser")),
+                                   first.creation_datetime if first else
+                                   _parse_datetime(selection.get("creationDateTime"))))
+            if first is None:
+                self.warnings.append(f"A memo on an uncoded passage of source "
+                                     f"'{source.name}' was attached to the source.")
         if selection.find(f"{_NS}NoteRef") is not None:
             if not codings:
                 self.warnings.append(f"A memo on an uncoded passage of source "
@@ -175,7 +211,8 @@ class _ProjectReader:
             self.note_ref(selection, codings[0].guid if codings else source.guid)
 
     def read_coding(self, element: Element, start: int, end: int, text: str,
-                    source: QdaTextSource, codes: set[str]) -> QdaCoding:
+                    source: QdaTextSource, codes: set[str],
+                    selection: Element | None = None) -> QdaCoding:
         code = normalise_guid(element.find(f"{_NS}CodeRef").get("targetGUID", ""))
         if code not in codes:
             raise self.refuse(f"A coding in source '{source.name}' refers to code {code}, "
@@ -183,26 +220,21 @@ class _ProjectReader:
         coding = QdaCoding(
             guid=normalise_guid(element.get("guid", "")), start=start, end=end,
             code_guid=code, creating_user_guid=self.user(_guid(element, "creatingUser")),
-            creation_datetime=_parse_datetime(element.get("creationDateTime")),
+            # QualCoder dates the selection, not the coding.
+            creation_datetime=_parse_datetime(element.get("creationDateTime") or (
+                selection.get("creationDateTime") if selection is not None else None)),
             text=text[start:end])
         self.note_ref(element, coding.guid)
         return coding
 
     def read_cases(self, sources: dict[str, QdaTextSource], skipped: set[str]) -> list[QdaCase]:
-        variables = {normalise_guid(variable.get("guid", "")): variable.get("name", "")
-                     for variable in self.root.iterfind(f"{_NS}Variables/{_NS}Variable")}
         cases: list[QdaCase] = []
         unlinked: Counter[str] = Counter()
         for element in self.root.iterfind(f"{_NS}Cases/{_NS}Case"):
             guid = normalise_guid(element.get("guid", ""))
             case = QdaCase(guid=guid, name=element.get("name") or guid,
-                           description=(element.findtext(f"{_NS}Description") or "").strip())
-            for value in element.findall(f"{_NS}VariableValue"):
-                ref = normalise_guid(value.find(f"{_NS}VariableRef").get("targetGUID", ""))
-                holder = next((child for child in value if child.tag != f"{_NS}VariableRef"),
-                              None)
-                name = variables.get(ref, ref)
-                case.variables[name] = (holder.text or "").strip() if holder is not None else ""
+                           description=(element.findtext(f"{_NS}Description") or "").strip(),
+                           variables=self.variable_values(element))
             for ref in element.findall(f"{_NS}SourceRef"):
                 target = normalise_guid(ref.get("targetGUID", ""))
                 if target in sources:
@@ -261,6 +293,9 @@ class _ProjectReader:
         codes = [code_from_element(element, PROJECT_NS)
                  for element in self.root.iterfind(f"{_NS}CodeBook/{_NS}Codes/{_NS}Code")]
         check_unique_code_guids(codes, path=self.name, reading=True)
+        for code in iter_codes(codes):
+            code.description, memos = split_memos(code.description)
+            self.described.extend((code.guid, memo, None, None) for memo in memos)
         for element in self.root.iter(f"{_NS}Code"):
             self.note_ref(element, normalise_guid(element.get("guid", "")))
         code_guids = {code.guid for code in iter_codes(codes)}
@@ -275,11 +310,63 @@ class _ProjectReader:
             sources[source.guid] = source
         self._renumber_duplicate_codings(list(sources.values()))
         cases = self.read_cases(sources, skipped)
+        codes = self._case_codings(codes, cases, list(sources.values()))
         notes = self.read_notes()
+        notes.extend(self._described_notes(notes))
         return QdaProject(name=self.root.get("name", ""), users=list(self.users.values()),
                           codes=codes, cases=cases, sources=list(sources.values()),
                           notes=notes, warnings=self.warnings,
                           description=(self.root.findtext(f"{_NS}Description") or "").strip())
+
+    def _case_codings(self, codes: list[QdaCode], cases: list[QdaCase],
+                      sources: list[QdaTextSource]) -> list[QdaCode]:
+        """Turn QualCoder's case links (codings of a code with a case's GUID) into cases."""
+        case_guids = {case.guid for case in cases}
+        links = 0
+        for source in sources:
+            kept = []
+            for coding in source.codings:
+                if coding.code_guid in case_guids:
+                    links += 1
+                    if coding.code_guid not in source.case_guids:
+                        source.case_guids.append(coding.code_guid)
+                else:
+                    kept.append(coding)
+            source.codings = kept
+        if links:
+            self.warnings.append(f"{links} codings link text to cases the way QualCoder does "
+                                 f"(a code with the case's GUID); they were read as the "
+                                 f"sources' cases, not as codings.")
+        if not any(code.guid in case_guids for code in iter_codes(codes)):
+            return codes
+
+        def without(tree: list[QdaCode]) -> list[QdaCode]:
+            kept_codes = []
+            for code in tree:
+                if code.guid in case_guids:
+                    kept_codes.extend(without(code.children))
+                else:
+                    code.children = without(code.children)
+                    kept_codes.append(code)
+            return kept_codes
+        return without(codes)
+
+    def _described_notes(self, notes: list[QdaNote]) -> list[QdaNote]:
+        """Memos from Descriptions, except those that repeat a note about the same object."""
+        known: dict[str | None, list[str]] = {}
+        for note in notes:
+            known.setdefault(note.target_guid, []).append(note.text.strip())
+        extra: list[QdaNote] = []
+        for index, (target, text, author, created) in enumerate(self.described):
+            repeated = known.get(target, [])
+            if text in repeated or text == "\n\n".join(repeated):
+                continue
+            if any(t == target and n.text == text for n in extra for t in [n.target_guid]):
+                continue
+            extra.append(QdaNote(guid=derived_guid("description-memo", f"{target}/{index}"),
+                                 text=text, target_guid=target, creating_user_guid=author,
+                                 created=created))
+        return extra
 
     def _renumber_duplicate_codings(self, sources: list[QdaTextSource]) -> None:
         seen: set[str] = set()
@@ -328,5 +415,6 @@ def read_qdpx(source: str | os.PathLike[str] | BinaryIO, *, name: str | None = N
         if member is None:
             raise InvalidFile("The archive has no project.qde, so it is not a REFI-QDA "
                               "project.", path=name)
-        root = validate_project_xml(archive.read(member), path=name)
-        return _ProjectReader(archive, root).read()
+        warnings: list[str] = []
+        root = read_peer_xml(archive.read(member), codebook=False, warnings=warnings, path=name)
+        return _ProjectReader(archive, root, warnings).read()

@@ -4,6 +4,16 @@ The archive holds ``project.qde`` (checked against Project.xsd before anything
 is written) and ``sources/<GUID>.txt`` in UTF-8 for each text source.
 Positions are code points with "\\n" line breaks, which is what the texts in
 the archive contain, so a reader counting characters finds the same passages.
+
+Memos are written twice: as ``Note`` elements referred to by ``NoteRef`` (the
+schema's way, full fidelity: author and date), and where peers read them
+(QualCoder, MAXQDA and ATLAS.ti): a coding's memo as its selection's
+``Description``, a code's and a source's memos as ``Memo: ...`` paragraphs of
+their ``Description``. The reader drops the copies that repeat a note.
+
+``compat="qualcoder"`` also writes the form QualCoder links text to cases in:
+a code with the case's GUID and a coding of each of the case's sources with it
+(QualCoder ignores ``SourceRef`` in a ``Case``).
 """
 
 from __future__ import annotations
@@ -18,12 +28,15 @@ from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from study.errors import InvalidInput
-from study.exchange.refiqda.code_elements import check_unique_code_guids, code_to_element
+from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_to_element,
+                                                  join_memos)
 from study.exchange.refiqda.model import (QdaCoding, QdaNote, QdaProject, QdaTextSource,
                                           derived_guid, iter_codes, normalise_guid)
 from study.exchange.refiqda.validation import PROJECT_NS, validate_project_xml
 
 ORIGIN = "ISM Study"
+#: Peers whose own way of linking sources to cases ``compat`` can add.
+COMPAT = ("qualcoder",)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NOTE_TITLE_CHARS = 60
 
@@ -93,16 +106,21 @@ def _check_coding(source: QdaTextSource, coding: QdaCoding, checked: _Checked) -
                            f"the codebook.")
 
 
-def _notes_by_target(project: QdaProject, checked: _Checked) -> dict[str | None, list[str]]:
+def _notes_by_target(project: QdaProject, checked: _Checked
+                     ) -> tuple[dict[str | None, list[str]], dict[str | None, list[str]]]:
+    """Note GUIDs and note texts by the GUID of what they are about."""
     targets = checked.sources | checked.codes | checked.codings
     by_target: dict[str | None, list[str]] = {}
+    texts: dict[str | None, list[str]] = {}
     for note in project.notes:
         target = None if note.target_guid is None else normalise_guid(note.target_guid)
         if target is not None and target not in targets:
             raise InvalidInput(f"Note {note.guid} is about {target}, which is no source, "
                                f"code or coding of the project.")
         by_target.setdefault(target, []).append(normalise_guid(note.guid))
-    return by_target
+        if note.text.strip():
+            texts.setdefault(target, []).append(_xml_safe(note.text.strip()))
+    return by_target, texts
 
 
 def _variables(project: QdaProject) -> dict[str, str]:
@@ -114,12 +132,22 @@ def _variables(project: QdaProject) -> dict[str, str]:
 
 
 def _add_source(parent: ET.Element, source: QdaTextSource, checked: _Checked,
-                notes: dict[str | None, list[str]]) -> None:
+                notes: dict[str | None, list[str]], texts: dict[str | None, list[str]],
+                case_codes: list[str]) -> None:
     guid = normalise_guid(source.guid)
     element = _sub(parent, "TextSource", {"guid": guid, "name": source.name,
                                           "plainTextPath": f"internal://{guid}.txt"})
-    if source.notes:
-        _sub(element, "Description", text=source.notes)
+    description = join_memos(source.notes, texts.get(guid, []))
+    if description:
+        _sub(element, "Description", text=description)
+    if source.text:
+        for case_guid in case_codes:  # QualCoder's form: coded with the case's "code"
+            selection = _sub(element, "PlainTextSelection", {
+                "guid": derived_guid("case-selection", f"{guid}/{case_guid}"),
+                "startPosition": "0", "endPosition": str(len(source.text))})
+            coding = _sub(selection, "Coding", {
+                "guid": derived_guid("case-coding", f"{guid}/{case_guid}")})
+            _sub(coding, "CodeRef", {"targetGUID": case_guid})
     for coding in sorted(source.codings, key=lambda c: (c.start, c.end, c.guid)):
         _check_coding(source, coding, checked)
         coding_guid = normalise_guid(coding.guid)
@@ -132,6 +160,8 @@ def _add_source(parent: ET.Element, source: QdaTextSource, checked: _Checked,
             "name": source.text[coding.start:coding.end],
             "startPosition": str(coding.start), "endPosition": str(coding.end),
             "creatingUser": user, "creationDateTime": created})
+        if texts.get(coding_guid):  # where peers read a coding's memo
+            _sub(selection, "Description", text="\n\n".join(texts[coding_guid]))
         coding_element = _sub(selection, "Coding", {
             "guid": coding_guid, "creatingUser": user, "creationDateTime": created})
         _sub(coding_element, "CodeRef", {"targetGUID": normalise_guid(coding.code_guid)})
@@ -152,8 +182,10 @@ def _add_note(parent: ET.Element, note: QdaNote, checked: _Checked) -> None:
     _sub(element, "PlainTextContent", text=note.text)
 
 
-def project_xml(project: QdaProject) -> bytes:
+def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
     """Return schema-valid ``project.qde`` bytes for ``project``.
+
+    ``compat="qualcoder"`` adds QualCoder's case links (see the module docstring).
 
     Raises
     ------
@@ -161,18 +193,22 @@ def project_xml(project: QdaProject) -> bytes:
         If a GUID is malformed or shared, a reference points nowhere, or a
         coding lies outside its source or disagrees with its text.
     """
+    if compat is not None and compat not in COMPAT:
+        raise InvalidInput(f"Unknown compatibility '{compat}'; choose one of "
+                           f"{', '.join(COMPAT)}.")
     checked = _Checked(project)
-    notes = _notes_by_target(project, checked)
+    notes, texts = _notes_by_target(project, checked)
     root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": _xml_safe(project.name),
                                   "origin": ORIGIN})
     if project.users:
         users = _sub(root, "Users")
         for user in project.users:
             _sub(users, "User", {"guid": normalise_guid(user.guid), "name": user.name})
-    if project.codes:
+    case_links = compat == "qualcoder" and any(s.case_guids for s in project.sources)
+    if project.codes or case_links:
         codes = _sub(_sub(root, "CodeBook"), "Codes")
         for code in project.codes:
-            codes.append(code_to_element(code, notes))
+            codes.append(code_to_element(code, notes, texts))
     variables = _variables(project)
     if variables:
         declared = _sub(root, "Variables")
@@ -199,10 +235,17 @@ def project_xml(project: QdaProject) -> bytes:
                 _sub(holder, "TextValue", text=str(value))
             for source_guid in members.get(guid, []):
                 _sub(element, "SourceRef", {"targetGUID": source_guid})
+    if case_links:
+        for case in project.cases:
+            if normalise_guid(case.guid) in members:
+                _sub(codes, "Code", {"guid": normalise_guid(case.guid), "name": case.name,
+                                     "isCodable": "true"})
     if project.sources:
         sources = _sub(root, "Sources")
         for source in project.sources:
-            _add_source(sources, source, checked, notes)
+            case_codes = ([normalise_guid(c) for c in source.case_guids]
+                          if compat == "qualcoder" else [])
+            _add_source(sources, source, checked, notes, texts, case_codes)
     if project.notes:
         container = _sub(root, "Notes")
         for note in project.notes:
@@ -217,13 +260,14 @@ def project_xml(project: QdaProject) -> bytes:
     return data
 
 
-def write_qdpx(project: QdaProject, out_path: str | os.PathLike[str] | BinaryIO) -> None:
+def write_qdpx(project: QdaProject, out_path: str | os.PathLike[str] | BinaryIO, *,
+               compat: str | None = None) -> None:
     """Write ``project`` as a .qdpx archive to a path or a binary file object.
 
     A path is written through a temporary file and renamed, so a failed export
-    never leaves half an archive behind.
+    never leaves half an archive behind. ``compat``: see :func:`project_xml`.
     """
-    data = project_xml(project)
+    data = project_xml(project, compat=compat)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", data)

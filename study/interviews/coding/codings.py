@@ -11,6 +11,7 @@ Accepting a keyword suggestion is :func:`add_coding` with ``origin="suggestion"`
 from __future__ import annotations
 
 import operator
+import uuid
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,17 +23,18 @@ from sqlalchemy.orm import Session
 from study.admin.audit import record_event
 from study.db.models import Account, Code, Coding, CodingScheme, Organisation, Transcript, Turn
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
+from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code,
                                                    scheme_version_ids)
 
-__all__ = ["CODING_COLUMNS", "ORIGINS", "CodingInfo", "add_coding", "code_turn", "coder_id_for",
-           "get_coding", "list_codings", "recode", "remove_coding"]
+__all__ = ["CODING_COLUMNS", "ORIGINS", "CodingInfo", "add_coding", "change_coding_span",
+           "code_passages", "code_turn", "coder_id_for", "get_coding", "list_codings", "recode", "remove_coding"]
 
 ORIGINS = ("manual", "suggestion", "import", "consensus", "demo")
 #: Columns of :func:`list_codings`; includes those :func:`study.reliability.units.agreement_table` needs.
 CODING_COLUMNS = ("id", "transcript_id", "transcript", "organisation", "role", "scheme",
                   "version", "code_id", "code", "code_name", "coder_id", "coder", "start", "end",
-                  "text", "origin", "created_at")
+                  "text", "origin", "created_at", "coder_name")
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def _refuse_duplicate(session: Session, transcript_id: int, code_id: int, coder_
 
 
 def add_coding(session: Session, *, transcript_id: int, start: int, end: int, code_id: CodeRef,
-               coder_id: int, origin: str = "manual", actor_id: int | None = None) -> CodingInfo:
+               coder_id: int, origin: str = "manual", actor_id: int | None = None,
+               batch: str | None = None) -> CodingInfo:
     """Apply a code to ``text[start:end]`` of a transcript (code points) for a coder.
 
     Parameters
@@ -130,6 +133,9 @@ def add_coding(session: Session, *, transcript_id: int, start: int, end: int, co
     actor_id : int, optional
         Who made the change (the audit event's actor); a coder may only code
         as themselves.
+    batch : str, optional
+        Names a group of codings made in one action (e.g. "code all hits"),
+        so :func:`study.interviews.coding.undo_last` undoes them together.
 
     Raises
     ------
@@ -153,9 +159,11 @@ def add_coding(session: Session, *, transcript_id: int, start: int, end: int, co
     coding = Coding(transcript_id=transcript.id, code_id=code.id, coder_id=coder_id, start=start,
                     end=end, snippet=transcript.text[start:end], origin=origin)
     session.add(coding)
-    record_event(session, "coding.add", actor_id=actor_id, target=coding,
-                 details={"transcript_id": transcript.id, "code": code.key, "code_id": code.id,
-                          "coder_id": coder_id, "start": start, "end": end, "origin": origin})
+    details = {"transcript_id": transcript.id, "code": code.key, "code_id": code.id,
+               "coder_id": coder_id, "start": start, "end": end, "origin": origin}
+    if batch:
+        details["batch"] = str(batch)
+    record_event(session, "coding.add", actor_id=actor_id, target=coding, details=details)
     return _info(session, coding)
 
 
@@ -177,7 +185,7 @@ def remove_coding(session: Session, coding_id: int, *, actor_id: int | None = No
     record_event(session, "coding.remove", actor_id=actor_id, target=coding,
                  details={"transcript_id": info.transcript_id, "code": info.code,
                           "code_id": info.code_id, "coder_id": info.coder_id,
-                          "start": info.start, "end": info.end})
+                          "start": info.start, "end": info.end, "origin": info.origin})
     session.delete(coding)
     session.flush()
 
@@ -198,6 +206,58 @@ def recode(session: Session, coding_id: int, new_code_id: CodeRef, *,
     coding.code_id = code.id
     record_event(session, "coding.recode", actor_id=actor_id, target=coding,
                  details={"from": old.key, "from_id": old.id, "to": code.key, "to_id": code.id})
+    return _info(session, coding)
+
+
+def code_passages(session: Session, passages: Collection[tuple[int, int, int]], *,
+                  code_id: CodeRef, coder_id: int, actor_id: int | None = None
+                  ) -> tuple[list[CodingInfo], int]:
+    """Code many ``(transcript_id, start, end)`` passages at once (e.g. search hits).
+
+    Passages the coder already coded exactly so are skipped. The codings
+    form one batch, so :func:`study.interviews.coding.undo_last` undoes them
+    together. Returns the new codings and how many were skipped.
+    """
+    batch = f"batch-{uuid.uuid4().hex[:12]}"
+    added, skipped = [], 0
+    for transcript_id, start, end in passages:
+        try:
+            with session.begin_nested():
+                added.append(add_coding(session, transcript_id=int(transcript_id), start=start,
+                                        end=end, code_id=code_id, coder_id=coder_id,
+                                        actor_id=actor_id, batch=batch))
+        except AlreadyExists:
+            skipped += 1
+    return added, skipped
+
+
+def change_coding_span(session: Session, coding_id: int, start: int, end: int, *,
+                       actor_id: int | None = None) -> CodingInfo:
+    """Move a coding's edges to ``[start, end)`` (code points), keeping its code, coder and memos.
+
+    The snippet follows the new span; the audit event keeps the old one, so
+    the change can be undone.
+    """
+    coding = session.get(Coding, coding_id)
+    if coding is None:
+        raise NotFound(f"There is no coding with id {coding_id}.")
+    _check_actor(session, actor_id, coding.coder_id)
+    start, end = _offset(start, "start"), _offset(end, "end")
+    transcript = _transcript(session, coding.transcript_id)
+    if not 0 <= start < end <= len(transcript.text):
+        raise InvalidInput(f"A coding must cover at least one character inside the transcript "
+                           f"(0 to {len(transcript.text)}), not {start} to {end}.")
+    if (start, end) == (coding.start, coding.end):
+        return _info(session, coding)
+    _refuse_duplicate(session, coding.transcript_id, coding.code_id, coding.coder_id, start, end,
+                      ignore=coding.id)
+    record_event(session, "coding.span", actor_id=actor_id, target=coding,
+                 details={"transcript_id": coding.transcript_id, "coder_id": coding.coder_id,
+                          "from_start": coding.start, "from_end": coding.end,
+                          "start": start, "end": end})
+    coding.start, coding.end = start, end
+    coding.snippet = transcript.text[start:end]
+    session.flush()
     return _info(session, coding)
 
 
@@ -233,7 +293,7 @@ def coder_id_for(session: Session, email: str) -> int:
 
 def list_codings(session: Session, *, transcript_id: int | None = None,
                  coder_ids: Collection[int] | None = None, scheme: SchemeRef | None = None,
-                 code_id: CodeRef | None = None) -> pd.DataFrame:
+                 code_id: CodeRef | None = None, viewer_id: int | None = None) -> pd.DataFrame:
     """Codings as a DataFrame with :data:`CODING_COLUMNS`, by transcript, start, code and coder.
 
     Parameters
@@ -248,16 +308,21 @@ def list_codings(session: Session, *, transcript_id: int | None = None,
     code_id : int or (scheme_key, code_key), optional
         Only codings of this one code (no subcodes; see
         :func:`study.interviews.coding.retrieval.coded_segments` for those).
+    viewer_id : int, optional
+        The account looking: a coder sees other coders' codings of a scheme in
+        blind mode only when it is lifted (:mod:`study.interviews.coding.blind`).
 
     Notes
     -----
+    ``coder_name`` is the coder's display name (what pages show).
     ``code`` is the code key and ``coder`` the coder's e-mail, so the frame
     can go straight to :func:`study.reliability.units.agreement_table`.
     """
     query = (select(Coding.id, Coding.transcript_id, Transcript.name, Organisation.name,
                     Transcript.interviewee_role, CodingScheme.key, CodingScheme.version,
                     Coding.code_id, Code.key, Code.name, Coding.coder_id, Account.email,
-                    Coding.start, Coding.end, Coding.snippet, Coding.origin, Coding.created_at)
+                    Coding.start, Coding.end, Coding.snippet, Coding.origin, Coding.created_at,
+                    Account.display_name)
              .join(Transcript, Transcript.id == Coding.transcript_id)
              .join(Organisation, Organisation.id == Transcript.organisation_id)
              .join(Code, Code.id == Coding.code_id)
@@ -272,8 +337,13 @@ def list_codings(session: Session, *, transcript_id: int | None = None,
         query = query.where(Code.scheme_id.in_(scheme_version_ids(session, scheme)))
     if code_id is not None:
         query = query.where(Coding.code_id == resolve_code(session, code_id).id)
+    if viewer_id is not None:
+        query = query.where(visible_condition(session, viewer_id))
     rows = [tuple(row) for row in session.execute(query)]
     frame = pd.DataFrame(rows, columns=list(CODING_COLUMNS))
+    # One name per account everywhere: the display name, else the e-mail.
+    frame["coder_name"] = [name or email for name, email in zip(frame["coder_name"],
+                                                                 frame["coder"])]
     for column in ("id", "transcript_id", "code_id", "coder_id", "start", "end"):
         frame[column] = frame[column].astype("int64")
     return frame

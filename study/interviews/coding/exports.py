@@ -1,8 +1,8 @@
 """Export codings and coded passages to Word, Excel and CSV.
 
-Transcript text is participants' words: in .xlsx and .csv every text cell goes
-through :func:`study.cells.escape_formula` and .xlsx text cells are typed as
-strings, so a passage such as ``=HYPERLINK(...)`` stays text. Outputs go to a
+Transcript text is participants' words: .csv text fields go through
+:func:`study.cells.escape_formula` and .xlsx text cells are string cells holding
+the exact text, so a passage such as ``=HYPERLINK(...)`` stays text. Outputs go to a
 path or to a binary stream (a page's download button).
 """
 
@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from study.cells import escape_formula
+from study.cells import escape_formula, set_text_cell
 from study.errors import InvalidInput
 from study.interviews.coding.codings import list_codings
 from study.interviews.coding.retrieval import SEGMENT_COLUMNS, coded_segments
@@ -33,19 +33,19 @@ __all__ = ["CODING_EXPORT_COLUMNS", "SEGMENT_EXPORT_COLUMNS", "export_codings",
 CODING_EXPORT_COLUMNS = ("transcript", "organisation", "role", "scheme", "code", "coder",
                          "start", "end", "text", "origin", "id", "transcript_id")
 SEGMENT_EXPORT_COLUMNS = ("scheme", "code", "code_name", "organisation", "role", "transcript",
-                          "speaker", "coder", "start", "end", "text", "turn_text")
-_WIDTHS = {"text": 80, "turn_text": 80, "transcript": 30, "organisation": 25, "code_name": 30,
+                          "speaker", "coder", "start", "end", "text", "turn_text", "memos")
+_WIDTHS = {"text": 80, "turn_text": 80, "memos": 60, "transcript": 30, "organisation": 25, "code_name": 30,
            "coder": 25, "code": 22, "scheme": 22, "speaker": 18}
 _EXCEL_CELL_LIMIT = 32_767
 
 
-def _cell_text(value: Any) -> Any:
-    """A spreadsheet cell value: text formula-safe, legal in XML, within Excel's limit."""
+def _cell_text(value: Any, *, escape: bool = True) -> Any:
+    """A cell value: text legal in XML, within Excel's limit, escaped for csv if ``escape``."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(value) > _EXCEL_CELL_LIMIT - 1:
             value = value[:_EXCEL_CELL_LIMIT - 2] + "…"
-        return escape_formula(value)
+        return escape_formula(value) if escape else value
     return value
 
 
@@ -68,10 +68,9 @@ def _write_table_xlsx(frame: pd.DataFrame, stream: BinaryIO, sheet_title: str) -
     for r, row in enumerate(frame.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
             value = None if value is None or (isinstance(value, float) and pd.isna(value)) \
-                else _cell_text(value.item() if hasattr(value, "item") else value)
-            cell = sheet.cell(row=r, column=c, value=value)
+                else _cell_text(value.item() if hasattr(value, "item") else value, escape=False)
+            cell = set_text_cell(sheet.cell(row=r, column=c), value)
             if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it looks like
                 cell.alignment = wrap
     for c, column in enumerate(frame.columns, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(column, 12)
@@ -150,6 +149,10 @@ def write_segments_docx(segments: pd.DataFrame, out: str | Path | BinaryIO, *,
             meta = document.add_paragraph()
             meta.add_run(_docx_text(" · ".join(str(s) for s in source))).italic = True
             document.add_paragraph(_docx_text(row.text), style="Quote")
+            for memo in filter(None, str(row.memos or "").split("\n")):
+                note = document.add_paragraph()
+                note.add_run("Memo · ").bold = True
+                note.add_run(_docx_text(memo))
     _save(document.save, out)
     return len(segments)
 

@@ -7,12 +7,13 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
 from study.db.models import Account, Coding, Memo, Transcript
 from study.errors import InvalidInput, NotFound, PermissionDenied
+from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import CodeRef, resolve_code
 
 __all__ = ["MemoInfo", "add_memo", "get_memo", "list_memos", "remove_memo", "update_memo"]
@@ -20,7 +21,10 @@ __all__ = ["MemoInfo", "add_memo", "get_memo", "list_memos", "remove_memo", "upd
 
 @dataclass(frozen=True)
 class MemoInfo:
-    """A memo; ``target`` is "transcript", "code" or "coding" and says which id is set."""
+    """A memo; ``target`` is "transcript", "code" or "coding" and says which id is set.
+
+    ``author`` is the author's display name (else e-mail), the one name pages show.
+    """
 
     id: int
     text: str
@@ -42,7 +46,8 @@ def _info(session: Session, memo: Memo) -> MemoInfo:
     author = session.get(Account, memo.author_id) if memo.author_id is not None else None
     target = ("transcript" if memo.transcript_id is not None
               else "code" if memo.code_id is not None else "coding")
-    return MemoInfo(memo.id, memo.text, memo.author_id, author.email if author else None, target,
+    name = (author.display_name or author.email) if author else None
+    return MemoInfo(memo.id, memo.text, memo.author_id, name, target,
                     memo.transcript_id, memo.code_id, memo.coding_id, memo.created_at,
                     memo.updated_at)
 
@@ -97,13 +102,19 @@ def get_memo(session: Session, memo_id: int) -> MemoInfo:
 def list_memos(session: Session, *, transcript_id: int | None = None,
                code_id: CodeRef | None = None, coding_id: int | None = None,
                author_ids: Collection[int] | None = None,
-               include_codings: bool = False) -> list[MemoInfo]:
+               include_codings: bool = False, viewer_id: int | None = None) -> list[MemoInfo]:
     """Memos, oldest first, filtered by target and author (blind coding: a coder's own).
 
     With ``include_codings`` a ``transcript_id`` or ``code_id`` filter also
-    returns the memos on that transcript's or code's codings.
+    returns the memos on that transcript's or code's codings. With
+    ``viewer_id`` a coder does not see other authors' memos on codes or
+    codings of a scheme in blind mode.
     """
     query = select(Memo).order_by(Memo.created_at, Memo.id)
+    if viewer_id is not None:
+        code_of_memo = func.coalesce(Memo.code_id, select(Coding.code_id).where(
+            Coding.id == Memo.coding_id).scalar_subquery())
+        query = query.where(visible_condition(session, viewer_id, Memo.author_id, code_of_memo))
     if transcript_id is not None:
         condition = Memo.transcript_id == transcript_id
         if include_codings:

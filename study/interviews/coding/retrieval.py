@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from study.admin.organisations import get_organisation
 from study.admin.studies import current_study
-from study.db.models import (INTERVIEWEE_ROLES, Account, Code, Coding, CodingScheme, Organisation,
-                             Transcript, Turn)
+from study.db.models import (INTERVIEWEE_ROLES, Account, Code, Coding, CodingScheme, Memo,
+                             Organisation, Transcript, Turn)
 from study.errors import InvalidInput, NotFound
+from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code, scheme_rows,
                                                    scheme_version_ids, tree_order)
 
@@ -29,7 +30,7 @@ __all__ = ["COOCCURRENCE_MODES", "SEGMENT_COLUMNS", "code_frequency_matrix", "co
 
 SEGMENT_COLUMNS = ("coding_id", "transcript_id", "transcript", "organisation", "role",
                    "coder_id", "coder", "coder_name", "scheme", "code", "code_name", "start",
-                   "end", "text", "speaker", "turn_text", "origin")
+                   "end", "text", "speaker", "turn_text", "origin", "memos")
 COOCCURRENCE_MODES = ("overlap", "turn")
 
 
@@ -116,11 +117,28 @@ def _turns_by_transcript(session: Session, transcript_ids: Collection[int]
                        {tid: (found, [t.end for t in found]) for tid, found in turns.items()})
 
 
+def _coding_memos(session: Session, coding_ids: list[int], viewer_id: int | None
+                  ) -> dict[int, list[str]]:
+    """Memos on these codings as "Author: text", oldest first (what a viewer may see)."""
+    if not coding_ids:
+        return {}
+    query = (select(Memo.coding_id, Account.display_name, Account.email, Memo.text)
+             .outerjoin(Account, Account.id == Memo.author_id)
+             .where(Memo.coding_id.in_(coding_ids)).order_by(Memo.created_at, Memo.id))
+    if viewer_id is not None:
+        code_of_memo = select(Coding.code_id).where(Coding.id == Memo.coding_id).scalar_subquery()
+        query = query.where(visible_condition(session, viewer_id, Memo.author_id, code_of_memo))
+    found: dict[int, list[str]] = defaultdict(list)
+    for coding_id, name, email, text in session.execute(query):
+        found[coding_id].append(f"{name or email or 'unknown'}: {text}")
+    return found
+
+
 def coded_segments(session: Session, *, code_id: CodeRef | None = None,
                    scheme: SchemeRef | None = None, code_key: str | None = None,
                    include_subcodes: bool = True, organisation: str | None = None,
-                   role: str | None = None, coder_ids: Collection[int] | None = None
-                   ) -> pd.DataFrame:
+                   role: str | None = None, coder_ids: Collection[int] | None = None,
+                   viewer_id: int | None = None) -> pd.DataFrame:
     """The passages coded with a code (and its subcodes), with the turn around each.
 
     Parameters
@@ -136,13 +154,17 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
         Only interviews with this interviewee role ("coordinator", ...).
     coder_ids : collection of int, optional
         Only these coders' codings.
+    viewer_id : int, optional
+        The account looking; a coder sees no other coder's codings of a
+        scheme in blind mode (:mod:`study.interviews.coding.blind`).
 
     Returns
     -------
     pandas.DataFrame
         One row per coding with :data:`SEGMENT_COLUMNS`: ``text`` is the coded
         passage, ``speaker`` and ``turn_text`` the speaker turn(s) it lies in
-        (``""`` where it lies in none). Rows come by code in tree order, then
+        (``""`` where it lies in none), ``memos`` the memos on the coding
+        ("Author: text", one a line). Rows come by code in tree order, then
         organisation, transcript, start and coder.
     """
     codes = _segment_codes(session, code_id, scheme, code_key, include_subcodes)
@@ -164,11 +186,14 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
         query = query.where(Transcript.interviewee_role == role)
     if coder_ids is not None:
         query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+    if viewer_id is not None:
+        query = query.where(visible_condition(session, viewer_id))
     found = session.execute(query).all()
     transcript_ids = {row[0].transcript_id for row in found}
     texts = dict(session.execute(select(Transcript.id, Transcript.text)
                                  .where(Transcript.id.in_(transcript_ids))).all())
     turns = _turns_by_transcript(session, transcript_ids)
+    memos = _coding_memos(session, [row[0].id for row in found], viewer_id)
     rows = []
     for coding, transcript, org, interviewee, email, display, scheme_key, key, name in found:
         speaker, turn_text = _turn_context(texts[coding.transcript_id],
@@ -176,7 +201,7 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
         rows.append((coding.id, coding.transcript_id, transcript, org, interviewee,
                      coding.coder_id, email, display or email, scheme_key, key, name,
                      coding.start, coding.end, coding.snippet, speaker, turn_text, coding.origin,
-                     order[coding.code_id]))
+                     "\n".join(memos.get(coding.id, [])), order[coding.code_id]))
     frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "_order"])
     frame = frame.sort_values(["_order", "organisation", "transcript", "start", "coder"],
                               kind="stable").drop(columns="_order").reset_index(drop=True)

@@ -4,8 +4,10 @@ Transcripts come from Word's "save as text", Notepad, Teams, Zoom and old
 transcription tools: UTF-8 with or without a byte-order mark, UTF-16, or a
 Windows code page (cp1252, latin-1). A byte-order mark decides; otherwise
 strict UTF-8; otherwise charset-normalizer chooses among the encodings our
-users' files actually use, so Danish æøå never come out as mojibake. Bytes that
-no encoding reads as text are refused as binary.
+users' files actually use, so Danish æøå never come out as mojibake. A few
+stray NUL bytes in otherwise ordinary text are dropped (they are not text, and
+taking the file for UTF-16 because of them would garble it). Bytes that no
+encoding reads as text are refused as binary.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ _CANDIDATES = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be", "cp1252", "la
 # form feed and carriage return: text has almost none, binary data has many.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.01
+# UTF-16 of European text is about half NUL bytes; a few in a file are glitches.
+_MAX_STRAY_NUL_SHARE = 0.1
 
 
 def normalise_text(text: str) -> str:
@@ -66,6 +70,10 @@ def _decode(data: bytes, path: str) -> str:
             except UnicodeDecodeError:
                 raise InvalidFile(f"the file starts like {encoding.upper()} text but is not valid "
                                   f"{encoding.upper()}.", path=path) from None
+    if 0 < data.count(0) <= _MAX_STRAY_NUL_SHARE * len(data):
+        # A few NUL bytes (a glitch of an editor or a transfer), far from the every other
+        # byte of UTF-16: they carry no text, and read as UTF-16 they garble all the rest.
+        data = data.replace(b"\x00", b"")
     if b"\x00" not in data:
         # NUL bytes mean UTF-16/32 (or binary); without them UTF-8 is tried first
         # because a valid UTF-8 decoding of non-ASCII text is almost never an accident.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -22,6 +23,7 @@ from study.interviews.transcripts.language import detect_language
 from study.interviews.transcripts.speakers import (SourceLine, build_turns, parse_clock,
                                                    split_speaker_prefix)
 from study.interviews.transcripts.transcript import ParsedTranscript, Turn, compose_transcript
+from study.zipguard import check_zip
 
 __all__ = ["MAX_TRANSCRIPT_BYTES", "SUPPORTED_EXTENSIONS", "ParsedTranscript", "Turn",
            "parse_transcript"]
@@ -97,6 +99,9 @@ def _docx_lines(data: bytes, path: str) -> list[SourceLine]:
     """Return the lines of a Word document: paragraphs and table rows, in document order."""
     # python-docx is imported here so that reading .txt files does not pay for lxml.
     from docx import Document
+    # python-docx unpacks every part into memory: refuse a zip bomb before it does.
+    if zipfile.is_zipfile(io.BytesIO(data)):  # not a zip: python-docx's refusal below
+        check_zip(data, name=path, what="Word document")
     try:
         document = Document(io.BytesIO(data))
         return list(_document_lines(document))

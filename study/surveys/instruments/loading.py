@@ -20,7 +20,7 @@ def _kind_of(path: Path) -> str:
     """Peek at ``kind`` so the file is validated against the right model."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return "survey"  # load_yaml_model reports the problem with file and line
     return str(data.get("kind", "survey")) if isinstance(data, dict) else "survey"
 

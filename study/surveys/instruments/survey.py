@@ -32,6 +32,7 @@ is self-contained and can be stored as the definition of one version.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, ValidationError,
@@ -194,6 +195,41 @@ class Page(BaseModel):
         return entries
 
 
+#: Placeholders a mail template may (and its body must) use.
+MAIL_PLACEHOLDERS = ("link", "opt_out", "organisation", "title")
+_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+# Consent wording that promises every question may be skipped (English, Danish).
+_SKIP_ANY = re.compile(r"skip (any|every|all)( of the)? questions?\b(?! not marked)"
+                       r"|spring\w* (ethvert |alle |et hvilket som helst )?spørgsmål over"
+                       r"(?! som ikke)", re.IGNORECASE)
+
+
+class MailTemplate(BaseModel):
+    """An e-mail (subject and body per language) with ``{link}`` and ``{opt_out}`` in the body."""
+
+    model_config = ConfigDict(extra="forbid")
+    LOCALIZED_FIELDS: ClassVar[tuple[str, ...]] = ("subject", "body")
+
+    subject: Localized
+    body: Localized
+
+    @model_validator(mode="after")
+    def _placeholders_known(self) -> MailTemplate:
+        problems = []
+        for name in ("subject", "body"):
+            for language, text in getattr(self, name).items():
+                for found in _PLACEHOLDER.findall(text):
+                    if found not in MAIL_PLACEHOLDERS:
+                        problems.append(problem((name, language), f"unknown placeholder "
+                                                f"{{{found}}}; use {', '.join(MAIL_PLACEHOLDERS)}"))
+        for language, text in self.body.items():
+            for needed in ("link", "opt_out"):
+                if f"{{{needed}}}" not in text:
+                    problems.append(problem(("body", language), f"the body needs {{{needed}}}"))
+        raise_problems("MailTemplate", problems)
+        return self
+
+
 class Instrument(BaseModel):
     """A survey instrument: languages, texts, scales and pages of items (one version)."""
 
@@ -213,6 +249,10 @@ class Instrument(BaseModel):
     scales: list[Scale] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
     pages: list[Page] = Field(min_length=1)
+    #: E-mail invitation and reminder texts (`study campaign send`); left out of the
+    #: stored definition when absent, so older versions keep their content hash.
+    invitation: MailTemplate | None = Field(None, exclude_if=lambda value: value is None)
+    reminder: MailTemplate | None = Field(None, exclude_if=lambda value: value is None)
     _item_index: dict[str, Item] | None = PrivateAttr(default=None)
 
     @field_validator("languages")
@@ -226,7 +266,7 @@ class Instrument(BaseModel):
     def _references_hold(self) -> Instrument:
         problems = self._page_errors()
         raise_problems("Instrument", problems)
-        problems = self._label_errors() + self._scale_errors()
+        problems = self._label_errors() + self._scale_errors() + self._consent_errors()
         problems += language_errors(self, self.languages)
         for name, labels in self.label_sets.items():
             for found in language_errors(_LabelSet(labels=labels), self.languages):
@@ -258,6 +298,17 @@ class Instrument(BaseModel):
         problems += [problem(("items", i), f"item '{item.id}' is not on any page")
                      for i, item in enumerate(self.items) if item.id not in placed]
         return problems
+
+    def _consent_errors(self) -> list:
+        """The consent must not promise that any question may be skipped when one is required."""
+        required = [item.id for _, item in self._items_with_locs() if item.required]
+        if not required:
+            return []
+        return [problem(("consent", language), f"the consent says any question may be "
+                        f"skipped, but {', '.join(repr(i) for i in required)} "
+                        f"{'is' if len(required) == 1 else 'are'} required: reword the consent "
+                        f"or make the item optional")
+                for language, text in self.consent.items() if _SKIP_ANY.search(text)]
 
     def _label_errors(self) -> list:
         problems = []

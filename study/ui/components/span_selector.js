@@ -2,18 +2,31 @@
 //
 // Draws the transcript from `data` (built by span_view.py): one row per turn
 // with the speaker, the text cut into runs (each run knows its code-point
-// start and end) and a margin of code chips. Transcript text only ever goes
-// into textContent or title attributes, never innerHTML. Everything the coder
-// does is sent back as one trigger value, `action`:
-//   {type: "select", start, end}       a mouse (or shift+arrow) selection
-//   {type: "turn", n, start, end}      the "Code turn" button of turn n
-//   {type: "mark", ref, kind}          a chip or a highlighted passage clicked
-//   {type: "clear"}                    a click on plain text (or Escape) drops the selection
-//   {type: "accept"|"reject", ref}     a suggestion chip's buttons
+// start and end) and a margin of code chips; beside it, when `data.codes` is
+// given, the scheme's code tree (colours, counts, favourites 1-9). Transcript
+// text and code names only ever go into textContent or title attributes,
+// never innerHTML.
+//
+// Coding happens here, without waiting for Streamlit: select text, click a
+// code (or press 1-9) and the highlight is drawn at once; the change goes to
+// the page as an action and the next rerun's data replaces the drawing (the
+// server's word is final). Every change action carries an id and is resent
+// with later ones until the page lists it in `data.done`, so a rerun that was
+// interrupted loses nothing and nothing is applied twice. The trigger value
+// `action` is {actions: [...]}, each one of:
+//   {type: "code", id, start, end, code}     code a passage (tree click, 1-9)
+//   {type: "invivo", id, start, end}         a new code named with the passage
+//   {type: "remove", id, ref}                Delete on the focused coding
+//   {type: "span", id, ref, start, end}      a coding's edge dragged
+//   {type: "undo", id}                       Ctrl+Z (Cmd+Z)
+//   {type: "mark", ref, kind}                a coding clicked (opens it beside)
+//   {type: "accept"|"reject", ref}           a suggestion chip's buttons
 // Offsets are code points: JS strings count UTF-16 units, so an emoji would
 // count twice; Array.from() walks code points.
 
 const SELECTION_HIGHLIGHT = "ism-study-selection";
+const ADJUST_HIGHLIGHT = "ism-study-adjust";
+const CHANGES = new Set(["code", "invivo", "remove", "span", "undo"]);
 
 function element(tag, className) {
   const node = document.createElement(tag);
@@ -54,7 +67,7 @@ function decorate(run, marks) {
   const solid = marks.filter((mark) => mark.kind !== "suggestion");
   if (solid.length) {
     const inner = solid[solid.length - 1];
-    const tint = rgba(inner.colour, inner.kind === "mine" ? 0.2 : 0.1);
+    const tint = rgba(inner.colour, inner.kind === "other" ? 0.1 : 0.2);
     layers.push(`linear-gradient(${tint}, ${tint})`);
     sizes.push("100% 100%");
     positions.push("0 0");
@@ -77,7 +90,8 @@ function chip(mark, index, labels) {
   name.dataset.mark = String(index);
   name.dataset.action = "mark";
   const prefix = mark.kind === "suggestion" ? `${labels.suggested}: ` : "";
-  name.textContent = prefix + mark.label + (mark.coder ? ` · ${mark.coder}` : "");
+  name.textContent = prefix + mark.label + (mark.coder ? ` · ${mark.coder}` : "")
+    + (mark.memo ? " ✎" : "");
   name.title = name.textContent;
   box.appendChild(name);
   if (mark.kind === "suggestion") {
@@ -96,60 +110,256 @@ function chip(mark, index, labels) {
   return box;
 }
 
-function render(host, data) {
-  const state = host.__ism;
-  const labels = data.labels || {};
-  const marks = data.marks || [];
+// -- the transcript ---------------------------------------------------------
+
+// The turn index holding code point `at` (the last turn starting at or before it).
+function turnAt(state, at) {
+  const turns = state.turns;
+  let low = 0;
+  let high = turns.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (turns[middle].start <= at) low = middle; else high = middle - 1;
+  }
+  return low;
+}
+
+// Indices of the turns a span touches.
+function turnsOf(state, start, end) {
+  const found = [];
+  for (let n = turnAt(state, start); n < state.turns.length; n += 1) {
+    const turn = state.turns[n];
+    if (turn.start >= end && found.length) break;
+    if (turn.end > start && turn.start < end) found.push(n);
+    if (turn.start >= end) break;
+  }
+  if (!found.length && state.turns.length) found.push(turnAt(state, start));
+  return found;
+}
+
+// Cut a turn into runs at every mark edge, as span_view.py does on the server.
+function cutTurn(state, n) {
+  const turn = state.turns[n];
+  const points = turn.points || (turn.points = Array.from(turn.text));
+  const inside = [];
+  const chips = [];
+  state.marks.forEach((mark, i) => {
+    if (!mark || mark.gone) return;
+    if (mark.end > turn.start && mark.start < turn.end) inside.push(i);
+    const first = turnsOf(state, mark.start, mark.end)[0];
+    if (first === n) chips.push(i);
+  });
+  const cuts = new Set([turn.start, turn.end]);
+  for (const i of inside) {
+    cuts.add(Math.min(Math.max(state.marks[i].start, turn.start), turn.end));
+    cuts.add(Math.min(Math.max(state.marks[i].end, turn.start), turn.end));
+  }
+  const edges = Array.from(cuts).sort((a, b) => a - b);
+  const ordered = inside.slice().sort((i, j) => {
+    const a = state.marks[i];
+    const b = state.marks[j];
+    return (a.start - a.end) - (b.start - b.end) || a.start - b.start || i - j;
+  });
   const runs = [];
-  const runsOfMark = new Map();
-  const fragment = document.createDocumentFragment();
-  for (const turn of data.turns || []) {
-    const row = element("div", "turn");
-    row.dataset.n = String(turn.n);
-    const speaker = element("div", "speaker");
-    speaker.textContent = turn.speaker;
-    const body = element("div", "text");
-    for (const [start, end, text, covering] of turn.runs) {
-      const run = element("span", "run");
-      run.dataset.s = String(start);
-      run.dataset.e = String(end);
-      run.textContent = text;
-      if (covering.length) {
-        run.dataset.m = covering.join(" ");
-        decorate(run, covering.map((i) => marks[i]));
-        for (const i of covering) {
-          if (!runsOfMark.has(i)) runsOfMark.set(i, []);
-          runsOfMark.get(i).push(run);
-        }
-      }
-      runs.push(run);
-      body.appendChild(run);
+  for (let k = 0; k + 1 < edges.length; k += 1) {
+    const a = edges[k];
+    const b = edges[k + 1];
+    if (b <= a) continue;
+    const covering = ordered.filter((i) => state.marks[i].start <= a && state.marks[i].end >= b);
+    runs.push([a, b, points.slice(a - turn.start, b - turn.start).join(""), covering]);
+  }
+  turn.runs = runs;
+  turn.chips = chips;
+}
+
+function buildRow(state, n) {
+  const turn = state.turns[n];
+  const labels = state.labels;
+  const row = element("div", "turn");
+  row.dataset.n = String(n);
+  const speaker = element("div", "speaker");
+  speaker.textContent = turn.speaker;
+  const body = element("div", "text");
+  for (const [start, end, text, covering] of turn.runs) {
+    const run = element("span", "run");
+    run.dataset.s = String(start);
+    run.dataset.e = String(end);
+    run.textContent = text;
+    if (covering.length) {
+      run.dataset.m = covering.join(" ");
+      decorate(run, covering.map((i) => state.marks[i]));
     }
-    const margin = element("div", "margin");
-    for (const i of turn.chips) margin.appendChild(chip(marks[i], i, labels));
+    body.appendChild(run);
+    for (const i of covering) {
+      const mark = state.marks[i];
+      if (mark.memo && mark.end === end) {
+        const marker = element("span", "memo-marker");
+        marker.textContent = "✎";
+        marker.title = labels.memo || "Memo";
+        marker.dataset.mark = String(i);
+        marker.dataset.action = "mark";
+        body.appendChild(marker);
+      }
+    }
+  }
+  const margin = element("div", "margin");
+  for (const i of turn.chips) margin.appendChild(chip(state.marks[i], i, labels));
+  if (labels.code_turn !== "") {
     const codeTurn = element("button", "code-turn");
     codeTurn.type = "button";
-    codeTurn.textContent = labels.code_turn || "Code turn";
+    codeTurn.textContent = labels.code_turn || "Select turn";
     codeTurn.title = labels.code_turn_help || "";
     codeTurn.dataset.action = "turn";
-    codeTurn.dataset.n = String(turn.n);
-    codeTurn.dataset.s = String(turn.start);
-    codeTurn.dataset.e = String(turn.end);
+    codeTurn.dataset.n = String(n);
     margin.appendChild(codeTurn);
-    row.append(speaker, body, margin);
-    fragment.appendChild(row);
   }
-  host.replaceChildren(fragment);
-  state.runs = runs;
-  state.runsOfMark = runsOfMark;
-  state.marks = marks;
+  row.append(speaker, body, margin);
+  return row;
 }
+
+function renderAll(shell, data) {
+  const state = shell.__ism;
+  state.labels = data.labels || {};
+  state.marks = (data.marks || []).map((mark) => ({ ...mark }));
+  state.turns = (data.turns || []).map((turn) => ({
+    n: turn.n, speaker: turn.speaker, start: turn.start, end: turn.end, runs: turn.runs,
+    chips: turn.chips, text: turn.runs.map((run) => run[2]).join(""),
+  }));
+  state.rows = [];
+  const fragment = document.createDocumentFragment();
+  state.turns.forEach((turn, n) => {
+    const row = buildRow(state, n);
+    state.rows.push(row);
+    fragment.appendChild(row);
+  });
+  state.host.replaceChildren(fragment);
+  state.runs = null;
+  state.focused = null;
+}
+
+function redraw(shell, turnIndices) {
+  const state = shell.__ism;
+  for (const n of turnIndices) {
+    cutTurn(state, n);
+    const row = buildRow(state, n);
+    state.rows[n].replaceWith(row);
+    state.rows[n] = row;
+  }
+  state.runs = null;
+  if (state.focused !== null) focusMark(shell, state.focused);
+}
+
+function allRuns(state) {
+  if (!state.runs) state.runs = Array.from(state.host.querySelectorAll(".run"));
+  return state.runs;
+}
+
+// -- the code tree ----------------------------------------------------------
+
+function favouriteKey(state) {
+  return `ism-study-favourites-${state.tree.scheme}`;
+}
+
+function loadFavourites(state) {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(favouriteKey(state)) || "[]");
+    return Array.isArray(stored) ? stored.map(Number) : [];
+  } catch (error) {
+    return [];
+  }
+}
+
+// The first nine favourite codes (starred ones in tree order; none starred:
+// the first nine codes), as code ids by key 1-9.
+function numbered(state) {
+  const codes = state.tree.codes;
+  const starred = new Set(state.favourites);
+  const chosen = starred.size ? codes.filter((code) => starred.has(code.id)) : codes;
+  return chosen.slice(0, 9).map((code) => code.id);
+}
+
+function renderTree(shell) {
+  const state = shell.__ism;
+  const tree = state.tree;
+  const box = state.treeBox;
+  if (!tree) {
+    box.replaceChildren();
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const labels = state.labels;
+  const keys = numbered(state);
+  const starred = new Set(state.favourites);
+  const head = element("div", "tree-head");
+  const title = element("div", "tree-title");
+  title.textContent = tree.title || labels.codes || "Codes";
+  const inVivo = element("button", "in-vivo");
+  inVivo.type = "button";
+  inVivo.dataset.action = "invivo";
+  inVivo.textContent = labels.in_vivo || "In vivo";
+  inVivo.title = labels.in_vivo_help || "";
+  inVivo.disabled = !state.selection || tree.readonly;
+  const undo = element("button", "undo");
+  undo.type = "button";
+  undo.dataset.action = "undo";
+  undo.textContent = labels.undo || "Undo";
+  undo.title = labels.undo_help || "";
+  undo.disabled = Boolean(tree.readonly);
+  head.append(title, inVivo, undo);
+  const hint = element("div", "tree-hint");
+  hint.textContent = state.selection ? (labels.hint_selected || "") : (labels.hint || "");
+  const list = element("div", "tree-list");
+  list.setAttribute("role", "list");
+  for (const code of tree.codes) {
+    const item = element("div", "code");
+    item.setAttribute("role", "listitem");
+    item.style.paddingLeft = `${0.2 + code.depth * 0.9}rem`;
+    const apply = element("button", "code-apply");
+    apply.type = "button";
+    apply.dataset.action = "code";
+    apply.dataset.code = String(code.id);
+    apply.disabled = Boolean(tree.readonly);
+    const swatch = element("span", "swatch");
+    swatch.style.background = code.colour;
+    const name = element("span", "code-name");
+    name.textContent = code.name;
+    const count = element("span", "count");
+    count.textContent = String(state.counts.get(code.id) || 0);
+    count.title = labels.count_help || "";
+    const key = keys.indexOf(code.id);
+    const number = element("kbd", "key");
+    number.textContent = key >= 0 ? String(key + 1) : "";
+    apply.append(swatch, name, count, number);
+    apply.title = code.name + (key >= 0 ? ` (${key + 1})` : "");
+    const star = element("button", `star${starred.has(code.id) ? " on" : ""}`);
+    star.type = "button";
+    star.dataset.action = "star";
+    star.dataset.code = String(code.id);
+    star.textContent = starred.has(code.id) ? "★" : "☆";
+    star.title = labels.star_help || "";
+    star.setAttribute("aria-label", `${labels.star_help || "Favourite"}: ${code.name}`);
+    item.append(apply, star);
+    list.appendChild(item);
+  }
+  box.replaceChildren(head, hint, list);
+}
+
+function countCodes(state) {
+  state.counts = new Map();
+  for (const mark of state.marks) {
+    if (!mark || mark.gone || mark.kind === "suggestion" || mark.code === undefined) continue;
+    state.counts.set(mark.code, (state.counts.get(mark.code) || 0) + 1);
+  }
+}
+
+// -- selection --------------------------------------------------------------
 
 // The code-point offset of a DOM boundary point. Inside a run's text node it
 // is exact; elsewhere (a speaker label, a margin, between turns) it snaps to
 // the nearest run edge: the next run's start for a start point, the previous
 // run's end for an end point.
-function offsetOf(host, node, offset, isEnd) {
+function offsetOf(state, node, offset, isEnd) {
   if (node.nodeType === Node.TEXT_NODE && node.parentElement
       && node.parentElement.classList.contains("run")) {
     return Number(node.parentElement.dataset.s) + codePoints(node.data.slice(0, offset));
@@ -157,7 +367,7 @@ function offsetOf(host, node, offset, isEnd) {
   if (node.nodeType === Node.ELEMENT_NODE && node.classList.contains("run")) {
     return Number(offset === 0 ? node.dataset.s : node.dataset.e);
   }
-  const runs = host.__ism.runs;
+  const runs = allRuns(state);
   if (!runs.length) return null;
   let low = 0;
   let high = runs.length;
@@ -194,106 +404,436 @@ function selectedRange(root) {
   return selection.rangeCount && !selection.isCollapsed ? selection.getRangeAt(0) : null;
 }
 
-function showSelection(host, range) {
-  host.__ism.selected = Boolean(range);
+function paint(name, range) {
   if (!(window.CSS && CSS.highlights && window.Highlight)) return;
-  if (range) CSS.highlights.set(SELECTION_HIGHLIGHT, new Highlight(range));
-  else CSS.highlights.delete(SELECTION_HIGHLIGHT);
+  if (range) CSS.highlights.set(name, new Highlight(range));
+  else CSS.highlights.delete(name);
 }
 
-function send(host, payload) {
-  host.__ism.send("action", payload);
+// A DOM range over code points [start, end) of the drawn transcript.
+function rangeOf(state, start, end) {
+  const runs = allRuns(state);
+  const at = (offset, isEnd) => {
+    for (const run of runs) {
+      const s = Number(run.dataset.s);
+      const e = Number(run.dataset.e);
+      if (offset > s && offset < e || (!isEnd && offset === s) || (isEnd && offset === e)) {
+        const node = run.firstChild;
+        const units = Array.from(node.data).slice(0, offset - s).join("").length;
+        return [node, units];
+      }
+    }
+    return null;
+  };
+  const from = at(start, false);
+  const to = at(end, true);
+  if (!from || !to) return null;
+  const range = document.createRange();
+  range.setStart(from[0], from[1]);
+  range.setEnd(to[0], to[1]);
+  return range;
 }
 
-function readSelection(host, root, target) {
-  const range = selectedRange(root);
+function setSelection(shell, selection, range) {
+  const state = shell.__ism;
+  state.selection = selection;
+  paint(SELECTION_HIGHLIGHT, selection ? range || rangeOf(state, selection.start,
+                                                          selection.end) : null);
+  renderTree(shell);
+}
+
+// Leading and trailing white space is not part of a coding.
+function tidy(state, start, end) {
+  const charAt = (offset) => {
+    const turn = state.turns[turnAt(state, offset)];
+    // Between turns there is white space the rows do not draw.
+    if (!turn || offset < turn.start || offset >= turn.end) return " ";
+    return (turn.points || (turn.points = Array.from(turn.text)))[offset - turn.start];
+  };
+  while (start < end && /\s/.test(charAt(start))) start += 1;
+  while (end > start && /\s/.test(charAt(end - 1))) end -= 1;
+  return [start, end];
+}
+
+// A mouseup not read yet (keys and clicks may come before its timer).
+function readPending(shell) {
+  const pending = shell.__ism.unread;
+  if (pending) readSelection(shell, pending.target);
+}
+
+function readSelection(shell, target) {
+  const state = shell.__ism;
+  state.unread = null;
+  const range = selectedRange(state.root);
   if (!range) {
-    clicked(host, target);
+    clicked(shell, target);
     return;
   }
-  if (!host.contains(range.startContainer) || !host.contains(range.endContainer)) return;
-  const start = offsetOf(host, range.startContainer, range.startOffset, false);
-  const end = offsetOf(host, range.endContainer, range.endOffset, true);
+  if (!state.host.contains(range.startContainer) || !state.host.contains(range.endContainer)) {
+    return;
+  }
+  let start = offsetOf(state, range.startContainer, range.startOffset, false);
+  let end = offsetOf(state, range.endContainer, range.endOffset, true);
   if (start === null || end === null || end <= start) return;
-  const kept = document.createRange();
-  kept.setStart(range.startContainer, range.startOffset);
-  kept.setEnd(range.endContainer, range.endOffset);
-  showSelection(host, kept);
+  [start, end] = tidy(state, start, end);
+  if (end <= start) return;
   // The highlight keeps the selection visible; dropping the native one means a
-  // later click (a chip, a button) is not read as the same selection again.
-  if (typeof root.getSelection === "function") root.getSelection().removeAllRanges();
+  // later click (a code, a chip) is not read as the same selection again.
+  if (typeof state.root.getSelection === "function") state.root.getSelection().removeAllRanges();
   else document.getSelection().removeAllRanges();
-  send(host, { type: "select", start, end });
+  unfocus(shell);
+  setSelection(shell, { start, end });
+  state.selectedAt = performance.now();
 }
 
-// A plain click: on highlighted text it opens the innermost coding there;
-// elsewhere it drops the current selection.
-function clicked(host, target) {
+// -- focused coding: outline, drag handles, Delete ------------------------------
+
+function unfocus(shell) {
+  const state = shell.__ism;
+  for (const node of state.host.querySelectorAll(".run.focus")) node.classList.remove("focus");
+  for (const node of state.host.querySelectorAll(".handle")) node.remove();
+  state.focused = null;
+}
+
+function focusMark(shell, index) {
+  const state = shell.__ism;
+  unfocus(shell);
+  const mark = state.marks[index];
+  if (!mark || mark.gone) return;
+  state.focused = index;
+  const runs = [];
+  for (const n of turnsOf(state, mark.start, mark.end)) {
+    for (const run of state.rows[n].querySelectorAll(".run[data-m]")) {
+      if (run.dataset.m.split(" ").map(Number).includes(index)) runs.push(run);
+    }
+  }
+  for (const run of runs) run.classList.add("focus");
+  if (mark.kind !== "mine" || typeof mark.ref !== "number" || !runs.length) return;
+  for (const [edge, run, where] of [["start", runs[0], "beforebegin"],
+                                    ["end", runs[runs.length - 1], "afterend"]]) {
+    const handle = element("span", `handle handle-${edge}`);
+    handle.dataset.edge = edge;
+    handle.title = state.labels.handle_help || "";
+    handle.style.setProperty("--colour", mark.colour);
+    run.insertAdjacentElement(where, handle);
+  }
+}
+
+// The code point under the mouse: the run under it, then the character whose
+// box holds the point (reading order), by bisection.
+function offsetAtPoint(state, x, y) {
+  const hit = state.root.elementFromPoint ? state.root.elementFromPoint(x, y) : null;
+  const run = hit && hit.closest ? hit.closest(".run") : null;
+  if (!run || !run.firstChild) return null;
+  const node = run.firstChild;
+  const points = Array.from(node.data);
+  const range = document.createRange();
+  let units = 0;
+  const starts = points.map((p) => { const u = units; units += p.length; return u; });
+  let low = 0;
+  let high = points.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    range.setStart(node, starts[middle]);
+    range.setEnd(node, starts[middle] + points[middle].length);
+    const box = range.getBoundingClientRect();
+    const before = y < box.top || (y <= box.bottom && x < box.left + box.width / 2);
+    if (before) high = middle; else low = middle + 1;
+  }
+  return Number(run.dataset.s) + low;
+}
+
+function startDrag(shell, handle, event) {
+  const state = shell.__ism;
+  const mark = state.marks[state.focused];
+  if (!mark) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const edge = handle.dataset.edge;
+  const drag = { edge, start: mark.start, end: mark.end };
+  const move = (moved) => {
+    const at = offsetAtPoint(state, moved.clientX, moved.clientY);
+    if (at === null) return;
+    if (edge === "start") drag.start = Math.min(at, mark.end - 1);
+    else drag.end = Math.max(at, mark.start + 1);
+    paint(ADJUST_HIGHLIGHT, rangeOf(state, drag.start, drag.end));
+  };
+  const up = (released) => {
+    document.removeEventListener("mousemove", move, true);
+    document.removeEventListener("mouseup", up, true);
+    move(released);
+    paint(ADJUST_HIGHLIGHT, null);
+    state.dragging = false;
+    const [start, end] = tidy(state, drag.start, drag.end);
+    if (end > start && (start !== mark.start || end !== mark.end)) {
+      change(shell, { type: "span", ref: mark.ref, start, end });
+    }
+  };
+  state.dragging = true;
+  document.addEventListener("mousemove", move, true);
+  document.addEventListener("mouseup", up, true);
+}
+
+// -- actions: drawn at once, then sent ------------------------------------------
+
+let counter = 0;
+
+function apply(shell, action) {
+  const state = shell.__ism;
+  const touched = new Set();
+  const codes = state.tree ? state.tree.codes : [];
+  if (action.type === "code" || action.type === "invivo") {
+    const code = codes.find((c) => c.id === action.code);
+    const label = code ? code.name : state.labels.new_code || "New code";
+    const mark = { start: action.start, end: action.end, kind: "mine", ref: null,
+                   label: action.type === "invivo" ? (action.words || label) : label,
+                   colour: code ? code.colour : "#888888", coder: "", code: action.code,
+                   pending: action.id };
+    state.marks.push(mark);
+    turnsOf(state, mark.start, mark.end).forEach((n) => touched.add(n));
+  } else if (action.type === "remove" || action.type === "span") {
+    const index = state.marks.findIndex((m) => m && !m.gone && m.ref === action.ref);
+    if (index < 0) return;
+    const mark = state.marks[index];
+    turnsOf(state, mark.start, mark.end).forEach((n) => touched.add(n));
+    if (action.type === "remove") {
+      mark.gone = true;
+      if (state.focused === index) state.focused = null;
+    } else {
+      mark.start = action.start;
+      mark.end = action.end;
+      turnsOf(state, mark.start, mark.end).forEach((n) => touched.add(n));
+    }
+  }
+  if (touched.size) redraw(shell, touched);
+  countCodes(state);
+}
+
+function send(shell, action) {
+  const state = shell.__ism;
+  const actions = state.pending.slice();
+  if (action && !CHANGES.has(action.type)) actions.push(action);
+  state.send("action", { actions });
+}
+
+function change(shell, action) {
+  const state = shell.__ism;
+  counter += 1;
+  action.id = `${state.session}-${counter}`;
+  state.pending.push(action);
+  apply(shell, action);
+  if (action.type === "code" || action.type === "invivo") setSelection(shell, null);
+  else renderTree(shell);
+  send(shell, null);
+}
+
+function words(state, start, end) {
+  let text = "";
+  for (const n of turnsOf(state, start, end)) {
+    const turn = state.turns[n];
+    const points = turn.points || (turn.points = Array.from(turn.text));
+    text += `${points.slice(Math.max(start, turn.start) - turn.start,
+                             Math.min(end, turn.end) - turn.start).join("")} `;
+  }
+  return text.trim();
+}
+
+function codeSelection(shell, codeId) {
+  const state = shell.__ism;
+  if (!state.selection || (state.tree && state.tree.readonly)) return false;
+  const { start, end } = state.selection;
+  change(shell, { type: "code", start, end, code: codeId });
+  return true;
+}
+
+// A plain click: on highlighted text it focuses (and opens) the innermost
+// coding there; elsewhere it drops the current selection and focus.
+function clicked(shell, target) {
+  const state = shell.__ism;
   const run = target && target.closest ? target.closest(".run") : null;
   if (run && run.dataset.m) {
     const indices = run.dataset.m.split(" ").map(Number);
-    const mark = host.__ism.marks[indices[indices.length - 1]];
-    showSelection(host, null);
-    if (mark) send(host, { type: "mark", ref: mark.ref, kind: mark.kind });
-  } else if (host.__ism.selected) {
-    showSelection(host, null);
-    send(host, { type: "clear" });
+    const index = indices[indices.length - 1];
+    const mark = state.marks[index];
+    setSelection(shell, null);
+    if (!mark) return;
+    focusMark(shell, index);
+    if (typeof mark.ref === "number" || (mark.kind === "suggestion" && mark.ref)) {
+      send(shell, { type: "mark", ref: mark.ref, kind: mark.kind });
+    }
+  } else {
+    unfocus(shell);
+    if (state.selection) setSelection(shell, null);
   }
 }
 
-function wire(host, root) {
-  host.addEventListener("mouseup", (event) => {
-    if (event.target.closest(".margin")) return;
-    setTimeout(() => readSelection(host, root, event.target), 0);
+function wire(shell) {
+  const state = shell.__ism;
+  shell.addEventListener("mousedown", (event) => {
+    const handle = event.target.closest(".handle");
+    if (handle) startDrag(shell, handle, event);
   });
-  host.addEventListener("keyup", (event) => {
-    if (event.key === "Shift") readSelection(host, root, null);
-    if (event.key === "Escape" && host.__ism.selected) clicked(host, null);
+  state.host.addEventListener("mouseup", (event) => {
+    if (state.dragging || event.target.closest(".margin")) return;
+    // Read the target now: after dispatch it is retargeted to the shadow host.
+    state.unread = { target: event.target };
+    setTimeout(() => readPending(shell), 0);
   });
-  host.addEventListener("click", (event) => {
-    const target = event.target.closest("[data-action]");
-    if (!target) return;
-    const action = target.dataset.action;
-    if (action === "turn") {
-      const body = target.closest(".turn").querySelector(".text");
-      const range = document.createRange();
-      range.selectNodeContents(body);
-      showSelection(host, range);
-      send(host, { type: "turn", n: Number(target.dataset.n),
-                   start: Number(target.dataset.s), end: Number(target.dataset.e) });
+  shell.addEventListener("keyup", (event) => {
+    if (event.key === "Shift") readSelection(shell, null);
+  });
+  // Keys count when the workbench has the focus, or nothing else has it (after
+  // a drag the focus may stay on the page body).
+  const onKey = (event) => {
+    if (!shell.isConnected) {
+      document.removeEventListener("keydown", onKey, true);
       return;
     }
-    const mark = host.__ism.marks[Number(target.dataset.mark)];
-    if (mark) send(host, { type: action, ref: mark.ref, kind: mark.kind });
-  });
-  // Hovering a chip outlines every run of its passage.
-  const focus = (event, on) => {
-    const box = event.target.closest(".chip");
-    if (!box) return;
-    for (const run of host.__ism.runsOfMark.get(Number(box.dataset.mark)) || []) {
-      run.classList.toggle("focus", on);
+    const typing = event.composedPath()[0];
+    if (typing && typing.closest && typing.closest(
+      "input, textarea, select, [contenteditable], [role='combobox'], [role='listbox']")) return;
+    // A key pressed right after a drag may come before the drag's mouseup was read.
+    readPending(shell);
+    const inside = event.composedPath().includes(shell);
+    if (!inside && state.selection === null && state.focused === null) return;
+    // Without a code tree (the consensus view) only dragging a span changes anything.
+    const readonly = !state.tree || state.tree.readonly;
+    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+      event.preventDefault();
+      if (!readonly) change(shell, { type: "undo" });
+    } else if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      const codeId = numbered(state)[Number(event.key) - 1];
+      if (codeId !== undefined && codeSelection(shell, codeId)) event.preventDefault();
+    } else if ((event.key === "Delete" || event.key === "Backspace") && state.focused !== null) {
+      const mark = state.marks[state.focused];
+      if (mark && mark.kind === "mine" && typeof mark.ref === "number" && !readonly) {
+        event.preventDefault();
+        change(shell, { type: "remove", ref: mark.ref });
+      }
+    } else if (event.key === "Escape") {
+      unfocus(shell);
+      setSelection(shell, null);
     }
   };
-  host.addEventListener("mouseover", (event) => focus(event, true));
-  host.addEventListener("mouseout", (event) => focus(event, false));
+  document.addEventListener("keydown", onKey, true);
+  shell.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action]");
+    if (!target) return;
+    readPending(shell);
+    const action = target.dataset.action;
+    if (action === "code") {
+      codeSelection(shell, Number(target.dataset.code));
+    } else if (action === "invivo") {
+      if (!state.selection) return;
+      const { start, end } = state.selection;
+      change(shell, { type: "invivo", start, end, words: words(state, start, end) });
+    } else if (action === "undo") {
+      if (state.tree && !state.tree.readonly) change(shell, { type: "undo" });
+    } else if (action === "star") {
+      const id = Number(target.dataset.code);
+      const starred = new Set(state.favourites);
+      if (starred.has(id)) starred.delete(id); else starred.add(id);
+      state.favourites = state.tree.codes.map((c) => c.id).filter((c) => starred.has(c));
+      try {
+        window.localStorage.setItem(favouriteKey(state), JSON.stringify(state.favourites));
+      } catch (error) { /* private mode: favourites last for this page only */ }
+      renderTree(shell);
+    } else if (action === "turn") {
+      const turn = state.turns[Number(target.dataset.n)];
+      unfocus(shell);
+      const [start, end] = tidy(state, turn.start, turn.end);
+      if (end > start) setSelection(shell, { start, end });
+    } else {
+      const index = Number(target.dataset.mark);
+      const mark = state.marks[index];
+      if (!mark) return;
+      if (action === "mark") {
+        focusMark(shell, index);
+        if (typeof mark.ref === "number") send(shell, { type: "mark", ref: mark.ref, kind: mark.kind });
+      } else {
+        send(shell, { type: action, ref: mark.ref, kind: mark.kind });
+      }
+    }
+  });
+  // Hovering a chip outlines every run of its passage.
+  const hover = (event, on) => {
+    const box = event.target.closest(".chip");
+    if (!box) return;
+    const index = Number(box.dataset.mark);
+    for (const run of state.host.querySelectorAll(".run[data-m]")) {
+      if (run.dataset.m.split(" ").map(Number).includes(index)) run.classList.toggle("hover", on);
+    }
+  };
+  state.host.addEventListener("mouseover", (event) => hover(event, true));
+  state.host.addEventListener("mouseout", (event) => hover(event, false));
+}
+
+function reveal(shell, span) {
+  const state = shell.__ism;
+  const [start, end] = tidy(state, span.start, span.end);
+  if (end <= start) return;
+  const range = rangeOf(state, start, end);
+  setSelection(shell, { start, end }, range);
+  const row = state.rows[turnAt(state, start)];
+  if (row) row.scrollIntoView({ block: "center" });
 }
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  let host = parentElement.querySelector(".ism-transcript");
-  if (!host) {
-    host = element("div", "ism-transcript");
-    host.__ism = { version: null, runs: [], runsOfMark: new Map(), marks: [], selected: false };
-    parentElement.appendChild(host);
-    wire(host, parentElement);
+  let shell = parentElement.querySelector(".ism-workbench");
+  if (!shell) {
+    shell = element("div", "ism-workbench");
+    shell.tabIndex = 0;
+    const host = element("div", "ism-transcript");
+    const treeBox = element("div", "ism-tree");
+    shell.append(host, treeBox);
+    shell.__ism = { version: null, marks: [], turns: [], rows: [], runs: null, pending: [],
+                    selection: null, focused: null, favourites: [], counts: new Map(),
+                    labels: {}, tree: null, host, treeBox, root: parentElement,
+                    session: Math.random().toString(36).slice(2, 10), revealed: null };
+    parentElement.appendChild(shell);
+    wire(shell);
   }
-  host.__ism.send = setTriggerValue;
+  const state = shell.__ism;
+  state.send = setTriggerValue;
   if (!data || !data.turns) return;
-  if (host.__ism.version !== data.version) {
-    const scrolled = host.scrollTop;
-    render(host, data);
-    host.scrollTop = scrolled;
-    host.__ism.version = data.version;
-    showSelection(host, null);
+  const done = new Set(data.done || []);
+  state.pending = state.pending.filter((action) => !done.has(action.id));
+  const treeChanged = JSON.stringify(data.tree || null) !== JSON.stringify(state.tree);
+  if (treeChanged) {
+    state.tree = data.tree || null;
+    state.favourites = state.tree ? loadFavourites(state) : [];
+  }
+  shell.classList.toggle("with-tree", Boolean(state.tree));
+  if (state.version !== data.version) {
+    const scrolled = state.host.scrollTop;
+    const focusedRef = state.focused !== null && state.marks[state.focused]
+      ? state.marks[state.focused].ref : null;
+    renderAll(shell, data);
+    state.host.scrollTop = scrolled;
+    state.version = data.version;
+    for (const action of state.pending) apply(shell, action);
+    countCodes(state);
+    if (focusedRef !== null) {
+      const index = state.marks.findIndex((m) => m && !m.gone && m.ref === focusedRef);
+      if (index >= 0) focusMark(shell, index);
+    }
+    shell.dataset.version = data.version;
+    renderTree(shell);
+    if (state.selection) setSelection(shell, state.selection);
+  } else if (treeChanged) {
+    renderTree(shell);
+  }
+  const key = data.reveal ? `${data.reveal.start}:${data.reveal.end}:${data.version}` : null;
+  if (key && state.revealed !== key.split(":").slice(0, 2).join(":")) {
+    state.revealed = key.split(":").slice(0, 2).join(":");
+    reveal(shell, data.reveal);
+  }
+  shell.dataset.pending = String(state.pending.length);
+  // A change the page has not confirmed after a rerun is sent again (its id
+  // keeps it from being applied twice).
+  clearTimeout(state.resend);
+  if (state.pending.length) {
+    state.resend = setTimeout(() => { if (state.pending.length) send(shell, null); }, 2000);
   }
 }

@@ -33,7 +33,8 @@ class Mark:
 
     ``ref`` is what the page gets back when the mark's chip is clicked (a
     coding id, or a suggestion key); ``coder`` names the coder when codings of
-    several coders are shown.
+    several coders are shown; ``code`` is the coding's code id (the tree
+    counts them) and ``memo`` says a memo is written on it.
     """
 
     start: int
@@ -43,6 +44,8 @@ class Mark:
     kind: str
     ref: int | str
     coder: str = ""
+    code: int | None = None
+    memo: bool = False
 
 
 def _turn_spans(text: str, turns: Sequence[_Turn]) -> list[tuple[str, int, int]]:
@@ -100,7 +103,8 @@ def build_span_view(text: str, turns: Sequence[_Turn], marks: Sequence[Mark], *,
                            "runs": _runs(text, start, end, marks, per_turn[n]),
                            "chips": chips[n]})
     view_marks = [{"label": m.label, "colour": m.colour, "kind": m.kind, "ref": m.ref,
-                   "coder": m.coder, "start": m.start, "end": m.end} for m in marks]
+                   "coder": m.coder, "start": m.start, "end": m.end, "code": m.code,
+                   "memo": m.memo} for m in marks]
     return {"version": version, "marks": view_marks, "turns": view_turns}
 
 

@@ -18,7 +18,7 @@ from study.interviews.schemes import CodingScheme as SchemeModel
 from study.interviews.suggestions import Suggestion
 from study.ui.components.span_view import Mark
 
-__all__ = ["PendingSuggestion", "coder_label", "coding_marks", "pending_suggestions",
+__all__ = ["PendingSuggestion", "code_tree", "coding_marks", "pending_suggestions",
            "scheme_for_suggestions", "suggestion_key", "suggestion_marks", "view_version"]
 
 FALLBACK_COLOUR = "#888888"
@@ -41,27 +41,37 @@ class PendingSuggestion:
     sentence: str
 
 
-def coder_label(email: str, display_name: str | None = None) -> str:
-    """A short name for a coder beside a chip: the display name, else the e-mail's local part."""
-    return (display_name or "").strip() or email.split("@", 1)[0]
+def code_tree(codes: Sequence[object], *, scheme_id: int, title: str,
+              readonly: bool = False) -> dict:
+    """The code tree the span selector draws beside the text: ids, names, colours, depths.
+
+    ``codes`` are :class:`~study.interviews.coding.CodeInfo` in tree order;
+    the browser counts codings per code itself, so a coding drawn before the
+    page reruns is counted at once.
+    """
+    return {"scheme": int(scheme_id), "title": title, "readonly": bool(readonly),
+            "codes": [{"id": int(c.id), "name": str(c.name), "colour": str(c.colour),
+                       "depth": int(c.depth)} for c in codes]}
 
 
 def coding_marks(codings: pd.DataFrame, colours: dict[int, str], *, me: int,
-                 coder_names: dict[int, str] | None = None) -> list[Mark]:
+                 named: bool = False, with_memos: Collection[int] = ()) -> list[Mark]:
     """Turn a :func:`study.interviews.coding.list_codings` frame into highlights, own codings first.
 
-    ``coder_names`` (coder id -> short name) is given when several coders'
-    codings are shown, so every chip says whose coding it is.
+    With ``named`` (several coders' codings shown) every chip says whose
+    coding it is, by the coder's display name; codings in ``with_memos`` get
+    a memo marker.
     """
     marks = []
+    memos = set(with_memos)
     # Plain column lists: itertuples costs ~30 µs a row, too slow for every rerun.
-    columns = [codings[c].tolist() for c in ("id", "coder_id", "coder", "code_id", "code_name",
-                                             "start", "end")]
-    for ref, coder, email, code_id, code_name, start, end in zip(*columns):
+    columns = [codings[c].tolist() for c in ("id", "coder_id", "coder_name", "code_id",
+                                             "code_name", "start", "end")]
+    for ref, coder, coder_name, code_id, code_name, start, end in zip(*columns):
         kind = "mine" if coder == me else "other"
-        name = coder_names.get(coder, str(email)) if coder_names is not None else ""
         marks.append(Mark(int(start), int(end), str(code_name),
-                          colours.get(int(code_id), FALLBACK_COLOUR), kind, int(ref), name))
+                          colours.get(int(code_id), FALLBACK_COLOUR), kind, int(ref),
+                          str(coder_name) if named else "", int(code_id), int(ref) in memos))
     marks.sort(key=lambda m: (m.kind != "mine", m.start, m.end))
     return marks
 
@@ -125,5 +135,5 @@ def view_version(transcript_id: int, text_sha256: str, marks: Sequence[Mark]) ->
     digest = hashlib.blake2b(digest_size=10)
     for mark in marks:
         digest.update(repr((mark.start, mark.end, mark.label, mark.colour, mark.kind, mark.ref,
-                            mark.coder)).encode())
+                            mark.coder, mark.code, mark.memo)).encode())
     return f"t{transcript_id}-{text_sha256[:12]}-{len(marks)}-{digest.hexdigest()}"

@@ -1,8 +1,10 @@
 """Benchmark report: an organisation's scale means against all others, and the spreadsheet.
 
-Researchers choose an organisation (or all of them); a practitioner always
-gets their own organisation's version, with no chooser, and never sees another
-organisation's name: the page shows only their rows and the pooled benchmark.
+Researchers choose an organisation (or all of them), see the current results or
+a published edition, and publish new editions; a practitioner always gets their
+own organisation's version of the newest published edition, with no chooser,
+and never sees another organisation's name: the page shows only their rows and
+the pooled benchmark.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ import pandas as pd
 import streamlit as st
 
 from study.analysis.reports.benchmark_data import (BenchmarkFrames, benchmark_frames,
-                                                   benchmark_summary, benchmark_workbook_bytes)
+                                                   benchmark_summary, benchmark_workbook_bytes,
+                                                   min_benchmark_orgs)
+from study.analysis.reports.benchmark_editions import (EditionInfo, edition_frames,
+                                                       edition_readiness,
+                                                       list_benchmark_editions,
+                                                       publish_benchmark)
 from study.config import database_url, int_setting
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 ALL = "All organisations (researchers' version)"
@@ -26,6 +34,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _frames(url: str) -> BenchmarkFrames:
     with database().transaction() as session:
         return benchmark_frames(session)
+
+
+@st.cache_data(ttl=600, show_spinner="Loading the published benchmark…")
+def _edition(url: str, number: int) -> tuple[EditionInfo, BenchmarkFrames]:
+    with database().transaction() as session:
+        return edition_frames(session, number)
 
 
 def _slug(name: str) -> str:
@@ -114,6 +128,32 @@ def _researchers_overview(summary: pd.DataFrame) -> alt.Chart:
     return (cells + text).properties(autosize=alt.AutoSizeParams(type="pad"))
 
 
+def _editions_section(frames: BenchmarkFrames, editions: list[EditionInfo]) -> None:
+    """Researchers: the published editions, and the button that publishes the next one."""
+    st.subheader("Published editions")
+    st.caption("Practitioners see and download only the newest published edition, frozen "
+               "when it was published. A new edition needs at least "
+               f"{min_benchmark_orgs()} organisations that are not in the last one, so no "
+               "two downloads differ by one organisation.")
+    with errors_shown(stop=True), database().transaction() as session:
+        readiness = edition_readiness(session, frames=frames)
+    if st.button("Publish a new edition", icon=":material/publish:", disabled=not readiness.ready,
+                 help=readiness.sentence()):
+        with errors_shown(stop=True), database().transaction() as session:
+            info = publish_benchmark(session, actor_id=current_account().id)
+        st.session_state["benchmark_published"] = info.number
+        st.rerun()
+    published = st.session_state.pop("benchmark_published", None)
+    if published:
+        st.success(f"Published benchmark edition {published}; practitioners now see it.")
+    st.caption(readiness.sentence())
+    if editions:
+        st.dataframe(pd.DataFrame([e.as_dict() for e in editions]).rename(columns={
+            "number": "Edition", "instrument": "Survey", "published_on": "Published",
+            "published_by": "By", "organisations": "Organisations",
+            "responses": "Responses"}), hide_index=True)
+
+
 def render() -> None:
     """Show the chosen (or the practitioner's own) organisation against the benchmark."""
     st.title("Benchmark report")
@@ -124,23 +164,51 @@ def render() -> None:
         st.warning("Your account is not linked to an organisation yet; ask the study's "
                    "administrator to link it.")
         return
-    with errors_shown(stop=True):
-        frames = _frames(database_url())
+    with errors_shown(stop=True), database().transaction() as session:
+        editions = list_benchmark_editions(session)
+    edition = None
     if practitioner:
         organisation = account.organisation_name
+        if not editions:
+            st.info("No benchmark has been published yet. The researchers publish one when "
+                    "enough organisations have taken part.")
+            return
+        with errors_shown(stop=True):
+            edition, frames = _edition(database_url(), editions[0].number)
         if organisation not in frames.organisations:
-            st.info(f"{organisation} has no survey results yet, so there is no benchmark.")
+            st.info(f"{markdown_literal(organisation)} is not in the current benchmark (edition "
+                    f"{edition.number}); it will be in the next edition.")
             return
     else:
-        choice = st.selectbox("Organisation", [ALL] + frames.organisations)
+        with errors_shown(stop=True):
+            live = _frames(database_url())
+        choice = st.selectbox("Organisation", [ALL] + live.organisations)
         organisation = None if choice == ALL else choice
-    st.caption(f"Results of any group with fewer than {min_group} responses are hidden. The "
-               "benchmark pools the other organisations; its mean is the average of their "
-               "organisation means. The Method sheet of the spreadsheet gives every formula.")
+        frames = live
+        if editions:
+            versions = ["Current results"] + [f"Edition {e.number} ({e.published_on:%d %b %Y})"
+                                              for e in editions]
+            shown = st.radio("Results", versions, horizontal=True,
+                             help="Practitioners see the newest published edition.")
+            if shown != versions[0]:
+                with errors_shown(stop=True):
+                    edition, frames = _edition(database_url(),
+                                               editions[versions.index(shown) - 1].number)
+                if organisation is not None and organisation not in frames.organisations:
+                    st.info(f"{markdown_literal(organisation)} is not in edition {edition.number}.")
+                    _editions_section(live, editions)
+                    return
+    where = (f"Benchmark edition {edition.number}, published on "
+             f"{edition.published_on:%d %B %Y}. " if edition else "")
+    st.caption(f"{where}Results of any group with fewer than {min_group} responses are "
+               f"hidden, and benchmark figures need at least {min_benchmark_orgs()} other "
+               "organisations. The benchmark pools the other organisations; its mean is the "
+               "average of their organisation means. The Method sheet of the spreadsheet gives "
+               "every formula.")
     with errors_shown(stop=True):
         summary = benchmark_summary(frames, organisation=organisation, min_group=min_group)
     if organisation is not None:
-        st.subheader(f"{organisation} against the benchmark")
+        st.subheader(f"{markdown_literal(organisation)} against the benchmark")
         if summary["mean"].notna().any() and summary["bench_mean"].notna().any():
             st.altair_chart(_focus_chart(summary, organisation), width="stretch")
             st.caption("The shaded band runs from the benchmark median to its top quartile. "
@@ -161,13 +229,16 @@ def render() -> None:
                                                                      format="%.0f")})
     name = f"benchmark-{_slug(organisation)}.xlsx" if organisation else \
         "benchmark-all-organisations.xlsx"
+    generated = edition.published_on if edition else None
 
     def workbook() -> bytes:
         return benchmark_workbook_bytes(frames, organisation=organisation,
-                                        min_group=min_group)
+                                        min_group=min_group, generated=generated)
 
     st.download_button("Download the benchmark spreadsheet (.xlsx)", workbook, file_name=name,
                        mime=XLSX, icon=":material/download:", type="primary")
+    if not practitioner:
+        _editions_section(live, editions)
 
 
 render()

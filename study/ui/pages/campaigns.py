@@ -10,6 +10,8 @@ from study.admin.organisations import list_organisations
 from study.surveys.campaigns import (close_campaign, create_campaign, invitations_csv,
                                      list_campaigns, set_headcount)
 from study.surveys.instruments import load_instruments
+from study.surveys.mailing import import_recipients, recipient_counts, send_campaign_mail
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 
@@ -45,14 +47,42 @@ def _create_form(organisations: list[str], surveys: list[str]) -> None:
                                        invitations=int(invitations) if personal else None,
                                        headcount=int(headcount) or None, closes=closes,
                                        actor_id=current_account().id)
-                st.success(f"Opened campaign {info.id} for {info.organisation}.")
+                st.success(f"Opened campaign {info.id} for {markdown_literal(info.organisation)}.")
+
+
+def _mail_box(info) -> None:
+    """Recipients (CSV upload) and e-mail invitations and reminders of a personal campaign."""
+    with st.expander("E-mail invitations", icon=":material/mail:"):
+        with database().transaction() as session:
+            counts = recipient_counts(session, info.id)
+        st.caption(f"{counts['recipients']} recipients ({counts['opted_out']} opted out) · "
+                   f"{counts['invitations_sent']} invitations and {counts['reminders_sent']} "
+                   "reminders sent. Sent through STUDY_SMTP_URL; the record of what was sent "
+                   "is never linked to a response.")
+        upload = st.file_uploader("Recipients (CSV with an 'email' and an optional 'language' "
+                                  "column)", type=["csv"], key=f"recipients-{info.id}")
+        if upload is not None and st.button("Add recipients", key=f"add-recipients-{info.id}"):
+            with errors_shown(), database().transaction() as session:
+                result = import_recipients(session, info.id, upload.getvalue(),
+                                           filename=upload.name, actor_id=current_account().id)
+                st.success(f"Added {result.added} recipients ({result.already} already there).")
+        left, right = st.columns(2)
+        for column, reminder, label in ((left, False, "Send invitations"),
+                                        (right, True, "Send reminders")):
+            if column.button(label, key=f"send-{reminder}-{info.id}",
+                             disabled=info.status != "open" or not counts["recipients"]):
+                with errors_shown(), st.spinner("Sending..."):
+                    report = send_campaign_mail(database(), info.id, reminder=reminder,
+                                                actor_id=current_account().id)
+                    (st.warning if report.failed else st.success)(report.summary())
 
 
 def _campaign_card(info) -> None:
     rate = f"{info.response_rate:.0%}" if info.response_rate is not None else "n/a"
     with st.container(border=True):
         top = st.columns([3, 1, 1, 1])
-        top[0].markdown(f"**{info.name}** · {info.organisation} · {info.instrument} "
+        top[0].markdown(f"**{markdown_literal(info.name)}** · {markdown_literal(info.organisation)}"
+                        f" · {info.instrument} "
                         f"v{info.instrument_version} · {info.status}")
         top[1].metric("Started", info.started)
         top[2].metric("Completed", info.completed)
@@ -75,6 +105,7 @@ def _campaign_card(info) -> None:
             st.download_button(f"Download {info.invitations} personal links (CSV)", csv_text,
                                file_name=f"campaign-{info.id}-links.csv", mime="text/csv",
                                key=f"links-{info.id}")
+            _mail_box(info)
         if info.status != "closed" and st.button("Close campaign", key=f"close-{info.id}"):
             with errors_shown(), database().transaction() as session:
                 close_campaign(session, info.id, actor_id=current_account().id)

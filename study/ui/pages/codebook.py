@@ -3,32 +3,74 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from study.interviews.coding import (add_code, code_frequency_matrix, cooccurrence_matrix,
-                                     list_codes, list_schemes, load_scheme_into_db, merge_codes,
-                                     move_code, recolour_code, rename_code)
+from study.cells import csv_bytes
+from study.interviews.coding import (add_code, blind_state, code_frequency_matrix,
+                                     cooccurrence_matrix, list_codes, list_schemes,
+                                     load_scheme_into_db, merge_codes, move_code, recolour_code,
+                                     rename_code, set_blind)
 from study.interviews.schemes import load_schemes
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 
-def _heatmap(frame: pd.DataFrame, *, x_title: str, y_title: str, value: str) -> alt.Chart:
-    long = frame.rename_axis(index="row", columns="column").stack().rename(value).reset_index()
+def _heatmap(frame: pd.DataFrame, *, x_title: str, y_title: str, value: str,
+             step: int = 20) -> alt.Chart:
+    """A labelled heatmap; every row and column label is drawn in full (none dropped or cut).
+
+    Cells are ``step`` pixels square, so 40 codes make a 800-pixel chart whose
+    labels never overlap. Missing values (the co-occurrence diagonal) are
+    drawn as empty grey cells and do not stretch the colour scale.
+    """
+    long = (frame.rename_axis(index="row", columns="column").stack(future_stack=True)
+            .rename(value).reset_index())
     order_rows = list(frame.index)
     order_columns = list(frame.columns)
     base = alt.Chart(long).encode(
         x=alt.X("column:N", sort=order_columns, title=x_title,
-                axis=alt.Axis(labelAngle=-35, labelLimit=180)),
-        y=alt.Y("row:N", sort=order_rows, title=y_title, axis=alt.Axis(labelLimit=260)))
-    cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=value),
+                axis=alt.Axis(labelAngle=-60, labelLimit=0, labelOverlap=False,
+                              labelAlign="right")),
+        y=alt.Y("row:N", sort=order_rows, title=y_title,
+                axis=alt.Axis(labelLimit=0, labelOverlap=False)))
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.condition(f"isValid(datum['{value}'])",
+                            alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=value),
+                            alt.value("#eeeeee")),
         tooltip=["row", "column", f"{value}:Q"])
-    labels = base.mark_text(fontSize=11).encode(
+    top = long[value].max()
+    labels = base.mark_text(fontSize=10).encode(
         text=alt.Text(f"{value}:Q"),
-        color=alt.condition(alt.datum[value] > long[value].max() / 2, alt.value("white"),
-                            alt.value("black")))
-    return (cells + labels).properties(height=max(220, 26 * len(order_rows)))
+        color=alt.condition(alt.datum[value] > (0 if pd.isna(top) else top) / 2,
+                            alt.value("white"), alt.value("black")))
+    return (cells + labels).properties(width=alt.Step(step), height=alt.Step(step))
+
+
+def _unique_names(codes) -> dict[str, str]:
+    """Code key -> a label: the name, with the key where two codes share a name."""
+    seen: dict[str, int] = {}
+    for code in codes:
+        seen[code.name] = seen.get(code.name, 0) + 1
+    return {c.key: c.name if seen[c.name] == 1 else f"{c.name} ({c.key})" for c in codes}
+
+
+def _blind_switch(scheme_key: str) -> None:
+    """Researchers put the scheme in blind mode: coders then see only their own codings."""
+    with errors_shown(stop=True), database().transaction() as session:
+        state = blind_state(session, scheme_key)
+    if state.blind:
+        st.caption(f":material/visibility_off: Blind coding since {state.since:%Y-%m-%d %H:%M} "
+                   "UTC: coders see only their own codings of this scheme.")
+    label = "Lift blind mode" if state.blind else "Start blind coding"
+    if st.button(label, key="cb_blind", icon=":material/visibility_off:",
+                 help="In blind mode coders see only their own codings (enforced in the "
+                      "library); the reliability page and report say whether codings were "
+                      "made blind. Also: `study codes blind on|off --scheme KEY`."):
+        with errors_shown(), database().transaction() as session:
+            set_blind(session, scheme_key, not state.blind, actor_id=current_account().id)
+        st.rerun()
 
 
 def _edit_codes(scheme_key: str, codes) -> None:
@@ -48,14 +90,14 @@ def _edit_codes(scheme_key: str, codes) -> None:
                     add_code(session, scheme_key, key=key, name=name, colour=colour,
                              parent=None if parent == "(top level)" else names[parent],
                              definition=definition, actor_id=actor)
-                    st.success(f"Added {name}.")
+                    st.success(f"Added {markdown_literal(name)}.")
         with rename, st.form("rename-code"):
             code = st.selectbox("Code", list(names), key="rename-which")
             new_name = st.text_input("New name")
             if st.form_submit_button("Rename"):
                 with errors_shown(), database().transaction() as session:
                     rename_code(session, (scheme_key, names[code]), new_name, actor_id=actor)
-                    st.success(f"Renamed to {new_name}.")
+                    st.success(f"Renamed to {markdown_literal(new_name)}.")
         with recolour, st.form("recolour-code"):
             code = st.selectbox("Code", list(names), key="recolour-which")
             colour = st.color_picker("New colour", "#1f77b4")
@@ -117,6 +159,7 @@ def render() -> None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"colour": st.column_config.TextColumn("colour", width="small")})
     if current_account().role in ("admin", "researcher"):
+        _blind_switch(scheme_key)
         _edit_codes(scheme_key, codes)
     st.subheader("How often each code was used")
     with errors_shown(stop=True), database().transaction() as session:
@@ -125,7 +168,7 @@ def render() -> None:
                         format_func={"overlap": "codes overlapping in a span",
                                      "turn": "codes within the same speaker turn"}.get)
         cooccurrence = cooccurrence_matrix(session, scheme=scheme_key, mode=mode)
-    names = {c.key: c.name for c in codes}
+    names = _unique_names(codes)
     if frequency.empty or "transcripts" not in frequency.columns.get_level_values(0) \
             or frequency["transcripts"].to_numpy().sum() == 0:
         st.info("No codings with this scheme yet.")
@@ -133,17 +176,26 @@ def render() -> None:
     counts = frequency["transcripts"].rename(index=names)
     left, right = st.tabs(["Transcripts coded per organisation", "Codings per organisation"])
     left.altair_chart(_heatmap(counts, x_title="Organisation", y_title="Code",
-                               value="transcripts"), width="stretch")
-    left.download_button("Download (CSV)", counts.to_csv(), "code-transcripts.csv", "text/csv")
+                               value="transcripts"), width="content")
+    # csv_bytes: code and organisation names must not run as spreadsheet formulas
+    left.download_button("Download (CSV)", csv_bytes(counts, index=True), "code-transcripts.csv",
+                         "text/csv")
     codings = frequency["codings"].rename(index=names)
     right.altair_chart(_heatmap(codings, x_title="Organisation", y_title="Code",
-                                value="codings"), width="stretch")
-    right.download_button("Download (CSV)", codings.to_csv(), "code-codings.csv", "text/csv")
+                                value="codings"), width="content")
+    right.download_button("Download (CSV)", csv_bytes(codings, index=True), "code-codings.csv",
+                          "text/csv")
     st.subheader("Co-occurrence")
     matrix = cooccurrence.rename(index=names, columns=names)
-    st.altair_chart(_heatmap(matrix, x_title="Code", y_title="Code", value="co-occurrences"),
-                    width="stretch")
-    st.download_button("Download co-occurrence (CSV)", matrix.to_csv(), "cooccurrence.csv",
+    # The diagonal (a code with itself) counts the code's own codings and would
+    # stretch the colour scale until every other cell looks empty: left out.
+    shown = matrix.astype("float64").mask(pd.DataFrame(
+        np.eye(len(matrix), dtype=bool), index=matrix.index, columns=matrix.columns))
+    st.caption("Grey diagonal: a code with itself is left out (its use is counted above).")
+    st.altair_chart(_heatmap(shown, x_title="Code", y_title="Code", value="co-occurrences"),
+                    width="content")
+    st.download_button("Download co-occurrence (CSV)", csv_bytes(matrix, index=True),
+                       "cooccurrence.csv",
                        "text/csv")
 
 

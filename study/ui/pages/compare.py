@@ -6,10 +6,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from study.analysis.comparison import (AGGREGATION_CUTOFFS, ComparisonResult, compare_organisations,
+from study.analysis.comparison import (AGGREGATION_CUTOFFS, MISSING_VALUE_HANDLING,
+                                       ComparisonResult, compare_organisations,
                                        comparison_options)
-from study.cells import escape_formula
+from study.analysis.behaviour import behaviour_beside_scales
+from study.cells import csv_bytes
 from study.config import database_url
+from study.ui.plain_text import markdown_literal
 from study.ui.state import database, errors_shown
 
 CHALLENGE_SCALES = ["challenge_not_work", "challenge_self_censorship", "challenge_not_routine",
@@ -34,8 +37,8 @@ def _compare(url: str, scales: tuple[str, ...], items: tuple[str, ...],
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
-    # escape_formula: organisation names and item texts must not run as spreadsheet formulas
-    data = frame.map(escape_formula).to_csv(index=False).encode("utf-8-sig")
+    # csv_bytes: organisation names and item texts must not run as spreadsheet formulas
+    data = csv_bytes(frame)
     st.download_button(f"Download {name} (CSV)", data,
                        file_name=f"{name.replace(' ', '-')}.csv", mime="text/csv",
                        icon=":material/download:", key=f"download-{name}")
@@ -112,7 +115,7 @@ def _means_tab(result: ComparisonResult) -> None:
         table = result.descriptives[result.descriptives["measure"] == measure["measure"]]
         if table.empty:
             continue
-        st.markdown(f"**{measure['label']}** ({measure['kind']})")
+        st.markdown(f"**{markdown_literal(measure['label'])}** ({measure['kind']})")
         st.altair_chart(_dot_plot(table.dropna(subset=["ci_low"]), int(measure["points"]),
                                   measure["label"]), width="stretch")
     st.dataframe(result.descriptives.drop(columns=["measure"]), hide_index=True,
@@ -138,7 +141,7 @@ def _distribution_tab(result: ComparisonResult, labels: dict[str, str]) -> None:
                "answer is split half on each side. Answers are shown as given (reverse-keyed "
                "items are not recoded), so each bar reads like its statement.")
     for item in result.likert["item"].drop_duplicates():
-        st.markdown(f"**{item}**: {labels.get(item, item)}")
+        st.markdown(f"**{markdown_literal(item)}**: {markdown_literal(labels.get(item, item))}")
         st.altair_chart(_diverging(result.likert, item), width="stretch")
     _download(result.likert, "answer distribution")
 
@@ -152,17 +155,20 @@ def _agreement_tab(result: ComparisonResult) -> None:
                                                          ("mean awg", r.awg_mean))
                                 if pd.notna(value) and value >= threshold[name]) or "none"
                       for r in table.itertuples()]
+    # An index that cannot be computed says so in words, with the reason beside it.
+    for column, digits in (("icc1", 3), ("icc2", 3), ("rwg_mean", 2), ("awg_mean", 2)):
+        table[column] = [f"{v:.{digits}f}" if pd.notna(v) else "undefined"
+                         for v in table[column]]
     st.dataframe(table.drop(columns=["measure", "rwg_index"]), hide_index=True,
                  width="stretch",
                  column_config={
                      "label": "Measure", "organisations": "Organisations",
-                     "icc1": st.column_config.NumberColumn("ICC(1)", format="%.3f"),
-                     "icc2": st.column_config.NumberColumn("ICC(2)", format="%.3f"),
-                     "rwg_mean": st.column_config.NumberColumn("Mean rwg(j)", format="%.2f"),
+                     "icc1": "ICC(1)", "icc2": "ICC(2)", "rwg_mean": "Mean rwg(j)",
                      "rwg_share_70": st.column_config.NumberColumn(
                          "Organisations with rwg(j) ≥ .70", format="percent"),
-                     "awg_mean": st.column_config.NumberColumn("Mean awg", format="%.2f"),
+                     "awg_mean": "Mean awg", "undefined": "Why undefined",
                      "meets": "Meets the rule of thumb"})
+    st.caption(f"Missing answers: {MISSING_VALUE_HANDLING[result.missing]}")
     _download(result.aggregation, "aggregation indices")
     st.markdown("Rules of thumb (rwg(j) is rwg for a single item):\n"
                 + "\n".join(f"- **{name} {rule}**: {source}"
@@ -236,6 +242,26 @@ def _excluded_tab(result: ComparisonResult) -> None:
     _download(result.excluded, "excluded")
 
 
+def _behaviour_tab(scales: list[str], organisations: list[str], labels: dict[str, str]
+                   ) -> None:
+    with errors_shown(stop=True), database().transaction() as session:
+        frame = behaviour_beside_scales(session, scales=scales, organisations=organisations)
+    if frame.drop(columns="organisation").filter(like="share").isna().all().all():
+        st.info("None of these organisations has a platform export yet "
+                "(Platform activity page, or `study import platform`).")
+        return
+    st.caption("Survey scale means (what employees say) beside what people do on the "
+               "platform (Slack or Viva Engage export); definitions on the Platform activity "
+               "page.")
+    config = {c: st.column_config.NumberColumn(labels.get(c[5:], c[5:]), format="%.2f")
+              for c in frame.columns if c.startswith("mean:")}
+    config.update({c: st.column_config.NumberColumn(c.replace("_", " ").capitalize(),
+                                                    format="percent")
+                   for c in frame.columns if c.endswith("share") or c == "weekly_regularity"})
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    _download(frame, "survey and platform")
+
+
 def render() -> None:
     """Choose measures and organisations, then show every comparison table and chart."""
     st.title("Compare organisations")
@@ -265,7 +291,7 @@ def render() -> None:
     with errors_shown(stop=True):
         result = _compare(database_url(), tuple(scales), tuple(items), tuple(organisations))
     tabs = st.tabs(["Means", "Answer distribution", "Reliability and agreement",
-                    "Differences", "Excluded"])
+                    "Differences", "Excluded", "Platform behaviour"])
     with tabs[0]:
         _means_tab(result)
     with tabs[1]:
@@ -276,6 +302,8 @@ def render() -> None:
         _differences_tab(result)
     with tabs[4]:
         _excluded_tab(result)
+    with tabs[5]:
+        _behaviour_tab(scales, organisations, options.scales)
 
 
 render()

@@ -14,21 +14,21 @@ from study.interviews.transcripts.store import check_upload_size
 from study.ui.state import current_account, database, errors_shown
 
 
-def _qdpx_bytes(db: Database) -> Callable[[], bytes]:
+def _qdpx_bytes(db: Database, compat: str | None) -> Callable[[], bytes]:
     """The export, built only when the download is clicked (in Streamlit's own thread)."""
     def build() -> bytes:
         buffer = io.BytesIO()
         with db.transaction() as session:
-            export_qdpx(session, buffer)
+            export_qdpx(session, buffer, compat=compat)
         return buffer.getvalue()
     return build
 
 
-def _qdc_bytes(db: Database, scheme: str) -> Callable[[], bytes]:
+def _codebook_bytes(db: Database, scheme: str, fmt: str) -> Callable[[], bytes]:
     def build() -> bytes:
         buffer = io.BytesIO()
         with db.transaction() as session:
-            export_codebook(session, scheme, buffer)
+            export_codebook(session, scheme, buffer, format=fmt)
         return buffer.getvalue()
     return build
 
@@ -38,22 +38,31 @@ def _export_section(db: Database, schemes: dict[str, str]) -> None:
     st.write("A REFI-QDA project opens in NVivo, ATLAS.ti, MAXQDA and QualCoder: transcripts, "
              "codes with their definitions, organisations as cases, every coder's codings "
              "and memos.")
-    st.download_button("Download project (.qdpx)", _qdpx_bytes(db), file_name="ism-study.qdpx",
-                       mime="application/zip", icon=":material/download:")
+    qualcoder = st.checkbox("For QualCoder", help="Also link transcripts to organisations the "
+                            "way QualCoder reads case links.")
+    st.download_button("Download project (.qdpx)", _qdpx_bytes(db, "qualcoder" if qualcoder
+                                                               else None),
+                       file_name="ism-study.qdpx", mime="application/zip",
+                       icon=":material/download:")
     if schemes:
         scheme = st.selectbox("Coding scheme", list(schemes), format_func=lambda k: schemes[k])
-        st.download_button("Download codebook (.qdc)", _qdc_bytes(db, scheme),
-                           file_name=f"{scheme}.qdc", mime="application/xml",
+        fmt = st.radio("Codebook format", ["qdc", "csv"], horizontal=True,
+                       format_func={"qdc": "REFI-QDA (.qdc)",
+                                    "csv": "CSV for Taguette (.csv)"}.get)
+        st.download_button(f"Download codebook (.{fmt})", _codebook_bytes(db, scheme, fmt),
+                           file_name=f"{scheme}.{fmt}",
+                           mime="application/xml" if fmt == "qdc" else "text/csv",
                            icon=":material/download:")
 
 
 def _import_section(db: Database) -> None:
     st.header("Import")
-    st.write("Upload a project (.qdpx) or a codebook (.qdc) from another program. Sources "
+    st.write("Upload a project (.qdpx) or a codebook (.qdc, or Taguette's .csv) from another "
+             "program. Sources "
              "without a case go to the organisation \u201cImported\u201d; what cannot be "
              "imported is listed below after the import.")
     with st.form("refi-import", clear_on_submit=True):
-        upload = st.file_uploader("REFI-QDA file", type=["qdpx", "qdc"])
+        upload = st.file_uploader("REFI-QDA file", type=["qdpx", "qdc", "csv"])
         scheme_key = st.text_input("Scheme key (optional)",
                                    help="Key of the coding scheme the codebook becomes; by "
                                         "default made from the project or file name.")
@@ -66,7 +75,7 @@ def _import_section(db: Database) -> None:
     actor = current_account().id
     with errors_shown(), db.transaction() as session:
         check_upload_size(upload.size, upload.name)
-        if upload.name.lower().endswith(".qdc"):
+        if upload.name.lower().endswith((".qdc", ".csv")):
             book = import_codebook(session, upload, scheme_key=scheme_key or None,
                                    actor_id=actor)
             verb = "Imported" if book.created else "Already imported:"

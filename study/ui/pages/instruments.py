@@ -9,6 +9,7 @@ import streamlit as st
 
 from study.interviews.guides import write_guide_docx
 from study.surveys.instruments import InterviewGuide, load_instruments
+from study.ui.plain_text import markdown_literal
 from study.ui.state import errors_shown
 
 
@@ -21,11 +22,11 @@ def _guide_docx(instrument_id: str, language: str) -> bytes:
 
 def _show_guide(guide: InterviewGuide, language: str) -> None:
     for section in guide.sections:
-        st.markdown(f"**{section.title[language]}**")
+        st.markdown(f"**{markdown_literal(section.title[language])}**")
         for question in section.questions:
-            st.markdown(f"- {question.text[language]}")
+            st.markdown(f"- {markdown_literal(question.text[language])}")
             for probe in question.probes:
-                st.caption(f"\u2003Probe: {probe[language]}")
+                st.caption(f"\u2003Probe: {markdown_literal(probe[language])}")
     left, right = st.columns(2)
     for column, lang in zip((left, right), guide.languages):
         column.download_button(f"Print guide ({lang}, .docx)", _guide_docx(guide.id, lang),
@@ -37,7 +38,7 @@ def _show_guide(guide: InterviewGuide, language: str) -> None:
 def _show_survey(survey, language: str) -> None:
     scales = {s.id: s.label[language] for s in survey.scales}
     for page in survey.pages:
-        st.markdown(f"**{page.title[language]}**")
+        st.markdown(f"**{markdown_literal(page.title[language])}**")
         rows = [{"item": item.id, "type": item.type, "text": item.text[language],
                  "scale": scales.get(item.scale, ""), "reversed": item.reverse,
                  "required": item.required} for item in survey.page_items(page)]
@@ -57,7 +58,7 @@ def render() -> None:
     if getattr(chosen, "sources", None):
         with st.expander("Sources"):
             for source in chosen.sources:
-                st.markdown(f"- {source}")
+                st.markdown(f"- {markdown_literal(source)}")
     if isinstance(chosen, InterviewGuide):
         _show_guide(chosen, language)
     else:

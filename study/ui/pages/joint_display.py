@@ -12,7 +12,7 @@ import streamlit as st
 
 from study.analysis.joint_display import (CHALLENGES, convergence, joint_display,
                                           write_joint_display_xlsx)
-from study.cells import escape_formula
+from study.cells import csv_bytes
 from study.config import database_url
 from study.ui.state import database, errors_shown
 
@@ -76,14 +76,29 @@ def _heatmaps(frame: pd.DataFrame) -> alt.HConcatChart:
     left = (survey + survey_text).properties(title="Employees: survey scale mean")
     right = (interviews + interviews_text).properties(
         title="Coordinators: coded passages per interview")
-    return alt.hconcat(left, right, spacing=30).resolve_scale(color="independent")
+    panels = [left, right]
+    if frame["platform_value"].notna().any():
+        behaviour = base.mark_rect().encode(
+            x=x, y=y_right,
+            color=alt.Color("platform_value:Q", title="Platform measure",
+                            scale=alt.Scale(scheme="greens", domain=[0, 1]),
+                            legend=alt.Legend(orient="bottom", format=".0%")),
+            tooltip=[alt.Tooltip("organisation:N", title="Organisation"),
+                     alt.Tooltip("platform_measure:N", title="Measure"),
+                     alt.Tooltip("platform_value:Q", title="Value", format=".0%")])
+        behaviour_text = base.mark_text(fontSize=11).encode(
+            x=x, y=y_right, text=alt.Text("platform_value:Q", format=".0%"),
+            color=alt.value("black"))
+        panels.append((behaviour + behaviour_text).properties(
+            title="Platform: what people do (see the tabs)"))
+    return alt.hconcat(*panels, spacing=30).resolve_scale(color="independent")
 
 
 def _challenge_table(frame: pd.DataFrame, scale: str) -> None:
     part = frame[frame["scale"] == scale]
     st.dataframe(
         part[["organisation", "survey_mean", "survey_n", "coded_share",
-              "passages_per_interview", "quote", "quote_source"]],
+              "passages_per_interview", "platform_value", "quote", "quote_source"]],
         hide_index=True, width="stretch",
         column_config={
             "organisation": "Organisation",
@@ -93,6 +108,9 @@ def _challenge_table(frame: pd.DataFrame, scale: str) -> None:
                                                          format="percent"),
             "passages_per_interview": st.column_config.NumberColumn(
                 "Passages per interview", format="%.1f"),
+            "platform_value": st.column_config.NumberColumn(
+                f"Platform: {part['platform_measure'].iloc[0]}" if len(part) else "Platform",
+                format="percent"),
             "quote": st.column_config.TextColumn("Example quote", width="large"),
             "quote_source": "From"})
 
@@ -104,7 +122,9 @@ def render() -> None:
                "their co-workers about the same four. Each row is an organisation: the survey "
                "scale mean (higher = more of the challenge), the share of the organisation's "
                "coded interviews in which the matching code or a sub-code was applied, the "
-               "coded passages per interview (averaged over coders), and one example quote.")
+               "coded passages per interview (averaged over coders), one example quote, and, where "
+               "the organisation handed over its platform export, what people actually do "
+               "(e.g. leaders' share of replies beside 'support in words, not action').")
     with errors_shown(stop=True):
         frame = _joint(database_url())
     if frame.empty:
@@ -134,8 +154,8 @@ def render() -> None:
                                                                    format="%.2f"),
                      "p_passages": st.column_config.NumberColumn("p (passages)",
                                                                  format="%.3f")})
-    # escape_formula: a quote such as "=HYPERLINK(...)" must stay text in a spreadsheet
-    data = frame.map(escape_formula).to_csv(index=False).encode("utf-8-sig")
+    # csv_bytes: a quote such as "=HYPERLINK(...)" must stay text in a spreadsheet
+    data = csv_bytes(frame)
     st.download_button("Download the table (CSV)", data,
                        file_name="joint-display.csv", mime="text/csv",
                        icon=":material/download:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from study.admin.organisations import add_organisation, organisations_frame
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 
@@ -22,7 +23,7 @@ def render() -> None:
             with errors_shown(), database().transaction() as session:
                 info = add_organisation(session, name, sector=sector, size_band=size_band,
                                         country=country, actor_id=current_account().id)
-                st.success(f"Added {info.name}.")
+                st.success(f"Added {markdown_literal(info.name)}.")
     with errors_shown(stop=True), database().transaction() as session:
         frame = organisations_frame(session)
     st.dataframe(frame.drop(columns="id"), hide_index=True, width="stretch")

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from study.interviews.coding.schemes_store import list_schemes
 from study.interviews.transcripts.store import list_transcripts, transcript_json
+from study.errors import StudyError
 from study.reliability.consensus import DECISIONS, list_disagreements, resolve_disagreement
+from study.ui.components.consensus_view import consensus_view
+from study.ui.components.span_selector import span_selector
 from study.reliability.report import (RELIABLE, TENTATIVE, ReliabilityReport, codings_stamp,
                                       reliability_report, scheme_coders)
 from study.reliability.units import UNITS
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 CONTEXT_CHARS = 200
@@ -71,13 +76,6 @@ def _show_report(report: ReliabilityReport) -> None:
         st.markdown(_escaped(report.method))
 
 
-def _context(text: str, start: int, end: int) -> str:
-    before = text[max(0, start - CONTEXT_CHARS):start]
-    after = text[end:end + CONTEXT_CHARS]
-    return (("…" if start > CONTEXT_CHARS else "") + before + "⟦" + text[start:end] + "⟧"
-            + after + ("…" if end + CONTEXT_CHARS < len(text) else ""))
-
-
 def _step(key: str, delta: int) -> None:
     st.session_state[key] = st.session_state.get(key, 0) + delta
 
@@ -100,8 +98,12 @@ def _disagreement_view(scheme: str, report: ReliabilityReport,
     message = st.session_state.pop("consensus_message", None)
     if message:
         st.success(message)
+    problem = st.session_state.pop("consensus_error", None)
+    if problem:
+        st.error(problem)
     if not items:
-        st.success(f"{names[coder_a]} and {names[coder_b]} agree everywhere on this transcript.")
+        st.success(f"{markdown_literal(names[coder_a])} and {markdown_literal(names[coder_b])} "
+                   "agree everywhere on this transcript.")
         return
     key = f"disagreement:{scheme}:{transcript}:{coder_a}:{coder_b}"
     # Callbacks move the index before the page runs, so the buttons match what is shown.
@@ -115,52 +117,86 @@ def _disagreement_view(scheme: str, report: ReliabilityReport,
     item = items[index]
     resolved = sum(1 for i in items if i.decision)
     position.markdown(f"**Disagreement {index + 1} of {len(items)}** ({resolved} resolved)")
-    who_a, who_b = names[coder_a], names[coder_b]
+    # Names are shown in Markdown (captions, labels): escaped, so they render as typed.
+    who_a, who_b = markdown_literal(names[coder_a]), markdown_literal(names[coder_b])
+    code_name = markdown_literal(item.code_name)
     status = (DECISION_LABELS[item.decision].format(a=who_a, b=who_b) if item.decision
               else "not resolved yet")
-    st.subheader(item.code_name)
+    st.subheader(code_name)
     st.caption(f"Characters {item.start} to {item.end}; consensus: {status}")
-    st.text(_context(text, item.start, item.end))
+    with errors_shown(stop=True), database().transaction() as session:
+        view = consensus_view(session, item, coder_a, coder_b,
+                              names={coder_a: names[coder_a], coder_b: names[coder_b]},
+                              context=CONTEXT_CHARS)
+    st.caption(f"Dotted: each coder's spans of this code, named in the chips beside the text. "
+               f"Solid: the consensus span; click it and drag its edges to adjust, and the "
+               f"edited span is saved. Or decide with the buttons below.")
+    span_selector(view, key=f"consensus-view:{key}:{index}",
+                  on_action=partial(_on_drag, f"consensus-view:{key}:{index}", item, coder_a,
+                                    coder_b, key, len(items)))
     col_a, col_b = st.columns(2)
     for column, coder, label in ((col_a, coder_a, who_a), (col_b, coder_b, who_b)):
-        column.markdown(f"**{_escaped(label)}**")
+        column.markdown(f"**{label}**")
         if item.coder == coder:
-            column.info(f"Coded this passage as {item.code_name}.", icon=":material/check:")
+            column.info(f"Coded this passage as {code_name}.", icon=":material/check:")
         else:
-            column.warning(f"Did not code this passage as {item.code_name}.",
+            column.warning(f"Did not code this passage as {code_name}.",
                            icon=":material/remove:")
     st.markdown("**Consensus version**")
     buttons = st.columns(4)
     labels = {"accept_a": f"Accept {who_a}", "accept_b": f"Accept {who_b}", "both": "Both",
               "neither": "Neither"}
     for column, decision in zip(buttons, DECISIONS[:4]):
-        if column.button(labels[decision], key=f"decide-{decision}", width="stretch"):
-            _resolve(item, decision, coder_a, coder_b, None, labels[decision])
-    with st.form("edit-span"):
-        st.caption("Or edit the span the consensus version codes:")
-        start_col, end_col = st.columns(2)
-        start = start_col.number_input("Start", min_value=0, max_value=len(text),
-                                       value=item.start, step=1)
-        end = end_col.number_input("End", min_value=0, max_value=len(text), value=item.end,
-                                   step=1)
-        if st.form_submit_button("Save edited span"):
-            _resolve(item, "edit", coder_a, coder_b, (int(start), int(end)), "Edited span")
+        column.button(labels[decision], key=f"decide-{decision}", width="stretch",
+                      on_click=_resolve, args=(item, decision, coder_a, coder_b, None,
+                                               labels[decision], key, len(items)))
+    with st.expander("Type the consensus span's offsets instead"):
+        with st.form("edit-span"):
+            start_col, end_col = st.columns(2)
+            start = start_col.number_input("Start", min_value=0, max_value=len(text),
+                                           value=item.start, step=1)
+            end = end_col.number_input("End", min_value=0, max_value=len(text),
+                                       value=item.end, step=1)
+            if st.form_submit_button("Save edited span"):
+                _resolve(item, "edit", coder_a, coder_b, (int(start), int(end)), "Edited span",
+                         key, len(items))
+                st.rerun()
+
+
+def _on_drag(view_key: str, item, coder_a: str, coder_b: str, key: str, count: int) -> None:
+    """The consensus span was dragged in the text: save it as an edited span (once per drag)."""
+    payload = st.session_state.get(view_key) or {}
+    done = st.session_state.setdefault("consensus_done", [])
+    for action in (payload.get("action") or {}).get("actions") or []:
+        action_id = str(action.get("id") or "")
+        if not action_id or action_id in done:
+            continue
+        done.append(action_id)
+        if action.get("type") == "span":
+            _resolve(item, "edit", coder_a, coder_b, (action.get("start"), action.get("end")),
+                     "Dragged span", key, count)
+    del done[:-200]
 
 
 def _resolve(item, decision: str, coder_a: str, coder_b: str, span: tuple[int, int] | None,
-             label: str) -> None:
-    result = None
-    with errors_shown(), database().transaction() as session:
-        result = resolve_disagreement(session, transcript_id=item.transcript_id,
-                                      start=item.start, end=item.end, code_id=item.code_id,
-                                      decision=decision, span=span, coder_a=coder_a,
-                                      coder_b=coder_b, actor_id=current_account().id)
-    if result is not None:  # committed: show the new state with the message
-        count = len(result.spans)
-        st.session_state["consensus_message"] = (
-            f"{label}: saved. The consensus version now codes {item.code_name} on {count} "
-            f"passage{'s' if count != 1 else ''} of this transcript.")
-        st.rerun()
+             label: str, key: str, count: int) -> None:
+    """Save a decision, then move to the next disagreement (a callback: runs before the page)."""
+    try:
+        with database().transaction() as session:
+            result = resolve_disagreement(session, transcript_id=item.transcript_id,
+                                          start=item.start, end=item.end, code_id=item.code_id,
+                                          decision=decision, span=span, coder_a=coder_a,
+                                          coder_b=coder_b, actor_id=current_account().id)
+    except StudyError as exc:
+        st.session_state["consensus_error"] = str(exc)
+        return
+    spans = len(result.spans)
+    st.session_state["consensus_message"] = (
+        f"{label}: saved. The consensus version now codes "
+        f"{markdown_literal(item.code_name)} on {spans} "
+        f"passage{'s' if spans != 1 else ''} of this transcript.")
+    if st.session_state.get(key, 0) < count - 1:
+        _step(key, 1)
 
 
 def render() -> None:
@@ -190,8 +226,10 @@ def render() -> None:
     with errors_shown(stop=True):
         report = _report(database().url, scheme, unit, tuple(chosen),
                          tuple(picked) if picked else None, _stamp())
+    st.caption((":material/visibility_off: " if "yes" in report.blind[:20] else
+                ":material/visibility: ") + report.blind)
     st.caption(f"{len(report.transcripts)} transcripts, coders: "
-               f"{', '.join(names.get(c, c) for c in report.coders)}")
+               f"{', '.join(markdown_literal(str(names.get(c, c))) for c in report.coders)}")
     _show_report(report)
     _disagreement_view(scheme, report, names, transcript_names)
 

@@ -1,4 +1,8 @@
-"""Search page: find words and phrases in the transcripts, shown keyword-in-context."""
+"""Search page: find words and phrases in the transcripts, shown keyword-in-context.
+
+A hit opens the coding workbench at its passage; "code all hits" applies a
+code to the selected hits as one batch, with a preview first and Undo after.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import streamlit as st
 
 from study.admin.organisations import list_organisations
 from study.db.models import INTERVIEWEE_ROLES
+from study.interviews.coding import code_passages, list_codes, list_schemes, undo_last
 from study.interviews.search import search_transcripts
-from study.ui.state import database, errors_shown
+from study.ui.state import current_account, database, errors_shown
 
 ALL = "All"
 COLUMNS = ["transcript", "organisation", "role", "speaker", "left", "match", "right", "start",
@@ -45,9 +50,75 @@ def render() -> None:
     frame = pd.DataFrame([hit.as_dict() for hit in hits], columns=COLUMNS)
     for column in ("left", "match", "right"):
         frame[column] = frame[column].str.replace("\n", " ", regex=False)
-    st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={"left": st.column_config.TextColumn("left", width="medium"),
-                                "right": st.column_config.TextColumn("right", width="medium")})
+    event = st.dataframe(
+        frame, hide_index=True, width="stretch", key="search_table", on_select="rerun",
+        selection_mode="multi-row",
+        column_config={"left": st.column_config.TextColumn("left", width="medium"),
+                       "right": st.column_config.TextColumn("right", width="medium")})
+    rows = list(event.selection.rows) if event is not None else []
+    chosen = [hits[i] for i in rows if i < len(hits)]
+    st.caption("Select hits (the boxes on the left) to open one in the workbench or to code "
+               "them all at once.")
+    _hit_actions(chosen)
+
+
+def _open(hit) -> None:
+    st.session_state["wb_goto"] = {"transcript_id": hit.transcript_id, "start": hit.start,
+                                   "end": hit.end}
+
+
+def _hit_actions(chosen: list) -> None:
+    flash = st.session_state.pop("search_flash", None)
+    if flash:
+        getattr(st, flash[0])(flash[1])
+    account = current_account()
+    if st.session_state.get("search_batch") and st.button(
+            "Undo the last “code all hits”", key="search_undo", icon=":material/undo:"):
+        with errors_shown(), database().transaction() as session:
+            result = undo_last(session, account.id)
+        st.session_state.pop("search_batch", None)
+        st.session_state["search_flash"] = ("success", result.sentence if result
+                                            else "Nothing to undo.")
+        st.rerun()
+    if not chosen:
+        return
+    if st.button(f"Open “{chosen[0].match[:40]}” in the coding workbench", key="search_open",
+                 icon=":material/ink_highlighter:"):
+        _open(chosen[0])
+        st.switch_page("study/ui/pages/workbench.py")
+    with errors_shown(stop=True), database().transaction() as session:
+        schemes = [s for s in list_schemes(session) if s.active]
+        if not schemes:
+            return
+        by_id = {s.id: s for s in schemes}
+        left, right = st.columns(2)
+        scheme_id = left.selectbox("Coding scheme", list(by_id), key="search_scheme",
+                                   format_func=lambda i: by_id[i].title)
+        codes = {c.id: c for c in list_codes(session, scheme_id)}
+    code_id = right.selectbox("Code", list(codes), key="search_code", index=None,
+                              placeholder="Choose the code for the selected hits",
+                              format_func=lambda i: ("↳ " * codes[i].depth) + codes[i].name)
+    if code_id is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Preview: {len(chosen)} passage{'s' if len(chosen) != 1 else ''} "
+                    "would be coded with**")
+        st.text(codes[code_id].name)
+        for hit in chosen[:8]:
+            st.text(f"{hit.transcript} · {hit.match}")
+        if len(chosen) > 8:
+            st.caption(f"… and {len(chosen) - 8} more.")
+        if st.button(f"Code all {len(chosen)} hits", key="search_code_all", type="primary"):
+            with errors_shown(), database().transaction() as session:
+                added, skipped = code_passages(
+                    session, [(h.transcript_id, h.start, h.end) for h in chosen],
+                    code_id=code_id, coder_id=account.id, actor_id=account.id)
+                st.session_state["search_batch"] = True
+                st.session_state["search_flash"] = (
+                    "success", f"Coded {len(added)} hits" + (f"; {skipped} were coded so "
+                                                             "already" if skipped else "")
+                    + ". Undo takes them all back.")
+            st.rerun()
 
 
 render()

@@ -17,6 +17,7 @@ from study.admin.organisations import list_organisations
 from study.db.models import INTERVIEWEE_ROLES
 from study.interviews.coding import coded_segments, list_codes, list_schemes
 from study.interviews.coding.exports import write_segments_docx, write_segments_xlsx
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 PAGE_SIZE = 25
@@ -72,7 +73,8 @@ def render() -> None:
         segments = coded_segments(session, code_id=chosen["code_id"],
                                   include_subcodes=chosen["subcodes"],
                                   organisation=chosen["organisation"], role=chosen["role"],
-                                  coder_ids=None if chosen["coders"] == "all" else chosen["coders"])
+                                  coder_ids=None if chosen["coders"] == "all" else chosen["coders"],
+                                  viewer_id=account.id)
     if chosen["coders"] == "all" and not segments.empty:
         names = dict(zip(segments["coder_id"], segments["coder_name"]))
         picked = st.multiselect("Coders", sorted(names, key=lambda i: names[i]),
@@ -82,7 +84,7 @@ def render() -> None:
             segments = segments[segments["coder_id"].isin(picked)].reset_index(drop=True)
     code = chosen["code"]
     count = len(segments)
-    st.subheader(f"{code.name}: {count} passage{'s' if count != 1 else ''}")
+    st.subheader(f"{markdown_literal(code.name)}: {count} passage{'s' if count != 1 else ''}")
     if segments.empty:
         st.info("No passages match: nothing is coded with this code for these filters yet.")
         return
@@ -107,12 +109,15 @@ def render() -> None:
             if row.speaker:
                 source.append(f"speaker {row.speaker}")
             source.append(f"coded by {row.coder_name}")
-            st.caption(" · ".join(str(part) for part in source))
+            st.caption(" · ".join(markdown_literal(str(part)) for part in source))
             # Transcript text is shown with st.text: never read as Markdown or HTML.
             st.text(row.text)
             if row.turn_text and row.turn_text != row.text:
                 with st.expander("Surrounding turn"):
                     st.text(row.turn_text)
+            for memo in filter(None, str(row.memos or "").split("\n")):
+                st.caption(":material/edit_note: Memo")
+                st.text(memo)
 
 
 render()

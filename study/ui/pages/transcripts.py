@@ -14,8 +14,9 @@ import streamlit as st
 from study.admin.organisations import list_organisations
 from study.db.models import INTERVIEWEE_ROLES
 from study.interviews.transcripts.parsing import SUPPORTED_EXTENSIONS
-from study.interviews.transcripts.store import (LANGUAGES, import_transcript, list_transcripts,
+from study.interviews.transcripts.store import (LANGUAGES, import_transcripts, list_transcripts,
                                                 transcript_json)
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 ALL = "All organisations"
@@ -47,28 +48,44 @@ def _upload_form(organisations: list[str]) -> None:
             replace = [n.strip() for n in re.split(r"[,\n]", names) if n.strip()]
             asking = [n.strip() for n in interviewers.split(",") if n.strip()]
             with errors_shown(), database().transaction() as session:
-                infos = [import_transcript(session, file.getvalue(), file.name,
+                infos = import_transcripts(session, [(file.getvalue(), file.name)
+                                                     for file in files],
                                            organisation=organisation, role=role,
                                            language=None if language == DETECT else language,
                                            pseudonymise=pseudonymise, names=replace,
                                            interviewers=asking,
                                            actor_id=current_account().id)
-                         for file in files]
                 st.success("Imported " + ", ".join(f"{i.name} ({i.turns} turns)" for i in infos)
                            + ".")
 
 
-def _turns_frame(data: dict) -> pd.DataFrame:
-    """One row per turn: speaker, times and what was said."""
-    def clock(seconds: float | None) -> str:
-        if seconds is None:
-            return ""
-        minutes, secs = divmod(int(seconds), 60)
-        return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-    return pd.DataFrame(
-        [{"speaker": turn["speaker"] or "", "from": clock(turn["started_at"]),
-          "to": clock(turn["ended_at"]), "said": data["text"][turn["start"]:turn["end"]]}
-         for turn in data["turns"]], columns=["speaker", "from", "to", "said"])
+TURNS_PER_PAGE = 150
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def _show_turns(data: dict) -> None:
+    """The transcript as a reader sees it: each turn's speaker and time, then what was said."""
+    turns = data["turns"]
+    pages = max(1, (len(turns) - 1) // TURNS_PER_PAGE + 1)
+    page = 1
+    if pages > 1:
+        page = st.number_input(f"Turns page (of {pages})", min_value=1, max_value=pages,
+                               value=1, key="transcripts_page")
+    with st.container(height=640, border=True):
+        for turn in turns[(page - 1) * TURNS_PER_PAGE: page * TURNS_PER_PAGE]:
+            times = " – ".join(t for t in (_clock(turn["started_at"]),
+                                           _clock(turn["ended_at"])) if t)
+            heading = " · ".join(part for part in (turn["speaker"] or "", times) if part)
+            if heading:
+                # speaker names come from the file: shown literally, not as Markdown
+                st.caption(markdown_literal(heading))
+            st.text(data["text"][turn["start"]:turn["end"]])
 
 
 def render() -> None:
@@ -97,8 +114,7 @@ def render() -> None:
         data = transcript_json(session, transcript_id)
     st.caption(f"{data['language']}, {len(data['turns'])} turns, {data['characters']} characters"
                + (f", from {data['source_filename']}" if data["source_filename"] else ""))
-    st.dataframe(_turns_frame(data), hide_index=True, width="stretch",
-                 column_config={"said": st.column_config.TextColumn("said", width="large")})
+    _show_turns(data)
 
 
 render()

@@ -1,8 +1,10 @@
-"""Coding workbench: select any passage of a transcript with the mouse and apply codes to it.
+"""Coding workbench: a transcript beside its code tree; select text, click a code, done.
 
-The transcript is drawn by the span selector component (study/ui/components);
-every change goes through :mod:`study.interviews.coding`, which checks permissions and
-writes the audit log. Session state holds ids and UI choices only.
+The transcript and the tree are drawn by the span selector component
+(study/ui/components): it draws a new coding at once and sends the change,
+which :func:`study.ui.components.workbench_actions.run_actions` applies through
+:mod:`study.interviews.coding` (permissions, audit log, undo); the rerun then
+draws what was stored. Session state holds ids and UI choices only.
 """
 
 from __future__ import annotations
@@ -14,24 +16,38 @@ from typing import Any
 import streamlit as st
 
 from study.errors import StudyError
-from study.interviews.coding import (add_coding, add_memo, code_turn, list_codes, list_codings,
-                                     list_memos, list_schemes, recode, remove_coding)
+from study.interviews.coding import (add_coding, add_memo, blind_state, list_codes, list_codings, list_memos,
+                                     list_schemes, recode, remove_coding)
 from study.interviews.suggestions import LANGUAGES, suggest_passages
 from study.interviews.transcripts.store import TranscriptInfo
+from study.ui.plain_text import markdown_literal
 from study.ui.components.span_selector import span_selector
-from study.ui.components.span_view import build_span_view, tidy_span
+from study.ui.components.span_view import build_span_view
 from study.ui.components.transcript_source import (TranscriptText, load_transcript,
                                                    transcript_choices)
-from study.ui.components.workbench_data import (INTERVIEWER_NAMES, coder_label, coding_marks,
+from study.ui.components.workbench_actions import WorkbenchTarget, run_actions
+from study.ui.components.workbench_data import (INTERVIEWER_NAMES, code_tree, coding_marks,
                                                 pending_suggestions, scheme_for_suggestions,
                                                 suggestion_marks, view_version)
 from study.ui.state import current_account, database, errors_shown
 
-LABELS = {"code_turn": "Code turn", "accept": "Accept", "reject": "Reject",
-          "suggested": "Suggested",
-          "code_turn_help": "Apply the chosen codes to this whole turn (or select it)"}
+LABELS = {"code_turn": "Select turn", "accept": "Accept", "reject": "Reject",
+          "suggested": "Suggested", "memo": "A memo is written on this coding",
+          "code_turn_help": "Select this whole turn, then click a code",
+          "codes": "Codes", "in_vivo": "In vivo",
+          "in_vivo_help": "A new code named with the selected words, applied to them",
+          "undo": "Undo", "undo_help": "Undo your last coding action (Ctrl+Z)",
+          "hint": "Select text, then click a code or press 1-9. Click a coding to focus it: "
+                  "drag its edges to adjust, Delete removes it.",
+          "hint_selected": "Click a code (or press its number) to code the selection.",
+          "count_help": "Codings shown in this transcript",
+          "star_help": "Favourite: the first nine favourites get the keys 1-9",
+          "handle_help": "Drag to move this edge of the coding", "new_code": "New code"}
 SELECTOR_KEY = "wb_selector"
 QUOTE_LIMIT = 600
+#: Set by other pages (Search) to open a transcript at a passage:
+#: {"organisation", "transcript_id", "start", "end"}.
+GOTO_KEY = "wb_goto"
 
 
 @dataclass(frozen=True)
@@ -46,86 +62,31 @@ class Context:
     pending: dict[str, Any] = field(default_factory=dict)
 
 
-# -- state ------------------------------------------------------------------
-
 def _flash(kind: str, message: str) -> None:
     st.session_state["wb_flash"] = (kind, message)
 
 
-def _selection(ctx: Context) -> dict[str, int] | None:
-    """The coder's current selection, if it belongs to the transcript as it is drawn now."""
-    chosen = st.session_state.get("wb_selection")
-    if chosen and chosen.get("version") == ctx.version:
-        return chosen
-    return None
-
-
-def _select(ctx: Context, start: int, end: int, *, turn: int | None = None) -> None:
-    start, end = tidy_span(ctx.transcript.text, start, end)
-    if end <= start:
-        st.session_state.pop("wb_selection", None)
-        return
-    st.session_state["wb_selection"] = {"version": ctx.version, "start": start, "end": end,
-                                        "turn": turn}
-
-
 # -- actions: each goes through study.interviews.coding in its own transaction ---------
 
-def _apply(ctx: Context, start: int, end: int, code_ids: list[int], *,
-           turn: int | None = None, origin: str = "manual") -> None:
-    done, problems = [], []
-    for code_id in code_ids:
-        try:
-            with database().transaction() as session:
-                if turn is not None:
-                    code_turn(session, transcript_id=ctx.transcript.id, code_id=code_id,
-                              coder_id=ctx.account_id, position=turn, origin=origin,
-                              actor_id=ctx.account_id)
-                else:
-                    add_coding(session, transcript_id=ctx.transcript.id, start=start, end=end,
-                               code_id=code_id, coder_id=ctx.account_id, origin=origin,
-                               actor_id=ctx.account_id)
-            done.append(ctx.code_names.get(code_id, str(code_id)))
-        except StudyError as exc:
-            problems.append(f"{ctx.code_names.get(code_id, code_id)}: {exc}")
-    if problems:
-        _flash("error", " ".join(problems))
-    elif done:
-        _flash("success", f"Coded with {', '.join(done)}.")
-    if done:  # the drawn transcript changes, which drops the selection in the browser too
-        st.session_state.pop("wb_selection", None)
-
-
-def _on_apply(ctx: Context) -> None:
-    chosen = _selection(ctx)
-    codes = list(st.session_state.get("wb_codes") or [])
-    if chosen is None or not codes:
-        _flash("warning", "Select a passage and choose at least one code first.")
-        return
-    _apply(ctx, chosen["start"], chosen["end"], codes, turn=chosen.get("turn"))
-
-
 def _on_action(ctx: Context) -> None:
-    """The span selector reported a selection, a turn, a chip click or a suggestion answer."""
-    action = (st.session_state.get(SELECTOR_KEY) or {}).get("action") or {}
-    kind = action.get("type")
-    if kind == "select":
-        _select(ctx, int(action["start"]), int(action["end"]))
-    elif kind == "turn":
-        position = ctx.transcript.positions[int(action["n"])]
-        codes = list(st.session_state.get("wb_codes") or [])
-        if codes and position is not None:
-            _apply(ctx, int(action["start"]), int(action["end"]), codes, turn=position)
+    """The span selector sent actions: codings made in the browser, a coding opened, ..."""
+    payload = st.session_state.get(SELECTOR_KEY) or {}
+    actions = (payload.get("action") or {}).get("actions") or []
+    done = st.session_state.setdefault("wb_done", [])
+    target = WorkbenchTarget(ctx.account_id, ctx.transcript.id, ctx.scheme_id,
+                             ctx.transcript.text, ctx.code_names)
+    outcome = run_actions(database(), target, actions, done)
+    if outcome.messages:
+        errors = [text for kind, text in outcome.messages if kind == "error"]
+        if errors:
+            _flash("error", " ".join(errors))
         else:
-            _select(ctx, int(action["start"]), int(action["end"]), turn=position)
-            _flash("info", "Turn selected: choose codes and press Apply.")
-    elif kind == "clear":
-        st.session_state.pop("wb_selection", None)
-    elif kind == "mark" and action.get("kind") in ("mine", "other"):
-        st.session_state.pop("wb_selection", None)
-        st.session_state["wb_coding"] = int(action["ref"])
-    elif kind in ("accept", "reject"):
-        _answer_suggestion(ctx, str(action["ref"]), accept=kind == "accept")
+            _flash("success", outcome.messages[-1][1])
+    if outcome.open_coding is not None:
+        st.session_state["wb_coding"] = outcome.open_coding
+    for action in actions:
+        if isinstance(action, dict) and action.get("type") in ("accept", "reject"):
+            _answer_suggestion(ctx, str(action.get("ref")), accept=action["type"] == "accept")
 
 
 def _answer_suggestion(ctx: Context, key: str, *, accept: bool) -> None:
@@ -133,7 +94,14 @@ def _answer_suggestion(ctx: Context, key: str, *, accept: bool) -> None:
     if suggestion is None:
         return
     if accept:
-        _apply(ctx, suggestion.start, suggestion.end, [suggestion.code_id], origin="suggestion")
+        try:
+            with database().transaction() as session:
+                add_coding(session, transcript_id=ctx.transcript.id, start=suggestion.start,
+                           end=suggestion.end, code_id=suggestion.code_id,
+                           coder_id=ctx.account_id, origin="suggestion", actor_id=ctx.account_id)
+            _flash("success", f"Coded with {suggestion.code_name}.")
+        except StudyError as exc:
+            _flash("error", str(exc))
     else:
         rejected = set(st.session_state.get("wb_rejected") or [])
         st.session_state["wb_rejected"] = sorted(rejected | {key})
@@ -196,63 +164,83 @@ def _suggestions(transcript_key: str, scheme_id: int, language: str, _transcript
 
 # -- page --------------------------------------------------------------------
 
-def _choose() -> tuple[TranscriptInfo, int, bool, bool] | None:
+def _goto(choices: list[TranscriptInfo]) -> dict[str, Any] | None:
+    """Apply a request from another page to open a transcript at a passage (once)."""
+    goto = st.session_state.pop(GOTO_KEY, None)
+    if not goto:
+        return st.session_state.get("wb_reveal")
+    found = next((c for c in choices if c.id == int(goto["transcript_id"])), None)
+    if found is None:
+        return None
+    st.session_state["wb_org"] = found.organisation
+    st.session_state[f"wb_transcript:{found.organisation}"] = found.id
+    reveal = {"transcript_id": found.id, "start": int(goto["start"]), "end": int(goto["end"])}
+    st.session_state["wb_reveal"] = reveal
+    return reveal
+
+
+def _choose(account) -> tuple[TranscriptInfo, int, bool, bool, bool] | None:
     """The transcript, scheme and view switches the coder chose (or None when there is nothing)."""
     with errors_shown(stop=True), database().transaction() as session:
         choices = transcript_choices(session)
         schemes = [s for s in list_schemes(session) if s.active]
     if not choices:
         st.info("No transcripts yet. A researcher imports interviews on the Transcripts page "
-                "or with `study import transcript FILE`.")
+                "or with `study import transcripts FILE...`.")
         return None
     if not schemes:
         st.info("No coding scheme is loaded. A researcher loads one with "
-                "`study schemes load coding_schemes/ism-adoption-challenges.yaml`.")
+                "`study codes load coding_schemes/ism-adoption-challenges.yaml`.")
         return None
+    _goto(choices)
     organisations = sorted({c.organisation for c in choices})
     top = st.columns([2, 3, 3, 1.7], vertical_alignment="bottom")
     organisation = top[0].selectbox("Organisation", organisations, key="wb_org")
     in_org = {c.id: c for c in choices if c.organisation == organisation}
-    if st.session_state.get("wb_transcript") not in in_org:
-        st.session_state.pop("wb_transcript", None)
+    # One transcript box per organisation: a box shared by all kept showing the
+    # first organisation's transcript after the organisation changed.
     transcript_id = top[1].selectbox(
-        "Transcript", list(in_org), key="wb_transcript",
+        "Transcript", list(in_org), key=f"wb_transcript:{organisation}",
         format_func=lambda i: f"{in_org[i].name} ({in_org[i].role}, {in_org[i].language})")
     by_id = {s.id: s for s in schemes}
     scheme_id = top[2].selectbox("Coding scheme", list(by_id), key="wb_scheme",
                                  format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})")
+    with errors_shown(stop=True), database().transaction() as session:
+        blind = blind_state(session, scheme_id).blind
+    locked = blind and account.role == "coder"
     with top[3]:
-        others = st.toggle("All coders", key="wb_others",
-                           help="Blind coding: you see only your own codings unless you "
-                                "switch this on.")
+        others = st.toggle("All coders", key="wb_others", disabled=locked,
+                           help="Show other coders' codings too. While a researcher keeps the "
+                                "scheme in blind mode, coders see only their own.")
         suggest = st.toggle("Suggestions", key="wb_suggest",
                             help="Mark sentences that contain a code's keywords; you accept "
                                  "or reject each one.")
-    return in_org[transcript_id], scheme_id, others, suggest
+    return in_org[transcript_id], scheme_id, others and not locked, suggest, blind
 
 
 def render() -> None:
-    """Show the chosen transcript with its codings beside the coding panel."""
+    """Show the chosen transcript with its codings beside the code tree and the coding panel."""
     account = current_account()
     st.title("Coding workbench")
-    chosen = _choose()
+    chosen = _choose(account)
     if chosen is None:
         return
-    info, scheme_id, others, suggest = chosen
+    info, scheme_id, others, suggest, blind = chosen
     transcript_id = info.id
     with errors_shown(stop=True), database().transaction() as session:
         transcript = load_transcript(session, info)
-        codings = list_codings(session, transcript_id=transcript_id,
+        # viewer_id: blind mode is enforced by the library, whatever the toggle says
+        codings = list_codings(session, transcript_id=transcript_id, viewer_id=account.id,
                                coder_ids=None if others else [account.id])
         codes = list_codes(session, scheme_id)
+        scheme_title = next((s.title for s in list_schemes(session) if s.id == scheme_id), "")
         colours = {c.id: c.colour for c in list_codes(session)}
         colours.update({c.id: c.colour for c in codes})
         memos_on = list_memos(session, transcript_id=transcript_id, include_codings=True,
+                              viewer_id=account.id,
                               author_ids=None if others else [account.id])
-    coder_names = ({int(i): coder_label(str(e)) for i, e in zip(codings["coder_id"],
-                                                                 codings["coder"])}
-                   if others else None)
-    marks = coding_marks(codings, colours, me=account.id, coder_names=coder_names)
+    marks = coding_marks(codings, colours, me=account.id, named=others,
+                         with_memos={m.coding_id for m in memos_on if m.coding_id is not None})
     pending = []
     if suggest:
         language = transcript.language if transcript.language in LANGUAGES else "en"
@@ -266,17 +254,27 @@ def render() -> None:
     view = _view(version, transcript, tuple(marks))
     ctx = Context(account.id, transcript, scheme_id, version, {c.id: c.name for c in codes},
                   {p.key: p for p in pending})
+    reveal = st.session_state.get("wb_reveal")
+    data = {**view, "tree": code_tree(codes, scheme_id=scheme_id, title=scheme_title),
+            "done": list(st.session_state.get("wb_done") or []),
+            "reveal": ({"start": reveal["start"], "end": reveal["end"]}
+                       if reveal and reveal["transcript_id"] == transcript.id else None)}
 
-    left, right = st.columns([3, 1], gap="medium")
+    if blind:
+        st.caption(":material/visibility_off: Blind coding: "
+                   + ("you see only your own codings until a researcher lifts blind mode."
+                      if account.role == "coder" else
+                      "coders see only their own codings of this scheme (Codebook page)."))
+    left, right = st.columns([4, 1], gap="small")
     with left:
-        span_selector(view, key=SELECTOR_KEY, on_action=partial(_on_action, ctx))
+        span_selector(data, key=SELECTOR_KEY, on_action=partial(_on_action, ctx))
         st.caption(f"{len(transcript.turns)} turns · {len(codings)} codings shown · "
-                   "select text with the mouse; click a chip to open a coding.")
+                   "select text and click a code (or press 1-9) · Ctrl+Z undoes")
     with right:
         flash = st.session_state.pop("wb_flash", None)
         if flash:
             getattr(st, flash[0])(flash[1])
-        tab_code, tab_suggest, tab_memos = st.tabs(["Code", "Suggestions", "Memos"])
+        tab_code, tab_suggest, tab_memos = st.tabs(["Coding", "Suggestions", "Memos"])
         with tab_code:
             _coding_panel(ctx, account, codes, codings, memos_on)
         with tab_suggest:
@@ -296,22 +294,6 @@ def _quote(text: str) -> str:
 
 def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> None:
     codes_by_id = {c.id: c for c in codes}
-    chosen = _selection(ctx)
-    st.markdown("**Selected passage**")
-    if chosen:
-        # Transcript text goes through st.text: never interpreted as Markdown or HTML.
-        st.text(_quote(ctx.transcript.text[chosen["start"]:chosen["end"]]))
-        where = "whole turn" if chosen.get("turn") is not None else "passage"
-        st.caption(f"{where}: characters {chosen['start']}–{chosen['end']} · "
-                   "click plain text or press Esc to drop it")
-    else:
-        st.caption("Select a passage with the mouse, or press “Code turn” beside a turn.")
-    st.multiselect("Codes", list(codes_by_id), key="wb_codes", placeholder="Choose codes",
-                   format_func=partial(_code_label, codes_by_id))
-    st.button("Apply", type="primary", icon=":material/sell:", width="stretch",
-              disabled=chosen is None, on_click=_on_apply, args=(ctx,))
-
-    st.divider()
     labels = {int(i): f"{name} · “{text[:40]}”" for i, name, text in
               zip(codings["id"], codings["code_name"], codings["text"])}
     if st.session_state.get("wb_coding") not in labels:
@@ -324,7 +306,8 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
     row = next(codings[codings["id"] == coding_id].itertuples(index=False))
     mine = int(row.coder_id) == account.id
     st.text(_quote(str(row.text)))
-    st.caption(f"{row.code_name} · coded by {coder_label(str(row.coder))} · {row.origin}")
+    st.caption(f"{markdown_literal(row.code_name)} · coded by {markdown_literal(row.coder_name)}"
+               f" · {row.origin}")
     may_change = mine or account.role != "coder"
     st.selectbox("Recode as", [c for c in codes_by_id if c != int(row.code_id)], key="wb_recode",
                  index=None, placeholder="Choose another code",
@@ -352,7 +335,8 @@ def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
                "rejected ones are hidden for this session.")
     for suggestion in pending[:12]:
         with st.container(border=True):
-            st.caption(f"{suggestion.code_name} · keyword “{suggestion.keyword}”")
+            st.caption(f"{markdown_literal(suggestion.code_name)} · keyword "
+                       f"“{markdown_literal(suggestion.keyword)}”")
             st.text(_quote(suggestion.sentence))
             left, right = st.columns(2)
             left.button("Accept", key=f"wb_accept_{suggestion.key}", width="stretch",
@@ -365,7 +349,8 @@ def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
 
 def _memo_list(memos: list) -> None:
     for memo in memos:
-        st.caption(f"{memo.author or 'unknown'} · {memo.updated_at:%Y-%m-%d %H:%M}")
+        st.caption(f"{markdown_literal(memo.author or 'unknown')} · "
+                   f"{memo.updated_at:%Y-%m-%d %H:%M}")
         st.text(memo.text)
 
 
@@ -384,7 +369,8 @@ def _memo_panel(ctx: Context, codes: list, memos: list) -> None:
         return
     with errors_shown(), database().transaction() as session:
         author_ids = None if st.session_state.get("wb_others") else [ctx.account_id]
-        _memo_list(list_memos(session, code_id=code_id, author_ids=author_ids))
+        _memo_list(list_memos(session, code_id=code_id, author_ids=author_ids,
+                              viewer_id=ctx.account_id))
     st.text_area("New memo on the code", key="wb_memo_code", height=80)
     st.button("Add memo", key="wb_add_code_memo", on_click=_on_memo,
               args=(ctx, "wb_memo_code"), kwargs={"code_id": code_id})

@@ -4,7 +4,8 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-27 18:30:00
 
-Placeholder reserved for issue 11 (blind mode); it changes nothing yet.
+A scheme version in blind mode (``blind_since`` set) shows each coder only their own
+codings until a researcher unblinds it.
 """
 from typing import Sequence, Union
 
@@ -19,8 +20,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('coding_scheme', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('blind_since', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('coding_scheme', schema=None) as batch_op:
+        batch_op.drop_column('blind_since')

@@ -1,0 +1,208 @@
+"""Lasting staff logins: a session row in the database, a random id in an HttpOnly cookie.
+
+How a login becomes a cookie (the page cannot set one; see ``study/ui/server.py``):
+
+1. a login (password, single sign-on, set-password link) calls :func:`start_session`,
+   which stores a session row with the SHA-256 hash of a one-time *hand-off code*
+   (valid for ``HANDOFF_SECONDS``) and returns the code to the page;
+2. the page hands the code to the browser, which posts it to the server's
+   ``/_study/session`` route; :func:`redeem_handoff` swaps it, once, for a new random
+   session id, stores only the id's hash, and the route sets the cookie;
+3. every page run resolves the cookie with :func:`resolve_session`: the row must not
+   be ended, idle for longer than STUDY_SESSION_IDLE_MINUTES or older than
+   STUDY_SESSION_MAX_HOURS, and the account must still be active.
+
+The database never holds a session id or a hand-off code, only their hashes, so a
+copy of the database (or of its logs) cannot be used to log in. Logging out, changing
+a password or role, and deactivating an account end sessions server-side
+(:func:`end_session`, :func:`end_account_sessions`), so the cookie of an ended session
+is refused on every replica.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from study.admin.audit import record_event
+from study.config import int_setting
+from study.db.models import Account, LoginSession, utcnow
+
+if TYPE_CHECKING:
+    from study.admin.accounts import AccountInfo
+
+#: How long a hand-off code may wait for the browser to fetch its cookie.
+HANDOFF_SECONDS = 120
+#: How often, at most, a session's last activity is written (saves a write per rerun).
+TOUCH_SECONDS = 60
+SESSION_METHODS = ("password", "sso", "link")
+
+
+def secret_hash(secret: str) -> str:
+    """SHA-256 of a session id, hand-off code or link token: all that is ever stored.
+
+    The secrets are 256-bit random values, so a plain hash suffices (no salt or
+    slow hash: nothing to brute-force).
+    """
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(session: Session, account_id: int, *, method: str = "password") -> str:
+    """Begin a login session for an account; return the one-time hand-off code."""
+    if method not in SESSION_METHODS:
+        raise ValueError(f"unknown login method {method!r}")
+    now = utcnow()
+    handoff = secrets.token_urlsafe(32)
+    row = LoginSession(account_id=account_id, handoff_hash=secret_hash(handoff),
+                       handoff_expires_at=now + dt.timedelta(seconds=HANDOFF_SECONDS),
+                       method=method, created_at=now, last_seen_at=now,
+                       expires_at=now + dt.timedelta(hours=int_setting("STUDY_SESSION_MAX_HOURS")))
+    session.add(row)
+    return handoff
+
+
+def redeem_handoff(session: Session, handoff: str, *, previous: str | None = None
+                   ) -> str | None:
+    """Swap a hand-off code, once, for a new session id; None when it is unknown or used.
+
+    ``previous`` is the session id the browser already held, if any: it is ended, so
+    every login rotates the session id.
+    """
+    if not handoff or len(handoff) > 200:
+        return None
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    # One conditional UPDATE: two requests with the same code cannot both win.
+    redeemed = session.execute(
+        update(LoginSession)
+        .where(LoginSession.handoff_hash == secret_hash(handoff),
+               LoginSession.token_hash.is_(None), LoginSession.ended_at.is_(None),
+               LoginSession.handoff_expires_at > now)
+        .values(token_hash=secret_hash(token), handoff_hash=None, handoff_expires_at=None,
+                last_seen_at=now)
+        .returning(LoginSession.id)
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if redeemed is None:
+        return None
+    if previous:
+        end_session(session, previous, reason="rotated")
+    return token
+
+
+def _active_row(session: Session, token: str):
+    if not token or len(token) > 200:
+        return None
+    return session.execute(
+        select(LoginSession, Account)
+        .join(Account, Account.id == LoginSession.account_id)
+        .where(LoginSession.token_hash == secret_hash(token),
+               LoginSession.ended_at.is_(None))).first()
+
+
+def resolve_session(session: Session, token: str) -> AccountInfo | None:
+    """The account a session id belongs to, or None when it is unknown, ended or expired.
+
+    Records activity (at most every ``TOUCH_SECONDS``) and ends a session found idle,
+    past its lifetime, or belonging to a deactivated account.
+    """
+    from study.admin.accounts import account_info
+    found = _active_row(session, token)
+    if found is None:
+        return None
+    row, account = found
+    now = utcnow()
+    idle = dt.timedelta(minutes=int_setting("STUDY_SESSION_IDLE_MINUTES"))
+    if row.expires_at <= now or row.last_seen_at + idle <= now or account.deactivated_at:
+        row.ended_at = now
+        record_event(session, "session.expired", actor_id=account.id, target=account)
+        return None
+    if (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:
+        row.last_seen_at = now
+    return account_info(session, account)
+
+
+def end_session(session: Session, token: str, *, reason: str = "logout") -> bool:
+    """End the session a session id belongs to (log out); False when there was none."""
+    found = _active_row(session, token)
+    if found is None:
+        return False
+    row, account = found
+    row.ended_at = utcnow()
+    record_event(session, f"session.{reason}", actor_id=account.id, target=account)
+    return True
+
+
+def end_account_sessions(session: Session, account_id: int) -> int:
+    """End every open session of an account (password, role or status changed)."""
+    result = session.execute(
+        update(LoginSession)
+        .where(LoginSession.account_id == account_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), handoff_hash=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def log_out_everywhere(session: Session, account_id: int, *, actor_id: int | None = None) -> int:
+    """End every open session of an account, with an audit event; returns how many ended."""
+    ended = end_account_sessions(session, account_id)
+    record_event(session, "session.logout_all", actor_id=actor_id,
+                 target=session.get(Account, account_id), details={"sessions": ended})
+    return ended
+
+
+def log_in_with_password(database, email: str, password: str) -> tuple[AccountInfo, str]:
+    """Check a password (throttled, see :func:`study.admin.accounts.log_in`) and begin a session.
+
+    Returns the account and the hand-off code the browser exchanges for its cookie.
+    ``database`` is a :class:`study.db.Database`.
+    """
+    from study.admin.accounts import log_in
+    info = log_in(database, email, password)
+    with database.transaction() as session:
+        return info, start_session(session, info.id, method="password")
+
+
+def log_in_with_identity(database, email: str | None, *, email_verified: bool | None = None
+                         ) -> tuple[AccountInfo, str]:
+    """Begin a session for a person the identity provider vouched for (single sign-on).
+
+    The provider's e-mail address must belong to an existing, active account: signing
+    in never creates one (an admin invites). An address the provider marks as not
+    verified is refused.
+    """
+    from study.admin.accounts import _normalise_email, account_info
+    from study.errors import AuthenticationFailed, InvalidInput
+    try:
+        address = _normalise_email(email or "")
+    except InvalidInput:
+        raise AuthenticationFailed("Your identity provider did not give an e-mail address; "
+                                   "ask an admin to check the single sign-on set-up.") from None
+    if email_verified is False:
+        raise AuthenticationFailed(f"Your identity provider has not verified {address}.")
+    with database.transaction() as session:
+        account = session.scalar(select(Account).where(Account.email == address,
+                                                       Account.deactivated_at.is_(None)))
+        if account is None:
+            raise AuthenticationFailed(f"There is no ISM Study account for {address}; "
+                                       "ask an admin to invite you.")
+        account.last_login_at = utcnow()
+        record_event(session, "account.login", actor_id=account.id, target=account,
+                     details={"via": "sso"})
+        return account_info(session, account), start_session(session, account.id, method="sso")
+
+
+def browser_session_account(database, token: str) -> AccountInfo | None:
+    """:func:`resolve_session` in its own transaction (what every page run calls)."""
+    with database.transaction() as session:
+        return resolve_session(session, token)
+
+
+def log_out(database, token: str) -> bool:
+    """:func:`end_session` in its own transaction."""
+    with database.transaction() as session:
+        return end_session(session, token)
