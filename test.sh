@@ -14,6 +14,6 @@ if [ ! -f "$stamp" ]; then
 fi
 # The single-sign-on test's OpenID Connect provider (npm, pinned in tests/oidc/package-lock.json).
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/oidc/node_modules/oidc-provider ]; then
-    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error) || echo "warning: npm ci in tests/oidc failed; the single-sign-on test cannot run" >&2
 fi
 exec .venv/bin/python -m pytest "$@"
