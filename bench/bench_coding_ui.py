@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_workbench import WORDS  # noqa: E402
+from bench_workbench import WORDS, add_random_codings  # noqa: E402
 
 BASELINE_MS = 3200.0  # issue 11: median drag-to-highlight of the multiselect workbench
 PASSWORD = "a long secret password"
@@ -114,7 +114,7 @@ def build(url: str) -> tuple[int, list[str]]:
     from study.admin.organisations import add_organisation
     from study.admin.studies import ensure_study
     from study.db import Database, migrate
-    from study.interviews.coding import add_coding, list_codes, load_scheme_into_db
+    from study.interviews.coding import list_codes, load_scheme_into_db
     from study.interviews.transcripts.store import import_transcript, transcript_json
 
     rng = random.Random(7)
@@ -146,21 +146,7 @@ def build(url: str) -> tuple[int, list[str]]:
         data = transcript_json(session, info.id)
         stored, turns = data["text"], data["turns"]
         marked = {stored.index(m) for m in markers}
-        added = 0
-        while added < 400:
-            turn = rng.choice(turns)
-            if turn["end"] - turn["start"] < 40:
-                continue
-            start = rng.randrange(turn["start"], turn["end"] - 30)
-            end = min(start + rng.randrange(20, 400), turn["end"])
-            if any(start < m + 9 and m < end for m in marked):
-                continue  # leave the marker words uncoded
-            try:
-                add_coding(session, transcript_id=info.id, start=start, end=end,
-                           code_id=rng.choice(codes), coder_id=coder.id)
-                added += 1
-            except Exception:  # a duplicate span: draw again
-                continue
+        add_random_codings(session, info.id, turns, codes, coder.id, rng, avoid=marked)
         words = len(stored.split())
     database.dispose()
     print(f"transcript: {words:,} words, {len(turns)} turns, 400 codings")

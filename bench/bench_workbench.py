@@ -45,7 +45,7 @@ def build(url: str) -> tuple[object, int]:
     from study.admin.organisations import add_organisation
     from study.admin.studies import ensure_study
     from study.db import Database, migrate
-    from study.interviews.coding import add_coding, list_codes, load_scheme_into_db
+    from study.interviews.coding import list_codes, load_scheme_into_db
     from study.interviews.transcripts.store import import_transcript, transcript_json
 
     database = Database(url)
@@ -62,21 +62,31 @@ def build(url: str) -> tuple[object, int]:
                                  organisation="Nordlys Bank", role="coordinator", language="en")
         data = transcript_json(session, info.id)
         text, turns = data["text"], data["turns"]
-        added = 0
-        while added < 400:
-            turn = rng.choice(turns)
-            if turn["end"] - turn["start"] < 40:
-                continue
-            start = rng.randrange(turn["start"], turn["end"] - 30)
-            end = min(start + rng.randrange(20, 400), turn["end"])
-            try:
-                add_coding(session, transcript_id=info.id, start=start, end=end,
-                           code_id=rng.choice(codes), coder_id=coder.id)
-                added += 1
-            except Exception:  # a duplicate span: draw again
-                continue
+        add_random_codings(session, info.id, turns, codes, coder.id, rng)
     database.dispose()
     return coder, len(text.split())
+
+
+def add_random_codings(session, transcript_id: int, turns: list[dict], codes: list[int],
+                       coder_id: int, rng: random.Random, *, count: int = 400,
+                       avoid: set[int] = frozenset()) -> None:
+    """``count`` codings of 20-400 characters inside turns, none touching an ``avoid`` offset."""
+    from study.interviews.coding import add_coding
+    added = 0
+    while added < count:
+        turn = rng.choice(turns)
+        if turn["end"] - turn["start"] < 40:
+            continue
+        start = rng.randrange(turn["start"], turn["end"] - 30)
+        end = min(start + rng.randrange(20, 400), turn["end"])
+        if any(start < m + 9 and m < end for m in avoid):
+            continue  # leave the marker words uncoded
+        try:
+            add_coding(session, transcript_id=transcript_id, start=start, end=end,
+                       code_id=rng.choice(codes), coder_id=coder_id)
+            added += 1
+        except Exception:  # a duplicate span: draw again
+            continue
 
 
 def main() -> None:

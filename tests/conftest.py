@@ -181,6 +181,15 @@ def demo_database(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.fixture
+def second_database(empty_database_url):
+    """An empty database on the same backend, migrated: the target of an import."""
+    database = Database(empty_database_url)
+    migrate(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def session(database: Database):
     """A session in a transaction that commits at the end of the test."""
     with database.transaction() as s:

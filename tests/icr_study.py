@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
-from study.interviews.coding.codings import code_turn
+from study.interviews.coding.codings import add_coding, code_turn
+from study.interviews.coding.memos import add_memo
 from study.interviews.coding.schemes_store import load_scheme_into_db
 from study.interviews.transcripts.store import import_transcript, transcript_json
 
@@ -82,3 +83,23 @@ def build_icr_study(session: Session, *, ana_turns=ANA_TURNS, ben_turns=BEN_TURN
         code_turn(session, transcript_id=transcript.id, code_id=(SCHEME, OTHER_CODE),
                   coder_id=account.id, position=3)
     return IcrStudy(transcript.id, ana.id, ben.id, researcher.id, coder.id)
+
+
+DANISH = ("Interviewer: Hvordan går det med Yammer?\n\n"
+          "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n")
+
+
+def build_memo_study(session: Session, *, coding_memo: str, source_memo: str,
+                     code_memo: str) -> IcrStudy:
+    """The two-coder study plus a Danish interview (emoji, dash) with a memo of each kind."""
+    ids = build_icr_study(session)
+    danish = import_transcript(session, DANISH.encode(), "lager.txt",
+                               organisation="Nordlys Bank", role="employee", language="da")
+    passage = "det er rigtigt arbejde 😅 – især"
+    start = DANISH.index(passage)
+    coding = add_coding(session, transcript_id=danish.id, start=start,
+                        end=start + len(passage), code_id=(SCHEME, CODE), coder_id=ids.ana)
+    add_memo(session, text=coding_memo, author_id=ids.ana, coding_id=coding.id)
+    add_memo(session, text=source_memo, author_id=ids.researcher, transcript_id=danish.id)
+    add_memo(session, text=code_memo, author_id=ids.researcher, code_id=(SCHEME, CODE))
+    return ids

@@ -219,3 +219,20 @@ def test_concurrent_submissions_all_succeed_and_release_only_whole_batches(datab
     # Never a batch smaller than five. (Submissions that commit at the same moment can
     # leave a full batch for the next submission or the close: later, never smaller.)
     assert released == 0 or released >= 5
+
+
+def test_export_numbers_are_keyed_by_a_random_secret_of_the_study(database, tmp_path):
+    """Knowing the study's name and creation time must not give back the response order."""
+    from study.surveys.exporting import respondent_numbers
+    from study.surveys.response_store import export_key
+    with database.transaction() as session:
+        add_organisation(session, "Alfa")  # makes the study
+        study = session.scalar(select(Study))
+        key = export_key(session)
+        guessable = f"{study.id}:{study.name}:{study.created_at.isoformat()}"
+        assert re.fullmatch(r"[0-9a-f]{64}", key) and key != guessable
+        numbers = respondent_numbers(range(1, 50), key)
+        assert numbers != respondent_numbers(range(1, 50), guessable)
+        assert export_key(session) == key  # the same in every export of the study
+        study.export_secret = None  # a study from before migration 0008 keeps its old key
+        assert export_key(session) == guessable

@@ -45,9 +45,13 @@ def test_init_is_idempotent_and_shows_the_admin_password_once(empty_database_url
 
 def test_demo_then_org_list_json_shows_ten_organisations(database_url):
     env = {"STUDY_DATABASE_URL": database_url}
-    assert invoke("demo", env=env).exit_code == 0
+    first = invoke("demo", env=env)
+    assert first.exit_code == 0 and "Published benchmark edition 1 (10 organisations)" in \
+        first.output, first.output  # so a practitioner's Benchmark page has something to show
     again = invoke("demo", env=env)
     assert again.exit_code == 0 and "already loaded" in again.output
+    editions = invoke("benchmark", "editions", "--format", "json", env=env)
+    assert editions.exit_code == 0 and len(json.loads(editions.output)) == 1, editions.output
     result = invoke("org", "list", "--format", "json", env=env)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from study.admin.accounts import add_account
 from study.admin.audit import list_events
 from study.cli import app
-from study.db.models import Coding
+from study.db.models import Coding, Memo
 from study.errors import InvalidInput, PermissionDenied
 from study.interviews.coding import (add_coding, add_memo, blind_state, change_coding_span,
                                      code_in_vivo, coded_segments, get_coding, list_codes,
@@ -83,6 +83,22 @@ def test_undo_walks_back_add_recode_span_and_remove_in_order(coded):
     assert session.scalar(select(func.count(Coding.id))) == 0
     assert undo_last(session, ana) is None
     assert len(list_events(session, action_prefix="coding.undo")) == 4
+
+
+def test_undoing_a_removal_brings_back_the_memos_written_on_the_coding(coded):
+    session, transcript, ana, ben, _ = coded
+    coding = add_coding(session, transcript_id=transcript, start=10, end=20,
+                        code_id=_code(session, "fear"), coder_id=ana, actor_id=ana)
+    add_memo(session, text="Ana's first thought", author_id=ana, coding_id=coding.id)
+    add_memo(session, text="Ben adds: borderline", author_id=ben, coding_id=coding.id)
+    before = [(m.id, m.author_id, m.text, m.created_at) for m in
+              session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))]
+    remove_coding(session, coding.id, actor_id=ana)
+    assert session.scalar(select(func.count(Memo.id))) == 0
+    undo_last(session, ana)
+    after = [(m.id, m.author_id, m.text, m.created_at) for m in
+             session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))]
+    assert after == before
 
 
 def test_undo_is_per_account_and_undoes_a_batch_together(coded):
@@ -179,7 +195,9 @@ def test_cli_switches_blind_mode_changes_a_span_and_undoes(database, coded):
     assert "blind mode" in result.output
     result = runner.invoke(app, ["codings", "span", str(coding.id), "0", "9"])
     assert result.exit_code == 0 and "0-9" in result.output, result.output
-    # the span change was the CLI's (no account); Ana's last action is her coding
+    # the span change counts as the coder's own (no --as): her undo walks it back first
+    result = runner.invoke(app, ["codings", "undo", "--as", "ana@example.org"])
+    assert result.exit_code == 0 and "previous span" in result.output, result.output
     result = runner.invoke(app, ["codings", "undo", "--as", "ana@example.org"])
     assert result.exit_code == 0 and "just added" in result.output, result.output
     result = runner.invoke(app, ["codings", "undo", "--as", "ana@example.org"])

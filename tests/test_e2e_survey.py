@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 from sqlalchemy import func, select, update
 
 from study.admin.organisations import add_organisation
@@ -107,10 +107,18 @@ def wait_until_stored(database, expected: dict, timeout: float = 30) -> dict:
         time.sleep(0.2)
 
 
+SCROLL_JS = """() => Math.max(...[document.querySelector('[data-testid="stMain"]'),
+    document.querySelector('[data-testid="stAppViewContainer"]'), document.scrollingElement]
+    .filter(Boolean).map(el => el.scrollTop))"""
+
+
 def scrolled(phone) -> float:
-    return phone.evaluate("""() => Math.max(...[document.querySelector('[data-testid="stMain"]'),
-        document.querySelector('[data-testid="stAppViewContainer"]'), document.scrollingElement]
-        .filter(Boolean).map(el => el.scrollTop))""")
+    """How far the page is scrolled once it has settled (up to a second after the rerun)."""
+    try:
+        phone.wait_for_function(f"() => ({SCROLL_JS})() < 5", timeout=1_500)
+    except PlaywrightTimeoutError:
+        pass
+    return phone.evaluate(SCROLL_JS)
 
 
 def on_page(phone, n: int, language: str) -> None:

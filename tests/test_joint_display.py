@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,11 +15,15 @@ from study.admin.accounts import add_account
 from study.admin.organisations import get_organisation
 from study.analysis.joint_display import (CHALLENGES, JOINT_COLUMNS, convergence, joint_display,
                                           write_joint_display_xlsx)
-from study.db.models import Transcript
+from sqlalchemy import select
+
+from study.db.models import Account, PlatformDocument, Transcript
 from study.interviews.coding import add_coding, load_scheme_into_db
 from study.interviews.schemes import load_schemes
+from study.platforms.store import import_platform_export
 
 SCHEME = "ism-adoption-challenges"
+PLATFORM_EXPORT = Path(__file__).parent / "data" / "platforms" / "slack-nordlys"
 AGREED = "Posting feels like slacking off to most people in the branches, honestly."
 SHORTER = "It is not work."
 FORMULA = '=HYPERLINK("http://example.org","click")'
@@ -158,3 +163,25 @@ def test_no_interviews_gives_the_survey_side_only(session):
     assert set(frame["organisation"]) == {"Alfa Bank", "Beta Kommune", "Gamma Design"}
     assert (frame["interviews"] == 0).all()
     assert np.isnan(frame["coded_share"]).all()
+
+
+def test_coded_platform_conversations_are_not_counted_as_interviews(coded_study, tmp_path):
+    """Kept conversations (--keep-text) are behaviour, shown in the platform columns."""
+    before = joint_display(coded_study)
+    import_platform_export(coded_study, PLATFORM_EXPORT, organisation="Alfa Bank",
+                           platform="slack", keep_text=True, salt_file=tmp_path / "salt.key")
+    documents = coded_study.scalars(select(PlatformDocument.transcript_id)).all()
+    assert documents
+    ana = coded_study.scalar(select(Account.id).where(Account.email == "ana@example.org"))
+    for transcript_id in documents:  # a coder codes every conversation with the challenges
+        for challenge in CHALLENGES:
+            add_coding(coded_study, transcript_id=transcript_id, start=0, end=5,
+                       code_id=(SCHEME, challenge.code), coder_id=ana)
+    coded_study.flush()
+    after = joint_display(coded_study)
+    said = ["interviews", "coded_interviews", "interviews_with_code", "coded_share",
+            "passages_per_interview", "quote", "quote_source"]
+    assert after[said].equals(before[said])
+    alfa = _cell(after, "Alfa Bank", "challenge_self_censorship")
+    assert math.isnan(_cell(before, "Alfa Bank", "challenge_self_censorship")["platform_value"])
+    assert 0 <= alfa["platform_value"] <= 1  # the conversations count as behaviour instead

@@ -21,7 +21,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import qualcoder_emulation as qualcoder
 from conftest import ROOT
-from icr_study import CODE, SCHEME, build_icr_study
+from icr_study import SCHEME, build_icr_study, build_memo_study
 from sqlalchemy import select
 
 from study.db import Database, migrate
@@ -29,42 +29,20 @@ from study.db.models import Account, Code, Coding, Memo, Organisation, Transcrip
 from study.errors import InvalidFile
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
 from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_xml
-from study.interviews.coding.codings import add_coding
-from study.interviews.coding.memos import add_memo
-from study.interviews.transcripts.store import import_transcript
 
 DATA = Path(__file__).parent / "data" / "refiqda"
 NS = "{urn:QDA-XML:project:1.0}"
-DANISH = ("Interviewer: Hvordan går det med Yammer?\n\n"
-          "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n")
 CODING_MEMO = "Ana: check the emoji & the dash."
 SOURCE_MEMO = "Warehouse staff only."
 CODE_MEMO = "Close to Skupchenko's 'no time'."
 
 
 @pytest.fixture
-def second_database(empty_database_url):
-    database = Database(empty_database_url)
-    migrate(database)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def study(database):
     """The two-coder study plus a Danish interview with a memo of each kind."""
     with database.transaction() as session:
-        ids = build_icr_study(session)
-        danish = import_transcript(session, DANISH.encode(), "lager.txt",
-                                   organisation="Nordlys Bank", role="employee", language="da")
-        passage = "det er rigtigt arbejde 😅 – især"
-        start = DANISH.index(passage)
-        coding = add_coding(session, transcript_id=danish.id, start=start,
-                            end=start + len(passage), code_id=(SCHEME, CODE), coder_id=ids.ana)
-        add_memo(session, text=CODING_MEMO, author_id=ids.ana, coding_id=coding.id)
-        add_memo(session, text=SOURCE_MEMO, author_id=ids.researcher, transcript_id=danish.id)
-        add_memo(session, text=CODE_MEMO, author_id=ids.researcher, code_id=(SCHEME, CODE))
-    return ids
+        return build_memo_study(session, coding_memo=CODING_MEMO, source_memo=SOURCE_MEMO,
+                                code_memo=CODE_MEMO)
 
 
 def _memos(session) -> set[tuple[str, str]]:
@@ -127,12 +105,6 @@ def test_our_own_reimport_does_not_duplicate_memos(database, study, second_datab
 
 
 # --- QualCoder -----------------------------------------------------------------------------
-
-def test_qualcoder_refi_import_cannot_run_here():
-    pytest.skip("QualCoder is not on PyPI, npm or Debian, so its own REFI-QDA import cannot "
-                "run headless here; its export format and import rules are tested through "
-                "tests/qualcoder_emulation.py and tests/data/refiqda/qualcoder-*.")
-
 
 def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotation(
         second_database):

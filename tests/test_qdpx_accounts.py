@@ -15,7 +15,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from study.admin.accounts import add_account
-from study.admin.organisations import add_organisation
 from study.cli import app
 from study.db.models import Account, Coding
 from study.exchange.refiqda import (QdaCode, QdaCoding, QdaProject, QdaTextSource, QdaUser,

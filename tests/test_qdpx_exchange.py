@@ -10,54 +10,30 @@ from pathlib import Path
 import pytest
 import xmlschema
 from conftest import ROOT
-from icr_study import CODE, SCHEME, build_icr_study
+from icr_study import DANISH, SCHEME, build_icr_study, build_memo_study
 from sqlalchemy import func, select
 
-from study.db import Database, migrate
 from study.db.models import Code, Coding, CodingScheme, Event, Memo, Organisation, Transcript
 from study.errors import InvalidFile
 from study.exchange.qdpx import (IMPORTED_ORGANISATION, build_project, export_codebook, export_qdpx,
                                  import_codebook, import_qdpx)
 from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
                                     QdaUser, parse_code_description, read_qdpx, write_qdpx)
-from study.interviews.coding.codings import add_coding, list_codings
-from study.interviews.coding.memos import add_memo
+from study.interviews.coding.codings import list_codings
 from study.interviews.coding.schemes_store import list_codes, load_scheme_into_db, scheme_rows
-from study.interviews.transcripts.store import import_transcript
 
 DATA = Path(__file__).parent / "data" / "refiqda"
 PROJECT_XSD = xmlschema.XMLSchema(str(DATA / "Project.xsd"))
 CODEBOOK_XSD = xmlschema.XMLSchema(str(DATA / "Codebook.xsd"))
-DANISH = ("Interviewer: Hvordan går det med Yammer?\n\n"
-          "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n")
-
-
-@pytest.fixture
-def second_database(empty_database_url):
-    """An empty database on the same backend, migrated: the target of an import."""
-    database = Database(empty_database_url)
-    migrate(database)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture
 def study(database):
     """The two-coder study plus a Danish interview with an emoji and memos of each kind."""
     with database.transaction() as session:
-        ids = build_icr_study(session)
-        danish = import_transcript(session, DANISH.encode(), "lager.txt",
-                                   organisation="Nordlys Bank", role="employee", language="da")
-        passage = "det er rigtigt arbejde 😅 – især"
-        start = DANISH.index(passage)
-        coding = add_coding(session, transcript_id=danish.id, start=start,
-                            end=start + len(passage), code_id=(SCHEME, CODE), coder_id=ids.ana)
-        add_memo(session, text="Ana: check the emoji.", author_id=ids.ana, coding_id=coding.id)
-        add_memo(session, text="Warehouse staff only.", author_id=ids.researcher,
-                 transcript_id=danish.id)
-        add_memo(session, text="Close to Skupchenko's 'no time'.", author_id=ids.researcher,
-                 code_id=(SCHEME, CODE))
-    return ids
+        return build_memo_study(session, coding_memo="Ana: check the emoji.",
+                                source_memo="Warehouse staff only.",
+                                code_memo="Close to Skupchenko's 'no time'.")
 
 
 def _codings(path) -> set[tuple[str, str, str, str]]:

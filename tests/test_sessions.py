@@ -20,7 +20,7 @@ from study.admin.password_links import (check_password_link, invite_account, res
                                         use_password_link)
 from study.admin.sessions import (HANDOFF_SECONDS, browser_session_account, end_session,
                                   log_in_with_identity, log_in_with_password, redeem_handoff,
-                                  resolve_session, start_session)
+                                  resolve_session)
 from study.cli import app
 from study.db.models import Account, Event, LoginSession, PasswordLink
 from study.errors import (AlreadyExists, AuthenticationFailed, InvalidInput, InvalidToken,

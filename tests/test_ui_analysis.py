@@ -127,3 +127,20 @@ def test_compare_page_shows_an_undefined_index_with_its_reason(database):
     assert "every organisation has the same mean" in aggregation["undefined"].iloc[0]
     assert "Missing answers: rwg(j) and awg of a scale use only respondents who answered " \
            "every item" in shown_text(at)
+
+
+def test_practitioner_sees_their_platform_activity_beside_the_pooled_median(demo_database):
+    from study.demo import DEMO_ORGANISATIONS
+    with demo_database.transaction() as session:
+        publish_benchmark(session)
+        practitioner = add_account(session, "pia@example.org", role="practitioner",
+                                   password=PASSWORD, organisation="Nordlys Bank")
+    at = open_page(practitioner, "benchmark.py")
+    assert "Activity on the platform" in [s.value for s in at.subheader]
+    activity = next(f.value for f in at.dataframe if "Nordlys Bank" in f.value.columns)
+    assert list(activity.columns) == ["Nordlys Bank",
+                                      "Benchmark (median of the other organisations)"]
+    assert activity.loc["Members", "Nordlys Bank"] == "180"
+    text = shown_text(at)
+    others = [row[0] for row in DEMO_ORGANISATIONS if row[0] != "Nordlys Bank"]
+    assert len(others) == 9 and not [name for name in others if name in text]

@@ -111,12 +111,17 @@ def test_survey_link_shows_no_navigation_and_no_login(database):
     assert not at.sidebar.button  # no researcher navigation or logout
 
 
-def test_bad_database_url_is_one_clear_error_on_the_page(monkeypatch):
+def test_bad_database_url_is_one_clear_error_on_the_page(monkeypatch, caplog):
     monkeypatch.setenv("STUDY_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     at = app_test().run()
     assert not at.exception
     assert len(at.error) == 1
-    assert at.error[0].value.startswith("Cannot use the database postgresql://nobody@127.0.0.1:1/none")
+    shown = at.error[0].value
+    assert shown.startswith("The database cannot be used right now (error id ")
+    assert "127.0.0.1" not in shown and "nobody" not in shown  # no host or user on the page
+    error_id = shown.split("error id ")[1].split(")")[0]
+    logged = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged and "postgresql://nobody@127.0.0.1:1/none" in str(logged[0].exc_info[1])
 
 
 def test_researcher_adds_an_organisation_on_the_page(demo_accounts, demo_database):

@@ -37,7 +37,8 @@ from sqlalchemy.orm import Session
 
 from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
 from study.cells import set_text_cell
-from study.db.models import Code, Coding, CodingScheme, Organisation, Transcript
+from study.db.models import (Code, Coding, CodingScheme, Organisation, PlatformDocument,
+                             Transcript)
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.retrieval import code_frequency_matrix, coded_segments
 from study.platforms.activity import activity_measures
@@ -86,10 +87,16 @@ JOINT_COLUMNS = ["organisation", "challenge", "scale", "code", "survey_n", "surv
 
 
 def _interview_counts(session: Session) -> pd.DataFrame:
-    """Per organisation: interviews, interviews with a coding from the scheme, and coders."""
+    """Per organisation: interviews, interviews with a coding from the scheme, and coders.
+
+    Platform conversations kept as documents are what people do, not what they say in
+    an interview: they are left out here (the platform columns measure them).
+    """
+    interview = Transcript.id.not_in(select(PlatformDocument.transcript_id))
     total = dict(session.execute(
         select(Organisation.name, func.count(Transcript.id))
         .join(Transcript, Transcript.organisation_id == Organisation.id)
+        .where(interview)
         .group_by(Organisation.name)).all())
     coded, coders = {}, {}
     for name, n_coded, n_coders in session.execute(
@@ -99,7 +106,7 @@ def _interview_counts(session: Session) -> pd.DataFrame:
             .join(Coding, Coding.transcript_id == Transcript.id)
             .join(Code, Code.id == Coding.code_id)
             .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-            .where(CodingScheme.key == SCHEME)
+            .where(CodingScheme.key == SCHEME, interview)
             .group_by(Organisation.name)):
         coded[name], coders[name] = n_coded, n_coders
     names = sorted(set(total) | set(coded))
@@ -125,7 +132,8 @@ def _example_quotes(session: Session, code: str, limit: int) -> pd.DataFrame:
     clearest instance of the code; shorter next because it reads in a cell.
     """
     try:
-        segments = coded_segments(session, scheme=SCHEME, code_key=code, include_subcodes=True)
+        segments = coded_segments(session, scheme=SCHEME, code_key=code, include_subcodes=True,
+                                  interviews_only=True)
     except NotFound:
         return pd.DataFrame(columns=["quote", "quote_source"])
     if segments.empty:
@@ -182,7 +190,8 @@ def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
               .agg(survey_n="count", survey_mean="mean", survey_sd="std"))
     interviews = _interview_counts(session)
     try:
-        frequency = code_frequency_matrix(session, scheme=SCHEME, include_subcodes=True)
+        frequency = code_frequency_matrix(session, scheme=SCHEME, include_subcodes=True,
+                                          interviews_only=True)
         with_code, codings = frequency["transcripts"], frequency["codings"]
     except NotFound:
         with_code = codings = pd.DataFrame()

@@ -14,7 +14,8 @@ import typer
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidInput
 from study.interviews.coding import (add_code, change_coding_span, coder_id_for, export_codings,
-                                     export_segments, list_codes, list_codings, list_schemes,
+                                     export_segments, get_coding, list_codes, list_codings,
+                                     list_schemes,
                                      load_scheme_into_db, merge_codes, move_code, recolour_code,
                                      rename_code, set_blind, undo_last)
 
@@ -161,10 +162,18 @@ def codes_blind(state: Switch = typer.Argument(..., help="on: coders see only th
 @codings_app.command("span")
 def codings_span(coding_id: int = typer.Argument(..., metavar="ID", help="The coding's id."),
                  start: int = typer.Argument(..., help="New start (code points)."),
-                 end: int = typer.Argument(..., help="New end (code points, exclusive).")) -> None:
+                 end: int = typer.Argument(..., help="New end (code points, exclusive)."),
+                 actor: str = typer.Option(None, "--as", help="Who makes the change (e-mail; "
+                                           "default: the coding's coder), so that `study "
+                                           "codings undo --as` can undo it.")) -> None:
     """Move a coding's edges to another span of the same transcript."""
     with open_database().transaction() as session:
-        info = change_coding_span(session, coding_id, start, end)
+        if actor is not None:
+            actor_id = coder_id_for(session, actor)
+        else:
+            coding = get_coding(session, coding_id)
+            actor_id = coding.coder_id
+        info = change_coding_span(session, coding_id, start, end, actor_id=actor_id)
     typer.echo(f"Coding {info.id} now covers {info.start}-{info.end}: {info.text[:60]!r}.")
 
 

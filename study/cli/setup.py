@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from study.admin.accounts import ensure_admin
+from study.analysis.reports.benchmark_editions import publish_benchmark
 from study.cli.base import open_database
 from study.config import SETTINGS
 from study.db import migrate
@@ -47,7 +48,13 @@ def demo(reset: bool = typer.Option(False, "--reset", help="Delete the demo stud
     database = open_database()
     with database.transaction() as session:
         result = load_demo(session, reset=reset, if_empty=if_empty)
-    typer.echo(result.message)
+        message = result.message
+        if result.loaded:
+            # Practitioners see only published editions: the demo comes with its first one.
+            info = publish_benchmark(session)
+            message += (f" Published benchmark edition {info.number} "
+                        f"({info.organisations} organisations) for practitioners.")
+    typer.echo(message)
 
 
 def serve(port: int = typer.Option(8501, "--port", help="Port to listen on."),

@@ -8,6 +8,7 @@ never times, and nothing about the respondent's device or address.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey,
@@ -68,6 +69,10 @@ class Study(Base):
     pseudonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The key of the respondent numbers in exports (never exported; see
+    # study.surveys.exporting.respondent_numbers). None: a study from before 0008.
+    export_secret: Mapped[Optional[str]] = mapped_column(
+        String(64), default=lambda: secrets.token_hex(32))
 
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True)

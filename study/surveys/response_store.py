@@ -190,6 +190,9 @@ def export_key(session: Session) -> str:
     study = session.scalar(select(Study).order_by(Study.id).limit(1))
     if study is None:
         return "no study"
+    if study.export_secret:  # random, from migration 0008 on
+        return study.export_secret
+    # A study from before 0008 keeps its old key, so its exports still merge.
     created = study.created_at.isoformat() if study.created_at else ""
     return f"{study.id}:{study.name}:{created}"
 

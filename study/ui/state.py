@@ -14,7 +14,8 @@ from study.admin.sessions import browser_session_account
 from study.config import database_url
 from study.db import Database, require_current_schema
 from study.db.engine import unavailable
-from study.errors import StudyError
+from study.errors import DatabaseUnavailable, StudyError
+from study.ui.failsafe import log_failure
 
 ACCOUNT_KEY = "account"
 #: The session id this tab logged in with (server memory only: kept for a reconnect
@@ -44,17 +45,30 @@ def database_or_raise() -> Database:
 
 @contextlib.contextmanager
 def errors_shown(*, stop: bool = False) -> Iterator[None]:
-    """Show a StudyError (or a database failure) as one sentence instead of a traceback."""
+    """Show a StudyError (or a database failure) as one sentence instead of a traceback.
+
+    A database that cannot be used is logged server-side with an id; the page names
+    neither its address nor the driver's words (issue 13: no hosts or paths to anyone).
+    """
     try:
         yield
+    except DatabaseUnavailable as exc:
+        _database_failed(exc, stop)
     except StudyError as exc:
         st.error(str(exc), icon=":material/error:")
         if stop:
             st.stop()
     except (DBAPIError, SQLAlchemyError) as exc:
-        st.error(str(unavailable(database_url(), exc)), icon=":material/error:")
-        if stop:
-            st.stop()
+        _database_failed(unavailable(database_url(), exc), stop)
+
+
+def _database_failed(exc: BaseException, stop: bool) -> None:
+    error_id = log_failure(exc, "database")
+    st.error(f"The database cannot be used right now (error id {error_id}). Please try "
+             "again in a moment; the administrator finds the details in the server log "
+             "under that id.", icon=":material/error:")
+    if stop:
+        st.stop()
 
 
 def current_account() -> AccountInfo | None:

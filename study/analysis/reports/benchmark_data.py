@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +60,9 @@ class BenchmarkFrames:
     scale_labels: dict[str, str]
     item_labels: dict[str, str]
     campaigns: dict[str, int]
+    # Platform activity per organisation (``activity_measures`` organisation rows), or None:
+    # current for the live benchmark, frozen with a published edition.
+    activity: pd.DataFrame | None = None
 
     @property
     def organisations(self) -> list[str]:
@@ -132,10 +135,11 @@ def benchmark_frames(session: Session, *, campaign_id: int | None = None,
         "responses": campaigns["responses"].astype(float),
         "invitations": np.where(personal, campaigns["invited"].astype(float), np.nan),
         "headcount": pd.to_numeric(headcount, errors="coerce").astype(float)})
-    return load_frames(session, instrument=instrument, language=language,
-                       participation=participation,
-                       campaigns=dict(zip(campaigns["organisation"],
-                                          campaigns["campaign_id"].astype(int))))
+    frames = load_frames(session, instrument=instrument, language=language,
+                         participation=participation,
+                         campaigns=dict(zip(campaigns["organisation"],
+                                            campaigns["campaign_id"].astype(int))))
+    return replace(frames, activity=activity_measures(session, departments=False))
 
 
 def load_frames(session: Session, *, instrument: str, language: str,
@@ -250,23 +254,24 @@ def export_benchmark(session: Session, out: str | os.PathLike[str], *,
     else:
         frames = benchmark_frames(session, campaign_id=campaign_id, instrument=instrument,
                                   language=language)
-    # Platform activity is current data: a frozen edition carries none.
-    activity = activity_measures(session, departments=False) if edition is None else None
     return write_frames(frames, out, organisation=_focus(frames, session, organisation),
-                        min_group=_min_group(min_group), generated=generated, activity=activity)
+                        min_group=_min_group(min_group), generated=generated)
 
 
 def write_frames(frames: BenchmarkFrames, out: str | os.PathLike[str], *,
                  organisation: str | None, min_group: int,
-                 generated: dt.date | None = None, activity: pd.DataFrame | None = None
-                 ) -> Path:
-    """Write already loaded frames (the page loads once, then shows and downloads)."""
+                 generated: dt.date | None = None) -> Path:
+    """Write already loaded frames (the page loads once, then shows and downloads).
+
+    The Activity sheet comes from ``frames.activity`` (the current platform
+    measures, or those frozen with a published edition).
+    """
     return write_benchmark_workbook(
         out, scores=frames.scores, items=frames.items, participation=frames.participation,
         demographics=frames.demographics if len(frames.demographics) else None,
         instrument=frames.instrument, scale_labels=frames.scale_labels,
         item_labels=frames.item_labels, focus_org=organisation, min_group=min_group,
-        min_orgs=min_benchmark_orgs(), generated=generated, activity=activity)
+        min_orgs=min_benchmark_orgs(), generated=generated, activity=frames.activity)
 
 
 def benchmark_workbook_bytes(frames: BenchmarkFrames, *, organisation: str | None,

@@ -16,7 +16,7 @@ request (pseudonymous studies) disappears from every edition too.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -108,7 +108,26 @@ def _current(session: Session, instrument: str, frames: BenchmarkFrames | None =
             "responses": float(row.responses),
             "invitations": None if pd.isna(row.invitations) else float(row.invitations),
             "headcount": None if pd.isna(row.headcount) else float(row.headcount)}
+    # The organisation's platform activity, frozen with its survey results (no Activity
+    # sheet may differ between two downloads of one edition either).
+    activity = frames.activity
+    if activity is not None and not activity.empty:
+        for record in activity[activity["department"].isna()].to_dict("records"):
+            organisation_id = ids.get(record["organisation"])
+            if organisation_id in entries:
+                entries[organisation_id]["activity"] = {
+                    key: _plain(value) for key, value in record.items()
+                    if key not in ("organisation", "department")}
     return frames, entries
+
+
+def _plain(value: object) -> object:
+    """A JSON-safe scalar: NaN and missing become None, numpy numbers plain numbers."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return None
+    if isinstance(value, np.integer | np.floating | np.bool_):
+        return value.item()
+    return value if isinstance(value, int | float | str | bool) else str(value)
 
 
 def edition_readiness(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
@@ -193,4 +212,8 @@ def edition_frames(session: Session, number: int | None = None, *,
                                     for e in entries},
                          response_ids=set(row.response_ids),
                          instrument_label=row.instrument_label)
-    return _info(session, row), frames
+    frozen = [{"organisation": names[e["organisation_id"]], "department": None}
+              | {key: np.nan if value is None else value for key, value in e["activity"].items()}
+              for e in entries if e.get("activity")]
+    activity = pd.DataFrame(frozen) if frozen else None
+    return _info(session, row), replace(frames, activity=activity)

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
-from study.db.models import Account, Code, Coding, CodingScheme, Organisation, Transcript, Turn
+from study.db.models import (Account, Code, Coding, CodingScheme, Memo, Organisation, Transcript,
+                             Turn)
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code,
@@ -176,16 +177,25 @@ def get_coding(session: Session, coding_id: int) -> CodingInfo:
 
 
 def remove_coding(session: Session, coding_id: int, *, actor_id: int | None = None) -> None:
-    """Delete a coding (and the memos written on it)."""
+    """Delete a coding (and the memos written on it; an undo brings both back)."""
     coding = session.get(Coding, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
     _check_actor(session, actor_id, coding.coder_id)
     info = _info(session, coding)
+    written = list(session.scalars(select(Memo).where(Memo.coding_id == coding.id)
+                                   .order_by(Memo.id)))
+    memos = [{"id": m.id, "author_id": m.author_id, "text": m.text,
+              "created_at": m.created_at.isoformat(), "updated_at": m.updated_at.isoformat()}
+             for m in written]
     record_event(session, "coding.remove", actor_id=actor_id, target=coding,
                  details={"transcript_id": info.transcript_id, "code": info.code,
                           "code_id": info.code_id, "coder_id": info.coder_id,
-                          "start": info.start, "end": info.end, "origin": info.origin})
+                          "start": info.start, "end": info.end, "origin": info.origin,
+                          "memos": memos})
+    for memo in written:
+        session.delete(memo)
+    session.flush()  # the memos first: the database would cascade them behind the ORM's back
     session.delete(coding)
     session.flush()
 

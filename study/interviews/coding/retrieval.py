@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from study.admin.organisations import get_organisation
 from study.admin.studies import current_study
 from study.db.models import (INTERVIEWEE_ROLES, Account, Code, Coding, CodingScheme, Memo,
-                             Organisation, Transcript, Turn)
+                             Organisation, PlatformDocument, Transcript, Turn)
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code, scheme_rows,
@@ -138,7 +138,8 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
                    scheme: SchemeRef | None = None, code_key: str | None = None,
                    include_subcodes: bool = True, organisation: str | None = None,
                    role: str | None = None, coder_ids: Collection[int] | None = None,
-                   viewer_id: int | None = None) -> pd.DataFrame:
+                   viewer_id: int | None = None, interviews_only: bool = False
+                   ) -> pd.DataFrame:
     """The passages coded with a code (and its subcodes), with the turn around each.
 
     Parameters
@@ -157,6 +158,8 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
     viewer_id : int, optional
         The account looking; a coder sees no other coder's codings of a
         scheme in blind mode (:mod:`study.interviews.coding.blind`).
+    interviews_only : bool
+        Leave out platform conversations kept as documents (``--keep-text``).
 
     Returns
     -------
@@ -188,6 +191,8 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
         query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
     if viewer_id is not None:
         query = query.where(visible_condition(session, viewer_id))
+    if interviews_only:
+        query = query.where(_is_interview())
     found = session.execute(query).all()
     transcript_ids = {row[0].transcript_id for row in found}
     texts = dict(session.execute(select(Transcript.id, Transcript.text)
@@ -235,14 +240,22 @@ def _scheme_keys(session: Session, scheme: SchemeRef) -> tuple[list[int], list[s
     return versions, keys, lineage
 
 
+def _is_interview():
+    """Not a platform conversation kept as a document (``study import platform --keep-text``)."""
+    return Transcript.id.not_in(select(PlatformDocument.transcript_id))
+
+
 def _scheme_codings(session: Session, versions: list[int],
-                    coder_ids: Collection[int] | None) -> list[tuple]:
+                    coder_ids: Collection[int] | None, interviews_only: bool = False
+                    ) -> list[tuple]:
     query = (select(Coding.id, Coding.transcript_id, Coding.coder_id, Coding.code_id, Code.key,
                     Coding.start, Coding.end, Organisation.name)
              .join(Code, Code.id == Coding.code_id)
              .join(Transcript, Transcript.id == Coding.transcript_id)
              .join(Organisation, Organisation.id == Transcript.organisation_id)
              .where(Code.scheme_id.in_(versions)))
+    if interviews_only:
+        query = query.where(_is_interview())
     if coder_ids is not None:
         query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
         return [tuple(row) for row in session.execute(query)]
@@ -255,7 +268,8 @@ def _scheme_codings(session: Session, versions: list[int],
 
 def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
                           coder_ids: Collection[int] | None = None,
-                          include_subcodes: bool = False) -> pd.DataFrame:
+                          include_subcodes: bool = False, interviews_only: bool = False
+                          ) -> pd.DataFrame:
     """How often each code was applied in each organisation: codings and transcripts.
 
     Parameters
@@ -267,6 +281,8 @@ def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
         transcript with a consensus version counts only that version.
     include_subcodes : bool
         Count a subcode's codings for its parent codes too (each coding once).
+    interviews_only : bool
+        Leave out platform conversations kept as documents (``--keep-text``).
 
     Returns
     -------
@@ -285,7 +301,7 @@ def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
         Organisation.study_id == study.id))) if study is not None else []
     records = []
     for coding_id, transcript_id, _, code_id, key, _, _, org in _scheme_codings(
-            session, versions, coder_ids):
+            session, versions, coder_ids, interviews_only):
         for counted in (lineage[code_id] if include_subcodes else [key]):
             records.append((counted, org, coding_id, transcript_id))
     long = pd.DataFrame(records, columns=["code", "organisation", "coding", "transcript"])

@@ -11,13 +11,14 @@ its old id; memos deleted with it do not come back.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
-from study.db.models import Code, Coding, Event, Transcript
+from study.db.models import Account, Code, Coding, Event, Memo, Transcript
 from study.errors import InvalidInput, NotFound
 
 __all__ = ["UNDOABLE", "UndoResult", "undo_last"]
@@ -77,6 +78,15 @@ def _reverse(session: Session, event: Event) -> int | None:
                            coder_id=int(details["coder_id"]), start=start, end=end,
                            snippet=transcript.text[start:end],
                            origin=details.get("origin", "manual")))
+        session.flush()
+        authors = set(session.scalars(select(Account.id).where(Account.id.in_(
+            [m["author_id"] for m in details.get("memos", []) if m.get("author_id")]))))
+        for memo in details.get("memos", []):  # the memos written on it come back too
+            session.add(Memo(id=int(memo["id"]), coding_id=event.target_id, text=memo["text"],
+                             author_id=memo.get("author_id") if memo.get("author_id") in authors
+                             else None,
+                             created_at=dt.datetime.fromisoformat(memo["created_at"]),
+                             updated_at=dt.datetime.fromisoformat(memo["updated_at"])))
         session.flush()
         return event.target_id
     if coding is None:

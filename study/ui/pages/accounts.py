@@ -9,6 +9,7 @@ from study.admin.accounts import (deactivate_account, list_accounts, reactivate_
 from study.admin.organisations import list_organisations
 from study.admin.password_links import invite_account, reset_password
 from study.db.models import ROLES
+from study.ui.plain_text import markdown_literal as lit
 from study.ui.state import current_account, database, errors_shown
 
 NO_ORGANISATION = "(none)"
@@ -33,7 +34,7 @@ def _show_link() -> None:
     link = st.session_state.pop(LINK_KEY, None)
     if link:
         email, url, expires = link
-        st.success(f"Send this one-time link to {email}; it works once, until {expires} UTC. "
+        st.success(f"Send this one-time link to {lit(email)}; it works once, until {expires} UTC. "
                    "It is shown only now.", icon=":material/link:")
         st.code(url, language=None)
 

@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from study.analysis.reports.benchmark_activity import ACTIVITY_COLUMNS, activity_table
 from study.analysis.reports.benchmark_data import (BenchmarkFrames, benchmark_frames,
                                                    benchmark_summary, benchmark_workbook_bytes,
                                                    min_benchmark_orgs)
@@ -23,6 +24,7 @@ from study.analysis.reports.benchmark_editions import (EditionInfo, edition_fram
                                                        list_benchmark_editions,
                                                        publish_benchmark)
 from study.config import database_url, int_setting
+from study.platforms.measures import MEASURES
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
@@ -154,6 +156,34 @@ def _editions_section(frames: BenchmarkFrames, editions: list[EditionInfo]) -> N
             "responses": "Responses"}), hide_index=True)
 
 
+def _shown(value: object, kind: str) -> str:
+    """A cell of the activity table as the sheet shows it: a number, or why it is hidden."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if kind == "percent":
+        return f"{value:.0%}"
+    return f"{value:,.0f}" if kind == "count" else f"{value:,.2f}"
+
+
+def _activity_section(frames: BenchmarkFrames, organisation: str | None,
+                      min_group: int) -> None:
+    """What people do on the platform (the Activity sheet), where a platform export exists."""
+    if frames.activity is None or frames.activity.empty:
+        return
+    if organisation is not None and organisation not in set(frames.activity["organisation"]):
+        return
+    table = activity_table(frames.activity, min_group=min_group,
+                           min_orgs=min_benchmark_orgs(), focus_org=organisation)
+    labels = {m.key: m.label for m in MEASURES}
+    shown = pd.DataFrame({"Organisation": table["organisation"]}
+                         | {labels[key]: [_shown(v, kind) for v in table[key]]
+                            for key, kind in ACTIVITY_COLUMNS})
+    st.subheader("Activity on the platform")
+    st.caption("From the organisation's own platform export (Slack or Viva Engage), "
+               "pseudonymised at import. The Method sheet defines every measure.")
+    st.dataframe(shown.set_index("Organisation").T, width="stretch")
+
+
 def render() -> None:
     """Show the chosen (or the practitioner's own) organisation against the benchmark."""
     st.title("Benchmark report")
@@ -227,6 +257,7 @@ def render() -> None:
                  | {"Difference": st.column_config.NumberColumn("Difference", format="%+.2f"),
                     "Percentile rank": st.column_config.NumberColumn("Percentile rank",
                                                                      format="%.0f")})
+    _activity_section(frames, organisation, min_group)
     name = f"benchmark-{_slug(organisation)}.xlsx" if organisation else \
         "benchmark-all-organisations.xlsx"
     generated = edition.published_on if edition else None

@@ -7,6 +7,7 @@ import streamlit as st
 from study.admin.accounts import MIN_PASSWORD_LENGTH, change_own_password, set_display_name
 from study.errors import InvalidInput
 from study.ui.components.session_cookie import take_cookie
+from study.ui.plain_text import markdown_literal as lit
 from study.ui.state import current_account, database, errors_shown, set_account
 
 
@@ -14,8 +15,8 @@ def render() -> None:
     """Change the display name; change the password (other sessions end)."""
     account = current_account()
     st.title("My account")
-    st.caption(f"{account.email} · {account.role}"
-               + (f" · {account.organisation_name}" if account.organisation_name else ""))
+    st.caption(f"{lit(account.email)} · {account.role}"
+               + (f" · {lit(account.organisation_name)}" if account.organisation_name else ""))
     with st.form("display_name", border=True):
         name = st.text_input("Display name (shown to other coders)", value=account.display_name,
                              max_chars=200)

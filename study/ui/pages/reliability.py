@@ -128,9 +128,9 @@ def _disagreement_view(scheme: str, report: ReliabilityReport,
         view = consensus_view(session, item, coder_a, coder_b,
                               names={coder_a: names[coder_a], coder_b: names[coder_b]},
                               context=CONTEXT_CHARS)
-    st.caption(f"Dotted: each coder's spans of this code, named in the chips beside the text. "
-               f"Solid: the consensus span; click it and drag its edges to adjust, and the "
-               f"edited span is saved. Or decide with the buttons below.")
+    st.caption("Dotted: each coder's spans of this code, named in the chips beside the text. "
+               "Solid: the consensus span; click it and drag its edges to adjust, and the "
+               "edited span is saved. Or decide with the buttons below.")
     span_selector(view, key=f"consensus-view:{key}:{index}",
                   on_action=partial(_on_drag, f"consensus-view:{key}:{index}", item, coder_a,
                                     coder_b, key, len(items)))

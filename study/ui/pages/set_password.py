@@ -8,6 +8,7 @@ from study.admin.accounts import MIN_PASSWORD_LENGTH
 from study.admin.password_links import LINK_PARAMETER, check_password_link, use_password_link
 from study.errors import InvalidInput
 from study.ui.components.session_cookie import take_cookie
+from study.ui.plain_text import markdown_literal as lit
 from study.ui.state import database, errors_shown
 
 LINK_KEY = "password_link"
@@ -23,7 +24,7 @@ def render() -> None:
     st.title("Set your password")
     with errors_shown(stop=True), database().transaction() as session:
         account = check_password_link(session, token)
-    st.write(f"For **{account.email}** ({account.role}). At least {MIN_PASSWORD_LENGTH} "
+    st.write(f"For **{lit(account.email)}** ({account.role}). At least {MIN_PASSWORD_LENGTH} "
              "characters; a passphrase of several words is easy to remember.")
     with st.form("set_password", border=True):
         password = st.text_input("New password", type="password", autocomplete="new-password")

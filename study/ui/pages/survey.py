@@ -78,6 +78,7 @@ div[data-testid="stRadio"] > div { gap: 2px; }
 div[data-testid="stButtonGroup"] button { min-height: 44px; min-width: 44px; }
 .stButton button { min-height: 48px; min-width: 120px; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[data-testid="stMain"], [data-testid="stAppViewContainer"] { overflow-anchor: none; }
 div[data-testid="stNumberInput"] input, div[data-testid="stNumberInput"] button { min-height: 44px; }
 .matrix-head { display: none; }
 @media (min-width: 800px) {  /* on a desktop, Likert statements form a matrix (Qualtrics-like) */
@@ -96,11 +97,21 @@ div[data-testid="stNumberInput"] input, div[data-testid="stNumberInput"] button 
     font-size: 0; }  /* the column heads show the labels; screen readers still read them */
 }
 </style>"""
-# After Back/Next the new page starts at the top, not where the buttons were.
+# After Back/Next the new page starts at the top, not where the buttons were. Streamlit
+# may still be laying out the page when the script first runs, so it scrolls up again for
+# a moment, unless the respondent has started scrolling or typing.
 SCROLL_TOP = """<script>/* page {n} */
-for (const el of [document.querySelector('[data-testid="stMain"]'),
-                  document.querySelector('[data-testid="stAppViewContainer"]'),
-                  document.scrollingElement]) {{ if (el) el.scrollTo(0, 0); }}
+(() => {{
+  const top = () => {{ for (const el of [document.querySelector('[data-testid="stMain"]'),
+      document.querySelector('[data-testid="stAppViewContainer"]'), document.scrollingElement])
+      {{ if (el) el.scrollTo(0, 0); }} }};
+  let moved = false;
+  const mine = () => {{ moved = true; }};
+  for (const kind of ["touchstart", "wheel", "keydown", "mousedown"])
+    window.addEventListener(kind, mine, {{once: true, capture: true, passive: true}});
+  top();
+  for (const ms of [30, 100, 250, 500, 900]) setTimeout(() => {{ if (!moved) top(); }}, ms);
+}})();
 </script>"""
 
 

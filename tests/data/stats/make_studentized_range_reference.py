@@ -5,7 +5,6 @@ Run from the repository root: python tests/data/stats/make_studentized_range_ref
 
 from pathlib import Path
 
-import numpy as np
 from scipy import __version__ as scipy_version
 from scipy.stats import studentized_range
 
