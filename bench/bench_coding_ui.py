@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_workbench import WORDS, add_random_codings  # noqa: E402
+from bench_workbench import WORDS, build_coded_transcript  # noqa: E402
 
 BASELINE_MS = 3200.0  # issue 11: median drag-to-highlight of the multiselect workbench
 PASSWORD = "a long secret password"
@@ -110,13 +110,6 @@ STORED = """([word, version]) => new Promise((resolve) => {
 
 def build(url: str) -> tuple[int, list[str]]:
     """The study: 15,000 words in 300 turns, 400 codings; return the transcript id and markers."""
-    from study.admin.accounts import add_account
-    from study.admin.organisations import add_organisation
-    from study.admin.studies import ensure_study
-    from study.db import Database, migrate
-    from study.interviews.coding import list_codes, load_scheme_into_db
-    from study.interviews.transcripts.store import import_transcript, transcript_json
-
     rng = random.Random(7)
     blocks, markers = [], []
     for n in range(300):
@@ -130,27 +123,11 @@ def build(url: str) -> tuple[int, list[str]]:
         blocks.append(f"{speaker}: " + " ".join(words) + ".")
     text = "\n\n".join(blocks) + "\n"
 
-    database = Database(url)
-    migrate(database)
-    rng = random.Random(11)
-    with database.transaction() as session:
-        ensure_study(session)
-        add_organisation(session, "Nordlys Bank")
-        coder = add_account(session, "cora@example.org", role="coder", password=PASSWORD,
-                            display_name="Cora")
-        scheme = load_scheme_into_db(session, ROOT / "coding_schemes" /
-                                     "ism-adoption-challenges.yaml")
-        codes = [c.id for c in list_codes(session, scheme.id)]
-        info = import_transcript(session, text.encode(), "long.txt",
-                                 organisation="Nordlys Bank", role="coordinator", language="en")
-        data = transcript_json(session, info.id)
-        stored, turns = data["text"], data["turns"]
-        marked = {stored.index(m) for m in markers}
-        add_random_codings(session, info.id, turns, codes, coder.id, rng, avoid=marked)
-        words = len(stored.split())
-    database.dispose()
-    print(f"transcript: {words:,} words, {len(turns)} turns, 400 codings")
-    return info.id, markers
+    _, data = build_coded_transcript(url, text, password=PASSWORD, display_name="Cora",
+                                     markers=markers)
+    print(f"transcript: {len(data['text'].split()):,} words, {len(data['turns'])} turns, "
+          "400 codings")
+    return data["id"], markers
 
 
 def serve(url: str, folder: str) -> tuple[subprocess.Popen, str]:

@@ -40,7 +40,12 @@ def transcript(words: int, turns: int) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def build(url: str) -> tuple[object, int]:
+def build_coded_transcript(url: str, text: str, *, password: str | None = None,
+                           display_name: str | None = None, markers: list[str] = ()
+                           ) -> tuple[object, dict]:
+    """A migrated study with one coder, the ISM scheme, ``text`` as one transcript and 400
+    random codings that leave the ``markers`` words uncoded; return the coder and the
+    stored transcript (``transcript_json``)."""
     from study.admin.accounts import add_account
     from study.admin.organisations import add_organisation
     from study.admin.studies import ensure_study
@@ -54,17 +59,23 @@ def build(url: str) -> tuple[object, int]:
     with database.transaction() as session:
         ensure_study(session)
         add_organisation(session, "Nordlys Bank")
-        coder = add_account(session, "cora@example.org", role="coder", password=None)
+        coder = add_account(session, "cora@example.org", role="coder", password=password,
+                            display_name=display_name)
         scheme = load_scheme_into_db(session, ROOT / "coding_schemes" /
                                      "ism-adoption-challenges.yaml")
         codes = [c.id for c in list_codes(session, scheme.id)]
-        info = import_transcript(session, transcript(15_000, 300).encode(), "long.txt",
+        info = import_transcript(session, text.encode(), "long.txt",
                                  organisation="Nordlys Bank", role="coordinator", language="en")
         data = transcript_json(session, info.id)
-        text, turns = data["text"], data["turns"]
-        add_random_codings(session, info.id, turns, codes, coder.id, rng)
+        marked = {data["text"].index(m) for m in markers}
+        add_random_codings(session, info.id, data["turns"], codes, coder.id, rng, avoid=marked)
     database.dispose()
-    return coder, len(text.split())
+    return coder, data
+
+
+def build(url: str) -> tuple[object, int]:
+    coder, data = build_coded_transcript(url, transcript(15_000, 300))
+    return coder, len(data["text"].split())
 
 
 def add_random_codings(session, transcript_id: int, turns: list[dict], codes: list[int],

@@ -202,19 +202,13 @@ def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):
 
 
 def test_researcher_sends_invitations_from_the_campaigns_page(database, smtp, campaign):
-    from dataclasses import asdict
-
-    from conftest import ROOT
-    from streamlit.testing.v1 import AppTest
+    from conftest import open_app_page
 
     from study.admin.accounts import add_account
     with database.transaction() as session:
         account = add_account(session, "r@example.org", role="researcher",
                               password="a long secret password")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.session_state["account"] = asdict(account)
-    at.run()
-    at.switch_page("study/ui/pages/campaigns.py").run()
+    at = open_app_page(account, "campaigns.py")
     assert any("3 recipients (0 opted out)" in c.value for c in at.caption)
     at.button(key=f"send-False-{campaign}").click().run()
     assert not at.exception
