@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Install ISM Study with its test extras and run the whole test suite: ./test.sh [pytest arguments]
+# Install ISM Study with its test extras and run the tests.
+#   ./test.sh              the fast tier, in parallel (every test but browser, PostgreSQL,
+#                          live-server and peer-program ones)
+#   ./test.sh --all        everything (what .ci/run runs)
+#   ./test.sh [--all] ARGS extra arguments go to pytest, e.g. ./test.sh -k survey -x
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
+tier=(-m "not slow")
+if [ "${1:-}" = "--all" ]; then
+    tier=()
+    shift
+fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
@@ -12,8 +21,19 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet -e '.[test]'
     rm -f .venv/.installed-test-* && touch "$stamp"
 fi
-# The single-sign-on test's OpenID Connect provider (npm, pinned in tests/oidc/package-lock.json).
-if command -v npm >/dev/null 2>&1 && [ ! -d tests/oidc/node_modules/oidc-provider ]; then
-    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error) || echo "warning: npm ci in tests/oidc failed; the single-sign-on test cannot run" >&2
+if [ ${#tier[@]} -eq 0 ]; then
+    # The single-sign-on test's OpenID Connect provider and the accessibility checker (npm,
+    # pinned in each folder's package-lock.json); only the slow tier needs them.
+    for folder in tests/oidc tests/axe; do
+        if [ -f "$folder/package-lock.json" ] && [ ! -d "$folder/node_modules" ] && command -v npm >/dev/null 2>&1; then
+            (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error) \
+                || echo "warning: npm ci in $folder failed; the tests that need it cannot run" >&2
+        fi
+    done
 fi
-exec .venv/bin/python -m pytest "$@"
+start=$(date +%s)
+status=0
+# -n auto: one worker per core; loadfile keeps each file's module fixtures on one worker.
+.venv/bin/python -m pytest -n auto --dist loadfile "${tier[@]}" "$@" || status=$?
+echo "test.sh: $(( $(date +%s) - start )) s" >&2
+exit $status

@@ -21,11 +21,27 @@ from sqlalchemy.engine import make_url
 from study.db import Database, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data"
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
 POSTGRES_URL = os.environ.get("STUDY_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("STUDY_REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("STUDY_REQUIRE_BROWSER") == "1"
 CHROMIUM = os.environ.get("STUDY_CHROMIUM", "/usr/bin/chromium")
+
+
+#: Markers whose tests make up the slow tier: ``./test.sh`` leaves them out, ``--all`` runs them.
+SLOW_MARKERS = ("browser", "postgres", "server", "peer")
+#: Fixtures that start the real app in its own process.
+SERVER_FIXTURES = frozenset({"live_app", "live_demo_app"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow tier: browser, PostgreSQL, live-server and peer-program tests."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+        if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_configure(config: pytest.Config) -> None:

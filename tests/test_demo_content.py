@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
-DEMO = Path(__file__).resolve().parents[1] / "study" / "data" / "demo"
+DEMO = ROOT / "study" / "data" / "demo"
 
 ORGANISATIONS = [
     "Nordlys Bank",

@@ -15,6 +15,10 @@ from study.cli import app
 from conftest import ROOT, _free_port
 
 
+import pytest
+
+
+@pytest.mark.server
 def test_run_sh_sets_up_an_empty_database_and_serves_the_app(empty_database_url):
     port = _free_port()
     env = {**os.environ, "STUDY_DATABASE_URL": empty_database_url}

@@ -1,0 +1,143 @@
+"""Coded passages, code frequencies per organisation and code co-occurrence (study.interviews.coding.retrieval).
+
+The expected matrices are counted by hand from the codings drawn in
+``_hand_built`` (see the comments there), following the definitions in the
+docstring of :func:`study.interviews.coding.retrieval.cooccurrence_matrix`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import DATA
+from coding_study import seed_coders, seed_transcript, span_of
+
+from study.admin.organisations import add_organisation
+from study.errors import InvalidInput, NotFound
+from study.interviews.coding import (add_coding, code_frequency_matrix, coded_segments,
+                                     cooccurrence_matrix, get_code, load_scheme_into_db)
+
+CODING = DATA / "coding"
+OTHER_TEXT = ("Interviewer: And you?\n\nBo: I am afraid my boss reads it. We are too busy anyway."
+              "\n\nInterviewer: Thanks.\n\nBo: You are welcome.\n")
+
+
+def _hand_built(session):
+    """Two transcripts in two organisations, coded by Ana and Ben (tiny scheme 1.0)."""
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
+    first = seed_transcript(session)  # Nordlys Bank, coordinator; turns 1 and 3 are Anna's
+    second = seed_transcript(session, filename="other.txt", text=OTHER_TEXT,
+                             organisation="Riverbend Logistics", role="employee")
+    add_organisation(session, "Quiet Org")  # no transcripts: a column of zeros
+    ana, ben = seed_coders(session)
+
+    def code(transcript, passage, key, coder):
+        start, end = span_of(session, transcript, passage)
+        return add_coding(session, transcript_id=transcript, start=start, end=end,
+                          code_id=("tiny", key), coder_id=coder)
+
+    code(first, "we are busy all day", "no-time", ana)              # A1, turn 1
+    code(first, "busy all day 😀 and nobody", "fear", ana)          # A2, turn 1, overlaps A1
+    code(first, "People are afraid", "benefits", ana)               # A3, turn 1, overlaps none
+    code(first, "we find experts faster", "benefits", ana)          # A4, turn 3
+    code(first, "is what someone posted", "fear", ana)              # A5, turn 3, overlaps none
+    code(first, "busy all day", "benefits", ben)                    # B1, overlaps A1, A2 (Ana's)
+    code(first, "Honestly, we are busy", "no-time", ben)            # B2, overlaps B1
+    code(second, "I am afraid my boss reads it.", "fear", ana)      # C1
+    code(second, "I am afraid my boss reads it.", "fear", ben)      # C2
+    return first, second, ana, ben
+
+
+KEYS = ["barriers", "no-time", "fear", "benefits"]
+
+
+def test_overlap_cooccurrence_counts_pairs_of_one_coders_overlapping_codings(session):
+    _hand_built(session)
+    matrix = cooccurrence_matrix(session, scheme="tiny", mode="overlap")
+    # Diagonal: codings per code. Off-diagonal: A1-A2 (no-time, fear) and B1-B2
+    # (benefits, no-time); Ana's A1/A2 overlap Ben's B1 but different coders never pair.
+    expected = pd.DataFrame([[0, 0, 0, 0],
+                             [0, 2, 1, 1],
+                             [0, 1, 4, 0],
+                             [0, 1, 0, 3]], index=KEYS, columns=KEYS)
+    assert matrix.values.tolist() == expected.values.tolist()
+    assert list(matrix.index) == KEYS and list(matrix.columns) == KEYS
+
+
+def test_turn_cooccurrence_counts_coder_turns_holding_both_codes(session):
+    _hand_built(session)
+    matrix = cooccurrence_matrix(session, scheme="tiny", mode="turn")
+    # Units (coder, turn): Ana/first turn 1 {no-time, fear, benefits}, Ana/first turn 3
+    # {fear, benefits}, Ben/first turn 1 {no-time, benefits}, Ana/second {fear}, Ben/second {fear}.
+    expected = [[0, 0, 0, 0],
+                [0, 2, 1, 2],
+                [0, 1, 4, 2],
+                [0, 2, 2, 3]]
+    assert matrix.values.tolist() == expected
+    only_ana = cooccurrence_matrix(session, scheme="tiny", mode="turn",
+                                   coder_ids=[get_account_id(session, "ana@example.org")])
+    assert only_ana.loc["no-time", "benefits"] == 1 and only_ana.loc["fear", "fear"] == 3
+    with pytest.raises(InvalidInput, match="overlap or turn"):
+        cooccurrence_matrix(session, scheme="tiny", mode="sentence")
+
+
+def get_account_id(session, email):
+    from study.interviews.coding import coder_id_for
+    return coder_id_for(session, email)
+
+
+def test_frequency_matrix_counts_codings_and_transcripts_per_organisation(session):
+    _hand_built(session)
+    matrix = code_frequency_matrix(session, scheme="tiny")
+    organisations = ["Nordlys Bank", "Quiet Org", "Riverbend Logistics"]
+    assert list(matrix.index) == KEYS
+    assert list(matrix["codings"].columns) == organisations
+    assert matrix["codings"].loc["fear"].tolist() == [2, 0, 2]
+    assert matrix["transcripts"].loc["fear"].tolist() == [1, 0, 1]
+    assert matrix["codings"].loc["benefits"].tolist() == [3, 0, 0]
+    assert matrix["codings"].loc["barriers"].tolist() == [0, 0, 0]
+    rolled = code_frequency_matrix(session, scheme="tiny", include_subcodes=True)
+    # barriers = its subcodes no-time (A1, B2) and fear (A2, A5 | C1, C2).
+    assert rolled["codings"].loc["barriers"].tolist() == [4, 0, 2]
+    assert rolled["transcripts"].loc["barriers"].tolist() == [1, 0, 1]
+    assert str(rolled.dtypes.iloc[0]) == "int64"
+
+
+def test_a_scheme_key_pools_its_versions_and_an_id_counts_one_version(session):
+    first, _, ana, _ = _hand_built(session)
+    old = get_code(session, ("tiny", "fear"))
+    load_scheme_into_db(session, CODING / "tiny-1.10.yaml")
+    new = get_code(session, ("tiny", "fear"))
+    assert new.id != old.id and new.version == "1.10"
+    start, end = span_of(session, first, "on Yammer")
+    add_coding(session, transcript_id=first, start=start, end=end, code_id=new.id, coder_id=ana)
+    pooled = code_frequency_matrix(session, scheme="tiny")
+    assert list(pooled.index) == ["ideas", *KEYS]
+    assert pooled["codings"].loc["fear", "Nordlys Bank"] == 3
+    one_version = code_frequency_matrix(session, scheme=old.scheme_id)
+    assert one_version["codings"].loc["fear", "Nordlys Bank"] == 2
+    assert len(coded_segments(session, scheme="tiny", code_key="fear")) == 5
+    assert len(coded_segments(session, code_id=old.id)) == 4
+
+
+def test_coded_segments_bring_the_turn_and_filter_by_organisation_role_and_coder(session):
+    first, second, ana, ben = _hand_built(session)
+    segments = coded_segments(session, code_id=("tiny", "barriers"))
+    # Subcodes come in tree order: no-time first, then fear.
+    assert list(segments["code"]) == ["no-time", "no-time", "fear", "fear", "fear", "fear"]
+    row = segments.iloc[0]
+    assert row["organisation"] == "Nordlys Bank" and row["role"] == "coordinator"
+    assert row["speaker"] == "Anna" and row["turn_text"].startswith("Honestly, we are busy")
+    assert row["turn_text"].endswith("på Østerbro især.")
+    assert row["text"] in row["turn_text"]
+    assert coded_segments(session, code_id=("tiny", "barriers"), include_subcodes=False).empty
+    by_org = coded_segments(session, scheme="tiny", code_key="fear",
+                            organisation="Riverbend Logistics")
+    assert list(by_org["speaker"]) == ["Bo", "Bo"] and set(by_org["role"]) == {"employee"}
+    assert len(coded_segments(session, code_key="fear", role="coordinator")) == 2
+    assert list(coded_segments(session, code_key="fear", coder_ids=[ben])["coder_name"]) == [
+        "Ben"]
+    with pytest.raises(NotFound):
+        coded_segments(session, code_key="nothing-like-it")
+    with pytest.raises(InvalidInput, match="not both"):
+        coded_segments(session, code_id=1, code_key="fear")
