@@ -4,12 +4,17 @@
 #                          live-server and peer-program ones)
 #   ./test.sh --all        everything (what .ci/run runs)
 #   ./test.sh [--all] ARGS extra arguments go to pytest, e.g. ./test.sh -k survey -x
+#   ./test.sh --install    only create and fill .venv (what .ci/run does before ruff)
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 tier=(-m "not slow")
+install_only=
 if [ "${1:-}" = "--all" ]; then
     tier=()
+    shift
+elif [ "${1:-}" = "--install" ]; then
+    install_only=1
     shift
 fi
 if [ ! -x .venv/bin/python ]; then
@@ -21,6 +26,7 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet -e '.[test]'
     rm -f .venv/.installed-test-* && touch "$stamp"
 fi
+[ -n "$install_only" ] && exit 0
 if [ ${#tier[@]} -eq 0 ]; then
     # The single-sign-on test's OpenID Connect provider and the accessibility checker (npm,
     # pinned in each folder's package-lock.json); only the slow tier needs them.

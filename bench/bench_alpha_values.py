@@ -32,9 +32,13 @@ def two_coders(n_units: int, seed: int = 14) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     truth = rng.permutation(4 * n_units).astype(float)[:n_units]
     first, second = truth + rng.random(n_units), truth + rng.random(n_units) * 40
-    return pd.DataFrame({"unit": np.tile(np.arange(n_units), 2),
-                         "coder": np.repeat(["a", "b"], n_units),
-                         "value": np.concatenate([first, second])})
+    return pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(n_units), 2),
+            "coder": np.repeat(["a", "b"], n_units),
+            "value": np.concatenate([first, second]),
+        }
+    )
 
 
 def measured(work):
@@ -51,32 +55,48 @@ def main() -> int:
     small = two_coders(150)
     wide = small.pivot(index="coder", columns="unit", values="value").to_numpy(dtype=float)
     theirs, t_theirs, m_theirs = measured(
-        lambda: krippendorff.alpha(reliability_data=wide, level_of_measurement="interval"))
+        lambda: krippendorff.alpha(reliability_data=wide, level_of_measurement="interval")
+    )
     ours, t_ours, m_ours = measured(
-        lambda: krippendorff_alpha(small, unit="unit", coder="coder", value="value",
-                                   level="interval"))
+        lambda: krippendorff_alpha(
+            small, unit="unit", coder="coder", value="value", level="interval"
+        )
+    )
     values = small["value"].nunique()
-    print(f"{values} distinct values: package {t_theirs * 1000:.1f} ms, "
-          f"{m_theirs / 2 ** 20:.1f} MiB; ours {t_ours * 1000:.2f} ms, {m_ours / 2 ** 20:.2f} MiB; "
-          f"|difference| {abs(ours - theirs):.1e}")
+    print(
+        f"{values} distinct values: package {t_theirs * 1000:.1f} ms, "
+        f"{m_theirs / 2**20:.1f} MiB; ours {t_ours * 1000:.2f} ms, {m_ours / 2**20:.2f} MiB; "
+        f"|difference| {abs(ours - theirs):.1e}"
+    )
     if abs(ours - theirs) > 1e-9:
         print("alphas differ", file=sys.stderr)
         return 1
     big = two_coders(50_000)
     print(f"{big['value'].nunique():,} distinct values:")
     for level in ("interval", "ordinal"):
-        alpha, seconds, peak = measured(lambda: krippendorff_alpha(
-            big, unit="unit", coder="coder", value="value", level=level))
-        print(f"  {level:9s} alpha {alpha:.6f}: {seconds * 1000:7.1f} ms, peak "
-              f"{peak / 2 ** 20:6.1f} MiB")
-    ci, seconds, peak = measured(lambda: bootstrap_alpha_ci(
-        big, unit="unit", coder="coder", value="value", level="interval", n_boot=100))
-    print(f"  interval bootstrap, 100 replicates: {seconds:.2f} s, peak {peak / 2 ** 20:.1f} MiB")
+        alpha, seconds, peak = measured(
+            lambda: krippendorff_alpha(big, unit="unit", coder="coder", value="value", level=level)  # noqa: B023
+        )
+        print(
+            f"  {level:9s} alpha {alpha:.6f}: {seconds * 1000:7.1f} ms, peak "
+            f"{peak / 2**20:6.1f} MiB"
+        )
+    ci, seconds, peak = measured(
+        lambda: bootstrap_alpha_ci(
+            big, unit="unit", coder="coder", value="value", level="interval", n_boot=100
+        )
+    )
+    print(f"  interval bootstrap, 100 replicates: {seconds:.2f} s, peak {peak / 2**20:.1f} MiB")
     ratio_data = two_coders(10_000)
-    alpha, seconds, peak = measured(lambda: krippendorff_alpha(
-        ratio_data, unit="unit", coder="coder", value="value", level="ratio"))
-    print(f"{ratio_data['value'].nunique():,} distinct values, ratio alpha {alpha:.6f}: "
-          f"{seconds:.2f} s, peak {peak / 2 ** 20:.1f} MiB")
+    alpha, seconds, peak = measured(
+        lambda: krippendorff_alpha(
+            ratio_data, unit="unit", coder="coder", value="value", level="ratio"
+        )
+    )
+    print(
+        f"{ratio_data['value'].nunique():,} distinct values, ratio alpha {alpha:.6f}: "
+        f"{seconds:.2f} s, peak {peak / 2**20:.1f} MiB"
+    )
     print(f"speedup={t_theirs / t_ours:.1f}")
     return 0
 

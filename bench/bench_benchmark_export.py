@@ -39,41 +39,71 @@ def synthetic_inputs(n_orgs: int, seed: int = 20240501) -> dict[str, pd.DataFram
 
     scale_effect = rng.normal(0, 0.3, (n_orgs, N_SCALES))
     score = np.clip(3.2 + scale_effect[org_of] + rng.normal(0, 0.7, (people, N_SCALES)), 1, 5)
-    scores = pd.DataFrame({
-        "respondent_id": np.repeat(respondent, N_SCALES),
-        "organisation": names[np.repeat(org_of, N_SCALES)],
-        "scale": np.tile([f"scale_{s:02d}" for s in range(N_SCALES)], people),
-        "score": score.round(2).ravel(),
-    })
+    scores = pd.DataFrame(
+        {
+            "respondent_id": np.repeat(respondent, N_SCALES),
+            "organisation": names[np.repeat(org_of, N_SCALES)],
+            "scale": np.tile([f"scale_{s:02d}" for s in range(N_SCALES)], people),
+            "score": score.round(2).ravel(),
+        }
+    )
     item_effect = rng.normal(0, 0.4, (n_orgs, N_ITEMS))
-    value = np.clip(np.rint(3.2 + item_effect[org_of]
-                            + rng.normal(0, 1.0, (people, N_ITEMS))), 1, 5)
-    items = pd.DataFrame({
-        "respondent_id": np.repeat(respondent, N_ITEMS),
-        "organisation": names[np.repeat(org_of, N_ITEMS)],
-        "item": np.tile([f"q{i:02d}" for i in range(N_ITEMS)], people),
-        "value": value.ravel(),
-        "points": 5,
-    })
-    invitations = np.where(rng.random(n_orgs) < 0.1, np.nan,
-                           np.ceil(sizes / rng.uniform(0.3, 0.9, n_orgs)))
-    participation = pd.DataFrame({
-        "organisation": names, "responses": sizes, "invitations": invitations,
-        "headcount": np.ceil(sizes / rng.uniform(0.2, 0.6, n_orgs)),
-    })
-    departments = np.array(["Sales", "Production", "IT", "HR", "Finance", "Management"],
-                           dtype=object)
+    value = np.clip(
+        np.rint(3.2 + item_effect[org_of] + rng.normal(0, 1.0, (people, N_ITEMS))), 1, 5
+    )
+    items = pd.DataFrame(
+        {
+            "respondent_id": np.repeat(respondent, N_ITEMS),
+            "organisation": names[np.repeat(org_of, N_ITEMS)],
+            "item": np.tile([f"q{i:02d}" for i in range(N_ITEMS)], people),
+            "value": value.ravel(),
+            "points": 5,
+        }
+    )
+    invitations = np.where(
+        rng.random(n_orgs) < 0.1, np.nan, np.ceil(sizes / rng.uniform(0.3, 0.9, n_orgs))
+    )
+    participation = pd.DataFrame(
+        {
+            "organisation": names,
+            "responses": sizes,
+            "invitations": invitations,
+            "headcount": np.ceil(sizes / rng.uniform(0.2, 0.6, n_orgs)),
+        }
+    )
+    departments = np.array(
+        ["Sales", "Production", "IT", "HR", "Finance", "Management"], dtype=object
+    )
     tenure = np.array(["< 1 year", "1-5 years", "5-10 years", "> 10 years"], dtype=object)
-    demographics = pd.concat([
-        pd.DataFrame({"respondent_id": respondent, "organisation": names[org_of],
-                      "variable": "Department",
-                      "category": departments[rng.choice(6, people,
-                                                         p=[.3, .3, .15, .1, .1, .05])]}),
-        pd.DataFrame({"respondent_id": respondent, "organisation": names[org_of],
-                      "variable": "Tenure", "category": tenure[rng.integers(0, 4, people)]}),
-    ], ignore_index=True)
-    return {"scores": scores, "items": items, "participation": participation,
-            "demographics": demographics}
+    demographics = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "respondent_id": respondent,
+                    "organisation": names[org_of],
+                    "variable": "Department",
+                    "category": departments[
+                        rng.choice(6, people, p=[0.3, 0.3, 0.15, 0.1, 0.1, 0.05])
+                    ],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "respondent_id": respondent,
+                    "organisation": names[org_of],
+                    "variable": "Tenure",
+                    "category": tenure[rng.integers(0, 4, people)],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    return {
+        "scores": scores,
+        "items": items,
+        "participation": participation,
+        "demographics": demographics,
+    }
 
 
 def write_bare(path: Path, sheets: dict[str, list[tuple]]) -> None:
@@ -89,8 +119,12 @@ def write_bare(path: Path, sheets: dict[str, list[tuple]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 organisations, not 1,000")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="runs of each (best kept); default 3 with --quick, else 2")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="runs of each (best kept); default 3 with --quick, else 2",
+    )
     args = parser.parse_args()
     args.repeat = args.repeat or (3 if args.quick else 2)
     n_orgs = 100 if args.quick else 1000
@@ -103,8 +137,13 @@ def main() -> None:
         ours = bare = float("inf")
         for _ in range(args.repeat):
             start = time.perf_counter()
-            write_benchmark_workbook(ours_path, **inputs, instrument="ism-core v1",
-                                     scale_labels=labels, generated=dt.date(2024, 5, 1))
+            write_benchmark_workbook(
+                ours_path,
+                **inputs,
+                instrument="ism-core v1",
+                scale_labels=labels,
+                generated=dt.date(2024, 5, 1),
+            )
             ours = min(ours, time.perf_counter() - start)
             if bare == float("inf"):
                 back = load_workbook(ours_path, read_only=True)
@@ -117,12 +156,19 @@ def main() -> None:
 
         focus = str(inputs["participation"]["organisation"].iloc[0])
         start = time.perf_counter()
-        write_benchmark_workbook(Path(tmp) / "focus.xlsx", **inputs, instrument="ism-core v1",
-                                 scale_labels=labels, focus_org=focus,
-                                 generated=dt.date(2024, 5, 1))
+        write_benchmark_workbook(
+            Path(tmp) / "focus.xlsx",
+            **inputs,
+            instrument="ism-core v1",
+            scale_labels=labels,
+            focus_org=focus,
+            generated=dt.date(2024, 5, 1),
+        )
         focus_time = time.perf_counter() - start
-        print(f"organisations={n_orgs} respondents={inputs['scores']['respondent_id'].nunique()}"
-              f" item_answers={len(inputs['items'])} cells={cells}")
+        print(
+            f"organisations={n_orgs} respondents={inputs['scores']['respondent_id'].nunique()}"
+            f" item_answers={len(inputs['items'])} cells={cells}"
+        )
         print(f"repeat={args.repeat} (best of each)")
         print(f"ours_researchers_s={ours:.2f} ({ours_path.stat().st_size / 1e6:.1f} MB)")
         print(f"bare_write_only_s={bare:.2f} ({bare_path.stat().st_size / 1e6:.1f} MB)")

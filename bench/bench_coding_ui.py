@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_workbench import WORDS, build_coded_transcript  # noqa: E402
 
+from study.admin.permissions import OPERATOR  # noqa: E402
+
 BASELINE_MS = 3200.0  # issue 11: median drag-to-highlight of the multiselect workbench
 PASSWORD = "a long secret password"
 CHROMIUM = "/usr/bin/chromium"
@@ -123,23 +125,31 @@ def build(url: str) -> tuple[int, list[str]]:
         blocks.append(f"{speaker}: " + " ".join(words) + ".")
     text = "\n\n".join(blocks) + "\n"
 
-    _, data = build_coded_transcript(url, text, password=PASSWORD, display_name="Cora",
-                                     markers=markers)
-    print(f"transcript: {len(data['text'].split()):,} words, {len(data['turns'])} turns, "
-          "400 codings")
+    _, data = build_coded_transcript(
+        url, text, password=PASSWORD, display_name="Cora", markers=markers
+    )
+    print(
+        f"transcript: {len(data['text'].split()):,} words, {len(data['turns'])} turns, 400 codings"
+    )
     return data["id"], markers
 
 
 def serve(url: str, folder: str) -> tuple[subprocess.Popen, str]:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "STUDY_DATABASE_URL": url, "STUDY_BASE_URL": base}
     log = open(Path(folder) / "app.log", "w")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen([sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -169,8 +179,9 @@ def main() -> None:
     highlight, stored_ms = [], []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(60_000)
             page.goto(base)
@@ -187,8 +198,8 @@ def main() -> None:
                 box = page.evaluate(BOX, word)
                 assert box is not None, word
                 version = page.evaluate(
-                    "() => window.__bench.shadow().querySelector('.ism-workbench')"
-                    ".dataset.version")
+                    "() => window.__bench.shadow().querySelector('.ism-workbench').dataset.version"
+                )
                 page.mouse.move(box["x1"], box["y"])
                 page.mouse.down()
                 page.mouse.move(box["x2"], box["y"], steps=4)
@@ -204,17 +215,24 @@ def main() -> None:
 
     from study.db import Database
     from study.interviews.coding import list_codings
+
     database = Database(url)
     with database.transaction() as session:
-        total = len(list_codings(session, transcript_id=transcript_id))
+        total = len(list_codings(session, transcript_id=transcript_id, viewer=OPERATOR))
     database.dispose()
     median = statistics.median(highlight)
-    print(f"codings made: {len(highlight)}; codings stored now: {total} (expected "
-          f"{400 + len(highlight)})")
-    print(f"drag-to-highlight: median {median:.0f} ms, p95 {percentile(highlight, 0.95):.0f} ms, "
-          f"max {max(highlight):.0f} ms")
-    print(f"drag-to-stored (rerun drew it): median {statistics.median(stored_ms):.0f} ms, "
-          f"p95 {percentile(stored_ms, 0.95):.0f} ms")
+    print(
+        f"codings made: {len(highlight)}; codings stored now: {total} (expected "
+        f"{400 + len(highlight)})"
+    )
+    print(
+        f"drag-to-highlight: median {median:.0f} ms, p95 {percentile(highlight, 0.95):.0f} ms, "
+        f"max {max(highlight):.0f} ms"
+    )
+    print(
+        f"drag-to-stored (rerun drew it): median {statistics.median(stored_ms):.0f} ms, "
+        f"p95 {percentile(stored_ms, 0.95):.0f} ms"
+    )
     print(f"baseline (issue 11, multiselect + Apply): median {BASELINE_MS:.0f} ms")
     if total != 400 + len(highlight):
         raise SystemExit("codings were lost")

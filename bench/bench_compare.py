@@ -22,8 +22,15 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from study.stats import (compare_to_benchmark, games_howell, icc1, icc2, rwg_j,
-                         scale_reliability, welch_anova)
+from study.stats import (
+    compare_to_benchmark,
+    games_howell,
+    icc1,
+    icc2,
+    rwg_j,
+    scale_reliability,
+    welch_anova,
+)
 
 SCALES = 10
 ITEMS_PER_SCALE = 4
@@ -52,8 +59,7 @@ def scale_items(s: int) -> list[str]:
 
 def to_long(wide: pd.DataFrame) -> pd.DataFrame:
     items = [c for c in wide.columns if c.startswith("s")]
-    long = wide.melt(id_vars=["org", "resp"], value_vars=items, var_name="item",
-                     value_name="value")
+    long = wide.melt(id_vars=["org", "resp"], value_vars=items, var_name="item", value_name="value")
     long["scale"] = long["item"].str.split("_").str[0]
     return long
 
@@ -71,14 +77,18 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
 
 # --- study.stats ---------------------------------------------------------------------------
 
+
 def ours_alpha(long: pd.DataFrame) -> pd.DataFrame:
-    return scale_reliability(long, scale="scale", item="item", value="value",
-                             respondent="resp", group="org")
+    return scale_reliability(
+        long, scale="scale", item="item", value="value", respondent="resp", group="org"
+    )
 
 
 def ours_icc(scores: pd.DataFrame) -> list[tuple[float, float]]:
-    return [(icc1(scores, group="org", value=f"s{s}"), icc2(scores, group="org", value=f"s{s}"))
-            for s in range(SCALES)]
+    return [
+        (icc1(scores, group="org", value=f"s{s}"), icc2(scores, group="org", value=f"s{s}"))
+        for s in range(SCALES)
+    ]
 
 
 def ours_rwg(wide: pd.DataFrame) -> list[pd.Series]:
@@ -98,6 +108,7 @@ def ours_games_howell(scores: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 # --- naive: pingouin / pandas per organisation and per scale ---------------------------------
+
 
 def naive_alpha(wide: pd.DataFrame, orgs: np.ndarray) -> list[float]:
     out = []
@@ -125,7 +136,9 @@ def naive_rwg(wide: pd.DataFrame, orgs: np.ndarray) -> list[float]:
         for s in range(SCALES):
             mean_var = part[scale_items(s)].var().mean() / 2.0
             j = ITEMS_PER_SCALE
-            out.append(0.0 if mean_var > 1 else j * (1 - mean_var) / (j * (1 - mean_var) + mean_var))
+            out.append(
+                0.0 if mean_var > 1 else j * (1 - mean_var) / (j * (1 - mean_var) + mean_var)
+            )
     return out
 
 
@@ -155,7 +168,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small size for a smoke run")
     args = parser.parse_args()
     n_orgs, n_resp, n_gh, loop_orgs, gh_naive_orgs = (
-        (100, 50, 30, 100, 30) if args.quick else (1000, 200, 200, 100, 30))
+        (100, 50, 30, 100, 30) if args.quick else (1000, 200, 200, 100, 30)
+    )
     warnings.filterwarnings("ignore")
 
     t_make, wide = timed(lambda: make_survey(n_orgs, n_resp))
@@ -163,8 +177,10 @@ def main() -> None:
     scores = scale_scores(wide)
     gh_orgs = np.arange(n_gh)
     gh_scores = scores[scores["org"].isin(gh_orgs)]
-    print(f"data: {n_orgs} organisations x {n_resp} respondents x {SCALES * ITEMS_PER_SCALE} "
-          f"items in {SCALES} scales ({len(long):,} answers; built in {t_make:.1f} s)")
+    print(
+        f"data: {n_orgs} organisations x {n_resp} respondents x {SCALES * ITEMS_PER_SCALE} "
+        f"items in {SCALES} scales ({len(long):,} answers; built in {t_make:.1f} s)"
+    )
 
     rng = np.random.default_rng(0)
     loop_sample = np.sort(rng.choice(n_orgs, size=min(loop_orgs, n_orgs), replace=False))
@@ -175,26 +191,49 @@ def main() -> None:
     scale_gh = SCALES * gh_pairs / naive_gh_pairs
 
     parts = [
-        ("alpha per scale per organisation",
-         lambda: ours_alpha(long), lambda: naive_alpha(wide, loop_sample), scale_loop,
-         f"naive: pingouin.cronbach_alpha on {len(loop_sample)} of {n_orgs} organisations, x{scale_loop:g}"),
-        ("ICC(1)/ICC(2) per scale",
-         lambda: ours_icc(scores), lambda: naive_icc(scores), 1.0,
-         "naive: pingouin.anova per scale"),
-        ("rwg(j) per scale per organisation",
-         lambda: ours_rwg(wide), lambda: naive_rwg(wide, loop_sample), scale_loop,
-         f"naive: pandas per organisation on {len(loop_sample)} of {n_orgs}, x{scale_loop:g}"),
-        ("Welch ANOVA per scale",
-         lambda: ours_welch(scores), lambda: naive_welch(scores), 1.0,
-         "naive: pingouin.welch_anova per scale"),
-        ("compare to benchmark per scale",
-         lambda: ours_benchmark(scores), lambda: naive_benchmark(scores, loop_sample), scale_loop,
-         f"naive: pingouin.ttest(correction=True) on {len(loop_sample)} of {n_orgs}, x{scale_loop:g}"),
-        (f"Games-Howell, {n_gh} organisations ({gh_pairs:,.0f} pairs) per scale",
-         lambda: ours_games_howell(gh_scores), lambda: naive_games_howell(scores, naive_gh_orgs),
-         scale_gh,
-         f"naive: pingouin.pairwise_gameshowell on {len(naive_gh_orgs)} organisations "
-         f"({naive_gh_pairs:,.0f} pairs) for 1 scale, x{scale_gh:.1f} (pairs x scales)"),
+        (
+            "alpha per scale per organisation",
+            lambda: ours_alpha(long),
+            lambda: naive_alpha(wide, loop_sample),
+            scale_loop,
+            f"naive: pingouin.cronbach_alpha on {len(loop_sample)} of {n_orgs} organisations, x{scale_loop:g}",
+        ),
+        (
+            "ICC(1)/ICC(2) per scale",
+            lambda: ours_icc(scores),
+            lambda: naive_icc(scores),
+            1.0,
+            "naive: pingouin.anova per scale",
+        ),
+        (
+            "rwg(j) per scale per organisation",
+            lambda: ours_rwg(wide),
+            lambda: naive_rwg(wide, loop_sample),
+            scale_loop,
+            f"naive: pandas per organisation on {len(loop_sample)} of {n_orgs}, x{scale_loop:g}",
+        ),
+        (
+            "Welch ANOVA per scale",
+            lambda: ours_welch(scores),
+            lambda: naive_welch(scores),
+            1.0,
+            "naive: pingouin.welch_anova per scale",
+        ),
+        (
+            "compare to benchmark per scale",
+            lambda: ours_benchmark(scores),
+            lambda: naive_benchmark(scores, loop_sample),
+            scale_loop,
+            f"naive: pingouin.ttest(correction=True) on {len(loop_sample)} of {n_orgs}, x{scale_loop:g}",
+        ),
+        (
+            f"Games-Howell, {n_gh} organisations ({gh_pairs:,.0f} pairs) per scale",
+            lambda: ours_games_howell(gh_scores),
+            lambda: naive_games_howell(scores, naive_gh_orgs),
+            scale_gh,
+            f"naive: pingouin.pairwise_gameshowell on {len(naive_gh_orgs)} organisations "
+            f"({naive_gh_pairs:,.0f} pairs) for 1 scale, x{scale_gh:.1f} (pairs x scales)",
+        ),
     ]
     ours_total = naive_total = 0.0
     print(f"{'part':<58} {'ours s':>8} {'naive s':>9} {'ratio':>8}")

@@ -1,18 +1,16 @@
-"""Where the survey's first screen on a phone spends its time (headless Chromium, 390 x 844).
+"""The survey's first screen on a slow phone connection: bytes, requests, time to the consent text.
 
-One `study serve` process with a fresh SQLite database and one open-link campaign;
-the baseline is the trivial Streamlit page of ``bench_respondents.py`` (same
-config), started the same way. Measured, median of ``--runs`` fresh browser
-contexts after one warm-up visit:
+One `study serve` process with a fresh SQLite database and one open-link campaign.
+Headless Chromium at 390 x 844 (mobile, touch, DPR 2) with the network throttled
+through the DevTools protocol to 1.6 Mbps down, 750 kbps up and 150 ms latency (a
+slow mobile connection) opens the survey link until the consent text is visible;
+median of ``--runs`` fresh browser contexts (empty cache) after one warm-up visit.
+Bytes are what crossed the network (compressed) for every request of the first
+screen. The baseline, measured the same way in the same run, is a plain HTML page
+with the same texts and button, served by Python's ``http.server`` (uncompressed).
 
-- ``html+js``: navigation to DOMContentLoaded (Streamlit's page and script bundle);
-- ``first screen``: navigation until the consent text is visible;
-- ``script``: the server's part, one fresh session's first run over the websocket
-  (send to ``script_finished``), measured without a browser;
-- the cold first visit after the process started (imports, instrument load).
-
-``speedup`` = baseline first screen / survey first screen (1.0: the survey costs no
-more than an empty Streamlit page); the target is a first screen under 2 s.
+``speedup`` = baseline time / our time (1.0: the survey costs no more than a plain
+page). Targets: first screen at most 100 KB, consent text in under 1 s.
 
     .venv/bin/python bench/bench_first_screen.py [--runs 7]
 """
@@ -20,47 +18,81 @@ more than an empty Streamlit page); the target is a first screen under 2 s.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import html
 import os
 import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from bench_respondents import (BASELINE_APP, Respondent, _campaign, _database,  # noqa: E402
-                               _free_port, _serve)
+from bench_respondents import SURVEY, _campaign, _database, _free_port, _serve  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+SLOW = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1_600_000 / 8,
+    "uploadThroughput": 750_000 / 8,
+}
+CONSENT = SURVEY.consent["en"][:40]
 
 
-def _visit(browser, url: str, text: str) -> tuple[float, float]:
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _plain_page(folder: Path) -> None:
+    text = {key: html.escape(getattr(SURVEY, key)["en"]) for key in ("title", "intro", "consent")}
+    (folder / "index.html").write_text(
+        f'<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>{text["title"]}</title>'
+        f"<h1>{text['title']}</h1><p>{text['intro']}</p><p>{text['consent']}</p><form "
+        f'method="post"><button>I agree, start the survey</button></form></html>',
+        encoding="utf-8",
+    )
+
+
+def _visit(browser, url: str) -> dict:
     context = browser.new_context(**PHONE)
     page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", SLOW)
+    sizes: dict[str, float] = {}
+    cdp.on(
+        "Network.loadingFinished",
+        lambda event: sizes.__setitem__(event["requestId"], event["encodedDataLength"]),
+    )
     started = time.perf_counter()
-    page.goto(url)
-    page.get_by_text(text).first.wait_for(timeout=60_000)
-    first = time.perf_counter() - started
-    dom = page.evaluate("() => performance.getEntriesByType('navigation')[0]"
-                        ".domContentLoadedEventEnd") / 1000
+    page.goto(url, wait_until="commit")
+    page.get_by_text(CONSENT).first.wait_for(timeout=120_000)
+    seconds = time.perf_counter() - started
+    page.wait_for_load_state("load")
     context.close()
-    return dom, first
+    return {"seconds": seconds, "bytes": sum(sizes.values()), "requests": len(sizes)}
 
 
-async def _script_time(port: int, query: str, page_name: str) -> float:
-    import websockets
-    respondent = Respondent(f"ws://127.0.0.1:{port}/_stcore/stream", query, page_name)
-    async with websockets.connect(respondent.url, subprotocols=["streamlit"],
-                                  max_size=None) as ws:
-        await respondent.rerun(ws, [])
-    return respondent.latencies[0]
+def _measure(browser, url: str, runs: int) -> dict:
+    _visit(browser, url)  # warm-up: imports and caches of the server, not of the browser
+    visits = [_visit(browser, url) for _ in range(runs)]
+    return {key: statistics.median(v[key] for v in visits) for key in visits[0]}
 
 
 def main() -> None:
@@ -69,47 +101,46 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-first-screen-"))
     url = _database(None, workdir)
-    (workdir / "baseline_app.py").write_text(BASELINE_APP)
-    ports = {"survey": _free_port(), "baseline": _free_port()}
-    env = {**os.environ, "STUDY_DATABASE_URL": url, "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-           "STUDY_BASE_URL": f"http://127.0.0.1:{ports['survey']}", "PYTHONPATH": str(ROOT)}
+    _plain_page(workdir)
+    port = _free_port()
+    env = {**os.environ, "STUDY_DATABASE_URL": url, "STUDY_BASE_URL": f"http://127.0.0.1:{port}"}
     token = _campaign(url)
-    survey = _serve([sys.executable, "-m", "study.cli", "serve", "--port", str(ports["survey"])],
-                    env, ports["survey"], workdir / "survey.log")
-    baseline = _serve([sys.executable, "-m", "streamlit", "run", str(workdir / "baseline_app.py"),
-                       "--server.port", str(ports["baseline"]), "--server.headless", "true"],
-                      env, ports["baseline"], workdir / "baseline.log")
-    targets = {"survey": (f"http://127.0.0.1:{ports['survey']}/survey?t={token}",
-                          "Taking part is voluntary", f"t={token}", "survey"),
-               "baseline": (f"http://127.0.0.1:{ports['baseline']}/", "Taking part is voluntary",
-                            "", "")}
+    ours = _serve(
+        [sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
+        env,
+        port,
+        workdir / "ours.log",
+    )
+    plain = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(workdir)))
+    threading.Thread(target=plain.serve_forever, daemon=True).start()
+    targets = {
+        "ours": f"http://127.0.0.1:{port}/survey?t={token}",
+        "plain page": f"http://127.0.0.1:{plain.server_address[1]}/index.html",
+    }
     results = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 headless=True, args=["--no-sandbox"])
-            for name, (address, text, _, _) in targets.items():
-                cold = _visit(browser, address, text)[1]
-                visits = [_visit(browser, address, text) for _ in range(args.runs)]
-                results[name] = {"cold": cold,
-                                 "dom": statistics.median(v[0] for v in visits),
-                                 "first": statistics.median(v[1] for v in visits)}
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+            )
+            for name, address in targets.items():
+                results[name] = r = _measure(browser, address, args.runs)
+                print(
+                    f"{name}: consent text after {r['seconds']:.2f} s at 1.6 Mbps / 150 ms; "
+                    f"first screen {r['bytes'] / 1024:.1f} KB in {r['requests']:.0f} requests",
+                    flush=True,
+                )
             browser.close()
-        for name, (_, _, query, page_name) in targets.items():  # outside Playwright's loop
-            results[name]["script"] = statistics.median(
-                asyncio.run(_script_time(ports[name], query, page_name))
-                for _ in range(args.runs))
-            r = results[name]
-            print(f"{name}: first screen {r['first']:.2f} s (html+js {r['dom']:.2f} s, "
-                  f"server script {r['script'] * 1000:.0f} ms); cold first visit "
-                  f"{r['cold']:.2f} s", flush=True)
     finally:
-        for process in (survey, baseline):
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
-    ours, bare = results["survey"], results["baseline"]
-    print(f"target: first screen < 2 s: {'met' if ours['first'] < 2 else 'NOT met'}")
-    print(f"speedup={bare['first'] / ours['first']:.2f}")
+        plain.shutdown()
+        os.killpg(ours.pid, signal.SIGTERM)
+        ours.wait(timeout=20)
+    mine = results["ours"]
+    print(
+        f"targets: first screen <= 100 KB: {'met' if mine['bytes'] <= 100 * 1024 else 'NOT met'}; "
+        f"consent text < 1 s: {'met' if mine['seconds'] < 1 else 'NOT met'}"
+    )
+    print(f"speedup={results['plain page']['seconds'] / mine['seconds']:.2f}")
 
 
 if __name__ == "__main__":

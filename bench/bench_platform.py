@@ -30,11 +30,17 @@ import numpy as np
 import pandas as pd
 
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.db import Database
 from study.db.migrate import migrate
 from study.platforms.activity import activity_frames
-from study.platforms.measures import (LEADER_LEVELS, MEASURE_COLUMNS, WorkingHours,
-                                      compute_measures, degree_centralisation)
+from study.platforms.measures import (
+    LEADER_LEVELS,
+    MEASURE_COLUMNS,
+    WorkingHours,
+    compute_measures,
+    degree_centralisation,
+)
 from study.platforms.store import import_platform_export
 from study.platforms.synthetic import ExportProfile, write_slack_export
 
@@ -56,7 +62,8 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     members = defaultdict(int)
     leaders = defaultdict(int)
     for person, organisation, department, level in people[
-            ["person", "organisation", "department", "level"]].itertuples(index=False):
+        ["person", "organisation", "department", "level"]
+    ].itertuples(index=False):
         leader = level in LEADER_LEVELS
         info[person] = (organisation, department, leader)
         keys = [(organisation, None)] + ([(organisation, department)] if department else [])
@@ -66,10 +73,29 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     by_id = {}
     rows = []
     weeks_of = {}
-    for (organisation, person, channel, source_id, thread_key, parent, is_reply, posted,
-         reactions) in messages[["organisation", "person", "channel", "source_id", "thread_key",
-                                 "parent_source_id", "is_reply", "posted_at",
-                                 "reactions"]].itertuples(index=False):
+    for (
+        organisation,
+        person,
+        channel,
+        source_id,
+        thread_key,
+        parent,
+        is_reply,
+        posted,
+        reactions,
+    ) in messages[
+        [
+            "organisation",
+            "person",
+            "channel",
+            "source_id",
+            "thread_key",
+            "parent_source_id",
+            "is_reply",
+            "posted_at",
+            "reactions",
+        ]
+    ].itertuples(index=False):
         local = posted.to_pydatetime().astimezone(zone)
         day = (local.date() - local.date().fromordinal(719163)).days  # days since 1970-01-01
         week = (day + 3) // 7
@@ -77,16 +103,42 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         weeks_of[organisation] = (min(low, week), max(high, week))
         us = posted.value // 1000
         by_id[(channel, source_id)] = person
-        rows.append((organisation, person, channel, source_id, thread_key, parent, is_reply,
-                     us, reactions, week, local.weekday(), local.hour))
+        rows.append(
+            (
+                organisation,
+                person,
+                channel,
+                source_id,
+                thread_key,
+                parent,
+                is_reply,
+                us,
+                reactions,
+                week,
+                local.weekday(),
+                local.hour,
+            )
+        )
     stats = defaultdict(lambda: defaultdict(float))
     active = defaultdict(set)
     person_weeks = defaultdict(set)
     threads = {}
     per_thread = {}
     ties = defaultdict(set)
-    for (organisation, person, channel, source_id, thread_key, parent, is_reply, us, reactions,
-         week, weekday, hour) in rows:
+    for (
+        organisation,
+        person,
+        channel,
+        source_id,
+        thread_key,
+        parent,
+        is_reply,
+        us,
+        reactions,
+        week,
+        weekday,
+        hour,
+    ) in rows:
         _, department, leader = info[person]
         keys = [(organisation, None)] + ([(organisation, department)] if department else [])
         work = weekday < 5 and HOURS.start <= hour < HOURS.end
@@ -140,8 +192,9 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     def ratio(a, b):
         return a / b if b > 0 else float("nan")
 
-    for key in sorted(set(members) | set(stats), key=lambda k: (k[0], k[1] is not None,
-                                                                 k[1] or "")):
+    for key in sorted(
+        set(members) | set(stats), key=lambda k: (k[0], k[1] is not None, k[1] or "")
+    ):
         organisation, department = key
         if department is not None and members[key] < MIN_GROUP:
             continue
@@ -149,34 +202,48 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         n_active = len(active[key])
         low, high = weeks_of.get(organisation, (0, -1))
         weeks = high - low + 1
-        row = {"organisation": organisation, "department": department,
-               "members": members[key], "active_members": n_active, "leaders": leaders[key],
-               "weeks": weeks, "messages": int(s["messages"]), "posts": int(s["posts"]),
-               "replies": int(s["replies"]), "threads": int(s["threads"]),
-               "posts_per_active_member_week": ratio(s["messages"], n_active * weeks),
-               "lurker_share": 1 - ratio(n_active, members[key]),
-               "replies_per_thread": ratio(s["thread_replies"], s["threads"]),
-               "replied_thread_share": ratio(s["replied"], s["threads"]),
-               "median_minutes_to_first_reply": statistics.median(minutes[key])
-               if minutes[key] else float("nan"),
-               "reactions_per_post": ratio(s["reactions"], s["messages"]),
-               "leader_post_share": ratio(s["leader_posts"], s["posts"]),
-               "leader_reply_share": ratio(s["leader_replies"], s["replies"]),
-               "leader_answer_share": ratio(s["answered"], s["employee_threads"]),
-               "working_hours_share": ratio(s["work"], s["messages"]),
-               "weekly_regularity": ratio(len(person_weeks[key]), n_active * weeks),
-               "cross_department_reply_share": ratio(s["cross"], s["known"])}
+        row = {
+            "organisation": organisation,
+            "department": department,
+            "members": members[key],
+            "active_members": n_active,
+            "leaders": leaders[key],
+            "weeks": weeks,
+            "messages": int(s["messages"]),
+            "posts": int(s["posts"]),
+            "replies": int(s["replies"]),
+            "threads": int(s["threads"]),
+            "posts_per_active_member_week": ratio(s["messages"], n_active * weeks),
+            "lurker_share": 1 - ratio(n_active, members[key]),
+            "replies_per_thread": ratio(s["thread_replies"], s["threads"]),
+            "replied_thread_share": ratio(s["replied"], s["threads"]),
+            "median_minutes_to_first_reply": statistics.median(minutes[key])
+            if minutes[key]
+            else float("nan"),
+            "reactions_per_post": ratio(s["reactions"], s["messages"]),
+            "leader_post_share": ratio(s["leader_posts"], s["posts"]),
+            "leader_reply_share": ratio(s["leader_replies"], s["replies"]),
+            "leader_answer_share": ratio(s["answered"], s["employee_threads"]),
+            "working_hours_share": ratio(s["work"], s["messages"]),
+            "weekly_regularity": ratio(len(person_weeks[key]), n_active * weeks),
+            "cross_department_reply_share": ratio(s["cross"], s["known"]),
+        }
         if department is None:
             graph = nx.DiGraph()
             graph.add_edges_from(ties[organisation])
-            row.update(reciprocity=nx.reciprocity(graph) if graph.number_of_edges()
-                       else float("nan"),
-                       degree_centralisation=degree_centralisation(graph.to_undirected()),
-                       network_people=graph.number_of_nodes(),
-                       network_ties=graph.number_of_edges())
+            row.update(
+                reciprocity=nx.reciprocity(graph) if graph.number_of_edges() else float("nan"),
+                degree_centralisation=degree_centralisation(graph.to_undirected()),
+                network_people=graph.number_of_nodes(),
+                network_ties=graph.number_of_edges(),
+            )
         else:
-            row.update(reciprocity=float("nan"), degree_centralisation=float("nan"),
-                       network_people=float("nan"), network_ties=float("nan"))
+            row.update(
+                reciprocity=float("nan"),
+                degree_centralisation=float("nan"),
+                network_people=float("nan"),
+                network_ties=float("nan"),
+            )
         out.append(row)
     return pd.DataFrame(out, columns=MEASURE_COLUMNS)
 
@@ -184,8 +251,9 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def differences(ours: pd.DataFrame, loop: pd.DataFrame) -> tuple[int, float]:
     """(cells that differ, largest absolute difference) between the two results."""
     assert list(ours["organisation"]) == list(loop["organisation"])
-    assert ([None if pd.isna(d) else d for d in ours["department"]]
-            == [None if pd.isna(d) else d for d in loop["department"]])
+    assert [None if pd.isna(d) else d for d in ours["department"]] == [
+        None if pd.isna(d) else d for d in loop["department"]
+    ]
     differ, largest = 0, 0.0
     for column in MEASURE_COLUMNS[2:]:
         a = ours[column].to_numpy(dtype=float)
@@ -199,24 +267,29 @@ def differences(ours: pd.DataFrame, loop: pd.DataFrame) -> tuple[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="100,000 messages from 1,000 people instead")
+    parser.add_argument(
+        "--quick", action="store_true", help="100,000 messages from 1,000 people instead"
+    )
     args = parser.parse_args()
-    profile = (ExportProfile(people=1_000, messages=100_000, days=365, departments=12, seed=7)
-               if args.quick else
-               ExportProfile(people=5_000, messages=1_000_000, days=365, departments=12, seed=7))
+    profile = (
+        ExportProfile(people=1_000, messages=100_000, days=365, departments=12, seed=7)
+        if args.quick
+        else ExportProfile(people=5_000, messages=1_000_000, days=365, departments=12, seed=7)
+    )
     os.environ["STUDY_MAX_UNPACKED_MB"] = "4096"
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "slack-export.zip"
         start = time.perf_counter()
         write_slack_export(export, profile)
-        print(f"generated {profile.messages:,} messages from {profile.people:,} people over "
-              f"{profile.days} days: {export.stat().st_size / 1e6:.0f} MB ZIP in "
-              f"{time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {profile.messages:,} messages from {profile.people:,} people over "
+            f"{profile.days} days: {export.stat().st_size / 1e6:.0f} MB ZIP in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         database = Database(f"sqlite:///{folder}/bench.db")
         migrate(database)
         with database.transaction() as session:
-            add_organisation(session, "Generated A/S")
+            add_organisation(session, "Generated A/S", actor=OPERATOR)
         samples: list[tuple[int, float]] = []
 
         def progress(done: int, total: int) -> None:
@@ -228,15 +301,25 @@ def main() -> None:
         before = rss_mb()
         start = time.perf_counter()
         with database.transaction() as session:
-            report = import_platform_export(session, export, organisation="Generated A/S",
-                                            platform="slack", salt_file=Path(folder) / "salt",
-                                            progress=progress)
+            report = import_platform_export(
+                session,
+                export,
+                organisation="Generated A/S",
+                platform="slack",
+                salt_file=Path(folder) / "salt",
+                progress=progress,
+                actor=OPERATOR,
+            )
         seconds = time.perf_counter() - start
-        print(f"import: {report.messages_added:,} messages in {seconds:.1f} s "
-              f"({report.messages_added / seconds:,.0f}/s); skipped {report.skipped}")
-        print("RSS while importing (MB, at 0%..100%): "
-              + " ".join(f"{rss:.0f}" for _, rss in samples)
-              + f"; before {before:.0f}, peak {rss_mb('VmHWM'):.0f}")
+        print(
+            f"import: {report.messages_added:,} messages in {seconds:.1f} s "
+            f"({report.messages_added / seconds:,.0f}/s); skipped {report.skipped}"
+        )
+        print(
+            "RSS while importing (MB, at 0%..100%): "
+            + " ".join(f"{rss:.0f}" for _, rss in samples)
+            + f"; before {before:.0f}, peak {rss_mb('VmHWM'):.0f}"
+        )
         start = time.perf_counter()
         with database.transaction() as session:
             messages, people = activity_frames(session)
@@ -249,14 +332,26 @@ def main() -> None:
     loop = loop_measures(messages, people)
     loop_seconds = time.perf_counter() - start
     differ, largest = differences(ours, loop)
-    print(f"measures ({len(ours)} rows: 1 organisation, {len(ours) - 1} departments): "
-          f"ours {ours_seconds:.2f} s, per-message loop {loop_seconds:.2f} s")
+    print(
+        f"measures ({len(ours)} rows: 1 organisation, {len(ours) - 1} departments): "
+        f"ours {ours_seconds:.2f} s, per-message loop {loop_seconds:.2f} s"
+    )
     print(f"identical: {differ == 0} ({differ} cells differ, largest difference {largest:.3g})")
     organisation = ours.iloc[0]
-    print("organisation: " + ", ".join(
-        f"{k}={organisation[k]:.3f}" for k in ("lurker_share", "replies_per_thread",
-                                               "leader_reply_share", "weekly_regularity",
-                                               "reciprocity", "degree_centralisation")))
+    print(
+        "organisation: "
+        + ", ".join(
+            f"{k}={organisation[k]:.3f}"
+            for k in (
+                "lurker_share",
+                "replies_per_thread",
+                "leader_reply_share",
+                "weekly_regularity",
+                "reciprocity",
+                "degree_centralisation",
+            )
+        )
+    )
     if differ:
         sys.exit("the two computations disagree")
     print(f"speedup={loop_seconds / ours_seconds:.1f}")

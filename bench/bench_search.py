@@ -41,6 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.db import Database, migrate
 from study.db.models import Organisation, Transcript, Turn
 from study.interviews.search import SearchHit, parse_query, search_transcripts
@@ -69,12 +70,18 @@ ledere leder kollegaer opslag kommentar gruppe grupper kommunikation intern arbe
 hverdagen rutiner tid tillid kultur støtte synlig uformel bange dumt skrive læse spørgsmål svar
 øjeblik økonomi måske rigtig godt sjældent aldrig altid ønsker ændring""".split()
 SYLLABLES = "ka ri to ne sa lu mo pe vi da fo gu hi je ba ro te mi na sø læ å".split()
-ENGLISH_PHRASES = ["self-censorship", "management support in words, not action",
-                   "not part of the daily routine", "brand ambassadors",
-                   "social media training and policy", "Yammer", "Viva Engage",
-                   "functional silos", "sense-giver"]
-DANISH_PHRASES = ["selvcensur", "ikke en del af hverdagen", "ledelsen bruger det ikke",
-                  "Yammer"]
+ENGLISH_PHRASES = [
+    "self-censorship",
+    "management support in words, not action",
+    "not part of the daily routine",
+    "brand ambassadors",
+    "social media training and policy",
+    "Yammer",
+    "Viva Engage",
+    "functional silos",
+    "sense-giver",
+]
+DANISH_PHRASES = ["selvcensur", "ikke en del af hverdagen", "ledelsen bruger det ikke", "Yammer"]
 
 QUERIES: list[tuple[str, dict]] = [
     ("self-censorship", {}),
@@ -93,18 +100,24 @@ QUERIES: list[tuple[str, dict]] = [
 ]
 
 
-def make_vocabulary(rng: random.Random, words: list[str], tail: slice
-                    ) -> tuple[list[str], list[float]]:
+def make_vocabulary(
+    rng: random.Random, words: list[str], tail: slice
+) -> tuple[list[str], list[float]]:
     """A word list with a long tail of made-up words, and Zipf-like cumulative weights."""
-    made_up = sorted({"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4)))
-                      for _ in range(30_000)})
+    made_up = sorted({"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(30_000)})
     vocabulary = words + made_up[tail]
     weights = (1 / (rank + 1) ** 1.05 for rank in range(len(vocabulary)))
     return vocabulary, list(itertools.accumulate(weights))
 
 
-def make_transcript(rng: random.Random, words: list[str], cum: list[float], phrases: list[str],
-                    size: int, needle: bool) -> bytes:
+def make_transcript(
+    rng: random.Random,
+    words: list[str],
+    cum: list[float],
+    phrases: list[str],
+    size: int,
+    needle: bool,
+) -> bytes:
     """About ``size`` words in turns "Interviewer: ..." / "Respondent: ...", phrases planted."""
     lines, count = [], 0
     while count < size:
@@ -129,17 +142,30 @@ def naive_search(query: str, filters: dict, corpus: list[tuple]) -> list[SearchH
         patterns.append(re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE))
     hits: list[SearchHit] = []
     for transcript_id, name, organisation, role, text_, turns in corpus:
-        if filters.get("organisation") not in (None, organisation) or \
-                filters.get("role") not in (None, role):
+        if filters.get("organisation") not in (None, organisation) or filters.get("role") not in (
+            None,
+            role,
+        ):
             continue
         if not all(p.search(text_) for p in patterns):
             continue
         for speaker, start, end in turns:
             body_ = text_[start:end]
             for s, e in parsed.spans(body_):
-                hits.append(SearchHit(transcript_id, name, organisation, role, speaker or None,
-                                      start + s, start + e, body_[max(0, s - 60):s], body_[s:e],
-                                      body_[e:e + 60]))
+                hits.append(
+                    SearchHit(
+                        transcript_id,
+                        name,
+                        organisation,
+                        role,
+                        speaker or None,
+                        start + s,
+                        start + e,
+                        body_[max(0, s - 60) : s],
+                        body_[s:e],
+                        body_[e : e + 60],
+                    )
+                )
             if len(hits) >= LIMIT:
                 return hits[:LIMIT]
     return hits
@@ -147,10 +173,12 @@ def naive_search(query: str, filters: dict, corpus: list[tuple]) -> list[SearchH
 
 def open_postgres() -> tuple[Database, str]:
     import psycopg
+
     url = os.environ.get("STUDY_TEST_POSTGRES_URL")
     if not url:
-        sys.exit("--postgres needs STUDY_TEST_POSTGRES_URL (a server where databases may be "
-                 "created).")
+        sys.exit(
+            "--postgres needs STUDY_TEST_POSTGRES_URL (a server where databases may be created)."
+        )
     name = f"bench_search_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -159,6 +187,7 @@ def open_postgres() -> tuple[Database, str]:
 
 def drop_postgres(name: str) -> None:
     import psycopg
+
     with psycopg.connect(os.environ["STUDY_TEST_POSTGRES_URL"], autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -184,25 +213,34 @@ def main() -> int:
             migrate(database)
             with database.transaction() as session:
                 for i in range(1, ORGANISATIONS + 1):
-                    add_organisation(session, f"Organisation {i}")
+                    add_organisation(session, f"Organisation {i}", actor=OPERATOR)
             total_words, import_seconds = 0, 0.0
             batch = 25
             for first in range(0, n, batch):
                 files = []
                 for index in range(first, min(first + batch, n)):
                     is_danish = index % 5 == 4
-                    data = make_transcript(rng, *(danish if is_danish else english),
-                                           DANISH_PHRASES if is_danish else ENGLISH_PHRASES,
-                                           args.words, needle=index == n - 1)
+                    data = make_transcript(
+                        rng,
+                        *(danish if is_danish else english),
+                        DANISH_PHRASES if is_danish else ENGLISH_PHRASES,
+                        args.words,
+                        needle=index == n - 1,
+                    )
                     total_words += len(data.split()) - data.count(b"\n") - 1
                     files.append((index, data))
                 started = time.perf_counter()
                 with database.transaction() as session:
                     for index, data in files:
-                        import_transcript(session, data, f"interview-{index:05d}.txt",
-                                          organisation=f"Organisation {index % ORGANISATIONS + 1}",
-                                          role=ROLES[index % len(ROLES)],
-                                          language="da" if index % 5 == 4 else "en")
+                        import_transcript(
+                            session,
+                            data,
+                            f"interview-{index:05d}.txt",
+                            organisation=f"Organisation {index % ORGANISATIONS + 1}",
+                            role=ROLES[index % len(ROLES)],
+                            language="da" if index % 5 == 4 else "en",
+                            actor=OPERATOR,
+                        )
                 import_seconds += time.perf_counter() - started
             vacuum = ""
             if database.backend == "postgresql":
@@ -211,27 +249,39 @@ def main() -> int:
                 started = time.perf_counter()
                 with database.engine.connect() as conn:
                     conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                        "VACUUM ANALYZE turn_search")
+                        "VACUUM ANALYZE turn_search"
+                    )
                 vacuum = f" vacuum_analyze_seconds={time.perf_counter() - started:.1f}"
-            print(f"backend={database.backend} transcripts={n} words={total_words:,} "
-                  f"import_seconds={import_seconds:.1f} "
-                  f"import_words_per_s={total_words / import_seconds:,.0f}{vacuum}")
+            print(
+                f"backend={database.backend} transcripts={n} words={total_words:,} "
+                f"import_seconds={import_seconds:.1f} "
+                f"import_words_per_s={total_words / import_seconds:,.0f}{vacuum}"
+            )
 
             with database.transaction() as session:
                 rows = session.execute(
-                    select(Transcript.id, Transcript.name, Organisation.name,
-                           Transcript.interviewee_role, Transcript.text)
-                    .join(Organisation).order_by(Transcript.id)).all()
+                    select(
+                        Transcript.id,
+                        Transcript.name,
+                        Organisation.name,
+                        Transcript.interviewee_role,
+                        Transcript.text,
+                    )
+                    .join(Organisation)
+                    .order_by(Transcript.id)
+                ).all()
                 turns: dict[int, list] = {}
                 for tid, speaker, start, end in session.execute(
-                        select(Turn.transcript_id, Turn.speaker, Turn.start, Turn.end)
-                        .order_by(Turn.transcript_id, Turn.position)):
+                    select(Turn.transcript_id, Turn.speaker, Turn.start, Turn.end).order_by(
+                        Turn.transcript_id, Turn.position
+                    )
+                ):
                     turns.setdefault(tid, []).append((speaker, start, end))
             corpus = [(*row, turns[row[0]]) for row in rows]
 
             with database.transaction() as session:
                 # Build the tokenizer's tables once (process start-up, not per query).
-                search_transcripts(session, "warm up", limit=1)
+                search_transcripts(session, "warm up", limit=1, viewer=OPERATOR)
             samples: list[float] = []
             ours_total = naive_total = 0.0
             mismatches = 0
@@ -240,7 +290,9 @@ def main() -> int:
                 for _ in range(RUNS):
                     with database.transaction() as session:
                         started = time.perf_counter()
-                        hits = search_transcripts(session, query, limit=LIMIT, **filters)
+                        hits = search_transcripts(
+                            session, query, limit=LIMIT, **filters, viewer=OPERATOR
+                        )
                         times.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 expected = naive_search(query, filters, corpus)
@@ -251,13 +303,17 @@ def main() -> int:
                 ours_total += statistics.mean(times)
                 naive_total += naive
                 label = query + (f" {filters}" if filters else "")
-                print(f"{label:48s} hits={len(hits):3d} "
-                      f"ours_ms={1000 * statistics.mean(times):8.2f} "
-                      f"max_ms={1000 * max(times):8.2f} naive_ms={1000 * naive:9.1f} "
-                      f"{'same' if same else 'DIFFERENT'}")
+                print(
+                    f"{label:48s} hits={len(hits):3d} "
+                    f"ours_ms={1000 * statistics.mean(times):8.2f} "
+                    f"max_ms={1000 * max(times):8.2f} naive_ms={1000 * naive:9.1f} "
+                    f"{'same' if same else 'DIFFERENT'}"
+                )
             p95 = statistics.quantiles(samples, n=20, method="inclusive")[-1]
-            print(f"queries={len(QUERIES)} runs={RUNS} p95_ms={1000 * p95:.2f} "
-                  f"ours_total_ms={1000 * ours_total:.1f} naive_total_ms={1000 * naive_total:.1f}")
+            print(
+                f"queries={len(QUERIES)} runs={RUNS} p95_ms={1000 * p95:.2f} "
+                f"ours_total_ms={1000 * ours_total:.1f} naive_total_ms={1000 * naive_total:.1f}"
+            )
         finally:
             database.dispose()
             if pg_name:

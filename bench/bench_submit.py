@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from study.admin.organisations import add_organisation  # noqa: E402
+from study.admin.permissions import OPERATOR
 from study.db import Database, migrate  # noqa: E402
 from study.db.models import Response  # noqa: E402
 from study.surveys import create_campaign, start_response, submit_response  # noqa: E402
@@ -55,7 +56,7 @@ def prepare(url: str) -> tuple[Database, str]:
     database = Database(url)
     migrate(database)
     with database.transaction() as session:
-        add_organisation(session, f"Bench {uuid.uuid4().hex[:6]}")
+        add_organisation(session, f"Bench {uuid.uuid4().hex[:6]}", actor=OPERATOR)
         org = session.execute(text("SELECT name FROM organisation ORDER BY id DESC")).scalar()
         token = create_campaign(session, organisation=org, instrument=SURVEY).link.split("t=")[1]
     return database, token
@@ -91,7 +92,9 @@ def run_ours(database: Database, token: str, instrument, *, threads: int, respon
     elapsed = timed_threads(worker, threads)
     submitted = per_thread * threads
     with database.transaction() as session:
-        stored = session.scalar(select(func.count(Response.id)).where(Response.status == "complete"))
+        stored = session.scalar(
+            select(func.count(Response.id)).where(Response.status == "complete")
+        )
     return elapsed, submitted, stored, errors
 
 
@@ -101,32 +104,64 @@ def run_raw(url: str, instrument, *, threads: int, responses: int) -> float:
     migrate(database)
     per_thread = responses // threads
     with database.engine.begin() as conn:
-        conn.execute(text("INSERT INTO study (name, description, pseudonymous, is_demo, created_at) "
-                          "VALUES ('raw', '', false, false, CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO organisation (study_id, name, attributes, created_at) "
-                          "VALUES ((SELECT max(id) FROM study), 'raw', '{}', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO instrument (key, version, kind, definition, content_hash, "
-                          "created_at) VALUES ('raw', '1', 'survey', '{}', 'x', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO campaign (organisation_id, instrument_id, name, mode, "
-                          "created_at) VALUES ((SELECT max(id) FROM organisation), "
-                          "(SELECT max(id) FROM instrument), 'raw', 'open', CURRENT_TIMESTAMP)"))
-        campaign, instrument_id = conn.execute(text(
-            "SELECT max(id), max(instrument_id) FROM campaign")).one()
+        conn.execute(
+            text(
+                "INSERT INTO study (name, description, pseudonymous, is_demo, created_at) "
+                "VALUES ('raw', '', false, false, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO organisation (study_id, name, attributes, created_at) "
+                "VALUES ((SELECT max(id) FROM study), 'raw', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO instrument (key, version, kind, definition, content_hash, "
+                "created_at) VALUES ('raw', '1', 'survey', '{}', 'x', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO campaign (organisation_id, instrument_id, name, mode, "
+                "created_at) VALUES ((SELECT max(id) FROM organisation), "
+                "(SELECT max(id) FROM instrument), 'raw', 'open', CURRENT_TIMESTAMP)"
+            )
+        )
+        campaign, instrument_id = conn.execute(
+            text("SELECT max(id), max(instrument_id) FROM campaign")
+        ).one()
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)
         for _ in range(per_thread):
             answers = complete_answers(instrument, rng)
             with database.engine.begin() as conn:
-                rid = conn.execute(text(
-                    "INSERT INTO response (campaign_id, instrument_id, status, language, "
-                    "current_page, source) VALUES (:c, :i, 'complete', 'da', 0, 'link') "
-                    "RETURNING id"), {"c": campaign, "i": instrument_id}).scalar()
-                rows = [{"r": rid, "item": k,
-                         "n": float(v) if isinstance(v, (int, float)) else None,
-                         "t": v if isinstance(v, str) else None} for k, v in answers.items()]
-                conn.execute(text("INSERT INTO answer (response_id, item_id, value_number, "
-                                  "value_text) VALUES (:r, :item, :n, :t)"), rows)
+                rid = conn.execute(
+                    text(
+                        "INSERT INTO response (campaign_id, instrument_id, status, language, "
+                        "current_page, source) VALUES (:c, :i, 'complete', 'da', 0, 'link') "
+                        "RETURNING id"
+                    ),
+                    {"c": campaign, "i": instrument_id},
+                ).scalar()
+                rows = [
+                    {
+                        "r": rid,
+                        "item": k,
+                        "n": float(v) if isinstance(v, (int, float)) else None,
+                        "t": v if isinstance(v, str) else None,
+                    }
+                    for k, v in answers.items()
+                ]
+                conn.execute(
+                    text(
+                        "INSERT INTO answer (response_id, item_id, value_number, "
+                        "value_text) VALUES (:r, :item, :n, :t)"
+                    ),
+                    rows,
+                )
 
     elapsed = timed_threads(worker, threads)
     database.dispose()
@@ -135,15 +170,20 @@ def run_raw(url: str, instrument, *, threads: int, responses: int) -> float:
 
 def bench(label: str, url_ours: str, url_raw: str, instrument, args) -> float:
     database, token = prepare(url_ours)
-    elapsed, submitted, stored, errors = run_ours(database, token, instrument,
-                                                  threads=args.threads, responses=args.responses)
+    elapsed, submitted, stored, errors = run_ours(
+        database, token, instrument, threads=args.threads, responses=args.responses
+    )
     database.dispose()
     raw = run_raw(url_raw, instrument, threads=args.threads, responses=args.responses)
     ours_rate, raw_rate = submitted / elapsed, submitted / raw
-    print(f"[{label}] threads={args.threads} responses={submitted} "
-          f"answers/response={len(instrument.all_items())}")
-    print(f"[{label}] ours: {ours_rate:,.0f} responses/s ({elapsed:.2f} s); "
-          f"raw executemany: {raw_rate:,.0f} responses/s ({raw:.2f} s)")
+    print(
+        f"[{label}] threads={args.threads} responses={submitted} "
+        f"answers/response={len(instrument.all_items())}"
+    )
+    print(
+        f"[{label}] ours: {ours_rate:,.0f} responses/s ({elapsed:.2f} s); "
+        f"raw executemany: {raw_rate:,.0f} responses/s ({raw:.2f} s)"
+    )
     print(f"[{label}] lost responses: {submitted - stored} (errors: {len(errors)})")
     if errors:
         print(f"[{label}] first error: {errors[0]!r}")
@@ -161,11 +201,13 @@ def main() -> None:
         args.responses = 320
     instrument = load_instruments()[SURVEY]
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite_speedup = bench("sqlite", f"sqlite:///{tmp}/ours.db", f"sqlite:///{tmp}/raw.db",
-                               instrument, args)
+        sqlite_speedup = bench(
+            "sqlite", f"sqlite:///{tmp}/ours.db", f"sqlite:///{tmp}/raw.db", instrument, args
+        )
     if args.postgres:
         import psycopg
         from sqlalchemy.engine import make_url
+
         names = [f"bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             for name in names:

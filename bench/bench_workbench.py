@@ -21,12 +21,16 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from study.admin.permissions import OPERATOR
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("the platform managers never post anything themselves colleagues think it is a waste "
-         "of time ledelsen siger at det er vigtigt men ingen skriver på væggen æøå 🙈 "
-         "people are afraid of being judged when everybody can see what they write").split()
+WORDS = (
+    "the platform managers never post anything themselves colleagues think it is a waste "
+    "of time ledelsen siger at det er vigtigt men ingen skriver på væggen æøå 🙈 "
+    "people are afraid of being judged when everybody can see what they write"
+).split()
 
 
 def transcript(words: int, turns: int) -> str:
@@ -40,9 +44,14 @@ def transcript(words: int, turns: int) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def build_coded_transcript(url: str, text: str, *, password: str | None = None,
-                           display_name: str | None = None, markers: list[str] = ()
-                           ) -> tuple[object, dict]:
+def build_coded_transcript(
+    url: str,
+    text: str,
+    *,
+    password: str | None = None,
+    display_name: str | None = None,
+    markers: list[str] = (),
+) -> tuple[object, dict]:
     """A migrated study with one coder, the ISM scheme, ``text`` as one transcript and 400
     random codings that leave the ``markers`` words uncoded; return the coder and the
     stored transcript (``transcript_json``)."""
@@ -58,15 +67,29 @@ def build_coded_transcript(url: str, text: str, *, password: str | None = None,
     rng = random.Random(11)
     with database.transaction() as session:
         ensure_study(session)
-        add_organisation(session, "Nordlys Bank")
-        coder = add_account(session, "cora@example.org", role="coder", password=password,
-                            display_name=display_name)
-        scheme = load_scheme_into_db(session, ROOT / "coding_schemes" /
-                                     "ism-adoption-challenges.yaml")
-        codes = [c.id for c in list_codes(session, scheme.id)]
-        info = import_transcript(session, text.encode(), "long.txt",
-                                 organisation="Nordlys Bank", role="coordinator", language="en")
-        data = transcript_json(session, info.id)
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        coder = add_account(
+            session,
+            "cora@example.org",
+            role="coder",
+            password=password,
+            display_name=display_name,
+            actor=OPERATOR,
+        )
+        scheme = load_scheme_into_db(
+            session, ROOT / "coding_schemes" / "ism-adoption-challenges.yaml", actor=OPERATOR
+        )
+        codes = [c.id for c in list_codes(session, scheme.id, viewer=OPERATOR)]
+        info = import_transcript(
+            session,
+            text.encode(),
+            "long.txt",
+            organisation="Nordlys Bank",
+            role="coordinator",
+            language="en",
+            actor=OPERATOR,
+        )
+        data = transcript_json(session, info.id, viewer=OPERATOR)
         marked = {data["text"].index(m) for m in markers}
         add_random_codings(session, info.id, data["turns"], codes, coder.id, rng, avoid=marked)
     database.dispose()
@@ -78,11 +101,20 @@ def build(url: str) -> tuple[object, int]:
     return coder, len(data["text"].split())
 
 
-def add_random_codings(session, transcript_id: int, turns: list[dict], codes: list[int],
-                       coder_id: int, rng: random.Random, *, count: int = 400,
-                       avoid: set[int] = frozenset()) -> None:
+def add_random_codings(
+    session,
+    transcript_id: int,
+    turns: list[dict],
+    codes: list[int],
+    coder_id: int,
+    rng: random.Random,
+    *,
+    count: int = 400,
+    avoid: set[int] = frozenset(),
+) -> None:
     """``count`` codings of 20-400 characters inside turns, none touching an ``avoid`` offset."""
     from study.interviews.coding import add_coding
+
     added = 0
     while added < count:
         turn = rng.choice(turns)
@@ -93,8 +125,15 @@ def add_random_codings(session, transcript_id: int, turns: list[dict], codes: li
         if any(start < m + 9 and m < end for m in avoid):
             continue  # leave the marker words uncoded
         try:
-            add_coding(session, transcript_id=transcript_id, start=start, end=end,
-                       code_id=rng.choice(codes), coder_id=coder_id)
+            add_coding(
+                session,
+                transcript_id=transcript_id,
+                start=start,
+                end=end,
+                code_id=rng.choice(codes),
+                coder_id=coder_id,
+                actor=OPERATOR,
+            )
             added += 1
         except Exception:  # a duplicate span: draw again
             continue
@@ -131,15 +170,17 @@ def main() -> None:
 
     from study.db import Database
     from study.interviews.coding import list_codes, list_codings
+    from study.interviews.coding.span_view import build_span_view
+    from study.interviews.coding.workbench_data import coding_marks
     from study.interviews.transcripts.store import transcript_json
-    from study.ui.components.span_view import build_span_view
-    from study.ui.components.workbench_data import coding_marks
+
     database = Database(url)
     with database.transaction() as session:
-        data = transcript_json(session, 1)
-        codings = list_codings(session, transcript_id=1)
-        colours = {c.id: c.colour for c in list_codes(session)}
+        data = transcript_json(session, 1, viewer=OPERATOR)
+        codings = list_codings(session, transcript_id=1, viewer=OPERATOR)
+        colours = {c.id: c.colour for c in list_codes(session, viewer=OPERATOR)}
     from study.ui.components.transcript_source import TurnSpan
+
     turns = [TurnSpan(t["speaker"], t["start"], t["end"], i) for i, t in enumerate(data["turns"])]
     marks = coding_marks(codings, colours, me=coder.id)
     started = time.perf_counter()
@@ -151,12 +192,16 @@ def main() -> None:
 
     base = statistics.median(baseline) * 1000
     warm_ms = statistics.median(warm) * 1000
-    print(f"transcript: {words:,} words, {len(data['text']):,} characters, {len(turns)} turns, "
-          f"{len(codings)} codings, {runs:,} runs")
+    print(
+        f"transcript: {words:,} words, {len(data['text']):,} characters, {len(turns)} turns, "
+        f"{len(codings)} codings, {runs:,} runs"
+    )
     print(f"overview page rerun (baseline), median of 5: {base:.0f} ms")
     print(f"workbench first run (load, cut, cache):     {first * 1000:.0f} ms")
-    print(f"workbench warm rerun, median of 10:         {warm_ms:.0f} ms "
-          f"({warm_ms / base:.1f}x the baseline)")
+    print(
+        f"workbench warm rerun, median of 10:         {warm_ms:.0f} ms "
+        f"({warm_ms / base:.1f}x the baseline)"
+    )
     print(f"build_span_view alone, mean of 10:          {build_ms:.1f} ms")
     print(f"data sent to the browser once:              {size / 1024:.0f} KiB")
 

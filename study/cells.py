@@ -83,8 +83,7 @@ def csv_bytes(frame: Any, *, index: bool = False, bom: bool = True) -> bytes:
         safe.index.name = escape_formula(frame.index.name)
     # CRLF rows (RFC 4180): pandas quotes a field holding CR only when CR ends its rows;
     # an unquoted CR starts a new row in a spreadsheet, whose first field could be a formula.
-    return safe.to_csv(index=index, lineterminator="\r\n").encode(
-        "utf-8-sig" if bom else "utf-8")
+    return safe.to_csv(index=index, lineterminator="\r\n").encode("utf-8-sig" if bom else "utf-8")
 
 
 def set_text_cell(cell: Any, value: Any) -> Any:

@@ -27,55 +27,106 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("STUDY_DATABASE_URL", "sqlite:///data/study.db",
-            "SQLAlchemy URL of the database: SQLite for one machine, "
-            "postgresql://user@host/db for several users or replicas."),
-    Setting("STUDY_BASE_URL", "http://localhost:8501",
-            "Public address of the app, used to build survey links."),
-    Setting("STUDY_MIN_GROUP_SIZE", "5",
-            "Smallest group whose results are shown in reports and benchmarks."),
-    Setting("STUDY_MIN_BENCHMARK_ORGS", "5",
-            "Fewest other organisations a benchmark statistic pools, and fewest new "
-            "organisations a new published benchmark edition needs."),
-    Setting("STUDY_MAX_UPLOAD_MB", "20",
-            "Largest file, in megabytes, accepted by an import or upload."),
-    Setting("STUDY_MAX_UNPACKED_MB", "100",
-            "Most megabytes one ZIP-based file (.docx, .xlsx, .qdpx, platform export) "
-            "may unpack to; larger ones are refused as possible zip bombs."),
-    Setting("STUDY_LOGIN_MAX_FAILURES", "5",
-            "Failed logins in a row after which an account is throttled."),
-    Setting("STUDY_LOGIN_LOCK_SECONDS", "300",
-            "How long, in seconds, a throttled account must wait before the next try."),
-    Setting("STUDY_SESSION_IDLE_MINUTES", "120",
-            "A staff login ends after this many minutes without activity."),
-    Setting("STUDY_SESSION_MAX_HOURS", "12",
-            "A staff login ends this many hours after it began, active or not."),
-    Setting("STUDY_INVITE_HOURS", "72",
-            "How long, in hours, a set-password link (invitation or reset) stays valid."),
-    Setting("STUDY_SSO_NAME", "single sign-on",
-            "Name of the identity provider on the login page's button (\"Sign in with ...\"), "
-            "when single sign-on is configured in .streamlit/secrets.toml."),
-    Setting("STUDY_SQLITE_BUSY_TIMEOUT_MS", "15000",
-            "How long, in milliseconds, a SQLite statement waits for another writer before it "
-            "fails (the survey page then retries with back-off)."),
-    Setting("STUDY_SMTP_URL", "",
-            "SMTP server for survey invitations, e.g. smtp://user:password@host:587?starttls=1 "
-            "(smtps:// for TLS from the start; &from=address sets the sender); empty: no e-mail."),
-    Setting("STUDY_MAIL_PER_MINUTE", "60",
-            "Most invitation e-mails sent per minute (rate limit of `study campaign send`)."),
-    Setting("STUDY_PLATFORM_SALT_FILE", "data/platform-salt.key",
-            "The secret salt that pseudonymises people in platform exports (Slack, Viva Engage); "
-            "created on first use. Keep it outside the database and back it up: another salt "
-            "gives the same people other pseudonyms."),
-    Setting("STUDY_LEADER_TITLES",
-            "executive:ceo|cfo|coo|cto|cio|chief|president|vice president|vp|director|"
-            "direktør|adm. direktør|koncernchef;"
-            "manager:manager|head of|lead|leder|chef|afdelingsleder|mellemleder|teamleder",
-            "Job-title patterns that mark leaders in platform exports: level:word|word;... "
-            "(case-insensitive, English and Danish); a title matching none is staff."),
-    Setting("STUDY_WORKING_HOURS", "Europe/Copenhagen 08-17",
-            "Time zone and working hours (Monday to Friday) for the platform routine measures: "
-            "ZONE HH-HH."),
+    Setting(
+        "STUDY_DATABASE_URL",
+        "sqlite:///data/study.db",
+        "SQLAlchemy URL of the database: SQLite for one machine, "
+        "postgresql://user@host/db for several users or replicas.",
+    ),
+    Setting(
+        "STUDY_BASE_URL",
+        "http://localhost:8501",
+        "Public address of the app, used to build survey links.",
+    ),
+    Setting(
+        "STUDY_MIN_GROUP_SIZE",
+        "5",
+        "Smallest group whose results are shown in reports and benchmarks.",
+    ),
+    Setting(
+        "STUDY_MIN_BENCHMARK_ORGS",
+        "5",
+        "Fewest other organisations a benchmark statistic pools, and fewest new "
+        "organisations a new published benchmark edition needs.",
+    ),
+    Setting(
+        "STUDY_MAX_UPLOAD_MB", "20", "Largest file, in megabytes, accepted by an import or upload."
+    ),
+    Setting(
+        "STUDY_MAX_UNPACKED_MB",
+        "100",
+        "Most megabytes one ZIP-based file (.docx, .xlsx, .qdpx, platform export) "
+        "may unpack to; larger ones are refused as possible zip bombs.",
+    ),
+    Setting(
+        "STUDY_LOGIN_MAX_FAILURES",
+        "5",
+        "Failed logins in a row after which an account is throttled.",
+    ),
+    Setting(
+        "STUDY_LOGIN_LOCK_SECONDS",
+        "300",
+        "How long, in seconds, a throttled account must wait before the next try.",
+    ),
+    Setting(
+        "STUDY_SESSION_IDLE_MINUTES",
+        "120",
+        "A staff login ends after this many minutes without activity.",
+    ),
+    Setting(
+        "STUDY_SESSION_MAX_HOURS",
+        "12",
+        "A staff login ends this many hours after it began, active or not.",
+    ),
+    Setting(
+        "STUDY_INVITE_HOURS",
+        "72",
+        "How long, in hours, a set-password link (invitation or reset) stays valid.",
+    ),
+    Setting(
+        "STUDY_SSO_NAME",
+        "single sign-on",
+        'Name of the identity provider on the login page\'s button ("Sign in with ..."), '
+        "when single sign-on is configured in .streamlit/secrets.toml.",
+    ),
+    Setting(
+        "STUDY_SQLITE_BUSY_TIMEOUT_MS",
+        "15000",
+        "How long, in milliseconds, a SQLite statement waits for another writer before it "
+        "fails (the survey page then retries with back-off).",
+    ),
+    Setting(
+        "STUDY_SMTP_URL",
+        "",
+        "SMTP server for survey invitations, e.g. smtp://user:password@host:587?starttls=1 "
+        "(smtps:// for TLS from the start; &from=address sets the sender); empty: no e-mail.",
+    ),
+    Setting(
+        "STUDY_MAIL_PER_MINUTE",
+        "60",
+        "Most invitation e-mails sent per minute (rate limit of `study campaign send`).",
+    ),
+    Setting(
+        "STUDY_PLATFORM_SALT_FILE",
+        "data/platform-salt.key",
+        "The secret salt that pseudonymises people in platform exports (Slack, Viva Engage); "
+        "created on first use. Keep it outside the database and back it up: another salt "
+        "gives the same people other pseudonyms.",
+    ),
+    Setting(
+        "STUDY_LEADER_TITLES",
+        "executive:ceo|cfo|coo|cto|cio|chief|president|vice president|vp|director|"
+        "direktør|adm. direktør|koncernchef;"
+        "manager:manager|head of|lead|leder|chef|afdelingsleder|mellemleder|teamleder",
+        "Job-title patterns that mark leaders in platform exports: level:word|word;... "
+        "(case-insensitive, English and Danish); a title matching none is staff.",
+    ),
+    Setting(
+        "STUDY_WORKING_HOURS",
+        "Europe/Copenhagen 08-17",
+        "Time zone and working hours (Monday to Friday) for the platform routine measures: "
+        "ZONE HH-HH.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -99,6 +150,24 @@ def int_setting(name: str) -> int:
     if value < 1:
         raise ConfigError(f"{name} must be at least 1, not {value}.")
     return value
+
+
+def mask_url(url: str) -> str:
+    """``url`` with the password in it replaced by ``***``, for anything shown or logged.
+
+    Works on any ``scheme://user:password@host...`` address (database, SMTP), and on a
+    malformed one (``postgresql//user:password@host``), without parsing it as one kind:
+    the user part ends at the last ``@`` before the query, so even a password with an
+    unencoded ``@`` or ``/`` never shows. An address without a password comes back
+    unchanged.
+    """
+    slashes = url.find("//")
+    start = slashes + 2 if slashes >= 0 else 0
+    at = url.partition("?")[0].rfind("@")
+    user_part = url[start : max(at, start)]
+    if at < start or user_part.startswith("/") or ":" not in user_part:
+        return url
+    return f"{url[:start]}{user_part.partition(':')[0]}:***@{url[at + 1 :]}"
 
 
 def database_url() -> str:

@@ -14,12 +14,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.admin.accounts import add_account
+from study.admin.accounts import create_account
 from study.admin.audit import record_event
-from study.admin.organisations import add_organisation
+from study.admin.organisations import create_organisation
+from study.admin.permissions import OPERATOR
 from study.admin.studies import current_study
 from study.db.models import Account, Study
 from study.errors import AlreadyExists
+from study.interviews.coding.demo_codings import load_demo_codings
 from study.interviews.transcripts.store import import_transcript
 from study.platforms.store import import_platform_export
 from study.platforms.synthetic import ExportProfile, write_slack_export
@@ -31,7 +33,8 @@ from study.surveys.response_store import store_responses
 DEMO_STUDY_NAME = "Demo: internal social media in ten organisations"
 DEMO_DESCRIPTION = (
     "A fictional study after Madsen (2017) and Jiang & Neill (2017): an employee survey "
-    "and coordinator and executive interviews in five Danish and five US organisations.")
+    "and coordinator and executive interviews in five Danish and five US organisations."
+)
 
 # name, sector, size band, country, headcount
 DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str, int], ...] = (
@@ -48,17 +51,25 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str, int], ...] = (
 )
 
 # The two demo coders; they cannot log in until an admin sets a password.
-DEMO_CODERS: tuple[tuple[str, str], ...] = (("ana@demo.example", "Ana"),
-                                            ("ben@demo.example", "Ben"))
+DEMO_CODERS: tuple[tuple[str, str], ...] = (
+    ("ana@demo.example", "Ana"),
+    ("ben@demo.example", "Ben"),
+)
 
 
 DEMO_DATA = Path(__file__).parent / "data" / "demo"
 DEMO_SURVEY = "ism-adoption-survey"
 # Respondents per organisation (15-300, roughly following size).
 DEMO_RESPONDENTS = {
-    "Nordlys Bank": 240, "Havnegade Kommune": 300, "Fjordvind Energi": 110,
-    "Kobberstien Design": 15, "Solbakken Hospital": 260, "Prairie Mutual Insurance": 180,
-    "Riverbend Logistics": 90, "Peachtree Health System": 280, "Lakeshore Manufacturing": 70,
+    "Nordlys Bank": 240,
+    "Havnegade Kommune": 300,
+    "Fjordvind Energi": 110,
+    "Kobberstien Design": 15,
+    "Solbakken Hospital": 260,
+    "Prairie Mutual Insurance": 180,
+    "Riverbend Logistics": 90,
+    "Peachtree Health System": 280,
+    "Lakeshore Manufacturing": 70,
     "Blue Ridge Software": 40,
 }
 # The generator plants a profile by position (see generate_demo_responses): 1st/6th
@@ -66,9 +77,16 @@ DEMO_RESPONDENTS = {
 # routines (low challenges), 5th/10th "managers only talk". This order makes the
 # survey agree with the demo interviews (study/data/demo/interviews.yaml profiles).
 DEMO_SURVEY_ORDER = (
-    "Fjordvind Energi", "Riverbend Logistics", "Nordlys Bank", "Blue Ridge Software",
-    "Prairie Mutual Insurance", "Havnegade Kommune", "Lakeshore Manufacturing",
-    "Solbakken Hospital", "Kobberstien Design", "Peachtree Health System",
+    "Fjordvind Energi",
+    "Riverbend Logistics",
+    "Nordlys Bank",
+    "Blue Ridge Software",
+    "Prairie Mutual Insurance",
+    "Havnegade Kommune",
+    "Lakeshore Manufacturing",
+    "Solbakken Hospital",
+    "Kobberstien Design",
+    "Peachtree Health System",
 )
 
 
@@ -78,13 +96,16 @@ DEMO_SURVEY_ORDER = (
 # posts every week (routine), Prairie Mutual's leaders hardly answer ("words, not action").
 DEMO_PLATFORMS: dict[str, ExportProfile] = {
     "Fjordvind Energi": ExportProfile(people=110, messages=2_600, seed=11),
-    "Riverbend Logistics": ExportProfile(people=150, messages=2_400, working_hours=0.5,
-                                         reply_rate=0.3, seed=12),
+    "Riverbend Logistics": ExportProfile(
+        people=150, messages=2_400, working_hours=0.5, reply_rate=0.3, seed=12
+    ),
     "Nordlys Bank": ExportProfile(people=180, messages=1_000, lurkers=0.75, seed=13),
-    "Blue Ridge Software": ExportProfile(people=120, messages=8_000, lurkers=0.2,
-                                         reply_rate=0.55, leader_weight=1.5, seed=14),
-    "Prairie Mutual Insurance": ExportProfile(people=160, messages=2_500, leader_weight=0.1,
-                                              reply_rate=0.4, seed=15),
+    "Blue Ridge Software": ExportProfile(
+        people=120, messages=8_000, lurkers=0.2, reply_rate=0.55, leader_weight=1.5, seed=14
+    ),
+    "Prairie Mutual Insurance": ExportProfile(
+        people=160, messages=2_500, leader_weight=0.1, reply_rate=0.4, seed=15
+    ),
 }
 # The demo's exports are fictional, so their salt may be public (a real study's never is).
 DEMO_SALT = "6973c3ad2d8a40c9b2d1e0f7a5b8c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7"
@@ -120,8 +141,9 @@ def demo_loaded(session: Session) -> bool:
     return session.scalar(select(Study.id).where(Study.is_demo.is_(True))) is not None
 
 
-def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
-              actor_id: int | None = None) -> DemoResult:
+def load_demo(
+    session: Session, *, reset: bool = False, if_empty: bool = False, actor_id: int | None = None
+) -> DemoResult:
     """Load the demo study; safe to call again.
 
     Parameters
@@ -134,10 +156,14 @@ def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
     existing = current_study(session)
     if existing is not None and not existing.is_demo:
         if if_empty:
-            return DemoResult(False, f"The database already holds the study {existing.name!r}; "
-                                     "the demo was not loaded.")
-        raise AlreadyExists(f"The database already holds the study {existing.name!r}; load "
-                            "the demo into an empty database (another STUDY_DATABASE_URL).")
+            return DemoResult(
+                False,
+                f"The database already holds the study {existing.name!r}; the demo was not loaded.",
+            )
+        raise AlreadyExists(
+            f"The database already holds the study {existing.name!r}; load "
+            "the demo into an empty database (another STUDY_DATABASE_URL)."
+        )
     if existing is not None:
         if not reset:
             return DemoResult(False, "The demo study is already loaded.")
@@ -149,26 +175,44 @@ def load_demo(session: Session, *, reset: bool = False, if_empty: bool = False,
     session.add(study)
     session.flush()
     for name, sector, size_band, country, headcount in DEMO_ORGANISATIONS:
-        add_organisation(session, name, sector=sector, size_band=size_band, country=country,
-                         headcount=headcount, actor_id=actor_id)
+        create_organisation(
+            session,
+            name,
+            sector=sector,
+            size_band=size_band,
+            country=country,
+            headcount=headcount,
+            actor_id=actor_id,
+        )
     for email, display_name in DEMO_CODERS:
         if session.scalar(select(Account.id).where(Account.email == email)) is None:
-            add_account(session, email, role="coder", password=None,
-                        display_name=display_name, actor_id=actor_id)
+            create_account(
+                session,
+                email,
+                role="coder",
+                password=None,
+                display_name=display_name,
+                actor_id=actor_id,
+            )
     responses = _load_demo_responses(session, actor_id=actor_id)
     transcripts = _load_demo_transcripts(session, actor_id=actor_id)
-    coders = {name.split("@")[0]: session.scalar(select(Account.id).where(Account.email == name))
-              for name, _ in DEMO_CODERS}
-    from study.interviews.coding.demo_codings import load_demo_codings
-    codings = load_demo_codings(session, transcripts_by_file=transcripts, coders=coders,
-                                actor_id=actor_id)
+    coders = {
+        name.split("@")[0]: session.scalar(select(Account.id).where(Account.email == name))
+        for name, _ in DEMO_CODERS
+    }
+    codings = load_demo_codings(
+        session, transcripts_by_file=transcripts, coders=coders, actor_id=actor_id
+    )
     messages = _load_demo_platforms(session, actor_id=actor_id)
     record_event(session, "demo.load", actor_id=actor_id, target=study)
-    return DemoResult(True, f"Loaded the demo study with {len(DEMO_ORGANISATIONS)} "
-                            f"organisations, {responses:,} survey responses, "
-                            f"{len(transcripts)} interview transcripts, {codings} codings "
-                            f"by two coders and {messages:,} platform messages from "
-                            f"{len(DEMO_PLATFORMS)} Slack exports.")
+    return DemoResult(
+        True,
+        f"Loaded the demo study with {len(DEMO_ORGANISATIONS)} "
+        f"organisations, {responses:,} survey responses, "
+        f"{len(transcripts)} interview transcripts, {codings} codings "
+        f"by two coders and {messages:,} platform messages from "
+        f"{len(DEMO_PLATFORMS)} Slack exports.",
+    )
 
 
 def _load_demo_platforms(session: Session, *, actor_id: int | None) -> int:
@@ -178,9 +222,14 @@ def _load_demo_platforms(session: Session, *, actor_id: int | None) -> int:
         salt = Path(folder) / "demo-salt.key"
         salt.write_text(DEMO_SALT + "\n", encoding="ascii")
         for organisation in DEMO_PLATFORMS:
-            report = import_platform_export(session, demo_platform_file(organisation),
-                                            organisation=organisation, platform="slack",
-                                            salt_file=salt, actor_id=actor_id)
+            report = import_platform_export(
+                session,
+                demo_platform_file(organisation),
+                organisation=organisation,
+                platform="slack",
+                salt_file=salt,
+                actor=actor_id if actor_id is not None else OPERATOR,
+            )
             total += report.messages_added
     return total
 
@@ -191,9 +240,16 @@ def _load_demo_transcripts(session: Session, *, actor_id: int | None) -> dict[st
     found = {}
     for entry in entries:
         data = (DEMO_DATA / "interviews" / entry["file"]).read_bytes()
-        info = import_transcript(session, data, entry["file"], organisation=entry["organisation"],
-                                 role=entry["role"], language=entry["language"],
-                                 interview_date=entry["date"], actor_id=actor_id)
+        info = import_transcript(
+            session,
+            data,
+            entry["file"],
+            organisation=entry["organisation"],
+            role=entry["role"],
+            language=entry["language"],
+            interview_date=entry["date"],
+            actor=actor_id if actor_id is not None else OPERATOR,
+        )
         found[entry["file"]] = info.id
     return found
 
@@ -201,16 +257,27 @@ def _load_demo_transcripts(session: Session, *, actor_id: int | None) -> dict[st
 def _load_demo_responses(session: Session, *, actor_id: int | None) -> int:
     """One open-link campaign per organisation with generated, planted responses."""
     instrument = latest_instrument(session, DEMO_SURVEY).model
-    demo = generate_demo_responses(instrument, list(DEMO_SURVEY_ORDER),
-                                   respondents=DEMO_RESPONDENTS)
+    demo = generate_demo_responses(
+        instrument, list(DEMO_SURVEY_ORDER), respondents=DEMO_RESPONDENTS
+    )
     total = 0
     for organisation in DEMO_SURVEY_ORDER:
-        campaign = create_campaign(session, organisation=organisation, instrument=DEMO_SURVEY,
-                                   name=f"{organisation} spring 2026", actor_id=actor_id)
+        campaign = create_campaign(
+            session,
+            organisation=organisation,
+            instrument=DEMO_SURVEY,
+            name=f"{organisation} spring 2026",
+            actor_id=actor_id,
+        )
         mine = demo.respondents[demo.respondents["organisation"] == organisation]
         answers = demo.answers[demo.answers["organisation"] == organisation]
-        total += len(store_responses(
-            session, campaign_id=campaign.id,
-            answers=answers.rename(columns={"respondent": "key"}),
-            responses=mine.rename(columns={"respondent": "key"}), source="demo"))
+        total += len(
+            store_responses(
+                session,
+                campaign_id=campaign.id,
+                answers=answers.rename(columns={"respondent": "key"}),
+                responses=mine.rename(columns={"respondent": "key"}),
+                source="demo",
+            )
+        )
     return total

@@ -20,8 +20,7 @@ Anything else that escapes is a bug.
     ├── AlreadyExists             a unique name is taken
     ├── InvalidToken              a survey link token is unknown or malformed
     │   └── CampaignClosed        the campaign is not open
-    ├── AuthenticationFailed      wrong e-mail or password
-    │   └── TooManyAttempts       login throttled after repeated failures
+    ├── AuthenticationFailed      wrong e-mail or password, or a locked account (alike)
     └── PermissionDenied          the account's role does not allow this
 """
 
@@ -67,8 +66,14 @@ class InvalidFile(InvalidInput):
         Dotted path of the offending field, where known.
     """
 
-    def __init__(self, message: str, *, path: str | None = None,
-                 line: int | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
         self.message = message
         self.path = path
         self.line = line
@@ -113,10 +118,6 @@ class CampaignClosed(InvalidToken):
 
 class AuthenticationFailed(StudyError):
     """The e-mail or password is wrong."""
-
-
-class TooManyAttempts(AuthenticationFailed):
-    """Too many failed logins; the account is throttled for a while."""
 
 
 class PermissionDenied(StudyError):

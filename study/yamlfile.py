@@ -52,8 +52,9 @@ def parse_yaml_model(text: str, model: type[ModelT], *, path: str = "<text>") ->
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InvalidFile(f"not valid YAML ({problem})", path=path,
-                          line=mark.line + 1 if mark else None) from None
+        raise InvalidFile(
+            f"not valid YAML ({problem})", path=path, line=mark.line + 1 if mark else None
+        ) from None
     except RecursionError:  # "[[[[...]]]]" thousands deep: no data file nests like that
         raise InvalidFile(_TOO_DEEP, path=path) from None
     if not isinstance(data, dict):
@@ -64,7 +65,9 @@ def parse_yaml_model(text: str, model: type[ModelT], *, path: str = "<text>") ->
         raise InvalidFile(_TOO_DEEP, path=path) from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(
+            p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+        )
         field = ".".join(str(p) for p in loc) or None
         raise InvalidFile(first["msg"], path=path, line=_line_of(node, loc), field=field) from None
 

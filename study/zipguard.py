@@ -51,29 +51,41 @@ def _open(source: Source, name: str, what: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, EOFError, ValueError) as error:
-        raise InvalidFile(f"the file is not a {what} (it is not a zip file)",
-                          path=name) from error
+        raise InvalidFile(f"the file is not a {what} (it is not a zip file)", path=name) from error
     except OSError as error:
-        raise InvalidFile(f"the file cannot be opened ({error.strerror or error})",
-                          path=name) from error
+        raise InvalidFile(
+            f"the file cannot be opened ({error.strerror or error})", path=name
+        ) from error
 
 
 def _too_much(name: str, what: str, limit: int) -> FileTooLarge:
-    return FileTooLarge(f"the {what} unpacks to more than {limit // 1_048_576} MB "
-                        "(STUDY_MAX_UNPACKED_MB); it may be a zip bomb", path=name)
+    return FileTooLarge(
+        f"the {what} unpacks to more than {limit // 1_048_576} MB "
+        "(STUDY_MAX_UNPACKED_MB); it may be a zip bomb",
+        path=name,
+    )
 
 
 def _check_member(info: zipfile.ZipInfo, name: str, what: str, max_ratio: int) -> None:
     if info.flag_bits & 0x1:
         raise InvalidFile(f"'{info.filename}' in the {what} is encrypted", path=name)
     if info.file_size >= RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
-        raise FileTooLarge(f"'{info.filename}' in the {what} is packed "
-                           f"{info.file_size // max(info.compress_size, 1):,} to 1, far more "
-                           "than any document; it may be a zip bomb", path=name)
+        raise FileTooLarge(
+            f"'{info.filename}' in the {what} is packed "
+            f"{info.file_size // max(info.compress_size, 1):,} to 1, far more "
+            "than any document; it may be a zip bomb",
+            path=name,
+        )
 
 
-def check_zip(source: Source, *, name: str, what: str = "archive",
-              max_bytes: int | None = None, max_ratio: int = MAX_RATIO) -> None:
+def check_zip(
+    source: Source,
+    *,
+    name: str,
+    what: str = "archive",
+    max_bytes: int | None = None,
+    max_ratio: int = MAX_RATIO,
+) -> None:
     """Refuse a ZIP that would unpack to too much, before anything else unpacks it.
 
     Parameters
@@ -102,8 +114,9 @@ def check_zip(source: Source, *, name: str, what: str = "archive",
     try:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise InvalidFile(f"the {what} holds {len(infos):,} files, more than "
-                              f"{MAX_MEMBERS:,}", path=name)
+            raise InvalidFile(
+                f"the {what} holds {len(infos):,} files, more than {MAX_MEMBERS:,}", path=name
+            )
         total = 0
         for info in infos:
             _check_member(info, name, what, max_ratio)
@@ -123,8 +136,15 @@ class GuardedZip:
     the bytes really inflated, not the sizes the archive claims.
     """
 
-    def __init__(self, source: Source, *, name: str, what: str = "archive",
-                 max_bytes: int | None = None, max_ratio: int = MAX_RATIO) -> None:
+    def __init__(
+        self,
+        source: Source,
+        *,
+        name: str,
+        what: str = "archive",
+        max_bytes: int | None = None,
+        max_ratio: int = MAX_RATIO,
+    ) -> None:
         self.name = name
         self.what = what
         self.limit = unpacked_limit() if max_bytes is None else max_bytes
@@ -134,8 +154,9 @@ class GuardedZip:
         infos = self._zip.infolist()
         if len(infos) > MAX_MEMBERS:
             self._zip.close()
-            raise InvalidFile(f"the {what} holds {len(infos):,} files, more than "
-                              f"{MAX_MEMBERS:,}", path=name)
+            raise InvalidFile(
+                f"the {what} holds {len(infos):,} files, more than {MAX_MEMBERS:,}", path=name
+            )
         self.infos: dict[str, zipfile.ZipInfo] = {info.filename: info for info in infos}
 
     def close(self) -> None:
@@ -165,10 +186,16 @@ class GuardedZip:
                     if self._budget < 0:
                         raise _too_much(self.name, self.what, self.limit)
                     yield chunk
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError,
-                NotImplementedError) as error:
-            raise InvalidFile(f"'{member}' in the {self.what} is damaged ({error})",
-                              path=self.name) from error
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            EOFError,
+            OSError,
+            NotImplementedError,
+        ) as error:
+            raise InvalidFile(
+                f"'{member}' in the {self.what} is damaged ({error})", path=self.name
+            ) from error
 
     def read(self, member: str) -> bytes:
         """Return a member's bytes, within the budget."""

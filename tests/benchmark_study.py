@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import math
-import zipfile
-import pandas as pd
-import pyreadstat
-import pytest
-from openpyxl import load_workbook
 from comparison_study import ALFA, BETA, add_organisation_with_answers
-from study.admin.organisations import add_organisation
-from study.analysis.reports.benchmark_data import (benchmark_frames, benchmark_summary,
-                                                   export_benchmark)
-from study.analysis.reports.scores_export import export_scores
-from study.db.models import Campaign
-from study.errors import NotFound
-from study.stats import wilson_interval
-from study.surveys import store_responses
-from study.surveys.tokens import new_token
-
 
 DELTA = [[2, 3, 3, 3], [3, 3, 4, 2], [2, 2, 3, 4], [4, 3, 3, 3], [3, 4, 2, 3], [2, 3, 3, 2]]
 
 
+ROLE = ["staff", "staff", "manager", "staff", "manager", "staff"]
 EPSILON = [[4, 4, 3, 2], [3, 4, 4, 2], [5, 4, 4, 1], [3, 3, 4, 3], [4, 5, 3, 2]]
 
 
@@ -36,11 +20,13 @@ OTHERS = ["Beta Kommune", "Delta Energi", "Epsilon Software", "Tiny Co"]
 def build_benchmark_study(session) -> dict[str, int]:
     """Five organisations (6, 7, 6, 5 and 3 respondents); Epsilon by personal invitation."""
     return {
-        "Alfa Bank": add_organisation_with_answers(session, "Alfa Bank", ALFA,
-                                                   extra={"role": ROLE}),
+        "Alfa Bank": add_organisation_with_answers(
+            session, "Alfa Bank", ALFA, extra={"role": ROLE}
+        ),
         "Beta Kommune": add_organisation_with_answers(session, "Beta Kommune", BETA),
         "Delta Energi": add_organisation_with_answers(session, "Delta Energi", DELTA),
-        "Epsilon Software": add_organisation_with_answers(session, "Epsilon Software", EPSILON,
-                                                          invitations=10),
+        "Epsilon Software": add_organisation_with_answers(
+            session, "Epsilon Software", EPSILON, invitations=10
+        ),
         "Tiny Co": add_organisation_with_answers(session, "Tiny Co", TINY),
     }

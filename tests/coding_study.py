@@ -3,56 +3,70 @@
 from __future__ import annotations
 
 import hashlib
-import pytest
-from conftest import DATA
-from sqlalchemy import func, select
+
 from study.admin.accounts import add_account
-from study.admin.audit import list_events
 from study.admin.organisations import add_organisation
-from study.db.models import Code, Coding, CodingScheme, Memo, Transcript, Turn
-from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from study.interviews.coding import (active_scheme, add_code, add_coding, add_memo, code_turn,
-                                     get_code, list_codes, list_codings, list_memos, list_schemes,
-                                     load_scheme_into_db, merge_codes, move_code, recode,
-                                     recolour_code, remove_coding, rename_code, update_code,
-                                     update_memo)
-from study.interviews.schemes import load_scheme
-from study.interviews.suggestions import suggest_passages
+from study.admin.permissions import OPERATOR
+from study.db.models import Transcript, Turn
+from study.errors import NotFound
 from study.interviews.transcripts.parsing import parse_transcript
 
+from conftest import DATA
 
 CODING = DATA / "coding"
 
 
-def seed_transcript(session, *, filename: str = "interview.txt", organisation: str = "Nordlys Bank",
-                    role: str = "coordinator", text: str | None = None) -> int:
+def seed_transcript(
+    session,
+    *,
+    filename: str = "interview.txt",
+    organisation: str = "Nordlys Bank",
+    role: str = "coordinator",
+    text: str | None = None,
+) -> int:
     """Store a transcript as ORM rows (text and turns as the parser makes them); return its id."""
     from study.admin.organisations import get_organisation
+
     try:
-        org = get_organisation(session, organisation)
+        org = get_organisation(session, organisation, viewer=OPERATOR)
     except NotFound:
-        add_organisation(session, organisation)
-        org = get_organisation(session, organisation)
-    data = (text.encode("utf-8") if text is not None
-            else (CODING / filename).read_bytes())
+        add_organisation(session, organisation, actor=OPERATOR)
+        org = get_organisation(session, organisation, viewer=OPERATOR)
+    data = text.encode("utf-8") if text is not None else (CODING / filename).read_bytes()
     parsed = parse_transcript(data, filename)
-    transcript = Transcript(organisation_id=org.id, name=f"{parsed.name} ({organisation})",
-                            interviewee_role=role, language="en", text=parsed.text,
-                            text_sha256=hashlib.sha256(parsed.text.encode()).hexdigest(),
-                            source_filename=filename)
+    transcript = Transcript(
+        organisation_id=org.id,
+        name=f"{parsed.name} ({organisation})",
+        interviewee_role=role,
+        language="en",
+        text=parsed.text,
+        text_sha256=hashlib.sha256(parsed.text.encode()).hexdigest(),
+        source_filename=filename,
+    )
     session.add(transcript)
     session.flush()
     for position, turn in enumerate(parsed.turns):
-        session.add(Turn(transcript_id=transcript.id, position=position,
-                         speaker=turn.speaker or "", start=turn.start, end=turn.end))
+        session.add(
+            Turn(
+                transcript_id=transcript.id,
+                position=position,
+                speaker=turn.speaker or "",
+                start=turn.start,
+                end=turn.end,
+            )
+        )
     session.flush()
     return transcript.id
 
 
 def seed_coders(session) -> tuple[int, int]:
     """Two coder accounts (who cannot log in), as imported coders are."""
-    ana = add_account(session, "ana@example.org", role="coder", password=None, display_name="Ana")
-    ben = add_account(session, "ben@example.org", role="coder", password=None, display_name="Ben")
+    ana = add_account(
+        session, "ana@example.org", role="coder", password=None, display_name="Ana", actor=OPERATOR
+    )
+    ben = add_account(
+        session, "ben@example.org", role="coder", password=None, display_name="Ben", actor=OPERATOR
+    )
     return ana.id, ben.id
 
 

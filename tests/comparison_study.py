@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-import pingouin as pg
-import pytest
 from sqlalchemy import select
-from study.admin.organisations import add_organisation
-from study.analysis.comparison import compare_organisations, likert_distribution, load_survey_data
-from study.db.models import Campaign, Instrument, Invitation
-from study.errors import InvalidInput, NotFound
-from study.surveys import latest_instrument, score_responses, store_responses
-from study.surveys.tokens import new_token
 
+from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
+from study.db.models import Campaign, Instrument, Invitation
+from study.surveys import latest_instrument, store_responses
+from study.surveys.tokens import new_token
 
 INSTRUMENT = "ism-adoption-survey"
 
@@ -25,38 +21,69 @@ NOT_WORK = ["nw1", "nw2", "nw3", "nw4"]  # nw4 is reverse-keyed
 ALFA = [[4, 4, 5, 2], [5, 4, 4, 1], [4, 5, 4, 2], [3, 4, 4, 3], [5, 5, 5, 1], [4, 3, 4, 2]]
 
 
-BETA = [[2, 2, 3, 4], [1, 2, 2, 5], [3, 3, 2, 4], [2, 1, 2, 4], [2, 3, 3, 3], [1, 2, 1, 5],
-        [3, 2, 3, 3]]
+BETA = [
+    [2, 2, 3, 4],
+    [1, 2, 2, 5],
+    [3, 3, 2, 4],
+    [2, 1, 2, 4],
+    [2, 3, 3, 3],
+    [1, 2, 1, 5],
+    [3, 2, 3, 3],
+]
 
 
 GAMMA = [[3, 3, 3, 3], [4, 3, 4, 2], [2, 3, 2, 4]]
 
 
-def add_organisation_with_answers(session, name: str, rows: list[list[int]], *,
-                                  items: list[str] = NOT_WORK, extra: dict | None = None,
-                                  sector: str = "Finance", headcount: int | None = 100,
-                                  invitations: int | None = None) -> int:
+def add_organisation_with_answers(
+    session,
+    name: str,
+    rows: list[list[int]],
+    *,
+    items: list[str] = NOT_WORK,
+    extra: dict | None = None,
+    sector: str = "Finance",
+    headcount: int | None = 100,
+    invitations: int | None = None,
+) -> int:
     """An organisation with one campaign and complete responses; returns the campaign id."""
-    organisation = add_organisation(session, name, sector=sector, size_band="250-999",
-                                    country="Denmark", headcount=headcount)
+    organisation = add_organisation(
+        session,
+        name,
+        sector=sector,
+        size_band="250-999",
+        country="Denmark",
+        headcount=headcount,
+        actor=OPERATOR,
+    )
     # Campaign rows directly: create_campaign re-reads every instrument file (about a
     # second a call), which would make these tests slow without testing anything more.
-    campaign = Campaign(organisation_id=organisation.id, instrument_id=_instrument_id(session),
-                        name=f"{name} 2026", mode="personal" if invitations else "open",
-                        token=None if invitations else new_token())
+    campaign = Campaign(
+        organisation_id=organisation.id,
+        instrument_id=_instrument_id(session),
+        name=f"{name} 2026",
+        mode="personal" if invitations else "open",
+        token=None if invitations else new_token(),
+    )
     session.add(campaign)
     session.flush()
     for _ in range(invitations or 0):
         session.add(Invitation(campaign_id=campaign.id, token=new_token()))
-    answers = [(key, item, value) for key, row in enumerate(rows)
-               for item, value in zip(items, row) if value is not None]
+    answers = [
+        (key, item, value)
+        for key, row in enumerate(rows)
+        for item, value in zip(items, row)
+        if value is not None
+    ]
     for item, values in (extra or {}).items():
         answers += [(key, item, value) for key, value in enumerate(values)]
-    store_responses(session, campaign_id=campaign.id,
-                    answers=pd.DataFrame(answers, columns=["key", "item_id", "value"]),
-                    responses=pd.DataFrame({"key": range(len(rows)), "complete": True,
-                                            "language": "en"}),
-                    source="import")
+    store_responses(
+        session,
+        campaign_id=campaign.id,
+        answers=pd.DataFrame(answers, columns=["key", "item_id", "value"]),
+        responses=pd.DataFrame({"key": range(len(rows)), "complete": True, "language": "en"}),
+        source="import",
+    )
     return campaign.id
 
 
@@ -75,8 +102,11 @@ def build_small_study(session) -> None:
 def reference_scores() -> pd.DataFrame:
     """Scale scores computed by hand: mean of the items with nw4 recoded as 6 - answer."""
     rows = []
-    for organisation, answers in (("Alfa Bank", ALFA), ("Beta Kommune", BETA),
-                                  ("Gamma Design", GAMMA)):
+    for organisation, answers in (
+        ("Alfa Bank", ALFA),
+        ("Beta Kommune", BETA),
+        ("Gamma Design", GAMMA),
+    ):
         for answer in answers:
             rows.append((organisation, (answer[0] + answer[1] + answer[2] + 6 - answer[3]) / 4))
     return pd.DataFrame(rows, columns=["organisation", "score"])

@@ -51,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _admin_connection():
     import psycopg
+
     return psycopg.connect(POSTGRES_URL, autocommit=True)
 
 
@@ -111,6 +112,7 @@ def postgres_template():
 def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the demo study loaded once per test run."""
     from study.demo import load_demo
+
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     shutil.copy(sqlite_template, path)
     database = Database(f"sqlite:///{path}")
@@ -129,6 +131,7 @@ def postgres_demo_template(postgres_template):
         yield None
         return
     from study.demo import load_demo
+
     url = create_postgres_database(template=postgres_template)
     database = Database(url)
     with database.transaction() as session:
@@ -214,6 +217,7 @@ def session(database: Database):
 
 def _free_port() -> int:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -231,14 +235,23 @@ def _serve(url: str, tmp_path: Path, *, port: int | None = None, env: dict | Non
     import urllib.request
 
     port = port or _free_port()
-    env = {**os.environ, "STUDY_DATABASE_URL": url,
-           "STUDY_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
+    env = {
+        **os.environ,
+        "STUDY_DATABASE_URL": url,
+        "STUDY_BASE_URL": f"http://127.0.0.1:{port}",
+        **(env or {}),
+    }
     log_path = tmp_path / f"app-{port}.log"
     log = log_path.open("a")
     # Its own process group: `study serve` starts Streamlit as a child, which must stop too.
-    process = subprocess.Popen([sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -251,6 +264,7 @@ def _serve(url: str, tmp_path: Path, *, port: int | None = None, env: dict | Non
         if process.poll() is not None or time.monotonic() > deadline:
             import contextlib
             import signal
+
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"the app did not start:\n{log_path.read_text()}")
@@ -258,6 +272,7 @@ def _serve(url: str, tmp_path: Path, *, port: int | None = None, env: dict | Non
     yield base
     import contextlib
     import signal
+
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -280,9 +295,15 @@ def live_demo_app(demo_database: Database, tmp_path: Path):
     yield from _serve(demo_database.url, tmp_path)
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -293,9 +314,11 @@ def browser():
             pytest.fail(f"Browser tests must run here, but {CHROMIUM} is missing.")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -310,15 +333,17 @@ def page(browser):
     context.close()
 
 
-
 @pytest.fixture(autouse=True)
 def fresh_streamlit_caches():
     """Clear Streamlit's caches around every test that has loaded Streamlit (AppTest runs)."""
+
     def clear() -> None:
         if "streamlit" in sys.modules:
             import streamlit as st
+
             st.cache_resource.clear()
             st.cache_data.clear()
+
     clear()
     yield
     clear()
@@ -329,8 +354,40 @@ def open_app_page(account, script: str, *, timeout: int = 60):
     from dataclasses import asdict
 
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.session_state["account"] = asdict(account)
     at.run()
     at.switch_page(f"study/ui/pages/{script}").run()
     return at
+
+
+@pytest.fixture
+def recorded_downloads(monkeypatch):
+    """What every download button hands to Streamlit (static bytes, or a deferred callable)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: list[tuple[str, object]] = []
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def record(self, data, mimetype, coordinates, file_name=None, **kwargs):
+        if kwargs.get("is_for_static_download"):
+            seen.append((file_name or "", data))
+        return add(self, data, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    def record_deferred(self, callable_, mimetype, coordinates, file_name=None, **kwargs):
+        seen.append((file_name or "", callable_))
+        return add_deferred(self, callable_, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
+    return seen
+
+
+def download_bytes(data: object) -> bytes:
+    """The bytes of a recorded download (static data, a file-like or a deferred callable)."""
+    if callable(data):
+        data = data()
+    if hasattr(data, "read"):
+        data = data.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conftest import ROOT
 from sqlalchemy.orm import Session
 
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.interviews.coding.codings import add_coding, code_turn
 from study.interviews.coding.memos import add_memo
 from study.interviews.coding.schemes_store import load_scheme_into_db
 from study.interviews.transcripts.store import import_transcript, transcript_json
+
+from conftest import ROOT
 
 SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
 SCHEME = "ism-adoption-challenges"
@@ -25,18 +27,23 @@ CODE = "not-work-related"
 OTHER_CODE = "management-words-not-action"
 PASSWORD = "a long secret password"
 
-INTERVIEW = "\n\n".join([
-    "Interviewer: How did the launch of Yammer go?",
-    "Coordinator: Slowly. People said posting there is not real work.",
-    "Interviewer: What did managers say?",
-    "Coordinator: They praised it in town halls, but never posted themselves.",
-    "Interviewer: And the employees?",
-    "Coordinator: Many told me they had no time for it, it felt like a break room.",
-    "Interviewer: Did anything help?",
-    "Coordinator: Weekly questions from the CEO helped for a while.",
-    "Interviewer: Anything else?",
-    "Coordinator: We moved project updates there, so it became part of the job.",
-]) + "\n"
+INTERVIEW = (
+    "\n\n".join(
+        [
+            "Interviewer: How did the launch of Yammer go?",
+            "Coordinator: Slowly. People said posting there is not real work.",
+            "Interviewer: What did managers say?",
+            "Coordinator: They praised it in town halls, but never posted themselves.",
+            "Interviewer: And the employees?",
+            "Coordinator: Many told me they had no time for it, it felt like a break room.",
+            "Interviewer: Did anything help?",
+            "Coordinator: Weekly questions from the CEO helped for a while.",
+            "Interviewer: Anything else?",
+            "Coordinator: We moved project updates there, so it became part of the job.",
+        ]
+    )
+    + "\n"
+)
 
 # Turn positions (0-9) each coder coded with CODE: they agree on 8 of 10 turns.
 ANA_TURNS = (1, 3, 5, 7)
@@ -54,52 +61,112 @@ class IcrStudy:
     coder: int
 
 
-def build_icr_study(session: Session, *, ana_turns=ANA_TURNS, ben_turns=BEN_TURNS,
-                    researcher_email: str = "rita@example.org",
-                    passwords: bool = False) -> IcrStudy:
+def build_icr_study(
+    session: Session,
+    *,
+    ana_turns=ANA_TURNS,
+    ben_turns=BEN_TURNS,
+    researcher_email: str = "rita@example.org",
+    passwords: bool = False,
+) -> IcrStudy:
     """Store the study; Ana and Ben code whole turns with CODE, and agree on OTHER_CODE at turn 3.
 
     The researcher and the coder Carl get PASSWORD with ``passwords`` (hashing is slow).
     """
     password = PASSWORD if passwords else None
-    add_organisation(session, "Nordlys Bank", sector="Finance", size_band="1000+",
-                     country="Denmark")
-    load_scheme_into_db(session, SCHEME_FILE)
-    ana = add_account(session, "ana@demo.example", role="coder", password=None,
-                      display_name="Ana")
-    ben = add_account(session, "ben@demo.example", role="coder", password=None,
-                      display_name="Ben")
-    researcher = add_account(session, researcher_email, role="researcher", password=password,
-                             display_name="Rita")
-    coder = add_account(session, "carl@example.org", role="coder", password=password,
-                        display_name="Carl")
-    transcript = import_transcript(session, INTERVIEW.encode("utf-8"), "launch.txt",
-                                   organisation="Nordlys Bank", role="coordinator")
-    assert len(transcript_json(session, transcript.id)["turns"]) == 10
+    add_organisation(
+        session,
+        "Nordlys Bank",
+        sector="Finance",
+        size_band="1000+",
+        country="Denmark",
+        actor=OPERATOR,
+    )
+    load_scheme_into_db(session, SCHEME_FILE, actor=OPERATOR)
+    ana = add_account(
+        session, "ana@demo.example", role="coder", password=None, display_name="Ana", actor=OPERATOR
+    )
+    ben = add_account(
+        session, "ben@demo.example", role="coder", password=None, display_name="Ben", actor=OPERATOR
+    )
+    researcher = add_account(
+        session,
+        researcher_email,
+        role="researcher",
+        password=password,
+        display_name="Rita",
+        actor=OPERATOR,
+    )
+    coder = add_account(
+        session,
+        "carl@example.org",
+        role="coder",
+        password=password,
+        display_name="Carl",
+        actor=OPERATOR,
+    )
+    transcript = import_transcript(
+        session,
+        INTERVIEW.encode("utf-8"),
+        "launch.txt",
+        organisation="Nordlys Bank",
+        role="coordinator",
+        actor=OPERATOR,
+    )
+    assert len(transcript_json(session, transcript.id, viewer=OPERATOR)["turns"]) == 10
     for account, turns in ((ana, ana_turns), (ben, ben_turns)):
         for position in turns:
-            code_turn(session, transcript_id=transcript.id, code_id=(SCHEME, CODE),
-                      coder_id=account.id, position=position)
-        code_turn(session, transcript_id=transcript.id, code_id=(SCHEME, OTHER_CODE),
-                  coder_id=account.id, position=3)
+            code_turn(
+                session,
+                transcript_id=transcript.id,
+                code_id=(SCHEME, CODE),
+                coder_id=account.id,
+                position=position,
+                actor=OPERATOR,
+            )
+        code_turn(
+            session,
+            transcript_id=transcript.id,
+            code_id=(SCHEME, OTHER_CODE),
+            coder_id=account.id,
+            position=3,
+            actor=OPERATOR,
+        )
     return IcrStudy(transcript.id, ana.id, ben.id, researcher.id, coder.id)
 
 
-DANISH = ("Interviewer: Hvordan går det med Yammer?\n\n"
-          "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n")
+DANISH = (
+    "Interviewer: Hvordan går det med Yammer?\n\n"
+    "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n"
+)
 
 
-def build_memo_study(session: Session, *, coding_memo: str, source_memo: str,
-                     code_memo: str) -> IcrStudy:
+def build_memo_study(
+    session: Session, *, coding_memo: str, source_memo: str, code_memo: str
+) -> IcrStudy:
     """The two-coder study plus a Danish interview (emoji, dash) with a memo of each kind."""
     ids = build_icr_study(session)
-    danish = import_transcript(session, DANISH.encode(), "lager.txt",
-                               organisation="Nordlys Bank", role="employee", language="da")
+    danish = import_transcript(
+        session,
+        DANISH.encode(),
+        "lager.txt",
+        organisation="Nordlys Bank",
+        role="employee",
+        language="da",
+        actor=OPERATOR,
+    )
     passage = "det er rigtigt arbejde 😅 – især"
     start = DANISH.index(passage)
-    coding = add_coding(session, transcript_id=danish.id, start=start,
-                        end=start + len(passage), code_id=(SCHEME, CODE), coder_id=ids.ana)
-    add_memo(session, text=coding_memo, author_id=ids.ana, coding_id=coding.id)
-    add_memo(session, text=source_memo, author_id=ids.researcher, transcript_id=danish.id)
-    add_memo(session, text=code_memo, author_id=ids.researcher, code_id=(SCHEME, CODE))
+    coding = add_coding(
+        session,
+        transcript_id=danish.id,
+        start=start,
+        end=start + len(passage),
+        code_id=(SCHEME, CODE),
+        coder_id=ids.ana,
+        actor=OPERATOR,
+    )
+    add_memo(session, text=coding_memo, actor=ids.ana, coding_id=coding.id)
+    add_memo(session, text=source_memo, actor=ids.researcher, transcript_id=danish.id)
+    add_memo(session, text=code_memo, actor=ids.researcher, code_id=(SCHEME, CODE))
     return ids

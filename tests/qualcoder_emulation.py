@@ -67,15 +67,28 @@ def import_qdpx(path: Path, folder: Path) -> QualCoderProject:
         children = [e for e in element if e.tag == f"{_NS}Code"]
         if element.get("isCodable") == "false":
             catid_new = len(project.categories) + 1
-            project.categories.append({"catid": catid_new, "name": element.get("name"),
-                                       "memo": description, "supercatid": catid})
+            project.categories.append(
+                {
+                    "catid": catid_new,
+                    "name": element.get("name"),
+                    "memo": description,
+                    "supercatid": catid,
+                }
+            )
             for child in children:
                 sub_codes(child, catid_new, None)
             return
         cid = len(project.codes) + 1
-        project.codes.append({"cid": cid, "name": element.get("name"), "memo": description,
-                              "color": element.get("color") or "#999999",
-                              "catid": None if supercid else catid, "supercid": supercid})
+        project.codes.append(
+            {
+                "cid": cid,
+                "name": element.get("name"),
+                "memo": description,
+                "color": element.get("color") or "#999999",
+                "catid": None if supercid else catid,
+                "supercid": supercid,
+            }
+        )
         code_guids[element.get("guid")] = cid
         for child in children:
             sub_codes(child, None, cid)
@@ -93,61 +106,86 @@ def import_qdpx(path: Path, folder: Path) -> QualCoderProject:
         # QualCoder opens the text with encoding='utf-8': a byte-order mark stays in the text.
         fulltext = (folder / ("sources" + member)).read_text(encoding="utf-8", errors="replace")
         fid = len(project.sources) + 1
-        project.sources.append({
-            "id": fid, "name": element.get("name"), "fulltext": fulltext,
-            "memo": element.findtext(f"{_NS}Description") or "",
-            "owner": users.get(element.get("creatingUser"), "default"),
-            "date": element.get("creationDateTime") or "2025-01-01T00:00:00Z"})
+        project.sources.append(
+            {
+                "id": fid,
+                "name": element.get("name"),
+                "fulltext": fulltext,
+                "memo": element.findtext(f"{_NS}Description") or "",
+                "owner": users.get(element.get("creatingUser"), "default"),
+                "date": element.get("creationDateTime") or "2025-01-01T00:00:00Z",
+            }
+        )
         source_guids[element.get("guid")] = fid
         for selection in element.findall(f"{_NS}PlainTextSelection"):
             memo = selection.findtext(f"{_NS}Description") or ""
             for coding in selection.findall(f"{_NS}Coding"):
                 cid = code_guids.get(list(coding)[0].get("targetGUID"))
-                row = {"cid": cid, "fid": fid, "pos0": int(selection.get("startPosition")),
-                       "pos1": int(selection.get("endPosition")),
-                       "owner": users.get(selection.get("creatingUser"), "default"),
-                       "memo": memo,
-                       "date": selection.get("creationDateTime") or "2025-01-01T00:00:00Z"}
+                row = {
+                    "cid": cid,
+                    "fid": fid,
+                    "pos0": int(selection.get("startPosition")),
+                    "pos1": int(selection.get("endPosition")),
+                    "owner": users.get(selection.get("creatingUser"), "default"),
+                    "memo": memo,
+                    "date": selection.get("creationDateTime") or "2025-01-01T00:00:00Z",
+                }
                 key = (row["cid"], fid, row["pos0"], row["pos1"], row["owner"])
-                if not any((r["cid"], r["fid"], r["pos0"], r["pos1"], r["owner"]) == key
-                           for r in project.code_text):  # unique in QualCoder's table
+                if not any(
+                    (r["cid"], r["fid"], r["pos0"], r["pos1"], r["owner"]) == key
+                    for r in project.code_text
+                ):  # unique in QualCoder's table
                     project.code_text.append(row)
         for ref in element.findall(f"{_NS}NoteRef"):
             annotation_refs.append((ref.get("targetGUID"), element.get("guid")))
         for value in element.findall(f"{_NS}VariableValue"):
             name = variables.get(value.find(f"{_NS}VariableRef").get("targetGUID"), "")
             text = next((e.text for e in value if e.tag != f"{_NS}VariableRef"), "") or ""
-            project.attributes.append({"name": name, "value": text.strip(), "id": fid,
-                                       "attr_type": "file"})
+            project.attributes.append(
+                {"name": name, "value": text.strip(), "id": fid, "attr_type": "file"}
+            )
     for note in root.iterfind(f"{_NS}Notes/{_NS}Note"):
         target = next((s for n, s in annotation_refs if n == note.get("guid")), None)
         selection = note.find(f"{_NS}PlainTextSelection")
         if target is not None:
             if selection is not None and note.findtext(f"{_NS}PlainTextContent") is not None:
-                project.annotations.append({
-                    "fid": source_guids[target], "pos0": int(selection.get("startPosition")),
-                    "pos1": int(selection.get("endPosition")),
-                    "memo": note.findtext(f"{_NS}PlainTextContent"),
-                    "owner": users.get(note.get("creatingUser"), "default"),
-                    "date": note.get("creationDateTime") or "2025-01-01T00:00:00Z"})
+                project.annotations.append(
+                    {
+                        "fid": source_guids[target],
+                        "pos0": int(selection.get("startPosition")),
+                        "pos1": int(selection.get("endPosition")),
+                        "memo": note.findtext(f"{_NS}PlainTextContent"),
+                        "owner": users.get(note.get("creatingUser"), "default"),
+                        "date": note.get("creationDateTime") or "2025-01-01T00:00:00Z",
+                    }
+                )
         elif note.get("plainTextPath") and note.get("name"):
             member = note.get("plainTextPath").split("internal:/")[1]
-            project.journals.append({
-                "name": note.get("name"),
-                "jentry": (folder / ("sources" + member)).read_text(encoding="utf-8"),
-                "owner": users.get(note.get("creatingUser"), "default"),
-                "date": note.get("creationDateTime")})
+            project.journals.append(
+                {
+                    "name": note.get("name"),
+                    "jentry": (folder / ("sources" + member)).read_text(encoding="utf-8"),
+                    "owner": users.get(note.get("creatingUser"), "default"),
+                    "date": note.get("creationDateTime"),
+                }
+            )
     case_guids: dict[str, int] = {}
     for case in root.iterfind(f"{_NS}Cases/{_NS}Case"):
         caseid = len(project.cases) + 1
-        project.cases.append({"caseid": caseid, "name": case.get("name"),
-                              "memo": case.findtext(f"{_NS}Description") or ""})
+        project.cases.append(
+            {
+                "caseid": caseid,
+                "name": case.get("name"),
+                "memo": case.findtext(f"{_NS}Description") or "",
+            }
+        )
         case_guids[case.get("guid")] = caseid
         for value in case.findall(f"{_NS}VariableValue"):
             name = variables.get(value.find(f"{_NS}VariableRef").get("targetGUID"), "")
             text = next((e.text for e in value if e.tag != f"{_NS}VariableRef"), "") or ""
-            project.attributes.append({"name": name, "value": text, "id": caseid,
-                                       "attr_type": "case"})
+            project.attributes.append(
+                {"name": name, "value": text, "id": caseid, "attr_type": "case"}
+            )
             for kind in project.attribute_types:
                 if kind["name"] == name:
                     kind["caseOrFile"] = "case"
@@ -158,8 +196,9 @@ def import_qdpx(path: Path, folder: Path) -> QualCoderProject:
             continue
         project.codes = [c for c in project.codes if c["cid"] != cid]
         for row in [r for r in project.code_text if r["cid"] == cid]:
-            project.case_text.append({"caseid": caseid, "fid": row["fid"], "pos0": row["pos0"],
-                                      "pos1": row["pos1"]})
+            project.case_text.append(
+                {"caseid": caseid, "fid": row["fid"], "pos0": row["pos0"], "pos1": row["pos1"]}
+            )
         project.code_text = [r for r in project.code_text if r["cid"] != cid]
     description = root.find(f"{_NS}Description")
     project.memo = description.text or "" if description is not None else ""
@@ -178,16 +217,19 @@ def _stamp(value: str) -> str:
 def export_qdpx(project: QualCoderProject, path: Path) -> None:
     """``RefiExport.project_xml`` and ``export_project``: write the project as QualCoder does."""
     users = {}
-    for owner in sorted({r["owner"] for r in project.code_text}
-                        | {s["owner"] for s in project.sources}):
+    for owner in sorted(
+        {r["owner"] for r in project.code_text} | {s["owner"] for s in project.sources}
+    ):
         users[owner] = _guid()
     code_guid = {code["cid"]: _guid() for code in project.codes}
 
     def code_xml(code: dict) -> str:
         children = [c for c in project.codes if c["supercid"] == code["cid"]]
         memo = html.escape(code["memo"])
-        xml = (f'<Code guid="{code_guid[code["cid"]]}" name="{html.escape(code["name"])}" '
-               f'isCodable="true" color="{code["color"]}"')
+        xml = (
+            f'<Code guid="{code_guid[code["cid"]]}" name="{html.escape(code["name"])}" '
+            f'isCodable="true" color="{code["color"]}"'
+        )
         if memo == "" and not children:
             return xml + " />\n"
         xml += ">\n" + (f"<Description>{memo}</Description>\n" if memo else "")
@@ -200,49 +242,65 @@ def export_qdpx(project: QualCoderProject, path: Path) -> None:
         for sub in project.categories:
             if sub["supercatid"] == category["catid"]:
                 xml += category_xml(sub)
-        xml += "".join(code_xml(c) for c in project.codes
-                       if c["catid"] == category["catid"] and c["supercid"] is None)
+        xml += "".join(
+            code_xml(c)
+            for c in project.codes
+            if c["catid"] == category["catid"] and c["supercid"] is None
+        )
         return xml + "</Code>\n"
 
-    xml = ('<?xml version="1.0" encoding="utf-8"?>\n<Project '
-           'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-           f'name="{html.escape(project.name)}" origin="QualCoder 3.6" '
-           f'creatingUserGUID="{_guid()}" creationDateTime="2025-03-02T10:15:00Z" '
-           'xmlns="urn:QDA-XML:project:1.0">\n<Users>\n')
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Project '
+        'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'name="{html.escape(project.name)}" origin="QualCoder 3.6" '
+        f'creatingUserGUID="{_guid()}" creationDateTime="2025-03-02T10:15:00Z" '
+        'xmlns="urn:QDA-XML:project:1.0">\n<Users>\n'
+    )
     xml += "".join(f'<User guid="{g}" name="{html.escape(n)}" />\n' for n, g in users.items())
     xml += "</Users>\n"
     if project.codes or project.categories:
         xml += "<CodeBook>\n<Codes>\n"
-        xml += "".join(code_xml(c) for c in project.codes
-                       if c["catid"] is None and c["supercid"] is None)
+        xml += "".join(
+            code_xml(c) for c in project.codes if c["catid"] is None and c["supercid"] is None
+        )
         xml += "".join(category_xml(c) for c in project.categories if c["supercatid"] is None)
         xml += "</Codes>\n</CodeBook>\n"
     variable_guid = {kind["name"]: _guid() for kind in project.attribute_types}
     if project.attribute_types:
         xml += "<Variables>\n"
         for kind in project.attribute_types:
-            xml += (f'<Variable guid="{variable_guid[kind["name"]]}" '
-                    f'name="{html.escape(kind["name"])}" typeOfVariable="Text" >\n'
-                    "<Description />\n</Variable>\n")
+            xml += (
+                f'<Variable guid="{variable_guid[kind["name"]]}" '
+                f'name="{html.escape(kind["name"])}" typeOfVariable="Text" >\n'
+                "<Description />\n</Variable>\n"
+            )
         xml += "</Variables>\n"
 
     def values(owner_id: int, kind: str) -> str:
-        return "".join(f'<VariableValue>\n<VariableRef targetGUID="{variable_guid[a["name"]]}" />\n'
-                       f"<TextValue>{html.escape(a['value'])}</TextValue>\n</VariableValue>\n"
-                       for a in project.attributes
-                       if a["id"] == owner_id and a["attr_type"] == kind)
+        return "".join(
+            f'<VariableValue>\n<VariableRef targetGUID="{variable_guid[a["name"]]}" />\n'
+            f"<TextValue>{html.escape(a['value'])}</TextValue>\n</VariableValue>\n"
+            for a in project.attributes
+            if a["id"] == owner_id and a["attr_type"] == kind
+        )
+
     source_guid = {s["id"]: _guid() for s in project.sources}
     if project.cases:
         xml += "<Cases>\n"
         for case in project.cases:
             xml += f'<Case guid="{_guid()}" name="{html.escape(case["name"])}">\n'
-            xml += (f"<Description>{html.escape(case['memo'])}</Description>\n"
-                    if case["memo"] else "<Description />\n")
+            xml += (
+                f"<Description>{html.escape(case['memo'])}</Description>\n"
+                if case["memo"]
+                else "<Description />\n"
+            )
             xml += values(case["caseid"], "case")
-            xml += "".join(f'<SourceRef targetGUID="{source_guid[t["fid"]]}"/>\n'
-                           for t in project.case_text
-                           if t["caseid"] == case["caseid"] and t["pos0"] == 0 and t["pos1"] == 0)
+            xml += "".join(
+                f'<SourceRef targetGUID="{source_guid[t["fid"]]}"/>\n'
+                for t in project.case_text
+                if t["caseid"] == case["caseid"] and t["pos0"] == 0 and t["pos1"] == 0
+            )
             xml += "</Case>\n"
         xml += "</Cases>\n"
     files: dict[str, str] = {}
@@ -251,25 +309,31 @@ def export_qdpx(project: QualCoderProject, path: Path) -> None:
     for source in project.sources:
         plain = f"{_guid()}.txt"
         files[plain] = source["fulltext"]
-        xml += (f'<TextSource plainTextPath="internal://{plain}" '
-                f'creatingUser="{users.get(source["owner"], "")}" '
-                f'creationDateTime="{_stamp(source["date"])}" guid="{source_guid[source["id"]]}" '
-                f'name="{html.escape(source["name"])}">\n')
+        xml += (
+            f'<TextSource plainTextPath="internal://{plain}" '
+            f'creatingUser="{users.get(source["owner"], "")}" '
+            f'creationDateTime="{_stamp(source["date"])}" guid="{source_guid[source["id"]]}" '
+            f'name="{html.escape(source["name"])}">\n'
+        )
         if source["memo"]:
             xml += f"<Description>{html.escape(source['memo'])}</Description>\n"
         for row in project.code_text:
             if row["fid"] != source["id"] or row["cid"] not in code_guid:
                 continue
-            xml += (f'<PlainTextSelection guid="{_guid()}" startPosition="{row["pos0"]}" '
-                    f'endPosition="{row["pos1"]}" '
-                    f'name="{html.escape(source["fulltext"][row["pos0"]:row["pos1"]])}" '
-                    f'creatingUser="{users.get(row["owner"], "")}" '
-                    f'creationDateTime="{_stamp(row["date"])}">\n')
+            xml += (
+                f'<PlainTextSelection guid="{_guid()}" startPosition="{row["pos0"]}" '
+                f'endPosition="{row["pos1"]}" '
+                f'name="{html.escape(source["fulltext"][row["pos0"] : row["pos1"]])}" '
+                f'creatingUser="{users.get(row["owner"], "")}" '
+                f'creationDateTime="{_stamp(row["date"])}">\n'
+            )
             if row["memo"]:
                 xml += f"<Description>{html.escape(row['memo'])}</Description>\n"
-            xml += (f'<Coding guid="{_guid()}" creatingUser="{users.get(row["owner"], "")}" >\n'
-                    f'<CodeRef targetGUID="{code_guid[row["cid"]]}" />\n</Coding>\n'
-                    "</PlainTextSelection>\n")
+            xml += (
+                f'<Coding guid="{_guid()}" creatingUser="{users.get(row["owner"], "")}" >\n'
+                f'<CodeRef targetGUID="{code_guid[row["cid"]]}" />\n</Coding>\n'
+                "</PlainTextSelection>\n"
+            )
         if any(a["fid"] == source["id"] for a in project.annotations):
             note_refs[source["id"]] = _guid()  # one NoteRef per source, as QualCoder writes
             xml += f'<NoteRef targetGUID="{note_refs[source["id"]]}" />\n'
@@ -281,19 +345,23 @@ def export_qdpx(project: QualCoderProject, path: Path) -> None:
         for journal in project.journals:
             guid = _guid()
             files[f"{guid}.txt"] = journal["jentry"]
-            xml += (f'<Note guid="{guid}" creatingUser="{users.get(journal["owner"], "")}" '
-                    f'creationDateTime="{_stamp(journal["date"])}" '
-                    f'name="{html.escape(journal["name"])}"  '
-                    f'plainTextPath="internal://{guid}.txt" >\n'
-                    "<Description /></Note>\n")
+            xml += (
+                f'<Note guid="{guid}" creatingUser="{users.get(journal["owner"], "")}" '
+                f'creationDateTime="{_stamp(journal["date"])}" '
+                f'name="{html.escape(journal["name"])}"  '
+                f'plainTextPath="internal://{guid}.txt" >\n'
+                "<Description /></Note>\n"
+            )
         for annotation in project.annotations:
             guid = note_refs.pop(annotation["fid"], None) or _guid()
-            xml += (f'<Note guid="{guid}" creatingUser="{users.get(annotation["owner"], "")}" '
-                    f'creationDateTime="{_stamp(annotation["date"])}" >\n'
-                    # Not escaped in QualCoder's create_annotation_note_xml.
-                    f"<PlainTextContent>{annotation['memo']}</PlainTextContent>\n"
-                    f'<PlainTextSelection guid="{_guid()}" startPosition="{annotation["pos0"]}" '
-                    f'endPosition="{annotation["pos1"]}" />\n</Note>\n')
+            xml += (
+                f'<Note guid="{guid}" creatingUser="{users.get(annotation["owner"], "")}" '
+                f'creationDateTime="{_stamp(annotation["date"])}" >\n'
+                # Not escaped in QualCoder's create_annotation_note_xml.
+                f"<PlainTextContent>{annotation['memo']}</PlainTextContent>\n"
+                f'<PlainTextSelection guid="{_guid()}" startPosition="{annotation["pos0"]}" '
+                f'endPosition="{annotation["pos1"]}" />\n</Note>\n'
+            )
         xml += "</Notes>\n"
     xml += f"<Description>{html.escape(project.memo)}</Description>\n</Project>"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -308,72 +376,149 @@ def export_codebook(project: QualCoderProject) -> bytes:
     body = ""
     for code in project.codes:
         memo = html.escape(code["memo"])
-        body += (f'<Code guid="{guid[code["cid"]]}" name="{html.escape(code["name"])}" '
-                 f'isCodable="true" color="{code["color"]}"')
+        body += (
+            f'<Code guid="{guid[code["cid"]]}" name="{html.escape(code["name"])}" '
+            f'isCodable="true" color="{code["color"]}"'
+        )
         body += f">\n<Description>{memo}</Description>\n</Code>\n" if memo else " />\n"
-    xml = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
-           'xsi:schemaLocation="urn:QDA-XML:codebook:1.0 Codebook.xsd" origin="QualCoder" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-           f"\n<Codes>\n{body}</Codes>\n</CodeBook>\n")
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+        'xsi:schemaLocation="urn:QDA-XML:codebook:1.0 Codebook.xsd" origin="QualCoder" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"\n<Codes>\n{body}</Codes>\n</CodeBook>\n"
+    )
     return xml.encode("utf-8-sig")
 
 
 def pilot_project() -> QualCoderProject:
     """A small QualCoder project as a Danish research group would have it (tests/data's files)."""
-    text = ("Interviewer: Hvordan bruger I Yammer?\n"
-            "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n"
-            "Koordinator: Man er bange for at skrive noget forkert, når chefen læser med 👀.\n"
-            "Koordinator: Ledelsen siger ja, men skriver aldrig selv. Café-snak om fredagen.\n")
+    text = (
+        "Interviewer: Hvordan bruger I Yammer?\n"
+        "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n"
+        "Koordinator: Man er bange for at skrive noget forkert, når chefen læser med 👀.\n"
+        "Koordinator: Ledelsen siger ja, men skriver aldrig selv. Café-snak om fredagen.\n"
+    )
     second = "Employee: I post on Yammer & Teams, but only when my manager has liked it first.\n"
 
     def span(source: str, passage: str) -> tuple[int, int]:
         start = source.index(passage)
         return start, start + len(passage)
+
     project = QualCoderProject(name="ism-pilot.qda", memo="Pilot of the ISM study, 2014.")
-    project.categories = [{"catid": 1, "name": "Coordinator challenges",
-                           "memo": "Madsen (2017): four challenges.", "supercatid": None}]
+    project.categories = [
+        {
+            "catid": 1,
+            "name": "Coordinator challenges",
+            "memo": "Madsen (2017): four challenges.",
+            "supercatid": None,
+        }
+    ]
     project.codes = [
-        {"cid": 1, "name": "Not work-related", "memo": "Posting feels like not working.",
-         "color": "#FA5858", "catid": 1, "supercid": None},
-        {"cid": 2, "name": "Self-censorship", "memo": "", "color": "#58ACFA", "catid": 1,
-         "supercid": None},
-        {"cid": 3, "name": "Management in words only", "memo": "Support said, not shown.",
-         "color": "#F7D358", "catid": 1, "supercid": None},
-        {"cid": 4, "name": "Ambassadors", "memo": "", "color": "#81F79F", "catid": None,
-         "supercid": None},
+        {
+            "cid": 1,
+            "name": "Not work-related",
+            "memo": "Posting feels like not working.",
+            "color": "#FA5858",
+            "catid": 1,
+            "supercid": None,
+        },
+        {
+            "cid": 2,
+            "name": "Self-censorship",
+            "memo": "",
+            "color": "#58ACFA",
+            "catid": 1,
+            "supercid": None,
+        },
+        {
+            "cid": 3,
+            "name": "Management in words only",
+            "memo": "Support said, not shown.",
+            "color": "#F7D358",
+            "catid": 1,
+            "supercid": None,
+        },
+        {
+            "cid": 4,
+            "name": "Ambassadors",
+            "memo": "",
+            "color": "#81F79F",
+            "catid": None,
+            "supercid": None,
+        },
     ]
     project.sources = [
-        {"id": 1, "name": "nordbank-coordinator.txt", "fulltext": text,
-         "memo": "Phone interview, spring 2014.", "owner": "anna",
-         "date": "2025-02-10 09:00:00"},
-        {"id": 2, "name": "nordbank-employee.txt", "fulltext": second, "memo": "",
-         "owner": "anna", "date": "2025-02-11 09:00:00"}]
-    rows = [(1, 1, "det er rigtigt arbejde 😅", "anna", "Borderline with workload & time."),
-            (1, 1, "det er rigtigt arbejde 😅", "bo", ""),
-            (2, 1, "bange for at skrive noget forkert, når chefen læser med 👀", "bo", ""),
-            (3, 1, "Ledelsen siger ja, men skriver aldrig selv.", "anna", ""),
-            (4, 2, "only when my manager has liked it first", "bo", "Not quite ambassadors.")]
+        {
+            "id": 1,
+            "name": "nordbank-coordinator.txt",
+            "fulltext": text,
+            "memo": "Phone interview, spring 2014.",
+            "owner": "anna",
+            "date": "2025-02-10 09:00:00",
+        },
+        {
+            "id": 2,
+            "name": "nordbank-employee.txt",
+            "fulltext": second,
+            "memo": "",
+            "owner": "anna",
+            "date": "2025-02-11 09:00:00",
+        },
+    ]
+    rows = [
+        (1, 1, "det er rigtigt arbejde 😅", "anna", "Borderline with workload & time."),
+        (1, 1, "det er rigtigt arbejde 😅", "bo", ""),
+        (2, 1, "bange for at skrive noget forkert, når chefen læser med 👀", "bo", ""),
+        (3, 1, "Ledelsen siger ja, men skriver aldrig selv.", "anna", ""),
+        (4, 2, "only when my manager has liked it first", "bo", "Not quite ambassadors."),
+    ]
     for cid, fid, passage, owner, memo in rows:
         pos0, pos1 = span(project.sources[fid - 1]["fulltext"], passage)
-        project.code_text.append({"cid": cid, "fid": fid, "pos0": pos0, "pos1": pos1,
-                                  "owner": owner, "memo": memo,
-                                  "date": "2025-02-12 10:30:00"})
+        project.code_text.append(
+            {
+                "cid": cid,
+                "fid": fid,
+                "pos0": pos0,
+                "pos1": pos1,
+                "owner": owner,
+                "memo": memo,
+                "date": "2025-02-12 10:30:00",
+            }
+        )
     project.cases = [{"caseid": 1, "name": "Nordbank", "memo": "Bank, 1,200 employees."}]
-    project.case_text = [{"caseid": 1, "fid": 1, "pos0": 0, "pos1": len(text)},
-                         {"caseid": 1, "fid": 2, "pos0": 0, "pos1": len(second)}]
-    project.attribute_types = [{"name": "Sector", "memo": "", "caseOrFile": "case"},
-                               {"name": "Language", "memo": "", "caseOrFile": "file"},
-                               {"name": "Role", "memo": "", "caseOrFile": "file"}]
+    project.case_text = [
+        {"caseid": 1, "fid": 1, "pos0": 0, "pos1": len(text)},
+        {"caseid": 1, "fid": 2, "pos0": 0, "pos1": len(second)},
+    ]
+    project.attribute_types = [
+        {"name": "Sector", "memo": "", "caseOrFile": "case"},
+        {"name": "Language", "memo": "", "caseOrFile": "file"},
+        {"name": "Role", "memo": "", "caseOrFile": "file"},
+    ]
     project.attributes = [
         {"name": "Sector", "value": "Finance", "id": 1, "attr_type": "case"},
         {"name": "Language", "value": "Danish", "id": 1, "attr_type": "file"},
         {"name": "Role", "value": "ISM coordinator", "id": 1, "attr_type": "file"},
         {"name": "Language", "value": "English", "id": 2, "attr_type": "file"},
-        {"name": "Role", "value": "employee", "id": 2, "attr_type": "file"}]
+        {"name": "Role", "value": "employee", "id": 2, "attr_type": "file"},
+    ]
     start, end = span(text, "især på lageret")
-    project.annotations = [{"fid": 1, "pos0": start, "pos1": end,
-                            "memo": "Check: lager & kontor < 5 posts a week", "owner": "carl",
-                            "date": "2025-02-13 08:00:00"}]
-    project.journals = [{"name": "Fieldwork journal", "jentry": "Day 1: two interviews.",
-                         "owner": "anna", "date": "2025-02-10 18:00:00"}]
+    project.annotations = [
+        {
+            "fid": 1,
+            "pos0": start,
+            "pos1": end,
+            "memo": "Check: lager & kontor < 5 posts a week",
+            "owner": "carl",
+            "date": "2025-02-13 08:00:00",
+        }
+    ]
+    project.journals = [
+        {
+            "name": "Fieldwork journal",
+            "jentry": "Day 1: two interviews.",
+            "owner": "anna",
+            "date": "2025-02-10 18:00:00",
+        }
+    ]
     return project

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 import numpy as np
 import pandas as pd
-import pingouin as pg
-import pytest
-from study.errors import InsufficientData, InvalidInput
-from study.stats import awg, icc1, icc2, rwg, rwg_j
-from conftest import DATA as TEST_DATA
 
 
 def _r_var(x):
@@ -22,9 +16,9 @@ def _defined(reference: dict) -> dict:
 
 def r_rwg(x, grpid, ranvar=2.0):
     newdat = pd.DataFrame({"x": np.asarray(x, dtype=float), "grpid": np.asarray(grpid)})
-    newdat = newdat.dropna()                                     # na.exclude(NEWDAT)
+    newdat = newdat.dropna()  # na.exclude(NEWDAT)
     out = {}
-    for name, q in sorted(newdat.groupby("grpid")["x"]):         # split(NEWDAT$x, grpid)
+    for name, q in sorted(newdat.groupby("grpid")["x"]):  # split(NEWDAT$x, grpid)
         q = q.to_numpy()
         if len(q) > 1:
             v = _r_var(q)
@@ -39,7 +33,7 @@ def r_rwg(x, grpid, ranvar=2.0):
 def r_rwg_j(x, grpid, ranvar=2.0, na_exclude=True):
     newdat = pd.DataFrame(x).astype(float).assign(grpid=np.asarray(grpid))
     if na_exclude:
-        newdat = newdat.dropna()                                 # na.exclude(NEWDAT)
+        newdat = newdat.dropna()  # na.exclude(NEWDAT)
     out = {}
     for name, q in sorted(newdat.groupby("grpid")):
         q = q.drop(columns="grpid")
@@ -62,7 +56,7 @@ def _r_item_awg(aw, low, high):
     m = np.float64(np.mean(aw)) if len(aw) else np.float64(np.nan)
     k = np.float64(len(aw))
     with np.errstate(divide="ignore", invalid="ignore"):
-        a_wg = 1 - ((2 * _r_var(aw)) / (((h + lo) * m - (m ** 2) - (h * lo)) * (k / (k - 1))))
+        a_wg = 1 - ((2 * _r_var(aw)) / (((h + lo) * m - (m**2) - (h * lo)) * (k / (k - 1))))
     if m < ((lo * (k - 1) + h) / k):
         a_wg = np.nan
     if m > ((h * (k - 1) + lo) / k):
@@ -75,16 +69,18 @@ def _r_item_awg(aw, low, high):
 def r_awg(x, grpid, range_=(1, 5), na_exclude=True):
     newdat = pd.DataFrame(x).astype(float).assign(grpid=np.asarray(grpid))
     if na_exclude:
-        newdat = newdat.dropna()                                 # na.exclude(NEWDAT)
+        newdat = newdat.dropna()  # na.exclude(NEWDAT)
     low, high = range_
     out = {}
     for name, q in sorted(newdat.groupby("grpid")):
         q = q.drop(columns="grpid")
-        if q.shape[1] > 1:                                       # several items
+        if q.shape[1] > 1:  # several items
             if len(q) > 1:
                 # (Pairwise only: an item answered once has no agreement, R's single-rater rule.)
-                values = [_r_item_awg(q[c].to_numpy(), low, high) if q[c].count() > 1
-                          else np.nan for c in q]
+                values = [
+                    _r_item_awg(q[c].to_numpy(), low, high) if q[c].count() > 1 else np.nan
+                    for c in q
+                ]
                 defined = [v for v in values if not np.isnan(v)]
                 out[name] = float(np.mean(defined)) if defined else np.nan  # na.rm = T
             else:

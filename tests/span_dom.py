@@ -2,18 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-import pytest
-from conftest import ROOT
-from study.admin.accounts import add_account
-from study.admin.organisations import add_organisation
-from study.admin.studies import ensure_study
-from study.admin.audit import list_events
-from study.interviews.coding import (add_coding, coder_id_for, list_codes, list_codings,
-                                     load_scheme_into_db)
-from study.interviews.transcripts.store import import_transcript, transcript_json
-
-
 # A mouse drag over text inside the component's shadow root: the page coordinates
 # of the first and last character of `phrase`, from a DOM Range.
 PHRASE_BOX = """(phrase) => {

@@ -22,28 +22,46 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.cells import FORMULA_TRIGGERS, escape_formula, unescape_formula
 from study.cli import app, export_app
 from study.db.models import Answer, Campaign, Code, Organisation, Response, Transcript
 from study.surveys.campaigns import create_campaign
 
+from conftest import ROOT, download_bytes
+
 runner = CliRunner()
 PAGES = ROOT / "study" / "ui" / "pages"
-ORGANISATIONS = ['=HYPERLINK("http://evil.example","Nordlys")', "+SUM(1;2) A/S", "-2+3 Bank",
-                 "@SUM(A1) ApS", "\t=1+1 Kommune", "\r=2+2 Forsyning"]
+# A name with a tab or line break is refused where it enters (issue 20.7); the tab and CR
+# triggers are exercised by the answers below and by the round trip of escape_formula.
+ORGANISATIONS = [
+    '=HYPERLINK("http://evil.example","Nordlys")',
+    "+SUM(1;2) A/S",
+    "-2+3 Bank",
+    "@SUM(A1) ApS",
+]
 CODES = ["=cmd|' /C calc'!A0", "+code", "-code", "@code"]
-ANSWERS = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-1+1", "@SUM(1)", "\t=tab",
-           "'=already quoted", "''=two", "'tis fine", "plain text"]
+ANSWERS = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+1+1",
+    "-1+1",
+    "@SUM(1)",
+    "\t=tab",
+    "'=already quoted",
+    "''=two",
+    "'tis fine",
+    "plain text",
+]
 #: Formats that are not spreadsheets: nothing in them is ever evaluated as a formula.
 NOT_SPREADSHEETS = {".qdpx", ".qdc", ".sav"}
 
 
 # --- scanning ---------------------------------------------------------------------------------
+
 
 def _is_number(text: str) -> bool:
     try:
@@ -58,12 +76,21 @@ def live_formulas(data: bytes, name: str) -> list[str]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         text = data.decode("utf-8-sig")
-        return [field for row in csv.reader(io.StringIO(text, newline="")) for field in row
-                if field.startswith(FORMULA_TRIGGERS) and not _is_number(field)]
+        return [
+            field
+            for row in csv.reader(io.StringIO(text, newline=""))
+            for field in row
+            if field.startswith(FORMULA_TRIGGERS) and not _is_number(field)
+        ]
     if suffix == ".xlsx":
         workbook = openpyxl.load_workbook(io.BytesIO(data))
-        return [f"{sheet.title}!{cell.coordinate}: {cell.value!r}" for sheet in workbook
-                for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+        return [
+            f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
+            for sheet in workbook
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.data_type == "f"
+        ]
     if suffix == ".docx":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             xml = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
@@ -74,11 +101,17 @@ def live_formulas(data: bytes, name: str) -> list[str]:
 
 def xlsx_texts(data: bytes) -> set[str]:
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    return {cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row
-            if isinstance(cell.value, str)}
+    return {
+        cell.value
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    }
 
 
 # --- the hostile study ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def hostile(demo_database):
@@ -92,17 +125,24 @@ def hostile(demo_database):
             code.name = name
         transcript = session.scalars(select(Transcript).order_by(Transcript.id)).first()
         transcript.name = "=transcript()"
-        answers = session.scalars(select(Answer).where(Answer.item_id == "open_barriers")
-                                  .order_by(Answer.id)).all()
+        answers = session.scalars(
+            select(Answer).where(Answer.item_id == "open_barriers").order_by(Answer.id)
+        ).all()
         assert len(answers) >= len(ANSWERS)
         for answer, text in zip(answers, ANSWERS):
             answer.value_text = text
         code_key = codes[0].key
-        add_account(session, "researcher@example.org", role="researcher",
-                    password="a long secret password")
+        add_account(
+            session,
+            "researcher@example.org",
+            role="researcher",
+            password="a long secret password",
+            actor=OPERATOR,
+        )
     with demo_database.transaction() as session:
-        campaign = create_campaign(session, organisation=ORGANISATIONS[1],
-                                   instrument="ism-adoption-survey", invitations=3)
+        campaign = create_campaign(
+            session, organisation=ORGANISATIONS[1], instrument="ism-adoption-survey", invitations=3
+        )
     return {"database": demo_database, "code_key": code_key, "campaign": campaign.id}
 
 
@@ -116,21 +156,32 @@ def _cli_exports(hostile, folder: Path) -> dict[str, list[Path]]:
     """Run every export command in every format; their files by command."""
     database, key = hostile["database"], hostile["code_key"]
     runs = {
-        "responses": [["export", "responses", "--format", f, "--out", folder / f"responses.{f}"]
-                      for f in ("csv", "xlsx", "sav")],
-        "codings": [["export", "codings", "--format", f, "--out", folder / f"codings.{f}"]
-                    for f in ("csv", "xlsx")],
-        "segments": [["export", "segments", "--code", key, "--format", f,
-                      "--out", folder / f"segments.{f}"] for f in ("docx", "xlsx")],
+        "responses": [
+            ["export", "responses", "--format", f, "--out", folder / f"responses.{f}"]
+            for f in ("csv", "xlsx", "sav")
+        ],
+        "codings": [
+            ["export", "codings", "--format", f, "--out", folder / f"codings.{f}"]
+            for f in ("csv", "xlsx")
+        ],
+        "segments": [
+            ["export", "segments", "--code", key, "--format", f, "--out", folder / f"segments.{f}"]
+            for f in ("docx", "xlsx")
+        ],
         "qdpx": [["export", "qdpx", "--out", folder / "project.qdpx"]],
-        "codebook": [["export", "codebook", "--format", f, "--out", folder / f"codebook.{f}"]
-                     for f in ("qdc", "csv")],
+        "codebook": [
+            ["export", "codebook", "--format", f, "--out", folder / f"codebook.{f}"]
+            for f in ("qdc", "csv")
+        ],
         "benchmark": [["export", "benchmark", "--out", folder / "benchmark.xlsx"]],
-        "scores": [["export", "scores", "--format", f, "--out", folder / f"scores.{f}"]
-                   for f in ("csv", "xlsx", "sav")],
+        "scores": [
+            ["export", "scores", "--format", f, "--out", folder / f"scores.{f}"]
+            for f in ("csv", "xlsx", "sav")
+        ],
     }
-    runs["campaign invitations"] = [["campaign", "invitations", str(hostile["campaign"]),
-                                     "--out", folder / "links.csv"]]
+    runs["campaign invitations"] = [
+        ["campaign", "invitations", str(hostile["campaign"]), "--out", folder / "links.csv"]
+    ]
     written: dict[str, list[Path]] = {}
     for command, variants in runs.items():
         for args in variants:
@@ -145,17 +196,23 @@ def _cli_exports(hostile, folder: Path) -> dict[str, list[Path]]:
 def _scheme_key(database) -> str:
     with database.transaction() as session:
         from study.db.models import CodingScheme
+
         return session.scalars(select(CodingScheme.key).order_by(CodingScheme.id)).first()
 
 
 def test_every_cli_export_is_free_of_live_formulas(hostile, tmp_path):
     written = _cli_exports(hostile, tmp_path)
-    commands = {command.name or command.callback.__name__
-                for command in export_app.registered_commands}
-    assert commands <= set(written), f"export commands this test does not run: " \
-                                     f"{commands - set(written)}"
-    found = {path.name: live_formulas(path.read_bytes(), path.name)
-             for paths in written.values() for path in paths}
+    commands = {
+        command.name or command.callback.__name__ for command in export_app.registered_commands
+    }
+    assert commands <= set(written), (
+        f"export commands this test does not run: {commands - set(written)}"
+    )
+    found = {
+        path.name: live_formulas(path.read_bytes(), path.name)
+        for paths in written.values()
+        for path in paths
+    }
     assert found == {name: [] for name in found}
     # xlsx keeps the text exactly: no apostrophe in front of it
     texts = xlsx_texts((tmp_path / "responses.xlsx").read_bytes())
@@ -171,12 +228,26 @@ def test_exported_responses_import_back_with_the_exact_text(hostile, tmp_path, f
     path = tmp_path / f"responses.{fmt}"
     _cli(database, "export", "responses", "--format", fmt, "--out", path)
     _cli(database, "org", "add", "Round Trip")
-    _cli(database, "import", "responses", path, "--instrument", "ism-adoption-survey",
-         "--org", "Round Trip", "--format", "csv")
+    _cli(
+        database,
+        "import",
+        "responses",
+        path,
+        "--instrument",
+        "ism-adoption-survey",
+        "--org",
+        "Round Trip",
+        "--format",
+        "csv",
+    )
     with database.transaction() as session:
         back = session.scalars(
-            select(Answer.value_text).join(Response).join(Campaign).join(Organisation)
-            .where(Organisation.name == "Round Trip", Answer.item_id == "open_barriers")).all()
+            select(Answer.value_text)
+            .join(Response)
+            .join(Campaign)
+            .join(Organisation)
+            .where(Organisation.name == "Round Trip", Answer.item_id == "open_barriers")
+        ).all()
     # Text answers are stored stripped (answers.py), however they arrive: "\t=tab" is "=tab".
     assert {text.strip() for text in ANSWERS} <= set(back)
     assert not any(text.startswith("'=HYPERLINK") for text in back)
@@ -184,24 +255,51 @@ def test_exported_responses_import_back_with_the_exact_text(hostile, tmp_path, f
 
 def test_an_exported_csv_codebook_reads_back_with_the_exact_names(hostile, tmp_path):
     from study.exchange.refiqda.codebook import read_codebook
+
     path = tmp_path / "codebook.csv"
-    _cli(hostile["database"], "export", "codebook", "--scheme", _scheme_key(hostile["database"]),
-         "--format", "csv", "--out", path)
+    _cli(
+        hostile["database"],
+        "export",
+        "codebook",
+        "--scheme",
+        _scheme_key(hostile["database"]),
+        "--format",
+        "csv",
+        "--out",
+        path,
+    )
     assert live_formulas(path.read_bytes(), path.name) == []
 
     def names(codes):
         return [n for code in codes for n in (code.name, *names(code.children))]
+
     assert set(CODES) <= set(names(read_codebook(path)))
 
 
 def test_csv_escaping_round_trips_every_text():
-    for text in [*ANSWERS, *ORGANISATIONS, "'", "''", "'a", "", "=", "'\t", 3, None]:
+    for text in [
+        *ANSWERS,
+        *ORGANISATIONS,
+        "\t=1+1 Kommune",
+        "\r=2+2 Forsyning",
+        "'",
+        "''",
+        "'a",
+        "",
+        "=",
+        "'\t",
+        3,
+        None,
+    ]:
         assert unescape_formula(escape_formula(text)) == text
-        assert not (isinstance(escape_formula(text), str)
-                    and escape_formula(text).startswith(FORMULA_TRIGGERS))
+        assert not (
+            isinstance(escape_formula(text), str)
+            and escape_formula(text).startswith(FORMULA_TRIGGERS)
+        )
 
 
 # --- every download button of every page ------------------------------------------------------
+
 
 def download_buttons_in_sources() -> dict[str, int]:
     """How many ``download_button`` calls each page script makes, read from its source."""
@@ -215,8 +313,14 @@ def download_buttons_in_sources() -> dict[str, int]:
 
 #: Each page with download buttons, and how to make the page show them all.
 DOWNLOAD_PAGES = {
-    "benchmark.py": 1, "compare.py": 1, "codebook.py": 3, "instruments.py": 1,
-    "campaigns.py": 1, "joint_display.py": 2, "exchange.py": 2, "segments.py": 2,
+    "benchmark.py": 1,
+    "compare.py": 1,
+    "codebook.py": 3,
+    "instruments.py": 1,
+    "campaigns.py": 1,
+    "joint_display.py": 2,
+    "exchange.py": 2,
+    "segments.py": 2,
 }
 
 
@@ -224,39 +328,11 @@ def test_the_test_knows_every_download_button():
     assert download_buttons_in_sources() == DOWNLOAD_PAGES
 
 
-@pytest.fixture
-def recorded_downloads(monkeypatch):
-    """What every download button hands to Streamlit (static bytes, or a deferred callable)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-    seen: list[tuple[str, object]] = []
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def record(self, data, mimetype, coordinates, file_name=None, **kwargs):
-        if kwargs.get("is_for_static_download"):
-            seen.append((file_name or "", data))
-        return add(self, data, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    def record_deferred(self, callable_, mimetype, coordinates, file_name=None, **kwargs):
-        seen.append((file_name or "", callable_))
-        return add_deferred(self, callable_, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", record)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
-    return seen
-
-
-def _as_bytes(data: object) -> bytes:
-    if callable(data):
-        data = data()
-    if hasattr(data, "read"):
-        data = data.read()
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
 def test_every_download_button_is_free_of_live_formulas(hostile, recorded_downloads):
     from streamlit.testing.v1 import AppTest
 
     from study.admin.accounts import get_account
+
     with hostile["database"].transaction() as session:
         account = asdict(get_account(session, "researcher@example.org"))
     shown: dict[str, set[str]] = {}
@@ -271,9 +347,10 @@ def test_every_download_button_is_free_of_live_formulas(hostile, recorded_downlo
         shown[script] = set()
         for name, data in recorded_downloads:
             shown[script].add(name)
-            assert live_formulas(_as_bytes(data), name) == [], (script, name)
-    missing = {script: count for script, count in DOWNLOAD_PAGES.items()
-               if len(shown[script]) < count}
+            assert live_formulas(download_bytes(data), name) == [], (script, name)
+    missing = {
+        script: count for script, count in DOWNLOAD_PAGES.items() if len(shown[script]) < count
+    }
     assert missing == {}, f"download buttons the test did not reach: {missing} ({shown})"
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from study.admin.organisations import add_organisation, list_organisations
 from study.admin.overview import study_overview
+from study.admin.permissions import OPERATOR
 from study.db.models import Organisation, Study
 from study.demo import DEMO_ORGANISATIONS, load_demo
 from study.errors import AlreadyExists
@@ -14,8 +15,8 @@ from study.errors import AlreadyExists
 
 def test_demo_has_ten_organisations_from_both_countries(demo_database):
     with demo_database.transaction() as session:
-        organisations = list_organisations(session)
-        overview = study_overview(session)
+        organisations = list_organisations(session, viewer=OPERATOR)
+        overview = study_overview(session, viewer=OPERATOR)
     assert len(organisations) == 10
     assert {o.country for o in organisations} == {"Denmark", "United States"}
     assert len({o.sector for o in organisations}) >= 7
@@ -28,6 +29,7 @@ def test_demo_has_ten_organisations_from_both_countries(demo_database):
 
 def test_demo_survey_has_the_planted_differences(demo_database):
     from study.surveys import score_responses
+
     with demo_database.transaction() as session:
         scores = score_responses(session)
     means = scores.groupby(["scale", "organisation"])["score"].mean()
@@ -52,15 +54,15 @@ def test_reset_reloads_the_demo(demo_database):
 
 def _reset_after_changes(session):
     session.delete(session.scalar(select(Organisation).where(Organisation.name == "Nordlys Bank")))
-    add_organisation(session, "Changed by a user")
+    add_organisation(session, "Changed by a user", actor=OPERATOR)
     load_demo(session, reset=True)
     assert session.scalar(select(func.count(Study.id))) == 1
-    names = {o.name for o in list_organisations(session)}
+    names = {o.name for o in list_organisations(session, viewer=OPERATOR)}
     assert names == {row[0] for row in DEMO_ORGANISATIONS}
 
 
 def test_demo_never_mixes_with_a_real_study(session):
-    add_organisation(session, "Our own organisation")
+    add_organisation(session, "Our own organisation", actor=OPERATOR)
     assert not load_demo(session, if_empty=True).loaded
     with pytest.raises(AlreadyExists, match="already holds the study"):
         load_demo(session)

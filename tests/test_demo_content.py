@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import ROOT
 
 DEMO = ROOT / "study" / "data" / "demo"
@@ -159,7 +159,11 @@ def test_index_entry_names_file_after_role_and_organisation(entry):
     assert entry["organisation"] in ORGANISATIONS
     assert entry["role"] in MIN_WORDS
     assert entry["file"] == f"{entry['role']}-{slug(entry['organisation'])}.txt"
-    expected_language = "da" if entry["organisation"] in DANISH_ORGANISATIONS and entry["role"] == "coordinator" else "en"
+    expected_language = (
+        "da"
+        if entry["organisation"] in DANISH_ORGANISATIONS and entry["role"] == "coordinator"
+        else "en"
+    )
     assert entry["language"] == expected_language
     assert isinstance(entry["date"], datetime.date)
     assert datetime.date(2026, 3, 1) <= entry["date"] <= datetime.date(2026, 6, 20)
@@ -220,7 +224,9 @@ def test_planted_challenge_degrees_are_documented_in_profile(entry):
             assert f"strong {challenge}" not in profile
 
 
-@pytest.mark.parametrize("coding", CODINGS, ids=lambda c: f"{c['file']}:{c['code']}:{c['quote'][:20]}")
+@pytest.mark.parametrize(
+    "coding", CODINGS, ids=lambda c: f"{c['file']}:{c['code']}:{c['quote'][:20]}"
+)
 def test_coding_quotes_occur_once_inside_one_interviewee_turn(coding):
     assert coding["file"] in BY_FILE
     text = read_transcript(coding["file"])
@@ -243,7 +249,9 @@ def test_coding_quotes_occur_once_inside_one_interviewee_turn(coding):
         assert coding["quote"] in coding["quote_ben"] or coding["quote_ben"] in coding["quote"]
 
 
-@pytest.mark.parametrize("coding", CODINGS, ids=lambda c: f"{c['file']}:{c['code']}:{c['quote'][:20]}")
+@pytest.mark.parametrize(
+    "coding", CODINGS, ids=lambda c: f"{c['file']}:{c['code']}:{c['quote'][:20]}"
+)
 def test_coding_code_belongs_to_named_scheme(coding):
     assert coding["scheme"] in SCHEMES
     assert coding["code"] in SCHEMES[coding["scheme"]]
@@ -314,7 +322,10 @@ def test_high_challenges_are_coded_by_both_coders_in_coordinator_interviews():
         for organisation in degrees["high"]:
             file = f"coordinator-{slug(organisation)}.txt"
             agreed = [
-                c for c in CODINGS
-                if c["file"] == file and c["code"] in CHALLENGE_CODES[challenge] and c["coders"] == ["ana", "ben"]
+                c
+                for c in CODINGS
+                if c["file"] == file
+                and c["code"] in CHALLENGE_CODES[challenge]
+                and c["coders"] == ["ana", "ben"]
             ]
             assert len(agreed) >= 2, (organisation, challenge)

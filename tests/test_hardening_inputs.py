@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.db.models import Account, Organisation
 from study.errors import InvalidFile, InvalidInput
@@ -57,10 +58,28 @@ CASES = {
     "huge headcount": ["org", "add", "Beta", "--headcount", HUGE],
     "deep yaml instrument": ["instruments", "validate", "{tmp}/deep.yaml"],
     "deep yaml codebook": ["codes", "load", "{tmp}/deep.yaml"],
-    "csv cell over 128 KB": ["import", "responses", "{tmp}/big-cell.csv", "--instrument",
-                             "ism-adoption-survey", "--org", "Acme", "--format", "csv"],
-    "impossible date": ["import", "responses", "{tmp}/no-such-day.csv", "--instrument",
-                        "ism-adoption-survey", "--org", "Acme", "--format", "csv"],
+    "csv cell over 128 KB": [
+        "import",
+        "responses",
+        "{tmp}/big-cell.csv",
+        "--instrument",
+        "ism-adoption-survey",
+        "--org",
+        "Acme",
+        "--format",
+        "csv",
+    ],
+    "impossible date": [
+        "import",
+        "responses",
+        "{tmp}/no-such-day.csv",
+        "--instrument",
+        "ism-adoption-survey",
+        "--org",
+        "Acme",
+        "--format",
+        "csv",
+    ],
 }
 
 
@@ -70,8 +89,9 @@ def test_hostile_cli_input_is_one_error_line(database, files, case):
     assert runner.invoke(app, ["org", "add", "Acme"], env=env).exit_code == 0
     args = [a.replace("{tmp}", str(files)) for a in CASES[case]]
     result = runner.invoke(app, args, env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
     assert "Cannot use the database" not in result.output
@@ -84,24 +104,27 @@ def test_the_messages_say_what_is_wrong(database, files):
     def error(case: str) -> str:
         args = [a.replace("{tmp}", str(files)) for a in CASES[case]]
         return runner.invoke(app, args, env=env).output
+
     assert "too large" in error("huge transcript id")
     assert "nested too deeply" in error("deep yaml instrument")
     assert "longer than 128 KB" in error("csv cell over 128 KB")
     assert "'2024-02-30' is not a date that exists" in error("impossible date")
 
 
-@pytest.mark.parametrize("value, field", [
-    ("Nul\x00 Bank", "organisation name must not contain a NUL character"),
-    ("L" * 300, "organisation name may be at most 200 characters long, not 300"),
-])
-def test_a_value_the_database_cannot_hold_is_invalid_input_naming_the_field(
-        database, value, field):
+@pytest.mark.parametrize(
+    "value, field",
+    [
+        ("Nul\x00 Bank", "organisation name must not contain a NUL character"),
+        ("L" * 300, "organisation name may be at most 200 characters long, not 300"),
+    ],
+)
+def test_a_value_the_database_cannot_hold_is_invalid_input_naming_the_field(database, value, field):
     with pytest.raises(InvalidInput, match=field):
         with database.transaction() as session:
-            add_organisation(session, value)
+            add_organisation(session, value, actor=OPERATOR)
     with pytest.raises(InvalidInput, match="account email must not contain a NUL"):
         with database.transaction() as session:
-            add_account(session, "a\x00@example.org", role="coder", password=None)
+            add_account(session, "a\x00@example.org", role="coder", password=None, actor=OPERATOR)
     with database.transaction() as session:
         assert session.scalar(select(func.count(Organisation.id))) == 0
         assert session.scalar(select(func.count(Account.id))) == 0
@@ -114,12 +137,16 @@ def test_a_nul_cell_in_a_response_import_names_row_and_column():
 
 
 def test_a_text_transcript_with_one_nul_byte_is_read_as_its_text():
-    text = ("Interviewer: Hvordan bruger I platformen?\n"
-            "Anna Jensen: Vi bruger den hver dag,\x00 især på lageret.{pad}\n")
+    text = (
+        "Interviewer: Hvordan bruger I platformen?\n"
+        "Anna Jensen: Vi bruger den hver dag,\x00 især på lageret.{pad}\n"
+    )
     for pad in ("", "x"):  # odd and even lengths: neither may be read as UTF-16
         parsed = parse_transcript(text.format(pad=pad).encode("utf-8"), "nul.txt")
-        assert parsed.text == ("Interviewer: Hvordan bruger I platformen?\n\n"
-                               f"Anna Jensen: Vi bruger den hver dag, især på lageret.{pad}")
+        assert parsed.text == (
+            "Interviewer: Hvordan bruger I platformen?\n\n"
+            f"Anna Jensen: Vi bruger den hver dag, især på lageret.{pad}"
+        )
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

@@ -19,10 +19,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from study.errors import FileTooLarge, InvalidFile
 from study.zipguard import GuardedZip, check_zip
+
+from conftest import ROOT
 
 BOMB_MB = 320
 CAP_MB = 150
@@ -72,8 +73,9 @@ def _under_memory_cap(body: str) -> subprocess.CompletedProcess[str]:
         print("imported")
         sys.exit(4)
     """).format(body=textwrap.dedent(body), cap=CAP_MB)
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def _assert_refused(result: subprocess.CompletedProcess[str], name: str) -> None:
@@ -85,6 +87,7 @@ def _assert_refused(result: subprocess.CompletedProcess[str], name: str) -> None
 
 def test_a_docx_bomb_is_refused_before_memory_grows(tmp_path):
     from docx import Document
+
     buffer = io.BytesIO()
     Document().save(buffer)
     path = _bomb(tmp_path / "bomb.docx", _members(buffer.getvalue()), "word/document.xml")
@@ -99,13 +102,13 @@ def test_a_docx_bomb_is_refused_before_memory_grows(tmp_path):
 
 def test_an_xlsx_bomb_is_refused_before_memory_grows(tmp_path):
     import openpyxl
+
     workbook = openpyxl.Workbook()
     workbook.active.title = "responses"
     workbook.active.append(["nw1", "nw2"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    path = _bomb(tmp_path / "bomb.xlsx", _members(buffer.getvalue()),
-                 "xl/worksheets/sheet1.xml")
+    path = _bomb(tmp_path / "bomb.xlsx", _members(buffer.getvalue()), "xl/worksheets/sheet1.xml")
     result = _under_memory_cap(f"""
         from study.surveys.importing import read_responses
         from study.surveys.instruments import load_instrument
@@ -117,8 +120,10 @@ def test_an_xlsx_bomb_is_refused_before_memory_grows(tmp_path):
 
 
 def test_a_qdpx_bomb_is_refused_before_memory_grows(tmp_path):
-    qde = (b'<?xml version="1.0" encoding="utf-8"?>\n<Project '
-           b'xmlns="urn:QDA-XML:project:1.0" name="bomb"/>\n')
+    qde = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<Project '
+        b'xmlns="urn:QDA-XML:project:1.0" name="bomb"/>\n'
+    )
     path = _bomb(tmp_path / "bomb.qdpx", {"project.qde": qde}, "project.qde")
     result = _under_memory_cap(f"""
         from study.exchange.refiqda.reader import read_qdpx
@@ -165,8 +170,11 @@ def test_total_size_limit_counts_every_member(monkeypatch):
     monkeypatch.setenv("STUDY_MAX_UNPACKED_MB", "1")
     text = bytes(range(256)) * 2048  # 512 KB that hardly compresses
     check_zip(_zip({"a": text}), name="ok.zip")
-    with pytest.raises(FileTooLarge, match=r"many.zip: the archive unpacks to more than 1 MB "
-                                           r"\(STUDY_MAX_UNPACKED_MB\); it may be a zip bomb"):
+    with pytest.raises(
+        FileTooLarge,
+        match=r"many.zip: the archive unpacks to more than 1 MB "
+        r"\(STUDY_MAX_UNPACKED_MB\); it may be a zip bomb",
+    ):
         check_zip(_zip({"a": text, "b": text, "c": text}), name="many.zip")
 
 
@@ -174,8 +182,7 @@ def test_a_member_packed_like_a_bomb_is_refused_even_under_the_total():
     data = _zip({"big.xml": b" " * (2 << 20)})
     with pytest.raises(FileTooLarge, match="'big.xml' in the archive is packed .* to 1"):
         check_zip(data, name="x.zip")
-    with GuardedZip(data, name="x.zip") as archive, \
-            pytest.raises(FileTooLarge, match="packed"):
+    with GuardedZip(data, name="x.zip") as archive, pytest.raises(FileTooLarge, match="packed"):
         archive.read("big.xml")
 
 
@@ -188,6 +195,9 @@ def test_the_budget_counts_bytes_really_inflated():
 
 
 def test_not_a_zip_is_one_sentence():
-    with pytest.raises(InvalidFile, match=r"^x.docx: the file is not a Word document "
-                                          r"\(it is not a zip file\)$"):
+    with pytest.raises(
+        InvalidFile,
+        match=r"^x.docx: the file is not a Word document "
+        r"\(it is not a zip file\)$",
+    ):
         check_zip(b"hello", name="x.docx", what="Word document")

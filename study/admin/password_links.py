@@ -19,9 +19,17 @@ from urllib.parse import quote
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from study.admin.accounts import (AccountInfo, _check_password, _get, account_info,
-                                  add_account, _HASHER)
+from study.admin.accounts import (
+    _HASHER,
+    AccountInfo,
+    _get,
+    account_info,
+    acting,
+    check_password,
+    create_account,
+)
 from study.admin.audit import record_event
+from study.admin.permissions import Actor
 from study.admin.sessions import end_account_sessions, secret_hash, start_session
 from study.config import int_setting, setting
 from study.db.models import Account, PasswordLink, utcnow
@@ -47,34 +55,65 @@ def link_url(token: str) -> str:
     return f"{setting('STUDY_BASE_URL').rstrip('/')}/set-password?{LINK_PARAMETER}={quote(token)}"
 
 
-def _issue(session: Session, account: Account, purpose: str, actor_id: int | None
-           ) -> PasswordLinkInfo:
+def _issue(
+    session: Session, account: Account, purpose: str, actor_id: int | None
+) -> PasswordLinkInfo:
     now = utcnow()
     # A new link replaces the account's earlier unused ones.
-    session.execute(update(PasswordLink)
-                    .where(PasswordLink.account_id == account.id, PasswordLink.used_at.is_(None))
-                    .values(used_at=now).execution_options(synchronize_session=False))
+    session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.account_id == account.id, PasswordLink.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(hours=int_setting("STUDY_INVITE_HOURS"))
-    session.add(PasswordLink(account_id=account.id, token_hash=secret_hash(token),
-                             purpose=purpose, created_by_id=actor_id, created_at=now,
-                             expires_at=expires))
-    record_event(session, f"account.{purpose}_link", actor_id=actor_id, target=account,
-                 details={"email": account.email, "expires_at": expires.isoformat()})
+    session.add(
+        PasswordLink(
+            account_id=account.id,
+            token_hash=secret_hash(token),
+            purpose=purpose,
+            created_by_id=actor_id,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    record_event(
+        session,
+        f"account.{purpose}_link",
+        actor_id=actor_id,
+        target=account,
+        details={"email": account.email, "expires_at": expires.isoformat()},
+    )
     return PasswordLinkInfo(account_info(session, account), link_url(token), expires)
 
 
-def invite_account(session: Session, email: str, *, role: str, organisation: str | None = None,
-                   display_name: str = "", actor_id: int | None = None) -> PasswordLinkInfo:
+def invite_account(
+    session: Session,
+    email: str,
+    *,
+    role: str,
+    organisation: str | None = None,
+    display_name: str = "",
+    actor: Actor | int,
+) -> PasswordLinkInfo:
     """Create an account without a password and return its one-time set-password link."""
-    info = add_account(session, email, role=role, password=None, display_name=display_name,
-                       organisation=organisation, actor_id=actor_id)
+    actor_id = acting(session, actor, "manage_accounts")
+    info = create_account(
+        session,
+        email,
+        role=role,
+        password=None,
+        display_name=display_name,
+        organisation=organisation,
+        actor_id=actor_id,
+    )
     return _issue(session, _get(session, info.email), "invite", actor_id)
 
 
-def reset_password(session: Session, email: str, *, actor_id: int | None = None
-                   ) -> PasswordLinkInfo:
+def reset_password(session: Session, email: str, *, actor: Actor | int) -> PasswordLinkInfo:
     """Clear an account's password, end its sessions and return a set-password link."""
+    actor_id = acting(session, actor, "manage_accounts")
     account = _get(session, email)
     account.password_hash = None
     account.failed_logins = 0
@@ -86,9 +125,13 @@ def reset_password(session: Session, email: str, *, actor_id: int | None = None
 def _valid_link(session: Session, token: str) -> PasswordLink:
     if not isinstance(token, str) or not _TOKEN.match(token):
         raise InvalidToken(EXPIRED)
-    link = session.scalar(select(PasswordLink).where(
-        PasswordLink.token_hash == secret_hash(token), PasswordLink.used_at.is_(None),
-        PasswordLink.expires_at > utcnow()))
+    link = session.scalar(
+        select(PasswordLink).where(
+            PasswordLink.token_hash == secret_hash(token),
+            PasswordLink.used_at.is_(None),
+            PasswordLink.expires_at > utcnow(),
+        )
+    )
     if link is None:
         raise InvalidToken(EXPIRED)
     return link
@@ -106,14 +149,17 @@ def use_password_link(session: Session, token: str, password: str) -> tuple[Acco
     The link works once (a conditional UPDATE marks it used, so two tabs cannot both
     use it). A deactivated account cannot use a link.
     """
-    _check_password(password)
+    check_password(password)
     link = _valid_link(session, token)
     account = session.get(Account, link.account_id)
     if account.deactivated_at is not None:
         raise InvalidToken(EXPIRED)
     used = session.execute(
-        update(PasswordLink).where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        update(PasswordLink)
+        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if used != 1:
         raise InvalidToken(EXPIRED)
     account.password_hash = _HASHER.hash(password)
@@ -121,6 +167,11 @@ def use_password_link(session: Session, token: str, password: str) -> tuple[Acco
     account.locked_until = None
     account.last_login_at = utcnow()
     end_account_sessions(session, account.id)
-    record_event(session, "account.password", actor_id=account.id, target=account,
-                 details={"via": link.purpose})
+    record_event(
+        session,
+        "account.password",
+        actor_id=account.id,
+        target=account,
+        details={"via": link.purpose},
+    )
     return account_info(session, account), start_session(session, account.id, method="link")

@@ -16,13 +16,13 @@ def current_study(session: Session) -> Study | None:
     return session.scalar(select(Study).order_by(Study.id).limit(1))
 
 
-def ensure_study(session: Session, *, name: str = DEFAULT_STUDY_NAME,
-                 actor_id: int | None = None) -> Study:
+def ensure_study(
+    session: Session, *, name: str = DEFAULT_STUDY_NAME, actor_id: int | None = None
+) -> Study:
     """Return the current study, creating an empty one called ``name`` if there is none."""
     study = current_study(session)
     if study is None:
         study = Study(name=name)
         session.add(study)
-        record_event(session, "study.add", actor_id=actor_id, target=study,
-                     details={"name": name})
+        record_event(session, "study.add", actor_id=actor_id, target=study, details={"name": name})
     return study

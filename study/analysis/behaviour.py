@@ -16,20 +16,33 @@ from sqlalchemy.orm import Session
 
 from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
 from study.errors import NotFound
-from study.platforms.activity import activity_measures
+from study.platforms.activity import organisation_activity
 
 __all__ = ["PLATFORM_COLUMNS", "behaviour_beside_scales"]
 
 #: The platform measures shown beside the scales (see study.platforms.measures.MEASURES).
-PLATFORM_COLUMNS = ["members", "active_members", "lurker_share",
-                    "posts_per_active_member_week", "replied_thread_share",
-                    "leader_reply_share", "leader_answer_share", "working_hours_share",
-                    "weekly_regularity", "cross_department_reply_share", "reciprocity"]
+PLATFORM_COLUMNS = [
+    "members",
+    "active_members",
+    "lurker_share",
+    "posts_per_active_member_week",
+    "replied_thread_share",
+    "leader_reply_share",
+    "leader_answer_share",
+    "working_hours_share",
+    "weekly_regularity",
+    "cross_department_reply_share",
+    "reciprocity",
+]
 
 
-def behaviour_beside_scales(session: Session, *, scales: Sequence[str] = (),
-                            organisations: Sequence[str] = (),
-                            instrument: str = DEFAULT_INSTRUMENT) -> pd.DataFrame:
+def behaviour_beside_scales(
+    session: Session,
+    *,
+    scales: Sequence[str] = (),
+    organisations: Sequence[str] = (),
+    instrument: str = DEFAULT_INSTRUMENT,
+) -> pd.DataFrame:
     """One row per organisation: survey scale means (``mean:<scale>``) and platform measures.
 
     Organisations without a platform export have NaN measures; organisations
@@ -42,11 +55,14 @@ def behaviour_beside_scales(session: Session, *, scales: Sequence[str] = (),
         scores = pd.DataFrame(columns=["organisation", "scale", "score"])
     if scales:
         scores = scores[scores["scale"].isin(scales)]
-    means = (scores.groupby(["organisation", "scale"])["score"].mean().unstack()
-             if not scores.empty else pd.DataFrame(index=pd.Index([], name="organisation")))
+    means = (
+        scores.groupby(["organisation", "scale"])["score"].mean().unstack()
+        if not scores.empty
+        else pd.DataFrame(index=pd.Index([], name="organisation"))
+    )
     means = means[[s for s in scales if s in means.columns]] if scales else means
     means.columns = [f"mean:{scale}" for scale in means.columns]
-    platform = activity_measures(session, departments=False)
+    platform = organisation_activity(session, departments=False)
     platform = platform.set_index("organisation")[PLATFORM_COLUMNS]
     out = means.join(platform, how="outer")
     out.index.name = "organisation"

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,55 +34,51 @@ from scipy import stats
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from study.admin.permissions import Actor, require
 from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
 from study.cells import set_text_cell
-from study.db.models import (Code, Coding, CodingScheme, Organisation, PlatformDocument,
-                             Transcript)
+from study.db.models import Code, Coding, CodingScheme, Organisation, PlatformDocument, Transcript
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.retrieval import code_frequency_matrix, coded_segments
-from study.platforms.activity import activity_measures
+from study.platforms.activity import organisation_activity
+from study.surveys.challenges import CHALLENGES, Challenge
 
-__all__ = ["BEHAVIOUR", "CHALLENGES", "JOINT_COLUMNS", "Challenge", "convergence", "joint_display",
-           "write_joint_display_xlsx"]
+__all__ = [
+    "BEHAVIOUR",
+    "CHALLENGES",
+    "JOINT_COLUMNS",
+    "Challenge",
+    "convergence",
+    "joint_display",
+    "write_joint_display_xlsx",
+]
 
 SCHEME = "ism-adoption-challenges"
 QUOTE_LENGTH = 280
 
 
-@dataclass(frozen=True)
-class Challenge:
-    """One of Madsen's (2017) four challenges: its survey scale and its interview code."""
-
-    scale: str
-    code: str
-    label: str
-
-
-CHALLENGES: tuple[Challenge, ...] = (
-    Challenge("challenge_not_work", "not-work-related", "Not work-related"),
-    Challenge("challenge_self_censorship", "informal-self-censorship",
-              "Informal nature misunderstood; self-censorship"),
-    Challenge("challenge_not_routine", "not-daily-routine", "Not part of daily routines"),
-    Challenge("challenge_management_words", "management-words-not-action",
-              "Management support in words, not action"),
-)
-
-#: What people do on the platform (study.platforms), per challenge: (measure, label).
-#: A higher survey mean means more of the challenge; each measure is read against it:
-#: fewer posts inside working hours (not work), more who never post (self-censorship),
-#: less weekly regularity (not routine), fewer replies by leaders (words, not action).
-BEHAVIOUR: dict[str, tuple[str, str]] = {
-    "challenge_not_work": ("working_hours_share", "Share of posts inside working hours"),
-    "challenge_self_censorship": ("lurker_share", "Share of members who never post"),
-    "challenge_not_routine": ("weekly_regularity", "Weekly regularity of active members"),
-    "challenge_management_words": ("leader_reply_share", "Leaders' share of replies"),
-}
+#: What people do on the platform (study.platforms), per challenge scale: (measure, label).
+BEHAVIOUR: dict[str, tuple[str, str]] = {c.scale: (c.measure, c.measure_label) for c in CHALLENGES}
 
 #: Columns of :func:`joint_display`, one row per organisation and challenge.
-JOINT_COLUMNS = ["organisation", "challenge", "scale", "code", "survey_n", "survey_mean",
-                 "survey_sd", "interviews", "coded_interviews", "interviews_with_code",
-                 "coded_share", "passages_per_interview", "quote", "quote_source",
-                 "platform_measure", "platform_value"]
+JOINT_COLUMNS = [
+    "organisation",
+    "challenge",
+    "scale",
+    "code",
+    "survey_n",
+    "survey_mean",
+    "survey_sd",
+    "interviews",
+    "coded_interviews",
+    "interviews_with_code",
+    "coded_share",
+    "passages_per_interview",
+    "quote",
+    "quote_source",
+    "platform_measure",
+    "platform_value",
+]
 
 
 def _interview_counts(session: Session) -> pd.DataFrame:
@@ -93,27 +88,38 @@ def _interview_counts(session: Session) -> pd.DataFrame:
     an interview: they are left out here (the platform columns measure them).
     """
     interview = Transcript.id.not_in(select(PlatformDocument.transcript_id))
-    total = dict(session.execute(
-        select(Organisation.name, func.count(Transcript.id))
-        .join(Transcript, Transcript.organisation_id == Organisation.id)
-        .where(interview)
-        .group_by(Organisation.name)).all())
+    total = dict(
+        session.execute(
+            select(Organisation.name, func.count(Transcript.id))
+            .join(Transcript, Transcript.organisation_id == Organisation.id)
+            .where(interview)
+            .group_by(Organisation.name)
+        ).all()
+    )
     coded, coders = {}, {}
     for name, n_coded, n_coders in session.execute(
-            select(Organisation.name, func.count(distinct(Coding.transcript_id)),
-                   func.count(distinct(Coding.coder_id)))
-            .join(Transcript, Transcript.organisation_id == Organisation.id)
-            .join(Coding, Coding.transcript_id == Transcript.id)
-            .join(Code, Code.id == Coding.code_id)
-            .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-            .where(CodingScheme.key == SCHEME, interview)
-            .group_by(Organisation.name)):
+        select(
+            Organisation.name,
+            func.count(distinct(Coding.transcript_id)),
+            func.count(distinct(Coding.coder_id)),
+        )
+        .join(Transcript, Transcript.organisation_id == Organisation.id)
+        .join(Coding, Coding.transcript_id == Transcript.id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+        .where(CodingScheme.key == SCHEME, interview)
+        .group_by(Organisation.name)
+    ):
         coded[name], coders[name] = n_coded, n_coders
     names = sorted(set(total) | set(coded))
-    return pd.DataFrame({"interviews": [total.get(n, 0) for n in names],
-                         "coded_interviews": [coded.get(n, 0) for n in names],
-                         "coders": [coders.get(n, 0) for n in names]},
-                        index=pd.Index(names, name="organisation"))
+    return pd.DataFrame(
+        {
+            "interviews": [total.get(n, 0) for n in names],
+            "coded_interviews": [coded.get(n, 0) for n in names],
+            "coders": [coders.get(n, 0) for n in names],
+        },
+        index=pd.Index(names, name="organisation"),
+    )
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -125,37 +131,63 @@ def _shorten(text: str, limit: int) -> str:
     return cut + " …"
 
 
-def _example_quotes(session: Session, code: str, limit: int) -> pd.DataFrame:
+def _example_quotes(session: Session, code: str, limit: int, viewer: Actor) -> pd.DataFrame:
     """One quote per organisation: the passage most coders agree on, then the shortest.
 
     Agreement first because a passage two coders marked independently is the
     clearest instance of the code; shorter next because it reads in a cell.
     """
     try:
-        segments = coded_segments(session, scheme=SCHEME, code_key=code, include_subcodes=True,
-                                  interviews_only=True)
+        segments = coded_segments(
+            session,
+            scheme=SCHEME,
+            code_key=code,
+            include_subcodes=True,
+            interviews_only=True,
+            viewer=viewer,
+        )
     except NotFound:
         return pd.DataFrame(columns=["quote", "quote_source"])
     if segments.empty:
         return pd.DataFrame(columns=["quote", "quote_source"])
-    passages = (segments.groupby(["organisation", "transcript", "start", "end", "text"])
-                ["coder_id"].nunique().rename("coders").reset_index())
+    passages = (
+        segments.groupby(["organisation", "transcript", "start", "end", "text"])["coder_id"]
+        .nunique()
+        .rename("coders")
+        .reset_index()
+    )
     passages["length"] = passages["text"].str.len()
-    best = (passages.sort_values(["organisation", "coders", "length", "transcript", "start"],
-                                 ascending=[True, False, True, True, True])
-            .drop_duplicates("organisation").set_index("organisation"))
-    return pd.DataFrame({"quote": best["text"].map(lambda t: _shorten(t, limit)),
-                         "quote_source": best["transcript"]})
+    best = (
+        passages.sort_values(
+            ["organisation", "coders", "length", "transcript", "start"],
+            ascending=[True, False, True, True, True],
+        )
+        .drop_duplicates("organisation")
+        .set_index("organisation")
+    )
+    return pd.DataFrame(
+        {
+            "quote": best["text"].map(lambda t: _shorten(t, limit)),
+            "quote_source": best["transcript"],
+        }
+    )
 
 
-def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
-                  quote_length: int = QUOTE_LENGTH) -> pd.DataFrame:
+def joint_display(
+    session: Session,
+    *,
+    viewer: Actor,
+    instrument: str = DEFAULT_INSTRUMENT,
+    quote_length: int = QUOTE_LENGTH,
+) -> pd.DataFrame:
     """One row per organisation and challenge: survey mean beside the coded interviews.
 
     Parameters
     ----------
     session : Session
         An open database session (nothing is written).
+    viewer : AccountInfo or OPERATOR
+        Who is looking: researchers and admins only (the ``analyse`` permission).
     instrument : str
         Survey instrument with the four ``challenge_*`` scales.
     quote_length : int
@@ -179,32 +211,45 @@ def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
         survey responses, interviews or a platform export; challenges in the
         order of :data:`CHALLENGES`.
     """
+    require(viewer, "analyse")
     if quote_length < 20:
         raise InvalidInput("quote_length must be at least 20 characters.")
     try:
         scores = load_survey_data(session, instrument=instrument).scores
     except NotFound:
         scores = pd.DataFrame(columns=["organisation", "scale", "score"])
-    survey = (scores[scores["scale"].isin([c.scale for c in CHALLENGES])]
-              .groupby(["organisation", "scale"])["score"]
-              .agg(survey_n="count", survey_mean="mean", survey_sd="std"))
+    survey = (
+        scores[scores["scale"].isin([c.scale for c in CHALLENGES])]
+        .groupby(["organisation", "scale"])["score"]
+        .agg(survey_n="count", survey_mean="mean", survey_sd="std")
+    )
     interviews = _interview_counts(session)
     try:
-        frequency = code_frequency_matrix(session, scheme=SCHEME, include_subcodes=True,
-                                          interviews_only=True)
+        frequency = code_frequency_matrix(
+            session, scheme=SCHEME, include_subcodes=True, interviews_only=True, viewer=viewer
+        )
         with_code, codings = frequency["transcripts"], frequency["codings"]
     except NotFound:
         with_code = codings = pd.DataFrame()
-    platform = activity_measures(session, departments=False).set_index("organisation")
-    organisations = sorted(set(survey.index.get_level_values("organisation"))
-                           | set(interviews.index) | set(platform.index))
+    platform = organisation_activity(session, departments=False).set_index("organisation")
+    organisations = sorted(
+        set(survey.index.get_level_values("organisation"))
+        | set(interviews.index)
+        | set(platform.index)
+    )
     rows = []
     for challenge in CHALLENGES:
-        quotes = _example_quotes(session, challenge.code, quote_length)
-        counts = (with_code.loc[challenge.code] if challenge.code in with_code.index
-                  else pd.Series(dtype="int64"))
-        passages = (codings.loc[challenge.code] if challenge.code in codings.index
-                    else pd.Series(dtype="int64"))
+        quotes = _example_quotes(session, challenge.code, quote_length, viewer)
+        counts = (
+            with_code.loc[challenge.code]
+            if challenge.code in with_code.index
+            else pd.Series(dtype="int64")
+        )
+        passages = (
+            codings.loc[challenge.code]
+            if challenge.code in codings.index
+            else pd.Series(dtype="int64")
+        )
         for organisation in organisations:
             key = (organisation, challenge.scale)
             found = survey.loc[key] if key in survey.index else None
@@ -213,23 +258,32 @@ def joint_display(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
             coders = interviews["coders"].get(organisation, 0)
             hits = int(counts.get(organisation, 0))
             quote = quotes.loc[organisation] if organisation in quotes.index else None
-            rows.append({
-                "organisation": organisation, "challenge": challenge.label,
-                "scale": challenge.scale, "code": challenge.code,
-                "survey_n": int(found["survey_n"]) if found is not None else 0,
-                "survey_mean": float(found["survey_mean"]) if found is not None else np.nan,
-                "survey_sd": float(found["survey_sd"]) if found is not None else np.nan,
-                "interviews": int(total), "coded_interviews": int(coded),
-                "interviews_with_code": hits,
-                "coded_share": hits / coded if coded else np.nan,
-                "passages_per_interview": (int(passages.get(organisation, 0)) / coders / coded
-                                           if coded else np.nan),
-                "quote": quote["quote"] if quote is not None else "",
-                "quote_source": quote["quote_source"] if quote is not None else "",
-                "platform_measure": BEHAVIOUR[challenge.scale][1],
-                "platform_value": (float(platform.at[organisation,
-                                                     BEHAVIOUR[challenge.scale][0]])
-                                   if organisation in platform.index else np.nan)})
+            rows.append(
+                {
+                    "organisation": organisation,
+                    "challenge": challenge.label,
+                    "scale": challenge.scale,
+                    "code": challenge.code,
+                    "survey_n": int(found["survey_n"]) if found is not None else 0,
+                    "survey_mean": float(found["survey_mean"]) if found is not None else np.nan,
+                    "survey_sd": float(found["survey_sd"]) if found is not None else np.nan,
+                    "interviews": int(total),
+                    "coded_interviews": int(coded),
+                    "interviews_with_code": hits,
+                    "coded_share": hits / coded if coded else np.nan,
+                    "passages_per_interview": (
+                        int(passages.get(organisation, 0)) / coders / coded if coded else np.nan
+                    ),
+                    "quote": quote["quote"] if quote is not None else "",
+                    "quote_source": quote["quote_source"] if quote is not None else "",
+                    "platform_measure": BEHAVIOUR[challenge.scale][1],
+                    "platform_value": (
+                        float(platform.at[organisation, BEHAVIOUR[challenge.scale][0]])
+                        if organisation in platform.index
+                        else np.nan
+                    ),
+                }
+            )
     return pd.DataFrame(rows, columns=JOINT_COLUMNS)
 
 
@@ -246,12 +300,12 @@ def convergence(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for challenge in CHALLENGES:
         part = frame[frame["scale"] == challenge.scale].dropna(
-            subset=["survey_mean", "coded_share"])
+            subset=["survey_mean", "coded_share"]
+        )
         row = {"challenge": challenge.label, "organisations": len(part)}
         for name, column in (("share", "coded_share"), ("passages", "passages_per_interview")):
             rho = p = np.nan
-            if len(part) >= 3 and part["survey_mean"].nunique() > 1 \
-                    and part[column].nunique() > 1:
+            if len(part) >= 3 and part["survey_mean"].nunique() > 1 and part[column].nunique() > 1:
                 result = stats.spearmanr(part["survey_mean"], part[column])
                 rho, p = float(result.statistic), float(result.pvalue)
             row[f"rho_{name}"], row[f"p_{name}"] = rho, p
@@ -260,9 +314,13 @@ def convergence(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_FLOATS = {"survey_mean": "0.00", "survey_sd": "0.00", "coded_share": "0%",
-           "platform_value": "0%",
-           "passages_per_interview": "0.0"}
+_FLOATS = {
+    "survey_mean": "0.00",
+    "survey_sd": "0.00",
+    "coded_share": "0%",
+    "platform_value": "0%",
+    "passages_per_interview": "0.0",
+}
 
 
 def write_joint_display_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str]) -> Path:
@@ -293,10 +351,12 @@ def write_joint_display_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str]) -
         ws.merge_cells(start_row=1, start_column=column, end_row=1, end_column=column + 3)
         head = set_text_cell(ws.cell(1, column), challenge)
         head.font, head.alignment, head.fill = bold, Alignment(horizontal="center"), _HEADER_FILL
-        for offset, text, width in ((0, "Survey mean (1-5)", 10),
-                                    (1, "Share of coded interviews with the code", 12),
-                                    (2, "Coded passages per interview", 11),
-                                    (3, "Example quote", 48)):
+        for offset, text, width in (
+            (0, "Survey mean (1-5)", 10),
+            (1, "Share of coded interviews with the code", 12),
+            (2, "Coded passages per interview", 11),
+            (3, "Example quote", 48),
+        ):
             cell = ws.cell(2, column + offset, text)
             cell.font, cell.alignment, cell.fill = bold, wrap, _HEADER_FILL
             ws.column_dimensions[get_column_letter(column + offset)].width = width
@@ -304,8 +364,9 @@ def write_joint_display_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str]) -
     for row, organisation in enumerate(organisations, start=3):
         _text(ws.cell(row, 1), organisation).alignment = wrap
         # Wrapped quotes need a row height set: not every program grows rows on opening.
-        longest = max((len(q) for q in cells.loc[organisation]["quote"] if isinstance(q, str)),
-                      default=0)
+        longest = max(
+            (len(q) for q in cells.loc[organisation]["quote"] if isinstance(q, str)), default=0
+        )
         ws.row_dimensions[row].height = 15 * max(1, math.ceil(longest / 45))
         for index, challenge in enumerate(challenges):
             column = 2 + 4 * index
@@ -343,8 +404,15 @@ def _long_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
     ws.append(JOINT_COLUMNS)
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
-    text_columns = {"organisation", "challenge", "scale", "code", "quote", "quote_source",
-                    "platform_measure"}
+    text_columns = {
+        "organisation",
+        "challenge",
+        "scale",
+        "code",
+        "quote",
+        "quote_source",
+        "platform_measure",
+    }
     for row_index, row in enumerate(frame[JOINT_COLUMNS].itertuples(index=False), start=2):
         for column_index, (name, value) in enumerate(zip(JOINT_COLUMNS, row), start=1):
             cell = ws.cell(row_index, column_index)
@@ -354,6 +422,5 @@ def _long_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
                 cell.value = float(value) if name in _FLOATS else int(value)
                 cell.number_format = _FLOATS.get(name, "0")
     ws.freeze_panes = "B2"
-    for index, width in enumerate((28, 30, 26, 26, 9, 11, 10, 10, 10, 10, 10, 10, 60, 36),
-                                  start=1):
+    for index, width in enumerate((28, 30, 26, 26, 9, 11, 10, 10, 10, 10, 10, 10, 60, 36), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

@@ -15,14 +15,25 @@ import typer
 from study.cli import organisations, setup, users
 from study.cli.base import StudyGroup
 
-app = typer.Typer(cls=StudyGroup, no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False, rich_markup_mode=None,
-                  help="ISM Study: surveys, interview coding and organisation comparisons "
-                       "for research on internal social media.")
-import_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
-                         help="Import responses, transcripts, codebooks and projects.")
-export_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
-                         help="Export responses, scores, codings, reports and projects.")
+app = typer.Typer(
+    cls=StudyGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="ISM Study: surveys, interview coding and organisation comparisons "
+    "for research on internal social media.",
+)
+import_app = typer.Typer(
+    cls=StudyGroup,
+    no_args_is_help=True,
+    help="Import responses, transcripts, codebooks and projects.",
+)
+export_app = typer.Typer(
+    cls=StudyGroup,
+    no_args_is_help=True,
+    help="Export responses, scores, codings, reports and projects.",
+)
 
 setup.register(app)
 app.add_typer(users.app, name="user")

@@ -42,6 +42,28 @@ class OutputFormat(str, enum.Enum):
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", help="table or json.")
 
 
+#: ``--as EMAIL``: act as that account, with its rights (default: the operator, every right).
+AS_OPTION = typer.Option(
+    None,
+    "--as",
+    metavar="EMAIL",
+    help="Act as this account, with its rights (a practitioner gets "
+    "their own organisation only); default: the operator.",
+)
+
+
+def acting_as(session, email: str | None):
+    """The actor of a command: the account ``--as EMAIL`` names, else the operator.
+
+    Whoever runs the CLI holds the database's address and so every right
+    (:data:`study.admin.permissions.OPERATOR`); ``--as`` narrows that to an account.
+    """
+    from study.admin.accounts import get_account
+    from study.admin.permissions import OPERATOR
+
+    return OPERATOR if email is None else get_account(session, email)
+
+
 def open_database(*, require_schema: bool = True) -> Database:
     """The database named by STUDY_DATABASE_URL, checked to be reachable (and migrated)."""
     database = Database.from_settings()
@@ -51,8 +73,9 @@ def open_database(*, require_schema: bool = True) -> Database:
     return database
 
 
-def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: OutputFormat,
-         columns: list[str] | None = None) -> None:
+def emit(
+    rows: list[dict[str, Any]] | dict[str, Any], fmt: OutputFormat, columns: list[str] | None = None
+) -> None:
     """Print ``rows`` as JSON or as a table."""
     if fmt == OutputFormat.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))

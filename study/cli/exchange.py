@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from study.admin.permissions import OPERATOR
 from study.cli.base import FORMAT_OPTION, OutputFormat, open_database
 from study.errors import InvalidInput
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
@@ -48,18 +49,28 @@ def _number(value: float, digits: int = 3) -> str:
     return "" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
-def icr(scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its versions) or id."),
-        unit: Unit = typer.Option(..., "--unit", help="character, sentence, turn or transcript."),
-        coders: str = typer.Option(None, "--coders",
-                                   help="Coders to compare, by e-mail or display name, comma "
-                                        "separated (default: every coder of the scheme)."),
-        transcripts: str = typer.Option(None, "--transcripts",
-                                        help="Transcript ids, comma separated (default: all "
-                                             "the coders coded)."),
-        bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=0,
-                                      help="Bootstrap replicates for the 95% CI of alpha "
-                                           "(0: none)."),
-        fmt: OutputFormat = FORMAT_OPTION) -> None:
+def icr(
+    scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its versions) or id."),
+    unit: Unit = typer.Option(..., "--unit", help="character, sentence, turn or transcript."),
+    coders: str = typer.Option(
+        None,
+        "--coders",
+        help="Coders to compare, by e-mail or display name, comma "
+        "separated (default: every coder of the scheme).",
+    ),
+    transcripts: str = typer.Option(
+        None,
+        "--transcripts",
+        help="Transcript ids, comma separated (default: all the coders coded).",
+    ),
+    bootstrap: int = typer.Option(
+        DEFAULT_BOOTSTRAP,
+        "--bootstrap",
+        min=0,
+        help="Bootstrap replicates for the 95% CI of alpha (0: none).",
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
     """Inter-coder agreement per code: Krippendorff's alpha with 95% CI, kappa, % agreement."""
     ids = _split(transcripts)
     try:
@@ -67,79 +78,113 @@ def icr(scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its ve
     except ValueError:
         raise InvalidInput("Give transcripts as ids separated by commas, e.g. 3,4,7.") from None
     with open_database().transaction() as session:
-        report = reliability_report(session, scheme=parse_scheme_ref(scheme), unit=unit.value,
-                                    coders=_split(coders), transcripts=transcript_ids,
-                                    n_boot=bootstrap)
+        report = reliability_report(
+            session,
+            scheme=parse_scheme_ref(scheme),
+            unit=unit.value,
+            coders=_split(coders),
+            transcripts=transcript_ids,
+            n_boot=bootstrap,
+            viewer=OPERATOR,
+        )
     if fmt == OutputFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
     table = report.table.assign(
         alpha=report.table["alpha"].map(_number),
-        ci=[f"[{_number(lo)}, {_number(hi)}]" if not math.isnan(lo) else ""
-            for lo, hi in zip(report.table["ci_low"], report.table["ci_high"])],
+        ci=[
+            f"[{_number(lo)}, {_number(hi)}]" if not math.isnan(lo) else ""
+            for lo, hi in zip(report.table["ci_low"], report.table["ci_high"])
+        ],
         kappa=report.table["kappa"].map(_number),
-        percent_agreement=report.table["percent_agreement"].map(lambda v: _number(100 * v, 1)))
+        percent_agreement=report.table["percent_agreement"].map(lambda v: _number(100 * v, 1)),
+    )
     columns = ["code", "alpha", "ci", "kappa", "percent_agreement", "units", "verdict"]
-    typer.echo(f"Scheme {report.scheme} ({report.scheme_title}), unit: {report.unit}, coders: "
-               f"{', '.join(report.coders)}, transcripts: {len(report.transcripts)}")
-    typer.echo(table[columns].rename(columns={"percent_agreement": "agreement_%"})
-               .to_string(index=False))
+    typer.echo(
+        f"Scheme {report.scheme} ({report.scheme_title}), unit: {report.unit}, coders: "
+        f"{', '.join(report.coders)}, transcripts: {len(report.transcripts)}"
+    )
+    typer.echo(
+        table[columns].rename(columns={"percent_agreement": "agreement_%"}).to_string(index=False)
+    )
     typer.echo("")
     typer.echo(report.method)
 
 
 def export_qdpx_command(
-        out: Path = typer.Option(..., "--out", help="The .qdpx file to write."),
-        compat: Compat = typer.Option(None, "--compat",
-                                      help="Also link sources to cases the way this program "
-                                           "reads them (qualcoder: as codings of a code with "
-                                           "the case's GUID).")) -> None:
+    out: Path = typer.Option(..., "--out", help="The .qdpx file to write."),
+    compat: Compat = typer.Option(
+        None,
+        "--compat",
+        help="Also link sources to cases the way this program "
+        "reads them (qualcoder: as codings of a code with "
+        "the case's GUID).",
+    ),
+) -> None:
     """Export the study as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     with open_database().transaction() as session:
-        summary = export_qdpx(session, out, compat=compat.value if compat else None)
-    typer.echo(f"Wrote {out}: {summary.sources} sources, {summary.codes} codes, "
-               f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
-               f"{summary.notes} notes.")
+        summary = export_qdpx(
+            session, out, compat=compat.value if compat else None, viewer=OPERATOR
+        )
+    typer.echo(
+        f"Wrote {out}: {summary.sources} sources, {summary.codes} codes, "
+        f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
+        f"{summary.notes} notes."
+    )
 
 
 def export_codebook_command(
-        scheme: str = typer.Option(..., "--scheme", help="Scheme key (its newest version) or id."),
-        out: Path = typer.Option(..., "--out", help="The .qdc or .csv file to write."),
-        fmt: CodebookFormat = typer.Option(CodebookFormat.qdc, "--format",
-                                           help="qdc (REFI-QDA) or csv (tag, description: "
-                                                "Taguette's codebook import).")) -> None:
+    scheme: str = typer.Option(..., "--scheme", help="Scheme key (its newest version) or id."),
+    out: Path = typer.Option(..., "--out", help="The .qdc or .csv file to write."),
+    fmt: CodebookFormat = typer.Option(
+        CodebookFormat.qdc,
+        "--format",
+        help="qdc (REFI-QDA) or csv (tag, description: Taguette's codebook import).",
+    ),
+) -> None:
     """Export a coding scheme as a REFI-QDA codebook (.qdc) or a CSV codebook for Taguette."""
     with open_database().transaction() as session:
-        count = export_codebook(session, parse_scheme_ref(scheme), out, format=fmt.value)
+        count = export_codebook(
+            session, parse_scheme_ref(scheme), out, format=fmt.value, viewer=OPERATOR
+        )
     typer.echo(f"Wrote {out}: {count} codes.")
 
 
 def import_codebook_command(
-        file: Path = typer.Argument(..., help="A .qdc codebook, a .qdpx project or a CSV "
-                                              "codebook with a 'tag' column (Taguette's)."),
-        scheme_key: str = typer.Option(None, "--scheme-key",
-                                       help="Key of the scheme to store (default: from the "
-                                            "file name).")) -> None:
+    file: Path = typer.Argument(
+        ...,
+        help="A .qdc codebook, a .qdpx project or a CSV codebook with a 'tag' column (Taguette's).",
+    ),
+    scheme_key: str = typer.Option(
+        None, "--scheme-key", help="Key of the scheme to store (default: from the file name)."
+    ),
+) -> None:
     """Import a REFI-QDA codebook as a coding scheme version."""
     with open_database().transaction() as session:
-        summary = import_codebook(session, file, scheme_key=scheme_key)
+        summary = import_codebook(session, file, scheme_key=scheme_key, actor=OPERATOR)
     what = "Imported" if summary.created else "Already imported:"
-    typer.echo(f"{what} scheme {summary.scheme} version {summary.version} with "
-               f"{summary.codes} codes.")
+    typer.echo(
+        f"{what} scheme {summary.scheme} version {summary.version} with {summary.codes} codes."
+    )
     for warning in summary.warnings:
         typer.echo(f"Warning: {warning}", err=True)
 
 
 def import_qdpx_command(
-        file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx)."),
-        scheme_key: str = typer.Option(None, "--scheme-key",
-                                       help="Key of the scheme its codebook becomes (default: "
-                                            "from the project name)."),
-        coder: list[str] = typer.Option(None, "--coder",
-                                        help="USER=EMAIL: give the project's user USER (name or "
-                                             "GUID) the codings of the existing account EMAIL; "
-                                             "repeatable. Other users become imported coders.")
-        ) -> None:
+    file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx)."),
+    scheme_key: str = typer.Option(
+        None,
+        "--scheme-key",
+        help="Key of the scheme its codebook becomes (default: from the project name).",
+    ),
+    coder: list[str] = typer.Option(
+        None,
+        "--coder",
+        help="USER=EMAIL: give the project's user USER (name or "
+        "GUID) the codings of the existing account EMAIL; "
+        "repeatable. Other users become imported coders.",
+    ),
+) -> None:
     """Import a REFI-QDA project: sources, codes, users, cases, codings and notes."""
     coders = {}
     for pair in coder or []:
@@ -148,13 +193,17 @@ def import_qdpx_command(
             raise InvalidInput(f"--coder takes USER=EMAIL, not {pair!r}.")
         coders[user.strip()] = email.strip()
     with open_database().transaction() as session:
-        summary = import_qdpx(session, file, scheme_key=scheme_key, name=file.name,
-                              coders=coders)
-    scheme = (f" into scheme {summary.scheme} version {summary.scheme_version}"
-              if summary.scheme else "")
-    typer.echo(f"Imported {summary.sources} sources, {summary.codes} codes{scheme}, "
-               f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
-               f"{summary.notes} notes.")
+        summary = import_qdpx(
+            session, file, scheme_key=scheme_key, name=file.name, coders=coders, actor=OPERATOR
+        )
+    scheme = (
+        f" into scheme {summary.scheme} version {summary.scheme_version}" if summary.scheme else ""
+    )
+    typer.echo(
+        f"Imported {summary.sources} sources, {summary.codes} codes{scheme}, "
+        f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
+        f"{summary.notes} notes."
+    )
     for warning in summary.warnings:
         typer.echo(f"Warning: {warning}", err=True)
 

@@ -5,23 +5,33 @@ from __future__ import annotations
 import typer
 
 from study.admin.organisations import add_organisation, list_organisations
+from study.admin.permissions import OPERATOR
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 
 app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="Manage organisations.")
 
 
 @app.command("add")
-def add(name: str = typer.Argument(..., help="The organisation's name."),
-        sector: str = typer.Option(None, "--sector", help="e.g. Finance, Public sector."),
-        size_band: str = typer.Option(None, "--size-band", help="e.g. 250-999."),
-        country: str = typer.Option(None, "--country", help="e.g. Denmark."),
-        headcount: int = typer.Option(None, "--headcount",
-                                      help="Employees, for response rates of open links.")
-        ) -> None:
+def add(
+    name: str = typer.Argument(..., help="The organisation's name."),
+    sector: str = typer.Option(None, "--sector", help="e.g. Finance, Public sector."),
+    size_band: str = typer.Option(None, "--size-band", help="e.g. 250-999."),
+    country: str = typer.Option(None, "--country", help="e.g. Denmark."),
+    headcount: int = typer.Option(
+        None, "--headcount", help="Employees, for response rates of open links."
+    ),
+) -> None:
     """Add an organisation to the study."""
     with open_database().transaction() as session:
-        info = add_organisation(session, name, sector=sector, size_band=size_band,
-                                country=country, headcount=headcount)
+        info = add_organisation(
+            session,
+            name,
+            sector=sector,
+            size_band=size_band,
+            country=country,
+            headcount=headcount,
+            actor=OPERATOR,
+        )
     typer.echo(f"Added organisation {info.name}.")
 
 
@@ -29,5 +39,5 @@ def add(name: str = typer.Argument(..., help="The organisation's name."),
 def list_(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List the organisations."""
     with open_database().transaction() as session:
-        rows = [o.as_dict() for o in list_organisations(session)]
+        rows = [o.as_dict() for o in list_organisations(session, viewer=OPERATOR)]
     emit(rows, fmt)

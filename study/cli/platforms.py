@@ -10,14 +10,18 @@ from pathlib import Path
 
 import typer
 
+from study.admin.permissions import OPERATOR
 from study.cells import csv_bytes
 from study.cli.base import StudyGroup, open_database
 from study.platforms.activity import activity_measures
 from study.platforms.pseudonyms import salt_warning
 from study.platforms.store import import_platform_export
 
-app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
-                  help="Measures of what people do on the platform (Slack, Viva Engage).")
+app = typer.Typer(
+    cls=StudyGroup,
+    no_args_is_help=True,
+    help="Measures of what people do on the platform (Slack, Viva Engage).",
+)
 
 
 class Platform(str, enum.Enum):
@@ -36,30 +40,54 @@ class MeasuresFormat(str, enum.Enum):
 
 
 def import_platform(
-        path: Path = typer.Argument(..., exists=True, readable=True,
-                                    help="The export: a ZIP file or an unpacked folder."),
-        org: str = typer.Option(..., "--org", help="The organisation the platform belongs to."),
-        fmt: Platform = typer.Option(..., "--format", help="slack or viva-engage."),
-        salt_file: Path = typer.Option(None, "--salt-file", dir_okay=False,
-                                       help="The salt that pseudonymises people "
-                                            "(default STUDY_PLATFORM_SALT_FILE; created on "
-                                            "first use)."),
-        keep_text: bool = typer.Option(False, "--keep-text",
-                                       help="Keep each conversation as a pseudonymised "
-                                            "document to code (default: text is dropped)."),
-        hour_resolution: bool = typer.Option(False, "--hour-resolution",
-                                             help="Store message times rounded down to the "
-                                                  "hour."),
+    path: Path = typer.Argument(
+        ..., exists=True, readable=True, help="The export: a ZIP file or an unpacked folder."
+    ),
+    org: str = typer.Option(..., "--org", help="The organisation the platform belongs to."),
+    fmt: Platform = typer.Option(..., "--format", help="slack or viva-engage."),
+    salt_file: Path = typer.Option(
+        None,
+        "--salt-file",
+        dir_okay=False,
+        help="The salt that pseudonymises people "
+        "(default STUDY_PLATFORM_SALT_FILE; created on "
+        "first use).",
+    ),
+    keep_text: bool = typer.Option(
+        False,
+        "--keep-text",
+        help="Keep each conversation as a pseudonymised "
+        "document to code (default: text is dropped).",
+    ),
+    keep_channel_names: bool = typer.Option(
+        False,
+        "--keep-channel-names",
+        help="Store public channels' names as they "
+        "are (default: each becomes a pseudonym "
+        "such as channel-1a2b3c, since a channel "
+        "can be named after a person).",
+    ),
+    hour_resolution: bool = typer.Option(
+        False, "--hour-resolution", help="Store message times rounded down to the hour."
+    ),
 ) -> None:
     """Import a Slack or Viva Engage export, pseudonymised before anything is stored.
 
     People become salted HMAC pseudonyms; names and e-mail addresses are never
-    stored. A bad file anywhere stores nothing. Messages already stored are
-    skipped, so an overlapping export adds only what is new.
+    stored, and channel names become pseudonyms too unless --keep-channel-names.
+    A bad file anywhere stores nothing. Messages already stored are skipped, so an
+    overlapping export adds only what is new.
     """
-    with open_database().transaction() as session, \
-            typer.progressbar(length=1000, label="Reading the export", file=sys.stderr,
-                              show_eta=False, hidden=not sys.stderr.isatty()) as bar:
+    with (
+        open_database().transaction() as session,
+        typer.progressbar(
+            length=1000,
+            label="Reading the export",
+            file=sys.stderr,
+            show_eta=False,
+            hidden=not sys.stderr.isatty(),
+        ) as bar,
+    ):
         done = [0]
 
         def progress(step: int, total: int) -> None:
@@ -68,13 +96,21 @@ def import_platform(
                 bar.update(target - done[0])
                 done[0] = target
 
-        report = import_platform_export(session, path, organisation=org, platform=fmt.value,
-                                        salt_file=salt_file, keep_text=keep_text,
-                                        hour_resolution=hour_resolution, progress=progress)
+        report = import_platform_export(
+            session,
+            path,
+            organisation=org,
+            platform=fmt.value,
+            salt_file=salt_file,
+            keep_text=keep_text,
+            keep_channel_names=keep_channel_names,
+            hour_resolution=hour_resolution,
+            progress=progress,
+            actor=OPERATOR,
+        )
     if report.salt_created:
         typer.echo(f"Warning: {salt_warning(report.salt_file)}", err=True)
-    typer.echo(f"Imported {report.platform} export {report.source} into "
-               f"{report.organisation}.")
+    typer.echo(f"Imported {report.platform} export {report.source} into {report.organisation}.")
     for line in report.lines():
         typer.echo(line)
 
@@ -88,16 +124,23 @@ def _plain(value):
 
 
 @app.command("measures")
-def measures(org: str = typer.Option(None, "--org", help="Only this organisation."),
-             fmt: MeasuresFormat = typer.Option(MeasuresFormat.table, "--format",
-                                                help="table, json or csv."),
-             departments: bool = typer.Option(True, "--departments/--no-departments",
-                                              help="Rows for departments of at least "
-                                                   "STUDY_MIN_GROUP_SIZE members.")) -> None:
+def measures(
+    org: str = typer.Option(None, "--org", help="Only this organisation."),
+    fmt: MeasuresFormat = typer.Option(
+        MeasuresFormat.table, "--format", help="table, json or csv."
+    ),
+    departments: bool = typer.Option(
+        True,
+        "--departments/--no-departments",
+        help="Rows for departments of at least STUDY_MIN_GROUP_SIZE members.",
+    ),
+) -> None:
     """Activity measures per organisation (and department): participation, conversation,
     leaders, routine, reach. `study platform measures --format json` for scripts."""
     with open_database().transaction() as session:
-        frame = activity_measures(session, organisation=org, departments=departments)
+        frame = activity_measures(
+            session, organisation=org, departments=departments, viewer=OPERATOR
+        )
     if fmt == MeasuresFormat.json:
         rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -107,12 +150,25 @@ def measures(org: str = typer.Option(None, "--org", help="Only this organisation
     elif frame.empty:
         typer.echo("(none)")
     else:
-        shown = frame.assign(group=[f"{o} / {d}" if d else o for o, d in
-                                    zip(frame["organisation"], frame["department"])])
+        shown = frame.assign(
+            group=[
+                f"{o} / {d}" if d else o for o, d in zip(frame["organisation"], frame["department"])
+            ]
+        )
         table = shown.drop(columns=["organisation", "department"]).set_index("group").T
-        typer.echo(table.map(lambda v: "" if v is None or v != v else
-                             (f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer()
-                              else f"{int(v)}")).to_string())
+        typer.echo(
+            table.map(
+                lambda v: (
+                    ""
+                    if v is None or v != v
+                    else (
+                        f"{v:.3f}"
+                        if isinstance(v, float) and not float(v).is_integer()
+                        else f"{int(v)}"
+                    )
+                )
+            ).to_string()
+        )
 
 
 def register(main: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:

@@ -7,18 +7,32 @@ from pathlib import Path
 
 import typer
 
+from study.admin.permissions import OPERATOR
 from study.analysis.comparison import DEFAULT_INSTRUMENT
-from study.analysis.reports.benchmark_data import export_benchmark
-from study.analysis.reports.benchmark_editions import (edition_readiness,
-                                                       list_benchmark_editions,
-                                                       publish_benchmark)
+from study.analysis.reports.benchmark_editions import (
+    edition_readiness,
+    list_benchmark_editions,
+    publish_benchmark,
+)
+from study.analysis.reports.benchmark_export import export_benchmark
 from study.analysis.reports.scores_export import export_scores
-from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.cli.base import (
+    AS_OPTION,
+    FORMAT_OPTION,
+    OutputFormat,
+    StudyGroup,
+    acting_as,
+    emit,
+    open_database,
+)
+from study.config import setting
 from study.errors import InvalidInput
 
-benchmark_app = typer.Typer(cls=StudyGroup, no_args_is_help=True,
-                            help="Published benchmark editions: the frozen benchmark "
-                                 "practitioners see.")
+benchmark_app = typer.Typer(
+    cls=StudyGroup,
+    no_args_is_help=True,
+    help="Published benchmark editions: the frozen benchmark practitioners see.",
+)
 INSTRUMENT_OPTION = typer.Option(DEFAULT_INSTRUMENT, "--instrument", help="Survey instrument id.")
 
 
@@ -30,28 +44,50 @@ class ScoreFormat(str, enum.Enum):
     sav = "sav"
 
 
-def benchmark(out: Path = typer.Option(..., "--out", help="The .xlsx file to write."),
-              org: str = typer.Option(None, "--org",
-                                      help="Practitioners' version: name only this "
-                                           "organisation and pool all others as "
-                                           "'Benchmark'."),
-              min_group: int = typer.Option(None, "--min-group", min=1,
-                                            help="Hide groups with fewer responses "
-                                                 "(default: STUDY_MIN_GROUP_SIZE, 5)."),
-              campaign: int = typer.Option(None, "--campaign",
-                                           help="Use this campaign for its organisation "
-                                                "instead of its newest one."),
-              edition: int = typer.Option(None, "--edition", min=1,
-                                          help="Write this published edition (what "
-                                               "practitioners see) instead of the current "
-                                               "data.")) -> None:
+def benchmark(
+    out: Path = typer.Option(..., "--out", help="The .xlsx file to write."),
+    org: str = typer.Option(
+        None,
+        "--org",
+        help="Practitioners' version: name only this "
+        "organisation and pool all others as "
+        "'Benchmark'.",
+    ),
+    min_group: int = typer.Option(
+        None,
+        "--min-group",
+        min=1,
+        help="Hide groups with fewer responses "
+        "(default: STUDY_MIN_GROUP_SIZE, now "
+        f"{setting('STUDY_MIN_GROUP_SIZE')}).",
+    ),
+    campaign: int = typer.Option(
+        None, "--campaign", help="Use this campaign for its organisation instead of its newest one."
+    ),
+    edition: int = typer.Option(
+        None,
+        "--edition",
+        min=1,
+        help="Write this published edition (what practitioners see) instead of the current data.",
+    ),
+    as_email: str = AS_OPTION,
+) -> None:
     """Write the benchmark spreadsheet: every organisation, or one against all others."""
     if out.suffix.lower() != ".xlsx":
-        raise InvalidInput(f"The benchmark is an Excel workbook: give --out a name ending in "
-                           f".xlsx, not {out.name!r}.")
+        raise InvalidInput(
+            f"The benchmark is an Excel workbook: give --out a name ending in "
+            f".xlsx, not {out.name!r}."
+        )
     with open_database().transaction() as session:
-        path = export_benchmark(session, out, organisation=org, min_group=min_group,
-                                campaign_id=campaign, edition=edition)
+        path = export_benchmark(
+            session,
+            out,
+            organisation=org,
+            min_group=min_group,
+            campaign_id=campaign,
+            edition=edition,
+            viewer=acting_as(session, as_email),
+        )
     who = f"{org} against the benchmark" if org else "all organisations"
     which = f" (edition {edition})" if edition else ""
     typer.echo(f"Wrote the benchmark for {who}{which} to {path}.")
@@ -61,28 +97,36 @@ def benchmark(out: Path = typer.Option(..., "--out", help="The .xlsx file to wri
 def benchmark_publish(instrument: str = INSTRUMENT_OPTION) -> None:
     """Publish the current benchmark as a new frozen edition (the one practitioners see)."""
     with open_database().transaction() as session:
-        info = publish_benchmark(session, instrument=instrument)
-    typer.echo(f"Published benchmark edition {info.number} of {info.instrument}: "
-               f"{info.organisations} organisations, {info.responses:,} responses.")
+        info = publish_benchmark(session, instrument=instrument, actor=OPERATOR)
+    typer.echo(
+        f"Published benchmark edition {info.number} of {info.instrument}: "
+        f"{info.organisations} organisations, {info.responses:,} responses."
+    )
 
 
 @benchmark_app.command("editions")
-def benchmark_editions(instrument: str = INSTRUMENT_OPTION,
-                       fmt: OutputFormat = FORMAT_OPTION) -> None:
+def benchmark_editions(
+    instrument: str = INSTRUMENT_OPTION, fmt: OutputFormat = FORMAT_OPTION
+) -> None:
     """List the published editions, newest first, and whether a new one may be published."""
     with open_database().transaction() as session:
-        rows = [e.as_dict() for e in list_benchmark_editions(session, instrument=instrument)]
+        rows = [
+            e.as_dict()
+            for e in list_benchmark_editions(session, instrument=instrument, viewer=OPERATOR)
+        ]
         readiness = edition_readiness(session, instrument=instrument)
     emit(rows, fmt)
     if fmt == OutputFormat.table:
         typer.echo(readiness.sentence())
 
 
-def scores(fmt: ScoreFormat = typer.Option(..., "--format", help="csv, xlsx or sav."),
-           out: Path = typer.Option(..., "--out", help="The file to write.")) -> None:
+def scores(
+    fmt: ScoreFormat = typer.Option(..., "--format", help="csv, xlsx or sav."),
+    out: Path = typer.Option(..., "--out", help="The file to write."),
+) -> None:
     """Write respondent-level scale scores with organisation attributes (for SPSS or R)."""
     with open_database().transaction() as session:
-        rows = export_scores(session, out, format=fmt.value)
+        rows = export_scores(session, out, format=fmt.value, viewer=OPERATOR)
     typer.echo(f"Wrote {rows:,} respondents' scale scores to {out}.")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from study.admin.permissions import OPERATOR
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidFile
 from study.interviews.search import search_transcripts
@@ -47,30 +48,44 @@ def _names(name_list: Path | None, names: str | None) -> list[str]:
         try:
             found += name_list.read_text(encoding="utf-8-sig").splitlines()
         except UnicodeDecodeError:
-            raise InvalidFile("the name list must be a UTF-8 text file",
-                              path=str(name_list)) from None
+            raise InvalidFile(
+                "the name list must be a UTF-8 text file", path=str(name_list)
+            ) from None
     if names:
         found += names.split(",")
     return [name.strip() for name in found if name.strip()]
 
 
 def import_transcripts(
-        files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                           help=".txt, .docx, .vtt or .srt files."),
-        org: str = typer.Option(..., "--org", help="The organisation the interviews were held in."),
-        role: Role = typer.Option(..., "--role", help="The interviewees' role."),
-        language: Language = typer.Option(None, "--language",
-                                          help="en or da (default: detected from the text)."),
-        pseudonymise: bool = typer.Option(False, "--pseudonymise",
-                                          help="Replace speakers' and listed names by role "
-                                               "labels before storing."),
-        name_list: Path = typer.Option(None, "--name-list", exists=True, dir_okay=False,
-                                       help="A text file of further names to replace, one a line."),
-        names: str = typer.Option(None, "--names",
-                                  help='Further names to replace, comma-separated: "Anna,Bo".'),
-        interviewers: str = typer.Option(None, "--interviewers",
-                                         help="Speakers who are interviewers, comma-separated "
-                                              "(for files that name them, e.g. Teams)."),
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help=".txt, .docx, .vtt or .srt files."
+    ),
+    org: str = typer.Option(..., "--org", help="The organisation the interviews were held in."),
+    role: Role = typer.Option(..., "--role", help="The interviewees' role."),
+    language: Language = typer.Option(
+        None, "--language", help="en or da (default: detected from the text)."
+    ),
+    pseudonymise: bool = typer.Option(
+        False,
+        "--pseudonymise",
+        help="Replace speakers' and listed names by role labels before storing.",
+    ),
+    name_list: Path = typer.Option(
+        None,
+        "--name-list",
+        exists=True,
+        dir_okay=False,
+        help="A text file of further names to replace, one a line.",
+    ),
+    names: str = typer.Option(
+        None, "--names", help='Further names to replace, comma-separated: "Anna,Bo".'
+    ),
+    interviewers: str = typer.Option(
+        None,
+        "--interviewers",
+        help="Speakers who are interviewers, comma-separated "
+        "(for files that name them, e.g. Teams).",
+    ),
 ) -> None:
     """Import interview transcripts into an organisation.
 
@@ -82,22 +97,34 @@ def import_transcripts(
     for path in files:
         check_upload_size(path.stat().st_size, path.name)
     with open_database().transaction() as session:
-        infos = store_files(session, [(path.read_bytes(), path.name) for path in files],
-                            organisation=org, role=role.value,
-                            language=language.value if language else None,
-                            pseudonymise=pseudonymise, names=replace,
-                            interviewers=_names(None, interviewers))
+        infos = store_files(
+            session,
+            [(path.read_bytes(), path.name) for path in files],
+            organisation=org,
+            role=role.value,
+            language=language.value if language else None,
+            pseudonymise=pseudonymise,
+            names=replace,
+            interviewers=_names(None, interviewers),
+            actor=OPERATOR,
+        )
     for info in infos:
-        typer.echo(f"Imported {info.name} into {info.organisation}: transcript {info.id}, "
-                   f"{info.turns} turns, {info.characters} characters, language {info.language}.")
+        typer.echo(
+            f"Imported {info.name} into {info.organisation}: transcript {info.id}, "
+            f"{info.turns} turns, {info.characters} characters, language {info.language}."
+        )
 
 
 @app.command("list")
-def list_(org: str = typer.Option(None, "--org", help="Only this organisation's transcripts."),
-          fmt: OutputFormat = FORMAT_OPTION) -> None:
+def list_(
+    org: str = typer.Option(None, "--org", help="Only this organisation's transcripts."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
     """List the transcripts: id, name, organisation, role, language, turns, characters."""
     with open_database().transaction() as session:
-        rows = [info.as_dict() for info in list_transcripts(session, organisation=org)]
+        rows = [
+            info.as_dict() for info in list_transcripts(session, organisation=org, viewer=OPERATOR)
+        ]
     emit(rows, fmt)
 
 
@@ -108,11 +135,13 @@ def _clock(seconds: float) -> str:
 
 
 @app.command("show")
-def show(transcript_id: int = typer.Argument(..., help="The transcript's id (see `list`)."),
-         fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", help="text or json.")) -> None:
+def show(
+    transcript_id: int = typer.Argument(..., help="The transcript's id (see `list`)."),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", help="text or json."),
+) -> None:
     """Show a transcript: its speaker turns, or JSON with the text and turn offsets."""
     with open_database().transaction() as session:
-        data = transcript_json(session, transcript_id)
+        data = transcript_json(session, transcript_id, viewer=OPERATOR)
     if fmt == ShowFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -120,16 +149,19 @@ def show(transcript_id: int = typer.Argument(..., help="The transcript's id (see
     for turn in data["turns"]:
         when = f"[{_clock(turn['started_at'])}] " if turn["started_at"] is not None else ""
         who = f"{turn['speaker']}: " if turn["speaker"] else ""
-        typer.echo(f"\n{when}{who}{data['text'][turn['start']:turn['end']]}")
+        typer.echo(f"\n{when}{who}{data['text'][turn['start'] : turn['end']]}")
 
 
-def search(query: str = typer.Argument(..., help='Words, "a phrase", or a prefix like engag*.'),
-           org: str = typer.Option(None, "--org", help="Only this organisation."),
-           role: Role = typer.Option(None, "--role", help="Only interviews with this role."),
-           speaker: str = typer.Option(None, "--speaker",
-                                       help="Only turns of this speaker, as shown by `show`."),
-           limit: int = typer.Option(100, "--limit", min=1, help="At most this many hits."),
-           fmt: OutputFormat = FORMAT_OPTION) -> None:
+def search(
+    query: str = typer.Argument(..., help='Words, "a phrase", or a prefix like engag*.'),
+    org: str = typer.Option(None, "--org", help="Only this organisation."),
+    role: Role = typer.Option(None, "--role", help="Only interviews with this role."),
+    speaker: str = typer.Option(
+        None, "--speaker", help="Only turns of this speaker, as shown by `show`."
+    ),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many hits."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
     """Search the transcripts; one hit per occurrence, with the words around it.
 
     All words must occur in the same turn; "quoted words" must occur together;
@@ -137,15 +169,27 @@ def search(query: str = typer.Argument(..., help='Words, "a phrase", or a prefix
     end) count characters (code points) of the transcript's text.
     """
     with open_database().transaction() as session:
-        hits = search_transcripts(session, query, organisation=org,
-                                  role=role.value if role else None, speaker=speaker, limit=limit)
+        hits = search_transcripts(
+            session,
+            query,
+            organisation=org,
+            role=role.value if role else None,
+            speaker=speaker,
+            limit=limit,
+            viewer=OPERATOR,
+        )
     rows = [hit.as_dict() for hit in hits]
     if fmt == OutputFormat.table:
         # Line breaks inside a turn would break the table's rows.
-        rows = [{**row, **{k: " ".join(row[k].split("\n")) for k in ("left", "match", "right")}}
-                for row in rows]
-        emit(rows, fmt, columns=["transcript_id", "transcript", "speaker", "start", "left",
-                                 "match", "right"])
+        rows = [
+            {**row, **{k: " ".join(row[k].split("\n")) for k in ("left", "match", "right")}}
+            for row in rows
+        ]
+        emit(
+            rows,
+            fmt,
+            columns=["transcript_id", "transcript", "speaker", "start", "left", "match", "right"],
+        )
         return
     emit(rows, fmt)
 

@@ -4,43 +4,71 @@ from __future__ import annotations
 
 import typer
 
-from study.admin.accounts import (add_account, deactivate_account, get_account, list_accounts,
-                                  reactivate_account, set_display_name, set_organisation,
-                                  set_password, set_role)
+from study.admin.accounts import (
+    add_account,
+    deactivate_account,
+    get_account,
+    list_accounts,
+    reactivate_account,
+    set_display_name,
+    set_organisation,
+    set_password,
+    set_role,
+)
 from study.admin.password_links import invite_account, reset_password
+from study.admin.permissions import OPERATOR
 from study.admin.sessions import log_out_everywhere
-from study.cli.base import (FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database,
-                            read_password)
+from study.cli.base import (
+    FORMAT_OPTION,
+    OutputFormat,
+    StudyGroup,
+    emit,
+    open_database,
+    read_password,
+)
 from study.db.models import ROLES
 
 app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="Manage accounts.")
 
-PASSWORD_STDIN = typer.Option(False, "--password-stdin",
-                              help="Read the password from one line of standard input.")
+PASSWORD_STDIN = typer.Option(
+    False, "--password-stdin", help="Read the password from one line of standard input."
+)
 
 
 @app.command("add")
-def add(email: str = typer.Argument(..., help="E-mail address used to log in."),
-        role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
-        organisation: str = typer.Option(None, "--org",
-                                         help="Organisation (required for practitioners)."),
-        name: str = typer.Option("", "--name", help="Display name."),
-        password_stdin: bool = PASSWORD_STDIN) -> None:
+def add(
+    email: str = typer.Argument(..., help="E-mail address used to log in."),
+    role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
+    organisation: str = typer.Option(
+        None, "--org", help="Organisation (required for practitioners)."
+    ),
+    name: str = typer.Option("", "--name", help="Display name."),
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
     """Add an account; the password comes from a prompt or --password-stdin."""
     password = read_password(password_stdin)
     with open_database().transaction() as session:
-        info = add_account(session, email, role=role, password=password, display_name=name,
-                           organisation=organisation)
+        info = add_account(
+            session,
+            email,
+            role=role,
+            password=password,
+            display_name=name,
+            organisation=organisation,
+            actor=OPERATOR,
+        )
     typer.echo(f"Added {info.role} {info.email}.")
 
 
 @app.command("passwd")
-def passwd(email: str = typer.Argument(..., help="The account's e-mail address."),
-           password_stdin: bool = PASSWORD_STDIN) -> None:
+def passwd(
+    email: str = typer.Argument(..., help="The account's e-mail address."),
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
     """Set a new password (and lift a login lock)."""
     password = read_password(password_stdin, prompt="New password")
     with open_database().transaction() as session:
-        set_password(session, email, password)
+        set_password(session, email, password, actor=OPERATOR)
     typer.echo(f"Password changed for {email}.")
 
 
@@ -48,55 +76,68 @@ def passwd(email: str = typer.Argument(..., help="The account's e-mail address."
 def list_(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List accounts: role, organisation, status, last login and login lock."""
     with open_database().transaction() as session:
-        frame = list_accounts(session)
+        frame = list_accounts(session, viewer=OPERATOR)
     emit(frame.astype(object).where(frame.notna(), None).to_dict("records"), fmt)
 
 
 @app.command("invite")
-def invite(email: str = typer.Argument(..., help="E-mail address of the person to invite."),
-           role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
-           organisation: str = typer.Option(None, "--org",
-                                            help="Organisation (required for practitioners)."),
-           name: str = typer.Option("", "--name", help="Display name.")) -> None:
+def invite(
+    email: str = typer.Argument(..., help="E-mail address of the person to invite."),
+    role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
+    organisation: str = typer.Option(
+        None, "--org", help="Organisation (required for practitioners)."
+    ),
+    name: str = typer.Option("", "--name", help="Display name."),
+) -> None:
     """Create an account and print its one-time set-password link (valid STUDY_INVITE_HOURS)."""
     with open_database().transaction() as session:
-        link = invite_account(session, email, role=role, organisation=organisation,
-                              display_name=name)
-    typer.echo(f"Invited {link.account.role} {link.account.email}. Send them this link "
-               f"(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n{link.url}")
+        link = invite_account(
+            session, email, role=role, organisation=organisation, display_name=name, actor=OPERATOR
+        )
+    typer.echo(
+        f"Invited {link.account.role} {link.account.email}. Send them this link "
+        f"(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n{link.url}"
+    )
 
 
 @app.command("reset")
 def reset(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
     """Clear a password, log the account out everywhere and print a set-password link."""
     with open_database().transaction() as session:
-        link = reset_password(session, email)
-    typer.echo(f"Password of {link.account.email} cleared; they are logged out. Send them this "
-               f"link (works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n{link.url}")
+        link = reset_password(session, email, actor=OPERATOR)
+    typer.echo(
+        f"Password of {link.account.email} cleared; they are logged out. Send them this "
+        f"link (works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n{link.url}"
+    )
 
 
 @app.command("role")
-def role_(email: str = typer.Argument(..., help="The account's e-mail address."),
-          role: str = typer.Argument(..., help=" | ".join(ROLES))) -> None:
+def role_(
+    email: str = typer.Argument(..., help="The account's e-mail address."),
+    role: str = typer.Argument(..., help=" | ".join(ROLES)),
+) -> None:
     """Change an account's role (its open sessions end)."""
     with open_database().transaction() as session:
-        info = set_role(session, email, role)
+        info = set_role(session, email, role, actor=OPERATOR)
     typer.echo(f"{info.email} is now {info.role}.")
 
 
 @app.command("org")
-def org(email: str = typer.Argument(..., help="The account's e-mail address."),
-        organisation: str = typer.Argument(None, help="Organisation; leave out to remove it.")
-        ) -> None:
+def org(
+    email: str = typer.Argument(..., help="The account's e-mail address."),
+    organisation: str = typer.Argument(None, help="Organisation; leave out to remove it."),
+) -> None:
     """Change or remove an account's organisation (its open sessions end)."""
     with open_database().transaction() as session:
-        info = set_organisation(session, email, organisation)
+        info = set_organisation(session, email, organisation, actor=OPERATOR)
     typer.echo(f"{info.email}: organisation {info.organisation_name or '(none)'}.")
 
 
 @app.command("name")
-def name_(email: str = typer.Argument(..., help="The account's e-mail address."),
-          display_name: str = typer.Argument(..., help="The new display name.")) -> None:
+def name_(
+    email: str = typer.Argument(..., help="The account's e-mail address."),
+    display_name: str = typer.Argument(..., help="The new display name."),
+) -> None:
     """Change an account's display name."""
     with open_database().transaction() as session:
         info = set_display_name(session, get_account(session, email).id, display_name)
@@ -107,7 +148,7 @@ def name_(email: str = typer.Argument(..., help="The account's e-mail address.")
 def deactivate(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
     """Stop an account from logging in and end its sessions (its work stays)."""
     with open_database().transaction() as session:
-        info = deactivate_account(session, email)
+        info = deactivate_account(session, email, actor=OPERATOR)
     typer.echo(f"Deactivated {info.email}.")
 
 
@@ -115,7 +156,7 @@ def deactivate(email: str = typer.Argument(..., help="The account's e-mail addre
 def reactivate(email: str = typer.Argument(..., help="The account's e-mail address.")) -> None:
     """Let a deactivated account log in again."""
     with open_database().transaction() as session:
-        info = reactivate_account(session, email)
+        info = reactivate_account(session, email, actor=OPERATOR)
     typer.echo(f"Reactivated {info.email}.")
 
 

@@ -11,11 +11,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from study.config import database_url, int_setting
+from study.config import database_url, int_setting, mask_url
 from study.db.values import refused_value
 from study.errors import ConfigError, DatabaseUnavailable, StudyError
-
-SQLITE_BUSY_TIMEOUT_MS = 15_000  # the default of STUDY_SQLITE_BUSY_TIMEOUT_MS
 
 
 def parse_database_url(url: str) -> URL:
@@ -24,19 +22,24 @@ def parse_database_url(url: str) -> URL:
     Raises
     ------
     ConfigError
-        If the URL is malformed or names a database kind we do not support.
+        If the URL is malformed (a port that is not a number, say) or names a database
+        kind we do not support; the message shows the URL without its password.
     """
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise ConfigError(f"STUDY_DATABASE_URL is not a database URL: {url!r}. "
-                          "Use sqlite:///path/to/study.db or postgresql://user@host/db.") from None
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise ConfigError(
+            f"STUDY_DATABASE_URL is not a database URL: {mask_url(url)!r}. "
+            "Use sqlite:///path/to/study.db or postgresql://user@host/db "
+            "(the port, if any, a number)."
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if backend not in ("sqlite", "postgresql"):
-        raise ConfigError(f"Unsupported database {backend!r} in STUDY_DATABASE_URL; "
-                          "use SQLite or PostgreSQL.")
+        raise ConfigError(
+            f"Unsupported database {backend!r} in STUDY_DATABASE_URL; use SQLite or PostgreSQL."
+        )
     return parsed
 
 
@@ -58,25 +61,34 @@ def make_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"check_same_thread": False,
-                                                         "timeout": int_setting(
-                                       "STUDY_SQLITE_BUSY_TIMEOUT_MS") / 1000})
+            engine = create_engine(
+                parsed,
+                connect_args={
+                    "check_same_thread": False,
+                    "timeout": int_setting("STUDY_SQLITE_BUSY_TIMEOUT_MS") / 1000,
+                },
+            )
             event.listen(engine, "connect", _on_sqlite_connect)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                                   connect_args={"connect_timeout": 10})
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                pool_size=10,
+                max_overflow=20,
+                connect_args={"connect_timeout": 10},
+            )
     except NoSuchModuleError:
-        raise ConfigError(f"No driver for {parsed.drivername!r}; install ism-study's "
-                          "dependencies again.") from None
+        raise ConfigError(
+            f"No driver for {parsed.drivername!r}; install ism-study's dependencies again."
+        ) from None
     return engine
 
 
 def describe(url: str | URL) -> str:
     """The URL without its password, for messages."""
-    try:
-        return make_url(str(url)).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<malformed URL>"
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return mask_url(url)
 
 
 def unavailable(url: str | URL, exc: BaseException) -> DatabaseUnavailable:
@@ -145,6 +157,14 @@ class Database:
 
 def _is_connect_error(exc: BaseException) -> bool:
     text_ = str(getattr(exc, "orig", exc)).lower()
-    return any(s in text_ for s in ("file is not a database", "unable to open database",
-                                    "connection refused", "could not connect",
-                                    "connection failed", "does not exist"))
+    return any(
+        s in text_
+        for s in (
+            "file is not a database",
+            "unable to open database",
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "does not exist",
+        )
+    )

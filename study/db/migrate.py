@@ -22,8 +22,9 @@ def alembic_config(database: Database) -> Config:
     """An Alembic Config pointing at our migrations and the given database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", database.engine.url.render_as_string(False)
-                           .replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", database.engine.url.render_as_string(False).replace("%", "%%")
+    )
     config.attributes["engine"] = database.engine
     return config
 
@@ -58,21 +59,28 @@ def require_current_schema(database: Database) -> None:
     current = current_revision(database)
     if current != head_revision():
         state = "empty" if current is None else "older than this version of ISM Study"
-        raise SchemaOutOfDate(f"The database is {state}; run `study init` to create or "
-                              "upgrade it.")
+        raise SchemaOutOfDate(f"The database is {state}; run `study init` to create or upgrade it.")
 
 
 def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
     # The search index (migration 0002) lives outside the ORM models: turn_search and,
     # on SQLite, FTS5's shadow tables turn_search_data, turn_search_idx, ...
-    return not (type_ == "table" and name is not None
-                and (name == "turn_search" or name.startswith("turn_search_")))
+    return not (
+        type_ == "table"
+        and name is not None
+        and (name == "turn_search" or name.startswith("turn_search_"))
+    )
 
 
 def schema_drift(database: Database) -> list:
     """Differences between the ORM models and the migrated database (empty when in sync)."""
     with database.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": False,
-                                                         "include_name": include_in_autogenerate})
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": False,
+                "include_name": include_in_autogenerate,
+            },
+        )
         return compare_metadata(context, Base.metadata)

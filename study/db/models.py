@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey,
-                        Index, Integer, MetaData, String, Text, UniqueConstraint, func)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -31,7 +45,7 @@ CAMPAIGN_MODES = ("open", "personal")
 
 def utcnow() -> dt.datetime:
     """Current time in UTC, timezone-aware (stored as UTC on every backend)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -42,12 +56,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc) if value is not None else None
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC) if value is not None else None
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value
 
 
@@ -55,8 +69,7 @@ class Base(DeclarativeBase):
     """Declarative base carrying the constraint naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON,
-                           dt.datetime: UTCDateTime()}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime()}
 
 
 class Study(Base):
@@ -71,11 +84,13 @@ class Study(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The key of the respondent numbers in exports (never exported; see
     # study.surveys.exporting.respondent_numbers). None: a study from before 0008.
-    export_secret: Mapped[Optional[str]] = mapped_column(
-        String(64), default=lambda: secrets.token_hex(32))
+    export_secret: Mapped[str | None] = mapped_column(
+        String(64), default=lambda: secrets.token_hex(32)
+    )
 
     organisations: Mapped[list[Organisation]] = relationship(
-        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Organisation(Base):
@@ -86,10 +101,10 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    sector: Mapped[Optional[str]] = mapped_column(String(100))
-    size_band: Mapped[Optional[str]] = mapped_column(String(50))
-    country: Mapped[Optional[str]] = mapped_column(String(100))
-    headcount: Mapped[Optional[int]] = mapped_column(Integer)
+    sector: Mapped[str | None] = mapped_column(String(100))
+    size_band: Mapped[str | None] = mapped_column(String(50))
+    country: Mapped[str | None] = mapped_column(String(100))
+    headcount: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -100,22 +115,24 @@ class Account(Base):
     """A person (or imported coder) who works in the app; the role decides what they see."""
 
     __tablename__ = "account"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'researcher', 'coder', 'practitioner')",
-                                      name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'researcher', 'coder', 'practitioner')", name="role"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     # None means the account cannot log in (e.g. a coder imported from a .qdpx file).
-    password_hash: Mapped[Optional[str]] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    organisation_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("organisation.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
     is_consensus: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column()
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
     # Set when an admin deactivates the account: it can no longer log in, its sessions end.
-    deactivated_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -129,16 +146,17 @@ class LoginSession(Base):
 
     __tablename__ = "login_session"
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"),
-                                            index=True)
-    token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
-    handoff_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
-    handoff_expires_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[dt.datetime | None] = mapped_column()
     method: Mapped[str] = mapped_column(String(20), default="password")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
-    ended_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    ended_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class PasswordLink(Base):
@@ -146,15 +164,15 @@ class PasswordLink(Base):
 
     __tablename__ = "password_link"
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"),
-                                            index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     purpose: Mapped[str] = mapped_column(String(20))
-    created_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("account.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
-    used_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class Instrument(Base):
@@ -178,16 +196,17 @@ class Campaign(Base):
     __table_args__ = (CheckConstraint("mode IN ('open', 'personal')", name="mode"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     mode: Mapped[str] = mapped_column(String(20))
     # The open link's token; personal campaigns keep theirs on Invitation.
-    token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
-    headcount: Mapped[Optional[int]] = mapped_column(Integer)
-    opens_at: Mapped[Optional[dt.datetime]] = mapped_column()
-    closes_at: Mapped[Optional[dt.datetime]] = mapped_column()
-    closed_at: Mapped[Optional[dt.datetime]] = mapped_column()
+    token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    opens_at: Mapped[dt.datetime | None] = mapped_column()
+    closes_at: Mapped[dt.datetime | None] = mapped_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -199,13 +218,13 @@ class Invitation(Base):
 
     __tablename__ = "invitation"
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
-                                             index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
     token: Mapped[str] = mapped_column(String(64), unique=True)
     # Linked while the survey is in progress; unlinked on submission unless the
     # study is pseudonymous (then kept for erasure requests).
-    response_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("response.id", ondelete="SET NULL"))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
     # Completed yes/no only: a date would match the response's submission date.
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -221,12 +240,14 @@ class MailRecipient(Base):
     __tablename__ = "mail_recipient"
     __table_args__ = (UniqueConstraint("campaign_id", "email"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
-                                             index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
     invitation_id: Mapped[int] = mapped_column(
-        ForeignKey("invitation.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("invitation.id", ondelete="CASCADE"), unique=True
+    )
     email: Mapped[str] = mapped_column(String(320))
-    language: Mapped[Optional[str]] = mapped_column(String(10))
+    language: Mapped[str | None] = mapped_column(String(10))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -238,7 +259,8 @@ class MailSent(Base):
     __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(
-        ForeignKey("mail_recipient.id", ondelete="CASCADE"), index=True)
+        ForeignKey("mail_recipient.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     sent_on: Mapped[dt.date] = mapped_column(Date)
 
@@ -247,29 +269,36 @@ class Response(Base):
     """One respondent's answers to one campaign, complete or in progress."""
 
     __tablename__ = "response"
-    __table_args__ = (CheckConstraint("status IN ('in_progress', 'complete')", name="status"),
-                      # counts a campaign's complete responses not yet released, per submission
-                      Index("ix_response_release", "campaign_id", "released", "status"))
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'complete')", name="status"),
+        # counts a campaign's complete responses not yet released, per submission
+        Index("ix_response_release", "campaign_id", "released", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
-                                             index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"))
     status: Mapped[str] = mapped_column(String(20), default="in_progress")
     language: Mapped[str] = mapped_column(String(10), default="en")
     current_page: Mapped[int] = mapped_column(Integer, default=0)
-    resume_code: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
-    consent_version: Mapped[Optional[str]] = mapped_column(String(64))
+    resume_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    consent_version: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(20), default="link")
-    external_id: Mapped[Optional[str]] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(200))
     # Dates only: anonymity forbids finer timestamps.
-    started_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    submitted_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     # In exports and analyses (see study.surveys.anonymity): set for a whole batch of
     # at least the minimum group size at once; imports are released when stored.
     released: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Fixes this respondent's order of randomised items (study.surveys.logic); None for
+    # imported responses and those started before 0009, which saw the file's order.
+    order_seed: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[Answer]] = relationship(
-        back_populates="response", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Answer(Base):
@@ -280,9 +309,9 @@ class Answer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     item_id: Mapped[str] = mapped_column(String(100))
-    value_number: Mapped[Optional[float]] = mapped_column(Float)
-    value_text: Mapped[Optional[str]] = mapped_column(Text)
-    value_choices: Mapped[Optional[list[Any]]] = mapped_column()
+    value_number: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_choices: Mapped[list[Any] | None] = mapped_column()
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
@@ -293,22 +322,27 @@ class Transcript(Base):
     __tablename__ = "transcript"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(300))
     interviewee_role: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(10), default="en")
-    interview_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    interview_date: Mapped[dt.date | None] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
-    source_filename: Mapped[Optional[str]] = mapped_column(String(300))
-    imported_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("account.id", ondelete="SET NULL"))
+    source_filename: Mapped[str | None] = mapped_column(String(300))
+    imported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
     turns: Mapped[list[Turn]] = relationship(
-        back_populates="transcript", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="Turn.position")
+        back_populates="transcript",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Turn.position",
+    )
 
 
 class Turn(Base):
@@ -318,13 +352,14 @@ class Turn(Base):
     __table_args__ = (CheckConstraint('start >= 0 AND "end" >= start', name="span"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(
-        ForeignKey("transcript.id", ondelete="CASCADE"), index=True)
+        ForeignKey("transcript.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     speaker: Mapped[str] = mapped_column(String(200), default="")
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[Optional[float]] = mapped_column(Float)
-    ended_at: Mapped[Optional[float]] = mapped_column(Float)
+    started_at: Mapped[float | None] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float)
 
     transcript: Mapped[Transcript] = relationship(back_populates="turns")
 
@@ -341,11 +376,14 @@ class CodingScheme(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Blind coding: while set, a coder sees only their own codings of this scheme.
-    blind_since: Mapped[Optional[dt.datetime]] = mapped_column()
+    blind_since: Mapped[dt.datetime | None] = mapped_column()
 
     codes: Mapped[list[Code]] = relationship(
-        back_populates="scheme", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="Code.position")
+        back_populates="scheme",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Code.position",
+    )
 
 
 class Code(Base):
@@ -354,11 +392,12 @@ class Code(Base):
     __tablename__ = "code"
     __table_args__ = (UniqueConstraint("scheme_id", "key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("coding_scheme.id", ondelete="CASCADE"),
-                                           index=True)
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("coding_scheme.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("code.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="SET NULL"))
     colour: Mapped[str] = mapped_column(String(7), default="#888888")
     definition: Mapped[str] = mapped_column(Text, default="")
     inclusion: Mapped[str] = mapped_column(Text, default="")
@@ -367,8 +406,7 @@ class Code(Base):
     keywords: Mapped[dict[str, Any]] = mapped_column(default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Set when the code was merged into another; its codings moved there.
-    merged_into_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("code.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="SET NULL"))
 
     scheme: Mapped[CodingScheme] = relationship(back_populates="codes")
 
@@ -380,7 +418,8 @@ class Coding(Base):
     __table_args__ = (CheckConstraint('start >= 0 AND "end" > start', name="span"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(
-        ForeignKey("transcript.id", ondelete="CASCADE"), index=True)
+        ForeignKey("transcript.id", ondelete="CASCADE"), index=True
+    )
     code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
     coder_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     start: Mapped[int] = mapped_column(Integer)
@@ -395,18 +434,25 @@ class Memo(Base):
     """A researcher's note on exactly one transcript, code or coding."""
 
     __tablename__ = "memo"
-    __table_args__ = (CheckConstraint(
-        "(CASE WHEN transcript_id IS NULL THEN 0 ELSE 1 END"
-        " + CASE WHEN code_id IS NULL THEN 0 ELSE 1 END"
-        " + CASE WHEN coding_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_target"),)
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN transcript_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN code_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN coding_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
-    transcript_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("transcript.id", ondelete="CASCADE"), index=True)
-    code_id: Mapped[Optional[int]] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"),
-                                                   index=True)
-    coding_id: Mapped[Optional[int]] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"),
-                                                     index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    transcript_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transcript.id", ondelete="CASCADE"), index=True
+    )
+    code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("code.id", ondelete="CASCADE"), index=True
+    )
+    coding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coding.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -418,10 +464,10 @@ class Event(Base):
     __tablename__ = "event"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(100), index=True)
-    target_type: Mapped[Optional[str]] = mapped_column(String(50))
-    target_id: Mapped[Optional[int]] = mapped_column(Integer)
+    target_type: Mapped[str | None] = mapped_column(String(50))
+    target_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -439,8 +485,9 @@ class BenchmarkEdition(Base):
     number: Mapped[int] = mapped_column(Integer)
     instrument_label: Mapped[str] = mapped_column(String(300), default="")
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    published_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("account.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL")
+    )
     # One entry per organisation: organisation_id, campaign_id, responses, invitations,
     # headcount (as they were when published).
     organisations: Mapped[list[Any]] = mapped_column(default=list)
@@ -463,14 +510,16 @@ class PlatformImport(Base):
     __tablename__ = "platform_import"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[str] = mapped_column(String(20))
     source_name: Mapped[str] = mapped_column(String(300), default="")
     salt_check: Mapped[str] = mapped_column(String(64))
     hour_resolution: Mapped[bool] = mapped_column(Boolean, default=False)
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    imported_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("account.id", ondelete="SET NULL"))
+    imported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -485,9 +534,10 @@ class PlatformPerson(Base):
     __table_args__ = (UniqueConstraint("organisation_id", "pseudonym"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     pseudonym: Mapped[str] = mapped_column(String(64))
-    department: Mapped[Optional[str]] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20), default="unknown")
     # Listed in the export's member list (not only seen in messages or reactions).
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -504,7 +554,8 @@ class PlatformChannel(Base):
     __table_args__ = (UniqueConstraint("organisation_id", "key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -522,23 +573,26 @@ class PlatformMessage(Base):
     __table_args__ = (UniqueConstraint("channel_id", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    channel_id: Mapped[int] = mapped_column(
-        ForeignKey("platform_channel.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("platform_person.id", ondelete="CASCADE"),
-                                           index=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("platform_import.id", ondelete="CASCADE"),
-                                           index=True)
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("platform_channel.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("platform_person.id", ondelete="CASCADE"), index=True
+    )
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("platform_import.id", ondelete="CASCADE"), index=True
+    )
     source_id: Mapped[str] = mapped_column(String(40))
     thread_key: Mapped[str] = mapped_column(String(40))
-    parent_source_id: Mapped[Optional[str]] = mapped_column(String(40))
+    parent_source_id: Mapped[str | None] = mapped_column(String(40))
     is_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     posted_at: Mapped[dt.datetime] = mapped_column()
     reactions: Mapped[int] = mapped_column(Integer, default=0)
-    reactors: Mapped[Optional[list[Any]]] = mapped_column()
-    mentions: Mapped[Optional[list[Any]]] = mapped_column()
-    edited_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("platform_person.id", ondelete="SET NULL"))
+    reactors: Mapped[list[Any] | None] = mapped_column()
+    mentions: Mapped[list[Any] | None] = mapped_column()
+    edited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform_person.id", ondelete="SET NULL")
+    )
 
 
 class PlatformDocument(Base):
@@ -547,8 +601,8 @@ class PlatformDocument(Base):
     __tablename__ = "platform_document"
     __table_args__ = (UniqueConstraint("channel_id", "thread_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[int] = mapped_column(
-        ForeignKey("platform_channel.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("platform_channel.id", ondelete="CASCADE"))
     thread_key: Mapped[str] = mapped_column(String(40))
     transcript_id: Mapped[int] = mapped_column(
-        ForeignKey("transcript.id", ondelete="CASCADE"), index=True)
+        ForeignKey("transcript.id", ondelete="CASCADE"), index=True
+    )

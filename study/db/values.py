@@ -7,13 +7,18 @@ flush, :func:`check_values` looks at the rows about to be written and raises
 :class:`~study.errors.InvalidInput` naming the field, on both backends. What
 reaches the driver anyway (a lookup by a huge id, a bulk insert) is turned into
 the same kind of sentence by :func:`refused_value`.
+
+Names people type (``ONE_LINE``: organisations, account display names, campaigns,
+codes, schemes) reach e-mail headers, file names and one-line displays, so a line
+break or other control character in one is refused the same way (issue 20: a CR/LF
+in an organisation name crashed `study campaign send`); :func:`one_line` lets the
+library say so where the name enters.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, event, inspect
 from sqlalchemy.engine import Engine
@@ -22,12 +27,45 @@ from sqlalchemy.orm import Session
 
 from study.errors import InvalidInput
 
-__all__ = ["check_parameters", "check_values", "refused_value"]
+__all__ = ["ONE_LINE", "check_parameters", "check_values", "one_line", "refused_value"]
 
 _INT32 = 2**31 - 1
 _INT64 = 2**63 - 1
-_TOO_LARGE = ("A number is too large for the database: ids and counts must be below "
-              "2,147,483,648.")
+_TOO_LARGE = "A number is too large for the database: ids and counts must be below 2,147,483,648."
+
+
+#: (table, column) of the names that must be one line without control characters.
+ONE_LINE = frozenset(
+    {
+        ("organisation", "name"),
+        ("organisation", "sector"),
+        ("organisation", "size_band"),
+        ("organisation", "country"),
+        ("account", "email"),
+        ("account", "display_name"),
+        ("campaign", "name"),
+        ("code", "key"),
+        ("code", "name"),
+        ("coding_scheme", "key"),
+        ("coding_scheme", "title"),
+        ("mail_recipient", "email"),
+    }
+)
+#: C0 and C1 control characters (CR, LF, tab, escape, NEL ...), DEL, and the Unicode
+#: line and paragraph separators; NUL has its own sentence (any text column).
+_CONTROL = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(value: str, field: str) -> str:
+    """``value``, or InvalidInput when it holds a line break or another control character.
+
+    ``field`` names it in the sentence: "organisation name", "campaign name".
+    """
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise InvalidInput(
+            f"The {field} must be one line without control characters (no line breaks or tabs)."
+        )
+    return value
 
 
 def _field(obj: Any, key: str) -> str:
@@ -43,18 +81,27 @@ def _check(obj: Any) -> None:
         column_type = attribute.columns[0].type
         if isinstance(value, str):
             if "\x00" in value:
-                raise InvalidInput(f"The {_field(obj, attribute.key)} must not contain a NUL "
-                                   "character (byte 0).")
+                raise InvalidInput(
+                    f"The {_field(obj, attribute.key)} must not contain a NUL character (byte 0)."
+                )
+            if (state.mapper.local_table.name, attribute.key) in ONE_LINE:
+                one_line(value, _field(obj, attribute.key))
             length = getattr(column_type, "length", None)
             if isinstance(column_type, String) and length and len(value) > length:
-                raise InvalidInput(f"The {_field(obj, attribute.key)} may be at most {length:,} "
-                                   f"characters long, not {len(value):,}.")
-        elif isinstance(value, int) and not isinstance(value, bool) \
-                and isinstance(column_type, Integer):
+                raise InvalidInput(
+                    f"The {_field(obj, attribute.key)} may be at most {length:,} "
+                    f"characters long, not {len(value):,}."
+                )
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and isinstance(column_type, Integer)
+        ):
             limit = _INT64 if isinstance(column_type, BigInteger) else _INT32
             if not -limit - 1 <= value <= limit:
-                raise InvalidInput(f"The {_field(obj, attribute.key)} {value} is too large "
-                                   "for the database.")
+                raise InvalidInput(
+                    f"The {_field(obj, attribute.key)} {value} is too large for the database."
+                )
 
 
 @event.listens_for(Session, "before_flush")
@@ -95,8 +142,14 @@ def _bind_name(context: Any, bad: str) -> str:
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def check_parameters(_connection: Any, _cursor: Any, _statement: str, parameters: Any,
-                     context: Any, _executemany: bool) -> None:
+def check_parameters(
+    _connection: Any,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
     """Refuse a NUL in any text and a number beyond 64 bits in any statement, on both backends.
 
     Lookups send values too (``WHERE name = ?``): SQLite would search for the NUL,
@@ -110,8 +163,11 @@ def check_parameters(_connection: Any, _cursor: Any, _statement: str, parameters
                 table = _table_of(context)
                 field = f"{table} {column}" if table and column != "param" else "text"
                 raise InvalidInput(f"The {field} must not contain a NUL character (byte 0).")
-        elif isinstance(value, int) and not isinstance(value, bool) \
-                and not -_INT64 - 1 <= value <= _INT64:
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not -_INT64 - 1 <= value <= _INT64
+        ):
             raise InvalidInput(_TOO_LARGE)
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from study.admin.accounts import add_account
+from study.admin.accounts import create_account
 from study.admin.audit import record_event
-from study.admin.organisations import add_organisation
+from study.admin.organisations import create_organisation
 from study.db.models import INTERVIEWEE_ROLES, Account, Code, CodingScheme, Organisation, Transcript
 from study.errors import InvalidFile, InvalidInput, NotFound
 from study.exchange.refiqda import QdaCase, QdaCode, parse_code_description
@@ -29,32 +29,64 @@ from study.interviews.transcripts.parsing import parse_transcript
 from study.interviews.transcripts.store import LANGUAGES, store_parsed_transcript
 from study.interviews.transcripts.transcript import ParsedTranscript, Turn
 
-__all__ = ["COLUMN_VARIABLES", "IMPORTED_ORGANISATION", "IMPORTED_USER_DOMAIN", "ROLE_LINES",
-           "UNKNOWN_CODER", "StoredCodebook", "case_organisation", "coder_account",
-           "key_from_name", "named_organisation", "parse_source_description", "source_field",
-           "store_codebook",
-           "store_source"]
+__all__ = [
+    "COLUMN_VARIABLES",
+    "IMPORTED_ORGANISATION",
+    "IMPORTED_USER_DOMAIN",
+    "ROLE_LINES",
+    "UNKNOWN_CODER",
+    "StoredCodebook",
+    "case_organisation",
+    "coder_account",
+    "key_from_name",
+    "named_organisation",
+    "parse_source_description",
+    "source_field",
+    "store_codebook",
+    "store_source",
+]
 
 IMPORTED_ORGANISATION = "Imported"
 IMPORTED_USER_DOMAIN = "qdpx.invalid"  # .invalid is never deliverable (RFC 2606)
 UNKNOWN_CODER = ("unknown-coder@qdpx.invalid", "Unknown coder")
 # Case variable (lower case, spaces) -> Organisation column; others go to attributes.
-_CASE_COLUMNS = {"sector": "sector", "size band": "size_band", "country": "country",
-                 "headcount": "headcount"}
+_CASE_COLUMNS = {
+    "sector": "sector",
+    "size band": "size_band",
+    "country": "country",
+    "headcount": "headcount",
+}
 #: Organisation column -> the case variable an export names it.
-COLUMN_VARIABLES = {"sector": "Sector", "size_band": "Size band", "country": "Country",
-                    "headcount": "Headcount"}
+COLUMN_VARIABLES = {
+    "sector": "Sector",
+    "size_band": "Size band",
+    "country": "Country",
+    "headcount": "Headcount",
+}
 
 #: Lines of a source description that carry a transcript's fields (export and import).
 #: "Organisation" survives peers that drop case links (QualCoder exports none).
-ROLE_LINES = {"role": "Interviewee role", "language": "Language", "date": "Interview date",
-              "organisation": "Organisation"}
+ROLE_LINES = {
+    "role": "Interviewee role",
+    "language": "Language",
+    "date": "Interview date",
+    "organisation": "Organisation",
+}
 # A peer's source variable (or description line) name -> the transcript field it gives.
-_SOURCE_VARIABLES = {"interviewee role": "role", "role": "role", "rolle": "role",
-                     "language": "language", "sprog": "language", "lang": "language",
-                     "interview date": "date", "date": "date", "dato": "date",
-                     "organisation": "organisation", "organization": "organisation",
-                     "case": "organisation"}
+_SOURCE_VARIABLES = {
+    "interviewee role": "role",
+    "role": "role",
+    "rolle": "role",
+    "language": "language",
+    "sprog": "language",
+    "lang": "language",
+    "interview date": "date",
+    "date": "date",
+    "dato": "date",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "case": "organisation",
+}
 _LANGUAGE_NAMES = {"english": "en", "engelsk": "en", "danish": "da", "dansk": "da"}
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MAX_KEY = 100
@@ -87,9 +119,11 @@ class StoredCodebook:
     warnings: list[str] = field(default_factory=list)
 
 
-def _flatten(codes: list[QdaCode], parent: int | None = None,
-             out: list[tuple[QdaCode, int | None]] | None = None
-             ) -> list[tuple[QdaCode, int | None]]:
+def _flatten(
+    codes: list[QdaCode],
+    parent: int | None = None,
+    out: list[tuple[QdaCode, int | None]] | None = None,
+) -> list[tuple[QdaCode, int | None]]:
     """Codes depth first with the index of their parent in the result."""
     out = [] if out is None else out
     for code in codes:
@@ -101,21 +135,44 @@ def _flatten(codes: list[QdaCode], parent: int | None = None,
 def _fields(code: QdaCode) -> tuple[str, str, str, str, tuple[str, ...]]:
     parts = parse_code_description(code.description or "")
     colour = normalise_colour(code.color) or DEFAULT_COLOUR
-    return (code.name.strip()[:200], colour, parts.definition, parts.inclusion, parts.exclusion,
-            tuple(e for e in [parts.example] if e))
+    return (
+        code.name.strip()[:200],
+        colour,
+        parts.definition,
+        parts.inclusion,
+        parts.exclusion,
+        tuple(e for e in [parts.example] if e),
+    )
 
 
 def _stored_signature(session: Session, scheme: CodingScheme) -> tuple[list[tuple], list[int]]:
     rows = list(session.scalars(select(Code).where(Code.scheme_id == scheme.id)))
     ordered = tree_order(rows)
     index = {code.id: i for i, (_depth, code) in enumerate(ordered)}
-    signature = [(code.name, code.colour.upper(), code.definition, code.inclusion, code.exclusion,
-                  tuple(code.examples or []), index.get(code.parent_id)) for _d, code in ordered]
+    signature = [
+        (
+            code.name,
+            code.colour.upper(),
+            code.definition,
+            code.inclusion,
+            code.exclusion,
+            tuple(code.examples or []),
+            index.get(code.parent_id),
+        )
+        for _d, code in ordered
+    ]
     return signature, [code.id for _d, code in ordered]
 
 
-def store_codebook(session: Session, codes: list[QdaCode], *, key: str | None, title: str,
-                   actor_id: int | None = None, origin: str = "") -> StoredCodebook:
+def store_codebook(
+    session: Session,
+    codes: list[QdaCode],
+    *,
+    key: str | None,
+    title: str,
+    actor_id: int | None = None,
+    origin: str = "",
+) -> StoredCodebook:
     """Store a REFI-QDA code tree as a scheme version (or find the identical stored one).
 
     ``key`` defaults to one made from ``title``. If a stored version of the key
@@ -126,48 +183,84 @@ def store_codebook(session: Session, codes: list[QdaCode], *, key: str | None, t
         raise InvalidFile("The codebook has no codes.", path=origin or None)
     key = (key or "").strip() or key_from_name(title, fallback="imported-codebook")
     if not _KEY.match(key) or len(key) > _MAX_KEY:
-        raise InvalidInput(f"A scheme key uses lower-case letters, digits and hyphens "
-                           f"(like imc-integration), not {key!r}.")
+        raise InvalidInput(
+            f"A scheme key uses lower-case letters, digits and hyphens "
+            f"(like imc-integration), not {key!r}."
+        )
     flat = _flatten(codes)
     signature = [(*_fields(code), parent) for code, parent in flat]
-    warnings = [f"The name of code '{code.name[:60]}…' is longer than 200 characters and was "
-                "shortened." for code, _ in flat if len(code.name.strip()) > 200]
+    warnings = [
+        f"The name of code '{code.name[:60]}…' is longer than 200 characters and was shortened."
+        for code, _ in flat
+        if len(code.name.strip()) > 200
+    ]
     versions = scheme_rows(session, key)
     for version in reversed(versions):
         stored, ids = _stored_signature(session, version)
         if stored == signature:
-            return StoredCodebook(key, version.version, version.id,
-                                  {code.guid: ids[i] for i, (code, _) in enumerate(flat)}, False,
-                                  warnings)
+            return StoredCodebook(
+                key,
+                version.version,
+                version.id,
+                {code.guid: ids[i] for i, (code, _) in enumerate(flat)},
+                False,
+                warnings,
+            )
     numbers = [int(m.group()) for v in versions if (m := re.match(r"\d+", v.version))]
     version = str(max(numbers, default=0) + 1)
-    scheme = CodingScheme(key=key, version=version, title=title.strip()[:300] or key,
-                          definition={"description": f"Imported from {origin}" if origin else "",
-                                      "origin": "REFI-QDA"})
+    scheme = CodingScheme(
+        key=key,
+        version=version,
+        title=title.strip()[:300] or key,
+        definition={
+            "description": f"Imported from {origin}" if origin else "",
+            "origin": "REFI-QDA",
+        },
+    )
     session.add(scheme)
     session.flush()
     rows: list[Code] = []
     taken: set[str] = set()
-    for position, ((name, colour, definition, inclusion, exclusion, examples), parent) in \
-            enumerate((s[:5] + (s[5],), s[6]) for s in signature):
+    for position, ((name, colour, definition, inclusion, exclusion, examples), parent) in enumerate(
+        (s[:5] + (s[5],), s[6]) for s in signature
+    ):
         code_key = base = key_from_name(name)
         n = 1
         while code_key in taken:
             n += 1
             code_key = f"{base}-{n}"
         taken.add(code_key)
-        row = Code(scheme_id=scheme.id, key=code_key, name=name, colour=colour,
-                   definition=definition, inclusion=inclusion, exclusion=exclusion,
-                   examples=list(examples), keywords={}, position=position,
-                   parent_id=rows[parent].id if parent is not None else None)
+        row = Code(
+            scheme_id=scheme.id,
+            key=code_key,
+            name=name,
+            colour=colour,
+            definition=definition,
+            inclusion=inclusion,
+            exclusion=exclusion,
+            examples=list(examples),
+            keywords={},
+            position=position,
+            parent_id=rows[parent].id if parent is not None else None,
+        )
         session.add(row)
         session.flush()
         rows.append(row)
-    record_event(session, "scheme.import", actor_id=actor_id, target=scheme,
-                 details={"key": key, "version": version, "codes": len(rows), "file": origin})
-    return StoredCodebook(key, version, scheme.id,
-                          {code.guid: rows[i].id for i, (code, _) in enumerate(flat)}, True,
-                          warnings)
+    record_event(
+        session,
+        "scheme.import",
+        actor_id=actor_id,
+        target=scheme,
+        details={"key": key, "version": version, "codes": len(rows), "file": origin},
+    )
+    return StoredCodebook(
+        key,
+        version,
+        scheme.id,
+        {code.guid: rows[i].id for i, (code, _) in enumerate(flat)},
+        True,
+        warnings,
+    )
 
 
 def source_field(variable: str) -> str | None:
@@ -175,8 +268,9 @@ def source_field(variable: str) -> str | None:
     return _SOURCE_VARIABLES.get(" ".join(str(variable).lower().replace("_", " ").split()))
 
 
-def parse_source_description(text: str,
-                             variables: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+def parse_source_description(
+    text: str, variables: dict[str, str] | None = None
+) -> tuple[dict[str, str], str]:
     """Split a source description into transcript fields and the rest.
 
     Fields come from leading ``Label: value`` lines (as ISM Study writes them)
@@ -230,17 +324,26 @@ def _turns(text: str) -> list[Turn]:
     return turns
 
 
-def store_source(session: Session, name: str, text: str, organisation: Organisation,
-                 fields: dict[str, str], *, actor_id: int | None = None
-                 ) -> tuple[Transcript, bool]:
+def store_source(
+    session: Session,
+    name: str,
+    text: str,
+    organisation: Organisation,
+    fields: dict[str, str],
+    *,
+    actor_id: int | None = None,
+) -> tuple[Transcript, bool]:
     """The transcript a text source is: the stored one with the same text, or a new one.
 
     Returns the transcript and whether it was created. Turns come from
     :func:`_turns`; role, language and date from ``fields`` where valid.
     """
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    existing = session.scalar(select(Transcript).where(
-        Transcript.organisation_id == organisation.id, Transcript.text_sha256 == digest))
+    existing = session.scalar(
+        select(Transcript).where(
+            Transcript.organisation_id == organisation.id, Transcript.text_sha256 == digest
+        )
+    )
     if existing is not None:
         return existing, False
     name = " ".join(name.split())[:300] or "Untitled source"
@@ -254,15 +357,27 @@ def store_source(session: Session, name: str, text: str, organisation: Organisat
     except ValueError:
         date = None
     info = store_parsed_transcript(
-        session, ParsedTranscript(name, text, turns), organisation=organisation,
+        session,
+        ParsedTranscript(name, text, turns),
+        organisation=organisation,
         role=role if role in INTERVIEWEE_ROLES else "other",
-        language=language if language in LANGUAGES else None, interview_date=date, name=name,
-        source_filename=f"{name[:290]}.txt", actor_id=actor_id)
+        language=language if language in LANGUAGES else None,
+        interview_date=date,
+        name=name,
+        source_filename=f"{name[:290]}.txt",
+        actor_id=actor_id,
+    )
     return session.get(Transcript, info.id), True
 
 
-def coder_account(session: Session, name: str, actor_id: int | None,
-                  email: str | None = None, *, mapped_to: str | None = None) -> int:
+def coder_account(
+    session: Session,
+    name: str,
+    actor_id: int | None,
+    email: str | None = None,
+    *,
+    mapped_to: str | None = None,
+) -> int:
     """The account an imported user is: an imported coder, never an existing account.
 
     A project names its users as it likes, so a user called like an existing
@@ -274,32 +389,43 @@ def coder_account(session: Session, name: str, actor_id: int | None,
     """
     name = (name or "").strip() or "Unnamed coder"
     if mapped_to is not None:
-        found = session.scalar(select(Account.id).where(
-            func.lower(Account.email) == mapped_to.strip().lower()))
+        found = session.scalar(
+            select(Account.id).where(func.lower(Account.email) == mapped_to.strip().lower())
+        )
         if found is None:
-            raise NotFound(f"The project's user {name!r} is mapped to {mapped_to!r}, "
-                           "which is no account; `study user list` shows them.")
+            raise NotFound(
+                f"The project's user {name!r} is mapped to {mapped_to!r}, "
+                "which is no account; `study user list` shows them."
+            )
         return found
     if email is not None:
         found = session.scalar(select(Account.id).where(Account.email == email))
         if found is not None:
             return found
     else:
-        named = list(session.scalars(select(Account.id).where(
-            func.lower(Account.display_name) == name.casefold(),
-            Account.email.endswith(f"@{IMPORTED_USER_DOMAIN}"),
-            Account.is_consensus.is_(False))))
+        named = list(
+            session.scalars(
+                select(Account.id).where(
+                    func.lower(Account.display_name) == name.casefold(),
+                    Account.email.endswith(f"@{IMPORTED_USER_DOMAIN}"),
+                    Account.is_consensus.is_(False),
+                )
+            )
+        )
         if len(named) == 1:
             return named[0]
         email = _free_email(session, name)
-    info = add_account(session, email, role="coder", password=None,
-                       display_name=name[:200], actor_id=actor_id)
+    info = create_account(
+        session, email, role="coder", password=None, display_name=name[:200], actor_id=actor_id
+    )
     return info.id
 
 
 def _free_email(session: Session, name: str) -> str:
-    local = key_from_name(name, fallback="", max_length=60) or \
-        "coder-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    local = (
+        key_from_name(name, fallback="", max_length=60)
+        or "coder-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    )
     email, n = f"{local}@{IMPORTED_USER_DOMAIN}", 1
     while session.scalar(select(Account.id).where(Account.email == email)) is not None:
         n += 1
@@ -307,8 +433,9 @@ def _free_email(session: Session, name: str) -> str:
     return email
 
 
-def case_organisation(session: Session, case: QdaCase, warnings: list[str],
-                      actor_id: int | None) -> Organisation:
+def case_organisation(
+    session: Session, case: QdaCase, warnings: list[str], actor_id: int | None
+) -> Organisation:
     """The organisation a case is, created with its variables or completed from them."""
     name = case.name.strip()[:200] or "Unnamed case"
     org = named_organisation(session, name, actor_id)
@@ -336,8 +463,10 @@ def case_organisation(session: Session, case: QdaCase, warnings: list[str],
         attributes["description"] = case.description
     org.attributes = attributes
     if conflicts:
-        warnings.append(f"Organisation '{name}' already had other values for "
-                        f"{', '.join(conflicts)}; the stored values were kept.")
+        warnings.append(
+            f"Organisation '{name}' already had other values for "
+            f"{', '.join(conflicts)}; the stored values were kept."
+        )
     return org
 
 
@@ -345,6 +474,6 @@ def named_organisation(session: Session, name: str, actor_id: int | None) -> Org
     """The organisation called ``name``, created (without variables) if missing."""
     org = session.scalar(select(Organisation).where(Organisation.name == name))
     if org is None:
-        info = add_organisation(session, name, actor_id=actor_id)
+        info = create_organisation(session, name, actor_id=actor_id)
         org = session.get(Organisation, info.id)
     return org

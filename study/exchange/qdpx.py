@@ -52,26 +52,66 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
+from study.admin.permissions import Actor, require
 from study.admin.studies import current_study, ensure_study
-from study.db.models import (Account, Code, Coding, CodingScheme, Memo, Organisation,
-                             PlatformDocument, Transcript)
+from study.db.models import (
+    Account,
+    Code,
+    Coding,
+    CodingScheme,
+    Memo,
+    Organisation,
+    PlatformDocument,
+    Transcript,
+)
 from study.errors import InvalidInput
-from study.exchange.mapping import (COLUMN_VARIABLES, IMPORTED_ORGANISATION, IMPORTED_USER_DOMAIN,
-                                    ROLE_LINES, UNKNOWN_CODER, case_organisation, coder_account,
-                                    named_organisation, parse_source_description, source_field,
-                                    store_codebook,
-                                    store_source)
-from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                                    QdaUser, format_code_description, read_codebook, read_qdpx,
-                                    write_codebook, write_qdpx)
+from study.exchange.mapping import (
+    COLUMN_VARIABLES,
+    IMPORTED_ORGANISATION,
+    IMPORTED_USER_DOMAIN,
+    ROLE_LINES,
+    UNKNOWN_CODER,
+    case_organisation,
+    coder_account,
+    named_organisation,
+    parse_source_description,
+    source_field,
+    store_codebook,
+    store_source,
+)
+from study.exchange.refiqda import (
+    QdaCase,
+    QdaCode,
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaTextSource,
+    QdaUser,
+    format_code_description,
+    read_codebook,
+    read_qdpx,
+    write_codebook,
+    write_qdpx,
+)
 from study.exchange.refiqda.model import derived_guid, iter_codes
-from study.interviews.coding.memos import add_memo
+from study.interviews.coding.memos import write_memo
 from study.interviews.coding.schemes_store import SchemeRef, scheme_row, scheme_rows, tree_order
 
-__all__ = ["IMPORTED_ORGANISATION", "IMPORTED_USER_DOMAIN", "CodebookSummary", "ExportSummary",
-           "ImportSummary", "build_project", "export_codebook", "export_qdpx", "import_codebook",
-           "import_qdpx", "scheme_codes"]
+__all__ = [
+    "IMPORTED_ORGANISATION",
+    "IMPORTED_USER_DOMAIN",
+    "CodebookSummary",
+    "ExportSummary",
+    "ImportSummary",
+    "build_project",
+    "export_codebook",
+    "export_qdpx",
+    "import_codebook",
+    "import_qdpx",
+    "scheme_codes",
+]
 
 
 @dataclass(frozen=True)
@@ -91,15 +131,10 @@ class ExportSummary:
 
 
 @dataclass(frozen=True)
-class ImportSummary:
-    """What an import stored, and every warning about what it could not store as given."""
+class ImportSummary(ExportSummary):
+    """What an import stored (the same counts), and every warning about what it could not
+    store as given."""
 
-    sources: int
-    codes: int
-    codings: int
-    users: int
-    cases: int
-    notes: int
     warnings: tuple[str, ...] = ()
     scheme: str | None = None
     scheme_version: str | None = None
@@ -128,11 +163,15 @@ class CodebookSummary:
 # -- export -------------------------------------------------------------------------------
 
 
-def scheme_codes(session: Session, scheme: CodingScheme,
-                 guid_of: dict[tuple[str, str], str] | None = None) -> list[QdaCode]:
+def scheme_codes(
+    session: Session, scheme: CodingScheme, guid_of: dict[tuple[str, str], str] | None = None
+) -> list[QdaCode]:
     """The code tree of one scheme version as REFI-QDA codes (merged codes left out)."""
-    rows = [c for c in session.scalars(select(Code).where(Code.scheme_id == scheme.id))
-            if c.merged_into_id is None]
+    rows = [
+        c
+        for c in session.scalars(select(Code).where(Code.scheme_id == scheme.id))
+        if c.merged_into_id is None
+    ]
     made: dict[int, QdaCode] = {}
     roots: list[QdaCode] = []
     for _depth, code in tree_order(rows):
@@ -145,10 +184,17 @@ def scheme_codes(session: Session, scheme: CodingScheme,
 
 
 def _qda_code(scheme_key: str, code: Code) -> QdaCode:
-    return QdaCode(derived_guid("code", f"{scheme_key}/{code.key}"), code.name, code.colour,
-                   format_code_description(code.definition or "", code.inclusion or "",
-                                           code.exclusion or "",
-                                           "\n".join(str(e) for e in code.examples or [])))
+    return QdaCode(
+        derived_guid("code", f"{scheme_key}/{code.key}"),
+        code.name,
+        code.colour,
+        format_code_description(
+            code.definition or "",
+            code.inclusion or "",
+            code.exclusion or "",
+            "\n".join(str(e) for e in code.examples or []),
+        ),
+    )
 
 
 def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], str]]:
@@ -163,8 +209,9 @@ def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], st
         versions = scheme_rows(session, key)
         codes = scheme_codes(session, versions[-1], guid_of)
         for older in reversed(versions):
-            for code in session.scalars(select(Code).where(Code.scheme_id == older.id)
-                                        .order_by(Code.position, Code.id)):
+            for code in session.scalars(
+                select(Code).where(Code.scheme_id == older.id).order_by(Code.position, Code.id)
+            ):
                 if (key, code.key) not in guid_of:
                     extra = _qda_code(key, code)
                     guid_of[(key, code.key)] = extra.guid
@@ -172,9 +219,17 @@ def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], st
         per_scheme.append((versions[-1], codes))
     if len(per_scheme) == 1:
         return per_scheme[0][1], guid_of
-    return [QdaCode(derived_guid("scheme", row.key), row.title, None,
-                    str((row.definition or {}).get("description", "")), codes, is_codable=False)
-            for row, codes in per_scheme], guid_of
+    return [
+        QdaCode(
+            derived_guid("scheme", row.key),
+            row.title,
+            None,
+            str((row.definition or {}).get("description", "")),
+            codes,
+            is_codable=False,
+        )
+        for row, codes in per_scheme
+    ], guid_of
 
 
 def build_project(session: Session) -> QdaProject:
@@ -182,16 +237,28 @@ def build_project(session: Session) -> QdaProject:
     study = current_study(session)
     name = study.name if study is not None else "ISM Study"
     codes, code_guid = _codebook(session)
-    code_key = {code.id: (scheme_key, code.key) for code, scheme_key in session.execute(
-        select(Code, CodingScheme.key).join(CodingScheme, CodingScheme.id == Code.scheme_id))}
+    code_key = {
+        code.id: (scheme_key, code.key)
+        for code, scheme_key in session.execute(
+            select(Code, CodingScheme.key).join(CodingScheme, CodingScheme.id == Code.scheme_id)
+        )
+    }
     cases: list[QdaCase] = []
     case_guid: dict[int, str] = {}
     for org in session.scalars(select(Organisation).order_by(Organisation.name)):
         case_guid[org.id] = derived_guid("case", f"{name}/{org.name}")
-        variables = {COLUMN_VARIABLES[column]: str(getattr(org, column))
-                     for column in COLUMN_VARIABLES if getattr(org, column) not in (None, "")}
-        variables.update({str(k): str(v) for k, v in (org.attributes or {}).items()
-                          if v is not None and str(k) not in variables})
+        variables = {
+            COLUMN_VARIABLES[column]: str(getattr(org, column))
+            for column in COLUMN_VARIABLES
+            if getattr(org, column) not in (None, "")
+        }
+        variables.update(
+            {
+                str(k): str(v)
+                for k, v in (org.attributes or {}).items()
+                if v is not None and str(k) not in variables
+            }
+        )
         cases.append(QdaCase(case_guid[org.id], org.name, variables))
     users: dict[int, QdaUser] = {}
     sources: list[QdaTextSource] = []
@@ -200,34 +267,66 @@ def build_project(session: Session) -> QdaProject:
     for transcript in session.scalars(select(Transcript).order_by(Transcript.id)):
         guid = derived_guid("transcript", f"{transcript.id}/{transcript.text_sha256}")
         source_guid[transcript.id] = guid
-        source = QdaTextSource(guid, transcript.name, transcript.text,
-                               [case_guid[transcript.organisation_id]],
-                               notes=_source_description(transcript, session))
-        for coding in session.scalars(select(Coding).where(Coding.transcript_id == transcript.id)
-                                      .order_by(Coding.start, Coding.end, Coding.id)):
+        source = QdaTextSource(
+            guid,
+            transcript.name,
+            transcript.text,
+            [case_guid[transcript.organisation_id]],
+            notes=_source_description(transcript, session),
+        )
+        for coding in session.scalars(
+            select(Coding)
+            .where(Coding.transcript_id == transcript.id)
+            .order_by(Coding.start, Coding.end, Coding.id)
+        ):
             coding_guid[coding.id] = derived_guid("coding", f"{guid}/{coding.id}")
-            source.codings.append(QdaCoding(
-                coding_guid[coding.id], coding.start, coding.end,
-                code_guid[code_key[coding.code_id]], _user(session, users, coding.coder_id),
-                coding.created_at, transcript.text[coding.start:coding.end]))
+            source.codings.append(
+                QdaCoding(
+                    coding_guid[coding.id],
+                    coding.start,
+                    coding.end,
+                    code_guid[code_key[coding.code_id]],
+                    _user(session, users, coding.coder_id),
+                    coding.created_at,
+                    transcript.text[coding.start : coding.end],
+                )
+            )
         sources.append(source)
     notes = []
     for memo in session.scalars(select(Memo).order_by(Memo.id)):
-        target = (source_guid.get(memo.transcript_id) or coding_guid.get(memo.coding_id)
-                  or code_guid.get(code_key.get(memo.code_id)))
+        target = (
+            source_guid.get(memo.transcript_id)
+            or coding_guid.get(memo.coding_id)
+            or code_guid.get(code_key.get(memo.code_id))
+        )
         author = _user(session, users, memo.author_id) if memo.author_id is not None else None
-        notes.append(QdaNote(derived_guid("memo", f"{name}/{memo.id}"), memo.text, target,
-                             author, memo.created_at))
+        notes.append(
+            QdaNote(
+                derived_guid("memo", f"{name}/{memo.id}"),
+                memo.text,
+                target,
+                author,
+                memo.created_at,
+            )
+        )
     _unique_user_names(session, users)
-    return QdaProject(name, list(users.values()), codes, cases, sources, notes,
-                      description=study.description if study is not None else "")
+    return QdaProject(
+        name,
+        list(users.values()),
+        codes,
+        cases,
+        sources,
+        notes,
+        description=study.description if study is not None else "",
+    )
 
 
 def _user(session: Session, users: dict[int, QdaUser], account_id: int) -> str:
     if account_id not in users:
         account = session.get(Account, account_id)
-        users[account_id] = QdaUser(derived_guid("user", account.email),
-                                    account.display_name or account.email)
+        users[account_id] = QdaUser(
+            derived_guid("user", account.email), account.display_name or account.email
+        )
     return users[account_id].guid
 
 
@@ -242,35 +341,60 @@ def _unique_user_names(session: Session, users: dict[int, QdaUser]) -> None:
 def _source_description(transcript: Transcript, session: Session) -> str:
     organisation = session.get(Organisation, transcript.organisation_id)
     organisation = organisation.name if organisation is not None else None
-    values = {"role": transcript.interviewee_role, "language": transcript.language,
-              "date": transcript.interview_date.isoformat() if transcript.interview_date else None,
-              "organisation": organisation}
+    values = {
+        "role": transcript.interviewee_role,
+        "language": transcript.language,
+        "date": transcript.interview_date.isoformat() if transcript.interview_date else None,
+        "organisation": organisation,
+    }
     lines = [f"{label}: {values[key]}" for key, label in ROLE_LINES.items() if values[key]]
-    if session.scalar(select(PlatformDocument.id).where(
-            PlatformDocument.transcript_id == transcript.id)) is not None:
+    if (
+        session.scalar(
+            select(PlatformDocument.id).where(PlatformDocument.transcript_id == transcript.id)
+        )
+        is not None
+    ):
         lines.append("source: platform conversation (pseudonymised export)")
     return "\n".join(lines)
 
 
-def export_qdpx(session: Session, out: str | os.PathLike[str] | BinaryIO, *,
-                compat: str | None = None) -> ExportSummary:
+def export_qdpx(
+    session: Session,
+    out: str | os.PathLike[str] | BinaryIO,
+    *,
+    compat: str | None = None,
+    viewer: Actor,
+) -> ExportSummary:
     """Write the study as a REFI-QDA project (.qdpx) to a path or a binary file object.
 
     ``compat="qualcoder"`` also writes QualCoder's form of case links.
     """
+    require(current_actor(session, viewer), "exchange_projects")
     project = build_project(session)
     write_qdpx(project, out, compat=compat)
-    return ExportSummary(len(project.sources), sum(1 for _ in iter_codes(project.codes)),
-                         sum(len(s.codings) for s in project.sources), len(project.users),
-                         len(project.cases), len(project.notes))
+    return ExportSummary(
+        len(project.sources),
+        sum(1 for _ in iter_codes(project.codes)),
+        sum(len(s.codings) for s in project.sources),
+        len(project.users),
+        len(project.cases),
+        len(project.notes),
+    )
 
 
-def export_codebook(session: Session, scheme: SchemeRef, out: str | os.PathLike[str] | BinaryIO,
-                    *, format: str = "qdc") -> int:
+def export_codebook(
+    session: Session,
+    scheme: SchemeRef,
+    out: str | os.PathLike[str] | BinaryIO,
+    *,
+    format: str = "qdc",
+    viewer: Actor,
+) -> int:
     """Write one scheme version (a key means its newest) as a codebook; returns the code count.
 
     ``format`` is ``"qdc"`` (REFI-QDA) or ``"csv"`` (Taguette's ``tag``, ``description``).
     """
+    require(current_actor(session, viewer), "exchange_projects")
     codes = scheme_codes(session, scheme_row(session, scheme))
     write_codebook(codes, out, format=format)
     return sum(1 for _ in iter_codes(codes))
@@ -279,27 +403,49 @@ def export_codebook(session: Session, scheme: SchemeRef, out: str | os.PathLike[
 # -- import -------------------------------------------------------------------------------
 
 
-def import_codebook(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
-                    scheme_key: str | None = None, actor_id: int | None = None
-                    ) -> CodebookSummary:
+def import_codebook(
+    session: Session,
+    path: str | os.PathLike[str] | BinaryIO,
+    *,
+    scheme_key: str | None = None,
+    actor: Actor | int,
+) -> CodebookSummary:
     """Store the codes of a .qdc codebook (or of a .qdpx project) as a coding scheme version.
 
     The key is ``scheme_key`` or made from the file name; a codebook identical
     to a stored version of that key is that version.
     """
+    actor_id = acting(session, actor, "exchange_projects")
     warnings: list[str] = []
     codes = read_codebook(path, warnings=warnings)
     stem = Path(str(getattr(path, "name", path))).stem
-    stored = store_codebook(session, codes, key=scheme_key, title=stem or "Imported codebook",
-                            actor_id=actor_id, origin=str(getattr(path, "name", path)))
-    return CodebookSummary(stored.key, stored.version, stored.scheme_id, len(stored.code_ids),
-                           stored.created, tuple(warnings + stored.warnings))
+    stored = store_codebook(
+        session,
+        codes,
+        key=scheme_key,
+        title=stem or "Imported codebook",
+        actor_id=actor_id,
+        origin=str(getattr(path, "name", path)),
+    )
+    return CodebookSummary(
+        stored.key,
+        stored.version,
+        stored.scheme_id,
+        len(stored.code_ids),
+        stored.created,
+        tuple(warnings + stored.warnings),
+    )
 
 
-def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
-                actor_id: int | None = None, scheme_key: str | None = None,
-                name: str | None = None,
-                coders: Mapping[str, str] | None = None) -> ImportSummary:
+def import_qdpx(
+    session: Session,
+    path: str | os.PathLike[str] | BinaryIO,
+    *,
+    actor: Actor | int,
+    scheme_key: str | None = None,
+    name: str | None = None,
+    coders: Mapping[str, str] | None = None,
+) -> ImportSummary:
     """Import a REFI-QDA project: sources, codebook, users, cases, codings and memos.
 
     See the module docstring for the rules. ``name`` is the file name as the
@@ -312,44 +458,62 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
     InvalidFile
         If the archive is not a valid REFI-QDA project; nothing is stored.
     """
+    actor_id = acting(session, actor, "exchange_projects")
     project = read_qdpx(path, name=name)
     warnings = list(project.warnings)
     ensure_study(session, name=project.name or "Imported study", actor_id=actor_id)
     scheme = None
     code_ids: dict[str, int] = {}
     if project.codes:
-        scheme = store_codebook(session, project.codes, key=scheme_key,
-                                title=project.name or "Imported codebook", actor_id=actor_id,
-                                origin=name or str(getattr(path, "name", path)))
+        scheme = store_codebook(
+            session,
+            project.codes,
+            key=scheme_key,
+            title=project.name or "Imported codebook",
+            actor_id=actor_id,
+            origin=name or str(getattr(path, "name", path)),
+        )
         code_ids = scheme.code_ids
         warnings.extend(scheme.warnings)
     coders = dict(coders or {})
     unknown = set(coders) - {u.guid for u in project.users} - {u.name for u in project.users}
     if unknown:
-        raise InvalidInput(f"The project has no user {sorted(unknown)[0]!r} to map; its users "
-                           f"are {', '.join(repr(u.name) for u in project.users) or 'none'}.")
-    accounts = {user.guid: coder_account(session, user.name, actor_id,
-                                         mapped_to=coders.get(user.guid, coders.get(user.name)))
-                for user in project.users}
-    organisations = {case.guid: case_organisation(session, case, warnings, actor_id)
-                     for case in project.cases}
+        raise InvalidInput(
+            f"The project has no user {sorted(unknown)[0]!r} to map; its users "
+            f"are {', '.join(repr(u.name) for u in project.users) or 'none'}."
+        )
+    accounts = {
+        user.guid: coder_account(
+            session, user.name, actor_id, mapped_to=coders.get(user.guid, coders.get(user.name))
+        )
+        for user in project.users
+    }
+    organisations = {
+        case.guid: case_organisation(session, case, warnings, actor_id) for case in project.cases
+    }
     transcripts: dict[str, int] = {}
     coding_ids: dict[str, int] = {}
     counts = {"codings": 0, "notes": 0, "duplicates": 0, "unknown": 0, "empty": 0}
     for source in project.sources:
         if len(source.case_guids) > 1:
-            warnings.append(f"Source '{source.name}' belongs to {len(source.case_guids)} cases; "
-                            "it was stored with the first one only.")
+            warnings.append(
+                f"Source '{source.name}' belongs to {len(source.case_guids)} cases; "
+                "it was stored with the first one only."
+            )
         metadata, rest = parse_source_description(source.notes, source.variables)
         named = metadata.get("organisation", "").strip()[:200]
-        org = (organisations.get(source.case_guids[0]) if source.case_guids else None) or \
-            named_organisation(session, named or IMPORTED_ORGANISATION, actor_id)
-        transcript, created = store_source(session, source.name, source.text, org, metadata,
-                                           actor_id=actor_id)
+        org = (
+            organisations.get(source.case_guids[0]) if source.case_guids else None
+        ) or named_organisation(session, named or IMPORTED_ORGANISATION, actor_id)
+        transcript, created = store_source(
+            session, source.name, source.text, org, metadata, actor_id=actor_id
+        )
         transcripts[source.guid] = transcript.id
         if not created:
-            warnings.append(f"Source '{source.name}' was already stored; its codings were "
-                            "added to that transcript.")
+            warnings.append(
+                f"Source '{source.name}' was already stored; its codings were "
+                "added to that transcript."
+            )
         if rest:
             _add_memo(session, rest, transcript_id=transcript.id, author_id=None)
             counts["notes"] += 1
@@ -358,86 +522,173 @@ def import_qdpx(session: Session, path: str | os.PathLike[str] | BinaryIO, *,
             if coder is None:
                 counts["unknown"] += 1
                 coder = coder_account(session, UNKNOWN_CODER[1], actor_id, UNKNOWN_CODER[0])
-            coding_ids[coding.guid] = _add_coding(session, transcript, coding, code_ids, coder,
-                                                  counts, actor_id)
+            coding_ids[coding.guid] = _add_coding(
+                session, transcript, coding, code_ids, coder, counts, actor_id
+            )
     if counts["unknown"]:
-        warnings.append(f"{counts['unknown']} codings name no known user; they were stored "
-                        f"as coded by '{UNKNOWN_CODER[1]}'.")
+        warnings.append(
+            f"{counts['unknown']} codings name no known user; they were stored "
+            f"as coded by '{UNKNOWN_CODER[1]}'."
+        )
     if counts["empty"]:
-        warnings.append(f"{counts['empty']} codings select no text at all and were not "
-                        "imported.")
+        warnings.append(f"{counts['empty']} codings select no text at all and were not imported.")
     if counts["duplicates"]:
-        warnings.append(f"{counts['duplicates']} codings were already stored and were not "
-                        "added again.")
-    unused = sorted({name for source in project.sources for name in source.variables
-                     if source_field(name) is None})
+        warnings.append(
+            f"{counts['duplicates']} codings were already stored and were not added again."
+        )
+    unused = sorted(
+        {
+            name
+            for source in project.sources
+            for name in source.variables
+            if source_field(name) is None
+        }
+    )
     if unused:
-        warnings.append(f"Source variables ISM Study does not keep were not imported: "
-                        f"{', '.join(repr(n) for n in unused[:5])}"
-                        + (f" and {len(unused) - 5} more." if len(unused) > 5 else "."))
-    _import_notes(session, project.notes, transcripts, code_ids, coding_ids, accounts, counts,
-                  warnings, actor_id)
-    summary = ImportSummary(len(transcripts), len(code_ids), counts["codings"],
-                            len(set(accounts.values())), len(organisations), counts["notes"],
-                            tuple(warnings), scheme.key if scheme else None,
-                            scheme.version if scheme else None)
-    record_event(session, "qdpx.import", actor_id=actor_id,
-                 details={**summary.as_dict(), "file": name or str(getattr(path, "name", path))})
+        warnings.append(
+            f"Source variables ISM Study does not keep were not imported: "
+            f"{', '.join(repr(n) for n in unused[:5])}"
+            + (f" and {len(unused) - 5} more." if len(unused) > 5 else ".")
+        )
+    _import_notes(
+        session,
+        project.notes,
+        transcripts,
+        code_ids,
+        coding_ids,
+        accounts,
+        counts,
+        warnings,
+        actor_id,
+    )
+    summary = ImportSummary(
+        len(transcripts),
+        len(code_ids),
+        counts["codings"],
+        len(set(accounts.values())),
+        len(organisations),
+        counts["notes"],
+        tuple(warnings),
+        scheme.key if scheme else None,
+        scheme.version if scheme else None,
+    )
+    record_event(
+        session,
+        "qdpx.import",
+        actor_id=actor_id,
+        details={**summary.as_dict(), "file": name or str(getattr(path, "name", path))},
+    )
     return summary
 
 
-def _add_coding(session: Session, transcript: Transcript, coding: QdaCoding,
-                code_ids: dict[str, int], coder: int, counts: dict[str, int],
-                actor_id: int | None) -> int | None:
+def _add_coding(
+    session: Session,
+    transcript: Transcript,
+    coding: QdaCoding,
+    code_ids: dict[str, int],
+    coder: int,
+    counts: dict[str, int],
+    actor_id: int | None,
+) -> int | None:
     start, end = coding.start, coding.end
     if end <= start:
         counts["empty"] += 1
         return None
     code_id = code_ids[coding.code_guid]
-    existing = session.scalar(select(Coding.id).where(
-        Coding.transcript_id == transcript.id, Coding.code_id == code_id,
-        Coding.coder_id == coder, Coding.start == start, Coding.end == end))
+    existing = session.scalar(
+        select(Coding.id).where(
+            Coding.transcript_id == transcript.id,
+            Coding.code_id == code_id,
+            Coding.coder_id == coder,
+            Coding.start == start,
+            Coding.end == end,
+        )
+    )
     if existing is not None:
         counts["duplicates"] += 1
         return existing
     # Stored directly rather than through add_coding, to keep the other program's creation time.
-    row = Coding(transcript_id=transcript.id, code_id=code_id, coder_id=coder, start=start,
-                 end=end, snippet=transcript.text[start:end], origin="import",
-                 created_at=coding.creation_datetime or dt.datetime.now(dt.timezone.utc))
+    row = Coding(
+        transcript_id=transcript.id,
+        code_id=code_id,
+        coder_id=coder,
+        start=start,
+        end=end,
+        snippet=transcript.text[start:end],
+        origin="import",
+        created_at=coding.creation_datetime or dt.datetime.now(dt.UTC),
+    )
     session.add(row)
-    record_event(session, "coding.add", actor_id=actor_id, target=row,
-                 details={"transcript_id": transcript.id, "code_id": code_id, "coder_id": coder,
-                          "start": start, "end": end, "origin": "import"})
+    record_event(
+        session,
+        "coding.add",
+        actor_id=actor_id,
+        target=row,
+        details={
+            "transcript_id": transcript.id,
+            "code_id": code_id,
+            "coder_id": coder,
+            "start": start,
+            "end": end,
+            "origin": "import",
+        },
+    )
     counts["codings"] += 1
     return row.id
 
 
-def _import_notes(session: Session, notes: list[QdaNote], transcripts: dict[str, int],
-                  code_ids: dict[str, int], coding_ids: dict[str, int | None],
-                  accounts: dict[str, int], counts: dict[str, int], warnings: list[str],
-                  actor_id: int | None) -> None:
+def _import_notes(
+    session: Session,
+    notes: list[QdaNote],
+    transcripts: dict[str, int],
+    code_ids: dict[str, int],
+    coding_ids: dict[str, int | None],
+    accounts: dict[str, int],
+    counts: dict[str, int],
+    warnings: list[str],
+    actor_id: int | None,
+) -> None:
     unplaced: list[str] = []
     for note in notes:
         target = note.target_guid or ""
-        where = ({"transcript_id": transcripts[target]} if target in transcripts else
-                 {"coding_id": coding_ids[target]} if coding_ids.get(target) else
-                 {"code_id": code_ids[target]} if target in code_ids else None)
+        where = (
+            {"transcript_id": transcripts[target]}
+            if target in transcripts
+            else {"coding_id": coding_ids[target]}
+            if coding_ids.get(target)
+            else {"code_id": code_ids[target]}
+            if target in code_ids
+            else None
+        )
         if where is None or not note.text.strip():
             unplaced.append(note.text.strip().split("\n", 1)[0][:40] or note.guid)
             continue
-        _add_memo(session, note.text, author_id=accounts.get(note.creating_user_guid or ""),
-                  created=note.created, **where)
+        _add_memo(
+            session,
+            note.text,
+            author_id=accounts.get(note.creating_user_guid or ""),
+            created=note.created,
+            **where,
+        )
         counts["notes"] += 1
     if unplaced:
         shown = ", ".join(f"'{t}'" for t in unplaced[:5])
-        warnings.append(f"{len(unplaced)} notes are about the whole project, a case or "
-                        f"nothing, or are empty, and were not imported: {shown}"
-                        + (f" and {len(unplaced) - 5} more." if len(unplaced) > 5 else "."))
+        warnings.append(
+            f"{len(unplaced)} notes are about the whole project, a case or "
+            f"nothing, or are empty, and were not imported: {shown}"
+            + (f" and {len(unplaced) - 5} more." if len(unplaced) > 5 else ".")
+        )
 
 
-def _add_memo(session: Session, text: str, *, author_id: int | None,
-              created: dt.datetime | None = None, **target: int) -> None:
-    memo = add_memo(session, text=text, author_id=author_id, **target)
+def _add_memo(
+    session: Session,
+    text: str,
+    *,
+    author_id: int | None,
+    created: dt.datetime | None = None,
+    **target: int,
+) -> None:
+    memo = write_memo(session, text=text, author_id=author_id, **target)
     if created is not None:  # keep when the note was written in the other program
         row = session.get(Memo, memo.id)
         row.created_at = row.updated_at = created

@@ -23,14 +23,30 @@ from study.surveys.instruments.guide import InterviewGuide
 
 #: Fixed words of the printed guide, per language.
 _WORDS: dict[str, dict[str, str]] = {
-    "en": {"organisation": "Organisation", "interviewee": "Interviewee", "date": "Date",
-           "interviewer": "Interviewer", "probes": "Probes", "notes": "Notes",
-           "introduction": "Introduction (read aloud)", "closing": "Closing",
-           "version": "version", "audience": "Interviewee"},
-    "da": {"organisation": "Organisation", "interviewee": "Interviewperson", "date": "Dato",
-           "interviewer": "Interviewer", "probes": "Uddybende spørgsmål", "notes": "Noter",
-           "introduction": "Indledning (læses højt)", "closing": "Afslutning",
-           "version": "version", "audience": "Interviewperson"},
+    "en": {
+        "organisation": "Organisation",
+        "interviewee": "Interviewee",
+        "date": "Date",
+        "interviewer": "Interviewer",
+        "probes": "Probes",
+        "notes": "Notes",
+        "introduction": "Introduction (read aloud)",
+        "closing": "Closing",
+        "version": "version",
+        "audience": "Interviewee",
+    },
+    "da": {
+        "organisation": "Organisation",
+        "interviewee": "Interviewperson",
+        "date": "Dato",
+        "interviewer": "Interviewer",
+        "probes": "Uddybende spørgsmål",
+        "notes": "Noter",
+        "introduction": "Indledning (læses højt)",
+        "closing": "Afslutning",
+        "version": "version",
+        "audience": "Interviewperson",
+    },
 }
 NOTE_LINES = 4
 
@@ -45,8 +61,9 @@ def _rule_below(paragraph: Paragraph) -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
-def write_guide_docx(guide: InterviewGuide, out: str | Path | BinaryIO, *,
-                     language: str = "en") -> None:
+def write_guide_docx(
+    guide: InterviewGuide, out: str | Path | BinaryIO, *, language: str = "en"
+) -> None:
     """Write ``guide`` in ``language`` as a printable Word document to a path or binary stream.
 
     Raises
@@ -55,8 +72,10 @@ def write_guide_docx(guide: InterviewGuide, out: str | Path | BinaryIO, *,
         If the guide has no text in ``language``.
     """
     if language not in guide.languages:
-        raise InvalidInput(f"The guide '{guide.id}' is not written in '{language}' "
-                           f"(it has {', '.join(guide.languages)}).")
+        raise InvalidInput(
+            f"The guide '{guide.id}' is not written in '{language}' "
+            f"(it has {', '.join(guide.languages)})."
+        )
     words = _WORDS.get(language, _WORDS["en"])
     document = Document()
     document.styles["Normal"].font.size = Pt(11)

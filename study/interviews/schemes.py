@@ -30,8 +30,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from study.errors import InvalidFile, NotFound
@@ -84,8 +91,9 @@ class Code(BaseModel):
     def _languages_are_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for language in value:
             if not _LANGUAGE.match(language):
-                raise ValueError(f"keyword language must be a two-letter code such as en or da, "
-                                 f"not {language!r}")
+                raise ValueError(
+                    f"keyword language must be a two-letter code such as en or da, not {language!r}"
+                )
         return value
 
 
@@ -112,13 +120,19 @@ class CodingScheme(BaseModel):
         positions: dict[str, int] = {}
         for index, code in enumerate(self.codes):
             if code.id in positions:
-                _fail(("codes", index, "id"), code.id,
-                      f"code id '{code.id}' is used twice (also by code {positions[code.id] + 1})")
+                _fail(
+                    ("codes", index, "id"),
+                    code.id,
+                    f"code id '{code.id}' is used twice (also by code {positions[code.id] + 1})",
+                )
             positions[code.id] = index
         for index, code in enumerate(self.codes):
             if code.parent is not None and code.parent not in positions:
-                _fail(("codes", index, "parent"), code.parent,
-                      f"parent '{code.parent}' of code '{code.id}' is not a code of this scheme")
+                _fail(
+                    ("codes", index, "parent"),
+                    code.parent,
+                    f"parent '{code.parent}' of code '{code.id}' is not a code of this scheme",
+                )
         parents = {code.id: code.parent for code in self.codes}
         for index, code in enumerate(self.codes):
             seen = [code.id]
@@ -126,8 +140,11 @@ class CodingScheme(BaseModel):
             while current is not None:
                 if current in seen:
                     cycle = " -> ".join([*seen, current])
-                    _fail(("codes", index, "parent"), code.parent,
-                          f"code '{code.id}' is its own ancestor ({cycle})")
+                    _fail(
+                        ("codes", index, "parent"),
+                        code.parent,
+                        f"code '{code.id}' is its own ancestor ({cycle})",
+                    )
                 seen.append(current)
                 current = parents[current]
         return self
@@ -184,15 +201,19 @@ class CodingScheme(BaseModel):
 
     def keywords(self, language: str) -> dict[str, list[str]]:
         """Return ``{code_id: keywords}`` in ``language`` for codes that have any."""
-        return {code.id: list(code.keywords[language])
-                for code in self.codes if code.keywords.get(language)}
+        return {
+            code.id: list(code.keywords[language])
+            for code in self.codes
+            if code.keywords.get(language)
+        }
 
 
 def _fail(loc: tuple[str | int, ...], value: Any, message: str) -> NoReturn:
     """Raise a validation error located at ``loc`` so the YAML loader can name its line."""
     error = PydanticCustomError("scheme_tree", message)
     raise ValidationError.from_exception_data(
-        "CodingScheme", [InitErrorDetails(type=error, loc=loc, input=value)])
+        "CodingScheme", [InitErrorDetails(type=error, loc=loc, input=value)]
+    )
 
 
 def load_scheme(path: str | Path) -> CodingScheme:
@@ -228,8 +249,11 @@ def load_schemes(directory: str | Path | None = None) -> dict[str, CodingScheme]
     for path in files:
         scheme = load_scheme(path)
         if scheme.id in schemes:
-            raise InvalidFile(f"scheme id '{scheme.id}' is already used by {origin[scheme.id].name}",
-                              path=str(path), field="id")
+            raise InvalidFile(
+                f"scheme id '{scheme.id}' is already used by {origin[scheme.id].name}",
+                path=str(path),
+                field="id",
+            )
         schemes[scheme.id] = scheme
         origin[scheme.id] = path
     return dict(sorted(schemes.items()))

@@ -56,12 +56,20 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from study.admin.organisations import get_organisation
+from study.admin.accounts import current_actor
+from study.admin.organisations import organisation_row
+from study.admin.permissions import Actor, require
 from study.db.models import INTERVIEWEE_ROLES
 from study.errors import InvalidInput
 
-__all__ = ["SearchHit", "SearchQuery", "index_turns", "parse_query", "search_transcripts",
-           "word_spans"]
+__all__ = [
+    "SearchHit",
+    "SearchQuery",
+    "index_turns",
+    "parse_query",
+    "search_transcripts",
+    "word_spans",
+]
 
 #: Bits of the row key that hold the turn's position within its transcript.
 POSITION_BITS = 24
@@ -87,11 +95,15 @@ def search_key(transcript_id: int, position: int) -> int:
 
 # --- words -----------------------------------------------------------------------------------
 
+
 @functools.cache
 def _mark_set() -> frozenset[str]:
     """The combining marks (Unicode category M*)."""
-    return frozenset(chr(code) for code in (*range(0x20000), *range(0xE0000, 0xE0200))
-                     if unicodedata.category(chr(code)).startswith("M"))
+    return frozenset(
+        chr(code)
+        for code in (*range(0x20000), *range(0xE0000, 0xE0200))
+        if unicodedata.category(chr(code)).startswith("M")
+    )
 
 
 @functools.cache
@@ -123,8 +135,10 @@ def word_spans(text_: str) -> list[tuple[str, int, int]]:
     >>> word_spans("Selv-censur på ISM 🤔!")
     [('selv', 0, 4), ('censur', 5, 11), ('på', 12, 14), ('ism', 15, 18)]
     """
-    return [(m.group().casefold(), m.start(), m.end())
-            for m in _word_pattern().finditer(text_.replace("_", " "))]
+    return [
+        (m.group().casefold(), m.start(), m.end())
+        for m in _word_pattern().finditer(text_.replace("_", " "))
+    ]
 
 
 def index_words(text_: str) -> list[str]:
@@ -136,6 +150,7 @@ def index_words(text_: str) -> list[str]:
 
 
 # --- queries ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Term:
@@ -157,12 +172,15 @@ class SearchQuery:
 
     def fts5(self) -> str:
         """The SQLite FTS5 MATCH expression (every word quoted, so nothing is syntax)."""
+
         def term(t: Term) -> str:
             return '"' + t.word.replace('"', '""') + '"' + (" *" if t.prefix else "")
+
         return " AND ".join(" + ".join(term(t) for t in clause) for clause in self.clauses)
 
     def tsquery(self) -> str:
         """The PostgreSQL tsquery; a phrase also matches, as AND, turns stored unpositioned."""
+
         def term(t: Term) -> str:
             prefix = t.prefix or len(t.word) > MAX_LEXEME_CHARS
             return _ts_quote(t.word) + (":*" if prefix else "")
@@ -171,8 +189,8 @@ class SearchQuery:
             if len(terms) == 1:
                 return term(terms[0])
             words = [term(t) for t in terms]
-            return (f"(({' <-> '.join(words)}) | ({' & '.join(words)} & "
-                    f"{_ts_quote(UNPOSITIONED)}))")
+            return f"(({' <-> '.join(words)}) | ({' & '.join(words)} & {_ts_quote(UNPOSITIONED)}))"
+
         return " & ".join(clause(terms) for terms in self.clauses)
 
     @functools.cached_property
@@ -180,8 +198,11 @@ class SearchQuery:
         # A lookahead finds overlapping occurrences too ("ha ha" twice in "ha ha ha").
         def term(t: Term) -> str:
             return re.escape(t.word) + (r"\w*" if t.prefix else r"(?!\w)")
-        return [re.compile(r"(?<!\w)(?=(" + r"\W+".join(term(t) for t in clause) + "))")
-                for clause in self.clauses]
+
+        return [
+            re.compile(r"(?<!\w)(?=(" + r"\W+".join(term(t) for t in clause) + "))")
+            for clause in self.clauses
+        ]
 
     def spans(self, body: str) -> list[tuple[int, int]]:
         """Every occurrence of any clause in ``body``, if all clauses occur; else []."""
@@ -206,9 +227,11 @@ class SearchQuery:
         found: set[tuple[int, int]] = set()
         for clause in self.clauses:
             size = len(clause)
-            occurrences = [(words[i][1], words[i + size - 1][2])
-                           for i in range(len(words) - size + 1)
-                           if all(t.matches(words[i + k][0]) for k, t in enumerate(clause))]
+            occurrences = [
+                (words[i][1], words[i + size - 1][2])
+                for i in range(len(words) - size + 1)
+                if all(t.matches(words[i + k][0]) for k, t in enumerate(clause))
+            ]
             if not occurrences:
                 return []
             found.update(occurrences)
@@ -232,8 +255,10 @@ def parse_query(query: str) -> SearchQuery:
         chunks = [part] if index % 2 else part.split()
         for chunk in chunks:
             cleaned = chunk.replace("_", " ")
-            terms = tuple(Term(m.group().casefold(), cleaned[m.end():m.end() + 1] == "*")
-                          for m in _word_pattern().finditer(cleaned))
+            terms = tuple(
+                Term(m.group().casefold(), cleaned[m.end() : m.end() + 1] == "*")
+                for m in _word_pattern().finditer(cleaned)
+            )
             if terms and terms not in clauses:
                 clauses.append(terms)
     if not clauses:
@@ -245,6 +270,7 @@ def parse_query(query: str) -> SearchQuery:
 
 # --- the index -------------------------------------------------------------------------------
 
+
 def _ts_quote(word: str) -> str:
     """A lexeme quoted for tsvector/tsquery input (taken literally: no parser, no dictionary)."""
     return "'" + word[:MAX_LEXEME_CHARS].replace("\\", "\\\\").replace("'", "''") + "'"
@@ -255,10 +281,12 @@ def _tsvector(words: Sequence[str]) -> str:
     positions: dict[str, list[int]] = {}
     for position, word in enumerate(words, start=1):
         positions.setdefault(word[:MAX_LEXEME_CHARS], []).append(position)
-    if len(words) <= MAX_TS_POSITION and all(len(p) <= MAX_TS_POSITIONS_PER_LEXEME
-                                             for p in positions.values()):
-        return " ".join(f"{_ts_quote(word)}:{','.join(map(str, p))}"
-                        for word, p in positions.items())
+    if len(words) <= MAX_TS_POSITION and all(
+        len(p) <= MAX_TS_POSITIONS_PER_LEXEME for p in positions.values()
+    ):
+        return " ".join(
+            f"{_ts_quote(word)}:{','.join(map(str, p))}" for word, p in positions.items()
+        )
     # Phrase operators never match a lexeme without positions, so such turns carry a
     # marker that the phrase part of a query accepts instead (Python checks the phrase).
     return " ".join(_ts_quote(word) for word in [*positions, UNPOSITIONED])
@@ -269,8 +297,12 @@ def _dialect(executor: Session | Connection) -> str:
     return bind.dialect.name
 
 
-def index_turns(executor: Session | Connection, transcript_id: int, transcript_text: str,
-                turns: Iterable[tuple[int, int, int, int]]) -> None:
+def index_turns(
+    executor: Session | Connection,
+    transcript_id: int,
+    transcript_text: str,
+    turns: Iterable[tuple[int, int, int, int]],
+) -> None:
     """Write the search rows of a transcript's turns, replacing any it had.
 
     Parameters
@@ -292,28 +324,40 @@ def index_turns(executor: Session | Connection, transcript_id: int, transcript_t
             raise InvalidInput(f"A transcript may have at most {MAX_TURNS_PER_TRANSCRIPT:,} turns.")
         body = transcript_text[start:end]
         words = index_words(body)
-        row: dict[str, Any] = {"key": search_key(transcript_id, position), "turn_id": turn_id,
-                               "body": body}
+        row: dict[str, Any] = {
+            "key": search_key(transcript_id, position),
+            "turn_id": turn_id,
+            "body": body,
+        }
         if postgres:
             row["document"] = _tsvector(words)
         else:
             row["words"] = " ".join(words)
         rows.append(row)
     if postgres:
-        executor.execute(text("DELETE FROM turn_search WHERE key BETWEEN :lo AND :hi"),
-                         {"lo": lowest, "hi": highest})
-        statement = text("INSERT INTO turn_search (key, turn_id, body, document) VALUES "
-                         "(:key, :turn_id, :body, CAST(:document AS tsvector))")
+        executor.execute(
+            text("DELETE FROM turn_search WHERE key BETWEEN :lo AND :hi"),
+            {"lo": lowest, "hi": highest},
+        )
+        statement = text(
+            "INSERT INTO turn_search (key, turn_id, body, document) VALUES "
+            "(:key, :turn_id, :body, CAST(:document AS tsvector))"
+        )
     else:
-        executor.execute(text("DELETE FROM turn_search WHERE rowid BETWEEN :lo AND :hi"),
-                         {"lo": lowest, "hi": highest})
-        statement = text("INSERT INTO turn_search (rowid, words, body, turn_id) "
-                         "VALUES (:key, :words, :body, :turn_id)")
+        executor.execute(
+            text("DELETE FROM turn_search WHERE rowid BETWEEN :lo AND :hi"),
+            {"lo": lowest, "hi": highest},
+        )
+        statement = text(
+            "INSERT INTO turn_search (rowid, words, body, turn_id) "
+            "VALUES (:key, :words, :body, :turn_id)"
+        )
     if rows:
         executor.execute(statement, rows)
 
 
 # --- searching -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -346,29 +390,46 @@ ORDER BY {key} LIMIT :page
 """
 
 
-def _candidates(session: Session, query: SearchQuery, filters: dict[str, Any], after: int,
-                page: int) -> list[Any]:
+def _candidates(
+    session: Session, query: SearchQuery, filters: dict[str, Any], after: int, page: int
+) -> list[Any]:
     """Turns the database finds for ``query`` after key ``after``, in key order."""
     if _dialect(session) == "postgresql":
         # A generic plan (psycopg prepares statements run often) cannot see how rare the
         # words are, and scanning every row in key order is then far too slow for rare words.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        key, match, expression = ("turn_search.key",
-                                  "turn_search.document @@ CAST(:query AS tsquery)",
-                                  query.tsquery())
+        key, match, expression = (
+            "turn_search.key",
+            "turn_search.document @@ CAST(:query AS tsquery)",
+            query.tsquery(),
+        )
     else:
         key, match, expression = "turn_search.rowid", "turn_search MATCH :query", query.fts5()
-    where = "".join(f" AND {column} = :{name}" for name, column in (
-        ("organisation_id", "tr.organisation_id"), ("role", "tr.interviewee_role"),
-        ("speaker", "t.speaker")) if name in filters)
+    where = "".join(
+        f" AND {column} = :{name}"
+        for name, column in (
+            ("organisation_id", "tr.organisation_id"),
+            ("role", "tr.interviewee_role"),
+            ("speaker", "t.speaker"),
+        )
+        if name in filters
+    )
     statement = text(_SELECT.format(key=key, match=match, filters=where))
-    return list(session.execute(statement, {"query": expression, "after": after, "page": page,
-                                            **filters}))
+    return list(
+        session.execute(statement, {"query": expression, "after": after, "page": page, **filters})
+    )
 
 
-def search_transcripts(session: Session, query: str, *, organisation: str | None = None,
-                       role: str | None = None, speaker: str | None = None,
-                       limit: int = 100) -> list[SearchHit]:
+def search_transcripts(
+    session: Session,
+    query: str,
+    *,
+    organisation: str | None = None,
+    role: str | None = None,
+    speaker: str | None = None,
+    limit: int = 100,
+    viewer: Actor,
+) -> list[SearchHit]:
     """Find ``query`` in the transcripts' turns; one hit per occurrence, keyword in context.
 
     Parameters
@@ -388,16 +449,18 @@ def search_transcripts(session: Session, query: str, *, organisation: str | None
         and ``end`` are code-point offsets into the transcript's text;
         ``left``/``right`` hold up to 60 characters of the same turn.
     """
+    require(current_actor(session, viewer), "read_transcripts")
     parsed = parse_query(query)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"The number of hits must be a whole number from 1 to {MAX_LIMIT:,}.")
     filters: dict[str, Any] = {}
     if organisation:
-        filters["organisation_id"] = get_organisation(session, organisation).id
+        filters["organisation_id"] = organisation_row(session, organisation).id
     if role:
         if role not in INTERVIEWEE_ROLES:
-            raise InvalidInput(f"The role must be one of {', '.join(INTERVIEWEE_ROLES)}, "
-                               f"not {role!r}.")
+            raise InvalidInput(
+                f"The role must be one of {', '.join(INTERVIEWEE_ROLES)}, not {role!r}."
+            )
         filters["role"] = role
     if speaker:
         filters["speaker"] = speaker
@@ -419,9 +482,18 @@ def search_transcripts(session: Session, query: str, *, organisation: str | None
 
 def _hits(row: Any, spans: Sequence[tuple[int, int]]) -> list[SearchHit]:
     body: str = row.body
-    return [SearchHit(transcript_id=row.transcript_id, transcript=row.name,
-                      organisation=row.organisation, role=row.interviewee_role,
-                      speaker=row.speaker or None, start=row.start + start, end=row.start + end,
-                      left=body[max(0, start - CONTEXT_CHARS):start], match=body[start:end],
-                      right=body[end:end + CONTEXT_CHARS])
-            for start, end in spans]
+    return [
+        SearchHit(
+            transcript_id=row.transcript_id,
+            transcript=row.name,
+            organisation=row.organisation,
+            role=row.interviewee_role,
+            speaker=row.speaker or None,
+            start=row.start + start,
+            end=row.start + end,
+            left=body[max(0, start - CONTEXT_CHARS) : start],
+            match=body[start:end],
+            right=body[end : end + CONTEXT_CHARS],
+        )
+        for start, end in spans
+    ]

@@ -30,10 +30,36 @@ __all__ = ["LANGUAGES", "Suggestion", "suggest_passages"]
 LANGUAGES = {"en": "english", "da": "danish"}
 _WORD = re.compile(r"\w+")
 # Abbreviations (lower case, without the final dot) that do not end a sentence.
-_ABBREVIATIONS = frozenset({
-    "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "no", "approx", "dept", "inc",
-    "f.eks", "bl.a", "dvs", "osv", "mht", "ca", "kl", "evt", "nr", "jf", "pga", "hhv", "ang",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "no",
+        "approx",
+        "dept",
+        "inc",
+        "f.eks",
+        "bl.a",
+        "dvs",
+        "osv",
+        "mht",
+        "ca",
+        "kl",
+        "evt",
+        "nr",
+        "jf",
+        "pga",
+        "hhv",
+        "ang",
+    }
+)
 
 
 class _Span(Protocol):
@@ -79,8 +105,9 @@ def _stemmer(language: str) -> SnowballStemmer:
 def _check_language(language: str) -> str:
     code = {"english": "en", "danish": "da"}.get(str(language).lower(), str(language).lower())
     if code not in LANGUAGES:
-        raise InvalidInput(f"Keyword suggestions work in English ('en') or Danish ('da'), "
-                           f"not {language!r}.")
+        raise InvalidInput(
+            f"Keyword suggestions work in English ('en') or Danish ('da'), not {language!r}."
+        )
     return code
 
 
@@ -93,8 +120,14 @@ def _sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
     return found
 
 
-def suggest_passages(text: str, turns: Sequence[_Span], scheme: CodingScheme, *, language: str,
-                     exclude_speakers: Collection[str] = ()) -> list[Suggestion]:
+def suggest_passages(
+    text: str,
+    turns: Sequence[_Span],
+    scheme: CodingScheme,
+    *,
+    language: str,
+    exclude_speakers: Collection[str] = (),
+) -> list[Suggestion]:
     """Return one suggestion per (sentence, code) whose stemmed words contain a code keyword.
 
     Parameters
@@ -150,13 +183,22 @@ def suggest_passages(text: str, turns: Sequence[_Span], scheme: CodingScheme, *,
         for i, (token_start, _, token_stem) in enumerate(tokens):
             for position, keyword, sequence in index.get(token_stem, ()):
                 n = len(sequence)
-                if tuple(token_stems[i:i + n]) != sequence:
+                if tuple(token_stems[i : i + n]) != sequence:
                     continue
                 candidate = (token_start, -n, tokens[i + n - 1][1], keyword)
                 if position not in best or candidate[:2] < best[position][:2]:
                     best[position] = candidate
         for position in sorted(best):
             token_start, _, token_end, keyword = best[position]
-            suggestions.append(Suggestion(code_ids[position], start, end, keyword, sentence,
-                                          start + token_start, start + token_end))
+            suggestions.append(
+                Suggestion(
+                    code_ids[position],
+                    start,
+                    end,
+                    keyword,
+                    sentence,
+                    start + token_start,
+                    start + token_end,
+                )
+            )
     return suggestions

@@ -31,8 +31,10 @@ def __getattr__(name: str):
     # Lazy, so that `import study.platforms.measures` (pure) does not load the database.
     if name == "activity_measures":
         from study.platforms.activity import activity_measures
+
         return activity_measures
     if name == "import_platform_export":
         from study.platforms.store import import_platform_export
+
         return import_platform_export
     raise AttributeError(name)

@@ -10,37 +10,58 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.admin.organisations import get_organisation
+from study.admin.accounts import current_actor
+from study.admin.organisations import organisation_row
+from study.admin.permissions import Actor, require
 from study.config import int_setting, setting
 from study.db.models import Organisation, PlatformMessage, PlatformPerson
-from study.platforms.measures import (MEASURE_COLUMNS, MEASURES, WorkingHours, compute_measures,
-                                      posting_times, weekly_series)
+from study.platforms.measures import (
+    MEASURE_COLUMNS,
+    MEASURES,
+    WorkingHours,
+    compute_measures,
+    posting_times,
+    weekly_series,
+)
 
-__all__ = ["MEASURES", "activity_frames", "activity_measures", "activity_posting_times",
-           "activity_weekly", "platform_organisations"]
+__all__ = [
+    "MEASURES",
+    "activity_frames",
+    "activity_measures",
+    "activity_posting_times",
+    "activity_weekly",
+    "platform_organisations",
+]
 
 
 def _organisation_filter(session: Session, organisation: str | None):
     if organisation is None:
         return None
-    return get_organisation(session, organisation).id
+    return organisation_row(session, organisation).id
 
 
-def activity_frames(session: Session, *, organisation: str | None = None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def activity_frames(
+    session: Session, *, organisation: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``messages`` and ``people`` frames of :mod:`study.platforms.measures`."""
     org_id = _organisation_filter(session, organisation)
-    query = (select(Organisation.name.label("organisation"),
-                    PlatformMessage.person_id.label("person"),
-                    PlatformMessage.channel_id.label("channel"), PlatformMessage.source_id,
-                    PlatformMessage.thread_key, PlatformMessage.parent_source_id,
-                    PlatformMessage.is_reply, PlatformMessage.posted_at,
-                    PlatformMessage.reactions)
-             .join(Organisation, Organisation.id == PlatformMessage.organisation_id))
-    people_query = (select(PlatformPerson.id.label("person"),
-                           Organisation.name.label("organisation"), PlatformPerson.department,
-                           PlatformPerson.level)
-                    .join(Organisation, Organisation.id == PlatformPerson.organisation_id))
+    query = select(
+        Organisation.name.label("organisation"),
+        PlatformMessage.person_id.label("person"),
+        PlatformMessage.channel_id.label("channel"),
+        PlatformMessage.source_id,
+        PlatformMessage.thread_key,
+        PlatformMessage.parent_source_id,
+        PlatformMessage.is_reply,
+        PlatformMessage.posted_at,
+        PlatformMessage.reactions,
+    ).join(Organisation, Organisation.id == PlatformMessage.organisation_id)
+    people_query = select(
+        PlatformPerson.id.label("person"),
+        Organisation.name.label("organisation"),
+        PlatformPerson.department,
+        PlatformPerson.level,
+    ).join(Organisation, Organisation.id == PlatformPerson.organisation_id)
     if org_id is not None:
         query = query.where(PlatformMessage.organisation_id == org_id)
         people_query = people_query.where(PlatformPerson.organisation_id == org_id)
@@ -64,9 +85,34 @@ def working_hours() -> WorkingHours:
     return WorkingHours.parse(setting("STUDY_WORKING_HOURS"))
 
 
-def activity_measures(session: Session, *, organisation: str | None = None,
-                      departments: bool = True, min_group: int | None = None) -> pd.DataFrame:
+def activity_measures(
+    session: Session,
+    *,
+    viewer: Actor,
+    organisation: str | None = None,
+    departments: bool = True,
+    min_group: int | None = None,
+) -> pd.DataFrame:
     """Platform activity measures per organisation, and per department of at least ``min_group``.
+
+    ``viewer`` must hold ``analyse`` (researchers); reports built for others (the
+    benchmark's Activity sheet) use :func:`organisation_activity` under their own rules.
+    See :func:`organisation_activity` for the parameters and the result.
+    """
+    require(current_actor(session, viewer), "analyse")
+    return organisation_activity(
+        session, organisation=organisation, departments=departments, min_group=min_group
+    )
+
+
+def organisation_activity(
+    session: Session,
+    *,
+    organisation: str | None = None,
+    departments: bool = True,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """The measures of :func:`activity_measures`, for the library's own reports (no viewer).
 
     Parameters
     ----------
@@ -90,9 +136,13 @@ def activity_measures(session: Session, *, organisation: str | None = None,
     messages, people = activity_frames(session, organisation=organisation)
     if people.empty:
         return pd.DataFrame(columns=MEASURE_COLUMNS)
-    return compute_measures(messages, people, hours=working_hours(),
-                            min_group=min_group or int_setting("STUDY_MIN_GROUP_SIZE"),
-                            departments=departments)
+    return compute_measures(
+        messages,
+        people,
+        hours=working_hours(),
+        min_group=min_group or int_setting("STUDY_MIN_GROUP_SIZE"),
+        departments=departments,
+    )
 
 
 def activity_weekly(session: Session, *, organisation: str | None = None) -> pd.DataFrame:
@@ -101,8 +151,7 @@ def activity_weekly(session: Session, *, organisation: str | None = None) -> pd.
     return weekly_series(messages, people, hours=working_hours())
 
 
-def activity_posting_times(session: Session, *, organisation: str | None = None
-                           ) -> pd.DataFrame:
+def activity_posting_times(session: Session, *, organisation: str | None = None) -> pd.DataFrame:
     """Messages per organisation, weekday and local hour."""
     messages, people = activity_frames(session, organisation=organisation)
     if messages.empty:
@@ -112,6 +161,9 @@ def activity_posting_times(session: Session, *, organisation: str | None = None
 
 def platform_organisations(session: Session) -> list[str]:
     """Names of the organisations with platform data, sorted."""
-    names = session.scalars(select(Organisation.name).join(
-        PlatformPerson, PlatformPerson.organisation_id == Organisation.id).distinct())
+    names = session.scalars(
+        select(Organisation.name)
+        .join(PlatformPerson, PlatformPerson.organisation_id == Organisation.id)
+        .distinct()
+    )
     return sorted(names, key=str.casefold)

@@ -55,8 +55,13 @@ class RawMessage:
 
 @dataclass
 class ReadTally:
-    """What a reader met: skipped messages by reason, and what the export lacks."""
+    """What a reader met: skipped messages by reason, and what the export lacks.
+
+    Listed conversations without messages are kept as channels, not sentences: the
+    import names them the way it stores them (a public channel's name may not be kept).
+    """
 
     skipped: Counter[str] = field(default_factory=Counter)
     missing: list[str] = field(default_factory=list)
     files: int = 0
+    without_messages: list[RawChannel] = field(default_factory=list)

@@ -24,24 +24,30 @@ from study.errors import InvalidFile
 from study.platforms.records import RawChannel, RawMessage, RawPerson, ReadTally
 from study.platforms.sources import ExportSource
 
-__all__ = ["MENTION", "SlackExport"]
+__all__ = ["CHANNEL_REFERENCE", "MENTION", "SlackExport"]
 
 POST_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 DELETED_SUBTYPES = frozenset({"tombstone", "message_deleted"})
 BOT_SUBTYPES = frozenset({"bot_message", "bot_add", "bot_remove"})
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+#: ``[^<>]``, not ``[^>]``: text full of "<@U1|" without a ">" stays linear to search.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+#: A channel named in a message: ``<#C024GENRL|general>``.
+CHANNEL_REFERENCE = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.json$")
 #: (file, kind, what the report says when it is absent)
-CONVERSATION_LISTS = (("channels.json", "public", "public channels (channels.json)"),
-                      ("groups.json", "private", "private channels (groups.json)"),
-                      ("dms.json", "dm", "direct messages (dms.json)"),
-                      ("mpims.json", "group-dm", "group direct messages (mpims.json)"))
+CONVERSATION_LISTS = (
+    ("channels.json", "public", "public channels (channels.json)"),
+    ("groups.json", "private", "private channels (groups.json)"),
+    ("dms.json", "dm", "direct messages (dms.json)"),
+    ("mpims.json", "group-dm", "group direct messages (mpims.json)"),
+)
 
 
 def _timestamp(ts: str) -> dt.datetime:
     seconds, _, fraction = ts.partition(".")
-    return (dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
-            + dt.timedelta(microseconds=int((fraction + "000000")[:6]) if fraction else 0))
+    return dt.datetime.fromtimestamp(int(seconds), dt.UTC) + dt.timedelta(
+        microseconds=int((fraction + "000000")[:6]) if fraction else 0
+    )
 
 
 class SlackExport:
@@ -54,10 +60,11 @@ class SlackExport:
         self.tally = ReadTally()
         users = source.find("users.json") or source.find("org_users.json")
         if users is None:
-            raise InvalidFile("this is not a Slack export: it has no users.json "
-                              "(or org_users.json)", path=source.name)
-        self.people = [self._person(entry, source.label(users))
-                       for entry in self._list(users)]
+            raise InvalidFile(
+                "this is not a Slack export: it has no users.json (or org_users.json)",
+                path=source.name,
+            )
+        self.people = [self._person(entry, source.label(users)) for entry in self._list(users)]
         self.channels: list[RawChannel] = []
         self._folders: dict[str, RawChannel] = {}
         found_list = False
@@ -69,17 +76,18 @@ class SlackExport:
             found_list = True
             for entry in self._list(member):
                 if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                    raise InvalidFile("each conversation needs an \"id\"",
-                                      path=source.label(member))
-                channel = RawChannel(entry["id"], kind,
-                                     str(entry.get("name") or "") if kind == "public" else "")
+                    raise InvalidFile('each conversation needs an "id"', path=source.label(member))
+                channel = RawChannel(
+                    entry["id"], kind, str(entry.get("name") or "") if kind == "public" else ""
+                )
                 self.channels.append(channel)
                 # Folders are named after channels (and group DMs); DMs after their id.
                 self._folders[str(entry.get("name") or entry["id"])] = channel
                 self._folders.setdefault(entry["id"], channel)
         if not found_list:
-            raise InvalidFile("this is not a Slack export: it has no channels.json",
-                              path=source.name)
+            raise InvalidFile(
+                "this is not a Slack export: it has no channels.json", path=source.name
+            )
         self._days = self._day_files()
 
     def _list(self, member: str) -> list[Any]:
@@ -91,17 +99,29 @@ class SlackExport:
     @staticmethod
     def _person(entry: Any, label: str) -> RawPerson:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise InvalidFile("each member needs an \"id\"", path=label)
+            raise InvalidFile('each member needs an "id"', path=label)
         profile = entry.get("profile") if isinstance(entry.get("profile"), dict) else {}
-        names = [n for n in (entry.get("name"), entry.get("real_name"),
-                             profile.get("real_name"), profile.get("display_name"),
-                             profile.get("first_name") and profile.get("last_name")
-                             and f"{profile['first_name']} {profile['last_name']}")
-                 if isinstance(n, str) and n.strip()]
-        return RawPerson(entry["id"], names=names, email=profile.get("email"),
-                         title=profile.get("title") or None,
-                         department=profile.get("department") or entry.get("department") or None,
-                         is_bot=bool(entry.get("is_bot")) or entry["id"] == "USLACKBOT")
+        names = [
+            n
+            for n in (
+                entry.get("name"),
+                entry.get("real_name"),
+                profile.get("real_name"),
+                profile.get("display_name"),
+                profile.get("first_name")
+                and profile.get("last_name")
+                and f"{profile['first_name']} {profile['last_name']}",
+            )
+            if isinstance(n, str) and n.strip()
+        ]
+        return RawPerson(
+            entry["id"],
+            names=names,
+            email=profile.get("email"),
+            title=profile.get("title") or None,
+            department=profile.get("department") or entry.get("department") or None,
+            is_bot=bool(entry.get("is_bot")) or entry["id"] == "USLACKBOT",
+        )
 
     def _day_files(self) -> list[tuple[RawChannel, str]]:
         days: list[tuple[RawChannel, str]] = []
@@ -116,14 +136,7 @@ class SlackExport:
                 continue
             seen.add(channel.raw_id)
             days.append((channel, member))
-        for channel in self.channels:
-            if channel.raw_id not in seen:
-                shown = (f"#{channel.name}" if channel.name else
-                         {"private": "a private channel", "dm": "a direct message",
-                          "group-dm": "a group direct message"}.get(channel.kind,
-                                                                    "a conversation"))
-                self.tally.missing.append(f"{shown}: listed, but the export has no messages "
-                                          "folder for it")
+        self.tally.without_messages = [c for c in self.channels if c.raw_id not in seen]
         return days
 
     def units(self) -> int:
@@ -135,8 +148,9 @@ class SlackExport:
         for done, (channel, member) in enumerate(self._days, start=1):
             entries = self.source.read_json(member)
             if not isinstance(entries, list):
-                raise InvalidFile("a day file must hold a JSON list of messages",
-                                  path=self.source.label(member))
+                raise InvalidFile(
+                    "a day file must hold a JSON list of messages", path=self.source.label(member)
+                )
             self.tally.files += 1
             for entry in entries:
                 message = self._message(entry, channel, member)
@@ -147,7 +161,7 @@ class SlackExport:
 
     def _message(self, entry: Any, channel: RawChannel, member: str) -> RawMessage | None:
         if not isinstance(entry, dict) or not isinstance(entry.get("ts"), str):
-            raise InvalidFile("each message needs a \"ts\" string", path=self.source.label(member))
+            raise InvalidFile('each message needs a "ts" string', path=self.source.label(member))
         if entry.get("type", "message") != "message":
             self.tally.skipped[f"not a message ({entry.get('type')})"] += 1
             return None
@@ -169,8 +183,9 @@ class SlackExport:
         try:
             posted = _timestamp(ts)
         except (ValueError, OverflowError, OSError):
-            raise InvalidFile(f"the message time {ts!r} is not a Slack timestamp",
-                              path=self.source.label(member)) from None
+            raise InvalidFile(
+                f"the message time {ts!r} is not a Slack timestamp", path=self.source.label(member)
+            ) from None
         thread = entry.get("thread_ts") if isinstance(entry.get("thread_ts"), str) else None
         is_reply = thread is not None and thread != ts
         text = entry.get("text") if isinstance(entry.get("text"), str) else ""
@@ -183,8 +198,17 @@ class SlackExport:
                 given = reaction.get("count")
                 count += given if isinstance(given, int) and given >= 0 else len(users)
         edited = entry.get("edited") if isinstance(entry.get("edited"), dict) else None
-        return RawMessage(channel=channel.raw_id, source_id=ts, thread_key=thread or ts,
-                          parent_source_id=thread if is_reply else None, is_reply=is_reply,
-                          author=user, posted_at=posted, text=text, reactors=reactors,
-                          reactions=count, mentions=MENTION.findall(text),
-                          edited_by=edited.get("user") if edited else None)
+        return RawMessage(
+            channel=channel.raw_id,
+            source_id=ts,
+            thread_key=thread or ts,
+            parent_source_id=thread if is_reply else None,
+            is_reply=is_reply,
+            author=user,
+            posted_at=posted,
+            text=text,
+            reactors=reactors,
+            reactions=count,
+            mentions=MENTION.findall(text),
+            edited_by=edited.get("user") if edited else None,
+        )

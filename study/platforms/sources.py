@@ -53,23 +53,31 @@ class ExportSource:
         self.what = what
         self._zip: GuardedZip | None = None
         if self.path.is_dir():
-            files = [p.relative_to(self.path).as_posix() for p in sorted(self.path.rglob("*"))
-                     if p.is_file()]
+            files = [
+                p.relative_to(self.path).as_posix()
+                for p in sorted(self.path.rglob("*"))
+                if p.is_file()
+            ]
         elif self.path.is_file():
             self._zip = GuardedZip(self.path, name=self.name, what=what)
             files = [m for m in self._zip.members() if not m.endswith("/")]
         else:
             raise InvalidFile("there is no such file or folder", path=str(self.path))
-        files = [f for f in files if not PurePosixPath(f).name.startswith(("._", ".DS_Store"))
-                 and "__MACOSX" not in f]
+        files = [
+            f
+            for f in files
+            if not PurePosixPath(f).name.startswith(("._", ".DS_Store")) and "__MACOSX" not in f
+        ]
         self.root = self._root(files, marker)
-        self._files = {f[len(self.root):]: f for f in files if f.startswith(self.root)}
+        self._files = {f[len(self.root) :]: f for f in files if f.startswith(self.root)}
 
     @staticmethod
     def _root(files: list[str], marker: str) -> str:
         """The folder holding ``marker`` (e.g. users.json), shallowest first; "" if none."""
-        found = sorted((f for f in files if PurePosixPath(f).name.lower() == marker.lower()),
-                       key=lambda f: f.count("/"))
+        found = sorted(
+            (f for f in files if PurePosixPath(f).name.lower() == marker.lower()),
+            key=lambda f: f.count("/"),
+        )
         if not found:
             return ""
         parent = str(PurePosixPath(found[0]).parent)
@@ -120,7 +128,7 @@ class ExportSource:
         return io.TextIOWrapper(self.open_binary(member), encoding="utf-8-sig", newline="")
 
     def read_json(self, member: str) -> Any:
-        """The member parsed as JSON; a malformed file raises InvalidFile naming it."""
+        """The member parsed as JSON; a malformed or absurdly nested file raises InvalidFile."""
         with self.open_binary(member) as handle:
             data = handle.read()
         try:
@@ -128,5 +136,13 @@ class ExportSource:
         except UnicodeDecodeError:
             raise InvalidFile("the file is not UTF-8 text", path=self.label(member)) from None
         except json.JSONDecodeError as error:
-            raise InvalidFile(f"the file is not valid JSON ({error.msg})",
-                              path=self.label(member), line=error.lineno) from None
+            raise InvalidFile(
+                f"the file is not valid JSON ({error.msg})",
+                path=self.label(member),
+                line=error.lineno,
+            ) from None
+        except RecursionError:  # "[[[[..." thousands deep: no export nests like that
+            raise InvalidFile(
+                "the file nests JSON lists or objects too deeply to be an export",
+                path=self.label(member),
+            ) from None

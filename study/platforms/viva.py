@@ -42,8 +42,8 @@ def _time(value: str) -> dt.datetime:
         value = value[:-1] + "+00:00"
     parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 class VivaEngageExport:
@@ -56,23 +56,32 @@ class VivaEngageExport:
         self.tally = ReadTally()
         self._messages = source.find("Messages.csv")
         if self._messages is None:
-            raise InvalidFile("this is not a Viva Engage export: it has no Messages.csv",
-                              path=source.name)
+            raise InvalidFile(
+                "this is not a Viva Engage export: it has no Messages.csv", path=source.name
+            )
         self.people = [self._person(row) for row in self._rows("Users.csv", USER_COLUMNS)]
-        self.channels = [RawChannel(row["id"], "private" if _true(row.get("private")) else
-                                    "public", row["name"] if not _true(row.get("private")) else "")
-                         for row in self._rows("Groups.csv", GROUP_COLUMNS)]
+        self.channels = [
+            RawChannel(
+                row["id"],
+                "private" if _true(row.get("private")) else "public",
+                row["name"] if not _true(row.get("private")) else "",
+            )
+            for row in self._rows("Groups.csv", GROUP_COLUMNS)
+        ]
         self._known_groups = {c.raw_id for c in self.channels}
-        self._edits = {row["message_id"]: (row.get("edited_by_id") or row.get("sender_id")
-                                           or row.get("user_id") or None)
-                       for row in self._rows("MessageVersions.csv", ("message_id",),
-                                             required=False)}
+        self._edits = {
+            row["message_id"]: (
+                row.get("edited_by_id") or row.get("sender_id") or row.get("user_id") or None
+            )
+            for row in self._rows("MessageVersions.csv", ("message_id",), required=False)
+        }
         for optional in ("Topics.csv", "Files.csv"):
             if source.find(optional) is None:
                 self.tally.missing.append(f"{optional} (not needed for the measures)")
 
-    def _rows(self, name: str, columns: tuple[str, ...], *, required: bool = True
-              ) -> Iterator[dict[str, str]]:
+    def _rows(
+        self, name: str, columns: tuple[str, ...], *, required: bool = True
+    ) -> Iterator[dict[str, str]]:
         member = self.source.find(name)
         if member is None:
             if required:
@@ -91,25 +100,36 @@ class VivaEngageExport:
                 raise InvalidFile(f"the file is not readable CSV ({error})", path=label) from None
             absent = [c for c in columns if c not in header]
             if absent:
-                raise InvalidFile(f"the file misses the column{'s' if len(absent) > 1 else ''} "
-                                  f"{', '.join(absent)}", path=label)
+                raise InvalidFile(
+                    f"the file misses the column{'s' if len(absent) > 1 else ''} "
+                    f"{', '.join(absent)}",
+                    path=label,
+                )
             try:
                 for row in reader:
                     if None in row or any(row.get(c) is None for c in columns):
-                        raise InvalidFile("a row has a different number of fields than the "
-                                          "header", path=label, line=reader.line_num)
+                        raise InvalidFile(
+                            "a row has a different number of fields than the header",
+                            path=label,
+                            line=reader.line_num,
+                        )
                     yield row
             except (csv.Error, UnicodeDecodeError) as error:
-                raise InvalidFile(f"the file is not readable CSV ({error})", path=label,
-                                  line=reader.line_num) from None
+                raise InvalidFile(
+                    f"the file is not readable CSV ({error})", path=label, line=reader.line_num
+                ) from None
 
     @staticmethod
     def _person(row: dict[str, str]) -> RawPerson:
         names = [row["name"]] if row.get("name", "").strip() else []
-        return RawPerson(row["id"], names=names, email=row.get("email") or None,
-                         title=row.get("job_title") or None,
-                         department=row.get("department") or None,
-                         is_bot=(row.get("type") or "user").lower() not in ("user", ""))
+        return RawPerson(
+            row["id"],
+            names=names,
+            email=row.get("email") or None,
+            title=row.get("job_title") or None,
+            department=row.get("department") or None,
+            is_bot=(row.get("type") or "user").lower() not in ("user", ""),
+        )
 
     def units(self) -> int:
         """Bytes of Messages.csv, for a progress bar."""
@@ -139,28 +159,45 @@ class VivaEngageExport:
             try:
                 posted = _time(row["created_at"])
             except ValueError:
-                raise InvalidFile(f"created_at {row['created_at']!r} is not a date and time",
-                                  path=label, line=number + 1) from None
+                raise InvalidFile(
+                    f"created_at {row['created_at']!r} is not a date and time",
+                    path=label,
+                    line=number + 1,
+                ) from None
             parent = row.get("replied_to_id") or row.get("parent_id") or None
             is_reply = row["thread_id"] != row["id"]
             body = row.get("body") or _TAGS.sub(" ", row.get("html_body") or "")
             if _true(row.get("in_private_conversation")):
-                channel, kind = f"conversation:{row.get('conversation_id') or row['thread_id']}", \
-                    "private-conversation"
+                channel, kind = (
+                    f"conversation:{row.get('conversation_id') or row['thread_id']}",
+                    "private-conversation",
+                )
             else:
                 channel, kind = row.get("group_id") or ALL_COMPANY, None
             if channel not in self._known_groups:
                 self._known_groups.add(channel)
-                self.channels.append(RawChannel(channel, kind or (
-                    "public" if channel == ALL_COMPANY else "unlisted"),
-                    "All Company" if channel == ALL_COMPANY else ""))
+                self.channels.append(
+                    RawChannel(
+                        channel,
+                        kind or ("public" if channel == ALL_COMPANY else "unlisted"),
+                        "All Company" if channel == ALL_COMPANY else "",
+                    )
+                )
             if progress is not None:
                 done += sum(len(v) + 1 for v in row.values() if isinstance(v, str))
                 if number % 2000 == 0:
                     progress(min(done, total), total)
-            yield RawMessage(channel=channel, source_id=row["id"], thread_key=row["thread_id"],
-                             parent_source_id=parent if is_reply else None, is_reply=is_reply,
-                             author=row["sender_id"], posted_at=posted, text=body,
-                             mentions=MENTION.findall(body), edited_by=self._edits.get(row["id"]))
+            yield RawMessage(
+                channel=channel,
+                source_id=row["id"],
+                thread_key=row["thread_id"],
+                parent_source_id=parent if is_reply else None,
+                is_reply=is_reply,
+                author=row["sender_id"],
+                posted_at=posted,
+                text=body,
+                mentions=MENTION.findall(body),
+                edited_by=self._edits.get(row["id"]),
+            )
         if progress is not None:
             progress(total, total)

@@ -17,10 +17,17 @@ import pandas as pd
 from scipy import sparse
 
 from study.errors import InsufficientData, InvalidInput
+
 # The kappa family lives in its own module; it is re-exported here, where callers found it.
-from study.reliability.kappa import (brennan_prediger_kappa, cohen_kappa,  # noqa: F401
-                                     cohen_kappa_from_table, fleiss_kappa, fleiss_kappa_from_counts,
-                                     percent_agreement, percent_agreement_from_counts)
+from study.reliability.kappa import (  # noqa: F401
+    brennan_prediger_kappa,
+    cohen_kappa,
+    cohen_kappa_from_table,
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    percent_agreement,
+    percent_agreement_from_counts,
+)
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -44,8 +51,9 @@ class AlphaInterval(NamedTuple):
     n_boot: int
 
 
-def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
-                       level: str = "nominal") -> float:
+def krippendorff_alpha(
+    data: pd.DataFrame, *, unit: str, coder: str, value: str, level: str = "nominal"
+) -> float:
     r"""Krippendorff's alpha for long-format reliability data, with missing values.
 
     Parameters
@@ -134,15 +142,18 @@ def krippendorff_alpha(data: pd.DataFrame, *, unit: str, coder: str, value: str,
     coded = _Coded.from_long(data, unit=unit, coder=coder, value=value, level=level)
     n_values = len(coded.domain)
     if n_values <= _SMALL_DOMAIN and coded.n_units * n_values <= _DENSE_CELLS:
-        counts = np.bincount(coded.unit * n_values + coded.value,
-                             minlength=coded.n_units * n_values).reshape(coded.n_units, n_values)
-        return alpha_from_coincidences(coincidence_matrix(*_distinct_rows(counts)), coded.domain,
-                                       level=level)
+        counts = np.bincount(
+            coded.unit * n_values + coded.value, minlength=coded.n_units * n_values
+        ).reshape(coded.n_units, n_values)
+        return alpha_from_coincidences(
+            coincidence_matrix(*_distinct_rows(counts)), coded.domain, level=level
+        )
     return float(coded.alpha(np.ones(coded.n_units)))
 
 
-def coincidence_matrix(value_counts: npt.ArrayLike | sparse.sparray,
-                       weights: npt.ArrayLike | None = None) -> np.ndarray:
+def coincidence_matrix(
+    value_counts: npt.ArrayLike | sparse.sparray, weights: npt.ArrayLike | None = None
+) -> np.ndarray:
     r"""Krippendorff's coincidence matrix from a units x values count table.
 
     Parameters
@@ -197,8 +208,9 @@ def coincidence_matrix(value_counts: npt.ArrayLike | sparse.sparray,
     return products - np.diag(diagonal)
 
 
-def alpha_from_coincidences(coincidences: npt.ArrayLike, values: npt.ArrayLike, *,
-                            level: str = "nominal") -> float:
+def alpha_from_coincidences(
+    coincidences: npt.ArrayLike, values: npt.ArrayLike, *, level: str = "nominal"
+) -> float:
     r"""Krippendorff's alpha from a coincidence matrix.
 
     Parameters
@@ -235,9 +247,18 @@ def alpha_from_coincidences(coincidences: npt.ArrayLike, values: npt.ArrayLike, 
     return float(_alpha_batch(o[None], _check_values(values, o.shape[0], level), level)[0])
 
 
-def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
-                       level: str = "nominal", n_boot: int = 1000, seed: int | None = 0,
-                       confidence: float = 0.95, cluster: str | None = None) -> AlphaInterval:
+def bootstrap_alpha_ci(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    coder: str,
+    value: str,
+    level: str = "nominal",
+    n_boot: int = 1000,
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    cluster: str | None = None,
+) -> AlphaInterval:
     r"""Krippendorff's alpha with a percentile bootstrap interval over units or clusters of units.
 
     Parameters
@@ -301,8 +322,9 @@ def bootstrap_alpha_ci(data: pd.DataFrame, *, unit: str, coder: str, value: str,
         raise InvalidInput("The number of bootstrap replicates must be at least 1.")
     if not 0 < confidence < 1:
         raise InvalidInput("Confidence must be between 0 and 1, for example 0.95.")
-    coded = _Coded.from_long(data, unit=unit, coder=coder, value=value, level=level,
-                             cluster=cluster)
+    coded = _Coded.from_long(
+        data, unit=unit, coder=coder, value=value, level=level, cluster=cluster
+    )
     point = float(coded.alpha(np.ones(coded.n_units)))
     n_draw = coded.n_units if coded.cluster is None else int(coded.cluster.max()) + 1
     if n_draw < 2:
@@ -330,8 +352,14 @@ class _Coded:
     the point estimate, bootstrap frequencies for a replicate).
     """
 
-    def __init__(self, unit: np.ndarray, value: np.ndarray, domain: np.ndarray, level: str,
-                 cluster: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        unit: np.ndarray,
+        value: np.ndarray,
+        domain: np.ndarray,
+        level: str,
+        cluster: np.ndarray | None,
+    ) -> None:
         self.level = level
         self.unit, self.value, self.domain, self.cluster = unit, value, domain, cluster
         self.n_units = int(unit.max()) + 1
@@ -352,15 +380,16 @@ class _Coded:
                 squares = (counts.reshape(self.n_units, len(domain)) ** 2).sum(axis=1)
             else:
                 cells, counts = np.unique(key, return_counts=True)
-                squares = np.bincount(cells // len(domain), weights=counts.astype(float) ** 2,
-                                      minlength=self.n_units)
-            self.observed = (self.size ** 2 - squares) * self.pair_weight
+                squares = np.bincount(
+                    cells // len(domain), weights=counts.astype(float) ** 2, minlength=self.n_units
+                )
+            self.observed = (self.size**2 - squares) * self.pair_weight
         elif level == "interval":
             x = domain[value] - domain[value].mean()
             self.sum1 = np.bincount(unit, weights=x, minlength=self.n_units)
             self.sum2 = np.bincount(unit, weights=x * x, minlength=self.n_units)
             deviation = x - (self.sum1 / self.size)[unit]
-            within = np.bincount(unit, weights=deviation ** 2, minlength=self.n_units)
+            within = np.bincount(unit, weights=deviation**2, minlength=self.n_units)
             self.observed = 2 * self.size * within * self.pair_weight
         else:
             first, second = _pairs_within_units(unit)
@@ -370,15 +399,26 @@ class _Coded:
                 a, b = domain[self.first], domain[self.second]
                 total = a + b
                 delta = np.divide(a - b, total, out=np.zeros_like(total), where=total != 0) ** 2
-                self.observed = np.bincount(self.pair_unit, weights=delta,
-                                            minlength=self.n_units) * self.pair_weight
+                self.observed = (
+                    np.bincount(self.pair_unit, weights=delta, minlength=self.n_units)
+                    * self.pair_weight
+                )
 
     @classmethod
-    def from_long(cls, data: pd.DataFrame, *, unit: str, coder: str, value: str, level: str,
-                  cluster: str | None = None) -> _Coded:
+    def from_long(
+        cls,
+        data: pd.DataFrame,
+        *,
+        unit: str,
+        coder: str,
+        value: str,
+        level: str,
+        cluster: str | None = None,
+    ) -> _Coded:
         if level not in LEVELS:
-            raise InvalidInput(f"Level of measurement must be one of {', '.join(LEVELS)}, "
-                               f"not {level!r}.")
+            raise InvalidInput(
+                f"Level of measurement must be one of {', '.join(LEVELS)}, not {level!r}."
+            )
         if not isinstance(data, pd.DataFrame):
             raise InvalidInput(f"Expected a pandas DataFrame, got {type(data).__name__}.")
         wanted = [unit, coder, value] + ([cluster] if cluster is not None else [])
@@ -389,11 +429,14 @@ class _Coded:
         given = data[value].notna().to_numpy()
         coded = data if given.all() else data[given]
         for column, what in ((unit, "unit"), (coder, "coder")) + (
-                ((cluster, "cluster"),) if cluster is not None else ()):
+            ((cluster, "cluster"),) if cluster is not None else ()
+        ):
             absent = coded[column].isna().to_numpy()
             if absent.any():
-                raise InvalidInput(f"{int(absent.sum())} coded row(s) have no {what} id in "
-                                   f"column {column!r}; give every coded value its {what}.")
+                raise InvalidInput(
+                    f"{int(absent.sum())} coded row(s) have no {what} id in "
+                    f"column {column!r}; give every coded value its {what}."
+                )
         unit_idx, n_units = _index_codes(coded[unit])
         coder_idx, n_coders = _index_codes(coded[coder])
         pair = unit_idx * n_coders + coder_idx
@@ -403,8 +446,9 @@ class _Coded:
         per_unit = np.bincount(unit_idx, minlength=n_units)
         pairable_unit = per_unit >= 2
         if not pairable_unit.any():
-            raise InsufficientData("No unit was coded by two or more coders, so nothing can be "
-                                   "compared.")
+            raise InsufficientData(
+                "No unit was coded by two or more coders, so nothing can be compared."
+            )
         rows = pairable_unit[unit_idx]
         renumber = np.cumsum(pairable_unit) - 1
         units = renumber[unit_idx[rows]]
@@ -415,8 +459,9 @@ class _Coded:
             first = np.full(int(units.max()) + 1, -1)
             first[units] = cluster_idx
             if (first[units] != cluster_idx).any():
-                raise InvalidInput(f"Every unit must lie in one {cluster!r}; a unit has "
-                                   "values in two.")
+                raise InvalidInput(
+                    f"Every unit must lie in one {cluster!r}; a unit has values in two."
+                )
             _, clusters = np.unique(first, return_inverse=True)
         return cls(units, value_idx[rows], np.asarray(domain, dtype=np.float64), level, clusters)
 
@@ -426,8 +471,9 @@ class _Coded:
             self._prepare()
         if self.level == "nominal":
             observed = weight @ self.observed
-            marginal = np.bincount(self.value, weights=weight[self.unit],
-                                   minlength=len(self.domain))
+            marginal = np.bincount(
+                self.value, weights=weight[self.unit], minlength=len(self.domain)
+            )
             n = marginal.sum()
             expected = n * n - marginal @ marginal
         elif self.level == "interval":
@@ -436,8 +482,9 @@ class _Coded:
             sum1 = weight @ self.sum1
             expected = 2 * n * (weight @ self.sum2 - sum1 * sum1 / n)
         elif self.level == "ordinal":
-            marginal = np.bincount(self.value, weights=weight[self.unit],
-                                   minlength=len(self.domain))
+            marginal = np.bincount(
+                self.value, weights=weight[self.unit], minlength=len(self.domain)
+            )
             n = marginal.sum()
             midrank = np.cumsum(marginal) - marginal / 2
             centre = marginal @ midrank / n
@@ -446,8 +493,9 @@ class _Coded:
             observed = (weight * self.pair_weight)[self.pair_unit] @ difference
         else:
             observed = weight @ self.observed
-            marginal = np.bincount(self.value, weights=weight[self.unit],
-                                   minlength=len(self.domain))
+            marginal = np.bincount(
+                self.value, weights=weight[self.unit], minlength=len(self.domain)
+            )
             n = marginal.sum()
             expected = _ratio_expected(marginal, self.domain)
         if not expected > 0:
@@ -465,7 +513,7 @@ def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return counts, None
     radix = int(counts.max()) + 1
     n_values = counts.shape[1]
-    if radix ** n_values > 1 << 20:
+    if radix**n_values > 1 << 20:
         return counts, None
     place = radix ** np.arange(n_values, dtype=np.int64)
     frequency = np.bincount(counts @ place)
@@ -493,13 +541,13 @@ def _ratio_expected(marginal: np.ndarray, domain: np.ndarray) -> float:
     rows = max(1, _RATIO_BLOCK_CELLS // max(1, len(values)))
     total = 0.0
     for start in range(0, len(values), rows):
-        c = values[start:start + rows, None]
+        c = values[start : start + rows, None]
         both = c + values[None, :]
         both[both == 0] = 1.0  # only 0 and 0, whose difference is 0 as well
         ratio = c - values[None, :]
         ratio /= both
         ratio *= ratio
-        total += float(counts[start:start + rows] @ ratio @ counts)
+        total += float(counts[start : start + rows] @ ratio @ counts)
     return total
 
 
@@ -549,7 +597,9 @@ def _encode_values(column: pd.Series, level: str) -> tuple[np.ndarray, np.ndarra
 def _check_values(values: npt.ArrayLike, size: int, level: str) -> np.ndarray:
     """Validate the value labels of a coincidence matrix."""
     if level not in LEVELS:
-        raise InvalidInput(f"Level of measurement must be one of {', '.join(LEVELS)}, not {level!r}.")
+        raise InvalidInput(
+            f"Level of measurement must be one of {', '.join(LEVELS)}, not {level!r}."
+        )
     vals = np.asarray(values)
     if vals.shape != (size,):
         raise InvalidInput("Give one value per row of the coincidence matrix.")
@@ -557,7 +607,9 @@ def _check_values(values: npt.ArrayLike, size: int, level: str) -> np.ndarray:
         return np.arange(size, dtype=np.float64)
     vals = vals.astype(np.float64)
     if (np.diff(vals) <= 0).any():
-        raise InvalidInput("Values must be in ascending order for ordinal, interval and ratio alpha.")
+        raise InvalidInput(
+            "Values must be in ascending order for ordinal, interval and ratio alpha."
+        )
     return vals
 
 
@@ -572,8 +624,10 @@ def _alpha_batch(o: np.ndarray, values: np.ndarray, level: str) -> np.ndarray:
         delta = np.broadcast_to(np.subtract.outer(v, v) ** 2, o.shape)
     elif level == "ratio":
         total = np.add.outer(v, v)
-        ratio = np.divide(np.subtract.outer(v, v), total, out=np.zeros_like(total), where=total != 0)
-        delta = np.broadcast_to(ratio ** 2, o.shape)
+        ratio = np.divide(
+            np.subtract.outer(v, v), total, out=np.zeros_like(total), where=total != 0
+        )
+        delta = np.broadcast_to(ratio**2, o.shape)
     else:
         # Ordinal: the difference between ranks c <= k is the number of values
         # from c to k, less half of the two end categories.

@@ -39,8 +39,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.admin.accounts import add_account
+from study.admin.accounts import acting, create_account, current_actor
 from study.admin.audit import record_event
+from study.admin.permissions import OPERATOR, Actor, can, require
 from study.db.models import Account, Coding, Event, Transcript
 from study.errors import InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.codings import add_coding, list_codings, remove_coding
@@ -48,8 +49,17 @@ from study.interviews.coding.schemes_store import resolve_code
 from study.reliability.report import CoderInfo, CoderRef, coder_info, find_coder
 from study.reliability.units import disagreements
 
-__all__ = ["CONSENSUS_DOMAIN", "DECISIONS", "DisagreementItem", "Resolution",
-           "consensus_coder", "consensus_spans", "list_disagreements", "preferred_codings", "resolve_disagreement"]
+__all__ = [
+    "CONSENSUS_DOMAIN",
+    "DECISIONS",
+    "DisagreementItem",
+    "Resolution",
+    "consensus_coder",
+    "consensus_spans",
+    "list_disagreements",
+    "preferred_codings",
+    "resolve_disagreement",
+]
 
 CONSENSUS_DOMAIN = "consensus.invalid"  # .invalid: never a deliverable address (RFC 2606)
 DECISIONS = ("accept_a", "accept_b", "both", "neither", "edit")
@@ -89,14 +99,17 @@ class Resolution:
     removed: int
 
 
-def consensus_coder(session: Session, coder_a: CoderRef, coder_b: CoderRef, *,
-                    actor_id: int | None = None) -> CoderInfo:
+def consensus_coder(
+    session: Session, coder_a: CoderRef, coder_b: CoderRef, *, actor: Actor | int
+) -> CoderInfo:
     """The consensus account of two coders, created (without a password) on first use.
 
     The pair is unordered: (A, B) and (B, A) share one consensus version.
     """
-    first, second = sorted((find_coder(session, coder_a), find_coder(session, coder_b)),
-                           key=lambda a: a.id)
+    actor_id = acting(session, actor, "check_reliability")
+    first, second = sorted(
+        (find_coder(session, coder_a), find_coder(session, coder_b)), key=lambda a: a.id
+    )
     if first.id == second.id:
         raise InvalidInput("A consensus needs two different coders.")
     if first.is_consensus or second.is_consensus:
@@ -105,8 +118,14 @@ def consensus_coder(session: Session, coder_a: CoderRef, coder_b: CoderRef, *,
     account = session.scalar(select(Account).where(Account.email == email))
     if account is None:
         names = " and ".join(a.display_name or a.email for a in (first, second))
-        info = add_account(session, email, role="coder", password=None,
-                           display_name=f"Consensus of {names}", actor_id=actor_id)
+        info = create_account(
+            session,
+            email,
+            role="coder",
+            password=None,
+            display_name=f"Consensus of {names}",
+            actor_id=actor_id,
+        )
         account = session.get(Account, info.id)
         account.is_consensus = True
         session.flush()
@@ -130,8 +149,11 @@ def _clip(spans: Sequence[Span], region: Span) -> list[Span]:
 def _cut(spans: Sequence[Span], region: Span) -> list[Span]:
     kept: list[Span] = []
     for start, end in spans:
-        kept.extend(piece for piece in ((start, min(end, region[0])), (max(start, region[1]), end))
-                    if piece[1] > piece[0])
+        kept.extend(
+            piece
+            for piece in ((start, min(end, region[0])), (max(start, region[1]), end))
+            if piece[1] > piece[0]
+        )
     return _merge(kept)
 
 
@@ -140,53 +162,108 @@ def _intersect(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
 
 
 def _coverage(session: Session, transcript_id: int, coder_id: int, code_id: int) -> list[Span]:
-    return _merge([tuple(row) for row in session.execute(
-        select(Coding.start, Coding.end).where(Coding.transcript_id == transcript_id,
-                                               Coding.coder_id == coder_id,
-                                               Coding.code_id == code_id))])
+    return _merge(
+        [
+            tuple(row)
+            for row in session.execute(
+                select(Coding.start, Coding.end).where(
+                    Coding.transcript_id == transcript_id,
+                    Coding.coder_id == coder_id,
+                    Coding.code_id == code_id,
+                )
+            )
+        ]
+    )
 
 
 def _events(session: Session, action: str, consensus_id: int, transcript_id: int) -> list[Event]:
-    rows = session.scalars(select(Event).where(
-        Event.action == action, Event.target_type == "account",
-        Event.target_id == consensus_id).order_by(Event.id))
+    rows = session.scalars(
+        select(Event)
+        .where(
+            Event.action == action, Event.target_type == "account", Event.target_id == consensus_id
+        )
+        .order_by(Event.id)
+    )
     return [e for e in rows if (e.details or {}).get("transcript_id") == transcript_id]
 
 
-def _seed(session: Session, consensus: Account, transcript_id: int, a: Account, b: Account,
-          actor_id: int | None) -> None:
+def _seed(
+    session: Session,
+    consensus: Account,
+    transcript_id: int,
+    a: Account,
+    b: Account,
+    actor_id: int | None,
+) -> None:
     """Start a transcript's consensus version from what both coders agree on (once)."""
     if _events(session, "consensus.seed", consensus.id, transcript_id):
         return
-    code_ids = set(session.scalars(select(Coding.code_id).where(
-        Coding.transcript_id == transcript_id, Coding.coder_id == a.id)))
-    code_ids &= set(session.scalars(select(Coding.code_id).where(
-        Coding.transcript_id == transcript_id, Coding.coder_id == b.id)))
+    code_ids = set(
+        session.scalars(
+            select(Coding.code_id).where(
+                Coding.transcript_id == transcript_id, Coding.coder_id == a.id
+            )
+        )
+    )
+    code_ids &= set(
+        session.scalars(
+            select(Coding.code_id).where(
+                Coding.transcript_id == transcript_id, Coding.coder_id == b.id
+            )
+        )
+    )
     added = 0
     for code_id in sorted(code_ids):
-        agreed = _intersect(_coverage(session, transcript_id, a.id, code_id),
-                            _coverage(session, transcript_id, b.id, code_id))
+        agreed = _intersect(
+            _coverage(session, transcript_id, a.id, code_id),
+            _coverage(session, transcript_id, b.id, code_id),
+        )
         existing = set(_coverage(session, transcript_id, consensus.id, code_id))
         for start, end in agreed:
             if (start, end) not in existing:
-                add_coding(session, transcript_id=transcript_id, start=start, end=end,
-                           code_id=code_id, coder_id=consensus.id, origin="consensus",
-                           actor_id=actor_id)
+                add_coding(
+                    session,
+                    transcript_id=transcript_id,
+                    start=start,
+                    end=end,
+                    code_id=code_id,
+                    coder_id=consensus.id,
+                    origin="consensus",
+                    actor=actor_id if actor_id is not None else OPERATOR,
+                )
                 added += 1
-    record_event(session, "consensus.seed", actor_id=actor_id, target=consensus,
-                 details={"transcript_id": transcript_id, "coder_a": a.email,
-                          "coder_b": b.email, "codings": added})
+    record_event(
+        session,
+        "consensus.seed",
+        actor_id=actor_id,
+        target=consensus,
+        details={
+            "transcript_id": transcript_id,
+            "coder_a": a.email,
+            "coder_b": b.email,
+            "codings": added,
+        },
+    )
 
 
-def _check_actor(session: Session, actor_id: int | None) -> None:
-    actor = session.get(Account, actor_id) if actor_id is not None else None
-    if actor is not None and actor.role not in ("admin", "researcher"):
+def _check_actor(session: Session, actor: Actor) -> None:
+    if not can(current_actor(session, actor), "check_reliability"):
         raise PermissionDenied("Only researchers build the consensus version.")
 
 
-def resolve_disagreement(session: Session, *, transcript_id: int, start: int, end: int,
-                         code_id: int, decision: str, coder_a: CoderRef, coder_b: CoderRef,
-                         span: Span | None = None, actor_id: int | None = None) -> Resolution:
+def resolve_disagreement(
+    session: Session,
+    *,
+    transcript_id: int,
+    start: int,
+    end: int,
+    code_id: int,
+    decision: str,
+    coder_a: CoderRef,
+    coder_b: CoderRef,
+    span: Span | None = None,
+    actor: Actor,
+) -> Resolution:
     """Decide one disagreement into the consensus version of coders A and B.
 
     Parameters
@@ -208,7 +285,8 @@ def resolve_disagreement(session: Session, *, transcript_id: int, start: int, en
     """
     if decision not in DECISIONS:
         raise InvalidInput(f"Unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}.")
-    _check_actor(session, actor_id)
+    _check_actor(session, actor)
+    actor_id = actor.id
     transcript = session.get(Transcript, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
@@ -217,7 +295,7 @@ def resolve_disagreement(session: Session, *, transcript_id: int, start: int, en
         raise InvalidInput("Give an edited span with the decision 'edit', and only then.")
     code = resolve_code(session, code_id)
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
-    consensus = session.get(Account, consensus_coder(session, a.id, b.id, actor_id=actor_id).id)
+    consensus = session.get(Account, consensus_coder(session, a.id, b.id, actor=actor).id)
     _seed(session, consensus, transcript.id, a, b, actor_id)
     current = _coverage(session, transcript.id, consensus.id, code.id)
     if decision == "edit":
@@ -228,17 +306,29 @@ def resolve_disagreement(session: Session, *, transcript_id: int, start: int, en
         wanted = _merge(_cut(current, hull) + [edited])
     else:
         sides = {"accept_a": (a,), "accept_b": (b,), "both": (a, b), "neither": ()}[decision]
-        chosen = [span for side in sides
-                  for span in _coverage(session, transcript.id, side.id, code.id)]
+        chosen = [
+            span for side in sides for span in _coverage(session, transcript.id, side.id, code.id)
+        ]
         wanted = _merge(_cut(current, region) + _clip(chosen, region))
     added, removed = _rewrite(session, transcript.id, consensus.id, code.id, wanted, actor_id)
-    record_event(session, "consensus.resolve", actor_id=actor_id, target=consensus,
-                 details={"transcript_id": transcript.id, "code_id": code.id, "code": code.key,
-                          "start": region[0], "end": region[1], "decision": decision,
-                          "span": list(span) if span is not None else None,
-                          "coder_a": a.email, "coder_b": b.email})
-    return Resolution(consensus.id, transcript.id, code.id, decision, tuple(wanted), added,
-                      removed)
+    record_event(
+        session,
+        "consensus.resolve",
+        actor_id=actor_id,
+        target=consensus,
+        details={
+            "transcript_id": transcript.id,
+            "code_id": code.id,
+            "code": code.key,
+            "start": region[0],
+            "end": region[1],
+            "decision": decision,
+            "span": list(span) if span is not None else None,
+            "coder_a": a.email,
+            "coder_b": b.email,
+        },
+    )
+    return Resolution(consensus.id, transcript.id, code.id, decision, tuple(wanted), added, removed)
 
 
 def _span(start: Any, end: Any, length: int, what: str) -> Span:
@@ -247,61 +337,100 @@ def _span(start: Any, end: Any, length: int, what: str) -> Span:
     except (TypeError, ValueError):
         raise InvalidInput(f"The {what} needs whole-number offsets.") from None
     if not 0 <= start < end <= length:
-        raise InvalidInput(f"The {what} must lie inside the transcript (0 to {length}) and "
-                           f"cover at least one character, not {start} to {end}.")
+        raise InvalidInput(
+            f"The {what} must lie inside the transcript (0 to {length}) and "
+            f"cover at least one character, not {start} to {end}."
+        )
     return start, end
 
 
-def _rewrite(session: Session, transcript_id: int, consensus_id: int, code_id: int,
-             wanted: list[Span], actor_id: int | None) -> tuple[int, int]:
+def _rewrite(
+    session: Session,
+    transcript_id: int,
+    consensus_id: int,
+    code_id: int,
+    wanted: list[Span],
+    actor_id: int | None,
+) -> tuple[int, int]:
     """Make the consensus codings of one code exactly ``wanted``, touching only what changes."""
-    rows = list(session.execute(select(Coding.id, Coding.start, Coding.end).where(
-        Coding.transcript_id == transcript_id, Coding.coder_id == consensus_id,
-        Coding.code_id == code_id)))
+    rows = list(
+        session.execute(
+            select(Coding.id, Coding.start, Coding.end).where(
+                Coding.transcript_id == transcript_id,
+                Coding.coder_id == consensus_id,
+                Coding.code_id == code_id,
+            )
+        )
+    )
     keep = set(wanted)
     removed = 0
     for coding_id, start, end in rows:
         if (start, end) in keep:
             keep.discard((start, end))
         else:
-            remove_coding(session, coding_id, actor_id=actor_id)
+            remove_coding(session, coding_id, actor=actor_id if actor_id is not None else OPERATOR)
             removed += 1
     for start, end in sorted(keep):
-        add_coding(session, transcript_id=transcript_id, start=start, end=end, code_id=code_id,
-                   coder_id=consensus_id, origin="consensus", actor_id=actor_id)
+        add_coding(
+            session,
+            transcript_id=transcript_id,
+            start=start,
+            end=end,
+            code_id=code_id,
+            coder_id=consensus_id,
+            origin="consensus",
+            actor=actor_id if actor_id is not None else OPERATOR,
+        )
     return len(keep), removed
 
 
-def consensus_spans(session: Session, *, transcript_id: int, code_id: int, coder_a: CoderRef,
-                    coder_b: CoderRef) -> list[Span]:
+def consensus_spans(
+    session: Session, *, transcript_id: int, code_id: int, coder_a: CoderRef, coder_b: CoderRef
+) -> list[Span]:
     """The spans the consensus version of coders A and B codes with a code (none yet: [])."""
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
-    pair = session.scalar(select(Account).where(
-        Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"))
+    pair = session.scalar(
+        select(Account).where(
+            Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"
+        )
+    )
     if pair is None:
         return []
     return _coverage(session, transcript_id, pair.id, code_id)
 
 
-def list_disagreements(session: Session, *, scheme: int | str, transcript_id: int,
-                       coder_a: CoderRef, coder_b: CoderRef) -> list[DisagreementItem]:
+def list_disagreements(
+    session: Session,
+    *,
+    scheme: int | str,
+    transcript_id: int,
+    coder_a: CoderRef,
+    coder_b: CoderRef,
+    viewer: Actor,
+) -> list[DisagreementItem]:
     """Where two coders differ on one transcript, in text order, with any consensus decision."""
+    require(viewer, "check_reliability")
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
     if a.id == b.id:
         raise InvalidInput("Pick two different coders to compare.")
     transcript = session.get(Transcript, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
-    frame = list_codings(session, scheme=scheme, transcript_id=transcript_id,
-                         coder_ids=[a.id, b.id])
+    frame = list_codings(
+        session, scheme=scheme, transcript_id=transcript_id, coder_ids=[a.id, b.id], viewer=viewer
+    )
     if frame.empty:
         return []
     by_id = frame.drop_duplicates("code_id").set_index("code_id")
-    spans = disagreements(frame.assign(code=frame["code_id"].astype(str)), transcript_id,
-                          a.email, b.email)
+    spans = disagreements(
+        frame.assign(code=frame["code_id"].astype(str)), transcript_id, a.email, b.email
+    )
     decided: dict[tuple[int, int, int], str] = {}
-    pair = session.scalar(select(Account).where(
-        Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"))
+    pair = session.scalar(
+        select(Account).where(
+            Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"
+        )
+    )
     if pair is not None:
         for event in _events(session, "consensus.resolve", pair.id, transcript_id):
             d = event.details
@@ -309,20 +438,35 @@ def list_disagreements(session: Session, *, scheme: int | str, transcript_id: in
     items = []
     for found in spans:
         code_id = int(found.code)
-        items.append(DisagreementItem(
-            transcript_id, code_id, str(by_id.loc[code_id, "code"]),
-            str(by_id.loc[code_id, "code_name"]), found.start, found.end, str(found.coder),
-            transcript.text[found.start:found.end], decided.get((code_id, found.start, found.end))))
+        items.append(
+            DisagreementItem(
+                transcript_id,
+                code_id,
+                str(by_id.loc[code_id, "code"]),
+                str(by_id.loc[code_id, "code_name"]),
+                found.start,
+                found.end,
+                str(found.coder),
+                transcript.text[found.start : found.end],
+                decided.get((code_id, found.start, found.end)),
+            )
+        )
     return items
 
 
-def preferred_codings(session: Session, *, scheme: int | str | None = None,
-                      transcript_id: int | None = None) -> pd.DataFrame:
+def preferred_codings(
+    session: Session,
+    *,
+    scheme: int | str | None = None,
+    transcript_id: int | None = None,
+    viewer: Actor,
+) -> pd.DataFrame:
     """Codings for reports: a transcript's consensus version where it has one, else everyone's.
 
-    Same columns as :func:`study.interviews.coding.codings.list_codings`.
+    Same columns as :func:`study.interviews.coding.codings.list_codings`, and the same
+    blind-coding rule for ``viewer``.
     """
-    frame = list_codings(session, scheme=scheme, transcript_id=transcript_id)
+    frame = list_codings(session, scheme=scheme, transcript_id=transcript_id, viewer=viewer)
     consensus_ids = set(session.scalars(select(Account.id).where(Account.is_consensus.is_(True))))
     is_consensus = frame["coder_id"].isin(consensus_ids)
     settled = set(frame.loc[is_consensus, "transcript_id"])

@@ -59,7 +59,7 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
         raise InvalidInput("Cohen's kappa needs a category for every unit from both coders.")
     codes, categories = pd.factorize(pd.Series(first + second, dtype=object), sort=True)
     k = len(categories)
-    table = np.bincount(codes[: len(first)] * k + codes[len(first):], minlength=k * k)
+    table = np.bincount(codes[: len(first)] * k + codes[len(first) :], minlength=k * k)
     return cohen_kappa_from_table(table.reshape(k, k))
 
 
@@ -91,8 +91,7 @@ def cohen_kappa_from_table(table: npt.ArrayLike) -> float:
 
     References
     ----------
-    Cohen, J. (1960). A coefficient of agreement for nominal scales.
-    Educational and Psychological Measurement, 20(1), 37-46.
+    Cohen (1960), as for :func:`cohen_kappa`.
 
     Examples
     --------
@@ -103,7 +102,9 @@ def cohen_kappa_from_table(table: npt.ArrayLike) -> float:
     """
     t = np.asarray(table, dtype=np.float64)
     if t.ndim != 2 or t.shape[0] != t.shape[1]:
-        raise InvalidInput("An agreement table must be square: the same categories for both coders.")
+        raise InvalidInput(
+            "An agreement table must be square: the same categories for both coders."
+        )
     if (t < 0).any():
         raise InvalidInput("An agreement table cannot hold negative counts.")
     total = t.sum()
@@ -186,8 +187,7 @@ def fleiss_kappa_from_counts(counts: npt.ArrayLike, weights: npt.ArrayLike | Non
 
     References
     ----------
-    Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
-    Psychological Bulletin, 76(5), 378-382.
+    Fleiss (1971), as for :func:`fleiss_kappa`.
 
     Examples
     --------
@@ -221,8 +221,7 @@ def percent_agreement(ratings: npt.ArrayLike | pd.DataFrame) -> float:
 
     References
     ----------
-    Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
-    Psychological Bulletin, 76(5), 378-382.
+    Fleiss (1971), as for :func:`fleiss_kappa`.
 
     Examples
     --------
@@ -233,7 +232,9 @@ def percent_agreement(ratings: npt.ArrayLike | pd.DataFrame) -> float:
     return percent_agreement_from_counts(counts)
 
 
-def percent_agreement_from_counts(counts: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> float:
+def percent_agreement_from_counts(
+    counts: npt.ArrayLike, weights: npt.ArrayLike | None = None
+) -> float:
     r"""Mean pairwise agreement from a units x categories table of rating counts.
 
     Parameters
@@ -265,8 +266,9 @@ def percent_agreement_from_counts(counts: npt.ArrayLike, weights: npt.ArrayLike 
     return observed
 
 
-def brennan_prediger_kappa(ratings: npt.ArrayLike | pd.DataFrame, *,
-                           categories: Sequence[Any] | None = None) -> float:
+def brennan_prediger_kappa(
+    ratings: npt.ArrayLike | pd.DataFrame, *, categories: Sequence[Any] | None = None
+) -> float:
     r"""Brennan-Prediger kappa: agreement corrected for chance with uniform category use.
 
     Parameters
@@ -327,8 +329,9 @@ def _fleiss_parts(counts: npt.ArrayLike, weights: npt.ArrayLike | None) -> tuple
     return 1.0 - disagreement, 1.0 - chance_disagreement
 
 
-def _fleiss_disagreements(counts: npt.ArrayLike, weights: npt.ArrayLike | None
-                          ) -> tuple[float, float]:
+def _fleiss_disagreements(
+    counts: npt.ArrayLike, weights: npt.ArrayLike | None
+) -> tuple[float, float]:
     """Return 1 - P-bar and 1 - P-bar-e, each summed from disagreeing parts (no cancellation)."""
     n_ij = np.asarray(counts, dtype=np.float64)
     if n_ij.ndim != 2 or n_ij.shape[0] == 0:
@@ -353,15 +356,22 @@ def _fleiss_disagreements(counts: npt.ArrayLike, weights: npt.ArrayLike | None
 
 def _category_counts(ratings: npt.ArrayLike | pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Turn a units x raters table of categories into a units x categories count table."""
-    table = ratings.to_numpy(dtype=object) if isinstance(ratings, pd.DataFrame) \
+    table = (
+        ratings.to_numpy(dtype=object)
+        if isinstance(ratings, pd.DataFrame)
         else np.asarray(ratings, dtype=object)
+    )
     if table.ndim != 2 or table.shape[0] == 0:
-        raise InvalidInput("Ratings must be a table with one row per unit and one column per rater.")
+        raise InvalidInput(
+            "Ratings must be a table with one row per unit and one column per rater."
+        )
     if table.shape[1] < 2:
         raise InsufficientData("Agreement needs at least two raters.")
     if pd.isna(table).any():
-        raise InvalidInput("Every unit needs a rating from every rater (a complete design); "
-                           "use Krippendorff's alpha when ratings are missing.")
+        raise InvalidInput(
+            "Every unit needs a rating from every rater (a complete design); "
+            "use Krippendorff's alpha when ratings are missing."
+        )
     codes, categories = pd.factorize(pd.Series(table.ravel()), sort=True)
     k = len(categories)
     rows = np.repeat(np.arange(table.shape[0]), table.shape[1])

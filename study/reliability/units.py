@@ -33,9 +33,13 @@ import pandas as pd
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from study.errors import InsufficientData, InvalidInput
-from study.reliability.agreement import (alpha_from_coincidences, cohen_kappa_from_table,
-                                         coincidence_matrix, fleiss_kappa_from_counts,
-                                         percent_agreement_from_counts)
+from study.reliability.agreement import (
+    alpha_from_coincidences,
+    cohen_kappa_from_table,
+    coincidence_matrix,
+    fleiss_kappa_from_counts,
+    percent_agreement_from_counts,
+)
 
 UNITS = ("character", "sentence", "turn", "transcript")
 OVERALL = "(all codes)"
@@ -78,7 +82,9 @@ class TranscriptUnits:
 
     def __post_init__(self) -> None:
         if int(self.length) != self.length or self.length < 0:
-            raise InvalidInput(f"Transcript {self.transcript_id!r} has an invalid length {self.length!r}.")
+            raise InvalidInput(
+                f"Transcript {self.transcript_id!r} has an invalid length {self.length!r}."
+            )
         object.__setattr__(self, "length", int(self.length))
         for name in ("turns", "sentences"):
             spans = tuple((int(s), int(e)) for s, e in getattr(self, name))
@@ -87,12 +93,15 @@ class TranscriptUnits:
                 if not 0 <= start < end <= self.length or start < previous_end:
                     raise InvalidInput(
                         f"Transcript {self.transcript_id!r} has a {name[:-1]} ({start}, {end}) that is "
-                        f"empty, outside the text or overlaps the one before.")
+                        f"empty, outside the text or overlaps the one before."
+                    )
                 previous_end = end
             object.__setattr__(self, name, spans)
 
     @classmethod
-    def from_text(cls, transcript_id: Any, text: str, turns: Iterable[Span] = ()) -> TranscriptUnits:
+    def from_text(
+        cls, transcript_id: Any, text: str, turns: Iterable[Span] = ()
+    ) -> TranscriptUnits:
         """Build the units of a transcript from its text (sentences by Punkt) and its turns."""
         return cls(transcript_id, len(text), tuple(turns), tuple(sentence_spans(text)))
 
@@ -135,10 +144,14 @@ class _Tally:
         return _Tally(self.by_counts + other.by_counts, self.pair_table + other.pair_table)
 
 
-def agreement_table(codings: pd.DataFrame,
-                    units_by_transcript: Mapping[Any, TranscriptUnits] | Iterable[TranscriptUnits], *,
-                    unit: str, coders: Sequence[Any] | None = None,
-                    codes: Sequence[str] | None = None) -> AgreementTable:
+def agreement_table(
+    codings: pd.DataFrame,
+    units_by_transcript: Mapping[Any, TranscriptUnits] | Iterable[TranscriptUnits],
+    *,
+    unit: str,
+    coders: Sequence[Any] | None = None,
+    codes: Sequence[str] | None = None,
+) -> AgreementTable:
     """Agreement between coders for each code, at character, sentence, turn or transcript level.
 
     Parameters
@@ -186,11 +199,15 @@ def agreement_table(codings: pd.DataFrame,
     if unit == "character":
         order = np.argsort(key_idx, kind="stable")
         bounds = np.searchsorted(key_idx[order], np.arange(len(keys) + 1))
-        tallies = [_character_tally(gs[rows], ge[rows], coder_idx[rows], observed, base)
-                   for rows in (order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))]
+        tallies = [
+            _character_tally(gs[rows], ge[rows], coder_idx[rows], observed, base)
+            for rows in (order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+        ]
     else:
         starts, ends, owner = _unit_spans(transcripts, base, unit)
-        tallies = _span_tallies(gs, ge, coder_idx, key_idx, len(keys), observed, starts, ends, owner)
+        tallies = _span_tallies(
+            gs, ge, coder_idx, key_idx, len(keys), observed, starts, ends, owner
+        )
     rows: list[dict[str, Any]] = []
     for scheme, members in _by_scheme(keys):
         pooled = _Tally(np.zeros((m + 1, m + 1)), np.zeros((2, 2)))
@@ -204,8 +221,9 @@ def agreement_table(codings: pd.DataFrame,
     return AgreementTable(unit, tuple(chosen), table, _method_text(unit, chosen, table, len(keys)))
 
 
-def disagreements(codings: pd.DataFrame, transcript_id: Any, coder_a: Any, coder_b: Any,
-                  code: str | None = None) -> list[Disagreement]:
+def disagreements(
+    codings: pd.DataFrame, transcript_id: Any, coder_a: Any, coder_b: Any, code: str | None = None
+) -> list[Disagreement]:
     """Spans of one transcript where two coders differ, in text order, for a side-by-side view.
 
     Each span is a maximal run of code points where exactly one of the two
@@ -222,7 +240,9 @@ def disagreements(codings: pd.DataFrame, transcript_id: Any, coder_a: Any, coder
     if coder_a == coder_b:
         raise InvalidInput("Pick two different coders to compare.")
     frame = _with_scheme(_require_columns(codings))
-    frame = frame[(frame["transcript_id"] == transcript_id) & frame["coder"].isin([coder_a, coder_b])]
+    frame = frame[
+        (frame["transcript_id"] == transcript_id) & frame["coder"].isin([coder_a, coder_b])
+    ]
     if code is not None:
         frame = frame[frame["code"] == code]
     found: list[Disagreement] = []
@@ -239,13 +259,21 @@ def disagreements(codings: pd.DataFrame, transcript_id: Any, coder_a: Any, coder
         change = np.flatnonzero(np.diff(owner, prepend=-1, append=-1))
         for first, stop in zip(change[:-1], change[1:], strict=True):
             if owner[first]:
-                found.append(Disagreement(int(points[first]), int(points[stop]), str(name),
-                                          coder_a if owner[first] == 1 else coder_b, str(scheme)))
+                found.append(
+                    Disagreement(
+                        int(points[first]),
+                        int(points[stop]),
+                        str(name),
+                        coder_a if owner[first] == 1 else coder_b,
+                        str(scheme),
+                    )
+                )
     return sorted(found, key=lambda d: (d.start, d.end, d.scheme, d.code))
 
 
-def _character_tally(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, observed: np.ndarray,
-                     base: np.ndarray) -> _Tally:
+def _character_tally(
+    gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, observed: np.ndarray, base: np.ndarray
+) -> _Tally:
     """Tally characters by counting segments between coding boundaries, weighted by length."""
     m = observed.shape[0]
     points = np.unique(np.concatenate([gs, ge, base]))
@@ -254,12 +282,22 @@ def _character_tally(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, observed
     np.add.at(cover, (np.searchsorted(points, ge), coder), -1)
     present = np.cumsum(cover, axis=0)[:-1] > 0
     transcript = np.searchsorted(base, points[:-1], side="right") - 1
-    return _tally_states(present.T[None], observed[:, transcript], np.diff(points).astype(np.float64))[0]
+    return _tally_states(
+        present.T[None], observed[:, transcript], np.diff(points).astype(np.float64)
+    )[0]
 
 
-def _span_tallies(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, key: np.ndarray, n_keys: int,
-                  observed: np.ndarray, starts: np.ndarray, ends: np.ndarray, owner: np.ndarray
-                  ) -> list[_Tally]:
+def _span_tallies(
+    gs: np.ndarray,
+    ge: np.ndarray,
+    coder: np.ndarray,
+    key: np.ndarray,
+    n_keys: int,
+    observed: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    owner: np.ndarray,
+) -> list[_Tally]:
     """Tally span units (sentences, turns, transcripts) for every code: coded if any coding overlaps.
 
     Each coding marks the run of units it overlaps with +1 at the first and -1
@@ -280,8 +318,9 @@ def _span_tallies(gs: np.ndarray, ge: np.ndarray, coder: np.ndarray, key: np.nda
         mine = (key >= k0) & (key < k1) if block < n_keys else slice(None)
         row = ((key[mine] - k0) * m + coder[mine]) * width
         size = (k1 - k0) * m * width
-        cover = (np.bincount(row + first[mine], minlength=size)
-                 - np.bincount(row + stop[mine], minlength=size))
+        cover = np.bincount(row + first[mine], minlength=size) - np.bincount(
+            row + stop[mine], minlength=size
+        )
         present = np.cumsum(cover.reshape(k1 - k0, m, width), axis=2)[:, :, :n_units] > 0
         tallies.extend(_tally_states(present, observed_units, np.ones(n_units)))
     return tallies
@@ -298,15 +337,21 @@ def _tally_states(present: np.ndarray, observed: np.ndarray, weight: np.ndarray)
     n_present = (present & observed).sum(axis=1)
     n_absent = observed.sum(axis=0) - n_present
     index = np.arange(n_keys)[:, None] * cells + n_absent * (m + 1) + n_present
-    by_counts = np.bincount(index.ravel(), weights=np.broadcast_to(weight, index.shape).ravel(),
-                            minlength=n_keys * cells).reshape(n_keys, m + 1, m + 1)
+    by_counts = np.bincount(
+        index.ravel(),
+        weights=np.broadcast_to(weight, index.shape).ravel(),
+        minlength=n_keys * cells,
+    ).reshape(n_keys, m + 1, m + 1)
     pair_tables = np.zeros((n_keys, 2, 2))
     if m == 2:
         both = observed.all(axis=0)
         pair = present[:, 0, both].astype(np.int64) * 2 + present[:, 1, both]
         pair = np.arange(n_keys)[:, None] * 4 + pair
-        pair_tables = np.bincount(pair.ravel(), weights=np.broadcast_to(weight[both], pair.shape).ravel(),
-                                  minlength=n_keys * 4).reshape(n_keys, 2, 2)
+        pair_tables = np.bincount(
+            pair.ravel(),
+            weights=np.broadcast_to(weight[both], pair.shape).ravel(),
+            minlength=n_keys * 4,
+        ).reshape(n_keys, 2, 2)
     return [_Tally(by_counts[i], pair_tables[i]) for i in range(n_keys)]
 
 
@@ -317,8 +362,13 @@ def _statistics(tally: _Tally, m: int) -> dict[str, Any]:
     counts = np.stack([n_absent, n_present], axis=1)
     pairable = counts.sum(axis=1) >= 2
     units = float(weight[pairable].sum())
-    out: dict[str, Any] = {"alpha": np.nan, "kappa": np.nan, "percent_agreement": np.nan,
-                           "units": int(round(units)), "coders": m}
+    out: dict[str, Any] = {
+        "alpha": np.nan,
+        "kappa": np.nan,
+        "percent_agreement": np.nan,
+        "units": int(round(units)),
+        "coders": m,
+    }
     if units == 0:
         return out
     o = coincidence_matrix(counts[pairable], weights=weight[pairable])
@@ -326,15 +376,22 @@ def _statistics(tally: _Tally, m: int) -> dict[str, Any]:
     complete = counts.sum(axis=1) == m
     if complete.any():
         out["percent_agreement"] = percent_agreement_from_counts(counts[complete], weight[complete])
-        out["kappa"] = (cohen_kappa_from_table(tally.pair_table) if m == 2
-                        else fleiss_kappa_from_counts(counts[complete], weight[complete]))
+        out["kappa"] = (
+            cohen_kappa_from_table(tally.pair_table)
+            if m == 2
+            else fleiss_kappa_from_counts(counts[complete], weight[complete])
+        )
     return out
 
 
-def _transcript_list(units_by_transcript: Mapping[Any, TranscriptUnits] | Iterable[TranscriptUnits]
-                     ) -> list[TranscriptUnits]:
-    items = list(units_by_transcript.values() if isinstance(units_by_transcript, Mapping)
-                 else units_by_transcript)
+def _transcript_list(
+    units_by_transcript: Mapping[Any, TranscriptUnits] | Iterable[TranscriptUnits],
+) -> list[TranscriptUnits]:
+    items = list(
+        units_by_transcript.values()
+        if isinstance(units_by_transcript, Mapping)
+        else units_by_transcript
+    )
     if not all(isinstance(t, TranscriptUnits) for t in items):
         raise InvalidInput("Describe each transcript with a TranscriptUnits.")
     ids = [t.transcript_id for t in items]
@@ -363,7 +420,9 @@ def _offsets(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     starts, ends = offsets["start"].to_numpy(np.int64), offsets["end"].to_numpy(np.int64)
     bad = np.flatnonzero((starts < 0) | (ends <= starts))
     if bad.size:
-        raise InvalidInput(f"A coding has an empty or negative span ({starts[bad[0]]}, {ends[bad[0]]}).")
+        raise InvalidInput(
+            f"A coding has an empty or negative span ({starts[bad[0]]}, {ends[bad[0]]})."
+        )
     return starts, ends
 
 
@@ -374,14 +433,18 @@ def _validated_codings(codings: pd.DataFrame, transcripts: list[TranscriptUnits]
     frame["_t"] = _positions(frame["transcript_id"], index)
     unknown = frame.loc[frame["_t"] < 0, "transcript_id"]
     if len(unknown):
-        raise InvalidInput(f"Codings refer to transcript {unknown.iloc[0]!r}, which was not described.")
+        raise InvalidInput(
+            f"Codings refer to transcript {unknown.iloc[0]!r}, which was not described."
+        )
     starts, ends = _offsets(frame)
     lengths = np.array([t.length for t in transcripts], dtype=np.int64)[frame["_t"].to_numpy()]
     beyond = np.flatnonzero(ends > lengths)
     if beyond.size:
         row = frame.iloc[beyond[0]]
-        raise InvalidInput(f"A coding on transcript {row['transcript_id']!r} ends at {ends[beyond[0]]}, "
-                           f"after the end of the text ({lengths[beyond[0]]}).")
+        raise InvalidInput(
+            f"A coding on transcript {row['transcript_id']!r} ends at {ends[beyond[0]]}, "
+            f"after the end of the text ({lengths[beyond[0]]})."
+        )
     return frame.assign(start=starts, end=ends)
 
 
@@ -406,14 +469,18 @@ def _chosen_coders(frame: pd.DataFrame, coders: Sequence[Any] | None) -> list[An
     return chosen
 
 
-def _code_index(frame: pd.DataFrame, codes: Sequence[str] | None) -> tuple[list[tuple[str, str]], np.ndarray]:
+def _code_index(
+    frame: pd.DataFrame, codes: Sequence[str] | None
+) -> tuple[list[tuple[str, str]], np.ndarray]:
     """The (scheme, code) pairs to report, and each coding's position among them (-1: not reported)."""
     scheme_idx, schemes = pd.factorize(frame["scheme"])
     code_idx, code_names = pd.factorize(frame["code"])
     n_pairs = len(schemes) * len(code_names)
     pair_idx = scheme_idx.astype(np.int64) * len(code_names) + code_idx
     used = np.flatnonzero(np.bincount(pair_idx, minlength=n_pairs))
-    pairs = [(str(schemes[i // len(code_names)]), str(code_names[i % len(code_names)])) for i in used]
+    pairs = [
+        (str(schemes[i // len(code_names)]), str(code_names[i % len(code_names)])) for i in used
+    ]
     keys = _code_keys(pairs, codes)
     position = {k: i for i, k in enumerate(keys)}
     key_by_pair = np.full(n_pairs, -1, dtype=np.int64)
@@ -439,13 +506,16 @@ def _by_scheme(keys: list[tuple[str, str]]) -> list[tuple[str, list[int]]]:
     return list(schemes.items())
 
 
-def _unit_spans(transcripts: list[TranscriptUnits], base: np.ndarray, unit: str
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _unit_spans(
+    transcripts: list[TranscriptUnits], base: np.ndarray, unit: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Global (start, end, transcript index) of every unit, sorted and disjoint."""
     if unit == "transcript":
         nonempty = np.flatnonzero(np.diff(base) > 0)
         return base[nonempty], base[nonempty + 1], nonempty
-    per_transcript = [np.asarray(getattr(t, unit + "s"), dtype=np.int64).reshape(-1, 2) for t in transcripts]
+    per_transcript = [
+        np.asarray(getattr(t, unit + "s"), dtype=np.int64).reshape(-1, 2) for t in transcripts
+    ]
     counts = np.array([len(spans) for spans in per_transcript])
     if counts.sum() == 0:
         raise InsufficientData(f"No transcript has any {unit}s to compare.")
@@ -464,24 +534,29 @@ def _method_text(unit: str, coders: list[Any], table: pd.DataFrame, n_codes: int
         "turn": "every speaker turn is a unit",
         "transcript": "every transcript is a unit",
     }[unit]
-    kappa = ("Cohen's (1960) kappa: observed agreement corrected by the agreement expected from each "
-             "coder's own rate of using the code" if m == 2 else
-             f"Fleiss' (1971) kappa for {m} coders: mean pairwise agreement corrected by the agreement "
-             "expected from the pooled rate of using the code")
-    return " ".join([
-        f"Unit: {unit_words}; {n_units:,} units compared, coders: {', '.join(map(str, coders))}.",
-        "For each code, a coder's value for a unit is 1 if any of the coder's codings with that code "
-        "overlaps the unit and 0 otherwise, so text nobody coded counts as agreement on absence.",
-        "A coder with no codings at all on a transcript is taken not to have coded it; "
-        "that coder's values there are missing rather than 0.",
-        "Alpha: Krippendorff's alpha for nominal (present/absent) data, from the coincidence matrix of "
-        "every unit with values from at least two coders (Krippendorff, 2011).",
-        f"Kappa: {kappa}; it and percent agreement use the units coded by all {m} coders.",
-        "Percent agreement: the share of coder pairs that agree on a unit, averaged over units, as a "
-        "proportion (0-1).",
-        f"Overall row ({n_codes} code{'s' if n_codes != 1 else ''}): every (unit, code) pair counts as "
-        "one unit of a single present/absent variable, i.e. the coincidence matrices, agreement tables "
-        "and unit counts are summed over the codes of the scheme before computing; because most text "
-        "is uncoded, pooled figures lean on agreement about absence.",
-        "Alpha or kappa is blank where undefined: nobody (or everybody) applied the code to every unit.",
-    ])
+    kappa = (
+        "Cohen's (1960) kappa: observed agreement corrected by the agreement expected from each "
+        "coder's own rate of using the code"
+        if m == 2
+        else f"Fleiss' (1971) kappa for {m} coders: mean pairwise agreement corrected by the agreement "
+        "expected from the pooled rate of using the code"
+    )
+    return " ".join(
+        [
+            f"Unit: {unit_words}; {n_units:,} units compared, coders: {', '.join(map(str, coders))}.",
+            "For each code, a coder's value for a unit is 1 if any of the coder's codings with that code "
+            "overlaps the unit and 0 otherwise, so text nobody coded counts as agreement on absence.",
+            "A coder with no codings at all on a transcript is taken not to have coded it; "
+            "that coder's values there are missing rather than 0.",
+            "Alpha: Krippendorff's alpha for nominal (present/absent) data, from the coincidence matrix of "
+            "every unit with values from at least two coders (Krippendorff, 2011).",
+            f"Kappa: {kappa}; it and percent agreement use the units coded by all {m} coders.",
+            "Percent agreement: the share of coder pairs that agree on a unit, averaged over units, as a "
+            "proportion (0-1).",
+            f"Overall row ({n_codes} code{'s' if n_codes != 1 else ''}): every (unit, code) pair counts as "
+            "one unit of a single present/absent variable, i.e. the coincidence matrices, agreement tables "
+            "and unit counts are summed over the codes of the scheme before computing; because most text "
+            "is uncoded, pooled figures lean on agreement about absence.",
+            "Alpha or kappa is blank where undefined: nobody (or everybody) applied the code to every unit.",
+        ]
+    )

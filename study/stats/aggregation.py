@@ -22,11 +22,26 @@ import numpy as np
 import pandas as pd
 
 from study.errors import InsufficientData, InvalidInput
-from study.stats.groups import (REASON_TOO_FEW, check_finite, check_frame, check_scale,
-                                clean_group_values, empty_excluded, summarise_groups)
+from study.stats.groups import (
+    REASON_TOO_FEW,
+    check_finite,
+    check_frame,
+    check_scale,
+    clean_group_values,
+    empty_excluded,
+    summarise_groups,
+)
 
-__all__ = ["icc1", "icc2", "rwg", "rwg_j", "awg", "MISSING", "REASON_ICC1_UNDEFINED",
-           "REASON_ICC2_UNDEFINED"]
+__all__ = [
+    "icc1",
+    "icc2",
+    "rwg",
+    "rwg_j",
+    "awg",
+    "MISSING",
+    "REASON_ICC1_UNDEFINED",
+    "REASON_ICC2_UNDEFINED",
+]
 
 #: How rwg(j) and awg treat a respondent who skipped some of the items.
 MISSING = ("listwise", "pairwise")
@@ -35,12 +50,12 @@ REASON_ICC1_UNDEFINED = "every answer is the same, so there is no variance to di
 #: Why :func:`icc2` is NaN: its denominator, the between-organisation mean square, is 0.
 REASON_ICC2_UNDEFINED = "every organisation has the same mean (between-organisation mean square 0)"
 REASON_LISTWISE = "fewer than 2 respondents answered every item"
-REASON_AWG_UNDEFINED = ("on every item the mean is too close to an end of the scale for awg "
-                        "(Brown & Hauenstein, 2005)")
+REASON_AWG_UNDEFINED = (
+    "on every item the mean is too close to an end of the scale for awg (Brown & Hauenstein, 2005)"
+)
 
 
-def _one_way_mean_squares(data: pd.DataFrame, group: str, value: str
-                          ) -> tuple[float, float, float]:
+def _one_way_mean_squares(data: pd.DataFrame, group: str, value: str) -> tuple[float, float, float]:
     """MSB, MSW and the mean group size of a one-way ANOVA of value on group."""
     values = clean_group_values(data, group, value)
     summary = summarise_groups(values, group, value)
@@ -57,7 +72,7 @@ def _one_way_mean_squares(data: pd.DataFrame, group: str, value: str
     # rounding, not variance between organisations.
     rounding = 16 * np.finfo(float).eps * max(1.0, float(np.abs(means).max()))
     deviations[np.abs(deviations) <= rounding] = 0.0
-    ss_between = float(np.sum(n * deviations ** 2))
+    ss_between = float(np.sum(n * deviations**2))
     # (n - 1) * var is each group's within sum of squares; single answers add 0.
     ss_within = float(np.nansum((n - 1) * summary["var"].to_numpy()))
     msb = ss_between / (n_groups - 1)
@@ -166,7 +181,7 @@ def icc2(data: pd.DataFrame, *, group: str, value: str) -> float:
 def _null_variance(scale_points: int) -> float:
     if not isinstance(scale_points, (int, np.integer)) or scale_points < 2:
         raise InvalidInput("'scale_points' must be the number of answer options (2 or more).")
-    return (scale_points ** 2 - 1) / 12.0
+    return (scale_points**2 - 1) / 12.0
 
 
 def _with_excluded(series: pd.Series, excluded: pd.DataFrame) -> pd.Series:
@@ -233,9 +248,13 @@ def rwg(data: pd.DataFrame, *, group: str, value: str, scale_points: int) -> pd.
     keep = summary["n"] >= 2
     variance = summary.loc[keep, "var"]
     result = (1 - variance / null).clip(lower=0.0).rename("rwg")
-    excluded = pd.DataFrame({"group": summary.index[~keep].to_numpy(dtype=object),
-                             "n": summary.loc[~keep, "n"].to_numpy(dtype="int64"),
-                             "reason": REASON_TOO_FEW})
+    excluded = pd.DataFrame(
+        {
+            "group": summary.index[~keep].to_numpy(dtype=object),
+            "n": summary.loc[~keep, "n"].to_numpy(dtype="int64"),
+            "reason": REASON_TOO_FEW,
+        }
+    )
     return _with_excluded(result, excluded)
 
 
@@ -250,8 +269,9 @@ class _ItemStatistics(NamedTuple):
     reason: pd.Series  # why a group with fewer than 2 respondents has so few
 
 
-def _item_statistics(data: pd.DataFrame, group: str, items: Sequence[str], missing: str,
-                     low: float, high: float) -> _ItemStatistics:
+def _item_statistics(
+    data: pd.DataFrame, group: str, items: Sequence[str], missing: str, low: float, high: float
+) -> _ItemStatistics:
     """Check a wide table and summarise its items per group, after listwise or pairwise deletion."""
     items = list(items)
     if not items:
@@ -269,21 +289,40 @@ def _item_statistics(data: pd.DataFrame, group: str, items: Sequence[str], missi
         rows = rows.dropna(subset=items)
     grouped = rows.groupby(group, observed=True, sort=True)
     size = grouped.size().reindex(everyone.index, fill_value=0)
-    reason = pd.Series(np.where((everyone >= 2) & (size < 2), REASON_LISTWISE, REASON_TOO_FEW),
-                       index=everyone.index, dtype=object)
+    reason = pd.Series(
+        np.where((everyone >= 2) & (size < 2), REASON_LISTWISE, REASON_TOO_FEW),
+        index=everyone.index,
+        dtype=object,
+    )
     frame = grouped[items]
-    return _ItemStatistics(size, *(part.reindex(everyone.index) for part in (
-        frame.count(), frame.sum(), frame.mean(), frame.var())), reason)
+    return _ItemStatistics(
+        size,
+        *(
+            part.reindex(everyone.index)
+            for part in (frame.count(), frame.sum(), frame.mean(), frame.var())
+        ),
+        reason,
+    )
 
 
 def _excluded_groups(size: pd.Series, keep: pd.Series, reason: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"group": size.index[~keep].to_numpy(dtype=object),
-                         "n": size[~keep].to_numpy(dtype="int64"),
-                         "reason": reason[~keep].to_numpy(dtype=object)})
+    return pd.DataFrame(
+        {
+            "group": size.index[~keep].to_numpy(dtype=object),
+            "n": size[~keep].to_numpy(dtype="int64"),
+            "reason": reason[~keep].to_numpy(dtype=object),
+        }
+    )
 
 
-def rwg_j(data: pd.DataFrame, *, group: str, items: Sequence[str], scale_points: int,
-          missing: str = "listwise") -> pd.Series:
+def rwg_j(
+    data: pd.DataFrame,
+    *,
+    group: str,
+    items: Sequence[str],
+    scale_points: int,
+    missing: str = "listwise",
+) -> pd.Series:
     """Within-group agreement rwg(j) of a multi-item scale, per organisation.
 
     Parameters
@@ -358,8 +397,15 @@ def rwg_j(data: pd.DataFrame, *, group: str, items: Sequence[str], scale_points:
     return _with_excluded(value.rename("rwg_j"), _excluded_groups(size, keep, reason))
 
 
-def awg(data: pd.DataFrame, *, group: str, items: Sequence[str], low: float,
-        high: float, missing: str = "listwise") -> pd.Series:
+def awg(
+    data: pd.DataFrame,
+    *,
+    group: str,
+    items: Sequence[str],
+    low: float,
+    high: float,
+    missing: str = "listwise",
+) -> pd.Series:
     """Within-group agreement awg (Brown & Hauenstein, 2005), per organisation.
 
     Parameters
@@ -432,7 +478,7 @@ def awg(data: pd.DataFrame, *, group: str, items: Sequence[str], low: float,
     stats = _item_statistics(data, group, items, missing, low, high)
     k, total, mean, variance = stats.count, stats.total, stats.mean, stats.variance
     with np.errstate(divide="ignore", invalid="ignore"):
-        largest = ((high + low) * mean - mean ** 2 - high * low) * k / (k - 1)
+        largest = ((high + low) * mean - mean**2 - high * low) * k / (k - 1)
         item_awg = 1 - 2 * variance / largest
     too_low = total < low * (k - 1) + high
     too_high = total > high * (k - 1) + low

@@ -16,16 +16,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from study.stats.groups import (clean_group_values, require_groups, split_usable_groups,
-                                summarise_groups)
+from study.stats.groups import (
+    clean_group_values,
+    require_groups,
+    split_usable_groups,
+    summarise_groups,
+)
 from study.stats.multiple_testing import adjust_p_values
 from study.stats.studentized_range import studentized_range_sf
 
 __all__ = ["welch_anova", "games_howell", "compare_to_benchmark"]
 
 
-def _usable_summary(data: pd.DataFrame, group: str, value: str, method: str
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _usable_summary(
+    data: pd.DataFrame, group: str, value: str, method: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     summary = summarise_groups(clean_group_values(data, group, value), group, value)
     usable, excluded = split_usable_groups(summary, need_variance=True)
     require_groups(usable, excluded, method=method)
@@ -87,15 +92,23 @@ def welch_anova(data: pd.DataFrame, *, group: str, value: str) -> dict[str, Any]
     r = len(usable)
     total_weight = weights.sum()
     weighted_mean = np.sum(weights * means) / total_weight
-    lam = 3 * np.sum((1 - weights / total_weight) ** 2 / (n - 1)) / (r ** 2 - 1)
-    f_value = (np.sum(weights * (means - weighted_mean) ** 2) / (r - 1)) / \
-        (1 + 2 * lam * (r - 2) / 3)
+    lam = 3 * np.sum((1 - weights / total_weight) ** 2 / (n - 1)) / (r**2 - 1)
+    f_value = (np.sum(weights * (means - weighted_mean) ** 2) / (r - 1)) / (
+        1 + 2 * lam * (r - 2) / 3
+    )
     df1, df2 = r - 1, 1 / lam
     n_total = float(n.sum())
     omega = df1 * (f_value - 1) / (df1 * (f_value - 1) + n_total)
-    return {"F": float(f_value), "df1": int(df1), "df2": float(df2),
-            "p": float(stats.f.sf(f_value, df1, df2)), "omega_squared": float(omega),
-            "n_groups": int(r), "n": int(n_total), "excluded": excluded}
+    return {
+        "F": float(f_value),
+        "df1": int(df1),
+        "df2": float(df2),
+        "p": float(stats.f.sf(f_value, df1, df2)),
+        "omega_squared": float(omega),
+        "n_groups": int(r),
+        "n": int(n_total),
+        "excluded": excluded,
+    }
 
 
 def games_howell(data: pd.DataFrame, *, group: str, value: str) -> pd.DataFrame:
@@ -157,15 +170,26 @@ def games_howell(data: pd.DataFrame, *, group: str, value: str) -> pd.DataFrame:
     t_value = diff / se
     df = (v[a] + v[b]) ** 2 / (v[a] ** 2 / (n[a] - 1) + v[b] ** 2 / (n[b] - 1))
     p = np.clip(studentized_range_sf(np.sqrt(2) * np.abs(t_value), len(labels), df), 0, 1)
-    result = pd.DataFrame({"A": labels[a], "B": labels[b], "mean_A": means[a],
-                           "mean_B": means[b], "diff": diff, "se": se, "T": t_value,
-                           "df": df, "p": p})
+    result = pd.DataFrame(
+        {
+            "A": labels[a],
+            "B": labels[b],
+            "mean_A": means[a],
+            "mean_B": means[b],
+            "diff": diff,
+            "se": se,
+            "T": t_value,
+            "df": df,
+            "p": p,
+        }
+    )
     result.attrs["excluded"] = excluded
     return result
 
 
-def compare_to_benchmark(data: pd.DataFrame, *, group: str, value: str,
-                         confidence: float = 0.95) -> pd.DataFrame:
+def compare_to_benchmark(
+    data: pd.DataFrame, *, group: str, value: str, confidence: float = 0.95
+) -> pd.DataFrame:
     """Compare each organisation's mean with all other organisations pooled (Welch t).
 
     Parameters
@@ -215,28 +239,44 @@ def compare_to_benchmark(data: pd.DataFrame, *, group: str, value: str,
     values = values[values[group].isin(usable.index)]
     # Sums of deviations from the grand mean keep the subtraction below accurate.
     centred = values[value].to_numpy(dtype=float) - values[value].mean()
-    sums = pd.DataFrame({"g": values[group].to_numpy(), "d": centred, "d2": centred ** 2}
-                        ).groupby("g", sort=True).sum().loc[usable.index]
+    sums = (
+        pd.DataFrame({"g": values[group].to_numpy(), "d": centred, "d2": centred**2})
+        .groupby("g", sort=True)
+        .sum()
+        .loc[usable.index]
+    )
     n = usable["n"].to_numpy(dtype=float)
     var = usable["var"].to_numpy()
     mean = usable["mean"].to_numpy()
     n_other = n.sum() - n
     sum_other = sums["d"].sum() - sums["d"].to_numpy()
     square_other = sums["d2"].sum() - sums["d2"].to_numpy()
-    var_other = (square_other - sum_other ** 2 / n_other) / (n_other - 1)
+    var_other = (square_other - sum_other**2 / n_other) / (n_other - 1)
     mean_other = sum_other / n_other + values[value].mean()
     v_own, v_other = var / n, var_other / n_other
     se = np.sqrt(v_own + v_other)
     diff = mean - mean_other
     t_value = diff / se
-    df = (v_own + v_other) ** 2 / (v_own ** 2 / (n - 1) + v_other ** 2 / (n_other - 1))
+    df = (v_own + v_other) ** 2 / (v_own**2 / (n - 1) + v_other**2 / (n_other - 1))
     half = stats.t.ppf(0.5 + confidence / 2, df) * se
     p = 2 * stats.t.sf(np.abs(t_value), df)
-    result = pd.DataFrame({group: usable.index.to_numpy(), "n": n.astype("int64"),
-                           "mean": mean, "others_n": n_other.astype("int64"),
-                           "others_mean": mean_other, "diff": diff, "se": se, "t": t_value,
-                           "df": df, "ci_low": diff - half, "ci_high": diff + half, "p": p,
-                           "p_holm": adjust_p_values(p, "holm"),
-                           "p_bh": adjust_p_values(p, "bh")})
+    result = pd.DataFrame(
+        {
+            group: usable.index.to_numpy(),
+            "n": n.astype("int64"),
+            "mean": mean,
+            "others_n": n_other.astype("int64"),
+            "others_mean": mean_other,
+            "diff": diff,
+            "se": se,
+            "t": t_value,
+            "df": df,
+            "ci_low": diff - half,
+            "ci_high": diff + half,
+            "p": p,
+            "p_holm": adjust_p_values(p, "holm"),
+            "p_bh": adjust_p_values(p, "bh"),
+        }
+    )
     result.attrs["excluded"] = excluded
     return result

@@ -19,8 +19,9 @@ from study.stats.groups import check_frame, clean_group_values, summarise_groups
 __all__ = ["describe_groups", "percent_favourable", "wilson_interval"]
 
 
-def describe_groups(data: pd.DataFrame, *, group: str, value: str,
-                    confidence: float = 0.95) -> pd.DataFrame:
+def describe_groups(
+    data: pd.DataFrame, *, group: str, value: str, confidence: float = 0.95
+) -> pd.DataFrame:
     """Describe each organisation's answers: n, mean, sd, standard error and t interval.
 
     Parameters
@@ -64,13 +65,22 @@ def describe_groups(data: pd.DataFrame, *, group: str, value: str,
         se = sd / np.sqrt(n)
         half = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan)) * se
     mean = summary["mean"].to_numpy()
-    return pd.DataFrame({group: summary.index.to_numpy(), "n": n.astype("int64"),
-                         "mean": mean, "sd": sd, "se": se,
-                         "ci_low": mean - half, "ci_high": mean + half})
+    return pd.DataFrame(
+        {
+            group: summary.index.to_numpy(),
+            "n": n.astype("int64"),
+            "mean": mean,
+            "sd": sd,
+            "se": se,
+            "ci_low": mean - half,
+            "ci_high": mean + half,
+        }
+    )
 
 
-def wilson_interval(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for proportions, vectorised over arrays of counts.
 
     Parameters
@@ -120,8 +130,15 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def percent_favourable(data: pd.DataFrame, *, group: str, item: str, top: int = 2,
-                       points: int = 5, value: str = "value") -> pd.DataFrame:
+def percent_favourable(
+    data: pd.DataFrame,
+    *,
+    group: str,
+    item: str,
+    top: int = 2,
+    points: int = 5,
+    value: str = "value",
+) -> pd.DataFrame:
     """Share of favourable answers (the top ``top`` of ``points`` points) per organisation and item.
 
     Parameters
@@ -172,7 +189,8 @@ def percent_favourable(data: pd.DataFrame, *, group: str, item: str, top: int = 
         raise InvalidInput(f"Answers in {value!r} must be whole numbers from 1 to {points}.")
     answers = answers.assign(_favourable=values > points - top)
     counts = answers.groupby([group, item], observed=True, sort=True)["_favourable"].agg(
-        ["size", "sum"])
+        ["size", "sum"]
+    )
     n = counts["size"].to_numpy().astype("int64")
     favourable = counts["sum"].to_numpy().astype("int64")
     low, high = wilson_interval(favourable, n)

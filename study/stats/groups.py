@@ -43,11 +43,11 @@ def check_frame(data: object, columns: Sequence[str], *, numeric: Sequence[str] 
     if missing:
         raise InvalidInput(
             f"The data has no column {', '.join(repr(c) for c in missing)}; "
-            f"its columns are {', '.join(repr(c) for c in data.columns)}.")
+            f"its columns are {', '.join(repr(c) for c in data.columns)}."
+        )
     for column in numeric:
         if data[column].dtype.kind not in "biuf":
-            raise InvalidInput(f"Column {column!r} must hold numbers, "
-                               f"not {data[column].dtype}.")
+            raise InvalidInput(f"Column {column!r} must hold numbers, not {data[column].dtype}.")
 
 
 def check_finite(values: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -56,8 +56,10 @@ def check_finite(values: pd.DataFrame, columns: Sequence[str]) -> None:
         numbers = values[column].to_numpy(dtype=float, na_value=np.nan)
         infinite = np.isinf(numbers)
         if infinite.any():
-            raise InvalidInput(f"Column {column!r} holds {numbers[infinite][0]:g}, which is not "
-                               "a finite number; remove or correct it.")
+            raise InvalidInput(
+                f"Column {column!r} holds {numbers[infinite][0]:g}, which is not "
+                "a finite number; remove or correct it."
+            )
 
 
 def check_scale(values: pd.DataFrame, columns: Sequence[str], low: float, high: float) -> None:
@@ -67,8 +69,9 @@ def check_scale(values: pd.DataFrame, columns: Sequence[str], low: float, high: 
         outside = (numbers < low) | (numbers > high)
         if outside.any():
             found = numbers[outside][0]
-            raise InvalidInput(f"Column {column!r} holds {found:g}, outside the answer scale "
-                               f"{low:g} to {high:g}.")
+            raise InvalidInput(
+                f"Column {column!r} holds {found:g}, outside the answer scale {low:g} to {high:g}."
+            )
 
 
 def clean_group_values(data: pd.DataFrame, group: str, value: str) -> pd.DataFrame:
@@ -89,12 +92,18 @@ def summarise_groups(values: pd.DataFrame, group: str, value: str) -> pd.DataFra
 
 def empty_excluded() -> pd.DataFrame:
     """An excluded-groups table with no rows."""
-    return pd.DataFrame({"group": pd.Series(dtype=object), "n": pd.Series(dtype="int64"),
-                         "reason": pd.Series(dtype=object)})
+    return pd.DataFrame(
+        {
+            "group": pd.Series(dtype=object),
+            "n": pd.Series(dtype="int64"),
+            "reason": pd.Series(dtype=object),
+        }
+    )
 
 
-def split_usable_groups(summary: pd.DataFrame, *, need_variance: bool
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_usable_groups(
+    summary: pd.DataFrame, *, need_variance: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a group summary into usable groups and an excluded table with reasons.
 
     Groups with fewer than 2 answers are always excluded; groups whose answers
@@ -102,28 +111,32 @@ def split_usable_groups(summary: pd.DataFrame, *, need_variance: bool
     the group variance).
     """
     too_few = summary["n"].to_numpy() < 2
-    no_variation = ~too_few & (summary["var"].to_numpy() == 0) if need_variance \
+    no_variation = (
+        ~too_few & (summary["var"].to_numpy() == 0)
+        if need_variance
         else np.zeros(len(summary), dtype=bool)
+    )
     dropped = too_few | no_variation
     reasons = np.where(too_few, REASON_TOO_FEW, REASON_NO_VARIATION)[dropped]
-    excluded = pd.DataFrame({
-        "group": summary.index[dropped].to_numpy(dtype=object),
-        "n": summary["n"].to_numpy()[dropped].astype("int64"),
-        "reason": reasons.astype(object),
-    })
+    excluded = pd.DataFrame(
+        {
+            "group": summary.index[dropped].to_numpy(dtype=object),
+            "n": summary["n"].to_numpy()[dropped].astype("int64"),
+            "reason": reasons.astype(object),
+        }
+    )
     return summary[~dropped], excluded if len(excluded) else empty_excluded()
 
 
-def require_groups(usable: pd.DataFrame | pd.Index, excluded: pd.DataFrame, *,
-                   method: str) -> None:
+def require_groups(usable: pd.DataFrame | pd.Index, excluded: pd.DataFrame, *, method: str) -> None:
     """Raise InsufficientData when fewer than 2 groups are left for ``method``."""
     if len(usable) >= 2:
         return
     note = ""
     if len(excluded):
         first = excluded.iloc[0]
-        note = (f"; {len(excluded)} left out, for example {first['group']!r} "
-                f"({first['reason']})")
+        note = f"; {len(excluded)} left out, for example {first['group']!r} ({first['reason']})"
     raise InsufficientData(
         f"{method} needs at least 2 organisations with 2 or more usable answers; "
-        f"found {len(usable)}{note}.")
+        f"found {len(usable)}{note}."
+    )

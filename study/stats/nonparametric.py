@@ -14,8 +14,12 @@ import pandas as pd
 from scipy import stats
 
 from study.errors import InsufficientData
-from study.stats.groups import (clean_group_values, require_groups, split_usable_groups,
-                                summarise_groups)
+from study.stats.groups import (
+    clean_group_values,
+    require_groups,
+    split_usable_groups,
+    summarise_groups,
+)
 from study.stats.multiple_testing import adjust_p_values
 
 __all__ = ["kruskal"]
@@ -79,8 +83,9 @@ def kruskal(data: pd.DataFrame, *, group: str, value: str) -> dict[str, Any]:
     H=6.413 p=0.040
     """
     values = clean_group_values(data, group, value)
-    usable, excluded = split_usable_groups(summarise_groups(values, group, value),
-                                           need_variance=False)
+    usable, excluded = split_usable_groups(
+        summarise_groups(values, group, value), need_variance=False
+    )
     require_groups(usable, excluded, method="The Kruskal-Wallis test")
     values = values[values[group].isin(usable.index)]
     x = values[value].to_numpy(dtype=float)
@@ -90,11 +95,16 @@ def kruskal(data: pd.DataFrame, *, group: str, value: str) -> dict[str, Any]:
     ties = float(np.sum(tie_sizes.astype(float) ** 3 - tie_sizes))
     if ties == float(n_total) ** 3 - n_total:
         raise InsufficientData("The Kruskal-Wallis test needs answers that are not all the same.")
-    rank_sums = pd.Series(ranks, index=values.index).groupby(
-        values[group].to_numpy(), sort=True).sum().loc[usable.index].to_numpy()
+    rank_sums = (
+        pd.Series(ranks, index=values.index)
+        .groupby(values[group].to_numpy(), sort=True)
+        .sum()
+        .loc[usable.index]
+        .to_numpy()
+    )
     n = usable["n"].to_numpy(dtype=float)
     r = len(n)
-    h_raw = 12 / (n_total * (n_total + 1)) * np.sum(rank_sums ** 2 / n) - 3 * (n_total + 1)
+    h_raw = 12 / (n_total * (n_total + 1)) * np.sum(rank_sums**2 / n) - 3 * (n_total + 1)
     h_value = h_raw / (1 - ties / (float(n_total) ** 3 - n_total))
     mean_rank = rank_sums / n
     a, b = np.triu_indices(r, k=1)
@@ -102,9 +112,24 @@ def kruskal(data: pd.DataFrame, *, group: str, value: str) -> dict[str, Any]:
     z = (mean_rank[a] - mean_rank[b]) / np.sqrt(spread * (1 / n[a] + 1 / n[b]))
     p_pairs = 2 * stats.norm.sf(np.abs(z))
     labels = usable.index.to_numpy()
-    posthoc = pd.DataFrame({"A": labels[a], "B": labels[b], "mean_rank_A": mean_rank[a],
-                            "mean_rank_B": mean_rank[b], "z": z, "p": p_pairs,
-                            "p_holm": adjust_p_values(p_pairs, "holm")})
-    return {"H": float(h_value), "df": r - 1, "p": float(stats.chi2.sf(h_value, r - 1)),
-            "epsilon_squared": float(h_value / (n_total - 1)), "n_groups": r,
-            "n": int(n_total), "excluded": excluded, "posthoc": posthoc}
+    posthoc = pd.DataFrame(
+        {
+            "A": labels[a],
+            "B": labels[b],
+            "mean_rank_A": mean_rank[a],
+            "mean_rank_B": mean_rank[b],
+            "z": z,
+            "p": p_pairs,
+            "p_holm": adjust_p_values(p_pairs, "holm"),
+        }
+    )
+    return {
+        "H": float(h_value),
+        "df": r - 1,
+        "p": float(stats.chi2.sf(h_value, r - 1)),
+        "epsilon_squared": float(h_value / (n_total - 1)),
+        "n_groups": r,
+        "n": int(n_total),
+        "excluded": excluded,
+        "posthoc": posthoc,
+    }

@@ -56,9 +56,9 @@ class CodePrevalenceTest:
     min_expected: float
 
 
-def code_prevalence_test(codings: pd.DataFrame, *, group: str, code: str,
-                         resamples: int = 99_999, seed: int = 20_170_101
-                         ) -> CodePrevalenceTest:
+def code_prevalence_test(
+    codings: pd.DataFrame, *, group: str, code: str, resamples: int = 99_999, seed: int = 20_170_101
+) -> CodePrevalenceTest:
     """Test whether the share of transcripts with a code differs between organisations.
 
     Parameters
@@ -114,17 +114,22 @@ def code_prevalence_test(codings: pd.DataFrame, *, group: str, code: str,
             raise InvalidInput(f"Column {code!r} must hold True/False or 1/0 per transcript.")
         has_code = numbers == 1.0
     counts = pd.crosstab(rows[group].to_numpy(), has_code).reindex(
-        columns=[True, False], fill_value=0)
+        columns=[True, False], fill_value=0
+    )
     counts.index.name = group
     if len(counts) < 2:
-        raise InsufficientData("Comparing how often a code occurs needs transcripts "
-                               f"from at least 2 organisations; found {len(counts)}.")
+        raise InsufficientData(
+            "Comparing how often a code occurs needs transcripts "
+            f"from at least 2 organisations; found {len(counts)}."
+        )
     observed = counts.to_numpy(dtype=np.int64)
     column_totals = observed.sum(axis=0)
     if np.any(column_totals == 0):
         which = "none" if column_totals[0] == 0 else "all"
-        raise InsufficientData(f"The code {code!r} occurs in {which} of the transcripts, "
-                               "so there is no difference between organisations to test.")
+        raise InsufficientData(
+            f"The code {code!r} occurs in {which} of the transcripts, "
+            "so there is no difference between organisations to test."
+        )
     chi2_value, _, dof, expected = stats.chi2_contingency(observed, correction=False)
     n_total = observed.sum()
     cramers_v = float(np.sqrt(chi2_value / (n_total * (min(observed.shape) - 1))))
@@ -134,12 +139,24 @@ def code_prevalence_test(codings: pd.DataFrame, *, group: str, code: str,
     elif observed.shape == (2, 2):
         method, p = "fisher-exact", float(stats.fisher_exact(observed).pvalue)
     else:
-        monte_carlo = stats.MonteCarloMethod(n_resamples=resamples,
-                                             rng=np.random.default_rng(seed))
+        monte_carlo = stats.MonteCarloMethod(n_resamples=resamples, rng=np.random.default_rng(seed))
         method = "fisher-monte-carlo"
         p = float(stats.fisher_exact(observed, method=monte_carlo).pvalue)
-    table = pd.DataFrame({group: counts.index.to_numpy(), "with_code": observed[:, 0],
-                          "without_code": observed[:, 1], "n": observed.sum(axis=1)})
+    table = pd.DataFrame(
+        {
+            group: counts.index.to_numpy(),
+            "with_code": observed[:, 0],
+            "without_code": observed[:, 1],
+            "n": observed.sum(axis=1),
+        }
+    )
     table["percent"] = table["with_code"] / table["n"]
-    return CodePrevalenceTest(table=table, method=method, chi2=float(chi2_value), df=int(dof),
-                              p=p, cramers_v=cramers_v, min_expected=min_expected)
+    return CodePrevalenceTest(
+        table=table,
+        method=method,
+        chi2=float(chi2_value),
+        df=int(dof),
+        p=p,
+        cramers_v=cramers_v,
+        min_expected=min_expected,
+    )

@@ -32,8 +32,9 @@ def _alpha_from_covariance(cov: np.ndarray) -> np.ndarray:
         return (k / (k - 1)) * (1 - trace / total)
 
 
-def feldt_interval(alpha: np.ndarray | float, n: np.ndarray | float, k: int,
-                   confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def feldt_interval(
+    alpha: np.ndarray | float, n: np.ndarray | float, k: int, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Feldt's confidence interval for Cronbach's alpha (vectorised).
 
     Parameters
@@ -74,13 +75,14 @@ def feldt_interval(alpha: np.ndarray | float, n: np.ndarray | float, k: int,
     df1 = np.asarray(n, dtype=float) - 1
     df2 = df1 * (k - 1)
     one_minus = 1 - np.asarray(alpha, dtype=float)
-    return (1 - one_minus * stats.f.isf(a / 2, df1, df2),
-            1 - one_minus * stats.f.isf(1 - a / 2, df1, df2))
+    return (
+        1 - one_minus * stats.f.isf(a / 2, df1, df2),
+        1 - one_minus * stats.f.isf(1 - a / 2, df1, df2),
+    )
 
 
 def _check_items(items: pd.DataFrame) -> None:
-    check_frame(items, [], numeric=list(items.columns) if isinstance(items, pd.DataFrame)
-                else [])
+    check_frame(items, [], numeric=list(items.columns) if isinstance(items, pd.DataFrame) else [])
     check_finite(items, list(items.columns))
     if items.shape[1] < 2:
         raise InvalidInput("Cronbach's alpha needs at least 2 items (columns).")
@@ -88,8 +90,9 @@ def _check_items(items: pd.DataFrame) -> None:
         raise InsufficientData("Cronbach's alpha needs at least 2 respondents (rows).")
 
 
-def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95
-                   ) -> tuple[float, tuple[float, float]]:
+def cronbach_alpha(
+    items: pd.DataFrame, *, confidence: float = 0.95
+) -> tuple[float, tuple[float, float]]:
     """Cronbach's alpha of one scale, with Feldt's confidence interval.
 
     Parameters
@@ -189,10 +192,16 @@ def item_analysis(items: pd.DataFrame) -> pd.DataFrame:
             alpha_deleted = ((k - 1) / (k - 2)) * (1 - rest_trace / rest_total)
         else:
             alpha_deleted = np.full(k, np.nan)
-    return pd.DataFrame({"n": items.count().to_numpy(), "mean": items.mean().to_numpy(),
-                         "sd": items.std().to_numpy(), "item_total_correlation": correlation,
-                         "alpha_if_deleted": alpha_deleted},
-                        index=pd.Index(items.columns, name="item"))
+    return pd.DataFrame(
+        {
+            "n": items.count().to_numpy(),
+            "mean": items.mean().to_numpy(),
+            "sd": items.std().to_numpy(),
+            "item_total_correlation": correlation,
+            "alpha_if_deleted": alpha_deleted,
+        },
+        index=pd.Index(items.columns, name="item"),
+    )
 
 
 def _grouped_covariances(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
@@ -222,9 +231,16 @@ def _grouped_covariances(values: np.ndarray, codes: np.ndarray, n_groups: int) -
     return cov
 
 
-def scale_reliability(data: pd.DataFrame, *, scale: str, item: str, value: str,
-                      respondent: str, group: str | None = None,
-                      confidence: float = 0.95) -> pd.DataFrame:
+def scale_reliability(
+    data: pd.DataFrame,
+    *,
+    scale: str,
+    item: str,
+    value: str,
+    respondent: str,
+    group: str | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Cronbach's alpha of every scale, overall or per organisation, from long-format answers.
 
     Parameters
@@ -289,30 +305,37 @@ def scale_reliability(data: pd.DataFrame, *, scale: str, item: str, value: str,
     person = group_codes.astype(np.int64) * len(respondent_names) + respondent_codes
     values = answers[value].to_numpy(dtype=float)
     order = np.argsort(scale_codes, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(scale_codes,
-                                                        minlength=len(scale_names)))])
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(scale_codes, minlength=len(scale_names)))])
     rows, skipped = [], []
     for index, scale_name in enumerate(scale_names):
-        part = order[bounds[index]:bounds[index + 1]]
-        result, excluded = _scale_alpha(item_codes[part], person[part], group_codes[part],
-                                        values[part], group_names, confidence)
+        part = order[bounds[index] : bounds[index + 1]]
+        result, excluded = _scale_alpha(
+            item_codes[part], person[part], group_codes[part], values[part], group_names, confidence
+        )
         rows.append(result.assign(**{"scale": scale_name}))
         skipped.append(excluded.assign(**{"scale": scale_name}))
     if not rows:
         raise InsufficientData("There are no answers to compute a scale's alpha from.")
-    columns = ["scale"] + (["group"] if group is not None else []) + \
-        ["n", "k", "alpha", "ci_low", "ci_high"]
+    columns = (
+        ["scale"]
+        + (["group"] if group is not None else [])
+        + ["n", "k", "alpha", "ci_low", "ci_high"]
+    )
     out = pd.concat(rows, ignore_index=True)[columns]
     if group is not None:
         out = out.rename(columns={"group": group})
-    out.attrs["excluded"] = pd.concat(skipped, ignore_index=True)[
-        ["scale", "group", "n", "reason"]]
+    out.attrs["excluded"] = pd.concat(skipped, ignore_index=True)[["scale", "group", "n", "reason"]]
     return out
 
 
-def _scale_alpha(item_codes: np.ndarray, person: np.ndarray, group_codes: np.ndarray,
-                 values: np.ndarray, group_names: pd.Index, confidence: float
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _scale_alpha(
+    item_codes: np.ndarray,
+    person: np.ndarray,
+    group_codes: np.ndarray,
+    values: np.ndarray,
+    group_names: pd.Index,
+    confidence: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Alpha of one scale for every organisation, from integer-coded answers."""
     item_codes, item_names = pd.factorize(item_codes, sort=True)
     row_codes, row_names = pd.factorize(person)
@@ -336,10 +359,24 @@ def _scale_alpha(item_codes: np.ndarray, person: np.ndarray, group_codes: np.nda
     keep = ~(too_few | undefined)
     # Organisations without a single answer on this scale are simply not part of it.
     dropped = ~keep & (n > 0)
-    reason = np.where(too_few, REASON_TOO_FEW,
-                      "fewer than 2 items" if k < 2 else REASON_NO_VARIATION)
-    result = pd.DataFrame({"group": group_names.to_numpy()[keep], "n": n[keep], "k": k,
-                           "alpha": alpha[keep], "ci_low": low[keep], "ci_high": high[keep]})
-    excluded = pd.DataFrame({"group": group_names.to_numpy(dtype=object)[dropped],
-                             "n": n[dropped], "reason": reason[dropped].astype(object)})
+    reason = np.where(
+        too_few, REASON_TOO_FEW, "fewer than 2 items" if k < 2 else REASON_NO_VARIATION
+    )
+    result = pd.DataFrame(
+        {
+            "group": group_names.to_numpy()[keep],
+            "n": n[keep],
+            "k": k,
+            "alpha": alpha[keep],
+            "ci_low": low[keep],
+            "ci_high": high[keep],
+        }
+    )
+    excluded = pd.DataFrame(
+        {
+            "group": group_names.to_numpy(dtype=object)[dropped],
+            "n": n[dropped],
+            "reason": reason[dropped].astype(object),
+        }
+    )
     return result, excluded

@@ -36,8 +36,9 @@ _Z_LIMIT = 9.0
 _CHUNK = 2048
 
 
-def _composite_gauss_legendre(a: float, b: float, panels: int, nodes: int
-                              ) -> tuple[np.ndarray, np.ndarray]:
+def _composite_gauss_legendre(
+    a: float, b: float, panels: int, nodes: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of a composite Gauss-Legendre rule on [a, b]."""
     x, w = np.polynomial.legendre.leggauss(nodes)
     edges = np.linspace(a, b, panels + 1)
@@ -76,8 +77,12 @@ def _range_tail(w: np.ndarray, table: tuple[np.ndarray, np.ndarray, float]) -> n
     i = np.minimum(position.astype(np.intp), values.size - 2)
     t = position - i
     t2, t3 = t * t, t * t * t
-    result = ((2 * t3 - 3 * t2 + 1) * values[i] + (t3 - 2 * t2 + t) * _RANGE_STEP * slopes[i]
-              + (-2 * t3 + 3 * t2) * values[i + 1] + (t3 - t2) * _RANGE_STEP * slopes[i + 1])
+    result = (
+        (2 * t3 - 3 * t2 + 1) * values[i]
+        + (t3 - 2 * t2 + t) * _RANGE_STEP * slopes[i]
+        + (-2 * t3 + 3 * t2) * values[i + 1]
+        + (t3 - t2) * _RANGE_STEP * slopes[i + 1]
+    )
     return np.where(w >= w_last, 0.0, np.clip(result, 0.0, 1.0))
 
 
@@ -88,8 +93,14 @@ def _chi_log_interval(df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return t_low, t_high
 
 
-def _sf_finite_df(q: np.ndarray, df: np.ndarray, t_low: np.ndarray, t_high: np.ndarray,
-                  panels: int, table: tuple[np.ndarray, np.ndarray, float]) -> np.ndarray:
+def _sf_finite_df(
+    q: np.ndarray,
+    df: np.ndarray,
+    t_low: np.ndarray,
+    t_high: np.ndarray,
+    panels: int,
+    table: tuple[np.ndarray, np.ndarray, float],
+) -> np.ndarray:
     """P(Q > q) = E_S[G(q S)] with S = sqrt(chi2_df / df), integrated over t = log S."""
     x, w = _composite_gauss_legendre(0.0, 1.0, panels, _NODES_OUTER)
     span = (t_high - t_low)[:, None]
@@ -153,9 +164,9 @@ def studentized_range_sf(q: ArrayLike, k: ArrayLike, df: ArrayLike) -> np.ndarra
     >>> studentized_range_sf([3.5, 4.0], 3, 20.0).round(6)
     array([0.055892, 0.026851])
     """
-    q_arr, k_arr, df_arr = np.broadcast_arrays(np.asarray(q, dtype=float),
-                                               np.asarray(k, dtype=float),
-                                               np.asarray(df, dtype=float))
+    q_arr, k_arr, df_arr = np.broadcast_arrays(
+        np.asarray(q, dtype=float), np.asarray(k, dtype=float), np.asarray(df, dtype=float)
+    )
     if np.any(k_arr < 2) or np.any(np.isnan(k_arr)):
         raise InvalidInput("The studentized range needs at least 2 groups (k >= 2).")
     if np.any(df_arr <= 0):
@@ -179,7 +190,13 @@ def studentized_range_sf(q: ArrayLike, k: ArrayLike, df: ArrayLike) -> np.ndarra
         for count in np.unique(panels):
             batch = np.flatnonzero(panels == count)
             for start in range(0, batch.size, _CHUNK):
-                part = batch[start:start + _CHUNK]
-                out[index[part]] = _sf_finite_df(q_flat[index[part]], df_flat[index[part]],
-                                                 t_low[part], t_high[part], int(count), table)
+                part = batch[start : start + _CHUNK]
+                out[index[part]] = _sf_finite_df(
+                    q_flat[index[part]],
+                    df_flat[index[part]],
+                    t_low[part],
+                    t_high[part],
+                    int(count),
+                    table,
+                )
     return out.reshape(q_arr.shape)

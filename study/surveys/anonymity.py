@@ -40,25 +40,37 @@ from study.config import int_setting
 from study.db.models import Campaign, Organisation, Response, Study, utcnow
 
 _CAMPAIGN, _RESPONSE = Campaign.__table__, Response.__table__
-_PENDING = (select(func.count()).select_from(_RESPONSE)
-            .where(_RESPONSE.c.campaign_id == bindparam("campaign_id"),
-                   _RESPONSE.c.released == false(), _RESPONSE.c.status == "complete"))
+_PENDING = (
+    select(func.count())
+    .select_from(_RESPONSE)
+    .where(
+        _RESPONSE.c.campaign_id == bindparam("campaign_id"),
+        _RESPONSE.c.released == false(),
+        _RESPONSE.c.status == "complete",
+    )
+)
 # FOR NO KEY UPDATE on PostgreSQL: releasers take turns, but the key-share locks that
 # inserting a response takes on its campaign (the foreign key) neither block it nor
 # deadlock with it, as FOR UPDATE would.
-_LOCK_CAMPAIGN = (select(_CAMPAIGN.c.id).where(_CAMPAIGN.c.id == bindparam("campaign_id"))
-                  .with_for_update(key_share=True))
+_LOCK_CAMPAIGN = (
+    select(_CAMPAIGN.c.id)
+    .where(_CAMPAIGN.c.id == bindparam("campaign_id"))
+    .with_for_update(key_share=True)
+)
 
 NOTICES = {
-    "en": {"personal": "Your invitation records only whether you have taken part, never "
-                       "when. ",
-           "batches": "The researchers receive new answers only in groups of at least {k} "
-                      "(the rest when the survey closes), so nobody can tell from the timing "
-                      "which answers are yours."},
-    "da": {"personal": "Din invitation registrerer kun, om du har deltaget, aldrig hvornår. ",
-           "batches": "Forskerne modtager først nye svar i grupper på mindst {k} (resten når "
-                      "undersøgelsen lukker), så ingen ud fra tidspunktet kan se, hvilke svar "
-                      "der er dine."},
+    "en": {
+        "personal": "Your invitation records only whether you have taken part, never when. ",
+        "batches": "The researchers receive new answers only in groups of at least {k} "
+        "(the rest when the survey closes), so nobody can tell from the timing "
+        "which answers are yours.",
+    },
+    "da": {
+        "personal": "Din invitation registrerer kun, om du har deltaget, aldrig hvornår. ",
+        "batches": "Forskerne modtager først nye svar i grupper på mindst {k} (resten når "
+        "undersøgelsen lukker), så ingen ud fra tidspunktet kan se, hvilke svar "
+        "der er dine.",
+    },
 }
 
 
@@ -83,10 +95,15 @@ def visible_responses(now: dt.datetime | None = None) -> ColumnElement[bool]:
     past its closing day), or the study is pseudonymous.
     """
     now = now or utcnow()
-    pseudonymous = (select(Study.pseudonymous).where(Study.id == Organisation.study_id)
-                    .scalar_subquery())
-    return or_(Response.released.is_(True), Campaign.closed_at.is_not(None),
-               Campaign.closes_at <= now, pseudonymous.is_(True))
+    pseudonymous = (
+        select(Study.pseudonymous).where(Study.id == Organisation.study_id).scalar_subquery()
+    )
+    return or_(
+        Response.released.is_(True),
+        Campaign.closed_at.is_not(None),
+        Campaign.closes_at <= now,
+        pseudonymous.is_(True),
+    )
 
 
 def count_submission(session: Session, campaign_id: int) -> bool:
@@ -103,10 +120,15 @@ def count_submission(session: Session, campaign_id: int) -> bool:
     connection.execute(_LOCK_CAMPAIGN, key)  # one releaser at a time (PostgreSQL)
     if connection.execute(_PENDING, key).scalar_one() < minimum:
         return False  # released by a concurrent submission meanwhile
-    connection.execute(update(_RESPONSE).where(_RESPONSE.c.campaign_id == campaign_id,
-                                               _RESPONSE.c.status == "complete",
-                                               _RESPONSE.c.released == false())
-                       .values(released=True))
+    connection.execute(
+        update(_RESPONSE)
+        .where(
+            _RESPONSE.c.campaign_id == campaign_id,
+            _RESPONSE.c.status == "complete",
+            _RESPONSE.c.released == false(),
+        )
+        .values(released=True)
+    )
     return True
 
 

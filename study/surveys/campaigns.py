@@ -10,11 +10,10 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
-from study.admin.organisations import get_organisation
+from study.admin.organisations import organisation_row
 from study.cells import csv_bytes
-from study.db.models import Campaign
+from study.db.models import Campaign, Invitation, Organisation, Response, utcnow
 from study.db.models import Instrument as InstrumentRow
-from study.db.models import Invitation, Organisation, Response, utcnow
 from study.errors import InvalidInput, NotFound
 from study.surveys.instrument_store import latest_instrument
 from study.surveys.tokens import new_token, survey_link
@@ -62,19 +61,27 @@ def _as_utc(value: dt.date | dt.datetime | None, *, end_of_day: bool) -> dt.date
         return None
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time.max if end_of_day else dt.time.min)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def create_campaign(session: Session, *, organisation: str, instrument: str,
-                    invitations: int | None = None, opens: dt.date | dt.datetime | None = None,
-                    closes: dt.date | dt.datetime | None = None, headcount: int | None = None,
-                    name: str = "", actor_id: int | None = None) -> CampaignInfo:
+def create_campaign(
+    session: Session,
+    *,
+    organisation: str,
+    instrument: str,
+    invitations: int | None = None,
+    opens: dt.date | dt.datetime | None = None,
+    closes: dt.date | dt.datetime | None = None,
+    headcount: int | None = None,
+    name: str = "",
+    actor_id: int | None = None,
+) -> CampaignInfo:
     """Open a campaign: an anonymous open link, or ``invitations`` single-use personal tokens.
 
     The newest version of ``instrument`` is stored (if new) and fixed for the campaign.
     A date given for ``closes`` means the end of that day (UTC).
     """
-    org = get_organisation(session, organisation)
+    org = organisation_row(session, organisation)
     stored = latest_instrument(session, instrument)
     if stored.model.kind != "survey":
         raise InvalidInput(f"{instrument} is an interview guide, not a survey.")
@@ -87,25 +94,44 @@ def create_campaign(session: Session, *, organisation: str, instrument: str,
     if opens_at and closes_at and closes_at <= opens_at:
         raise InvalidInput("The campaign must close after it opens.")
     mode = "personal" if invitations else "open"
-    campaign = Campaign(organisation_id=org.id, instrument_id=stored.row_id, mode=mode,
-                        name=name or f"{org.name} {dt.date.today():%Y-%m}",
-                        token=new_token() if mode == "open" else None,
-                        headcount=headcount or org.headcount, opens_at=opens_at,
-                        closes_at=closes_at)
+    campaign = Campaign(
+        organisation_id=org.id,
+        instrument_id=stored.row_id,
+        mode=mode,
+        name=name or f"{org.name} {dt.date.today():%Y-%m}",
+        token=new_token() if mode == "open" else None,
+        headcount=headcount or org.headcount,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
     session.add(campaign)
     session.flush()
     if invitations:
-        session.execute(insert(Invitation), [{"campaign_id": campaign.id, "token": new_token(),
-                                              "created_at": utcnow()}
-                                             for _ in range(invitations)])
-    record_event(session, "campaign.create", actor_id=actor_id, target=campaign,
-                 details={"organisation": org.name, "instrument": instrument, "mode": mode,
-                          "invitations": invitations or 0})
+        session.execute(
+            insert(Invitation),
+            [
+                {"campaign_id": campaign.id, "token": new_token(), "created_at": utcnow()}
+                for _ in range(invitations)
+            ],
+        )
+    record_event(
+        session,
+        "campaign.create",
+        actor_id=actor_id,
+        target=campaign,
+        details={
+            "organisation": org.name,
+            "instrument": instrument,
+            "mode": mode,
+            "invitations": invitations or 0,
+        },
+    )
     return campaign_info(session, campaign.id)
 
 
-def close_campaign(session: Session, campaign_id: int, *, actor_id: int | None = None
-                   ) -> CampaignInfo:
+def close_campaign(
+    session: Session, campaign_id: int, *, actor_id: int | None = None
+) -> CampaignInfo:
     """Close a campaign by hand; its links then show a polite 'closed' message."""
     campaign = _get(session, campaign_id)
     if campaign.closed_at is None:
@@ -114,15 +140,21 @@ def close_campaign(session: Session, campaign_id: int, *, actor_id: int | None =
     return campaign_info(session, campaign_id)
 
 
-def set_headcount(session: Session, campaign_id: int, headcount: int | None, *,
-                  actor_id: int | None = None) -> None:
+def set_headcount(
+    session: Session, campaign_id: int, headcount: int | None, *, actor_id: int | None = None
+) -> None:
     """Set the headcount an open link's response rate is computed against."""
     if headcount is not None and headcount < 1:
         raise InvalidInput("Headcount must be at least 1.")
     campaign = _get(session, campaign_id)
     campaign.headcount = headcount
-    record_event(session, "campaign.headcount", actor_id=actor_id, target=campaign,
-                 details={"headcount": headcount})
+    record_event(
+        session,
+        "campaign.headcount",
+        actor_id=actor_id,
+        target=campaign,
+        details={"headcount": headcount},
+    )
 
 
 def _get(session: Session, campaign_id: int) -> Campaign:
@@ -134,35 +166,61 @@ def _get(session: Session, campaign_id: int) -> Campaign:
 
 def list_campaigns(session: Session, *, organisation_id: int | None = None) -> list[CampaignInfo]:
     """All campaigns with live counts, newest first."""
-    invitations = (select(Invitation.campaign_id, func.count(Invitation.id).label("n"))
-                   .group_by(Invitation.campaign_id).subquery())
-    responses = (select(Response.campaign_id, func.count(Response.id).label("started"),
-                        func.sum(case((Response.status == "complete", 1), else_=0))
-                        .label("completed"))
-                 .group_by(Response.campaign_id).subquery())
-    query = (select(Campaign, Organisation.name, InstrumentRow.key, InstrumentRow.version,
-                    func.coalesce(invitations.c.n, 0), func.coalesce(responses.c.started, 0),
-                    func.coalesce(responses.c.completed, 0))
-             .join(Organisation, Organisation.id == Campaign.organisation_id)
-             .join(InstrumentRow, InstrumentRow.id == Campaign.instrument_id)
-             .outerjoin(invitations, invitations.c.campaign_id == Campaign.id)
-             .outerjoin(responses, responses.c.campaign_id == Campaign.id)
-             .order_by(Campaign.id.desc()))
+    invitations = (
+        select(Invitation.campaign_id, func.count(Invitation.id).label("n"))
+        .group_by(Invitation.campaign_id)
+        .subquery()
+    )
+    responses = (
+        select(
+            Response.campaign_id,
+            func.count(Response.id).label("started"),
+            func.sum(case((Response.status == "complete", 1), else_=0)).label("completed"),
+        )
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Campaign,
+            Organisation.name,
+            InstrumentRow.key,
+            InstrumentRow.version,
+            func.coalesce(invitations.c.n, 0),
+            func.coalesce(responses.c.started, 0),
+            func.coalesce(responses.c.completed, 0),
+        )
+        .join(Organisation, Organisation.id == Campaign.organisation_id)
+        .join(InstrumentRow, InstrumentRow.id == Campaign.instrument_id)
+        .outerjoin(invitations, invitations.c.campaign_id == Campaign.id)
+        .outerjoin(responses, responses.c.campaign_id == Campaign.id)
+        .order_by(Campaign.id.desc())
+    )
     if organisation_id is not None:
         query = query.where(Campaign.organisation_id == organisation_id)
     now = utcnow()
     result = []
     for campaign, org, key, version, n_inv, started, completed in session.execute(query):
         denominator = n_inv if campaign.mode == "personal" else campaign.headcount
-        result.append(CampaignInfo(
-            id=campaign.id, name=campaign.name, organisation=org, instrument=key,
-            instrument_version=version, mode=campaign.mode, status=campaign_status(campaign, now),
-            opens_at=campaign.opens_at.date().isoformat() if campaign.opens_at else None,
-            closes_at=campaign.closes_at.date().isoformat() if campaign.closes_at else None,
-            link=survey_link(campaign.token) if campaign.token else None,
-            invitations=int(n_inv), started=int(started), completed=int(completed),
-            headcount=campaign.headcount,
-            response_rate=round(int(completed) / denominator, 4) if denominator else None))
+        result.append(
+            CampaignInfo(
+                id=campaign.id,
+                name=campaign.name,
+                organisation=org,
+                instrument=key,
+                instrument_version=version,
+                mode=campaign.mode,
+                status=campaign_status(campaign, now),
+                opens_at=campaign.opens_at.date().isoformat() if campaign.opens_at else None,
+                closes_at=campaign.closes_at.date().isoformat() if campaign.closes_at else None,
+                link=survey_link(campaign.token) if campaign.token else None,
+                invitations=int(n_inv),
+                started=int(started),
+                completed=int(completed),
+                headcount=campaign.headcount,
+                response_rate=round(int(completed) / denominator, 4) if denominator else None,
+            )
+        )
     return result
 
 
@@ -174,20 +232,27 @@ def campaign_info(session: Session, campaign_id: int) -> CampaignInfo:
     raise NotFound(f"There is no campaign {campaign_id}.")
 
 
-def invitation_links(session: Session, campaign_id: int, *, language: str | None = None
-                     ) -> pd.DataFrame:
+def invitation_links(
+    session: Session, campaign_id: int, *, language: str | None = None
+) -> pd.DataFrame:
     """The personal links of a campaign (number, link, used) for a mail merge.
 
     ``used`` is yes/no only: no date, which would match the response's submission
     date (see :mod:`study.surveys.anonymity`).
     """
     _get(session, campaign_id)
-    rows = session.execute(select(Invitation.token, Invitation.completed)
-                           .where(Invitation.campaign_id == campaign_id)
-                           .order_by(Invitation.id)).all()
-    return pd.DataFrame({"number": range(1, len(rows) + 1),
-                         "link": [survey_link(t, language=language) for t, _ in rows],
-                         "used": [bool(u) for _, u in rows]})
+    rows = session.execute(
+        select(Invitation.token, Invitation.completed)
+        .where(Invitation.campaign_id == campaign_id)
+        .order_by(Invitation.id)
+    ).all()
+    return pd.DataFrame(
+        {
+            "number": range(1, len(rows) + 1),
+            "link": [survey_link(t, language=language) for t, _ in rows],
+            "used": [bool(u) for _, u in rows],
+        }
+    )
 
 
 def invitations_csv(session: Session, campaign_id: int, *, language: str | None = None) -> str:

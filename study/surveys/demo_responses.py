@@ -15,43 +15,64 @@ import pandas as pd
 from study.errors import InvalidInput
 from study.surveys.instruments.survey import Instrument, Item
 
-CHALLENGES = ("challenge_not_work", "challenge_self_censorship", "challenge_not_routine",
-              "challenge_management_words")
-
 #: Planted shifts of the latent scale mean, in points of a 5-point scale, by the
 #: organisation's position in the list (cycling after the fifth).
 PLANTED_PROFILES: tuple[dict[str, float], ...] = (
     {},
     {"challenge_not_work": 1.0, "challenge_not_routine": 0.3},
     {"challenge_self_censorship": 1.0, "challenge_management_words": 0.3},
-    {"challenge_not_work": -0.5, "challenge_self_censorship": -0.3,
-     "challenge_not_routine": -1.0, "challenge_management_words": -0.5},
+    {
+        "challenge_not_work": -0.5,
+        "challenge_self_censorship": -0.3,
+        "challenge_not_routine": -1.0,
+        "challenge_management_words": -0.5,
+    },
     {"challenge_self_censorship": 0.3, "challenge_management_words": 1.2},
 )
 #: Scales that move opposite to a challenge by the same amount (a realistic link).
-MIRRORED = {"leadership_action": "challenge_management_words",
-            "use_frequency": "challenge_not_routine"}
-BASELINE_MEAN = {"challenge_not_work": 2.9, "challenge_self_censorship": 2.9,
-                 "challenge_not_routine": 2.9, "challenge_management_words": 2.9,
-                 "use_frequency": 3.4, "leadership_action": 3.1, "training_policy": 3.0,
-                 "imc_integration": 3.2, "brand_ambassador": 3.0, "commitment": 3.7}
-PERSON_SD = 0.7      # spread of respondents' latent scores around their organisation's mean
+MIRRORED = {
+    "leadership_action": "challenge_management_words",
+    "use_frequency": "challenge_not_routine",
+}
+BASELINE_MEAN = {
+    "challenge_not_work": 2.9,
+    "challenge_self_censorship": 2.9,
+    "challenge_not_routine": 2.9,
+    "challenge_management_words": 2.9,
+    "use_frequency": 3.4,
+    "leadership_action": 3.1,
+    "training_policy": 3.0,
+    "imc_integration": 3.2,
+    "brand_ambassador": 3.0,
+    "commitment": 3.7,
+}
+PERSON_SD = 0.7  # spread of respondents' latent scores around their organisation's mean
 ITEM_NOISE_SD = 0.55  # item-specific noise; gives alpha around .8 for four items
 INCOMPLETE_SHARE = 0.08
 SKIP_SHARE = 0.03
 TEXT_SHARE = 0.25
 
 _COMMENTS = {
-    "en": ["I don't have time for it during the day.", "Older posts are hard to find.",
-           "More answers from management would help.", "E-mail still works better for most things.",
-           "I like the project groups.", "I'm not sure what I'm allowed to post.",
-           "It would help if it was built into the tools we already use.",
-           "Good for news, less for discussion."],
-    "da": ["Jeg har ikke tid til det i løbet af dagen.", "Det er svært at finde ældre opslag.",
-           "Flere svar fra ledelsen ville hjælpe.", "Mail fungerer stadig bedre til det meste.",
-           "Jeg er glad for projektgrupperne.", "Jeg er usikker på, hvad jeg må skrive.",
-           "Det ville hjælpe, hvis det var bygget ind i de værktøjer, vi allerede bruger.",
-           "God til nyheder, mindre god til diskussion."],
+    "en": [
+        "I don't have time for it during the day.",
+        "Older posts are hard to find.",
+        "More answers from management would help.",
+        "E-mail still works better for most things.",
+        "I like the project groups.",
+        "I'm not sure what I'm allowed to post.",
+        "It would help if it was built into the tools we already use.",
+        "Good for news, less for discussion.",
+    ],
+    "da": [
+        "Jeg har ikke tid til det i løbet af dagen.",
+        "Det er svært at finde ældre opslag.",
+        "Flere svar fra ledelsen ville hjælpe.",
+        "Mail fungerer stadig bedre til det meste.",
+        "Jeg er glad for projektgrupperne.",
+        "Jeg er usikker på, hvad jeg må skrive.",
+        "Det ville hjælpe, hvis det var bygget ind i de værktøjer, vi allerede bruger.",
+        "God til nyheder, mindre god til diskussion.",
+    ],
 }
 
 
@@ -86,8 +107,9 @@ def _to_points(values: np.ndarray, points: int) -> np.ndarray:
     return np.clip(np.rint(stretched), 1, points).astype(int)
 
 
-def _counts(organisations: list[str], respondents: int | Mapping[str, int] | None,
-            rng: np.random.Generator) -> list[int]:
+def _counts(
+    organisations: list[str], respondents: int | Mapping[str, int] | None, rng: np.random.Generator
+) -> list[int]:
     if respondents is None:
         return [int(n) for n in rng.integers(15, 301, size=len(organisations))]
     if isinstance(respondents, int):
@@ -110,8 +132,9 @@ def _choice_weights(item: Item, rng: np.random.Generator) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _other_value(item: Item, rng: np.random.Generator, weights: dict[str, np.ndarray],
-                 language: str) -> object:
+def _other_value(
+    item: Item, rng: np.random.Generator, weights: dict[str, np.ndarray], language: str
+) -> object:
     options = [o.id for o in item.options or []]
     if item.type == "likert":
         return int(_to_points(np.array([rng.normal(3.0, 0.9)]), item.points or 5)[0])
@@ -128,9 +151,13 @@ def _other_value(item: Item, rng: np.random.Generator, weights: dict[str, np.nda
     return comments[int(rng.integers(len(comments)))]
 
 
-def generate_demo_responses(instrument: Instrument, organisations: list[str], *,
-                            respondents: int | Mapping[str, int] | None = None,
-                            seed: int = 2017) -> DemoResponses:
+def generate_demo_responses(
+    instrument: Instrument,
+    organisations: list[str],
+    *,
+    respondents: int | Mapping[str, int] | None = None,
+    seed: int = 2017,
+) -> DemoResponses:
     """Generate answers to ``instrument`` for ``organisations`` with planted differences.
 
     Each respondent has a latent score per scale, drawn around the
@@ -184,16 +211,23 @@ def generate_demo_responses(instrument: Instrument, organisations: list[str], *,
     languages = list(instrument.languages)
     language_p = np.array([0.7 if lang == "da" else 1.0 for lang in languages])
     if "da" in languages and len(languages) > 1:
-        language_p[[i for i, lang in enumerate(languages) if lang != "da"]] = \
-            0.3 / (len(languages) - 1)
+        language_p[[i for i, lang in enumerate(languages) if lang != "da"]] = 0.3 / (
+            len(languages) - 1
+        )
     language_p = language_p / language_p.sum()
 
     answer_rows: list[tuple[str, str, str, object]] = []
     people: list[dict[str, object]] = []
     for position, (organisation, n) in enumerate(zip(organisations, counts)):
-        weights = {item.id: (_choice_weights(item, rng) if item.type == "single_choice"
-                             else rng.uniform(0.2, 0.7, len(item.options or [])))
-                   for item in items if item.options}
+        weights = {
+            item.id: (
+                _choice_weights(item, rng)
+                if item.type == "single_choice"
+                else rng.uniform(0.2, 0.7, len(item.options or []))
+            )
+            for item in items
+            if item.options
+        }
         scale_values: dict[str, np.ndarray] = {}
         for scale_id, members in scale_items.items():
             mean = BASELINE_MEAN.get(scale_id, 3.0) + planted_shift(position, scale_id)
@@ -209,10 +243,13 @@ def generate_demo_responses(instrument: Instrument, organisations: list[str], *,
             key = f"o{position + 1}-r{r + 1:04d}"
             language = languages[int(rng.choice(len(languages), p=language_p))]
             pages_answered = int(stop_page[r]) if stops[r] and len(pages) > 1 else len(pages)
-            person: dict[str, object] = {"respondent": key, "organisation": organisation,
-                                         "language": language,
-                                         "complete": pages_answered == len(pages),
-                                         "pages_answered": pages_answered}
+            person: dict[str, object] = {
+                "respondent": key,
+                "organisation": organisation,
+                "language": language,
+                "complete": pages_answered == len(pages),
+                "pages_answered": pages_answered,
+            }
             for item in items:
                 value: object
                 if page_of[item.id] >= pages_answered:
@@ -231,6 +268,7 @@ def generate_demo_responses(instrument: Instrument, organisations: list[str], *,
                     answer_rows.append((key, organisation, item.id, value))
             people.append(person)
     answers = pd.DataFrame(answer_rows, columns=["respondent", "organisation", "item_id", "value"])
-    answers = answers.astype({"respondent": object, "organisation": object,
-                              "item_id": object, "value": object})
+    answers = answers.astype(
+        {"respondent": object, "organisation": object, "item_id": object, "value": object}
+    )
     return DemoResponses(answers=answers, respondents=pd.DataFrame(people))

@@ -50,6 +50,7 @@ from study.cells import unescape_formula
 from study.errors import InvalidFile, InvalidInput
 from study.surveys.instruments.answers import answer_value
 from study.surveys.instruments.survey import Instrument, Item
+from study.surveys.logic import order_columns
 from study.zipguard import check_zip
 
 FORMATS = ("qualtrics", "limesurvey", "csv")
@@ -57,21 +58,46 @@ MAX_PROBLEMS = 20
 
 _DROP = "drop"
 _QUALTRICS_META = {
-    "startdate": _DROP, "enddate": _DROP, "status": "status", "ipaddress": _DROP,
-    "progress": _DROP, "duration (in seconds)": _DROP, "finished": "finished",
-    "recordeddate": "submitted", "responseid": "external_id", "recipientlastname": _DROP,
-    "recipientfirstname": _DROP, "recipientemail": _DROP, "externalreference": _DROP,
-    "externaldatareference": _DROP, "locationlatitude": _DROP, "locationlongitude": _DROP,
-    "distributionchannel": _DROP, "userlanguage": "language",
+    "startdate": _DROP,
+    "enddate": _DROP,
+    "status": "status",
+    "ipaddress": _DROP,
+    "progress": _DROP,
+    "duration (in seconds)": _DROP,
+    "finished": "finished",
+    "recordeddate": "submitted",
+    "responseid": "external_id",
+    "recipientlastname": _DROP,
+    "recipientfirstname": _DROP,
+    "recipientemail": _DROP,
+    "externalreference": _DROP,
+    "externaldatareference": _DROP,
+    "locationlatitude": _DROP,
+    "locationlongitude": _DROP,
+    "distributionchannel": _DROP,
+    "userlanguage": "language",
 }
 _LIMESURVEY_META = {
-    "id": "external_id", "submitdate": "submitted", "lastpage": _DROP,
-    "startlanguage": "language", "seed": _DROP, "token": _DROP, "startdate": _DROP,
-    "datestamp": _DROP, "ipaddr": _DROP, "refurl": _DROP, "interviewtime": _DROP,
+    "id": "external_id",
+    "submitdate": "submitted",
+    "lastpage": _DROP,
+    "startlanguage": "language",
+    "seed": _DROP,
+    "token": _DROP,
+    "startdate": _DROP,
+    "datestamp": _DROP,
+    "ipaddr": _DROP,
+    "refurl": _DROP,
+    "interviewtime": _DROP,
 }
 _CSV_META = {
-    "respondent_id": "external_id", "submitted": "submitted", "finished": "finished",
-    "language": "language", "organisation": _DROP, "campaign": _DROP, "instrument_version": _DROP,
+    "respondent_id": "external_id",
+    "submitted": "submitted",
+    "finished": "finished",
+    "language": "language",
+    "organisation": _DROP,
+    "campaign": _DROP,
+    "instrument_version": _DROP,
     "response_id": _DROP,
 }
 _QUALTRICS_SKIPPED_STATUS = {"survey preview", "survey test", "1", "2"}
@@ -117,8 +143,12 @@ class _Column:
     meta: str | None = None
 
 
-_UNICODE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                  (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_UNICODE_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 #: Largest CSV cell accepted, in characters (the csv module's default limit): no answer is
 #: longer. Checked here because another importer may raise the module's global limit.
 MAX_CELL_CHARS = 131_072
@@ -131,8 +161,9 @@ def _read_bytes(source: str | Path | BinaryIO, name: str) -> bytes:
         except FileNotFoundError:
             raise InvalidFile("file not found", path=name) from None
         except OSError as error:
-            raise InvalidFile(f"the file cannot be read ({error.strerror or error})",
-                              path=name) from None
+            raise InvalidFile(
+                f"the file cannot be read ({error.strerror or error})", path=name
+            ) from None
     return source.read()
 
 
@@ -143,8 +174,11 @@ def _decode_unicode(data: bytes, name: str) -> str | None:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
-                raise InvalidFile(f"the file starts like {encoding.upper()} text but is not "
-                                  f"valid {encoding.upper()}", path=name) from None
+                raise InvalidFile(
+                    f"the file starts like {encoding.upper()} text but is not "
+                    f"valid {encoding.upper()}",
+                    path=name,
+                ) from None
     if data.count(0) <= 0.1 * len(data):
         return None  # no NUL, or a few stray ones: the cells holding them are reported
     # No byte-order mark: UTF-16 of mostly Latin text has a NUL in every other byte.
@@ -154,12 +188,15 @@ def _decode_unicode(data: bytes, name: str) -> str | None:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 break
-    raise InvalidFile("the file contains NUL bytes, so it is not a text (CSV) file; save it "
-                      "as CSV UTF-8", path=name)
+    raise InvalidFile(
+        "the file contains NUL bytes, so it is not a text (CSV) file; save it as CSV UTF-8",
+        path=name,
+    )
 
 
-def _read_rows(source: str | Path | BinaryIO, name: str, *, unescape: bool = False
-               ) -> list[list[str]]:
+def _read_rows(
+    source: str | Path | BinaryIO, name: str, *, unescape: bool = False
+) -> list[list[str]]:
     """Read a CSV file of any common encoding and delimiter, or an .xlsx, into rows of cells.
 
     ``unescape`` removes the apostrophe :func:`study.cells.escape_formula` put
@@ -198,8 +235,11 @@ def _read_rows(source: str | Path | BinaryIO, name: str, *, unescape: bool = Fal
             if any(cell.strip() for cell in row):
                 rows.append([unescape_formula(cell) for cell in row] if unescape else row)
     except csv.Error as error:
-        message = (too_long if "field larger than field limit" in str(error)
-                   else f"the CSV cannot be read ({error})")
+        message = (
+            too_long
+            if "field larger than field limit" in str(error)
+            else f"the CSV cannot be read ({error})"
+        )
         raise InvalidFile(message, path=name, line=reader.line_num) from None
     if not rows:
         raise InvalidFile("the file is empty", path=name)
@@ -220,14 +260,16 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
     """Rows of an Excel workbook's ``responses`` sheet (else its first sheet), as text."""
     check_zip(data, name=name, what="Excel workbook")
     import openpyxl  # only .xlsx imports pay for it
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         # A damaged package fails in many ways (missing parts, bad XML, another type renamed).
         raise InvalidFile("the file is not a readable Excel (.xlsx) workbook", path=name) from None
     try:
-        sheet = (workbook["responses"] if "responses" in workbook.sheetnames
-                 else workbook.worksheets[0])
+        sheet = (
+            workbook["responses"] if "responses" in workbook.sheetnames else workbook.worksheets[0]
+        )
         rows = [[_xlsx_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
@@ -241,8 +283,15 @@ def _lookup(instrument: Instrument) -> dict[str, Item]:
     return {item.id.lower(): item for item in instrument.all_items()}
 
 
-def _classify(header: str, import_id: str | None, meta: Mapping[str, str], items: dict[str, Item],
-              column_map: Mapping[str, str | None], fmt: str, array_codes: set[str]) -> _Column:
+def _classify(
+    header: str,
+    import_id: str | None,
+    meta: Mapping[str, str],
+    items: dict[str, Item],
+    column_map: Mapping[str, str | None],
+    fmt: str,
+    array_codes: set[str],
+) -> _Column:
     """Decide what one file column holds."""
     for key in (header, import_id):
         if key is not None and key in column_map:
@@ -257,13 +306,20 @@ def _classify(header: str, import_id: str | None, meta: Mapping[str, str], items
     found = _target(header, header.strip(), items)
     if found:
         return found
-    if fmt == "qualtrics" and (lowered.startswith("q_") or import_id is None
-                               or not import_id.upper().startswith("QID")
-                               or _QUALTRICS_HELPER.search(import_id)):
+    if fmt == "qualtrics" and (
+        lowered.startswith("q_")
+        or import_id is None
+        or not import_id.upper().startswith("QID")
+        or _QUALTRICS_HELPER.search(import_id)
+    ):
         return _Column(header, "ignore")  # system fields, embedded data, display order, timing
-    if fmt == "limesurvey" and (re.fullmatch(r"grouptime\d+", lowered) or (
-            lowered.endswith("time") and (_target(header, header.strip()[:-4], items)
-                                          or lowered[:-4] in array_codes))):
+    if fmt == "limesurvey" and (
+        re.fullmatch(r"grouptime\d+", lowered)
+        or (
+            lowered.endswith("time")
+            and (_target(header, header.strip()[:-4], items) or lowered[:-4] in array_codes)
+        )
+    ):
         return _Column(header, "ignore")  # LimeSurvey timing columns
     return _Column(header, "unknown")
 
@@ -295,12 +351,16 @@ def _check_columns(columns: list[_Column], instrument: Instrument, name: str) ->
             covered.setdefault(column.item_id or "", []).append(column.header)
         elif column.role == "option":
             options.setdefault(column.item_id or "", set()).add(column.option_id or "")
-    twice = [f"{item} ({', '.join(headers)})" for item, headers in covered.items() if len(headers) > 1]
+    twice = [
+        f"{item} ({', '.join(headers)})" for item, headers in covered.items() if len(headers) > 1
+    ]
     twice += [item for item in options if item in covered]
     missing = []
     for item in instrument.all_items():
         if item.id in options:
-            missing += [f"{item.id}[{o.id}]" for o in item.options or [] if o.id not in options[item.id]]
+            missing += [
+                f"{item.id}[{o.id}]" for o in item.options or [] if o.id not in options[item.id]
+            ]
         elif item.id not in covered:
             missing.append(item.id)
     parts = []
@@ -311,9 +371,12 @@ def _check_columns(columns: list[_Column], instrument: Instrument, name: str) ->
     if twice:
         parts.append(f"items in more than one column: {', '.join(twice)}")
     if parts:
-        raise InvalidFile(f"the columns do not match instrument '{instrument.id}' version "
-                          f"{instrument.version}: {'; '.join(parts)}. Rename the columns to "
-                          f"item ids or pass a column map.", path=name)
+        raise InvalidFile(
+            f"the columns do not match instrument '{instrument.id}' version "
+            f"{instrument.version}: {'; '.join(parts)}. Rename the columns to "
+            f"item ids or pass a column map.",
+            path=name,
+        )
 
 
 def _date(text: str) -> dt.date:
@@ -345,8 +408,14 @@ def _language(text: str) -> str:
     return re.split(r"[-_]", text.strip().lower())[0]
 
 
-def _parse_rows(columns: list[_Column], rows: list[list[str]], first_row: int,
-                instrument: Instrument, fmt: str, name: str) -> ImportedResponses:
+def _parse_rows(
+    columns: list[_Column],
+    rows: list[list[str]],
+    first_row: int,
+    instrument: Instrument,
+    fmt: str,
+    name: str,
+) -> ImportedResponses:
     """Convert every cell, collecting up to MAX_PROBLEMS problems before failing."""
     items = {item.id: item for item in instrument.all_items()}
     problems: list[str] = []
@@ -356,11 +425,17 @@ def _parse_rows(columns: list[_Column], rows: list[list[str]], first_row: int,
     for offset, row in enumerate(rows):
         where = first_row + offset
         if len(row) > len(columns):
-            problems.append(f"row {where} has {len(row)} cells but there are {len(columns)} columns")
+            problems.append(
+                f"row {where} has {len(row)} cells but there are {len(columns)} columns"
+            )
             continue
         cells = row + [""] * (len(columns) - len(row))
-        record: dict[str, object] = {"external_id": None, "submitted": None, "finished": pd.NA,
-                                     "language": None}
+        record: dict[str, object] = {
+            "external_id": None,
+            "submitted": None,
+            "finished": pd.NA,
+            "language": None,
+        }
         found: list[tuple[str, object]] = []
         chosen: dict[str, list[str]] = {}
         seen_options: set[str] = set()
@@ -408,36 +483,61 @@ def _parse_rows(columns: list[_Column], rows: list[list[str]], first_row: int,
     order = {item_id: i for i, item_id in enumerate(items)}
     answers.sort(key=lambda a: (a[0], order[a[1]]))
     answer_frame = pd.DataFrame(answers, columns=["row_index", "item_id", "value"]).astype(
-        {"row_index": int, "item_id": object, "value": object})
-    response_frame = pd.DataFrame(responses, columns=["row_index", "external_id", "submitted",
-                                                      "finished", "language"])
-    response_frame = response_frame.astype({"row_index": int, "external_id": object,
-                                            "submitted": object, "finished": "boolean",
-                                            "language": object})
-    mapping = {c.header: (c.item_id if c.role == "item" else f"{c.item_id}[{c.option_id}]")
-               for c in columns if c.role in ("item", "option")}
-    return ImportedResponses(answers=answer_frame, responses=response_frame, format=fmt,
-                             columns=mapping, skipped_rows=skipped)
+        {"row_index": int, "item_id": object, "value": object}
+    )
+    response_frame = pd.DataFrame(
+        responses, columns=["row_index", "external_id", "submitted", "finished", "language"]
+    )
+    response_frame = response_frame.astype(
+        {
+            "row_index": int,
+            "external_id": object,
+            "submitted": object,
+            "finished": "boolean",
+            "language": object,
+        }
+    )
+    mapping = {
+        c.header: (c.item_id if c.role == "item" else f"{c.item_id}[{c.option_id}]")
+        for c in columns
+        if c.role in ("item", "option")
+    }
+    return ImportedResponses(
+        answers=answer_frame,
+        responses=response_frame,
+        format=fmt,
+        columns=mapping,
+        skipped_rows=skipped,
+    )
 
 
 def _qualtrics_import_ids(rows: list[list[str]], name: str) -> list[str | None]:
     """The ImportId of each column from the third header row of a Qualtrics export."""
     if len(rows) < 3 or not rows[2] or not rows[2][0].lstrip().startswith("{"):
-        raise InvalidFile("this is not a Qualtrics CSV export: the third row should hold "
-                          "{\"ImportId\": ...} for each column (export with the current "
-                          "Qualtrics format, not the legacy one)", path=name, line=3)
+        raise InvalidFile(
+            "this is not a Qualtrics CSV export: the third row should hold "
+            '{"ImportId": ...} for each column (export with the current '
+            "Qualtrics format, not the legacy one)",
+            path=name,
+            line=3,
+        )
     ids: list[str | None] = []
     for cell in rows[2]:
         try:
             ids.append(str(json.loads(cell)["ImportId"]))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # "{[[[[..." too
             ids.append(None)
     return ids
 
 
-def read_responses(source: str | Path | BinaryIO, instrument: Instrument, *, format: str,
-                   column_map: Mapping[str, str | None] | None = None,
-                   name: str | None = None) -> ImportedResponses:
+def read_responses(
+    source: str | Path | BinaryIO,
+    instrument: Instrument,
+    *,
+    format: str,
+    column_map: Mapping[str, str | None] | None = None,
+    name: str | None = None,
+) -> ImportedResponses:
     """Read responses to ``instrument`` from a Qualtrics, LimeSurvey or plain CSV export.
 
     Parameters
@@ -463,12 +563,17 @@ def read_responses(source: str | Path | BinaryIO, instrument: Instrument, *, for
     """
     if format not in FORMATS:
         raise InvalidInput(f"Unknown import format '{format}'; use one of {', '.join(FORMATS)}.")
-    name = name or (str(source) if isinstance(source, (str, Path)) else
-                    str(getattr(source, "name", "uploaded file")))
+    name = name or (
+        str(source)
+        if isinstance(source, (str, Path))
+        else str(getattr(source, "name", "uploaded file"))
+    )
     # Our own csv export escaped formula-like text: give back the exact text.
     rows = _read_rows(source, name, unescape=format == "csv")
     items = _lookup(instrument)
     column_map = dict(column_map or {})
+    if format == "csv":  # our export's "<page>_order" columns (survey logic) hold no answers
+        column_map = {**dict.fromkeys(order_columns(instrument)), **column_map}
     if format == "qualtrics":
         import_ids = _qualtrics_import_ids(rows, name)
         headers, body, first = rows[0], rows[3:], 4
@@ -480,7 +585,9 @@ def read_responses(source: str | Path | BinaryIO, instrument: Instrument, *, for
     import_ids += [None] * (len(headers) - len(import_ids))
     # LimeSurvey array questions have a timing column named after the array code.
     array_codes = {m["outer"].lower() for h in headers if (m := _BRACKETS.match(h.strip()))}
-    columns = [_classify(h, i, meta, items, column_map, format, array_codes)
-               for h, i in zip(headers, import_ids)]
+    columns = [
+        _classify(h, i, meta, items, column_map, format, array_codes)
+        for h, i in zip(headers, import_ids)
+    ]
     _check_columns(columns, instrument, name)
     return _parse_rows(columns, body, first, instrument, format, name)

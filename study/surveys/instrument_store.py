@@ -17,8 +17,13 @@ from sqlalchemy.orm import Session
 from study.admin.audit import record_event
 from study.db.models import Instrument as InstrumentRow
 from study.errors import AlreadyExists, NotFound
-from study.surveys.instruments import (DEFAULT_INSTRUMENTS_DIRECTORY, Instrument, InterviewGuide,
-                                       instrument_from_dict, load_instruments)
+from study.surveys.instruments import (
+    DEFAULT_INSTRUMENTS_DIRECTORY,
+    Instrument,
+    InterviewGuide,
+    instrument_from_dict,
+    load_instruments,
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,9 @@ def _definition(model: Instrument | InterviewGuide) -> tuple[dict, str]:
     return definition, digest
 
 
-def store_instrument(session: Session, model: Instrument | InterviewGuide, *,
-                     actor_id: int | None = None) -> StoredInstrument:
+def store_instrument(
+    session: Session, model: Instrument | InterviewGuide, *, actor_id: int | None = None
+) -> StoredInstrument:
     """Store ``model`` as a version (a no-op when that version is stored with the same content).
 
     Raises
@@ -45,19 +51,33 @@ def store_instrument(session: Session, model: Instrument | InterviewGuide, *,
         When the same id and version is stored with different content.
     """
     definition, digest = _definition(model)
-    row = session.scalar(select(InstrumentRow).where(InstrumentRow.key == model.id,
-                                                     InstrumentRow.version == str(model.version)))
+    row = session.scalar(
+        select(InstrumentRow).where(
+            InstrumentRow.key == model.id, InstrumentRow.version == str(model.version)
+        )
+    )
     if row is not None:
         if row.content_hash != digest:
             raise AlreadyExists(
                 f"Instrument {model.id} version {model.version} is already stored with other "
-                "content; give the changed file a new version number.")
+                "content; give the changed file a new version number."
+            )
         return StoredInstrument(row.id, model)
-    row = InstrumentRow(key=model.id, version=str(model.version), kind=model.kind,
-                        definition=definition, content_hash=digest)
+    row = InstrumentRow(
+        key=model.id,
+        version=str(model.version),
+        kind=model.kind,
+        definition=definition,
+        content_hash=digest,
+    )
     session.add(row)
-    record_event(session, "instrument.store", actor_id=actor_id, target=row,
-                 details={"key": model.id, "version": str(model.version)})
+    record_event(
+        session,
+        "instrument.store",
+        actor_id=actor_id,
+        target=row,
+        details={"key": model.id, "version": str(model.version)},
+    )
     return StoredInstrument(row.id, model)
 
 
@@ -66,27 +86,31 @@ def store_instrument(session: Session, model: Instrument | InterviewGuide, *,
 _MODELS: dict[str, Instrument | InterviewGuide] = {}
 
 
-def stored_instrument(session: Session, row_id: int, *, digest: str | None = None
-                      ) -> StoredInstrument:
+def stored_instrument(
+    session: Session, row_id: int, *, digest: str | None = None
+) -> StoredInstrument:
     """The stored instrument version with database id ``row_id`` (treat the model as read-only).
 
     ``digest``, the row's content hash when the caller already has it, saves a query.
     """
     if digest is None or digest not in _MODELS:
-        digest = session.scalar(select(InstrumentRow.content_hash)
-                                .where(InstrumentRow.id == row_id))
+        digest = session.scalar(
+            select(InstrumentRow.content_hash).where(InstrumentRow.id == row_id)
+        )
     if digest is None:
         raise NotFound(f"There is no stored instrument with id {row_id}.")
     model = _MODELS.get(digest)
     if model is None:
-        definition = session.scalar(select(InstrumentRow.definition)
-                                    .where(InstrumentRow.id == row_id))
+        definition = session.scalar(
+            select(InstrumentRow.definition).where(InstrumentRow.id == row_id)
+        )
         model = _MODELS.setdefault(digest, instrument_from_dict(definition))
     return StoredInstrument(row_id, model)
 
 
-def latest_instrument(session: Session, key: str, *, directory=DEFAULT_INSTRUMENTS_DIRECTORY
-                      ) -> StoredInstrument:
+def latest_instrument(
+    session: Session, key: str, *, directory=DEFAULT_INSTRUMENTS_DIRECTORY
+) -> StoredInstrument:
     """The instrument ``key``: the file in ``directory`` (stored if new), else the newest stored.
 
     Raises NotFound naming the instruments that exist.

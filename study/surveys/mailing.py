@@ -89,14 +89,21 @@ def _personal_campaign(session: Session, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(f"There is no campaign {campaign_id}; `study campaign list` shows them.")
     if campaign.mode != "personal":
-        raise InvalidInput(f"Campaign {campaign_id} has an open link; e-mail needs a campaign "
-                           "with personal invitations (`study campaign create --invitations N`).")
+        raise InvalidInput(
+            f"Campaign {campaign_id} has an open link; e-mail needs a campaign "
+            "with personal invitations (`study campaign create --invitations N`)."
+        )
     return campaign
 
 
-def import_recipients(session: Session, campaign_id: int, data: bytes | str, *,
-                      filename: str = "recipients.csv",
-                      actor_id: int | None = None) -> RecipientImport:
+def import_recipients(
+    session: Session,
+    campaign_id: int,
+    data: bytes | str,
+    *,
+    filename: str = "recipients.csv",
+    actor_id: int | None = None,
+) -> RecipientImport:
     """Add the addresses of a CSV file (``email``, optional ``language``) to a campaign.
 
     Each new address gets an unused personal invitation of the campaign (new ones are
@@ -106,49 +113,83 @@ def import_recipients(session: Session, campaign_id: int, data: bytes | str, *,
     campaign = _personal_campaign(session, campaign_id)
     instrument = stored_instrument(session, campaign.instrument_id).model
     rows = _read_recipients(data, filename, instrument)
-    known = set(session.scalars(select(func.lower(MailRecipient.email))
-                                .where(MailRecipient.campaign_id == campaign_id)))
+    known = set(
+        session.scalars(
+            select(func.lower(MailRecipient.email)).where(MailRecipient.campaign_id == campaign_id)
+        )
+    )
     new = [(email, language) for email, language in rows if email.lower() not in known]
     taken = select(MailRecipient.id).where(MailRecipient.invitation_id == Invitation.id)
-    free = list(session.scalars(
-        select(Invitation.id).where(Invitation.campaign_id == campaign_id,
-                                    Invitation.response_id.is_(None),
-                                    Invitation.completed.is_(False), ~exists(taken))
-        .order_by(Invitation.id).limit(len(new))))
+    free = list(
+        session.scalars(
+            select(Invitation.id)
+            .where(
+                Invitation.campaign_id == campaign_id,
+                Invitation.response_id.is_(None),
+                Invitation.completed.is_(False),
+                ~exists(taken),
+            )
+            .order_by(Invitation.id)
+            .limit(len(new))
+        )
+    )
     if len(free) < len(new):
         tokens = [new_token() for _ in range(len(new) - len(free))]
-        session.execute(insert(Invitation), [{"campaign_id": campaign_id, "token": token}
-                                             for token in tokens])
-        free += list(session.scalars(select(Invitation.id)
-                                     .where(Invitation.token.in_(tokens))
-                                     .order_by(Invitation.id)))
+        session.execute(
+            insert(Invitation), [{"campaign_id": campaign_id, "token": token} for token in tokens]
+        )
+        free += list(
+            session.scalars(
+                select(Invitation.id).where(Invitation.token.in_(tokens)).order_by(Invitation.id)
+            )
+        )
     if new:
-        session.execute(insert(MailRecipient), [
-            {"campaign_id": campaign_id, "invitation_id": invitation_id, "email": email,
-             "language": language, "opted_out": False}
-            for invitation_id, (email, language) in zip(free, new, strict=True)])
-    record_event(session, "campaign.recipients", actor_id=actor_id, target=campaign,
-                 details={"added": len(new), "already": len(rows) - len(new)})
+        session.execute(
+            insert(MailRecipient),
+            [
+                {
+                    "campaign_id": campaign_id,
+                    "invitation_id": invitation_id,
+                    "email": email,
+                    "language": language,
+                    "opted_out": False,
+                }
+                for invitation_id, (email, language) in zip(free, new, strict=True)
+            ],
+        )
+    record_event(
+        session,
+        "campaign.recipients",
+        actor_id=actor_id,
+        target=campaign,
+        details={"added": len(new), "already": len(rows) - len(new)},
+    )
     return RecipientImport(added=len(new), already=len(rows) - len(new))
 
 
-def _read_recipients(data: bytes | str, filename: str,
-                     instrument: Instrument) -> list[tuple[str, str | None]]:
+def _read_recipients(
+    data: bytes | str, filename: str, instrument: Instrument
+) -> list[tuple[str, str | None]]:
     if isinstance(data, bytes):
         limit = int_setting("STUDY_MAX_UPLOAD_MB") * 1024 * 1024
         if len(data) > limit:
-            raise InvalidFile(f"The file is larger than {limit // (1024 * 1024)} MB.",
-                              path=filename)
+            raise InvalidFile(
+                f"The file is larger than {limit // (1024 * 1024)} MB.", path=filename
+            )
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidFile("The file is not UTF-8 text; save it as CSV UTF-8.",
-                              path=filename) from None
+            raise InvalidFile(
+                "The file is not UTF-8 text; save it as CSV UTF-8.", path=filename
+            ) from None
     reader = csv.reader(io.StringIO(data))
     header = [cell.strip().lower() for cell in next(reader, [])]
     if "email" not in header:
-        raise InvalidFile("The first line needs an 'email' column (and optionally 'language').",
-                          path=filename, line=1)
+        raise InvalidFile(
+            "The first line needs an 'email' column (and optionally 'language').",
+            path=filename,
+            line=1,
+        )
     at, lang_at = header.index("email"), header.index("language") if "language" in header else None
     rows: dict[str, tuple[str, str | None]] = {}
     for line, cells in enumerate(reader, start=2):
@@ -156,14 +197,22 @@ def _read_recipients(data: bytes | str, filename: str,
             continue
         email = cells[at].strip() if at < len(cells) else ""
         if not _ADDRESS.match(email):
-            raise InvalidFile(f"{email[:80]!r} is not an e-mail address.", path=filename,
-                              line=line, field="email")
-        language = (cells[lang_at].strip().lower() or None
-                    if lang_at is not None and lang_at < len(cells) else None)
+            raise InvalidFile(
+                f"{email[:80]!r} is not an e-mail address.", path=filename, line=line, field="email"
+            )
+        language = (
+            cells[lang_at].strip().lower() or None
+            if lang_at is not None and lang_at < len(cells)
+            else None
+        )
         if language is not None and language not in instrument.languages:
-            raise InvalidFile(f"Language {language[:20]!r} is not one of the survey's languages "
-                              f"({', '.join(instrument.languages)}).", path=filename, line=line,
-                              field="language")
+            raise InvalidFile(
+                f"Language {language[:20]!r} is not one of the survey's languages "
+                f"({', '.join(instrument.languages)}).",
+                path=filename,
+                line=line,
+                field="language",
+            )
         rows.setdefault(email.lower(), (email, language))
         if len(rows) > MAX_RECIPIENTS:
             raise InvalidFile(f"More than {MAX_RECIPIENTS:,} recipients.", path=filename)
@@ -173,23 +222,35 @@ def _read_recipients(data: bytes | str, filename: str,
 def recipient_counts(session: Session, campaign_id: int) -> dict[str, int]:
     """Recipients, those who opted out, invitations and reminders sent (for the page)."""
     recipients = select(MailRecipient.id).where(MailRecipient.campaign_id == campaign_id)
-    sent = dict(session.execute(select(MailSent.kind, func.count(MailSent.id))
-                                .where(MailSent.recipient_id.in_(recipients))
-                                .group_by(MailSent.kind)).all())
+    sent = dict(
+        session.execute(
+            select(MailSent.kind, func.count(MailSent.id))
+            .where(MailSent.recipient_id.in_(recipients))
+            .group_by(MailSent.kind)
+        ).all()
+    )
     total, opted = session.execute(
-        select(func.count(MailRecipient.id),
-               func.coalesce(func.sum(case((MailRecipient.opted_out.is_(True), 1), else_=0)), 0))
-        .where(MailRecipient.campaign_id == campaign_id)).one()
-    return {"recipients": int(total), "opted_out": int(opted),
-            "invitations_sent": int(sent.get("invitation", 0)),
-            "reminders_sent": int(sent.get("reminder", 0))}
+        select(
+            func.count(MailRecipient.id),
+            func.coalesce(func.sum(case((MailRecipient.opted_out.is_(True), 1), else_=0)), 0),
+        ).where(MailRecipient.campaign_id == campaign_id)
+    ).one()
+    return {
+        "recipients": int(total),
+        "opted_out": int(opted),
+        "invitations_sent": int(sent.get("invitation", 0)),
+        "reminders_sent": int(sent.get("reminder", 0)),
+    }
 
 
 def opt_out(session: Session, token: str) -> bool:
     """Stop every further e-mail to the recipient of invitation ``token``; True if one was found."""
     token = check_token(token)
-    recipient = session.scalar(select(MailRecipient).join(
-        Invitation, Invitation.id == MailRecipient.invitation_id).where(Invitation.token == token))
+    recipient = session.scalar(
+        select(MailRecipient)
+        .join(Invitation, Invitation.id == MailRecipient.invitation_id)
+        .where(Invitation.token == token)
+    )
     if recipient is None:
         raise InvalidToken("This link does not belong to an e-mail invitation.")
     recipient.opted_out = True
@@ -214,19 +275,25 @@ def plan_mail(session: Session, campaign_id: int, *, reminder: bool = False) -> 
     instrument = stored_instrument(session, campaign.instrument_id).model
     template = instrument.reminder if reminder else instrument.invitation
     if template is None:
-        raise InvalidInput(f"Instrument {instrument.id} v{instrument.version} has no {kind} "
-                           f"e-mail text; add '{kind}' (subject and body per language) to "
-                           "its YAML file and give it a new version.")
-    organisation = session.scalar(select(Organisation.name)
-                                  .where(Organisation.id == campaign.organisation_id))
-    got_invitation = exists(select(MailSent.id).where(MailSent.recipient_id == MailRecipient.id,
-                                                      MailSent.kind == "invitation"))
-    query = (select(MailRecipient.id, MailRecipient.email, MailRecipient.language,
-                    Invitation.token)
-             .join(Invitation, Invitation.id == MailRecipient.invitation_id)
-             .where(MailRecipient.campaign_id == campaign_id,
-                    MailRecipient.opted_out.is_(False))
-             .order_by(MailRecipient.id))
+        raise InvalidInput(
+            f"Instrument {instrument.id} v{instrument.version} has no {kind} "
+            f"e-mail text; add '{kind}' (subject and body per language) to "
+            "its YAML file and give it a new version."
+        )
+    organisation = session.scalar(
+        select(Organisation.name).where(Organisation.id == campaign.organisation_id)
+    )
+    got_invitation = exists(
+        select(MailSent.id).where(
+            MailSent.recipient_id == MailRecipient.id, MailSent.kind == "invitation"
+        )
+    )
+    query = (
+        select(MailRecipient.id, MailRecipient.email, MailRecipient.language, Invitation.token)
+        .join(Invitation, Invitation.id == MailRecipient.invitation_id)
+        .where(MailRecipient.campaign_id == campaign_id, MailRecipient.opted_out.is_(False))
+        .order_by(MailRecipient.id)
+    )
     if reminder:
         query = query.where(got_invitation, Invitation.completed.is_(False))
     else:
@@ -234,12 +301,18 @@ def plan_mail(session: Session, campaign_id: int, *, reminder: bool = False) -> 
     messages = []
     for recipient_id, email, language, token in session.execute(query):
         languages = [language] if language else list(instrument.languages)
-        values = {"link": survey_link(token, language=language), "opt_out": opt_out_link(token),
-                  "organisation": organisation}
-        subject = " / ".join(template.subject[lang].format(
-            **values, title=instrument.title[lang]) for lang in languages)
-        body = "\n\n-----\n\n".join(template.body[lang].format(
-            **values, title=instrument.title[lang]) for lang in languages)
+        values = {
+            "link": survey_link(token, language=language),
+            "opt_out": opt_out_link(token),
+            "organisation": organisation,
+        }
+        subject = " / ".join(
+            template.subject[lang].format(**values, title=instrument.title[lang])
+            for lang in languages
+        )
+        body = "\n\n-----\n\n".join(
+            template.body[lang].format(**values, title=instrument.title[lang]) for lang in languages
+        )
         messages.append(Outgoing(recipient_id, email, subject, body, values["opt_out"]))
     return messages
 
@@ -253,30 +326,44 @@ class SmtpServer:
     ssl: bool
     starttls: bool
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never in a log or a message
     sender: str
 
     @classmethod
     def from_url(cls, url: str) -> SmtpServer:
         """Parse ``smtp://user:password@host:587?starttls=1&from=study@example.org``."""
         if not url:
-            raise ConfigError("STUDY_SMTP_URL is not set; set it to e.g. "
-                              "smtp://user@mail.example.org:587?starttls=1 to send e-mail.")
+            raise ConfigError(
+                "STUDY_SMTP_URL is not set; set it to e.g. "
+                "smtp://user@mail.example.org:587?starttls=1 to send e-mail."
+            )
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ConfigError("STUDY_SMTP_URL must look like smtp://user@host:587?starttls=1 "
-                              "(or smtps://...).")
+            raise ConfigError(
+                "STUDY_SMTP_URL must look like smtp://user@host:587?starttls=1 (or smtps://...)."
+            )
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         username = unquote(parts.username) if parts.username else None
-        sender = query.get("from") or (username if username and "@" in username
-                                       else f"ism-study@{parts.hostname}")
+        sender = query.get("from") or (
+            username if username and "@" in username else f"ism-study@{parts.hostname}"
+        )
         try:
             port = parts.port or (465 if parts.scheme == "smtps" else 25)
         except ValueError:
             raise ConfigError("STUDY_SMTP_URL has a port that is not a number.") from None
-        return cls(parts.hostname, port, parts.scheme == "smtps",
-                   query.get("starttls", "0").lower() in ("1", "true", "yes"), username,
-                   unquote(parts.password) if parts.password else None, sender)
+        if any(ord(c) < 32 or ord(c) == 127 for c in sender):
+            raise ConfigError(
+                "STUDY_SMTP_URL's sender (from=) must be one e-mail address without line breaks."
+            )
+        return cls(
+            parts.hostname,
+            port,
+            parts.scheme == "smtps",
+            query.get("starttls", "0").lower() in ("1", "true", "yes"),
+            username,
+            unquote(parts.password) if parts.password else None,
+            sender,
+        )
 
     def connect(self) -> smtplib.SMTP:
         """An open, logged-in connection; ConfigError naming host and port when it fails."""
@@ -291,8 +378,9 @@ class SmtpServer:
                 client.login(self.username, self.password)
         except (OSError, smtplib.SMTPException) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ConfigError(f"Cannot send e-mail through {self.host}:{self.port}: "
-                              f"{reason[:200]}.") from None
+            raise ConfigError(
+                f"Cannot send e-mail through {self.host}:{self.port}: {reason[:200]}."
+            ) from None
         return client
 
 
@@ -300,7 +388,9 @@ def _message(server: SmtpServer, outgoing: Outgoing) -> EmailMessage:
     message = EmailMessage()
     message["From"] = server.sender
     message["To"] = outgoing.to
-    message["Subject"] = outgoing.subject
+    # A header is one line: a name stored before names were checked (issue 20) must not
+    # crash the send or add a header.
+    message["Subject"] = " ".join(outgoing.subject.split())
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=server.sender.rpartition("@")[2] or None)
     message["List-Unsubscribe"] = f"<{outgoing.opt_out}>"
@@ -309,10 +399,17 @@ def _message(server: SmtpServer, outgoing: Outgoing) -> EmailMessage:
     return message
 
 
-def send_campaign_mail(database: Database, campaign_id: int, *, reminder: bool = False,
-                       dry_run: bool = False, actor_id: int | None = None,
-                       smtp_url: str | None = None, per_minute: int | None = None,
-                       sleep: Callable[[float], None] = time.sleep) -> MailReport:
+def send_campaign_mail(
+    database: Database,
+    campaign_id: int,
+    *,
+    reminder: bool = False,
+    dry_run: bool = False,
+    actor_id: int | None = None,
+    smtp_url: str | None = None,
+    per_minute: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> MailReport:
     """Send a campaign's invitations (or reminders) through SMTP, at most ``per_minute``.
 
     ``dry_run`` plans the messages and sends and records nothing. Each message sent
@@ -344,8 +441,11 @@ def send_campaign_mail(database: Database, campaign_id: int, *, reminder: bool =
                 report.failed[outgoing.to] = str(exc)[:200]
                 continue
             with database.transaction() as session:
-                session.execute(insert(MailSent).values(recipient_id=outgoing.recipient_id,
-                                                        kind=kind, sent_on=today()))
+                session.execute(
+                    insert(MailSent).values(
+                        recipient_id=outgoing.recipient_id, kind=kind, sent_on=today()
+                    )
+                )
             report.sent += 1
     finally:
         try:
@@ -353,7 +453,11 @@ def send_campaign_mail(database: Database, campaign_id: int, *, reminder: bool =
         except smtplib.SMTPException:
             pass
     with database.transaction() as session:
-        record_event(session, f"campaign.mail.{kind}", actor_id=actor_id,
-                     target=session.get(Campaign, campaign_id),
-                     details={"sent": report.sent, "failed": len(report.failed)})
+        record_event(
+            session,
+            f"campaign.mail.{kind}",
+            actor_id=actor_id,
+            target=session.get(Campaign, campaign_id),
+            details={"sent": report.sent, "failed": len(report.failed)},
+        )
     return report

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,14 +21,14 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from study.db.models import Answer, Campaign
+from study.db.models import Answer, Campaign, Invitation, Organisation, Response, Study
 from study.db.models import Instrument as InstrumentRow
-from study.db.models import Invitation, Organisation, Response, Study
 from study.errors import CampaignClosed, InvalidInput, InvalidToken
 from study.surveys.anonymity import count_submission
 from study.surveys.campaigns import campaign_status
 from study.surveys.instrument_store import stored_instrument
 from study.surveys.instruments import Instrument, Item, answer_value
+from study.surveys.logic import hidden_items
 from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normalise_resume_code
 
 # The respondent's path runs many times per second under load, so it uses Core
@@ -36,38 +37,60 @@ from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normal
 _CAMPAIGN, _INVITATION = Campaign.__table__, Invitation.__table__
 _ORGANISATION, _RESPONSE, _ANSWER = Organisation.__table__, Response.__table__, Answer.__table__
 _INSTRUMENT, _STUDY = InstrumentRow.__table__, Study.__table__
-_CAMPAIGN_COLUMNS = (_CAMPAIGN.c.id, _CAMPAIGN.c.mode, _CAMPAIGN.c.instrument_id,
-                     _CAMPAIGN.c.opens_at, _CAMPAIGN.c.closes_at, _CAMPAIGN.c.closed_at,
-                     _ORGANISATION.c.name.label("organisation"),
-                     _INSTRUMENT.c.content_hash, _STUDY.c.pseudonymous)
+_CAMPAIGN_COLUMNS = (
+    _CAMPAIGN.c.id,
+    _CAMPAIGN.c.mode,
+    _CAMPAIGN.c.instrument_id,
+    _CAMPAIGN.c.opens_at,
+    _CAMPAIGN.c.closes_at,
+    _CAMPAIGN.c.closed_at,
+    _ORGANISATION.c.name.label("organisation"),
+    _INSTRUMENT.c.content_hash,
+    _STUDY.c.pseudonymous,
+)
 
 # Built once: constructing and caching an expression per call cost more than running it.
-_JOINED = (_CAMPAIGN.join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
-           .join(_STUDY, _STUDY.c.id == _ORGANISATION.c.study_id)
-           .join(_INSTRUMENT, _INSTRUMENT.c.id == _CAMPAIGN.c.instrument_id))
-_CAMPAIGN_BY_TOKEN = (select(*_CAMPAIGN_COLUMNS).select_from(_JOINED)
-                      .where(_CAMPAIGN.c.token == bindparam("token")))
+_JOINED = (
+    _CAMPAIGN.join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
+    .join(_STUDY, _STUDY.c.id == _ORGANISATION.c.study_id)
+    .join(_INSTRUMENT, _INSTRUMENT.c.id == _CAMPAIGN.c.instrument_id)
+)
+_CAMPAIGN_BY_TOKEN = (
+    select(*_CAMPAIGN_COLUMNS).select_from(_JOINED).where(_CAMPAIGN.c.token == bindparam("token"))
+)
 _INVITATION_BY_TOKEN = (
     select(*_CAMPAIGN_COLUMNS, _INVITATION.c.completed, _INVITATION.c.response_id)
     .select_from(_JOINED.join(_INVITATION, _INVITATION.c.campaign_id == _CAMPAIGN.c.id))
-    .where(_INVITATION.c.token == bindparam("token")))
-_RESPONSE_STATE = (select(_RESPONSE.c.status, _RESPONSE.c.instrument_id, _RESPONSE.c.language,
-                          _RESPONSE.c.current_page, _INSTRUMENT.c.content_hash, _CAMPAIGN.c.mode,
-                          _RESPONSE.c.campaign_id)
-                   .join(_INSTRUMENT, _INSTRUMENT.c.id == _RESPONSE.c.instrument_id)
-                   .join(_CAMPAIGN, _CAMPAIGN.c.id == _RESPONSE.c.campaign_id)
-                   .where(_RESPONSE.c.id == bindparam("response_id")))
+    .where(_INVITATION.c.token == bindparam("token"))
+)
+_RESPONSE_STATE = (
+    select(
+        _RESPONSE.c.status,
+        _RESPONSE.c.instrument_id,
+        _RESPONSE.c.language,
+        _RESPONSE.c.current_page,
+        _INSTRUMENT.c.content_hash,
+        _CAMPAIGN.c.mode,
+        _RESPONSE.c.campaign_id,
+    )
+    .join(_INSTRUMENT, _INSTRUMENT.c.id == _RESPONSE.c.instrument_id)
+    .join(_CAMPAIGN, _CAMPAIGN.c.id == _RESPONSE.c.campaign_id)
+    .where(_RESPONSE.c.id == bindparam("response_id"))
+)
 # Writers lock the row (PostgreSQL; SQLite serialises writers anyway), so two requests
 # for the same response never interleave their answer writes.
 _RESPONSE_STATE_LOCKED = _RESPONSE_STATE.with_for_update(of=_RESPONSE)
 _DELETE_ANSWERS = delete(_ANSWER).where(
     _ANSWER.c.response_id == bindparam("response_id"),
-    _ANSWER.c.item_id.in_(bindparam("item_ids", expanding=True)))
+    _ANSWER.c.item_id.in_(bindparam("item_ids", expanding=True)),
+)
 _INSERT_ANSWER = insert(_ANSWER)
 _INSERT_RESPONSE = insert(_RESPONSE).returning(_RESPONSE.c.id)
 
-CLOSED = ("This survey is closed. Thank you for your interest; please contact the person "
-          "who sent you the link if you think this is a mistake.")
+CLOSED = (
+    "This survey is closed. Thank you for your interest; please contact the person "
+    "who sent you the link if you think this is a mistake."
+)
 NOT_YET_OPEN = "This survey has not opened yet. Please try again when it opens."
 
 
@@ -101,7 +124,7 @@ class PageResult:
 
 def today() -> dt.date:
     """The day in UTC: responses store dates only."""
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def consent_version(instrument: Instrument, language: str) -> str:
@@ -134,53 +157,90 @@ def open_link(session: Session, token: str) -> SurveyLink:
     completed = invitation is not None and bool(invitation.completed)
     if status != "open" and not completed:
         raise CampaignClosed(CLOSED if status == "closed" else NOT_YET_OPEN)
-    instrument = stored_instrument(session, campaign.instrument_id,
-                                   digest=campaign.content_hash).model
+    instrument = stored_instrument(
+        session, campaign.instrument_id, digest=campaign.content_hash
+    ).model
     anonymous = not campaign.pseudonymous
-    link = SurveyLink(campaign.id, instrument, campaign.mode, campaign.organisation,
-                      campaign.instrument_id, completed=completed, anonymous=anonymous)
+    link = SurveyLink(
+        campaign.id,
+        instrument,
+        campaign.mode,
+        campaign.organisation,
+        campaign.instrument_id,
+        completed=completed,
+        anonymous=anonymous,
+    )
     if invitation is not None and invitation.response_id is not None and not completed:
-        response = connection.execute(select(_RESPONSE.c.current_page, _RESPONSE.c.language)
-                                      .where(_RESPONSE.c.id == invitation.response_id)).first()
-        link = SurveyLink(campaign.id, instrument, campaign.mode, campaign.organisation,
-                          campaign.instrument_id, response_id=invitation.response_id,
-                          current_page=response.current_page, language=response.language,
-                          anonymous=anonymous)
+        response = connection.execute(
+            select(_RESPONSE.c.current_page, _RESPONSE.c.language).where(
+                _RESPONSE.c.id == invitation.response_id
+            )
+        ).first()
+        link = SurveyLink(
+            campaign.id,
+            instrument,
+            campaign.mode,
+            campaign.organisation,
+            campaign.instrument_id,
+            response_id=invitation.response_id,
+            current_page=response.current_page,
+            language=response.language,
+            anonymous=anonymous,
+        )
     return link
 
 
-def start_response(session: Session, token: str, *, language: str) -> tuple[int, str | None]:
+def start_response(
+    session: Session, token: str, *, language: str, resume_code: str | None = None
+) -> tuple[int, str | None]:
     """Record consent and start a response; returns (response id, resume code or None).
 
     A personal link starts at most one response: starting again (a double click,
     a second tab) returns the response already in progress. An open link gets a
-    resume code the respondent can note down.
+    resume code the respondent can note down (``resume_code`` when given: the web
+    page derives it from its consent form, so a double-clicked consent starts one
+    response; the code's unique index refuses a second one).
     """
     link = open_link(session, token)
     if link.completed:
-        raise InvalidToken("This personal link has already been used to submit the survey. "
-                           "Thank you for taking part.")
+        raise InvalidToken(
+            "This personal link has already been used to submit the survey. "
+            "Thank you for taking part."
+        )
     if language not in link.instrument.languages:
         raise InvalidInput(f"The survey is not available in {language!r}.")
     if link.response_id is not None:
         return link.response_id, None
     connection = session.connection()
-    resume_code = new_resume_code() if link.mode == "open" else None
-    response_id = connection.execute(_INSERT_RESPONSE, {
-        "campaign_id": link.campaign_id, "instrument_id": link.instrument_row_id,
-        "status": "in_progress", "language": language, "current_page": 0,
-        "resume_code": resume_code, "consent_version": consent_version(link.instrument, language),
-        "source": "link", "external_id": None, "started_on": today(),
-        "submitted_on": None}).scalar_one()
+    resume_code = (resume_code or new_resume_code()) if link.mode == "open" else None
+    response_id = connection.execute(
+        _INSERT_RESPONSE,
+        {
+            "campaign_id": link.campaign_id,
+            "instrument_id": link.instrument_row_id,
+            "status": "in_progress",
+            "language": language,
+            "current_page": 0,
+            "resume_code": resume_code,
+            "consent_version": consent_version(link.instrument, language),
+            "source": "link",
+            "external_id": None,
+            "started_on": today(),
+            "submitted_on": None,
+            "order_seed": secrets.randbelow(2**31),
+        },
+    ).scalar_one()
     if link.mode == "personal":
         claimed = connection.execute(
-            update(_INVITATION).where(_INVITATION.c.token == token,
-                                      _INVITATION.c.response_id.is_(None))
-            .values(response_id=response_id)).rowcount
+            update(_INVITATION)
+            .where(_INVITATION.c.token == token, _INVITATION.c.response_id.is_(None))
+            .values(response_id=response_id)
+        ).rowcount
         if not claimed:  # another request started this link a moment ago: use that one
             connection.execute(delete(_RESPONSE).where(_RESPONSE.c.id == response_id))
-            existing = connection.execute(select(_INVITATION.c.response_id)
-                                          .where(_INVITATION.c.token == token)).scalar()
+            existing = connection.execute(
+                select(_INVITATION.c.response_id).where(_INVITATION.c.token == token)
+            ).scalar()
             return existing, None
     return response_id, resume_code
 
@@ -188,16 +248,34 @@ def start_response(session: Session, token: str, *, language: str) -> tuple[int,
 def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
     """Continue an open-link response with its resume code."""
     link = open_link(session, token)
-    response = session.scalar(select(Response).where(
-        Response.resume_code == normalise_resume_code(code),
-        Response.campaign_id == link.campaign_id))
+    # Core, not an ORM object: the web page resumes with the code on every page it shows.
+    response = (
+        session.connection()
+        .execute(
+            select(
+                _RESPONSE.c.id, _RESPONSE.c.status, _RESPONSE.c.current_page, _RESPONSE.c.language
+            ).where(
+                _RESPONSE.c.resume_code == normalise_resume_code(code),
+                _RESPONSE.c.campaign_id == link.campaign_id,
+            )
+        )
+        .first()
+    )
     if response is None:
         raise InvalidToken("No survey in progress has that resume code for this link.")
     if response.status == "complete":
         raise InvalidToken("That survey has already been submitted. Thank you for taking part.")
-    return SurveyLink(link.campaign_id, link.instrument, link.mode, link.organisation,
-                      link.instrument_row_id, response_id=response.id, current_page=response.current_page,
-                      language=response.language, anonymous=link.anonymous)
+    return SurveyLink(
+        link.campaign_id,
+        link.instrument,
+        link.mode,
+        link.organisation,
+        link.instrument_row_id,
+        response_id=response.id,
+        current_page=response.current_page,
+        language=response.language,
+        anonymous=link.anonymous,
+    )
 
 
 def _response_in_progress(session: Session, response_id: int, *, lock: bool = False):
@@ -223,9 +301,11 @@ def _update_response(session: Session, response_id: int, **values: Any) -> int:
 
 def stored_answers(session: Session, response_id: int) -> dict[str, Any]:
     """The answers stored so far, by item id, in the form widgets take."""
-    rows = session.execute(select(Answer.item_id, Answer.value_number, Answer.value_text,
-                                  Answer.value_choices)
-                           .where(Answer.response_id == response_id)).all()
+    rows = session.execute(
+        select(Answer.item_id, Answer.value_number, Answer.value_text, Answer.value_choices).where(
+            Answer.response_id == response_id
+        )
+    ).all()
     result: dict[str, Any] = {}
     for item_id, number, text, choices in rows:
         if choices is not None:
@@ -258,8 +338,14 @@ def _answer_columns(item: Item, value: Any) -> dict[str, Any]:
     return {"value_number": float(value), "value_text": None, "value_choices": None}
 
 
-def check_answers(instrument: Instrument, answers: Mapping[str, Any], *, item_ids: list[str],
-                  language: str, require: bool) -> tuple[dict[str, Any], dict[str, str]]:
+def check_answers(
+    instrument: Instrument,
+    answers: Mapping[str, Any],
+    *,
+    item_ids: list[str],
+    language: str,
+    require: bool,
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate raw answers for ``item_ids``: (stored values, problems by item id)."""
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
@@ -274,16 +360,20 @@ def check_answers(instrument: Instrument, answers: Mapping[str, Any], *, item_id
             continue
         if value is None or value == []:
             if require and item.required:
-                problems[item_id] = ("Dette spørgsmål skal besvares." if language == "da"
-                                     else "This question needs an answer.")
+                problems[item_id] = (
+                    "Dette spørgsmål skal besvares."
+                    if language == "da"
+                    else "This question needs an answer."
+                )
             values[item_id] = None
         else:
             values[item_id] = value
     return values, problems
 
 
-def _write_answers(session: Session, response_id: int, instrument: Instrument,
-                   values: Mapping[str, Any]) -> None:
+def _write_answers(
+    session: Session, response_id: int, instrument: Instrument, values: Mapping[str, Any]
+) -> None:
     if not values:
         return
     # Core statements on the session's connection: the ORM's bulk path costs more than
@@ -291,15 +381,24 @@ def _write_answers(session: Session, response_id: int, instrument: Instrument,
     connection = session.connection()
     connection.execute(_DELETE_ANSWERS, {"response_id": response_id, "item_ids": list(values)})
     items = _items(instrument)
-    rows = [{"response_id": response_id, "item_id": item_id,
-             **_answer_columns(items[item_id], value)}
-            for item_id, value in values.items() if value is not None]
+    rows = [
+        {"response_id": response_id, "item_id": item_id, **_answer_columns(items[item_id], value)}
+        for item_id, value in values.items()
+        if value is not None
+    ]
     if rows:
         connection.execute(_INSERT_ANSWER, rows)
 
 
-def save_page(session: Session, response_id: int, answers: Mapping[str, Any], *, page: int,
-              move_to: int, language: str | None = None) -> PageResult:
+def save_page(
+    session: Session,
+    response_id: int,
+    answers: Mapping[str, Any],
+    *,
+    page: int,
+    move_to: int,
+    language: str | None = None,
+) -> PageResult:
     """Store the answers of page ``page`` and move to page ``move_to`` when allowed.
 
     Moving forward needs every required item of the page answered; moving back
@@ -308,23 +407,36 @@ def save_page(session: Session, response_id: int, answers: Mapping[str, Any], *,
     response = _response_in_progress(session, response_id, lock=True)
     if response.status == "complete":
         return PageResult()
-    instrument = stored_instrument(session, response.instrument_id,
-                                   digest=response.content_hash).model
+    instrument = stored_instrument(
+        session, response.instrument_id, digest=response.content_hash
+    ).model
     if not 0 <= page < len(instrument.pages) or not 0 <= move_to < len(instrument.pages):
         raise InvalidInput("There is no such page in this survey.")
     language = language or response.language
     item_ids = [item.id for item in instrument.page_items(instrument.pages[page])]
-    values, problems = check_answers(instrument, answers, item_ids=item_ids, language=language,
-                                     require=move_to > page)
+    values, problems = check_answers(
+        instrument, answers, item_ids=item_ids, language=language, require=move_to > page
+    )
+    _drop_hidden(session, response_id, instrument, values, problems)
     _write_answers(session, response_id, instrument, values)
     moves = not problems or move_to < page
-    _update_response(session, response_id, language=language,
-                     current_page=move_to if moves else response.current_page)
+    _update_response(
+        session,
+        response_id,
+        language=language,
+        current_page=move_to if moves else response.current_page,
+    )
     return PageResult() if moves else PageResult(problems)
 
 
-def submit_response(session: Session, response_id: int, answers: Mapping[str, Any] | None = None,
-                    *, page: int | None = None, language: str | None = None) -> PageResult:
+def submit_response(
+    session: Session,
+    response_id: int,
+    answers: Mapping[str, Any] | None = None,
+    *,
+    page: int | None = None,
+    language: str | None = None,
+) -> PageResult:
     """Store the last page's answers and complete the response; safe to call twice.
 
     ``answers`` with ``page=None`` are checked against the whole instrument (a
@@ -334,26 +446,40 @@ def submit_response(session: Session, response_id: int, answers: Mapping[str, An
     response = _response_in_progress(session, response_id, lock=True)
     if response.status == "complete":
         return PageResult()
-    instrument = stored_instrument(session, response.instrument_id,
-                                   digest=response.content_hash).model
+    instrument = stored_instrument(
+        session, response.instrument_id, digest=response.content_hash
+    ).model
     language = language or response.language
     given: set[str] = set()
     if answers is not None:
         pages = instrument.pages if page is None else [instrument.pages[page]]
         item_ids = [item.id for p in pages for item in instrument.page_items(p)]
-        values, problems = check_answers(instrument, answers, item_ids=item_ids,
-                                         language=language, require=True)
+        values, problems = check_answers(
+            instrument, answers, item_ids=item_ids, language=language, require=True
+        )
+        hidden = _drop_hidden(session, response_id, instrument, values, problems)
         _write_answers(session, response_id, instrument, values)
         if problems:
             return PageResult(problems)
         given = {item_id for item_id, value in values.items() if value is not None}
-    missing = _missing_required(session, response_id, instrument, given)
+    else:
+        values = {}
+        hidden = _drop_hidden(session, response_id, instrument, values, {})
+        _write_answers(session, response_id, instrument, values)
+    missing = _missing_required(session, response_id, instrument, given, hidden)
     if missing:
         return PageResult({item_id: "This question needs an answer." for item_id in missing})
     # A conditional update makes a double submit race-free: only one request flips the status.
-    flipped = _update_response(session, response_id, _only_if_status="in_progress",
-                               status="complete", submitted_on=today(), resume_code=None,
-                               current_page=len(instrument.pages) - 1, language=language)
+    flipped = _update_response(
+        session,
+        response_id,
+        _only_if_status="in_progress",
+        status="complete",
+        submitted_on=today(),
+        resume_code=None,
+        current_page=len(instrument.pages) - 1,
+        language=language,
+    )
     if flipped:
         if response.mode == "personal":
             _use_invitation(session, response_id)
@@ -361,14 +487,50 @@ def submit_response(session: Session, response_id: int, answers: Mapping[str, An
     return PageResult()
 
 
-def _missing_required(session: Session, response_id: int, instrument: Instrument,
-                      given: set[str]) -> list[str]:
-    required = [item.id for item in instrument.all_items() if item.required]
+def _drop_hidden(
+    session: Session,
+    response_id: int,
+    instrument: Instrument,
+    values: dict[str, Any],
+    problems: dict[str, str],
+) -> set[str]:
+    """Make ``values`` delete every answer to an item not shown (survey logic); its ids.
+
+    A changed answer may hide items answered before, here or on later pages: their
+    answers go, and so do problems with items the respondent does not see.
+    """
+    if not any(item.show_if for item in instrument.all_items()) and not any(
+        page.show_if for page in instrument.pages
+    ):
+        return set()
+    answers = {**stored_answers(session, response_id), **values}
+    hidden = hidden_items(instrument, {k: v for k, v in answers.items() if v is not None})
+    for item_id in hidden:
+        problems.pop(item_id, None)
+        if item_id in answers:
+            values[item_id] = None  # _write_answers deletes it and stores nothing
+    return hidden
+
+
+def _missing_required(
+    session: Session,
+    response_id: int,
+    instrument: Instrument,
+    given: set[str],
+    hidden: set[str] = frozenset(),
+) -> list[str]:
+    """Required items shown to this respondent and not answered (hidden ones are not required)."""
+    required = [
+        item.id for item in instrument.all_items() if item.required and item.id not in hidden
+    ]
     if given.issuperset(required):  # just written: no need to ask the database
         return []
-    answered = set(session.connection().execute(
-        select(_ANSWER.c.item_id).where(_ANSWER.c.response_id == response_id)).scalars())
-    return [item.id for item in instrument.all_items() if item.required and item.id not in answered]
+    answered = set(
+        session.connection()
+        .execute(select(_ANSWER.c.item_id).where(_ANSWER.c.response_id == response_id))
+        .scalars()
+    )
+    return [item_id for item_id in required if item_id not in answered]
 
 
 def _use_invitation(session: Session, response_id: int) -> None:
@@ -378,7 +540,8 @@ def _use_invitation(session: Session, response_id: int) -> None:
         .join(_CAMPAIGN, _CAMPAIGN.c.id == _INVITATION.c.campaign_id)
         .join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
         .join(Study.__table__, Study.__table__.c.id == _ORGANISATION.c.study_id)
-        .where(_INVITATION.c.response_id == response_id)).first()
+        .where(_INVITATION.c.response_id == response_id)
+    ).first()
     if invitation is None:
         return
     values: dict[str, Any] = {"completed": True}
@@ -387,8 +550,21 @@ def _use_invitation(session: Session, response_id: int) -> None:
     stale = session.identity_map.get(identity_key(Invitation, invitation.id))
     if stale is not None:
         session.expire(stale)
-    connection.execute(update(_INVITATION).where(_INVITATION.c.id == invitation.id)
-                       .values(**values))
+    connection.execute(
+        update(_INVITATION).where(_INVITATION.c.id == invitation.id).values(**values)
+    )
+
+
+def response_seed(session: Session, response_id: int) -> int | None:
+    """The seed of this response's randomised item order (None: file order).
+
+    Set by :func:`start_response`; see :func:`study.surveys.logic.shown_items`.
+    """
+    return (
+        session.connection()
+        .execute(select(_RESPONSE.c.order_seed).where(_RESPONSE.c.id == response_id))
+        .scalar()
+    )
 
 
 def response_state(session: Session, response_id: int) -> tuple[str, int, str]:

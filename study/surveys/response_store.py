@@ -11,10 +11,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
-from study.admin.organisations import get_organisation
-from study.db.models import Answer, Campaign
+from study.admin.organisations import organisation_row
+from study.db.models import Answer, Campaign, Organisation, Response, Study, utcnow
 from study.db.models import Instrument as InstrumentRow
-from study.db.models import Organisation, Response, Study, utcnow
 from study.errors import InvalidInput, NotFound
 from study.surveys.anonymity import in_answer_order, visible_responses
 from study.surveys.importing import read_responses
@@ -22,13 +21,28 @@ from study.surveys.instrument_store import latest_instrument
 from study.surveys.instruments import Instrument, instrument_from_dict
 from study.surveys.scoring import score_answers
 
-ANSWER_FRAME_COLUMNS = ["response_id", "organisation", "campaign", "campaign_id", "instrument",
-                        "instrument_version", "status", "submitted_on", "item_id", "value"]
+ANSWER_FRAME_COLUMNS = [
+    "response_id",
+    "organisation",
+    "campaign",
+    "campaign_id",
+    "instrument",
+    "instrument_version",
+    "status",
+    "submitted_on",
+    "item_id",
+    "value",
+]
 
 
 def _answer_row(response_id: int, item_type: str, value: Any) -> dict[str, Any]:
-    row = {"response_id": response_id, "item_id": None, "value_number": None,
-           "value_text": None, "value_choices": None}
+    row = {
+        "response_id": response_id,
+        "item_id": None,
+        "value_number": None,
+        "value_text": None,
+        "value_choices": None,
+    }
     if item_type == "multiple_choice":
         row["value_choices"] = list(value)
     elif item_type in ("text", "single_choice"):
@@ -38,8 +52,14 @@ def _answer_row(response_id: int, item_type: str, value: Any) -> dict[str, Any]:
     return row
 
 
-def store_responses(session: Session, *, campaign_id: int, answers: pd.DataFrame,
-                    responses: pd.DataFrame, source: str) -> list[int]:
+def store_responses(
+    session: Session,
+    *,
+    campaign_id: int,
+    answers: pd.DataFrame,
+    responses: pd.DataFrame,
+    source: str,
+) -> list[int]:
     """Insert responses with their answers in bulk; returns the new response ids.
 
     Parameters
@@ -64,13 +84,18 @@ def store_responses(session: Session, *, campaign_id: int, answers: pd.DataFrame
         complete = bool(row.complete)
         submitted = getattr(row, "submitted_on", None)
         submitted = submitted if isinstance(submitted, dt.date) else (today if complete else None)
-        response = Response(campaign_id=campaign_id, instrument_id=campaign.instrument_id,
-                            status="complete" if complete else "in_progress",
-                            language=row.language if isinstance(row.language, str) else "en",
-                            current_page=0, source=source,
-                            external_id=getattr(row, "external_id", None) or None,
-                            started_on=submitted, submitted_on=submitted if complete else None,
-                            released=complete)
+        response = Response(
+            campaign_id=campaign_id,
+            instrument_id=campaign.instrument_id,
+            status="complete" if complete else "in_progress",
+            language=row.language if isinstance(row.language, str) else "en",
+            current_page=0,
+            source=source,
+            external_id=getattr(row, "external_id", None) or None,
+            started_on=submitted,
+            submitted_on=submitted if complete else None,
+            released=complete,
+        )
         session.add(response)
         ids[row.key] = response
     session.flush()
@@ -84,36 +109,62 @@ def store_responses(session: Session, *, campaign_id: int, answers: pd.DataFrame
     return [r.id for r in ids.values()]
 
 
-def import_responses(session: Session, source: str | Path | BinaryIO, *, instrument: str,
-                     organisation: str, format: str, name: str | None = None,
-                     actor_id: int | None = None) -> dict[str, Any]:
+def import_responses(
+    session: Session,
+    source: str | Path | BinaryIO,
+    *,
+    instrument: str,
+    organisation: str,
+    format: str,
+    name: str | None = None,
+    actor_id: int | None = None,
+) -> dict[str, Any]:
     """Import a Qualtrics, LimeSurvey or plain CSV export into a closed import campaign.
 
     Nothing is stored when the file has unknown or missing columns or bad values
     (the error lists them all).
     """
-    org = get_organisation(session, organisation)
+    org = organisation_row(session, organisation)
     stored = latest_instrument(session, instrument)
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "upload")
     imported = read_responses(source, stored.model, format=format, name=name)
-    campaign = Campaign(organisation_id=org.id, instrument_id=stored.row_id, mode="open",
-                        name=f"Import: {name}", token=None, closed_at=utcnow())
+    campaign = Campaign(
+        organisation_id=org.id,
+        instrument_id=stored.row_id,
+        mode="open",
+        name=f"Import: {name}",
+        token=None,
+        closed_at=utcnow(),
+    )
     session.add(campaign)
     session.flush()
-    responses = imported.responses.rename(columns={"row_index": "key",
-                                                   "submitted": "submitted_on"})
+    responses = imported.responses.rename(columns={"row_index": "key", "submitted": "submitted_on"})
     responses["complete"] = responses["finished"].fillna(True).astype(bool)
-    ids = store_responses(session, campaign_id=campaign.id,
-                          answers=imported.answers.rename(columns={"row_index": "key"}),
-                          responses=responses, source="import")
-    record_event(session, "responses.import", actor_id=actor_id, target=campaign,
-                 details={"file": name, "format": format, "responses": len(ids)})
+    ids = store_responses(
+        session,
+        campaign_id=campaign.id,
+        answers=imported.answers.rename(columns={"row_index": "key"}),
+        responses=responses,
+        source="import",
+    )
+    record_event(
+        session,
+        "responses.import",
+        actor_id=actor_id,
+        target=campaign,
+        details={"file": name, "format": format, "responses": len(ids)},
+    )
     return {"campaign": campaign.id, "responses": len(ids), "skipped_rows": imported.skipped_rows}
 
 
-def answers_frame(session: Session, *, campaign_id: int | None = None,
-                  organisation_id: int | None = None, instrument: str | None = None,
-                  complete_only: bool = True) -> pd.DataFrame:
+def answers_frame(
+    session: Session,
+    *,
+    campaign_id: int | None = None,
+    organisation_id: int | None = None,
+    instrument: str | None = None,
+    complete_only: bool = True,
+) -> pd.DataFrame:
     """Long answers with their response's organisation, campaign and instrument version.
 
     With ``complete_only`` (the default), only complete responses that may be
@@ -121,14 +172,27 @@ def answers_frame(session: Session, *, campaign_id: int | None = None,
     :mod:`study.surveys.anonymity`), so every export and analysis built on this
     gains responses only a batch at a time.
     """
-    query = (select(Response.id, Organisation.name, Campaign.name, Campaign.id, InstrumentRow.key,
-                    InstrumentRow.version, Response.status, Response.submitted_on, Answer.item_id,
-                    Answer.value_number, Answer.value_text, Answer.value_choices)
-             .join(Campaign, Campaign.id == Response.campaign_id)
-             .join(Organisation, Organisation.id == Campaign.organisation_id)
-             .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
-             .outerjoin(Answer, Answer.response_id == Response.id)
-             .order_by(Response.id, Answer.id))
+    query = (
+        select(
+            Response.id,
+            Organisation.name,
+            Campaign.name,
+            Campaign.id,
+            InstrumentRow.key,
+            InstrumentRow.version,
+            Response.status,
+            Response.submitted_on,
+            Answer.item_id,
+            Answer.value_number,
+            Answer.value_text,
+            Answer.value_choices,
+        )
+        .join(Campaign, Campaign.id == Response.campaign_id)
+        .join(Organisation, Organisation.id == Campaign.organisation_id)
+        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .order_by(Response.id, Answer.id)
+    )
     if campaign_id is not None:
         query = query.where(Campaign.id == campaign_id)
     if organisation_id is not None:
@@ -139,27 +203,50 @@ def answers_frame(session: Session, *, campaign_id: int | None = None,
         query = query.where(Response.status == "complete", visible_responses())
     rows = session.execute(query).all()
     records = []
-    for (rid, org, camp, camp_id, key, version, status, submitted, item_id, number, text,
-         choices) in rows:
-        value = choices if choices is not None else text if text is not None else (
-            int(number) if number is not None and float(number).is_integer() else number)
+    for (
+        rid,
+        org,
+        camp,
+        camp_id,
+        key,
+        version,
+        status,
+        submitted,
+        item_id,
+        number,
+        text,
+        choices,
+    ) in rows:
+        value = (
+            choices
+            if choices is not None
+            else text
+            if text is not None
+            else (int(number) if number is not None and float(number).is_integer() else number)
+        )
         records.append((rid, org, camp, camp_id, key, version, status, submitted, item_id, value))
     return pd.DataFrame(records, columns=ANSWER_FRAME_COLUMNS)
 
 
 def _instruments_in(session: Session, frame: pd.DataFrame) -> dict[tuple[str, str], Instrument]:
     result = {}
-    for key, version in frame[["instrument", "instrument_version"]].drop_duplicates().itertuples(
-            index=False):
-        row = session.scalar(select(InstrumentRow).where(InstrumentRow.key == key,
-                                                         InstrumentRow.version == version))
+    for key, version in (
+        frame[["instrument", "instrument_version"]].drop_duplicates().itertuples(index=False)
+    ):
+        row = session.scalar(
+            select(InstrumentRow).where(InstrumentRow.key == key, InstrumentRow.version == version)
+        )
         result[(key, version)] = instrument_from_dict(row.definition)
     return result
 
 
-def score_responses(session: Session, *, campaign_id: int | None = None,
-                    organisation: str | None = None, instrument: str = "ism-adoption-survey"
-                    ) -> pd.DataFrame:
+def score_responses(
+    session: Session,
+    *,
+    campaign_id: int | None = None,
+    organisation: str | None = None,
+    instrument: str = "ism-adoption-survey",
+) -> pd.DataFrame:
     """Scale scores per complete response, tidy: one row per response and scale.
 
     Columns: ``response_id``, ``organisation``, ``campaign_id``, ``instrument``,
@@ -167,20 +254,31 @@ def score_responses(session: Session, *, campaign_id: int | None = None,
     minimum share of items was answered), ``n_items_answered``. Each response is
     scored with the instrument version it was answered with.
     """
-    organisation_id = get_organisation(session, organisation).id if organisation else None
-    answers = answers_frame(session, campaign_id=campaign_id, organisation_id=organisation_id,
-                            instrument=instrument)
-    columns = ["response_id", "organisation", "campaign_id", "instrument", "instrument_version",
-               "scale", "score", "n_items_answered"]
+    organisation_id = organisation_row(session, organisation).id if organisation else None
+    answers = answers_frame(
+        session, campaign_id=campaign_id, organisation_id=organisation_id, instrument=instrument
+    )
+    columns = [
+        "response_id",
+        "organisation",
+        "campaign_id",
+        "instrument",
+        "instrument_version",
+        "scale",
+        "score",
+        "n_items_answered",
+    ]
     if answers.empty:
         return pd.DataFrame(columns=columns)
     parts = []
     for (key, version), model in _instruments_in(session, answers).items():
-        subset = answers[(answers["instrument"] == key) & (answers["instrument_version"] == version)]
+        subset = answers[
+            (answers["instrument"] == key) & (answers["instrument_version"] == version)
+        ]
         scores = score_answers(subset.dropna(subset=["item_id"]), model)
-        meta = subset.drop_duplicates("response_id")[["response_id", "organisation",
-                                                      "campaign_id", "instrument",
-                                                      "instrument_version"]]
+        meta = subset.drop_duplicates("response_id")[
+            ["response_id", "organisation", "campaign_id", "instrument", "instrument_version"]
+        ]
         parts.append(meta.merge(scores, on="response_id", how="inner"))
     return pd.concat(parts, ignore_index=True)[columns]
 
@@ -197,8 +295,14 @@ def export_key(session: Session) -> str:
     return f"{study.id}:{study.name}:{created}"
 
 
-def export_responses(session: Session, out: str | Path | BinaryIO, *, format: str,
-                     instrument: str = "ism-adoption-survey", language: str = "en") -> int:
+def export_responses(
+    session: Session,
+    out: str | Path | BinaryIO,
+    *,
+    format: str,
+    instrument: str = "ism-adoption-survey",
+    language: str = "en",
+) -> int:
     """Write complete responses (one row each) as csv, xlsx or sav; returns the count.
 
     Only released responses (see :mod:`study.surveys.anonymity`), listed in an
@@ -209,10 +313,26 @@ def export_responses(session: Session, out: str | Path | BinaryIO, *, format: st
         raise NotFound(f"There are no complete responses to {instrument} yet.")
     models = _instruments_in(session, answers)
     newest = max(models, key=lambda kv: (len(kv[1]), kv[1]))
-    frame = in_answer_order(answers[["response_id", "organisation", "campaign",
-                                     "instrument_version", "item_id", "value"]])
+    frame = in_answer_order(
+        answers[
+            ["response_id", "organisation", "campaign", "instrument_version", "item_id", "value"]
+        ]
+    )
     from study.surveys.exporting import respondent_numbers, write_responses
+
     numbers = respondent_numbers(frame["response_id"], export_key(session))
     frame = frame.assign(response_id=frame["response_id"].map(numbers))
-    write_responses(frame, models[newest], out, format=format, language=language)
+    seeds = session.execute(
+        select(Response.id, Response.order_seed)  # orders shown (logic)
+        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
+        .where(InstrumentRow.key == instrument)
+    ).all()
+    write_responses(
+        frame,
+        models[newest],
+        out,
+        format=format,
+        language=language,
+        seeds={numbers[rid]: seed for rid, seed in seeds if rid in numbers},
+    )
     return int(answers["response_id"].nunique())

@@ -20,27 +20,38 @@ def _likert_long(answers: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """The answered likert items of ``answers`` as numbers, checked against each item's points."""
     missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
     if missing:
-        raise InvalidInput(f"The answers need the columns {', '.join(ANSWER_COLUMNS)}; "
-                           f"{', '.join(missing)} missing.")
+        raise InvalidInput(
+            f"The answers need the columns {', '.join(ANSWER_COLUMNS)}; "
+            f"{', '.join(missing)} missing."
+        )
     points = {item.id: item.points for item in instrument.all_items() if item.type == "likert"}
     frame = answers.loc[answers["item_id"].isin(list(points)), list(ANSWER_COLUMNS)]
     if frame.duplicated(["response_id", "item_id"]).any():
         first = frame[frame.duplicated(["response_id", "item_id"])].iloc[0]
-        raise InvalidInput(f"Response {first['response_id']} answers item {first['item_id']} twice.")
+        raise InvalidInput(
+            f"Response {first['response_id']} answers item {first['item_id']} twice."
+        )
     numbers = pd.to_numeric(frame["value"], errors="coerce")
     given = frame["value"].notna()
     limit = frame["item_id"].map(points).astype(float)
     bad = given & (numbers.isna() | (numbers < 1) | (numbers > limit) | (numbers % 1 != 0))
     if bad.any():
         first = frame[bad].iloc[0]
-        raise InvalidInput(f"Response {first['response_id']}, item {first['item_id']}: "
-                           f"{first['value']!r} is not a point of the {points[first['item_id']]}"
-                           f"-point scale.")
+        raise InvalidInput(
+            f"Response {first['response_id']}, item {first['item_id']}: "
+            f"{first['value']!r} is not a point of the {points[first['item_id']]}"
+            f"-point scale."
+        )
     return frame.assign(value=numbers)[given]
 
 
-def item_values(answers: pd.DataFrame, instrument: Instrument, *, scale: str | None = None,
-                recode_reverse: bool = True) -> pd.DataFrame:
+def item_values(
+    answers: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    scale: str | None = None,
+    recode_reverse: bool = True,
+) -> pd.DataFrame:
     """Likert answers wide: one row per response, one column per item (for reliability, plots).
 
     Parameters
@@ -124,15 +135,29 @@ def score_answers(answers: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
         answered = block.notna().sum(axis=1)
         enough = answered / len(columns) >= scale.min_answered - 1e-12
         score = block.mean(axis=1).where(enough, np.nan)
-        parts.append(pd.DataFrame({"response_id": wide.index, "scale": scale.id,
-                                   "score": score.to_numpy(dtype=float),
-                                   "n_items_answered": answered.to_numpy(dtype=int)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "response_id": wide.index,
+                    "scale": scale.id,
+                    "score": score.to_numpy(dtype=float),
+                    "n_items_answered": answered.to_numpy(dtype=int),
+                }
+            )
+        )
     if not parts:
-        return pd.DataFrame({"response_id": pd.Series(dtype=object), "scale": pd.Series(dtype=str),
-                             "score": pd.Series(dtype=float),
-                             "n_items_answered": pd.Series(dtype=int)})
+        return pd.DataFrame(
+            {
+                "response_id": pd.Series(dtype=object),
+                "scale": pd.Series(dtype=str),
+                "score": pd.Series(dtype=float),
+                "n_items_answered": pd.Series(dtype=int),
+            }
+        )
     scores = pd.concat(parts, ignore_index=True)
     order = {scale.id: i for i, scale in enumerate(instrument.scales)}
     position = {rid: i for i, rid in enumerate(wide.index)}
-    scores = scores.iloc[np.lexsort((scores["scale"].map(order), scores["response_id"].map(position)))]
+    scores = scores.iloc[
+        np.lexsort((scores["scale"].map(order), scores["response_id"].map(position)))
+    ]
     return scores.reset_index(drop=True)

@@ -15,8 +15,10 @@ RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RESUME_LENGTH = 10  # about 49 bits, and only useful together with the campaign's link
 _RESUME = re.compile(rf"^[{RESUME_ALPHABET}]{{{RESUME_LENGTH}}}$")
 
-NOT_VALID = ("This survey link is not valid. Please check that you copied the whole link, "
-             "or ask the person who sent it for a new one.")
+NOT_VALID = (
+    "This survey link is not valid. Please check that you copied the whole link, "
+    "or ask the person who sent it for a new one."
+)
 
 
 def new_token() -> str:
@@ -41,8 +43,10 @@ def normalise_resume_code(code: str) -> str:
     """Upper-case, without spaces or dashes; raise InvalidToken when malformed."""
     cleaned = re.sub(r"[\s-]", "", code or "").upper()
     if not _RESUME.match(cleaned):
-        raise InvalidToken("That resume code is not valid; it has 10 letters and digits, "
-                           "as shown when you started.")
+        raise InvalidToken(
+            "That resume code is not valid; it has 10 letters and digits, "
+            "as shown when you started."
+        )
     return cleaned
 
 

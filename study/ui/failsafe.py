@@ -23,15 +23,14 @@ LOG = logging.getLogger("study.ui")
 T = TypeVar("T")
 
 POLITE = {
-    "en": "Sorry, something went wrong on our side. Please try again in a moment "
-          "(error id {id}).",
+    "en": "Sorry, something went wrong on our side. Please try again in a moment (error id {id}).",
     "da": "Beklager, der gik noget galt hos os. Prøv igen om lidt (fejl-id {id}).",
 }
 BUSY = {
     "en": "Sorry, we could not save just now. Your answers are still on this page: please "
-          "try again in a moment (error id {id}).",
+    "try again in a moment (error id {id}).",
     "da": "Beklager, vi kunne ikke gemme lige nu. Dine svar står stadig på siden: prøv "
-          "igen om lidt (fejl-id {id}).",
+    "igen om lidt (fejl-id {id}).",
 }
 #: Pauses between attempts of a database step on the survey page (seconds).
 RETRY_DELAYS = (0.2, 0.6, 1.5)
@@ -69,8 +68,9 @@ def run_page(page: st.Page | Callable[[], st.Page]) -> None:
         page.run()
     except StudyError as exc:  # a page forgot errors_shown(): still one sentence
         if isinstance(exc, DatabaseUnavailable | StepFailed):
-            st.error(polite(POLITE, _language(), log_failure(exc, "database")),
-                     icon=":material/error:")
+            st.error(
+                polite(POLITE, _language(), log_failure(exc, "database")), icon=":material/error:"
+            )
         else:
             st.error(str(exc), icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - the last line of defence (see module docstring)
@@ -85,8 +85,7 @@ def _language() -> str:
         return "en"
 
 
-def with_retries(step: Callable[[], T], what: str,
-                 delays: tuple[float, ...] = RETRY_DELAYS) -> T:
+def with_retries(step: Callable[[], T], what: str, delays: tuple[float, ...] = RETRY_DELAYS) -> T:
     """Run a database step, retrying with back-off; raise :class:`StepFailed` at the end.
 
     A ``StudyError`` other than an unavailable database (a closed campaign, a bad

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.middleware import Middleware
+
 __all__ = ["ANTI_FRAMING_HEADERS", "FrameGuard", "middleware"]
 
-ANTI_FRAMING_HEADERS = ((b"x-frame-options", b"DENY"),
-                        (b"content-security-policy", b"frame-ancestors 'none'"))
+ANTI_FRAMING_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+)
 
 
 class FrameGuard:
@@ -34,8 +38,10 @@ class FrameGuard:
         async def send_guarded(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in ANTI_FRAMING_HEADERS if h[0] not in names)]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(h for h in ANTI_FRAMING_HEADERS if h[0] not in names),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_guarded)
@@ -43,5 +49,4 @@ class FrameGuard:
 
 def middleware() -> list:
     """The middleware list for ``st.App``."""
-    from starlette.middleware import Middleware
     return [Middleware(FrameGuard)]

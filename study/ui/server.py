@@ -44,6 +44,7 @@ def _database(url: str) -> Database:
 
 def _cookie_path() -> str:
     from streamlit import config
+
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}" if base else "/"
 
@@ -56,25 +57,27 @@ def _same_origin_json(request) -> bool:
 
 
 def _secure(request) -> bool:
-    return (request.url.scheme == "https"
-            or setting("STUDY_BASE_URL").lower().startswith("https://"))
+    return request.url.scheme == "https" or setting("STUDY_BASE_URL").lower().startswith("https://")
 
 
 def _drop_identity_cookies(request, response) -> None:
     for name in request.cookies:
-        if any(name == base or (name.startswith(base + "_") and name[len(base) + 1:].isdigit())
-               for base in STREAMLIT_IDENTITY_COOKIES):
+        if any(
+            name == base or (name.startswith(base + "_") and name[len(base) + 1 :].isdigit())
+            for base in STREAMLIT_IDENTITY_COOKIES
+        ):
             response.delete_cookie(name, path=_cookie_path())
 
 
 def take_session(request, raw: bytes):
     """POST /_study/session: exchange a hand-off code for the session cookie."""
     from starlette.responses import Response
+
     if not _same_origin_json(request):
         return Response(status_code=403)
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." within MAX_BODY
         return Response(status_code=400)
     handoff = body.get("handoff") if isinstance(body, dict) else None
     if not isinstance(handoff, str):
@@ -85,9 +88,15 @@ def take_session(request, raw: bytes):
     if token is None:
         return Response(status_code=403)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=_secure(request), path=_cookie_path(),
-                        max_age=int_setting("STUDY_SESSION_MAX_HOURS") * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path=_cookie_path(),
+        max_age=int_setting("STUDY_SESSION_MAX_HOURS") * 3600,
+    )
     _drop_identity_cookies(request, response)
     return response
 
@@ -95,6 +104,7 @@ def take_session(request, raw: bytes):
 def drop_session(request, raw: bytes):
     """POST /_study/logout: end the cookie's session and delete the cookie."""
     from starlette.responses import Response
+
     if not _same_origin_json(request):
         return Response(status_code=403)
     token = request.cookies.get(SESSION_COOKIE)
@@ -115,18 +125,23 @@ def _with_body(handler):
     async def endpoint(request):
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import Response
+
         raw = b""
         async for chunk in request.stream():
             raw += chunk
             if len(raw) > MAX_BODY:
                 return Response(status_code=413)
         return await run_in_threadpool(handler, request, raw)
+
     return endpoint
 
 
 def routes() -> list:
     """The routes to mount beside Streamlit's, under server.baseUrlPath."""
     from starlette.routing import Route
+
     prefix = _cookie_path().rstrip("/") + ROUTE_PREFIX
-    return [Route(f"{prefix}/session", _with_body(take_session), methods=["POST"]),
-            Route(f"{prefix}/logout", _with_body(drop_session), methods=["POST"])]
+    return [
+        Route(f"{prefix}/session", _with_body(take_session), methods=["POST"]),
+        Route(f"{prefix}/logout", _with_body(drop_session), methods=["POST"]),
+    ]

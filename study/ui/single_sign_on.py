@@ -5,7 +5,7 @@ Configured the Streamlit way: an ``[auth]`` section in ``.streamlit/secrets.toml
 (``<STUDY_BASE_URL>/oauth2callback``), ``cookie_secret``, ``client_id``,
 ``client_secret`` and ``server_metadata_url``; Authlib does the protocol. After the
 provider sends the person back, the login page maps the provider's e-mail to an
-existing account (:func:`study.admin.sessions.log_in_with_identity`) and starts an
+existing account (:func:`study.admin.login.log_in_with_identity`) and starts an
 ordinary study session; Streamlit's identity cookie is then dropped, so idle timeout,
 lifetime and logout work as for passwords. Signing in never creates an account.
 """

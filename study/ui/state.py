@@ -16,6 +16,7 @@ from study.db import Database, require_current_schema
 from study.db.engine import unavailable
 from study.errors import DatabaseUnavailable, StudyError
 from study.ui.failsafe import log_failure
+from study.ui.server import SESSION_COOKIE
 
 ACCOUNT_KEY = "account"
 #: The session id this tab logged in with (server memory only: kept for a reconnect
@@ -64,9 +65,12 @@ def errors_shown(*, stop: bool = False) -> Iterator[None]:
 
 def _database_failed(exc: BaseException, stop: bool) -> None:
     error_id = log_failure(exc, "database")
-    st.error(f"The database cannot be used right now (error id {error_id}). Please try "
-             "again in a moment; the administrator finds the details in the server log "
-             "under that id.", icon=":material/error:")
+    st.error(
+        f"The database cannot be used right now (error id {error_id}). Please try "
+        "again in a moment; the administrator finds the details in the server log "
+        "under that id.",
+        icon=":material/error:",
+    )
     if stop:
         st.stop()
 
@@ -86,7 +90,6 @@ def refresh_login() -> AccountInfo | None:
     that sets the account directly), the account is re-read so a deactivation or role
     change still counts.
     """
-    from study.ui.server import SESSION_COOKIE
     token = _cookie(SESSION_COOKIE) or st.session_state.get(TOKEN_KEY)
     if token:
         info = browser_session_account(database(), token)

@@ -11,15 +11,21 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-from sqlalchemy import select
 
-from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.analysis.comparison import compare_organisations, likert_distribution, load_survey_data
-from study.db.models import Campaign, Instrument, Invitation
 from study.errors import InvalidInput, NotFound
-from study.surveys import latest_instrument, score_responses, store_responses
-from study.surveys.tokens import new_token
-from comparison_study import NOT_WORK, ALFA, BETA, GAMMA, add_organisation_with_answers, build_small_study, reference_scores
+from study.surveys import score_responses
+
+from comparison_study import (
+    ALFA,
+    BETA,
+    GAMMA,
+    NOT_WORK,
+    add_organisation_with_answers,
+    build_small_study,
+    reference_scores,
+)
 
 
 @pytest.fixture
@@ -39,15 +45,21 @@ def test_scores_equal_the_survey_modules_scoring_and_a_hand_calculation(small_st
 
 
 def test_descriptives_anova_and_post_hoc_match_pingouin(small_study):
-    result = compare_organisations(small_study, scales=["challenge_not_work"], min_group=5)
+    result = compare_organisations(
+        small_study, scales=["challenge_not_work"], min_group=5, viewer=OPERATOR
+    )
     reference = reference_scores()
     described = result.descriptives.set_index("organisation")
     assert described.loc["Alfa Bank", "n"] == 6
     assert described.loc["Alfa Bank", "mean"] == pytest.approx(
-        reference.loc[reference["organisation"] == "Alfa Bank", "score"].mean())
+        reference.loc[reference["organisation"] == "Alfa Bank", "score"].mean()
+    )
     # Gamma has 3 respondents: kept, but flagged as below the minimum group size.
     assert described["below_min_group"].to_dict() == {
-        "Alfa Bank": False, "Beta Kommune": False, "Gamma Design": True}
+        "Alfa Bank": False,
+        "Beta Kommune": False,
+        "Gamma Design": True,
+    }
 
     welch = pg.welch_anova(data=reference, dv="score", between="organisation")
     row = result.anova.iloc[0]
@@ -65,7 +77,7 @@ def test_descriptives_anova_and_post_hoc_match_pingouin(small_study):
 
 
 def test_alpha_per_organisation_uses_recoded_items_and_matches_pingouin(small_study):
-    result = compare_organisations(small_study, scales=["challenge_not_work"])
+    result = compare_organisations(small_study, scales=["challenge_not_work"], viewer=OPERATOR)
     alphas = result.reliability.set_index("organisation")["alpha"]
     for name, answers in (("Alfa Bank", ALFA), ("Beta Kommune", BETA)):
         wide = pd.DataFrame(answers, columns=NOT_WORK)
@@ -78,7 +90,7 @@ def test_alpha_per_organisation_uses_recoded_items_and_matches_pingouin(small_st
 
 
 def test_aggregation_indices_are_reported_per_scale(small_study):
-    result = compare_organisations(small_study, scales=["challenge_not_work"])
+    result = compare_organisations(small_study, scales=["challenge_not_work"], viewer=OPERATOR)
     row = result.aggregation.iloc[0]
     reference = reference_scores()
     # ICC(1) from the one-way ANOVA mean squares (Bliese, 2000), computed here directly.
@@ -98,11 +110,13 @@ def test_aggregation_indices_are_reported_per_scale(small_study):
 def test_small_and_constant_organisations_are_excluded_with_a_reason(small_study):
     add_organisation_with_answers(small_study, "Solo Ltd", [[3, 3, 3, 3]])
     add_organisation_with_answers(small_study, "Flat Co", [[2, 2, 2, 4]] * 4)
-    result = compare_organisations(small_study, scales=["challenge_not_work"])
+    result = compare_organisations(small_study, scales=["challenge_not_work"], viewer=OPERATOR)
     welch = result.excluded[result.excluded["analysis"] == "Welch's ANOVA and Games-Howell"]
     reasons = welch.set_index("organisation")["reason"].to_dict()
-    assert reasons == {"Flat Co": "every answer is the same (zero variance)",
-                       "Solo Ltd": "fewer than 2 answers"}
+    assert reasons == {
+        "Flat Co": "every answer is the same (zero variance)",
+        "Solo Ltd": "fewer than 2 answers",
+    }
     assert result.anova.iloc[0]["n_groups"] == 3
     assert "Solo Ltd" not in set(result.post_hoc["A"]) | set(result.post_hoc["B"])
     # The single respondent still has a row in the descriptives, with no interval.
@@ -113,17 +127,16 @@ def test_small_and_constant_organisations_are_excluded_with_a_reason(small_study
 def test_two_organisations_with_one_usable_gives_a_reason_not_a_crash(session):
     add_organisation_with_answers(session, "Alfa Bank", ALFA)
     add_organisation_with_answers(session, "Solo Ltd", [[3, 3, 3, 3]])
-    result = compare_organisations(session, scales=["challenge_not_work"])
+    result = compare_organisations(session, scales=["challenge_not_work"], viewer=OPERATOR)
     assert result.anova.empty
-    reason = result.excluded.set_index("analysis").loc["Welch's ANOVA and Games-Howell",
-                                                       "reason"]
+    reason = result.excluded.set_index("analysis").loc["Welch's ANOVA and Games-Howell", "reason"]
     assert "at least 2 organisations" in reason
 
 
 def test_diverging_bars_split_the_neutral_answer_at_zero(small_study):
     # Gamma's answers to nw2 are 3, 3, 3: all neutral, so the bar runs from -0.5 to 0.5.
     # Beta's nw1 answers: 1 x2, 2 x3, 3 x2 of 7.
-    result = compare_organisations(small_study, items=["nw1", "nw2"])
+    result = compare_organisations(small_study, items=["nw1", "nw2"], viewer=OPERATOR)
     bars = result.likert.set_index(["item", "organisation", "point"]).sort_index()
     neutral = bars.loc[("nw2", "Gamma Design", 3)]
     assert (neutral["start"], neutral["end"], neutral["share"]) == pytest.approx((-0.5, 0.5, 1))
@@ -144,26 +157,37 @@ def test_diverging_bars_show_reverse_keyed_items_as_answered(small_study):
 
 
 def test_only_the_chosen_organisations_are_compared(small_study):
-    result = compare_organisations(small_study, scales=["challenge_not_work"],
-                                   organisations=["Alfa Bank", "Beta Kommune"])
+    result = compare_organisations(
+        small_study,
+        scales=["challenge_not_work"],
+        organisations=["Alfa Bank", "Beta Kommune"],
+        viewer=OPERATOR,
+    )
     assert set(result.descriptives["organisation"]) == {"Alfa Bank", "Beta Kommune"}
     assert len(result.post_hoc) == 1
 
 
-@pytest.mark.parametrize("choice, message", [
-    (dict(scales=["no_such_scale"]), "no scale or likert item 'no_such_scale'"),
-    (dict(items=["open_barriers"]), "no scale or likert item 'open_barriers'"),
-    (dict(), "Choose at least one scale or item"),
-])
+@pytest.mark.parametrize(
+    "choice, message",
+    [
+        (dict(scales=["no_such_scale"]), "no scale or likert item 'no_such_scale'"),
+        (dict(items=["open_barriers"]), "no scale or likert item 'open_barriers'"),
+        (dict(), "Choose at least one scale or item"),
+    ],
+)
 def test_bad_choices_are_one_clear_error(small_study, choice, message):
     with pytest.raises(InvalidInput, match=message):
-        compare_organisations(small_study, **choice)
+        compare_organisations(small_study, **choice, viewer=OPERATOR)
 
 
 def test_unknown_organisation_is_named(small_study):
     with pytest.raises(NotFound, match="Nowhere Inc"):
-        compare_organisations(small_study, scales=["challenge_not_work"],
-                              organisations=["Alfa Bank", "Nowhere Inc"])
+        compare_organisations(
+            small_study,
+            scales=["challenge_not_work"],
+            organisations=["Alfa Bank", "Nowhere Inc"],
+            viewer=OPERATOR,
+        )
 
 
 def test_equal_organisation_means_give_undefined_icc2_with_the_reason(session):
@@ -171,7 +195,7 @@ def test_equal_organisation_means_give_undefined_icc2_with_the_reason(session):
     # between-organisation mean square of 0. The comparison reports it, it does not crash.
     add_organisation_with_answers(session, "Alfa Bank", [[3], [5]], items=["nw1"])
     add_organisation_with_answers(session, "Beta Kommune", [[4], [4]], items=["nw1"])
-    result = compare_organisations(session, items=["nw1"])
+    result = compare_organisations(session, items=["nw1"], viewer=OPERATOR)
     row = result.aggregation.iloc[0]
     assert np.isnan(row["icc2"])
     # ICC(1) = (MSB - MSW) / (MSB + (k - 1) MSW) with pingouin's one-way mean squares.
@@ -180,9 +204,11 @@ def test_equal_organisation_means_give_undefined_icc2_with_the_reason(session):
     msb, msw = table["MS"].iloc[0], table["MS"].iloc[1]
     assert row["icc1"] == pytest.approx((msb - msw) / (msb + msw))
     # awg of two answers is defined only at mean 3 or at the ends (Brown & Hauenstein).
-    assert row["undefined"] == ("ICC(2): every organisation has the same mean "
-                                "(between-organisation mean square 0); mean awg: no "
-                                "organisation could be used (see Excluded)")
+    assert row["undefined"] == (
+        "ICC(2): every organisation has the same mean "
+        "(between-organisation mean square 0); mean awg: no "
+        "organisation could be used (see Excluded)"
+    )
     assert result.missing == "listwise"
 
 
@@ -191,6 +217,7 @@ def test_skipped_items_are_left_out_listwise_by_default_or_pairwise_on_request(s
     # transcription of R multilevel's rwg.j and awg (listwise), and without its na.exclude
     # (pairwise), on the recoded answers (nw4 reverse-keyed: 6 - answer).
     from r_multilevel import r_awg, r_rwg_j
+
     alfa = [[4, 4, 5, 2], [5, None, 4, 1], [4, 5, 4, 2], [3, 4, 4, 3]]
     beta = [[2, 2, None, 4], [1, 2, 2, 5], [3, 3, 2, 4], [2, 1, 2, 4]]
     add_organisation_with_answers(session, "Alfa Bank", alfa)
@@ -199,13 +226,19 @@ def test_skipped_items_are_left_out_listwise_by_default_or_pairwise_on_request(s
     wide["nw4"] = 6 - wide["nw4"]
     organisation = ["Alfa Bank"] * 4 + ["Beta Kommune"] * 4
     for missing in ("listwise", "pairwise"):
-        result = compare_organisations(session, scales=["challenge_not_work"], missing=missing)
+        result = compare_organisations(
+            session, scales=["challenge_not_work"], missing=missing, viewer=OPERATOR
+        )
         agreement = result.agreement.set_index("organisation")
         exclude = missing == "listwise"
         assert agreement["rwg"].to_dict() == pytest.approx(
-            r_rwg_j(wide, organisation, 2.0, na_exclude=exclude), abs=1e-12, nan_ok=True)
+            r_rwg_j(wide, organisation, 2.0, na_exclude=exclude), abs=1e-12, nan_ok=True
+        )
         assert agreement["awg"].to_dict() == pytest.approx(
-            r_awg(wide, organisation, (1, 5), na_exclude=exclude), abs=1e-12, nan_ok=True)
+            r_awg(wide, organisation, (1, 5), na_exclude=exclude), abs=1e-12, nan_ok=True
+        )
         assert result.missing == missing
     with pytest.raises(InvalidInput, match="'missing' must be"):
-        compare_organisations(session, scales=["challenge_not_work"], missing="mean")
+        compare_organisations(
+            session, scales=["challenge_not_work"], missing="mean", viewer=OPERATOR
+        )

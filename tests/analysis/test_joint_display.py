@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-from comparison_study import build_small_study, reference_scores
+from sqlalchemy import select
 
 from study.admin.accounts import add_account
 from study.admin.organisations import get_organisation
-from study.analysis.joint_display import (CHALLENGES, JOINT_COLUMNS, convergence, joint_display,
-                                          write_joint_display_xlsx)
-from sqlalchemy import select
-
+from study.admin.permissions import OPERATOR
+from study.analysis.joint_display import (
+    CHALLENGES,
+    JOINT_COLUMNS,
+    convergence,
+    joint_display,
+    write_joint_display_xlsx,
+)
 from study.db.models import Account, PlatformDocument, Transcript
 from study.interviews.coding import add_coding, load_scheme_into_db
 from study.interviews.schemes import load_schemes
 from study.platforms.store import import_platform_export
+
+from comparison_study import build_small_study, reference_scores
 from conftest import DATA as TEST_DATA
 
 SCHEME = "ism-adoption-challenges"
@@ -33,9 +38,14 @@ ROUTINE = "Nobody opens it before lunch."
 
 
 def _transcript(session, organisation: str, name: str, text: str) -> int:
-    row = Transcript(organisation_id=get_organisation(session, organisation).id, name=name,
-                     interviewee_role="coordinator", language="en", text=text,
-                     text_sha256=hashlib.sha256(text.encode()).hexdigest())
+    row = Transcript(
+        organisation_id=get_organisation(session, organisation, viewer=OPERATOR).id,
+        name=name,
+        interviewee_role="coordinator",
+        language="en",
+        text=text,
+        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
     session.add(row)
     session.flush()
     return row.id
@@ -43,17 +53,24 @@ def _transcript(session, organisation: str, name: str, text: str) -> int:
 
 def _code(session, transcript_id: int, text: str, passage: str, code: str, coder: int) -> None:
     start = text.index(passage)
-    add_coding(session, transcript_id=transcript_id, start=start, end=start + len(passage),
-               code_id=(SCHEME, code), coder_id=coder)
+    add_coding(
+        session,
+        transcript_id=transcript_id,
+        start=start,
+        end=start + len(passage),
+        code_id=(SCHEME, code),
+        coder_id=coder,
+        actor=OPERATOR,
+    )
 
 
 @pytest.fixture
 def coded_study(session):
     """Alfa: two coded interviews; Beta: one interview not yet coded; Gamma: none."""
     build_small_study(session)
-    load_scheme_into_db(session, load_schemes()[SCHEME])
-    ana = add_account(session, "ana@example.org", role="coder", password=None).id
-    ben = add_account(session, "ben@example.org", role="coder", password=None).id
+    load_scheme_into_db(session, load_schemes()[SCHEME], actor=OPERATOR)
+    ana = add_account(session, "ana@example.org", role="coder", password=None, actor=OPERATOR).id
+    ben = add_account(session, "ben@example.org", role="coder", password=None, actor=OPERATOR).id
     first = f"Q: Is it work?\nA: {AGREED} {SHORTER} {FORMULA}\nA: {SELF}\n"
     second = f"Q: When do you use it?\nA: {ROUTINE}\n"
     t1 = _transcript(session, "Alfa Bank", "coordinator-alfa", first)
@@ -62,7 +79,7 @@ def coded_study(session):
     _code(session, t1, first, AGREED, "not-work-related", ana)
     _code(session, t1, first, AGREED, "not-work-related", ben)
     _code(session, t1, first, SHORTER, "not-work-related", ana)
-    _code(session, t1, first, SELF, "fear-of-judgement", ben)   # a sub-code
+    _code(session, t1, first, SELF, "fear-of-judgement", ben)  # a sub-code
     _code(session, t1, first, FORMULA, "management-words-not-action", ana)
     _code(session, t2, second, ROUTINE, "not-daily-routine", ana)
     session.flush()
@@ -76,7 +93,7 @@ def _cell(frame, organisation: str, scale: str):
 
 
 def test_survey_means_sit_beside_the_share_of_coded_interviews(coded_study):
-    frame = joint_display(coded_study)
+    frame = joint_display(coded_study, viewer=OPERATOR)
     assert list(frame.columns) == JOINT_COLUMNS
     assert len(frame) == 3 * len(CHALLENGES)
     reference = reference_scores().groupby("organisation")["score"].mean()
@@ -92,7 +109,7 @@ def test_survey_means_sit_beside_the_share_of_coded_interviews(coded_study):
 
 
 def test_uncoded_interviews_are_not_counted_as_absent_challenges(coded_study):
-    frame = joint_display(coded_study)
+    frame = joint_display(coded_study, viewer=OPERATOR)
     beta = _cell(frame, "Beta Kommune", "challenge_not_work")
     assert (beta["interviews"], beta["coded_interviews"]) == (1, 0)
     assert math.isnan(beta["coded_share"]) and beta["quote"] == ""
@@ -101,25 +118,28 @@ def test_uncoded_interviews_are_not_counted_as_absent_challenges(coded_study):
 
 
 def test_example_quote_is_the_passage_most_coders_agree_on(coded_study):
-    frame = joint_display(coded_study)
+    frame = joint_display(coded_study, viewer=OPERATOR)
     assert _cell(frame, "Alfa Bank", "challenge_not_work")["quote"] == AGREED
 
 
 def test_long_quotes_are_cut_at_a_word(coded_study):
-    frame = joint_display(coded_study, quote_length=30)
+    frame = joint_display(coded_study, quote_length=30, viewer=OPERATOR)
     quote = _cell(frame, "Alfa Bank", "challenge_not_work")["quote"]
     assert quote == "Posting feels like slacking …"
 
 
 def test_workbook_has_organisations_as_rows_and_formulas_stay_text(coded_study, tmp_path):
-    frame = joint_display(coded_study)
+    frame = joint_display(coded_study, viewer=OPERATOR)
     path = write_joint_display_xlsx(frame, tmp_path / "joint.xlsx")
     wb = load_workbook(path)
     ws = wb["Joint display"]
     assert ws["A1"].value == "Organisation"
     assert [ws.cell(1, 2 + 4 * i).value for i in range(4)] == [c.label for c in CHALLENGES]
-    assert [ws.cell(r, 1).value for r in range(3, 6)] == ["Alfa Bank", "Beta Kommune",
-                                                          "Gamma Design"]
+    assert [ws.cell(r, 1).value for r in range(3, 6)] == [
+        "Alfa Bank",
+        "Beta Kommune",
+        "Gamma Design",
+    ]
     mean = ws.cell(3, 2)
     assert isinstance(mean.value, float) and mean.number_format == "0.00"
     share = ws.cell(3, 3)
@@ -147,20 +167,34 @@ def test_convergence_is_spearmans_rho_of_means_and_passages():
 
 def _synthetic(means: list[float], passages: list[float]):
     import pandas as pd
+
     rows = []
     for challenge in CHALLENGES:
         for i, (mean, passage) in enumerate(zip(means, passages)):
-            rows.append({"organisation": f"Org {i}", "challenge": challenge.label,
-                         "scale": challenge.scale, "code": challenge.code, "survey_n": 10,
-                         "survey_mean": mean, "survey_sd": 1.0, "interviews": 1,
-                         "coded_interviews": 1, "interviews_with_code": 1, "coded_share": 1.0,
-                         "passages_per_interview": passage, "quote": "", "quote_source": ""})
+            rows.append(
+                {
+                    "organisation": f"Org {i}",
+                    "challenge": challenge.label,
+                    "scale": challenge.scale,
+                    "code": challenge.code,
+                    "survey_n": 10,
+                    "survey_mean": mean,
+                    "survey_sd": 1.0,
+                    "interviews": 1,
+                    "coded_interviews": 1,
+                    "interviews_with_code": 1,
+                    "coded_share": 1.0,
+                    "passages_per_interview": passage,
+                    "quote": "",
+                    "quote_source": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def test_no_interviews_gives_the_survey_side_only(session):
     build_small_study(session)
-    frame = joint_display(session)
+    frame = joint_display(session, viewer=OPERATOR)
     assert set(frame["organisation"]) == {"Alfa Bank", "Beta Kommune", "Gamma Design"}
     assert (frame["interviews"] == 0).all()
     assert np.isnan(frame["coded_share"]).all()
@@ -168,20 +202,41 @@ def test_no_interviews_gives_the_survey_side_only(session):
 
 def test_coded_platform_conversations_are_not_counted_as_interviews(coded_study, tmp_path):
     """Kept conversations (--keep-text) are behaviour, shown in the platform columns."""
-    before = joint_display(coded_study)
-    import_platform_export(coded_study, PLATFORM_EXPORT, organisation="Alfa Bank",
-                           platform="slack", keep_text=True, salt_file=tmp_path / "salt.key")
+    before = joint_display(coded_study, viewer=OPERATOR)
+    import_platform_export(
+        coded_study,
+        PLATFORM_EXPORT,
+        organisation="Alfa Bank",
+        platform="slack",
+        keep_text=True,
+        salt_file=tmp_path / "salt.key",
+        actor=OPERATOR,
+    )
     documents = coded_study.scalars(select(PlatformDocument.transcript_id)).all()
     assert documents
     ana = coded_study.scalar(select(Account.id).where(Account.email == "ana@example.org"))
     for transcript_id in documents:  # a coder codes every conversation with the challenges
         for challenge in CHALLENGES:
-            add_coding(coded_study, transcript_id=transcript_id, start=0, end=5,
-                       code_id=(SCHEME, challenge.code), coder_id=ana)
+            add_coding(
+                coded_study,
+                transcript_id=transcript_id,
+                start=0,
+                end=5,
+                code_id=(SCHEME, challenge.code),
+                coder_id=ana,
+                actor=OPERATOR,
+            )
     coded_study.flush()
-    after = joint_display(coded_study)
-    said = ["interviews", "coded_interviews", "interviews_with_code", "coded_share",
-            "passages_per_interview", "quote", "quote_source"]
+    after = joint_display(coded_study, viewer=OPERATOR)
+    said = [
+        "interviews",
+        "coded_interviews",
+        "interviews_with_code",
+        "coded_share",
+        "passages_per_interview",
+        "quote",
+        "quote_source",
+    ]
     assert after[said].equals(before[said])
     alfa = _cell(after, "Alfa Bank", "challenge_self_censorship")
     assert math.isnan(_cell(before, "Alfa Bank", "challenge_self_censorship")["platform_value"])

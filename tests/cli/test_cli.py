@@ -37,7 +37,9 @@ def test_init_is_idempotent_and_shows_the_admin_password_once(empty_database_url
     env = {"STUDY_DATABASE_URL": empty_database_url}
     first = invoke("init", env=env)
     assert first.exit_code == 0, first.output
-    assert "Database created" in first.output and "Admin login: admin@study.local / " in first.output
+    assert (
+        "Database created" in first.output and "Admin login: admin@study.local / " in first.output
+    )
     second = invoke("init", env=env)
     assert second.exit_code == 0, second.output
     assert "up to date" in second.output and "Admin login" not in second.output
@@ -46,8 +48,9 @@ def test_init_is_idempotent_and_shows_the_admin_password_once(empty_database_url
 def test_demo_then_org_list_json_shows_ten_organisations(database_url):
     env = {"STUDY_DATABASE_URL": database_url}
     first = invoke("demo", env=env)
-    assert first.exit_code == 0 and "Published benchmark edition 1 (10 organisations)" in \
-        first.output, first.output  # so a practitioner's Benchmark page has something to show
+    assert (
+        first.exit_code == 0 and "Published benchmark edition 1 (10 organisations)" in first.output
+    ), first.output  # so a practitioner's Benchmark page has something to show
     again = invoke("demo", env=env)
     assert again.exit_code == 0 and "already loaded" in again.output
     editions = invoke("benchmark", "editions", "--format", "json", env=env)
@@ -62,8 +65,18 @@ def test_demo_then_org_list_json_shows_ten_organisations(database_url):
 
 def test_org_add_then_list_as_table(database_url):
     env = {"STUDY_DATABASE_URL": database_url}
-    result = invoke("org", "add", "Acme A/S", "--sector", "Retail", "--size-band", "50-249",
-                    "--country", "Denmark", env=env)
+    result = invoke(
+        "org",
+        "add",
+        "Acme A/S",
+        "--sector",
+        "Retail",
+        "--size-band",
+        "50-249",
+        "--country",
+        "Denmark",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     table = invoke("org", "list", env=env)
     assert "Acme A/S" in table.output and "Retail" in table.output
@@ -74,10 +87,19 @@ def test_org_add_then_list_as_table(database_url):
 
 def test_user_add_reads_the_password_from_stdin_and_can_log_in(database):
     env = {"STUDY_DATABASE_URL": database.url}
-    result = invoke("user", "add", "rita@example.org", "--role", "researcher",
-                    "--password-stdin", input="a long secret password\n", env=env)
+    result = invoke(
+        "user",
+        "add",
+        "rita@example.org",
+        "--role",
+        "researcher",
+        "--password-stdin",
+        input="a long secret password\n",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
-    from study.admin.accounts import log_in
+    from study.admin.login import log_in
+
     assert log_in(database, "rita@example.org", "a long secret password").role == "researcher"
     listed = json.loads(invoke("user", "list", "--format", "json", env=env).output)
     assert [r["email"] for r in listed] == ["rita@example.org"]
@@ -85,16 +107,28 @@ def test_user_add_reads_the_password_from_stdin_and_can_log_in(database):
 
 def test_user_add_prompts_for_a_confirmed_password(database):
     env = {"STUDY_DATABASE_URL": database.url}
-    result = invoke("user", "add", "c@example.org", "--role", "coder",
-                    input="another secret pw\nanother secret pw\n", env=env)
+    result = invoke(
+        "user",
+        "add",
+        "c@example.org",
+        "--role",
+        "coder",
+        input="another secret pw\nanother secret pw\n",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("foo://bar", "Error: Unsupported database 'foo' in STUDY_DATABASE_URL"),
-    ("postgresql://nobody@127.0.0.1:1/none",
-     "Error: Cannot use the database postgresql://nobody@127.0.0.1:1/none"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("foo://bar", "Error: Unsupported database 'foo' in STUDY_DATABASE_URL"),
+        (
+            "postgresql://nobody@127.0.0.1:1/none",
+            "Error: Cannot use the database postgresql://nobody@127.0.0.1:1/none",
+        ),
+    ],
+)
 def test_bad_database_url_gives_one_error_line(url, expected):
     result = invoke("org", "list", env={"STUDY_DATABASE_URL": url})
     assert result.exit_code == 1
@@ -108,7 +142,8 @@ def test_corrupt_sqlite_file_gives_one_error_line(tmp_path):
     result = invoke("init", env={"STUDY_DATABASE_URL": f"sqlite:///{path}"})
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        f"Error: Cannot use the database sqlite:///{path}: file is not a database."]
+        f"Error: Cannot use the database sqlite:///{path}: file is not a database."
+    ]
 
 
 def test_commands_on_an_unmigrated_database_ask_for_init(empty_database_url):

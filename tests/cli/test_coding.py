@@ -6,13 +6,15 @@ import csv
 import io
 import json
 
-from conftest import DATA
 from docx import Document
-from coding_study import seed_coders, seed_transcript, span_of
 from typer.testing import CliRunner
 
+from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.interviews.coding import add_coding, load_scheme_into_db
+
+from coding_study import seed_coders, seed_transcript, span_of
+from conftest import DATA
 
 CODING = DATA / "coding"
 runner = CliRunner()
@@ -30,14 +32,23 @@ def _codes(database, scheme="tiny") -> list[dict]:
 
 def _seed_codings(database) -> int:
     with database.transaction() as session:
-        load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
+        load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
         transcript = seed_transcript(session)
         ana, ben = seed_coders(session)
-        for passage, key, coder in [("busy all day 😀", "no-time", ana),
-                                    ("afraid of being judged", "fear", ben)]:
+        for passage, key, coder in [
+            ("busy all day 😀", "no-time", ana),
+            ("afraid of being judged", "fear", ben),
+        ]:
             start, end = span_of(session, transcript, passage)
-            add_coding(session, transcript_id=transcript, start=start, end=end,
-                       code_id=("tiny", key), coder_id=coder)
+            add_coding(
+                session,
+                transcript_id=transcript,
+                start=start,
+                end=end,
+                code_id=("tiny", key),
+                coder_id=coder,
+                actor=OPERATOR,
+            )
     return transcript
 
 
@@ -49,8 +60,11 @@ def test_codes_load_is_idempotent_and_list_json_has_the_documented_fields(databa
     rows = _codes(database)
     assert {"id", "name", "parent", "scheme"} <= set(rows[0])
     assert [(r["id"], r["parent"], r["scheme"]) for r in rows] == [
-        ("barriers", None, "tiny"), ("no-time", "barriers", "tiny"), ("fear", "barriers", "tiny"),
-        ("benefits", None, "tiny")]
+        ("barriers", None, "tiny"),
+        ("no-time", "barriers", "tiny"),
+        ("fear", "barriers", "tiny"),
+        ("benefits", None, "tiny"),
+    ]
     table = invoke(database, "codes", "list")
     assert table.exit_code == 0 and "Fear of judgement" in table.output
     broken = invoke(database, "codes", "load", str(CODING / "missing.yaml"))
@@ -59,13 +73,24 @@ def test_codes_load_is_idempotent_and_list_json_has_the_documented_fields(databa
 
 def test_code_editing_commands_change_the_tree(database):
     assert invoke(database, "codes", "load", str(CODING / "tiny-1.0.yaml")).exit_code == 0
-    steps = [("codes", "add", "tiny", "no-budget", "No budget", "--parent", "barriers",
-              "--colour", "#123456"),
-             ("codes", "rename", "tiny", "no-budget", "No money"),
-             ("codes", "recolour", "tiny", "no-budget", "#654321"),
-             ("codes", "move", "tiny", "no-budget", "--top"),
-             ("codes", "move", "tiny", "fear", "--parent", "benefits"),
-             ("codes", "merge", "tiny", "no-time", "barriers")]
+    steps = [
+        (
+            "codes",
+            "add",
+            "tiny",
+            "no-budget",
+            "No budget",
+            "--parent",
+            "barriers",
+            "--colour",
+            "#123456",
+        ),
+        ("codes", "rename", "tiny", "no-budget", "No money"),
+        ("codes", "recolour", "tiny", "no-budget", "#654321"),
+        ("codes", "move", "tiny", "no-budget", "--top"),
+        ("codes", "move", "tiny", "fear", "--parent", "benefits"),
+        ("codes", "merge", "tiny", "no-time", "barriers"),
+    ]
     for step in steps:
         result = invoke(database, *step)
         assert result.exit_code == 0, (step, result.output)
@@ -82,19 +107,26 @@ def test_code_editing_commands_change_the_tree(database):
 
 def test_codings_list_json_has_exactly_the_documented_fields(database):
     transcript = _seed_codings(database)
-    result = invoke(database, "codings", "list", "--transcript", str(transcript),
-                    "--format", "json")
+    result = invoke(
+        database, "codings", "list", "--transcript", str(transcript), "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [set(r) for r in rows] == [{"id", "transcript", "code", "coder", "start", "end",
-                                       "text"}] * 2
+    assert [set(r) for r in rows] == [
+        {"id", "transcript", "code", "coder", "start", "end", "text"}
+    ] * 2
     assert [(r["transcript"], r["code"], r["coder"], r["text"]) for r in rows] == [
         (transcript, "no-time", "ana@example.org", "busy all day 😀"),
-        (transcript, "fear", "ben@example.org", "afraid of being judged")]
+        (transcript, "fear", "ben@example.org", "afraid of being judged"),
+    ]
     mine = invoke(database, "codings", "list", "--coder", "ben@example.org", "--format", "json")
     assert [r["code"] for r in json.loads(mine.output)] == ["fear"]
-    assert invoke(database, "codings", "list", "--transcript", "999", "--format",
-                  "json").output.strip() == "[]"
+    assert (
+        invoke(
+            database, "codings", "list", "--transcript", "999", "--format", "json"
+        ).output.strip()
+        == "[]"
+    )
 
 
 def test_export_commands_write_codings_and_segments_files(database, tmp_path):
@@ -105,11 +137,23 @@ def test_export_commands_write_codings_and_segments_files(database, tmp_path):
     rows = list(csv.DictReader(io.StringIO(codings.read_text(encoding="utf-8-sig"))))
     assert [r["text"] for r in rows] == ["busy all day 😀", "afraid of being judged"]
     segments = tmp_path / "barriers.docx"
-    result = invoke(database, "export", "segments", "--code", "barriers", "--scheme", "tiny",
-                    "--format", "docx", "--out", str(segments))
+    result = invoke(
+        database,
+        "export",
+        "segments",
+        "--code",
+        "barriers",
+        "--scheme",
+        "tiny",
+        "--format",
+        "docx",
+        "--out",
+        str(segments),
+    )
     assert result.exit_code == 0 and "Wrote 2 passages" in result.output, result.output
     quotes = [p.text for p in Document(str(segments)).paragraphs if p.style.name == "Quote"]
     assert quotes == ["busy all day 😀", "afraid of being judged"]
-    unknown = invoke(database, "export", "segments", "--code", "nope", "--out",
-                     str(tmp_path / "x.xlsx"))
+    unknown = invoke(
+        database, "export", "segments", "--code", "nope", "--out", str(tmp_path / "x.xlsx")
+    )
     assert unknown.exit_code == 1 and "Error:" in unknown.output

@@ -13,9 +13,10 @@ import re
 import click
 import pytest
 import typer.main
-from conftest import ROOT
 
 from study.cli import app
+
+from conftest import ROOT
 
 SOURCES = [ROOT / "README.md", *sorted((ROOT / "study" / "ui").rglob("*.py"))]
 # `study codes load FILE` inline, or a line of a fenced shell example (`$ study ...`)

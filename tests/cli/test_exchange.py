@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import xmlschema
@@ -11,8 +10,8 @@ from typer.testing import CliRunner
 
 from study.cli import app
 
-from icr_study import CODE, SCHEME, build_icr_study
 from conftest import DATA as TEST_DATA
+from icr_study import CODE, SCHEME, build_icr_study
 
 DATA = TEST_DATA / "refiqda"
 runner = CliRunner()
@@ -29,8 +28,18 @@ def study(database):
 
 
 def test_icr_json_gives_alpha_kappa_and_ci_per_code(database, study):
-    result = invoke(database, "icr", "--scheme", SCHEME, "--unit", "turn", "--coders",
-                    "Ana,ben@demo.example", "--format", "json")
+    result = invoke(
+        database,
+        "icr",
+        "--scheme",
+        SCHEME,
+        "--unit",
+        "turn",
+        "--coders",
+        "Ana,ben@demo.example",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["coders"] == ["ana@demo.example", "ben@demo.example"]
@@ -58,22 +67,24 @@ def test_icr_table_shows_every_code_and_the_method(database, study):
 def test_icr_with_an_unknown_coder_is_one_error_line(database, study):
     result = invoke(database, "icr", "--scheme", SCHEME, "--unit", "turn", "--coders", "Ana,Zoe")
     assert result.exit_code == 1
-    assert result.output.strip() == ("Error: There is no coder 'Zoe'; `study user list` shows "
-                                     "the accounts.")
+    assert result.output.strip() == (
+        "Error: There is no coder 'Zoe'; `study user list` shows the accounts."
+    )
     bad_unit = invoke(database, "icr", "--scheme", SCHEME, "--unit", "word")
     assert bad_unit.exit_code == 2
 
 
-def test_export_then_import_into_another_database_and_list_the_codings(database, study,
-                                                                        tmp_path,
-                                                                        empty_database_url):
+def test_export_then_import_into_another_database_and_list_the_codings(
+    database, study, tmp_path, empty_database_url
+):
     exported = invoke(database, "export", "qdpx", "--out", str(tmp_path / "study.qdpx"))
     assert exported.exit_code == 0, exported.output
     assert "1 sources, 10 codes, 10 codings, 2 users, 1 cases, 0 notes" in exported.output
     env = {"STUDY_DATABASE_URL": empty_database_url}
     assert runner.invoke(app, ["init"], env=env).exit_code == 0
-    imported = runner.invoke(app, ["import", "qdpx", str(tmp_path / "study.qdpx"),
-                                   "--scheme-key", SCHEME], env=env)
+    imported = runner.invoke(
+        app, ["import", "qdpx", str(tmp_path / "study.qdpx"), "--scheme-key", SCHEME], env=env
+    )
     assert imported.exit_code == 0, imported.output
     assert f"into scheme {SCHEME} version 1, 10 codings, 2 users" in imported.output
     listed = runner.invoke(app, ["codings", "list", "--format", "json"], env=env)
@@ -82,8 +93,9 @@ def test_export_then_import_into_another_database_and_list_the_codings(database,
     assert len(rows) == 10
     assert {r["coder"] for r in rows} == {"ana@qdpx.invalid", "ben@qdpx.invalid"}
     assert "Slowly. People said posting there is not real work." in {r["text"] for r in rows}
-    icr = runner.invoke(app, ["icr", "--scheme", SCHEME, "--unit", "turn", "--format", "json"],
-                        env=env)
+    icr = runner.invoke(
+        app, ["icr", "--scheme", SCHEME, "--unit", "turn", "--format", "json"], env=env
+    )
     row = next(r for r in json.loads(icr.output)["codes"] if r["code"] == CODE)
     assert row["alpha"] == pytest.approx(1 - 19 * 4 / (2 * 12 * 8))
 
@@ -119,8 +131,9 @@ def test_an_invalid_project_is_refused_with_one_line(database, tmp_path):
 
 def test_codebook_export_as_csv_for_taguette_and_qdpx_for_qualcoder(database, study, tmp_path):
     out = tmp_path / "challenges.csv"
-    result = invoke(database, "export", "codebook", "--scheme", SCHEME, "--format", "csv",
-                    "--out", str(out))
+    result = invoke(
+        database, "export", "codebook", "--scheme", SCHEME, "--format", "csv", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"Wrote {out}: 10 codes."
     assert out.read_bytes().startswith(b"tag,description\r\n")

@@ -48,8 +48,9 @@ def test_benchmark_for_researchers_with_a_larger_minimum_group(study_url, tmp_pa
     out = tmp_path / "all.xlsx"
     result = run(url, "export", "benchmark", "--out", str(out), "--min-group", "6")
     assert result.exit_code == 0, result.output
-    participation = {row[0]: row[1] for row in
-                     load_workbook(out)["Participation"].iter_rows(values_only=True)}
+    participation = {
+        row[0]: row[1] for row in load_workbook(out)["Participation"].iter_rows(values_only=True)
+    }
     assert participation["Alfa Bank"] == 6
     assert participation["Epsilon Software"] == "fewer than 6 responses"
     assert participation["Tiny Co"] == "fewer than 6 responses"
@@ -58,20 +59,31 @@ def test_benchmark_for_researchers_with_a_larger_minimum_group(study_url, tmp_pa
 def test_benchmark_with_a_campaign(study_url, tmp_path):
     url, campaigns = study_url
     out = tmp_path / "c.xlsx"
-    result = run(url, "export", "benchmark", "--out", str(out), "--campaign",
-                 str(campaigns["Beta Kommune"]), "--org", "Beta Kommune")
+    result = run(
+        url,
+        "export",
+        "benchmark",
+        "--out",
+        str(out),
+        "--campaign",
+        str(campaigns["Beta Kommune"]),
+        "--org",
+        "Beta Kommune",
+    )
     assert result.exit_code == 0, result.output
     rows = list(load_workbook(out)["Participation"].iter_rows(values_only=True))
     assert rows[1][:2] == ("Beta Kommune", 7)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--out", "x.csv"], "give --out a name ending in .xlsx"),
-    (["--out", "x.xlsx", "--org", "Nowhere"], "There is no organisation called 'Nowhere'"),
-    (["--out", "x.xlsx", "--campaign", "999"], "There is no campaign 999"),
-])
-def test_benchmark_mistakes_are_one_line_errors(study_url, tmp_path, monkeypatch, args,
-                                                message):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--out", "x.csv"], "give --out a name ending in .xlsx"),
+        (["--out", "x.xlsx", "--org", "Nowhere"], "There is no organisation called 'Nowhere'"),
+        (["--out", "x.xlsx", "--campaign", "999"], "There is no campaign 999"),
+    ],
+)
+def test_benchmark_mistakes_are_one_line_errors(study_url, tmp_path, monkeypatch, args, message):
     url, _ = study_url
     monkeypatch.chdir(tmp_path)
     result = run(url, "export", "benchmark", *args)
@@ -88,10 +100,16 @@ def test_scores_as_sav_read_back_with_labels(study_url, tmp_path):
     assert "Wrote 27 respondents' scale scores" in result.output
     frame, meta = pyreadstat.read_sav(str(out))
     assert len(frame) == 27
-    assert meta.column_names_to_labels["challenge_self_censorship"] == \
-        "Challenge: self-censorship"
-    assert list(frame.columns[:7]) == ["response_id", "organisation", "sector", "size_band",
-                                       "country", "campaign", "instrument_version"]
+    assert meta.column_names_to_labels["challenge_self_censorship"] == "Challenge: self-censorship"
+    assert list(frame.columns[:7]) == [
+        "response_id",
+        "organisation",
+        "sector",
+        "size_band",
+        "country",
+        "campaign",
+        "instrument_version",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -70,3 +70,19 @@ def test_unreachable_postgresql_gives_one_clear_error():
     message = str(info.value)
     assert message.startswith("Cannot use the database postgresql://nobody@127.0.0.1:1/none")
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("port", ["54x", "port", "-1x"])
+def test_a_port_that_is_not_a_number_is_one_error_sentence(port):
+    """Issue 20, 9: a non-numeric port in STUDY_DATABASE_URL was a ValueError traceback."""
+    from typer.testing import CliRunner
+
+    from study.cli import app
+
+    url = f"postgresql://study:hunter2@db.example.org:{port}/study"
+    with pytest.raises(ConfigError, match="not a database URL"):
+        Database(url)
+    result = CliRunner().invoke(app, ["org", "list"], env={"STUDY_DATABASE_URL": url})
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: STUDY_DATABASE_URL is not a database URL")
+    assert len(result.output.strip().splitlines()) == 1 and "hunter2" not in result.output

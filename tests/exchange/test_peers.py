@@ -19,17 +19,19 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-import qualcoder_emulation as qualcoder
-from conftest import ROOT
-from icr_study import SCHEME, build_icr_study, build_memo_study
 from sqlalchemy import select
 
+from study.admin.permissions import OPERATOR
 from study.db import Database, migrate
 from study.db.models import Account, Code, Coding, Memo, Organisation, Transcript
 from study.errors import InvalidFile
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
 from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_xml
+
+import qualcoder_emulation as qualcoder
 from conftest import DATA as TEST_DATA
+from conftest import ROOT
+from icr_study import SCHEME, build_icr_study, build_memo_study
 
 DATA = TEST_DATA / "refiqda"
 NS = "{urn:QDA-XML:project:1.0}"
@@ -42,14 +44,17 @@ CODE_MEMO = "Close to Skupchenko's 'no time'."
 def study(database):
     """The two-coder study plus a Danish interview with a memo of each kind."""
     with database.transaction() as session:
-        return build_memo_study(session, coding_memo=CODING_MEMO, source_memo=SOURCE_MEMO,
-                                code_memo=CODE_MEMO)
+        return build_memo_study(
+            session, coding_memo=CODING_MEMO, source_memo=SOURCE_MEMO, code_memo=CODE_MEMO
+        )
 
 
 def _memos(session) -> set[tuple[str, str]]:
     """(kind, text) of every memo: kind is what it is about."""
-    return {("coding" if m.coding_id else "code" if m.code_id else "transcript", m.text.strip())
-            for m in session.scalars(select(Memo))}
+    return {
+        ("coding" if m.coding_id else "code" if m.code_id else "transcript", m.text.strip())
+        for m in session.scalars(select(Memo))
+    }
 
 
 def _content(session) -> dict[str, object]:
@@ -61,56 +66,71 @@ def _content(session) -> dict[str, object]:
     def path(code: Code) -> str:
         parent = codes.get(code.parent_id)
         return f"{path(parent)}/{code.name}" if parent else code.name
+
     return {
         "texts": sorted((t.name, t.text) for t in session.scalars(select(Transcript))),
-        "codes": sorted(path(c) for c in codes.values() if c.merged_into_id is None
-                        and any(x.code_id == c.id for x in session.scalars(select(Coding)))),
-        "codings": sorted((names[c.transcript_id], c.start, c.end, path(codes[c.code_id]),
-                           coders[c.coder_id]) for c in session.scalars(select(Coding))),
+        "codes": sorted(
+            path(c)
+            for c in codes.values()
+            if c.merged_into_id is None
+            and any(x.code_id == c.id for x in session.scalars(select(Coding)))
+        ),
+        "codings": sorted(
+            (names[c.transcript_id], c.start, c.end, path(codes[c.code_id]), coders[c.coder_id])
+            for c in session.scalars(select(Coding))
+        ),
         "memos": sorted(_memos(session)),
-        "organisations": sorted((names[t.id], session.get(Organisation, t.organisation_id).name)
-                                for t in session.scalars(select(Transcript))),
+        "organisations": sorted(
+            (names[t.id], session.get(Organisation, t.organisation_id).name)
+            for t in session.scalars(select(Transcript))
+        ),
     }
 
 
 # --- memos both ways ---------------------------------------------------------------------
 
+
 def test_memos_are_written_where_peers_read_them_and_as_notes(database, study, tmp_path):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "study.qdpx")
+        export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
     with zipfile.ZipFile(tmp_path / "study.qdpx") as archive:
         qde = archive.read("project.qde").decode()
     root = ET.fromstring(qde)
-    selections = [s for s in root.iter(f"{NS}PlainTextSelection")
-                  if s.findtext(f"{NS}Description")]
+    selections = [s for s in root.iter(f"{NS}PlainTextSelection") if s.findtext(f"{NS}Description")]
     assert [s.findtext(f"{NS}Description") for s in selections] == [CODING_MEMO]
-    coded = [c for c in root.iter(f"{NS}Code") if f"Memo: {CODE_MEMO}" in
-             (c.findtext(f"{NS}Description") or "")]
+    coded = [
+        c
+        for c in root.iter(f"{NS}Code")
+        if f"Memo: {CODE_MEMO}" in (c.findtext(f"{NS}Description") or "")
+    ]
     assert len(coded) == 1
     source = next(s for s in root.iter(f"{NS}TextSource") if s.get("name", "").startswith("lager"))
     assert f"Memo: {SOURCE_MEMO}" in source.findtext(f"{NS}Description")
     assert "Organisation: Nordlys Bank" in source.findtext(f"{NS}Description")
     assert {n.findtext(f"{NS}PlainTextContent") for n in root.iter(f"{NS}Note")} >= {
-        CODING_MEMO, SOURCE_MEMO, CODE_MEMO}
+        CODING_MEMO,
+        SOURCE_MEMO,
+        CODE_MEMO,
+    }
 
 
 def test_our_own_reimport_does_not_duplicate_memos(database, study, second_database, tmp_path):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "study.qdpx")
+        export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
         before = _memos(session)
         count = session.query(Memo).count()
     with second_database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "study.qdpx")
+        summary = import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
         assert session.query(Memo).count() == count == summary.notes
         assert _memos(session) == before
 
 
 # --- QualCoder -----------------------------------------------------------------------------
 
-def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotation(
-        second_database):
+
+def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotation(second_database):
     with second_database.transaction() as session:
-        summary = import_qdpx(session, DATA / "qualcoder-project.qdpx")
+        summary = import_qdpx(session, DATA / "qualcoder-project.qdpx", actor=OPERATOR)
         assert (summary.sources, summary.codings) == (2, 5)
         transcripts = {t.name: t for t in session.scalars(select(Transcript))}
         coordinator = transcripts["nordbank-coordinator.txt"]
@@ -123,8 +143,10 @@ def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotati
         assert ("transcript", "Phone interview, spring 2014.") in memos
         # The annotation's bare '&' and '<' are skipped, the rest of its text kept.
         assert ("transcript", "Check: lager  kontor  5 posts a week") in memos
-        assert session.scalar(select(Organisation).where(Organisation.name == "Nordbank")) \
-            .sector == "Finance"
+        assert (
+            session.scalar(select(Organisation).where(Organisation.name == "Nordbank")).sector
+            == "Finance"
+        )
     skipped = next(w for w in summary.warnings if "not well-formed" in w)
     assert "line 97" in skipped and "Check: lager & kontor < 5" in skipped
     assert "xmlParseEntityRef" in skipped and "StartTag" in skipped
@@ -133,31 +155,33 @@ def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotati
 
 def test_qualcoder_codebook_with_byte_order_mark_imports(second_database):
     with second_database.transaction() as session:
-        book = import_codebook(session, DATA / "qualcoder-codebook.qdc")
+        book = import_codebook(session, DATA / "qualcoder-codebook.qdc", actor=OPERATOR)
     assert (book.codes, book.warnings) == (4, ())
 
 
-def test_compat_qualcoder_links_sources_to_cases_as_qualcoder_reads_them(database, study,
-                                                                        tmp_path):
+def test_compat_qualcoder_links_sources_to_cases_as_qualcoder_reads_them(database, study, tmp_path):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "qc.qdpx", compat="qualcoder")
+        export_qdpx(session, tmp_path / "qc.qdpx", compat="qualcoder", viewer=OPERATOR)
         organisations = {o.name for o in session.scalars(select(Organisation))}
     imported = qualcoder.import_qdpx(tmp_path / "qc.qdpx", tmp_path / "unpacked")
-    linked = {(imported.cases[t["caseid"] - 1]["name"], imported.sources[t["fid"] - 1]["name"])
-              for t in imported.case_text}
+    linked = {
+        (imported.cases[t["caseid"] - 1]["name"], imported.sources[t["fid"] - 1]["name"])
+        for t in imported.case_text
+    }
     assert ("Nordlys Bank", "lager") in {(c, s.removesuffix(".txt")) for c, s in linked}
     assert {name for name, _ in linked} == organisations
     assert not {c["name"] for c in imported.codes} & organisations  # case codes removed
     # Without --compat QualCoder links nothing (it ignores SourceRef).
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "plain.qdpx")
+        export_qdpx(session, tmp_path / "plain.qdpx", viewer=OPERATOR)
     assert qualcoder.import_qdpx(tmp_path / "plain.qdpx", tmp_path / "plain").case_text == []
 
 
-def test_a_peers_case_coding_form_maps_back_to_organisations(database, study, second_database,
-                                                             tmp_path):
+def test_a_peers_case_coding_form_maps_back_to_organisations(
+    database, study, second_database, tmp_path
+):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "qc.qdpx", compat="qualcoder")
+        export_qdpx(session, tmp_path / "qc.qdpx", compat="qualcoder", viewer=OPERATOR)
         expected = _content(session)
     with zipfile.ZipFile(tmp_path / "qc.qdpx") as archive:  # only the case-coding form left
         qde = archive.read("project.qde").decode()
@@ -171,7 +195,7 @@ def test_a_peers_case_coding_form_maps_back_to_organisations(database, study, se
     project = read_qdpx(tmp_path / "cases.qdpx")
     assert any("the way QualCoder does" in w for w in project.warnings)
     with second_database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "cases.qdpx")
+        summary = import_qdpx(session, tmp_path / "cases.qdpx", actor=OPERATOR)
         got = _content(session)
     assert got["organisations"] == expected["organisations"]
     assert got["codings"] == expected["codings"]  # no coding of a "case code"
@@ -179,14 +203,15 @@ def test_a_peers_case_coding_form_maps_back_to_organisations(database, study, se
 
 
 def test_round_trip_through_qualcoder_keeps_sources_codes_codings_memos_and_coders(
-        database, study, second_database, tmp_path):
+    database, study, second_database, tmp_path
+):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "ism.qdpx", compat="qualcoder")
+        export_qdpx(session, tmp_path / "ism.qdpx", compat="qualcoder", viewer=OPERATOR)
         expected = _content(session)
     inside = qualcoder.import_qdpx(tmp_path / "ism.qdpx", tmp_path / "unpacked")
     qualcoder.export_qdpx(inside, tmp_path / "from-qualcoder.qdpx")
     with second_database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "from-qualcoder.qdpx")
+        summary = import_qdpx(session, tmp_path / "from-qualcoder.qdpx", actor=OPERATOR)
         got = _content(session)
     assert got["texts"] == expected["texts"]
     assert got["codes"] == expected["codes"]
@@ -198,29 +223,35 @@ def test_round_trip_through_qualcoder_keeps_sources_codes_codings_memos_and_code
 
 # --- Taguette ------------------------------------------------------------------------------
 
+
 def test_taguette_codebook_with_empty_sets_is_read_with_one_warning(second_database):
     with pytest.raises(InvalidFile, match="Sets"):
         validate_codebook_xml((DATA / "taguette-codebook.qdc").read_bytes())  # strict
     with second_database.transaction() as session:
-        book = import_codebook(session, DATA / "taguette-codebook.qdc")
+        book = import_codebook(session, DATA / "taguette-codebook.qdc", actor=OPERATOR)
     assert book.codes == 5
-    assert book.warnings == ("The file has an empty <Sets/> element (Taguette writes one; the "
-                             "schema wants at least one entry); it was ignored.",)
+    assert book.warnings == (
+        "The file has an empty <Sets/> element (Taguette writes one; the "
+        "schema wants at least one entry); it was ignored.",
+    )
 
 
 def test_taguette_csv_codebook_imports_with_its_hierarchy():
     codes = read_codebook(DATA / "taguette-codebook.csv")
     assert [(c.name, [k.name for k in c.children]) for c in codes] == [
-        ("challenges", ["not-work-related", "self-censorship"]), ("ambassadors", []),
-        ("ledelse på ISM", [])]
-    assert codes[0].children[1].description == \
-        "Fear of being seen & judged stops people posting."
+        ("challenges", ["not-work-related", "self-censorship"]),
+        ("ambassadors", []),
+        ("ledelse på ISM", []),
+    ]
+    assert codes[0].children[1].description == "Fear of being seen & judged stops people posting."
 
 
 def test_codebook_csv_export_and_back(database, study, tmp_path):
     with database.transaction() as session:
-        count = export_codebook(session, SCHEME, tmp_path / "book.csv", format="csv")
-        qdc = export_codebook(session, SCHEME, tmp_path / "book.qdc")
+        count = export_codebook(
+            session, SCHEME, tmp_path / "book.csv", format="csv", viewer=OPERATOR
+        )
+        qdc = export_codebook(session, SCHEME, tmp_path / "book.qdc", viewer=OPERATOR)
     rows = list(csv.reader(io.StringIO((tmp_path / "book.csv").read_text(encoding="utf-8"))))
     assert rows[0] == ["tag", "description"] and len(rows) == count + 1 == qdc + 1
     back = read_codebook(tmp_path / "book.csv")
@@ -228,12 +259,15 @@ def test_codebook_csv_export_and_back(database, study, tmp_path):
 
     def tree(codes):
         return [(c.name, c.description, tree(c.children)) for c in codes]
+
     assert tree(back) == tree(again)
 
 
 def _taguette_python() -> str | None:
-    candidates = [os.environ.get("STUDY_TAGUETTE_PYTHON"),
-                  str(ROOT / ".venv-taguette" / "bin" / "python")]
+    candidates = [
+        os.environ.get("STUDY_TAGUETTE_PYTHON"),
+        str(ROOT / ".venv-taguette" / "bin" / "python"),
+    ]
     return next((c for c in candidates if c and Path(c).exists()), None)
 
 
@@ -241,20 +275,28 @@ def _taguette_python() -> str | None:
 def test_taguettes_own_codebook_import_reads_our_csv(tmp_path):
     python = _taguette_python()
     if python is None:
-        pytest.skip("Taguette is not installed: .ci/run puts it in .venv-taguette (it pins "
-                    "SQLAlchemy 1.4, so not in .venv); or set STUDY_TAGUETTE_PYTHON.")
+        pytest.skip(
+            "Taguette is not installed: .ci/run puts it in .venv-taguette (it pins "
+            "SQLAlchemy 1.4, so not in .venv); or set STUDY_TAGUETTE_PYTHON."
+        )
     # SQLite only: the CSV does not depend on the backend, and a missing Taguette must not
     # skip a PostgreSQL test (.ci/run fails on those).
     database = Database(f"sqlite:///{tmp_path / 'study.db'}")
     migrate(database)
     with database.transaction() as session:
         build_icr_study(session)
-        export_codebook(session, SCHEME, tmp_path / "book.csv", format="csv")
+        export_codebook(session, SCHEME, tmp_path / "book.csv", format="csv", viewer=OPERATOR)
     database.dispose()
-    script = ("import json, sys\nfrom taguette.import_codebook import list_tags\n"
-              "with open(sys.argv[1], 'rb') as f:\n    print(json.dumps(list_tags(f)))\n")
-    done = subprocess.run([python, "-c", script, str(tmp_path / "book.csv")],
-                          capture_output=True, text=True, timeout=120)
+    script = (
+        "import json, sys\nfrom taguette.import_codebook import list_tags\n"
+        "with open(sys.argv[1], 'rb') as f:\n    print(json.dumps(list_tags(f)))\n"
+    )
+    done = subprocess.run(
+        [python, "-c", script, str(tmp_path / "book.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     tags = json.loads(done.stdout)
     ours = read_codebook(tmp_path / "book.csv")
@@ -263,11 +305,13 @@ def test_taguettes_own_codebook_import_reads_our_csv(tmp_path):
         for code in codes:
             yield f"{prefix}{code.name}", code.description
             yield from paths(code.children, f"{prefix}{code.name}.")
+
     assert [(t["path"], t["description"]) for t in tags] == list(paths(ours))
     assert any("\n" in t["description"] for t in tags)  # multi-line descriptions survive
 
 
 # --- MAXQDA and ATLAS.ti -------------------------------------------------------------------
+
 
 def test_maxqda_and_atlas_files_still_read_without_deviation_warnings():
     maxqda = read_qdpx(DATA / "maxqda24-export.qdpx")
@@ -280,14 +324,17 @@ def test_maxqda_and_atlas_files_still_read_without_deviation_warnings():
 
 def test_unknown_compat_is_refused(database, study, tmp_path):
     from study.errors import InvalidInput
+
     with database.transaction() as session, pytest.raises(InvalidInput, match="qualcoder"):
-        export_qdpx(session, io.BytesIO(), compat="nvivo")
+        export_qdpx(session, io.BytesIO(), compat="nvivo", viewer=OPERATOR)
 
 
 def test_missing_iscodable_and_empty_containers_are_read_with_one_warning_each(tmp_path):
-    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
-           'name="peer"><Users/><CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-'
-           '000000000001" name="No flag"/></Codes></CodeBook><Notes/></Project>')
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="peer"><Users/><CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-'
+        '000000000001" name="No flag"/></Codes></CodeBook><Notes/></Project>'
+    )
     with zipfile.ZipFile(tmp_path / "peer.qdpx", "w") as archive:
         archive.writestr("project.qde", qde)
     project = read_qdpx(tmp_path / "peer.qdpx")
@@ -298,7 +345,8 @@ def test_missing_iscodable_and_empty_containers_are_read_with_one_warning_each(t
         "The file has an empty <Notes/> element (Taguette writes one; the schema wants at "
         "least one entry); it was ignored.",
         "The file has an empty <Users/> element (Taguette writes one; the schema wants at "
-        "least one entry); it was ignored."]
+        "least one entry); it was ignored.",
+    ]
 
 
 def test_xml_that_recovers_into_no_project_is_still_refused(tmp_path):

@@ -5,23 +5,40 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import ROOT
-from icr_study import DANISH, SCHEME, build_icr_study, build_memo_study
 from sqlalchemy import func, select
 
+from study.admin.permissions import OPERATOR
 from study.db.models import Code, Coding, CodingScheme, Event, Memo, Organisation, Transcript
 from study.errors import InvalidFile
-from study.exchange.qdpx import (IMPORTED_ORGANISATION, build_project, export_codebook, export_qdpx,
-                                 import_codebook, import_qdpx)
-from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                                    QdaUser, parse_code_description, read_qdpx, write_qdpx)
+from study.exchange.qdpx import (
+    IMPORTED_ORGANISATION,
+    build_project,
+    export_codebook,
+    export_qdpx,
+    import_codebook,
+    import_qdpx,
+)
+from study.exchange.refiqda import (
+    QdaCase,
+    QdaCode,
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaTextSource,
+    QdaUser,
+    parse_code_description,
+    read_qdpx,
+    write_qdpx,
+)
 from study.interviews.coding.codings import list_codings
 from study.interviews.coding.schemes_store import list_codes, load_scheme_into_db, scheme_rows
+
 from conftest import DATA as TEST_DATA
+from conftest import ROOT
+from icr_study import DANISH, SCHEME, build_icr_study, build_memo_study
 
 DATA = TEST_DATA / "refiqda"
 PROJECT_XSD = xmlschema.XMLSchema(str(DATA / "Project.xsd"))
@@ -32,9 +49,12 @@ CODEBOOK_XSD = xmlschema.XMLSchema(str(DATA / "Codebook.xsd"))
 def study(database):
     """The two-coder study plus a Danish interview with an emoji and memos of each kind."""
     with database.transaction() as session:
-        return build_memo_study(session, coding_memo="Ana: check the emoji.",
-                                source_memo="Warehouse staff only.",
-                                code_memo="Close to Skupchenko's 'no time'.")
+        return build_memo_study(
+            session,
+            coding_memo="Ana: check the emoji.",
+            source_memo="Warehouse staff only.",
+            code_memo="Close to Skupchenko's 'no time'.",
+        )
 
 
 def _codings(path) -> set[tuple[str, str, str, str]]:
@@ -47,32 +67,48 @@ def _codings(path) -> set[tuple[str, str, str, str]]:
         codes[code.guid] = code.name
         stack.extend(code.children)
     users = {u.guid: u.name for u in project.users}
-    return {(s.name, c.text, codes[c.code_guid], users[c.creating_user_guid])
-            for s in project.sources for c in s.codings}
+    return {
+        (s.name, c.text, codes[c.code_guid], users[c.creating_user_guid])
+        for s in project.sources
+        for c in s.codings
+    }
 
 
-def test_export_is_schema_valid_and_holds_users_cases_codes_codings_and_memos(database, study,
-                                                                             tmp_path):
+def test_export_is_schema_valid_and_holds_users_cases_codes_codings_and_memos(
+    database, study, tmp_path
+):
     with database.transaction() as session:
-        summary = export_qdpx(session, tmp_path / "study.qdpx")
+        summary = export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
         stored = {t.id: t.text for t in session.scalars(select(Transcript))}
-    assert (summary.sources, summary.codings, summary.users, summary.cases, summary.notes) == \
-        (2, 11, 3, 1, 3)
+    assert (summary.sources, summary.codings, summary.users, summary.cases, summary.notes) == (
+        2,
+        11,
+        3,
+        1,
+        3,
+    )
     with zipfile.ZipFile(tmp_path / "study.qdpx") as archive:
         qde = archive.read("project.qde")
         PROJECT_XSD.validate(io.BytesIO(qde))
-        texts = {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                 if name.startswith("sources/")}
+        texts = {
+            name: archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.startswith("sources/")
+        }
     assert sorted(texts.values()) == sorted(stored.values())
     project = read_qdpx(tmp_path / "study.qdpx")
     assert project.warnings == []
     assert sorted(u.name for u in project.users) == ["Ana", "Ben", "Rita"]
     (case,) = project.cases
-    assert (case.name, case.variables) == ("Nordlys Bank", {
-        "Sector": "Finance", "Size band": "1000+", "Country": "Denmark"})
+    assert (case.name, case.variables) == (
+        "Nordlys Bank",
+        {"Sector": "Finance", "Size band": "1000+", "Country": "Denmark"},
+    )
     assert all(s.case_guids == [case.guid] for s in project.sources)
-    assert [c.name for c in project.codes][:2] == ["Not work-related",
-                                                   "Informal nature misunderstood; self-censorship"]
+    assert [c.name for c in project.codes][:2] == [
+        "Not work-related",
+        "Informal nature misunderstood; self-censorship",
+    ]
     parts = parse_code_description(project.codes[0].description)
     assert parts.definition and parts.inclusion and parts.exclusion and parts.example
     assert project.codes[0].color == "#1F77B4"
@@ -89,41 +125,60 @@ def test_export_is_schema_valid_and_holds_users_cases_codes_codings_and_memos(da
     assert targets["Close to Skupchenko's 'no time'."] == project.codes[0].guid
 
 
-def test_round_trip_through_an_empty_database_keeps_every_coding(database, study,
-                                                                  second_database, tmp_path):
+def test_round_trip_through_an_empty_database_keeps_every_coding(
+    database, study, second_database, tmp_path
+):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "first.qdpx")
+        export_qdpx(session, tmp_path / "first.qdpx", viewer=OPERATOR)
     with second_database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "first.qdpx")
-    assert (summary.sources, summary.codings, summary.users, summary.cases, summary.notes) == \
-        (2, 11, 3, 1, 3)
+        summary = import_qdpx(session, tmp_path / "first.qdpx", actor=OPERATOR)
+    assert (summary.sources, summary.codings, summary.users, summary.cases, summary.notes) == (
+        2,
+        11,
+        3,
+        1,
+        3,
+    )
     assert summary.warnings == ()
     with second_database.transaction() as session:
-        export_qdpx(session, tmp_path / "second.qdpx")
+        export_qdpx(session, tmp_path / "second.qdpx", viewer=OPERATOR)
         org = session.scalar(select(Organisation))
         assert (org.name, org.sector, org.size_band, org.country) == (
-            "Nordlys Bank", "Finance", "1000+", "Denmark")
-        roles = {t.name: (t.interviewee_role, t.language) for t in session.scalars(
-            select(Transcript))}
+            "Nordlys Bank",
+            "Finance",
+            "1000+",
+            "Denmark",
+        )
+        roles = {
+            t.name: (t.interviewee_role, t.language) for t in session.scalars(select(Transcript))
+        }
         assert roles == {"launch": ("coordinator", "en"), "lager": ("employee", "da")}
         assert session.scalar(select(func.count(Memo.id))) == 3
-        frame = list_codings(session)
+        frame = list_codings(session, viewer=OPERATOR)
         assert set(frame["origin"]) == {"import"}
-        assert all(row.text == transcript_text for row, transcript_text in zip(
-            frame.itertuples(), [session.get(Transcript, int(t)).text[s:e] for t, s, e in zip(
-                frame["transcript_id"], frame["start"], frame["end"])]))
+        assert all(
+            row.text == transcript_text
+            for row, transcript_text in zip(
+                frame.itertuples(),
+                [
+                    session.get(Transcript, int(t)).text[s:e]
+                    for t, s, e in zip(frame["transcript_id"], frame["start"], frame["end"])
+                ],
+            )
+        )
     first, second = _codings(tmp_path / "first.qdpx"), _codings(tmp_path / "second.qdpx")
     assert len(first) == 11 and first == second
 
 
-def test_importing_the_same_project_twice_adds_nothing_and_says_so(database, study, tmp_path,
-                                                                  second_database):
+def test_importing_the_same_project_twice_adds_nothing_and_says_so(
+    database, study, tmp_path, second_database
+):
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "study.qdpx")
+        export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
     with second_database.transaction() as session:
-        import_qdpx(session, tmp_path / "study.qdpx")
+        import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
     with second_database.transaction() as session:
-        again = import_qdpx(session, tmp_path / "study.qdpx")
+        again = import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
         assert session.scalar(select(func.count(Transcript.id))) == 2
         assert session.scalar(select(func.count(Coding.id))) == 11
         assert session.scalar(select(func.count(CodingScheme.id))) == 1
@@ -133,24 +188,56 @@ def test_importing_the_same_project_twice_adds_nothing_and_says_so(database, stu
 
 
 def _hand_project(text: str, start: int, end: int) -> QdaProject:
-    code = QdaCode("C0DE0000-0000-4000-8000-000000000001", "Not work-related", "#E06666",
-                   children=[QdaCode("C0DE0000-0000-4000-8000-000000000002", "Breaks")])
-    source = QdaTextSource("50C00000-0000-4000-8000-000000000001", "Warehouse", text,
-                           ["CA5E0000-0000-4000-8000-000000000001"], [QdaCoding(
-                               "C0D1C0D1-0000-4000-8000-000000000001", start, end,
-                               "C0DE0000-0000-4000-8000-000000000002",
-                               "0A1B2C3D-0000-4000-8000-000000000001",
-                               datetime(2024, 5, 3, 9, 30, tzinfo=UTC), text[start:end])])
+    code = QdaCode(
+        "C0DE0000-0000-4000-8000-000000000001",
+        "Not work-related",
+        "#E06666",
+        children=[QdaCode("C0DE0000-0000-4000-8000-000000000002", "Breaks")],
+    )
+    source = QdaTextSource(
+        "50C00000-0000-4000-8000-000000000001",
+        "Warehouse",
+        text,
+        ["CA5E0000-0000-4000-8000-000000000001"],
+        [
+            QdaCoding(
+                "C0D1C0D1-0000-4000-8000-000000000001",
+                start,
+                end,
+                "C0DE0000-0000-4000-8000-000000000002",
+                "0A1B2C3D-0000-4000-8000-000000000001",
+                datetime(2024, 5, 3, 9, 30, tzinfo=UTC),
+                text[start:end],
+            )
+        ],
+    )
     loose = QdaTextSource("50C00000-0000-4000-8000-000000000002", "No case", "Kort tekst.")
     return QdaProject(
-        "Peer study", [QdaUser("0A1B2C3D-0000-4000-8000-000000000001", "Anna")], [code],
-        [QdaCase("CA5E0000-0000-4000-8000-000000000001", "Lager A/S",
-                 {"sector": "Retail", "Size band": "50-249", "Region": "Jutland",
-                  "Headcount": "180"})],
+        "Peer study",
+        [QdaUser("0A1B2C3D-0000-4000-8000-000000000001", "Anna")],
+        [code],
+        [
+            QdaCase(
+                "CA5E0000-0000-4000-8000-000000000001",
+                "Lager A/S",
+                {
+                    "sector": "Retail",
+                    "Size band": "50-249",
+                    "Region": "Jutland",
+                    "Headcount": "180",
+                },
+            )
+        ],
         [source, loose],
-        [QdaNote("40000000-0000-4000-8000-000000000001", "About the whole project."),
-         QdaNote("40000000-0000-4000-8000-000000000002", "About the warehouse.",
-                 "50C00000-0000-4000-8000-000000000001")])
+        [
+            QdaNote("40000000-0000-4000-8000-000000000001", "About the whole project."),
+            QdaNote(
+                "40000000-0000-4000-8000-000000000002",
+                "About the warehouse.",
+                "50C00000-0000-4000-8000-000000000001",
+            ),
+        ],
+    )
 
 
 def test_peer_project_becomes_organisations_coders_scheme_and_codings(database, tmp_path):
@@ -159,36 +246,46 @@ def test_peer_project_becomes_organisations_coders_scheme_and_codings(database, 
     start = original.index(passage)  # counted with CRLF line breaks
     write_qdpx(_hand_project(original, start, start + len(passage)), tmp_path / "peer.qdpx")
     with database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "peer.qdpx")
-        (coding,) = list_codings(session).itertuples()
+        summary = import_qdpx(session, tmp_path / "peer.qdpx", actor=OPERATOR)
+        (coding,) = list_codings(session, viewer=OPERATOR).itertuples()
         text = session.get(Transcript, int(coding.transcript_id)).text
         orgs = {o.name: o for o in session.scalars(select(Organisation))}
         scheme = scheme_rows(session, "peer-study")[-1]
-        codes = list_codes(session, "peer-study")
-    assert "\r" not in text and coding.text == passage == text[coding.start:coding.end]
+        codes = list_codes(session, "peer-study", viewer=OPERATOR)
+    assert "\r" not in text and coding.text == passage == text[coding.start : coding.end]
     assert coding.coder == "anna@qdpx.invalid" and coding.code_name == "Breaks"
     lager = orgs["Lager A/S"]
     assert (lager.sector, lager.size_band, lager.headcount, lager.attributes) == (
-        "Retail", "50-249", 180, {"Region": "Jutland"})
+        "Retail",
+        "50-249",
+        180,
+        {"Region": "Jutland"},
+    )
     assert IMPORTED_ORGANISATION in orgs
     assert scheme.version == "1"
-    assert [(c.name, c.parent) for c in codes] == [("Not work-related", None),
-                                                   ("Breaks", "not-work-related")]
+    assert [(c.name, c.parent) for c in codes] == [
+        ("Not work-related", None),
+        ("Breaks", "not-work-related"),
+    ]
     assert summary.notes == 1
-    assert any("1 notes are about the whole project" in w and "About the whole project" in w
-               for w in summary.warnings)
+    assert any(
+        "1 notes are about the whole project" in w and "About the whole project" in w
+        for w in summary.warnings
+    )
 
 
 def test_pictures_are_named_in_a_warning_and_the_text_still_imports(database, tmp_path):
-    qde = ('<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
-           'name="Media"><Sources><PictureSource guid="AAAAAAAA-0000-4000-8000-000000000001" '
-           'name="Intranet screenshot"/><TextSource guid="50C00000-0000-4000-8000-000000000001" '
-           'name="Interview"><PlainTextContent>Kort tekst.</PlainTextContent></TextSource>'
-           '</Sources></Project>')
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="Media"><Sources><PictureSource guid="AAAAAAAA-0000-4000-8000-000000000001" '
+        'name="Intranet screenshot"/><TextSource guid="50C00000-0000-4000-8000-000000000001" '
+        'name="Interview"><PlainTextContent>Kort tekst.</PlainTextContent></TextSource>'
+        "</Sources></Project>"
+    )
     with zipfile.ZipFile(tmp_path / "media.qdpx", "w") as archive:
         archive.writestr("project.qde", qde)
     with database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "media.qdpx")
+        summary = import_qdpx(session, tmp_path / "media.qdpx", actor=OPERATOR)
     assert summary.sources == 1 and summary.scheme is None
     assert any("picture" in w and "'Intranet screenshot'" in w for w in summary.warnings)
 
@@ -205,7 +302,7 @@ def test_an_invalid_archive_is_refused_and_nothing_is_stored(database, tmp_path,
         before = session.scalar(select(func.count(Event.id)))
     with pytest.raises(InvalidFile, match="broken.qdpx"):
         with database.transaction() as session:
-            import_qdpx(session, path)
+            import_qdpx(session, path, actor=OPERATOR)
     with database.transaction() as session:
         assert session.scalar(select(func.count(Event.id))) == before
         assert session.scalar(select(func.count(Transcript.id))) == 0
@@ -214,7 +311,7 @@ def test_an_invalid_archive_is_refused_and_nothing_is_stored(database, tmp_path,
 
 def test_maxqda24_peer_export_imports_ten_sources_and_307_codes(database):
     with database.transaction() as session:
-        summary = import_qdpx(session, DATA / "maxqda24-export.qdpx")
+        summary = import_qdpx(session, DATA / "maxqda24-export.qdpx", actor=OPERATOR)
         codes = session.scalar(select(func.count(Code.id)))
         nested = session.scalar(select(func.count(Code.id)).where(Code.parent_id.is_not(None)))
         transcripts = {(t.name, t.organisation.name) for t in session.scalars(select(Transcript))}
@@ -227,27 +324,38 @@ def test_maxqda24_peer_export_imports_ten_sources_and_307_codes(database):
 
 def test_atlasti23_codebook_becomes_a_scheme_and_identical_reimport_reuses_it(database):
     with database.transaction() as session:
-        first = import_codebook(session, DATA / "atlasti23-codebook-only.qdpx")
-        again = import_codebook(session, DATA / "atlasti23-codebook-only.qdpx")
-        codes = list_codes(session, first.scheme)
+        first = import_codebook(session, DATA / "atlasti23-codebook-only.qdpx", actor=OPERATOR)
+        again = import_codebook(session, DATA / "atlasti23-codebook-only.qdpx", actor=OPERATOR)
+        codes = list_codes(session, first.scheme, viewer=OPERATOR)
     assert (first.scheme, first.version, first.codes, first.created) == (
-        "atlasti23-codebook-only", "1", 3, True)
+        "atlasti23-codebook-only",
+        "1",
+        3,
+        True,
+    )
     assert (again.version, again.created) == ("1", False)
     assert [(c.name, c.depth) for c in codes] == [
-        ("Commits", 0), ("2022-05-10T02:05:59Z 19e4dce", 1), ("2022-02-11T10:39:25Z cdbfd92", 1)]
+        ("Commits", 0),
+        ("2022-05-10T02:05:59Z 19e4dce", 1),
+        ("2022-02-11T10:39:25Z cdbfd92", 1),
+    ]
 
 
 def test_codebook_export_is_schema_valid_and_imports_back_unchanged(database, tmp_path):
     with database.transaction() as session:
         build_icr_study(session)
-        count = export_codebook(session, SCHEME, tmp_path / "scheme.qdc")
+        count = export_codebook(session, SCHEME, tmp_path / "scheme.qdc", viewer=OPERATOR)
         CODEBOOK_XSD.validate(str(tmp_path / "scheme.qdc"))
-        copy = import_codebook(session, tmp_path / "scheme.qdc", scheme_key="copy")
-        original, copied = list_codes(session, SCHEME), list_codes(session, "copy")
+        copy = import_codebook(session, tmp_path / "scheme.qdc", scheme_key="copy", actor=OPERATOR)
+        original, copied = (
+            list_codes(session, SCHEME, viewer=OPERATOR),
+            list_codes(session, "copy", viewer=OPERATOR),
+        )
     assert count == copy.codes == len(original) == 10
     fields = ("name", "colour", "definition", "inclusion", "exclusion", "depth")
-    assert [tuple(getattr(c, f) for f in fields) for c in original] == \
-        [tuple(getattr(c, f) for f in fields) for c in copied]
+    assert [tuple(getattr(c, f) for f in fields) for c in original] == [
+        tuple(getattr(c, f) for f in fields) for c in copied
+    ]
     assert [c.examples[:1] for c in copied] == [["\n".join(c.examples)] for c in original]
 
 
@@ -257,18 +365,21 @@ def test_a_changed_codebook_becomes_the_next_version(database, tmp_path):
     project.codes[0].children[0].name = "Coffee breaks"
     write_qdpx(project, tmp_path / "two.qdpx")
     with database.transaction() as session:
-        first = import_codebook(session, tmp_path / "one.qdpx", scheme_key="peer")
-        second = import_codebook(session, tmp_path / "two.qdpx", scheme_key="peer")
+        first = import_codebook(session, tmp_path / "one.qdpx", scheme_key="peer", actor=OPERATOR)
+        second = import_codebook(session, tmp_path / "two.qdpx", scheme_key="peer", actor=OPERATOR)
     assert (first.version, second.version, second.created) == ("1", "2", True)
 
 
 def test_several_schemes_export_as_parent_codes_named_by_title(database, study):
     with database.transaction() as session:
-        load_scheme_into_db(session, ROOT / "coding_schemes" / "imc-integration.yaml")
+        load_scheme_into_db(
+            session, ROOT / "coding_schemes" / "imc-integration.yaml", actor=OPERATOR
+        )
         project = build_project(session)
     assert [(c.name, c.is_codable) for c in project.codes] == [
         ("Internal social media and integrated marketing communication", False),
-        ("Challenges in introducing internal social media", False)]
+        ("Challenges in introducing internal social media", False),
+    ]
     assert project.codes[1].children[0].name == "Not work-related"
     coded = {c.code_guid for s in project.sources for c in s.codings}
     assert coded <= {child.guid for child in project.codes[1].children}

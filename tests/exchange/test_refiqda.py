@@ -12,11 +12,24 @@ import pytest
 import xmlschema
 
 from study.errors import InvalidFile, InvalidInput
-from study.exchange.refiqda import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                                    QdaUser, format_code_description, parse_code_description,
-                                    read_codebook, read_qdpx, validate_project_xml, write_codebook,
-                                    write_qdpx)
+from study.exchange.refiqda import (
+    QdaCase,
+    QdaCode,
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaTextSource,
+    QdaUser,
+    format_code_description,
+    parse_code_description,
+    read_codebook,
+    read_qdpx,
+    validate_project_xml,
+    write_codebook,
+    write_qdpx,
+)
 from study.exchange.refiqda.model import iter_codes
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "refiqda"
@@ -33,9 +46,11 @@ CITY = "CA5E0000-0000-4000-8000-000000000002"
 INTERVIEW = "50C00000-0000-4000-8000-000000000001"
 SECOND = "50C00000-0000-4000-8000-000000000002"
 
-TRANSCRIPT = ("Interviewer: Hvordan bruger I Yammer?\n"
-              "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n"
-              "Koordinator: Man er bange for at skrive noget forkert, når chefen læser med 👀.\n")
+TRANSCRIPT = (
+    "Interviewer: Hvordan bruger I Yammer?\n"
+    "Koordinator: Folk synes ikke, det er rigtigt arbejde 😅 – især på lageret.\n"
+    "Koordinator: Man er bange for at skrive noget forkert, når chefen læser med 👀.\n"
+)
 
 
 def _span(text: str, passage: str) -> tuple[int, int]:
@@ -45,59 +60,110 @@ def _span(text: str, passage: str) -> tuple[int, int]:
 
 def _coding(guid_tail: str, text: str, passage: str, code: str, user: str) -> QdaCoding:
     start, end = _span(text, passage)
-    return QdaCoding(guid=f"C0D1C0D1-0000-4000-8000-{guid_tail:0>12}", start=start, end=end,
-                     code_guid=code, creating_user_guid=user,
-                     creation_datetime=datetime(2024, 5, 3, 9, 30, tzinfo=UTC),
-                     text=text[start:end])
+    return QdaCoding(
+        guid=f"C0D1C0D1-0000-4000-8000-{guid_tail:0>12}",
+        start=start,
+        end=end,
+        code_guid=code,
+        creating_user_guid=user,
+        creation_datetime=datetime(2024, 5, 3, 9, 30, tzinfo=UTC),
+        text=text[start:end],
+    )
 
 
 def _study_project() -> QdaProject:
-    codes = [QdaCode(guid=PARENT, name="Coordinator challenges", color="#3366CC",
-                     description="Madsen (2017): four challenges.", is_codable=False,
-                     children=[
-                         QdaCode(guid=NOT_WORK, name="Not work-related", color="#E06666",
-                                 description=format_code_description(
-                                     "Time on ISM is felt not to be real work.",
-                                     "The speaker says posting is not work.",
-                                     "General complaints about workload.",
-                                     "'Det er ikke rigtigt arbejde.'")),
-                         QdaCode(guid=CENSOR, name="Self-censorship", color="#93C47D",
-                                 description="Fear of writing something wrong in a visible arena.")])]
+    codes = [
+        QdaCode(
+            guid=PARENT,
+            name="Coordinator challenges",
+            color="#3366CC",
+            description="Madsen (2017): four challenges.",
+            is_codable=False,
+            children=[
+                QdaCode(
+                    guid=NOT_WORK,
+                    name="Not work-related",
+                    color="#E06666",
+                    description=format_code_description(
+                        "Time on ISM is felt not to be real work.",
+                        "The speaker says posting is not work.",
+                        "General complaints about workload.",
+                        "'Det er ikke rigtigt arbejde.'",
+                    ),
+                ),
+                QdaCode(
+                    guid=CENSOR,
+                    name="Self-censorship",
+                    color="#93C47D",
+                    description="Fear of writing something wrong in a visible arena.",
+                ),
+            ],
+        )
+    ]
     second_text = "Ledelsen siger ja, men skriver aldrig selv. Æbler og øl på fredag.\n"
     sources = [
-        QdaTextSource(guid=INTERVIEW, name="Bank coordinator", text=TRANSCRIPT,
-                      case_guids=[BANK], notes="Interviewed by phone, spring 2014.",
-                      codings=[
-                          _coding("1", TRANSCRIPT, "det er rigtigt arbejde 😅", NOT_WORK, ANNA),
-                          _coding("2", TRANSCRIPT, "det er rigtigt arbejde 😅", NOT_WORK, BO),
-                          _coding("3", TRANSCRIPT, "bange for at skrive noget forkert, når "
-                                                   "chefen læser med 👀", CENSOR, BO)]),
-        QdaTextSource(guid=SECOND, name="Municipality coordinator", text=second_text,
-                      case_guids=[CITY],
-                      codings=[_coding("4", second_text, "Æbler og øl", CENSOR, ANNA)]),
+        QdaTextSource(
+            guid=INTERVIEW,
+            name="Bank coordinator",
+            text=TRANSCRIPT,
+            case_guids=[BANK],
+            notes="Interviewed by phone, spring 2014.",
+            codings=[
+                _coding("1", TRANSCRIPT, "det er rigtigt arbejde 😅", NOT_WORK, ANNA),
+                _coding("2", TRANSCRIPT, "det er rigtigt arbejde 😅", NOT_WORK, BO),
+                _coding(
+                    "3",
+                    TRANSCRIPT,
+                    "bange for at skrive noget forkert, når chefen læser med 👀",
+                    CENSOR,
+                    BO,
+                ),
+            ],
+        ),
+        QdaTextSource(
+            guid=SECOND,
+            name="Municipality coordinator",
+            text=second_text,
+            case_guids=[CITY],
+            codings=[_coding("4", second_text, "Æbler og øl", CENSOR, ANNA)],
+        ),
     ]
     return QdaProject(
         name="ISM coordinators 2014",
         users=[QdaUser(ANNA, "Anna Ærø"), QdaUser(BO, "Bo Ståhl")],
         codes=codes,
-        cases=[QdaCase(BANK, "Danske Bank-like", {"sector": "finance", "employees": "1200"}),
-               QdaCase(CITY, "Municipality", {"sector": "public"})],
+        cases=[
+            QdaCase(BANK, "Danske Bank-like", {"sector": "finance", "employees": "1200"}),
+            QdaCase(CITY, "Municipality", {"sector": "public"}),
+        ],
         sources=sources,
-        notes=[QdaNote("0E0E0000-0000-4000-8000-000000000001", "Check the lageret remark.",
-                       target_guid=INTERVIEW, creating_user_guid=ANNA,
-                       created=datetime(2024, 5, 4, 8, 0, tzinfo=UTC)),
-               QdaNote("0E0E0000-0000-4000-8000-000000000002", "Borderline with workload.",
-                       target_guid="C0D1C0D1-0000-4000-8000-000000000002",
-                       creating_user_guid=BO),
-               QdaNote("0E0E0000-0000-4000-8000-000000000003", "Merge with silence?",
-                       target_guid=CENSOR),
-               QdaNote("0E0E0000-0000-4000-8000-000000000004", "Project memo\nsecond line.")],
+        notes=[
+            QdaNote(
+                "0E0E0000-0000-4000-8000-000000000001",
+                "Check the lageret remark.",
+                target_guid=INTERVIEW,
+                creating_user_guid=ANNA,
+                created=datetime(2024, 5, 4, 8, 0, tzinfo=UTC),
+            ),
+            QdaNote(
+                "0E0E0000-0000-4000-8000-000000000002",
+                "Borderline with workload.",
+                target_guid="C0D1C0D1-0000-4000-8000-000000000002",
+                creating_user_guid=BO,
+            ),
+            QdaNote(
+                "0E0E0000-0000-4000-8000-000000000003", "Merge with silence?", target_guid=CENSOR
+            ),
+            QdaNote("0E0E0000-0000-4000-8000-000000000004", "Project memo\nsecond line."),
+        ],
     )
 
 
 def _qde(body: str, name: str = "Hand made") -> str:
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f'<Project xmlns="urn:QDA-XML:project:1.0" name="{name}">{body}</Project>')
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="{name}">{body}</Project>'
+    )
 
 
 def _archive(path: Path, qde: str | bytes | None, files: dict[str, bytes] | None = None) -> Path:
@@ -109,26 +175,33 @@ def _archive(path: Path, qde: str | bytes | None, files: dict[str, bytes] | None
     return path
 
 
-_CODEBOOK = ('<Users><User guid="0A1B2C3D-0000-4000-8000-000000000001" name="Anna"/></Users>'
-             '<CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-000000000002" '
-             'name="Not work-related" isCodable="true"/></Codes></CodeBook>')
+_CODEBOOK = (
+    '<Users><User guid="0A1B2C3D-0000-4000-8000-000000000001" name="Anna"/></Users>'
+    '<CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-000000000002" '
+    'name="Not work-related" isCodable="true"/></Codes></CodeBook>'
+)
 
 
 def _one_source_project(text_name: str, selections: str) -> str:
-    return _qde(_CODEBOOK + '<Sources><TextSource guid="50C00000-0000-4000-8000-000000000001" '
-                f'name="Interview" plainTextPath="internal://{text_name}">{selections}'
-                '</TextSource></Sources>')
+    return _qde(
+        _CODEBOOK + '<Sources><TextSource guid="50C00000-0000-4000-8000-000000000001" '
+        f'name="Interview" plainTextPath="internal://{text_name}">{selections}'
+        "</TextSource></Sources>"
+    )
 
 
 def _selection(start: int, end: int, name: str | None, tail: str = "1") -> str:
     name_attribute = f' name="{name}"' if name is not None else ""
-    return (f'<PlainTextSelection guid="5E1E0000-0000-4000-8000-{tail:0>12}"{name_attribute} '
-            f'startPosition="{start}" endPosition="{end}"><Coding '
-            f'guid="C0D1C0D1-0000-4000-8000-{tail:0>12}" creatingUser="{ANNA}">'
-            f'<CodeRef targetGUID="{NOT_WORK}"/></Coding></PlainTextSelection>')
+    return (
+        f'<PlainTextSelection guid="5E1E0000-0000-4000-8000-{tail:0>12}"{name_attribute} '
+        f'startPosition="{start}" endPosition="{end}"><Coding '
+        f'guid="C0D1C0D1-0000-4000-8000-{tail:0>12}" creatingUser="{ANNA}">'
+        f'<CodeRef targetGUID="{NOT_WORK}"/></Coding></PlainTextSelection>'
+    )
 
 
 # --- writing and reading back -------------------------------------------------------------
+
 
 def test_written_project_reads_back_identical(tmp_path: Path) -> None:
     project = _study_project()
@@ -142,8 +215,11 @@ def test_written_project_qde_is_valid_against_the_refi_qda_schema(tmp_path: Path
     write_qdpx(_study_project(), tmp_path / "study.qdpx")
     with zipfile.ZipFile(tmp_path / "study.qdpx") as archive:
         qde = archive.read("project.qde")
-        assert sorted(archive.namelist()) == ["project.qde", f"sources/{INTERVIEW}.txt",
-                                              f"sources/{SECOND}.txt"]
+        assert sorted(archive.namelist()) == [
+            "project.qde",
+            f"sources/{INTERVIEW}.txt",
+            f"sources/{SECOND}.txt",
+        ]
         assert archive.read(f"sources/{INTERVIEW}.txt").decode("utf-8") == TRANSCRIPT
     PROJECT_XSD.validate(io.BytesIO(qde))
     root = PROJECT_XSD.to_etree(PROJECT_XSD.decode(io.BytesIO(qde)))
@@ -153,11 +229,14 @@ def test_written_project_qde_is_valid_against_the_refi_qda_schema(tmp_path: Path
     case = root.find(f"{ns}Cases/{ns}Case[@guid='{BANK}']")
     assert case.find(f"{ns}SourceRef").get("targetGUID") == INTERVIEW
     assert {v.get("name") for v in root.iterfind(f"{ns}Variables/{ns}Variable")} == {
-        "sector", "employees"}
+        "sector",
+        "employees",
+    }
 
 
 def test_positions_in_export_count_code_points_so_emoji_and_danish_letters_do_not_shift(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     write_qdpx(_study_project(), tmp_path / "study.qdpx")
     with zipfile.ZipFile(tmp_path / "study.qdpx") as archive:
         root = validate_project_xml(archive.read("project.qde"))
@@ -187,15 +266,20 @@ def test_writer_refuses_a_coding_whose_text_disagrees_with_its_source(tmp_path: 
     assert not (tmp_path / "stale.qdpx").exists()
 
 
-@pytest.mark.parametrize("break_it, message", [
-    (lambda p: setattr(p.sources[0].codings[0], "end", 10_000), "outside the source"),
-    (lambda p: setattr(p.sources[0].codings[0], "code_guid", SECOND.replace("5", "6")),
-     "not in the codebook"),
-    (lambda p: setattr(p.sources[1], "guid", INTERVIEW), "share a GUID"),
-    (lambda p: setattr(p.users[0], "guid", "not-a-guid"), "is not a GUID"),
-    (lambda p: setattr(p.sources[0], "case_guids", [ANNA]), "not in the project's cases"),
-    (lambda p: setattr(p.notes[0], "target_guid", BANK), "no source, code or coding"),
-])
+@pytest.mark.parametrize(
+    "break_it, message",
+    [
+        (lambda p: setattr(p.sources[0].codings[0], "end", 10_000), "outside the source"),
+        (
+            lambda p: setattr(p.sources[0].codings[0], "code_guid", SECOND.replace("5", "6")),
+            "not in the codebook",
+        ),
+        (lambda p: setattr(p.sources[1], "guid", INTERVIEW), "share a GUID"),
+        (lambda p: setattr(p.users[0], "guid", "not-a-guid"), "is not a GUID"),
+        (lambda p: setattr(p.sources[0], "case_guids", [ANNA]), "not in the project's cases"),
+        (lambda p: setattr(p.notes[0], "target_guid", BANK), "no source, code or coding"),
+    ],
+)
 def test_writer_refuses_inconsistent_projects(tmp_path: Path, break_it, message: str) -> None:
     project = _study_project()
     break_it(project)
@@ -205,6 +289,7 @@ def test_writer_refuses_inconsistent_projects(tmp_path: Path, break_it, message:
 
 # --- codebooks and code descriptions ------------------------------------------------------
 
+
 def test_codebook_is_schema_valid_and_round_trips(tmp_path: Path) -> None:
     codes = _study_project().codes
     write_codebook(codes, tmp_path / "scheme.qdc")
@@ -213,15 +298,21 @@ def test_codebook_is_schema_valid_and_round_trips(tmp_path: Path) -> None:
 
 
 def test_code_description_splits_back_into_definition_criteria_and_example() -> None:
-    text = format_code_description("Time on ISM is felt not to be work.",
-                                   "The speaker says posting is not work.",
-                                   "Complaints about workload.", "'Not real work.'")
+    text = format_code_description(
+        "Time on ISM is felt not to be work.",
+        "The speaker says posting is not work.",
+        "Complaints about workload.",
+        "'Not real work.'",
+    )
     assert text.startswith("Definition: Time on ISM")
     assert "\n\nDo not use when: Complaints about workload." in text
     parts = parse_code_description(text)
     assert (parts.definition, parts.inclusion, parts.exclusion, parts.example) == (
-        "Time on ISM is felt not to be work.", "The speaker says posting is not work.",
-        "Complaints about workload.", "'Not real work.'")
+        "Time on ISM is felt not to be work.",
+        "The speaker says posting is not work.",
+        "Complaints about workload.",
+        "'Not real work.'",
+    )
 
 
 def test_free_text_description_stays_whole_as_the_definition() -> None:
@@ -234,6 +325,7 @@ def test_free_text_description_stays_whole_as_the_definition() -> None:
 
 # --- real exports from other programs -----------------------------------------------------
 
+
 def test_maxqda24_export_imports_its_ten_sources_and_307_codes() -> None:
     project = read_qdpx(DATA / "maxqda24-export.qdpx")
     assert project.name == "2025-06-16_ICLS_Conf_Themes_ALL_just10"
@@ -242,10 +334,14 @@ def test_maxqda24_export_imports_its_ten_sources_and_307_codes() -> None:
     assert len(project.codes) == 18
     first = project.codes[0]
     assert (first.name, first.color, len(first.children)) == (
-        "Additional Themes and Ideas", "#EF8256", 12)
+        "Additional Themes and Ideas",
+        "#EF8256",
+        12,
+    )
     assert first.children[0].name == "THEME - Affinity Spaces (Gee)"
-    assert first.children[0].description == ("Apply this code when a study uses Gee's concept "
-                                             "of affinity spaces.")
+    assert first.children[0].description == (
+        "Apply this code when a study uses Gee's concept of affinity spaces."
+    )
     assert project.users == [QdaUser("F3EA8DA1-BB99-411F-8ED4-011170237B6C", "johnb")]
     source = next(s for s in project.sources if s.name == "ICLS 2024 3-10")
     assert source.text.startswith("Mapping the Complexity of Learning: A Learning Experience")
@@ -268,25 +364,26 @@ def test_atlasti23_codebook_only_export_imports_its_code_tree() -> None:
     assert [u.name for u in project.users] == ["Enric Llagostera", "ATLAS.ti"]
     (commits,) = project.codes
     assert commits.name == "Commits" and commits.color is None
-    assert [c.name for c in commits.children] == ["2022-05-10T02:05:59Z 19e4dce",
-                                                  "2022-02-11T10:39:25Z cdbfd92"]
+    assert [c.name for c in commits.children] == [
+        "2022-05-10T02:05:59Z 19e4dce",
+        "2022-02-11T10:39:25Z cdbfd92",
+    ]
     assert read_codebook(DATA / "atlasti23-codebook-only.qdpx") == project.codes
 
 
 # --- positions from other tools -----------------------------------------------------------
 
+
 def test_crlf_source_is_normalised_and_selections_move_with_it(tmp_path: Path) -> None:
     original = "Q: Bruger du Yammer?\r\nA: Nej, det er ikke arbejde.\r\nQ: Hvorfor?\r\nA: Chefen er der ikke.\r\n"
     passage = "Chefen er der ikke."
     start = original.index(passage)  # counted with two characters per line break
-    qde = _one_source_project("a.txt", _selection(start, start + len(passage), passage))
-    project = read_qdpx(_archive(tmp_path / "crlf.qdpx", qde, {"sources/a.txt":
-                                                               original.encode()}))
+    project = _read_one_selection(tmp_path, original, start, start + len(passage), passage)
     (source,) = project.sources
     assert "\r" not in source.text
     (coding,) = source.codings
     assert coding.text == passage
-    assert source.text[coding.start:coding.end] == passage
+    assert source.text[coding.start : coding.end] == passage
     assert coding.start == start - 3  # three CRs removed before it
     assert project.warnings == []
 
@@ -294,19 +391,21 @@ def test_crlf_source_is_normalised_and_selections_move_with_it(tmp_path: Path) -
 def test_crlf_selection_without_name_moves_with_the_line_breaks(tmp_path: Path) -> None:
     original = "Linje et.\r\nLinje to er kodet.\r\n"
     start = original.index("Linje to")
-    qde = _one_source_project("a.txt", _selection(start, start + len("Linje to"), None))
-    project = read_qdpx(_archive(tmp_path / "crlf.qdpx", qde, {"sources/a.txt":
-                                                               original.encode()}))
+    project = _read_one_selection(tmp_path, original, start, start + len("Linje to"), None)
     assert project.sources[0].codings[0].text == "Linje to"
+
+
+def _read_one_selection(tmp_path: Path, original: str, start: int, end: int, name: str | None):
+    """Read a project whose one text source ``original`` has one selection named ``name``."""
+    qde = _one_source_project("a.txt", _selection(start, end, name))
+    return read_qdpx(_archive(tmp_path / "one.qdpx", qde, {"sources/a.txt": original.encode()}))
 
 
 def test_selection_counted_on_lf_text_is_recognised_by_its_name(tmp_path: Path) -> None:
     original = "Et.\r\nTo.\r\nTre.\r\nFire er kodet.\r\n"
     passage = "Fire er kodet."
     start = original.replace("\r\n", "\n").index(passage)
-    qde = _one_source_project("a.txt", _selection(start, start + len(passage), passage))
-    project = read_qdpx(_archive(tmp_path / "lf.qdpx", qde, {"sources/a.txt":
-                                                             original.encode()}))
+    project = _read_one_selection(tmp_path, original, start, start + len(passage), passage)
     assert project.sources[0].codings[0].text == passage
     assert any("counted a Windows line break as one character" in w for w in project.warnings)
 
@@ -314,10 +413,8 @@ def test_selection_counted_on_lf_text_is_recognised_by_its_name(tmp_path: Path) 
 def test_utf16_positions_are_converted_when_the_name_shows_them(tmp_path: Path) -> None:
     original = "Godt 👍 og 🎉 fest. Ledelsen deltager aldrig."
     passage = "Ledelsen deltager aldrig."
-    start16 = len(original[:original.index(passage)].encode("utf-16-le")) // 2
-    qde = _one_source_project("a.txt", _selection(start16, start16 + len(passage), passage))
-    project = read_qdpx(_archive(tmp_path / "u16.qdpx", qde, {"sources/a.txt":
-                                                              original.encode()}))
+    start16 = len(original[: original.index(passage)].encode("utf-16-le")) // 2
+    project = _read_one_selection(tmp_path, original, start16, start16 + len(passage), passage)
     assert project.sources[0].codings[0].text == passage
     assert any("UTF-16 units" in w for w in project.warnings)
 
@@ -326,18 +423,14 @@ def test_selection_off_by_a_few_characters_moves_to_its_named_text(tmp_path: Pat
     original = "Indledning. Vi bruger Workplace hver dag. Slut."
     passage = "Vi bruger Workplace hver dag."
     start = original.index(passage) + 4
-    qde = _one_source_project("a.txt", _selection(start, start + len(passage), passage))
-    project = read_qdpx(_archive(tmp_path / "off.qdpx", qde, {"sources/a.txt":
-                                                              original.encode()}))
+    project = _read_one_selection(tmp_path, original, start, start + len(passage), passage)
     assert project.sources[0].codings[0].text == passage
     assert any("moved to the nearby passage" in w for w in project.warnings)
 
 
 def test_label_names_keep_positions_and_say_so(tmp_path: Path) -> None:
     original = "Indledning. Vi bruger Workplace hver dag. Slut."
-    qde = _one_source_project("a.txt", _selection(0, 10, "1:3 quotation"))
-    project = read_qdpx(_archive(tmp_path / "label.qdpx", qde, {"sources/a.txt":
-                                                                original.encode()}))
+    project = _read_one_selection(tmp_path, original, 0, 10, "1:3 quotation")
     assert project.sources[0].codings[0].text == original[:10]
     assert any("positions were kept as given" in w for w in project.warnings)
 
@@ -346,9 +439,7 @@ def test_decomposed_letters_are_composed_and_later_positions_follow(tmp_path: Pa
     original = "Cafe\u0301en og Ka\u030are: ingen bruger intranettet."
     passage = "ingen bruger intranettet."
     start = original.index(passage)
-    qde = _one_source_project("a.txt", _selection(start, start + len(passage), passage))
-    project = read_qdpx(_archive(tmp_path / "nfd.qdpx", qde, {"sources/a.txt":
-                                                              original.encode()}))
+    project = _read_one_selection(tmp_path, original, start, start + len(passage), passage)
     (source,) = project.sources
     assert source.text.startswith("Caféen og Kåre")
     assert source.codings[0].text == passage and source.codings[0].start == start - 2
@@ -357,41 +448,49 @@ def test_decomposed_letters_are_composed_and_later_positions_follow(tmp_path: Pa
 
 def test_braced_lowercase_guids_and_bom_are_accepted(tmp_path: Path) -> None:
     original = "\ufeffHej med dig."
-    qde = _one_source_project("a.txt", _selection(0, 3, "Hej")).replace(
-        f'creatingUser="{ANNA}"', 'creatingUser="{' + ANNA.lower() + '}"').replace(
-        f'targetGUID="{NOT_WORK}"', 'targetGUID="' + NOT_WORK.lower() + '"')
-    project = read_qdpx(_archive(tmp_path / "g.qdpx", qde, {"sources/a.txt":
-                                                            original.encode()}))
+    qde = (
+        _one_source_project("a.txt", _selection(0, 3, "Hej"))
+        .replace(f'creatingUser="{ANNA}"', 'creatingUser="{' + ANNA.lower() + '}"')
+        .replace(f'targetGUID="{NOT_WORK}"', 'targetGUID="' + NOT_WORK.lower() + '"')
+    )
+    project = read_qdpx(_archive(tmp_path / "g.qdpx", qde, {"sources/a.txt": original.encode()}))
     coding = project.sources[0].codings[0]
     assert (coding.text, coding.creating_user_guid, coding.code_guid) == ("Hej", ANNA, NOT_WORK)
 
 
 # --- what cannot be imported --------------------------------------------------------------
 
+
 def test_media_sources_sets_and_graphs_are_listed_in_warnings(tmp_path: Path) -> None:
     g = "AAAAAAAA-0000-4000-8000-{:012d}"
-    body = (_CODEBOOK + '<Sources>'
-            f'<PictureSource guid="{g.format(1)}" name="Intranet screenshot"/>'
-            f'<PictureSource guid="{g.format(2)}" name="Feed photo"/>'
-            f'<TextSource guid="{INTERVIEW}" name="Interview"><PlainTextContent>Kort tekst.'
-            '</PlainTextContent></TextSource>'
-            f'<AudioSource guid="{g.format(3)}" name="Interview audio"/>'
-            f'<PDFSource guid="{g.format(4)}" name="Policy.pdf"/>'
-            '</Sources>'
-            f'<Sets><Set guid="{g.format(5)}" name="Banks"/></Sets>'
-            f'<Graphs><Graph guid="{g.format(6)}" name="Challenges map"/></Graphs>')
+    body = (
+        _CODEBOOK + "<Sources>"
+        f'<PictureSource guid="{g.format(1)}" name="Intranet screenshot"/>'
+        f'<PictureSource guid="{g.format(2)}" name="Feed photo"/>'
+        f'<TextSource guid="{INTERVIEW}" name="Interview"><PlainTextContent>Kort tekst.'
+        "</PlainTextContent></TextSource>"
+        f'<AudioSource guid="{g.format(3)}" name="Interview audio"/>'
+        f'<PDFSource guid="{g.format(4)}" name="Policy.pdf"/>'
+        "</Sources>"
+        f'<Sets><Set guid="{g.format(5)}" name="Banks"/></Sets>'
+        f'<Graphs><Graph guid="{g.format(6)}" name="Challenges map"/></Graphs>'
+    )
     project = read_qdpx(_archive(tmp_path / "media.qdpx", _qde(body)))
     assert [s.text for s in project.sources] == ["Kort tekst."]
-    assert ("2 picture sources were not imported (ISM Study codes text only): "
-            "'Intranet screenshot', 'Feed photo'.") in project.warnings
-    assert any(w.startswith("1 audio sources") and "'Interview audio'" in w
-               for w in project.warnings)
+    assert (
+        "2 picture sources were not imported (ISM Study codes text only): "
+        "'Intranet screenshot', 'Feed photo'."
+    ) in project.warnings
+    assert any(
+        w.startswith("1 audio sources") and "'Interview audio'" in w for w in project.warnings
+    )
     assert any(w.startswith("1 PDF sources") for w in project.warnings)
     assert "1 sets were not imported: 'Banks'." in project.warnings
     assert "1 graphs were not imported: 'Challenges map'." in project.warnings
 
 
 # --- refused archives ---------------------------------------------------------------------
+
 
 def test_a_file_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.qdpx"
@@ -413,8 +512,11 @@ def test_malformed_xml_is_refused(tmp_path: Path) -> None:
 
 def test_schema_invalid_project_is_refused_naming_the_error(tmp_path: Path) -> None:
     qde = _qde('<Users><User name="no guid"/></Users>')
-    with pytest.raises(InvalidFile, match=r"Project.xsd: /Project/Users/User: missing "
-                                          r"required attribute 'guid'"):
+    with pytest.raises(
+        InvalidFile,
+        match=r"Project.xsd: /Project/Users/User: missing "
+        r"required attribute 'guid'",
+    ):
         read_qdpx(_archive(tmp_path / "invalid.qdpx", qde))
 
 
@@ -424,8 +526,10 @@ def test_xml_in_another_namespace_is_refused(tmp_path: Path) -> None:
 
 
 def test_entity_declarations_are_refused(tmp_path: Path) -> None:
-    qde = ('<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY lol "lol">]>'
-           '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol;"/>')
+    qde = (
+        '<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY lol "lol">]>'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol;"/>'
+    )
     with pytest.raises(InvalidFile, match="forbidden"):
         read_qdpx(_archive(tmp_path / "dtd.qdpx", qde))
 
@@ -450,7 +554,8 @@ def test_a_missing_source_file_is_refused(tmp_path: Path) -> None:
 
 def test_a_coding_of_an_unknown_code_is_refused(tmp_path: Path) -> None:
     qde = _one_source_project("a.txt", _selection(0, 3, None)).replace(
-        f'targetGUID="{NOT_WORK}"', f'targetGUID="{CENSOR}"')
+        f'targetGUID="{NOT_WORK}"', f'targetGUID="{CENSOR}"'
+    )
     with pytest.raises(InvalidFile, match="not in the codebook"):
         read_qdpx(_archive(tmp_path / "code.qdpx", qde, {"sources/a.txt": b"Hej med dig"}))
 
@@ -480,7 +585,7 @@ def test_archives_inflating_beyond_the_limit_are_refused(tmp_path: Path) -> None
 
 
 def test_validate_project_xml_lists_the_first_errors() -> None:
-    bad = _qde('<Users><User/><User/><User/><User/><User/></Users>').encode()
+    bad = _qde("<Users><User/><User/><User/><User/><User/></Users>").encode()
     with pytest.raises(InvalidFile) as caught:
         validate_project_xml(bad)
     assert str(caught.value).count("missing required attribute 'guid'") == 3

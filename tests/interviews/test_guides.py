@@ -21,8 +21,9 @@ def _paragraphs(path_or_stream) -> list:
     return docx.Document(path_or_stream).paragraphs
 
 
-def test_guide_docx_has_title_intro_numbered_questions_and_indented_probes(coordinator_guide,
-                                                                           tmp_path):
+def test_guide_docx_has_title_intro_numbered_questions_and_indented_probes(
+    coordinator_guide, tmp_path
+):
     path = tmp_path / "guide.docx"
     write_guide_docx(coordinator_guide, path)
     paragraphs = _paragraphs(path)
@@ -46,8 +47,13 @@ def test_guide_docx_leaves_ruled_space_for_notes_after_each_question(coordinator
     write_guide_docx(coordinator_guide, stream)
     stream.seek(0)
     paragraphs = _paragraphs(stream)
-    ruled = [p for p in paragraphs if p._p.pPr is not None and p._p.pPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr") is not None]
+    ruled = [
+        p
+        for p in paragraphs
+        if p._p.pPr is not None
+        and p._p.pPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr")
+        is not None
+    ]
     assert len(ruled) == NOTE_LINES * len(coordinator_guide.questions())
     assert all(p.text == "" for p in ruled)
 

@@ -19,8 +19,15 @@ import pytest
 from sqlalchemy import func, select
 
 from study.admin.organisations import add_organisation
-from study.db.models import (PlatformChannel, PlatformDocument, PlatformImport, PlatformMessage,
-                             PlatformPerson, Transcript)
+from study.admin.permissions import OPERATOR
+from study.db.models import (
+    PlatformChannel,
+    PlatformDocument,
+    PlatformImport,
+    PlatformMessage,
+    PlatformPerson,
+    Transcript,
+)
 from study.errors import InvalidFile, InvalidInput
 from study.platforms.activity import activity_measures, activity_weekly
 from study.platforms.measures import degree_centralisation
@@ -42,26 +49,40 @@ def salt(tmp_path):
 
 @pytest.fixture
 def orgs(session):
-    add_organisation(session, "Nordlys")
-    add_organisation(session, "Fjordbank")
+    add_organisation(session, "Nordlys", actor=OPERATOR)
+    add_organisation(session, "Fjordbank", actor=OPERATOR)
     session.flush()
     return session
 
 
 def import_slack(session, salt, **options):
-    return import_platform_export(session, SLACK, organisation="Nordlys", platform="slack",
-                                  salt_file=salt, **options)
+    return import_platform_export(
+        session,
+        SLACK,
+        organisation="Nordlys",
+        platform="slack",
+        salt_file=salt,
+        **options,
+        actor=OPERATOR,
+    )
 
 
 def import_viva(session, salt, path):
-    return import_platform_export(session, path, organisation="Fjordbank",
-                                  platform="viva-engage", salt_file=salt)
+    return import_platform_export(
+        session,
+        path,
+        organisation="Fjordbank",
+        platform="viva-engage",
+        salt_file=salt,
+        actor=OPERATOR,
+    )
 
 
 def row(frame: pd.DataFrame, organisation: str, department: str | None = None) -> pd.Series:
-    part = frame[(frame["organisation"] == organisation)
-                 & (frame["department"].isna() if department is None
-                    else frame["department"] == department)]
+    part = frame[
+        (frame["organisation"] == organisation)
+        & (frame["department"].isna() if department is None else frame["department"] == department)
+    ]
     assert len(part) == 1
     return part.iloc[0]
 
@@ -70,14 +91,20 @@ def test_slack_report_counts_what_was_read_skipped_and_missing(orgs, salt):
     report = import_slack(orgs, salt)
     # P1 R1 R2 P2 | R3 P3 R4 R5 | P4 R6 P5; P2 appears twice in the day file.
     assert report.messages_read == report.messages_added == 11
-    assert report.skipped == {"bots": 1, "deleted": 2, "duplicate rows": 1,
-                              "system: channel_join": 1, "system: channel_purpose": 1}
+    assert report.skipped == {
+        "bots": 1,
+        "deleted": 2,
+        "duplicate rows": 1,
+        "system: channel_join": 1,
+        "system: channel_purpose": 1,
+    }
     assert report.people == 5 and report.people_added == 6  # Frode never posts
     assert report.channels == 2
     assert (report.first_message, report.last_message) == ("2024-01-08", "2024-01-15")
     assert "direct messages (dms.json)" in report.missing
-    assert "a private channel: listed, but the export has no messages folder for it" \
-        in report.missing
+    assert (
+        "a private channel: listed, but the export has no messages folder for it" in report.missing
+    )
     assert report.salt_created and salt.exists()
 
 
@@ -90,8 +117,11 @@ def test_slack_threads_replies_and_ts_are_kept_exactly(orgs, salt):
     assert rows["1704700800.000100"].reactions == 2
     assert len(rows["1704700800.000100"].mentions) == 1
     assert rows["1704704400.000300"].edited_by_id == rows["1704704400.000300"].person_id
-    levels = dict(orgs.execute(select(PlatformPerson.department, func.count())
-                               .group_by(PlatformPerson.department)).all())
+    levels = dict(
+        orgs.execute(
+            select(PlatformPerson.department, func.count()).group_by(PlatformPerson.department)
+        ).all()
+    )
     assert levels == {"Ledelse": 1, "IT": 2, "Salg": 3}
     kinds = sorted(orgs.scalars(select(PlatformChannel.kind)))
     assert kinds == ["private", "public", "public"]
@@ -100,7 +130,7 @@ def test_slack_threads_replies_and_ts_are_kept_exactly(orgs, salt):
 
 def test_slack_measures_match_hand_counts(orgs, salt):
     import_slack(orgs, salt)
-    frame = activity_measures(orgs, min_group=2)
+    frame = activity_measures(orgs, min_group=2, viewer=OPERATOR)
     org = row(frame, "Nordlys")
     assert (org["members"], org["active_members"], org["leaders"]) == (6, 5, 2)
     assert (org["messages"], org["posts"], org["replies"], org["threads"]) == (11, 5, 6, 5)
@@ -135,7 +165,9 @@ def test_slack_measures_match_hand_counts(orgs, salt):
     assert math.isnan(it["reciprocity"])  # the network is the organisation's
     departments = set(frame.loc[frame["organisation"] == "Nordlys", "department"].dropna())
     assert departments == {"IT", "Salg"}  # Ledelse has one member: too small
-    assert set(activity_measures(orgs)["department"].dropna()) == set()  # minimum 5
+    assert (
+        set(activity_measures(orgs, viewer=OPERATOR)["department"].dropna()) == set()
+    )  # minimum 5
 
 
 def test_viva_overlapping_export_adds_only_what_is_new_and_measures_match(orgs, salt):
@@ -153,7 +185,7 @@ def test_viva_overlapping_export_adds_only_what_is_new_and_measures_match(orgs, 
     assert orgs.scalar(select(func.count()).select_from(PlatformPerson)) == 4
     edited = orgs.scalar(select(PlatformMessage).where(PlatformMessage.source_id == "5008"))
     assert edited.edited_by_id == edited.person_id
-    org = row(activity_measures(orgs, min_group=2), "Fjordbank")
+    org = row(activity_measures(orgs, min_group=2, viewer=OPERATOR), "Fjordbank")
     assert (org["messages"], org["posts"], org["replies"], org["threads"]) == (7, 4, 3, 4)
     assert org["posts_per_active_member_week"] == pytest.approx(7 / 4 / 2)
     assert org["lurker_share"] == 0
@@ -209,22 +241,33 @@ def test_zip_with_a_top_folder_reads_like_the_folder(orgs, salt, tmp_path):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
         for path in SLACK.rglob("*.json"):
             handle.write(path, "export/" + path.relative_to(SLACK).as_posix())
-    report = import_platform_export(orgs, archive, organisation="Nordlys", platform="slack",
-                                    salt_file=salt)
+    report = import_platform_export(
+        orgs, archive, organisation="Nordlys", platform="slack", salt_file=salt, actor=OPERATOR
+    )
     assert report.messages_added == 11
 
 
-@pytest.mark.parametrize("title, level", [
-    ("Administrerende direktør", "executive"), ("Chief Operating Officer", "executive"),
-    ("Afdelingsleder", "manager"), ("Head of Sales", "manager"), ("Teamleder, kundeservice",
-                                                                    "manager"),
-    ("Udvikler", "staff"), ("Lederassistent", "staff"), ("", "unknown"), (None, "unknown")])
+@pytest.mark.parametrize(
+    "title, level",
+    [
+        ("Administrerende direktør", "executive"),
+        ("Chief Operating Officer", "executive"),
+        ("Afdelingsleder", "manager"),
+        ("Head of Sales", "manager"),
+        ("Teamleder, kundeservice", "manager"),
+        ("Udvikler", "staff"),
+        ("Lederassistent", "staff"),
+        ("", "unknown"),
+        (None, "unknown"),
+    ],
+)
 def test_job_titles_become_coarse_levels_in_english_and_danish(title, level):
     assert level_of(title, leader_levels()) == level
 
 
 def test_degree_centralisation_is_one_for_a_star_and_zero_for_a_cycle():
     import networkx as nx
+
     assert degree_centralisation(nx.star_graph(5)) == 1.0
     assert degree_centralisation(nx.cycle_graph(6)) == 0.0
 
@@ -239,22 +282,37 @@ def test_weekly_series_counts_each_week(orgs, salt):
 
 def test_a_wrong_format_is_refused_before_anything_is_read(orgs, salt):
     with pytest.raises(InvalidFile, match="Slack export, not a Viva Engage export"):
-        import_platform_export(orgs, SLACK, organisation="Nordlys", platform="viva-engage",
-                               salt_file=salt)
+        import_platform_export(
+            orgs,
+            SLACK,
+            organisation="Nordlys",
+            platform="viva-engage",
+            salt_file=salt,
+            actor=OPERATOR,
+        )
     assert not salt.exists()
 
 
 def test_malformed_day_file_stores_nothing(database, salt, tmp_path):
     with database.transaction() as session:
-        add_organisation(session, "Nordlys")
+        add_organisation(session, "Nordlys", actor=OPERATOR)
     broken = tmp_path / "broken"
     shutil.copytree(SLACK, broken)
     (broken / "random" / "2024-01-15.json").write_text('[{"type": "message", "ts": ')
-    with pytest.raises(InvalidFile, match=r"broken/random/2024-01-15.json, line 1: the file is "
-                                          r"not valid JSON"):
+    with pytest.raises(
+        InvalidFile,
+        match=r"broken/random/2024-01-15.json, line 1: the file is "
+        r"not valid JSON",
+    ):
         with database.transaction() as session:
-            import_platform_export(session, broken, organisation="Nordlys", platform="slack",
-                                   salt_file=salt)
+            import_platform_export(
+                session,
+                broken,
+                organisation="Nordlys",
+                platform="slack",
+                salt_file=salt,
+                actor=OPERATOR,
+            )
     with database.transaction() as session:
         for model in (PlatformImport, PlatformMessage, PlatformPerson, PlatformChannel):
             assert session.scalar(select(func.count()).select_from(model)) == 0
@@ -265,14 +323,16 @@ def test_network_measures_equal_networkx_on_the_reply_graph(orgs, salt):
 
     from study.platforms.activity import activity_frames
     from study.platforms.measures import reply_network
+
     import_slack(orgs, salt)
     import_viva(orgs, salt, VIVA_A)
     import_viva(orgs, salt, VIVA_B)
     messages, people = activity_frames(orgs)
-    frame = activity_measures(orgs, departments=False).set_index("organisation")
+    frame = activity_measures(orgs, departments=False, viewer=OPERATOR).set_index("organisation")
     for organisation in ("Nordlys", "Fjordbank"):
         graph = reply_network(messages, people, organisation)
         assert frame.at[organisation, "reciprocity"] == nx.reciprocity(graph)
-        assert frame.at[organisation, "degree_centralisation"] == \
-            degree_centralisation(graph.to_undirected())
+        assert frame.at[organisation, "degree_centralisation"] == degree_centralisation(
+            graph.to_undirected()
+        )
         assert frame.at[organisation, "network_ties"] == graph.number_of_edges()

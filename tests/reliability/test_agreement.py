@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tracemalloc
-from pathlib import Path
 
 import krippendorff
 import numpy as np
@@ -12,11 +11,19 @@ import pytest
 
 from study.errors import InsufficientData, InvalidInput
 from study.reliability import agreement
-from study.reliability.agreement import (alpha_from_coincidences, bootstrap_alpha_ci,
-                                         brennan_prediger_kappa, cohen_kappa,
-                                         cohen_kappa_from_table, coincidence_matrix, fleiss_kappa,
-                                         fleiss_kappa_from_counts, krippendorff_alpha,
-                                         percent_agreement)
+from study.reliability.agreement import (
+    alpha_from_coincidences,
+    bootstrap_alpha_ci,
+    brennan_prediger_kappa,
+    cohen_kappa,
+    cohen_kappa_from_table,
+    coincidence_matrix,
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    krippendorff_alpha,
+    percent_agreement,
+)
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "icr"
@@ -38,9 +45,15 @@ def _wide(data: pd.DataFrame) -> np.ndarray:
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", worked
 # example with 4 observers, 12 units and missing values: published alphas.
-@pytest.mark.parametrize(("level", "published"), [
-    ("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797),
-])
+@pytest.mark.parametrize(
+    ("level", "published"),
+    [
+        ("nominal", 0.743),
+        ("ordinal", 0.815),
+        ("interval", 0.849),
+        ("ratio", 0.797),
+    ],
+)
 def test_alpha_reproduces_krippendorff_2011_worked_example(krippendorff_2011, level, published):
     assert round(_alpha(krippendorff_2011, level), 3) == published
 
@@ -48,14 +61,18 @@ def test_alpha_reproduces_krippendorff_2011_worked_example(krippendorff_2011, le
 @pytest.mark.parametrize("level", agreement.LEVELS)
 def test_alpha_equals_pypi_krippendorff_package_on_worked_example(krippendorff_2011, level):
     # PyPI package krippendorff 0.9, krippendorff.alpha(reliability_data=...).
-    theirs = krippendorff.alpha(reliability_data=_wide(krippendorff_2011), level_of_measurement=level)
+    theirs = krippendorff.alpha(
+        reliability_data=_wide(krippendorff_2011), level_of_measurement=level
+    )
     assert _alpha(krippendorff_2011, level) == pytest.approx(theirs, abs=1e-12)
 
 
 @pytest.mark.parametrize("level", agreement.LEVELS)
 def test_alpha_equals_pypi_package_on_random_data_with_gaps(level):
     rng = np.random.default_rng(7)
-    rows = [(u, c, int(rng.integers(1, 6))) for u in range(60) for c in "abcd" if rng.random() < 0.7]
+    rows = [
+        (u, c, int(rng.integers(1, 6))) for u in range(60) for c in "abcd" if rng.random() < 0.7
+    ]
     data = pd.DataFrame(rows, columns=["unit", "coder", "value"])
     theirs = krippendorff.alpha(reliability_data=_wide(data), level_of_measurement=level)
     assert _alpha(data, level) == pytest.approx(theirs, abs=1e-12)
@@ -63,36 +80,55 @@ def test_alpha_equals_pypi_package_on_random_data_with_gaps(level):
 
 def test_alpha_ignores_unit_coded_by_one_coder(krippendorff_2011):
     # Unit 11 has two values, unit 12 one: adding another lone value changes nothing.
-    extra = pd.concat([krippendorff_2011, pd.DataFrame({"unit": [13], "coder": ["A"], "value": [1]})])
-    assert _alpha(extra, "nominal") == pytest.approx(_alpha(krippendorff_2011, "nominal"), abs=1e-15)
+    extra = pd.concat(
+        [krippendorff_2011, pd.DataFrame({"unit": [13], "coder": ["A"], "value": [1]})]
+    )
+    assert _alpha(extra, "nominal") == pytest.approx(
+        _alpha(krippendorff_2011, "nominal"), abs=1e-15
+    )
 
 
 def test_missing_value_counts_as_missing_row(krippendorff_2011):
-    with_nan = pd.concat([krippendorff_2011, pd.DataFrame({"unit": [12], "coder": ["D"], "value": [np.nan]})])
-    assert _alpha(with_nan, "interval") == pytest.approx(_alpha(krippendorff_2011, "interval"), abs=1e-15)
+    with_nan = pd.concat(
+        [krippendorff_2011, pd.DataFrame({"unit": [12], "coder": ["D"], "value": [np.nan]})]
+    )
+    assert _alpha(with_nan, "interval") == pytest.approx(
+        _alpha(krippendorff_2011, "interval"), abs=1e-15
+    )
 
 
 def test_ordinal_alpha_from_ordered_categories_matches_numeric_codes(krippendorff_2011):
     labels = ["very low", "low", "mid", "high", "very high"]
-    named = krippendorff_2011.assign(value=pd.Categorical(
-        [labels[v - 1] for v in krippendorff_2011["value"]], categories=labels, ordered=True))
+    named = krippendorff_2011.assign(
+        value=pd.Categorical(
+            [labels[v - 1] for v in krippendorff_2011["value"]], categories=labels, ordered=True
+        )
+    )
     assert _alpha(named, "ordinal") == pytest.approx(0.815, abs=5e-4)
-    assert _alpha(named.assign(value=named["value"].astype(str)), "nominal") == pytest.approx(0.743, abs=5e-4)
+    assert _alpha(named.assign(value=named["value"].astype(str)), "nominal") == pytest.approx(
+        0.743, abs=5e-4
+    )
 
 
 @pytest.mark.parametrize("level", agreement.LEVELS)
 def test_nullable_integer_values_with_pd_na_are_not_coded(krippendorff_2011, level):
     # Issue 14: an Int64 column holding pd.NA failed (nominal: raw ValueError; ordinal:
     # "needs numeric values"). pd.NA is "not coded", like a missing row.
-    holes = pd.concat([krippendorff_2011, pd.DataFrame({"unit": [12, 11], "coder": ["D", "A"],
-                                                        "value": [None, None]})])
+    holes = pd.concat(
+        [
+            krippendorff_2011,
+            pd.DataFrame({"unit": [12, 11], "coder": ["D", "A"], "value": [None, None]}),
+        ]
+    )
     nullable = holes.assign(value=holes["value"].astype("Int64"))
     assert nullable["value"].isna().sum() == 2
-    theirs = krippendorff.alpha(reliability_data=_wide(krippendorff_2011),
-                                level_of_measurement=level)
+    theirs = krippendorff.alpha(
+        reliability_data=_wide(krippendorff_2011), level_of_measurement=level
+    )
     assert _alpha(nullable, level) == pytest.approx(theirs, abs=1e-12)
-    as_objects = holes.assign(value=holes["value"].astype(object).where(holes["value"].notna(),
-                                                                        None))
+    as_objects = holes.assign(
+        value=holes["value"].astype(object).where(holes["value"].notna(), None)
+    )
     assert _alpha(as_objects, "nominal") == pytest.approx(_alpha(krippendorff_2011, "nominal"))
 
 
@@ -106,8 +142,9 @@ def test_missing_unit_or_coder_ids_are_refused_with_a_clear_message(krippendorff
     with pytest.raises(InvalidInput, match="2 coded row\\(s\\) have no coder id in column 'coder'"):
         _alpha(no_coder, "interval")
     # A row without a value says nothing, whatever its ids: it is left out, not refused.
-    blank = pd.concat([krippendorff_2011, pd.DataFrame({"unit": [None], "coder": [None],
-                                                        "value": [None]})])
+    blank = pd.concat(
+        [krippendorff_2011, pd.DataFrame({"unit": [None], "coder": [None], "value": [None]})]
+    )
     assert _alpha(blank, "nominal") == pytest.approx(_alpha(krippendorff_2011, "nominal"))
 
 
@@ -117,20 +154,24 @@ def _many_distinct_values(n_units: int, seed: int = 1) -> pd.DataFrame:
     truth = rng.permutation(4 * n_units).astype(float)[:n_units]
     first = truth + rng.random(n_units)
     second = truth + rng.random(n_units) * 40
-    data = pd.DataFrame({"unit": np.tile(np.arange(n_units), 2),
-                         "coder": np.repeat(["a", "b"], n_units),
-                         "value": np.concatenate([first, second])})
+    data = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(n_units), 2),
+            "coder": np.repeat(["a", "b"], n_units),
+            "value": np.concatenate([first, second]),
+        }
+    )
     data.loc[rng.random(len(data)) < 0.02, "value"] = np.nan
     return data
 
 
 @pytest.mark.parametrize("level", agreement.LEVELS)
-def test_sums_path_equals_the_package_on_the_worked_example(krippendorff_2011, level,
-                                                            monkeypatch):
+def test_sums_path_equals_the_package_on_the_worked_example(krippendorff_2011, level, monkeypatch):
     # Few values go through the coincidence matrix; force the per-unit sums used for many.
     monkeypatch.setattr(agreement, "_SMALL_DOMAIN", 0)
-    theirs = krippendorff.alpha(reliability_data=_wide(krippendorff_2011),
-                                level_of_measurement=level)
+    theirs = krippendorff.alpha(
+        reliability_data=_wide(krippendorff_2011), level_of_measurement=level
+    )
     assert _alpha(krippendorff_2011, level) == pytest.approx(theirs, abs=1e-12)
 
 
@@ -151,12 +192,13 @@ def test_interval_alpha_of_100000_distinct_values_stays_small_in_memory():
     try:
         interval = _alpha(data, "interval")
         ordinal = _alpha(data, "ordinal")
-        ci = bootstrap_alpha_ci(data, unit="unit", coder="coder", value="value",
-                                level="interval", n_boot=5)
+        ci = bootstrap_alpha_ci(
+            data, unit="unit", coder="coder", value="value", level="interval", n_boot=5
+        )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 200 * 2 ** 20, f"peak {peak / 2 ** 20:.0f} MiB"
+    assert peak < 200 * 2**20, f"peak {peak / 2**20:.0f} MiB"
     assert 0.9 < interval < 1 and 0.9 < ordinal < 1
     assert ci.alpha == interval and ci.n_boot == 5
 
@@ -172,20 +214,22 @@ def test_ratio_alpha_with_many_distinct_values_stays_bounded_in_memory():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 8 * values ** 2 / 4, f"peak {peak / 2 ** 20:.0f} MiB"
+    assert peak < 8 * values**2 / 4, f"peak {peak / 2**20:.0f} MiB"
 
 
 @pytest.mark.parametrize("level", agreement.LEVELS)
 def test_identical_coders_give_alpha_one(level):
     values = [1, 2, 3, 3, 5, 4, 2, 1]
-    data = pd.DataFrame({"unit": list(range(8)) * 2, "coder": ["a"] * 8 + ["b"] * 8,
-                         "value": values * 2})
+    data = pd.DataFrame(
+        {"unit": list(range(8)) * 2, "coder": ["a"] * 8 + ["b"] * 8, "value": values * 2}
+    )
     assert _alpha(data, level) == 1.0
 
 
 def test_swapping_coder_labels_changes_nothing(krippendorff_2011):
-    swapped = krippendorff_2011.assign(coder=krippendorff_2011["coder"].map(
-        {"A": "D", "B": "C", "C": "B", "D": "A"}))
+    swapped = krippendorff_2011.assign(
+        coder=krippendorff_2011["coder"].map({"A": "D", "B": "C", "C": "B", "D": "A"})
+    )
     for level in agreement.LEVELS:
         assert _alpha(swapped, level) == pytest.approx(_alpha(krippendorff_2011, level), abs=1e-15)
 
@@ -216,14 +260,30 @@ def test_coincidence_matrix_matches_krippendorff_2011_marginals(krippendorff_201
     counts = np.stack([(wide == v).sum(axis=0) for v in range(1, 6)], axis=1)
     o = coincidence_matrix(counts)
     assert o.sum(axis=0) == pytest.approx([9, 13, 10, 5, 3])
-    assert alpha_from_coincidences(o, [1, 2, 3, 4, 5], level="interval") == pytest.approx(0.849, abs=5e-4)
+    assert alpha_from_coincidences(o, [1, 2, 3, 4, 5], level="interval") == pytest.approx(
+        0.849, abs=5e-4
+    )
 
 
 def test_bootstrap_interval_is_reproducible_and_brackets_alpha(krippendorff_2011):
-    first = bootstrap_alpha_ci(krippendorff_2011, unit="unit", coder="coder", value="value",
-                               level="interval", n_boot=300, seed=3)
-    again = bootstrap_alpha_ci(krippendorff_2011, unit="unit", coder="coder", value="value",
-                               level="interval", n_boot=300, seed=3)
+    first = bootstrap_alpha_ci(
+        krippendorff_2011,
+        unit="unit",
+        coder="coder",
+        value="value",
+        level="interval",
+        n_boot=300,
+        seed=3,
+    )
+    again = bootstrap_alpha_ci(
+        krippendorff_2011,
+        unit="unit",
+        coder="coder",
+        value="value",
+        level="interval",
+        n_boot=300,
+        seed=3,
+    )
     assert first == again
     assert first.alpha == pytest.approx(0.849, abs=5e-4)
     assert first.low < first.alpha < first.high <= 1.0
@@ -237,10 +297,22 @@ def test_bootstrap_replicate_equals_alpha_of_resampled_units(krippendorff_2011):
     units = np.sort(krippendorff_2011["unit"].unique())
     pairable = [u for u in units if (krippendorff_2011["unit"] == u).sum() >= 2]
     drawn = rng.integers(0, len(pairable), len(pairable))
-    resampled = pd.concat([krippendorff_2011[krippendorff_2011["unit"] == pairable[i]].assign(unit=k)
-                           for k, i in enumerate(drawn)])
-    ci = bootstrap_alpha_ci(krippendorff_2011, unit="unit", coder="coder", value="value",
-                            level="nominal", n_boot=1, seed=11, confidence=0.5)
+    resampled = pd.concat(
+        [
+            krippendorff_2011[krippendorff_2011["unit"] == pairable[i]].assign(unit=k)
+            for k, i in enumerate(drawn)
+        ]
+    )
+    ci = bootstrap_alpha_ci(
+        krippendorff_2011,
+        unit="unit",
+        coder="coder",
+        value="value",
+        level="nominal",
+        n_boot=1,
+        seed=11,
+        confidence=0.5,
+    )
     assert ci.low == pytest.approx(_alpha(resampled, "nominal"), abs=1e-12)
 
 
@@ -286,9 +358,18 @@ def test_fleiss_kappa_reproduces_fleiss_1971():
 def test_fleiss_kappa_from_counts_reproduces_wikipedia_example():
     # Wikipedia "Fleiss' kappa" worked example: 10 subjects, 14 raters, 5
     # categories; P-bar = 0.378, P-bar-e = 0.213, kappa = 0.210.
-    counts = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0],
-              [2, 2, 8, 1, 1], [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2],
-              [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    counts = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
     assert round(fleiss_kappa_from_counts(counts), 3) == 0.210
 
 
@@ -307,7 +388,8 @@ def test_fleiss_kappa_with_weights_equals_repeated_rows():
     rows = np.array([[3, 0], [1, 2], [0, 3]])
     repeated = np.repeat(rows, [2, 1, 4], axis=0)
     assert fleiss_kappa_from_counts(rows, weights=[2, 1, 4]) == pytest.approx(
-        fleiss_kappa_from_counts(repeated), abs=1e-15)
+        fleiss_kappa_from_counts(repeated), abs=1e-15
+    )
 
 
 def test_complete_design_statistics_reject_missing_ratings():
@@ -342,14 +424,18 @@ def _table_to_labels(table):
     return np.repeat(rows, counts), np.repeat(cols, counts)
 
 
-@pytest.mark.parametrize("table", [
-    [[199_999, 0], [0, 1]],            # issue 14: a rare code both coders agree on
-    [[999_998, 1], [0, 1]],
-    [[499_990, 3, 0], [2, 4, 0], [0, 0, 1]],
-    [[40, 9], [6, 45]],
-])
+@pytest.mark.parametrize(
+    "table",
+    [
+        [[199_999, 0], [0, 1]],  # issue 14: a rare code both coders agree on
+        [[999_998, 1], [0, 1]],
+        [[499_990, 3, 0], [2, 4, 0], [0, 0, 1]],
+        [[40, 9], [6, 45]],
+    ],
+)
 def test_cohen_kappa_of_rare_codes_equals_sklearn(table):
     from sklearn.metrics import cohen_kappa_score
+
     first, second = _table_to_labels(table)
     theirs = cohen_kappa_score(first, second)
     assert cohen_kappa_from_table(table) == pytest.approx(theirs, rel=1e-9, abs=1e-12)
@@ -365,6 +451,7 @@ def test_cohen_kappa_is_undefined_only_when_both_coders_used_one_category():
 @pytest.mark.parametrize("rare", [1, 3])
 def test_fleiss_kappa_of_rare_codes_equals_statsmodels(rare):
     from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
+
     # 3 raters, 600,000 units: a code given to `rare` units by everyone, once by one rater.
     counts = np.array([[3, 0]] * 599_990 + [[0, 3]] * rare + [[2, 1]] * (10 - rare))
     ours = fleiss_kappa_from_counts(counts)
@@ -379,11 +466,24 @@ def test_cluster_bootstrap_replicate_equals_alpha_of_resampled_clusters(krippend
     # Units 1-12 in four clusters of three. One replicate draws 4 clusters with replacement;
     # its alpha equals the PyPI package's alpha of those clusters' units stacked explicitly.
     data = krippendorff_2011.assign(cluster=(krippendorff_2011["unit"] - 1) // 3)
-    ci = bootstrap_alpha_ci(data, unit="unit", coder="coder", value="value", level="interval",
-                            n_boot=1, seed=5, confidence=0.5, cluster="cluster")
+    ci = bootstrap_alpha_ci(
+        data,
+        unit="unit",
+        coder="coder",
+        value="value",
+        level="interval",
+        n_boot=1,
+        seed=5,
+        confidence=0.5,
+        cluster="cluster",
+    )
     drawn = np.random.default_rng(5).integers(0, 4, 4)
-    resampled = pd.concat([data[data["cluster"] == c].assign(unit=data["unit"] + 100 * k)
-                           for k, c in enumerate(drawn)])
+    resampled = pd.concat(
+        [
+            data[data["cluster"] == c].assign(unit=data["unit"] + 100 * k)
+            for k, c in enumerate(drawn)
+        ]
+    )
     theirs = krippendorff.alpha(reliability_data=_wide(resampled), level_of_measurement="interval")
     assert ci.low == pytest.approx(theirs, abs=1e-12)
 

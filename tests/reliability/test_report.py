@@ -7,18 +7,24 @@ import math
 import krippendorff
 import numpy as np
 import pytest
-from icr_study import ANA_TURNS, BEN_TURNS, CODE, OTHER_CODE, SCHEME, build_icr_study
 from sqlalchemy import select
 
-from study.admin.accounts import add_account
+from study.admin.accounts import active_account, add_account
 from study.admin.audit import list_events
+from study.admin.permissions import OPERATOR
 from study.db.models import Account
 from study.errors import InsufficientData, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.codings import add_coding, list_codings
 from study.interviews.transcripts.store import transcript_json
-from study.reliability.consensus import (consensus_coder, list_disagreements, preferred_codings,
-                                         resolve_disagreement)
+from study.reliability.consensus import (
+    consensus_coder,
+    list_disagreements,
+    preferred_codings,
+    resolve_disagreement,
+)
 from study.reliability.report import find_coder, reliability_report, scheme_coders, verdict
+
+from icr_study import ANA_TURNS, BEN_TURNS, CODE, OTHER_CODE, SCHEME, build_icr_study
 
 
 @pytest.fixture
@@ -35,7 +41,7 @@ def _presence(turns, coded, unit_count):
 
 
 def test_turn_level_alpha_and_kappa_match_the_hand_computation(session, icr):
-    report = reliability_report(session, scheme=SCHEME, unit="turn")
+    report = reliability_report(session, scheme=SCHEME, unit="turn", viewer=OPERATOR)
     row = _row(report, CODE)
     # Ana and Ben agree on 8 of 10 turns, each coded 4: Cohen's (1960) kappa is
     # (0.8 - 0.52) / (1 - 0.52); Krippendorff's (2011) nominal alpha with
@@ -48,7 +54,8 @@ def test_turn_level_alpha_and_kappa_match_the_hand_computation(session, icr):
     # The same data through the PyPI package `krippendorff` (Castro, 2017).
     data = [_presence(None, ANA_TURNS, 10), _presence(None, BEN_TURNS, 10)]
     assert row["alpha"] == pytest.approx(
-        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"), abs=1e-12)
+        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"), abs=1e-12
+    )
     assert row["ci_low"] <= row["alpha"] <= row["ci_high"]
     agreed = _row(report, OTHER_CODE)
     assert agreed["alpha"] == 1 and agreed["verdict"] == "reliable"
@@ -59,9 +66,9 @@ def test_turn_level_alpha_and_kappa_match_the_hand_computation(session, icr):
 
 
 def test_character_level_counts_every_code_point_and_gives_no_interval(session, icr):
-    report = reliability_report(session, scheme=SCHEME, unit="character")
-    turns = transcript_json(session, icr.transcript_id)["turns"]
-    text_length = len(transcript_json(session, icr.transcript_id)["text"])
+    report = reliability_report(session, scheme=SCHEME, unit="character", viewer=OPERATOR)
+    turns = transcript_json(session, icr.transcript_id, viewer=OPERATOR)["turns"]
+    text_length = len(transcript_json(session, icr.transcript_id, viewer=OPERATOR)["text"])
     width = {p: turns[p]["end"] - turns[p]["start"] for p in range(10)}
     ana = sum(width[p] for p in ANA_TURNS)
     ben = sum(width[p] for p in BEN_TURNS)
@@ -75,33 +82,55 @@ def test_character_level_counts_every_code_point_and_gives_no_interval(session, 
     vectors = np.zeros((2, text_length))
     for k, coded in enumerate((ANA_TURNS, BEN_TURNS)):
         for p in coded:
-            vectors[k, turns[p]["start"]:turns[p]["end"]] = 1
+            vectors[k, turns[p]["start"] : turns[p]["end"]] = 1
     assert row["alpha"] == pytest.approx(
-        krippendorff.alpha(reliability_data=vectors, level_of_measurement="nominal"), abs=1e-12)
-    assert math.isnan(row["ci_low"]) and "No confidence interval is given at character level" \
-        in report.method
+        krippendorff.alpha(reliability_data=vectors, level_of_measurement="nominal"), abs=1e-12
+    )
+    assert (
+        math.isnan(row["ci_low"])
+        and "No confidence interval is given at character level" in report.method
+    )
 
 
 def test_identical_coders_agree_perfectly_and_swapping_coders_changes_nothing(session):
     build_icr_study(session, ben_turns=ANA_TURNS)
-    same = reliability_report(session, scheme=SCHEME, unit="sentence")
+    same = reliability_report(session, scheme=SCHEME, unit="sentence", viewer=OPERATOR)
     assert _row(same, CODE)["alpha"] == 1 and _row(same, CODE)["kappa"] == 1
     assert _row(same, CODE)["verdict"] == "reliable"
-    first = reliability_report(session, scheme=SCHEME, unit="turn", coders=["Ana", "Ben"])
-    second = reliability_report(session, scheme=SCHEME, unit="turn", coders=["Ben", "Ana"])
+    first = reliability_report(
+        session, scheme=SCHEME, unit="turn", coders=["Ana", "Ben"], viewer=OPERATOR
+    )
+    second = reliability_report(
+        session, scheme=SCHEME, unit="turn", coders=["Ben", "Ana"], viewer=OPERATOR
+    )
     columns = ["alpha", "kappa", "percent_agreement", "units", "ci_low", "ci_high"]
     assert first.table[columns].equals(second.table[columns])
 
 
 def test_a_transcript_one_coder_skipped_is_missing_not_agreement_on_absence(session, icr):
     from study.interviews.transcripts.store import import_transcript
-    other = import_transcript(session, b"Interviewer: Hi.\n\nCoordinator: We never used it.\n",
-                              "second.txt", organisation="Nordlys Bank", role="coordinator")
-    add_coding(session, transcript_id=other.id, start=0, end=5, code_id=(SCHEME, CODE),
-               coder_id=icr.ana)
-    both = reliability_report(session, scheme=SCHEME, unit="turn")
-    only_first = reliability_report(session, scheme=SCHEME, unit="turn",
-                                    transcripts=[icr.transcript_id])
+
+    other = import_transcript(
+        session,
+        b"Interviewer: Hi.\n\nCoordinator: We never used it.\n",
+        "second.txt",
+        organisation="Nordlys Bank",
+        role="coordinator",
+        actor=OPERATOR,
+    )
+    add_coding(
+        session,
+        transcript_id=other.id,
+        start=0,
+        end=5,
+        code_id=(SCHEME, CODE),
+        coder_id=icr.ana,
+        actor=OPERATOR,
+    )
+    both = reliability_report(session, scheme=SCHEME, unit="turn", viewer=OPERATOR)
+    only_first = reliability_report(
+        session, scheme=SCHEME, unit="turn", transcripts=[icr.transcript_id], viewer=OPERATOR
+    )
     assert _row(both, CODE)["alpha"] == _row(only_first, CODE)["alpha"]
     assert _row(both, CODE)["units"] == 10
     assert set(both.transcripts) == {icr.transcript_id, other.id}
@@ -113,116 +142,201 @@ def test_coders_are_named_by_email_display_name_or_id(session, icr):
     assert find_coder(session, str(icr.ana)).id == icr.ana
     with pytest.raises(NotFound, match="no coder 'zoe'"):
         find_coder(session, "zoe")
-    add_account(session, "ana2@example.org", role="coder", password=None, display_name="Ana")
+    add_account(
+        session, "ana2@example.org", role="coder", password=None, display_name="Ana", actor=OPERATOR
+    )
     with pytest.raises(InvalidInput, match="2 accounts are called 'Ana'"):
         find_coder(session, "Ana")
     with pytest.raises(InvalidInput, match="two different coders"):
-        reliability_report(session, scheme=SCHEME, unit="turn", coders=["ben", "ben@demo.example"])
+        reliability_report(
+            session, scheme=SCHEME, unit="turn", coders=["ben", "ben@demo.example"], viewer=OPERATOR
+        )
 
 
 def test_a_single_coder_is_not_enough(session, icr):
     with pytest.raises(InsufficientData, match="two or more"):
-        reliability_report(session, scheme=SCHEME, unit="turn", coders=["Ana", "Carl"])
+        reliability_report(
+            session, scheme=SCHEME, unit="turn", coders=["Ana", "Carl"], viewer=OPERATOR
+        )
     with pytest.raises(InvalidInput, match="Unit must be one of"):
-        reliability_report(session, scheme=SCHEME, unit="paragraph")
+        reliability_report(session, scheme=SCHEME, unit="paragraph", viewer=OPERATOR)
 
 
-@pytest.mark.parametrize("alpha, expected", [(0.800, "reliable"), (0.79999, "tentative"),
-                                             (0.667, "tentative"), (0.66699, "unreliable"),
-                                             (float("nan"), "undefined")])
+@pytest.mark.parametrize(
+    "alpha, expected",
+    [
+        (0.800, "reliable"),
+        (0.79999, "tentative"),
+        (0.667, "tentative"),
+        (0.66699, "unreliable"),
+        (float("nan"), "undefined"),
+    ],
+)
 def test_verdict_follows_krippendorffs_2004_thresholds(alpha, expected):
     assert verdict(alpha) == expected
 
 
 def _first_disagreement(session, icr):
-    items = list_disagreements(session, scheme=SCHEME, transcript_id=icr.transcript_id,
-                               coder_a="Ana", coder_b="Ben")
-    assert [(i.code, i.coder) for i in items] == [(CODE, "ana@demo.example"),
-                                                   (CODE, "ben@demo.example")]
+    items = list_disagreements(
+        session,
+        scheme=SCHEME,
+        transcript_id=icr.transcript_id,
+        coder_a="Ana",
+        coder_b="Ben",
+        viewer=OPERATOR,
+    )
+    assert [(i.code, i.coder) for i in items] == [
+        (CODE, "ana@demo.example"),
+        (CODE, "ben@demo.example"),
+    ]
     return items
 
 
 def _consensus_spans(session, consensus_id, code=CODE):
-    frame = list_codings(session, coder_ids=[consensus_id])
+    frame = list_codings(session, coder_ids=[consensus_id], viewer=OPERATOR)
     return sorted((int(r.start), int(r.end)) for r in frame.itertuples() if r.code == code)
 
 
 def test_consensus_account_is_one_per_pair_flagged_and_cannot_log_in(session, icr):
-    first = consensus_coder(session, "Ana", "Ben")
-    assert consensus_coder(session, "ben@demo.example", "ana@demo.example") == first
+    first = consensus_coder(session, "Ana", "Ben", actor=OPERATOR)
+    assert consensus_coder(session, "ben@demo.example", "ana@demo.example", actor=OPERATOR) == first
     account = session.get(Account, first.id)
     assert account.is_consensus and account.password_hash is None
     assert first.display_name == "Consensus of Ana and Ben"
     with pytest.raises(InvalidInput, match="two different coders"):
-        consensus_coder(session, "Ana", "ana@demo.example")
+        consensus_coder(session, "Ana", "ana@demo.example", actor=OPERATOR)
 
 
-@pytest.mark.parametrize("decision, turns", [("accept_a", [1, 3, 5, 7]), ("accept_b", [1, 3, 5]),
-                                             ("both", [1, 3, 5, 7]), ("neither", [1, 3, 5])])
+@pytest.mark.parametrize(
+    "decision, turns",
+    [
+        ("accept_a", [1, 3, 5, 7]),
+        ("accept_b", [1, 3, 5]),
+        ("both", [1, 3, 5, 7]),
+        ("neither", [1, 3, 5]),
+    ],
+)
 def test_each_decision_writes_the_expected_consensus_version(session, icr, decision, turns):
     item = _first_disagreement(session, icr)[0]  # turn 7: Ana coded it, Ben did not
-    result = resolve_disagreement(session, transcript_id=icr.transcript_id, start=item.start,
-                                  end=item.end, code_id=item.code_id, decision=decision,
-                                  coder_a="Ana", coder_b="Ben", actor_id=icr.researcher)
-    spans = transcript_json(session, icr.transcript_id)["turns"]
+    result = resolve_disagreement(
+        session,
+        transcript_id=icr.transcript_id,
+        start=item.start,
+        end=item.end,
+        code_id=item.code_id,
+        decision=decision,
+        coder_a="Ana",
+        coder_b="Ben",
+        actor=active_account(session, icr.researcher),
+    )
+    spans = transcript_json(session, icr.transcript_id, viewer=OPERATOR)["turns"]
     # Seeded with what both agreed on, then the decision on turn 7.
     assert _consensus_spans(session, result.consensus_id) == [
-        (spans[p]["start"], spans[p]["end"]) for p in turns]
+        (spans[p]["start"], spans[p]["end"]) for p in turns
+    ]
     assert _consensus_spans(session, result.consensus_id, OTHER_CODE) == [
-        (spans[3]["start"], spans[3]["end"])]
-    origins = set(list_codings(session, coder_ids=[result.consensus_id])["origin"])
+        (spans[3]["start"], spans[3]["end"])
+    ]
+    origins = set(list_codings(session, coder_ids=[result.consensus_id], viewer=OPERATOR)["origin"])
     assert origins == {"consensus"}
 
 
 def test_edit_replaces_the_span_and_every_step_is_audited(session, icr):
     items = _first_disagreement(session, icr)
     item = items[1]  # turn 9: only Ben
-    result = resolve_disagreement(session, transcript_id=icr.transcript_id, start=item.start,
-                                  end=item.end, code_id=item.code_id, decision="edit",
-                                  span=(item.start + 3, item.end - 1), coder_a="Ana",
-                                  coder_b="Ben", actor_id=icr.researcher)
+    result = resolve_disagreement(
+        session,
+        transcript_id=icr.transcript_id,
+        start=item.start,
+        end=item.end,
+        code_id=item.code_id,
+        decision="edit",
+        span=(item.start + 3, item.end - 1),
+        coder_a="Ana",
+        coder_b="Ben",
+        actor=active_account(session, icr.researcher),
+    )
     assert (item.start + 3, item.end - 1) in _consensus_spans(session, result.consensus_id)
-    events = list_events(session, action_prefix="consensus.")
+    events = list_events(session, action_prefix="consensus.", viewer=OPERATOR)
     assert list(events["action"])[:2] == ["consensus.resolve", "consensus.seed"]
     resolve = events.iloc[0]
     assert resolve["actor"] == "rita@example.org"
     assert resolve["details"]["decision"] == "edit"
     assert resolve["details"]["span"] == [item.start + 3, item.end - 1]
-    decided = list_disagreements(session, scheme=SCHEME, transcript_id=icr.transcript_id,
-                                 coder_a="Ben", coder_b="Ana")
+    decided = list_disagreements(
+        session,
+        scheme=SCHEME,
+        transcript_id=icr.transcript_id,
+        coder_a="Ben",
+        coder_b="Ana",
+        viewer=OPERATOR,
+    )
     assert [i.decision for i in decided] == [None, "edit"]
     with pytest.raises(InvalidInput, match="must overlap"):
-        resolve_disagreement(session, transcript_id=icr.transcript_id, start=item.start,
-                             end=item.end, code_id=item.code_id, decision="edit", span=(0, 5),
-                             coder_a="Ana", coder_b="Ben", actor_id=icr.researcher)
+        resolve_disagreement(
+            session,
+            transcript_id=icr.transcript_id,
+            start=item.start,
+            end=item.end,
+            code_id=item.code_id,
+            decision="edit",
+            span=(0, 5),
+            coder_a="Ana",
+            coder_b="Ben",
+            actor=active_account(session, icr.researcher),
+        )
     with pytest.raises(InvalidInput, match="Unknown decision"):
-        resolve_disagreement(session, transcript_id=icr.transcript_id, start=item.start,
-                             end=item.end, code_id=item.code_id, decision="maybe",
-                             coder_a="Ana", coder_b="Ben")
+        resolve_disagreement(
+            session,
+            transcript_id=icr.transcript_id,
+            start=item.start,
+            end=item.end,
+            code_id=item.code_id,
+            decision="maybe",
+            coder_a="Ana",
+            coder_b="Ben",
+            actor=OPERATOR,
+        )
 
 
 def test_a_coder_cannot_build_the_consensus(session, icr):
     item = _first_disagreement(session, icr)[0]
     with pytest.raises(PermissionDenied):
-        resolve_disagreement(session, transcript_id=icr.transcript_id, start=item.start,
-                             end=item.end, code_id=item.code_id, decision="both",
-                             coder_a="Ana", coder_b="Ben", actor_id=icr.coder)
+        resolve_disagreement(
+            session,
+            transcript_id=icr.transcript_id,
+            start=item.start,
+            end=item.end,
+            code_id=item.code_id,
+            decision="both",
+            coder_a="Ana",
+            coder_b="Ben",
+            actor=active_account(session, icr.coder),
+        )
 
 
 def test_reports_prefer_the_consensus_version_and_coders_list_it_last(session, icr):
-    before = preferred_codings(session, scheme=SCHEME)
+    before = preferred_codings(session, scheme=SCHEME, viewer=OPERATOR)
     assert set(before["coder"]) == {"ana@demo.example", "ben@demo.example"}
     item = _first_disagreement(session, icr)[0]
-    resolve_disagreement(session, transcript_id=icr.transcript_id, start=item.start,
-                         end=item.end, code_id=item.code_id, decision="accept_a",
-                         coder_a="Ana", coder_b="Ben", actor_id=icr.researcher)
-    after = preferred_codings(session, scheme=SCHEME)
+    resolve_disagreement(
+        session,
+        transcript_id=icr.transcript_id,
+        start=item.start,
+        end=item.end,
+        code_id=item.code_id,
+        decision="accept_a",
+        coder_a="Ana",
+        coder_b="Ben",
+        actor=active_account(session, icr.researcher),
+    )
+    after = preferred_codings(session, scheme=SCHEME, viewer=OPERATOR)
     assert set(after["coder"]) == {f"consensus-{icr.ana}-{icr.ben}@consensus.invalid"}
     assert len(after) == 5  # turns 1, 3, 5, 7 and the agreed other code
-    coders = scheme_coders(session, SCHEME)
+    coders = scheme_coders(session, SCHEME, viewer=OPERATOR)
     assert [c.label for c in coders] == ["Ana", "Ben", "Consensus of Ana and Ben"]
     # The consensus account is not compared by default.
-    report = reliability_report(session, scheme=SCHEME, unit="turn")
+    report = reliability_report(session, scheme=SCHEME, unit="turn", viewer=OPERATOR)
     assert report.coders == ("ana@demo.example", "ben@demo.example")
     assert session.scalar(select(Account.is_consensus).where(Account.id == coders[2].id))
 
@@ -233,26 +347,47 @@ def test_interval_resamples_transcripts_not_the_turns_inside_them(session, icr):
     # t1 twice, t2 twice or both, so the bounds lie between the alphas of those three
     # data sets (computed by the PyPI package); a bootstrap over the 20 turns would give
     # about .21 to .90 around alpha .59.
-    from icr_study import INTERVIEW
-
     from study.interviews.coding.codings import code_turn
     from study.interviews.transcripts.store import import_transcript
+
+    from icr_study import INTERVIEW
+
     text = INTERVIEW.replace("Slowly", "Very slowly")  # ten turns, another text
-    second = import_transcript(session, text.encode("utf-8"), "again.txt",
-                               organisation="Nordlys Bank", role="coordinator")
+    second = import_transcript(
+        session,
+        text.encode("utf-8"),
+        "again.txt",
+        organisation="Nordlys Bank",
+        role="coordinator",
+        actor=OPERATOR,
+    )
     for account, turns in ((icr.ana, ANA_TURNS), (icr.ben, BEN_TURNS)):
         for position in turns:
-            code_turn(session, transcript_id=second.id, code_id=(SCHEME, CODE),
-                      coder_id=account, position=position)
-    report = reliability_report(session, scheme=SCHEME, unit="turn", n_boot=400)
+            code_turn(
+                session,
+                transcript_id=second.id,
+                code_id=(SCHEME, CODE),
+                coder_id=account,
+                position=position,
+                actor=OPERATOR,
+            )
+    report = reliability_report(session, scheme=SCHEME, unit="turn", n_boot=400, viewer=OPERATOR)
     row = _row(report, CODE)
     once = [_presence(None, ANA_TURNS, 10), _presence(None, BEN_TURNS, 10)]
     twice = [coder + coder for coder in once]
-    possible = [krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
-                for data in (once, twice)]
+    possible = [
+        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+        for data in (once, twice)
+    ]
     assert row["alpha"] == pytest.approx(possible[1], abs=1e-12)
     assert min(possible) - 1e-12 <= row["ci_low"] <= row["ci_high"] <= max(possible) + 1e-12
     assert "cluster bootstrap" in report.method and "2 transcripts" in report.method
-    single = reliability_report(session, scheme=SCHEME, unit="turn", n_boot=50,
-                                transcripts=[icr.transcript_id])
+    single = reliability_report(
+        session,
+        scheme=SCHEME,
+        unit="turn",
+        n_boot=50,
+        transcripts=[icr.transcript_id],
+        viewer=OPERATOR,
+    )
     assert "With a single transcript" in single.method

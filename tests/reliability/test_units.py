@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from study.errors import InsufficientData, InvalidInput
-from study.reliability.agreement import (cohen_kappa, fleiss_kappa, krippendorff_alpha,
-                                         percent_agreement)
-from study.reliability.units import (OVERALL, UNITS, Disagreement, TranscriptUnits, agreement_table,
-                                     disagreements, sentence_spans)
+from study.reliability.agreement import (
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+)
+from study.reliability.units import (
+    OVERALL,
+    UNITS,
+    Disagreement,
+    TranscriptUnits,
+    agreement_table,
+    disagreements,
+    sentence_spans,
+)
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "icr"
@@ -90,8 +100,13 @@ def test_code_nobody_used_has_undefined_alpha(hand_codings):
     assert list(result.table["code"]) == ["never used", "x", OVERALL]
 
 
-def _random_codings(rng: np.random.Generator, transcripts: list[TranscriptUnits], coders: list[str],
-                    codes: list[str], n: int) -> pd.DataFrame:
+def _random_codings(
+    rng: np.random.Generator,
+    transcripts: list[TranscriptUnits],
+    coders: list[str],
+    codes: list[str],
+    n: int,
+) -> pd.DataFrame:
     rows = []
     for _ in range(n):
         t = transcripts[rng.integers(len(transcripts))]
@@ -101,14 +116,23 @@ def _random_codings(rng: np.random.Generator, transcripts: list[TranscriptUnits]
     return pd.DataFrame(rows, columns=["transcript_id", "code", "coder", "start", "end"])
 
 
-def _brute_force_values(codings: pd.DataFrame, transcripts: list[TranscriptUnits], unit: str,
-                        coders: list[str], code: str) -> pd.DataFrame:
+def _brute_force_values(
+    codings: pd.DataFrame,
+    transcripts: list[TranscriptUnits],
+    unit: str,
+    coders: list[str],
+    code: str,
+) -> pd.DataFrame:
     """One row per unit and coder, built with plain loops: the reference for the fast path."""
     rows = []
     for t in transcripts:
         mine = codings[codings["transcript_id"] == t.transcript_id]
-        spans = {"character": [(i, i + 1) for i in range(t.length)], "sentence": list(t.sentences),
-                 "turn": list(t.turns), "transcript": [(0, t.length)]}[unit]
+        spans = {
+            "character": [(i, i + 1) for i in range(t.length)],
+            "sentence": list(t.sentences),
+            "turn": list(t.turns),
+            "transcript": [(0, t.length)],
+        }[unit]
         for k in coders:
             if not (mine["coder"] == k).any():
                 continue  # this coder did not code this transcript: missing
@@ -123,21 +147,34 @@ def _brute_force_values(codings: pd.DataFrame, transcripts: list[TranscriptUnits
 @pytest.mark.parametrize("n_coders", [2, 3])
 def test_fast_path_equals_brute_force_per_unit_values(unit, n_coders):
     rng = np.random.default_rng(100 + n_coders)
-    transcripts = [TranscriptUnits(f"T{i}", int(rng.integers(60, 120)),
-                                   turns=[(0, 30), (30, 50)], sentences=[(0, 10), (12, 25), (40, 59)])
-                   for i in range(8)]
+    transcripts = [
+        TranscriptUnits(
+            f"T{i}",
+            int(rng.integers(60, 120)),
+            turns=[(0, 30), (30, 50)],
+            sentences=[(0, 10), (12, 25), (40, 59)],
+        )
+        for i in range(8)
+    ]
     coders = ["a", "b", "c"][:n_coders]
     codings = _random_codings(rng, transcripts, coders, ["p", "q"], 70)
     # One transcript coded by coder "a" only: its units must be left out of kappa.
-    codings = pd.concat([codings[codings["transcript_id"] != "T7"],
-                         pd.DataFrame([("T7", "p", "a", 3, 9)], columns=codings.columns)])
+    codings = pd.concat(
+        [
+            codings[codings["transcript_id"] != "T7"],
+            pd.DataFrame([("T7", "p", "a", 3, 9)], columns=codings.columns),
+        ]
+    )
     result = agreement_table(codings, transcripts, unit=unit)
     for code in ["p", "q"]:
         long = _brute_force_values(codings, transcripts, unit, coders, code)
         wide = long.pivot(index="unit", columns="coder", values="value").dropna()
         row = _row(result, code)
         assert row["alpha"] == pytest.approx(
-            krippendorff_alpha(long, unit="unit", coder="coder", value="value"), abs=1e-12, nan_ok=True)
+            krippendorff_alpha(long, unit="unit", coder="coder", value="value"),
+            abs=1e-12,
+            nan_ok=True,
+        )
         assert row["percent_agreement"] == pytest.approx(percent_agreement(wide), abs=1e-12)
         kappa = cohen_kappa(wide["a"], wide["b"]) if n_coders == 2 else fleiss_kappa(wide)
         assert row["kappa"] == pytest.approx(kappa, abs=1e-12, nan_ok=True)
@@ -146,8 +183,12 @@ def test_fast_path_equals_brute_force_per_unit_values(unit, n_coders):
 @pytest.mark.parametrize("unit", UNITS)
 def test_identical_coders_agree_perfectly_at_every_unit(unit):
     rng = np.random.default_rng(5)
-    transcripts = [TranscriptUnits.from_text(f"T{i}", "We post. Nobody reads it! Why? " * 4,
-                                             turns=[(0, 62), (62, 124)]) for i in range(3)]
+    transcripts = [
+        TranscriptUnits.from_text(
+            f"T{i}", "We post. Nobody reads it! Why? " * 4, turns=[(0, 62), (62, 124)]
+        )
+        for i in range(3)
+    ]
     one = _random_codings(rng, transcripts, ["a"], ["p", "q", "r"], 30)
     both = pd.concat([one, one.assign(coder="b")])
     table = agreement_table(both, transcripts, unit=unit).table
@@ -169,33 +210,54 @@ def test_swapping_coders_changes_nothing(hand_codings, unit):
 @pytest.mark.parametrize("unit", UNITS)
 def test_overlapping_codings_of_one_coder_count_once(hand_codings, unit):
     # Coder a's x at [0, 4) split into overlapping [0, 3) and [1, 4) changes nothing.
-    split = pd.concat([hand_codings[~((hand_codings["coder"] == "a") & (hand_codings["code"] == "x"))],
-                       pd.DataFrame([("T1", "x", "a", 0, 3), ("T1", "x", "a", 1, 4)],
-                                    columns=hand_codings.columns)])
-    pd.testing.assert_frame_equal(agreement_table(split, HAND_UNITS, unit=unit).table,
-                                  agreement_table(hand_codings, HAND_UNITS, unit=unit).table)
+    split = pd.concat(
+        [
+            hand_codings[~((hand_codings["coder"] == "a") & (hand_codings["code"] == "x"))],
+            pd.DataFrame(
+                [("T1", "x", "a", 0, 3), ("T1", "x", "a", 1, 4)], columns=hand_codings.columns
+            ),
+        ]
+    )
+    pd.testing.assert_frame_equal(
+        agreement_table(split, HAND_UNITS, unit=unit).table,
+        agreement_table(hand_codings, HAND_UNITS, unit=unit).table,
+    )
 
 
 def test_transcript_one_coder_skipped_is_missing_not_agreement(hand_codings):
     units = HAND_UNITS + [TranscriptUnits("T3", 50, turns=[(0, 50)], sentences=[(0, 50)])]
-    only_a = pd.concat([hand_codings, pd.DataFrame([("T3", "y", "a", 10, 12)], columns=hand_codings.columns)])
+    only_a = pd.concat(
+        [hand_codings, pd.DataFrame([("T3", "y", "a", 10, 12)], columns=hand_codings.columns)]
+    )
     for unit in UNITS:
-        pd.testing.assert_frame_equal(agreement_table(only_a, units, unit=unit).table,
-                                      agreement_table(hand_codings, HAND_UNITS, unit=unit).table)
+        pd.testing.assert_frame_equal(
+            agreement_table(only_a, units, unit=unit).table,
+            agreement_table(hand_codings, HAND_UNITS, unit=unit).table,
+        )
 
 
 def test_codes_are_told_apart_by_scheme_with_an_overall_row_each(hand_codings):
-    codings = pd.concat([hand_codings.assign(scheme="Madsen 2017"),
-                         hand_codings[hand_codings["code"] == "x"].assign(scheme="Jiang & Neill 2017")])
+    codings = pd.concat(
+        [
+            hand_codings.assign(scheme="Madsen 2017"),
+            hand_codings[hand_codings["code"] == "x"].assign(scheme="Jiang & Neill 2017"),
+        ]
+    )
     table = agreement_table(codings, HAND_UNITS, unit="sentence").table
     assert list(zip(table["scheme"], table["code"], strict=True)) == [
-        ("Jiang & Neill 2017", "x"), ("Jiang & Neill 2017", OVERALL),
-        ("Madsen 2017", "x"), ("Madsen 2017", "y"), ("Madsen 2017", OVERALL)]
+        ("Jiang & Neill 2017", "x"),
+        ("Jiang & Neill 2017", OVERALL),
+        ("Madsen 2017", "x"),
+        ("Madsen 2017", "y"),
+        ("Madsen 2017", OVERALL),
+    ]
     assert table.iloc[1]["alpha"] == pytest.approx(1 - 14 / 30, abs=1e-12)
 
 
 def test_three_coders_use_fleiss_kappa_and_say_so(hand_codings):
-    codings = pd.concat([hand_codings, hand_codings[hand_codings["coder"] == "a"].assign(coder="c")])
+    codings = pd.concat(
+        [hand_codings, hand_codings[hand_codings["coder"] == "a"].assign(coder="c")]
+    )
     result = agreement_table(codings, HAND_UNITS, unit="sentence")
     assert "Fleiss" in result.method and result.coders == ("a", "b", "c")
     assert (result.table["coders"] == 3).all()
@@ -227,8 +289,9 @@ def test_rejects_bad_requests(hand_codings):
 
 def test_no_shared_transcript_is_insufficient_data():
     units = [TranscriptUnits("T1", 10, turns=[(0, 10)]), TranscriptUnits("T2", 10, turns=[(0, 10)])]
-    codings = pd.DataFrame({"transcript_id": ["T1", "T2"], "code": "x", "coder": ["a", "b"],
-                            "start": 0, "end": 5})
+    codings = pd.DataFrame(
+        {"transcript_id": ["T1", "T2"], "code": "x", "coder": ["a", "b"], "start": 0, "end": 5}
+    )
     with pytest.raises(InsufficientData, match="two or more"):
         agreement_table(codings, units, unit="turn")
 
@@ -243,22 +306,38 @@ def test_sentence_spans_are_code_point_offsets():
 
 
 def test_disagreements_list_spans_in_text_order_with_owner():
-    codings = pd.DataFrame([
-        ("T1", "silo", "ann", 0, 10), ("T1", "silo", "ann", 8, 14),  # overlapping: one run 0-14
-        ("T1", "silo", "bo", 5, 14), ("T1", "voice", "bo", 2, 4),
-        ("T1", "voice", "ann", 20, 25), ("T2", "silo", "ann", 0, 5),
-    ], columns=["transcript_id", "code", "coder", "start", "end"])
+    codings = pd.DataFrame(
+        [
+            ("T1", "silo", "ann", 0, 10),
+            ("T1", "silo", "ann", 8, 14),  # overlapping: one run 0-14
+            ("T1", "silo", "bo", 5, 14),
+            ("T1", "voice", "bo", 2, 4),
+            ("T1", "voice", "ann", 20, 25),
+            ("T2", "silo", "ann", 0, 5),
+        ],
+        columns=["transcript_id", "code", "coder", "start", "end"],
+    )
     assert disagreements(codings, "T1", "ann", "bo") == [
-        Disagreement(0, 5, "silo", "ann"), Disagreement(2, 4, "voice", "bo"),
-        Disagreement(20, 25, "voice", "ann")]
+        Disagreement(0, 5, "silo", "ann"),
+        Disagreement(2, 4, "voice", "bo"),
+        Disagreement(20, 25, "voice", "ann"),
+    ]
     assert disagreements(codings, "T1", "ann", "bo", code="voice") == [
-        Disagreement(2, 4, "voice", "bo"), Disagreement(20, 25, "voice", "ann")]
-    assert disagreements(codings, "T1", "bo", "ann", code="silo") == [Disagreement(0, 5, "silo", "ann")]
+        Disagreement(2, 4, "voice", "bo"),
+        Disagreement(20, 25, "voice", "ann"),
+    ]
+    assert disagreements(codings, "T1", "bo", "ann", code="silo") == [
+        Disagreement(0, 5, "silo", "ann")
+    ]
 
 
 def test_identical_codings_have_no_disagreements(hand_codings):
-    same = pd.concat([hand_codings[hand_codings["coder"] == "a"],
-                      hand_codings[hand_codings["coder"] == "a"].assign(coder="b")])
+    same = pd.concat(
+        [
+            hand_codings[hand_codings["coder"] == "a"],
+            hand_codings[hand_codings["coder"] == "a"].assign(coder="b"),
+        ]
+    )
     assert disagreements(same, "T1", "a", "b") == []
     with pytest.raises(InvalidInput, match="two different"):
         disagreements(same, "T1", "a", "a")
@@ -267,13 +346,19 @@ def test_identical_codings_have_no_disagreements(hand_codings):
 def test_character_level_handles_long_transcripts_without_per_character_work():
     # 20 transcripts of ~90,000 code points (a 15,000-word interview each).
     rng = np.random.default_rng(9)
-    transcripts = [TranscriptUnits(f"T{i}", 90_000, turns=[(0, 45_000), (45_000, 90_000)])
-                   for i in range(20)]
+    transcripts = [
+        TranscriptUnits(f"T{i}", 90_000, turns=[(0, 45_000), (45_000, 90_000)]) for i in range(20)
+    ]
     starts = rng.integers(0, 89_000, 4_000)
-    codings = pd.DataFrame({"transcript_id": [f"T{i % 20}" for i in range(4_000)],
-                            "code": [f"c{i % 40}" for i in range(4_000)],
-                            "coder": [("a", "b")[(i // 20) % 2] for i in range(4_000)], "start": starts,
-                            "end": starts + rng.integers(1, 1_000, 4_000)})
+    codings = pd.DataFrame(
+        {
+            "transcript_id": [f"T{i % 20}" for i in range(4_000)],
+            "code": [f"c{i % 40}" for i in range(4_000)],
+            "coder": [("a", "b")[(i // 20) % 2] for i in range(4_000)],
+            "start": starts,
+            "end": starts + rng.integers(1, 1_000, 4_000),
+        }
+    )
     table = agreement_table(codings, transcripts, unit="character").table
     assert (table["units"] == 1_800_000).iloc[:-1].all()
     assert table["units"].iloc[-1] == 40 * 1_800_000
@@ -282,6 +367,7 @@ def test_character_level_handles_long_transcripts_without_per_character_work():
 @pytest.mark.parametrize("unit", ["sentence", "turn"])
 def test_codes_processed_in_small_blocks_give_the_same_table(hand_codings, unit, monkeypatch):
     import study.reliability.units
+
     whole = agreement_table(hand_codings, HAND_UNITS, unit=unit).table
     monkeypatch.setattr(study.reliability.units, "_BLOCK_CELLS", 1)  # one code per block
     pd.testing.assert_frame_equal(agreement_table(hand_codings, HAND_UNITS, unit=unit).table, whole)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -11,8 +9,9 @@ import pytest
 
 from study.errors import InsufficientData, InvalidInput
 from study.stats import awg, icc1, icc2, rwg, rwg_j
+
 from conftest import DATA as TEST_DATA
-from r_multilevel import _defined, r_rwg, r_rwg_j, r_awg
+from r_multilevel import _defined, r_awg, r_rwg, r_rwg_j
 
 DATA = TEST_DATA / "stats"
 
@@ -64,9 +63,14 @@ def test_rwg_j_drops_respondents_with_a_missing_item_as_r_does():
     # ratio 5/12; J = 3: 3 (7/12) / (3 (7/12) + 5/12) = 21/26.
     # Pairwise (each item's variance from its own answers): q1 = 4,4,5 (1/3), q2 = 3,5 (2),
     # q3 = 4,4,4 (0): mean 7/9, ratio 7/18: 3 (11/18) / (3 (11/18) + 7/18) = 0.825.
-    data = pd.DataFrame({"org": ["a", "a", "a", "b", "b"],
-                         "q1": [4, 4, 5, 1, 5], "q2": [3, np.nan, 5, 1, 5],
-                         "q3": [4, 4, 4, 5, 1]})
+    data = pd.DataFrame(
+        {
+            "org": ["a", "a", "a", "b", "b"],
+            "q1": [4, 4, 5, 1, 5],
+            "q2": [3, np.nan, 5, 1, 5],
+            "q3": [4, 4, 4, 5, 1],
+        }
+    )
     items = ["q1", "q2", "q3"]
     listwise = rwg_j(data, group="org", items=items, scale_points=5)
     assert listwise["a"] == pytest.approx(21 / 26, abs=1e-12)
@@ -77,12 +81,14 @@ def test_rwg_j_drops_respondents_with_a_missing_item_as_r_does():
 
 
 def test_rwg_j_lists_organisations_with_too_few_complete_respondents():
-    data = pd.DataFrame({"org": ["a", "a", "b", "b", "b"], "q1": [4, 4, 3, 4, 5],
-                         "q2": [3, np.nan, 3, 4, 5]})
+    data = pd.DataFrame(
+        {"org": ["a", "a", "b", "b", "b"], "q1": [4, 4, 3, 4, 5], "q2": [3, np.nan, 3, 4, 5]}
+    )
     listwise = rwg_j(data, group="org", items=["q1", "q2"], scale_points=5)
     assert list(listwise.index) == ["b"]
     assert listwise.attrs["excluded"].to_dict("records") == [
-        {"group": "a", "n": 1, "reason": "fewer than 2 respondents answered every item"}]
+        {"group": "a", "n": 1, "reason": "fewer than 2 respondents answered every item"}
+    ]
     pairwise = rwg_j(data, group="org", items=["q1", "q2"], scale_points=5, missing="pairwise")
     assert pairwise.attrs["excluded"]["reason"].tolist() == ["an item has fewer than 2 answers"]
 
@@ -92,12 +98,19 @@ def test_awg_follows_brown_and_hauenstein_bounds_as_r_does():
     # q1 = 2,3,3,4: M = 3, s2 = 2/3, max = (18 - 9 - 5) * 4/3 = 16/3 -> 0.75;
     # q2 = 2,2,4,4: s2 = 4/3 -> 0.5; q3 = 1,1,1,1 has M = L, which multilevel::awg scores 1:
     # mean (0.75 + 0.5 + 1) / 3 = 0.75. b answers 5 everywhere: M = H on every item -> 1.
-    data = pd.DataFrame({"org": list("aaaabb"), "q1": [2, 3, 3, 4, 5, 5],
-                         "q2": [2, 2, 4, 4, 5, 5], "q3": [1, 1, 1, 1, 5, 5]})
+    data = pd.DataFrame(
+        {
+            "org": list("aaaabb"),
+            "q1": [2, 3, 3, 4, 5, 5],
+            "q2": [2, 2, 4, 4, 5, 5],
+            "q3": [1, 1, 1, 1, 5, 5],
+        }
+    )
     result = awg(data, group="org", items=["q1", "q2", "q3"], low=1, high=5)
     assert result.to_dict() == pytest.approx({"a": 0.75, "b": 1.0}, abs=1e-12)
-    assert result.to_dict() == pytest.approx(r_awg(data[["q1", "q2", "q3"]], data["org"]),
-                                             abs=1e-12)
+    assert result.to_dict() == pytest.approx(
+        r_awg(data[["q1", "q2", "q3"]], data["org"]), abs=1e-12
+    )
 
 
 def test_awg_is_undefined_beyond_the_bounds_and_minus_one_at_most_dissent():
@@ -129,7 +142,7 @@ def test_rwg_rwg_j_and_awg_match_a_transcription_of_r_multilevel(points):
         answers = np.clip(centre + rng.integers(-1, 2, len(org)), 1, points).astype(float)
         answers[rng.random(len(org)) < 0.15] = np.nan
         data[item] = answers
-    null = (points ** 2 - 1) / 12
+    null = (points**2 - 1) / 12
     ours = rwg_j(data, group="org", items=items, scale_points=points)
     reference = r_rwg_j(data[items], data["org"], null)
     assert ours.to_dict() == pytest.approx(_defined(reference), abs=1e-12)
@@ -137,8 +150,9 @@ def test_rwg_rwg_j_and_awg_match_a_transcription_of_r_multilevel(points):
     reference = r_awg(data[items], data["org"], (1, points))
     assert ours.to_dict() == pytest.approx(_defined(reference), abs=1e-12)
     ours = rwg(data, group="org", value="q0", scale_points=points)
-    assert ours.to_dict() == pytest.approx(_defined(r_rwg(data["q0"], data["org"], null)),
-                                           abs=1e-12)
+    assert ours.to_dict() == pytest.approx(
+        _defined(r_rwg(data["q0"], data["org"], null)), abs=1e-12
+    )
     # Pairwise: each item from its own answers.
     ours = rwg_j(data, group="org", items=items, scale_points=points, missing="pairwise")
     reference = r_rwg_j(data[items], data["org"], null, na_exclude=False)
@@ -170,8 +184,12 @@ def test_equal_organisation_means_give_undefined_icc2_not_a_crash():
 
 def test_answers_outside_the_scale_or_infinite_are_refused_by_name():
     with pytest.raises(InvalidInput, match=r"'x' holds 9, outside the answer scale 1 to 5"):
-        rwg(pd.DataFrame({"org": list("aaa"), "x": [1, 9, 9]}), group="org", value="x",
-            scale_points=5)
+        rwg(
+            pd.DataFrame({"org": list("aaa"), "x": [1, 9, 9]}),
+            group="org",
+            value="x",
+            scale_points=5,
+        )
     wide = pd.DataFrame({"org": list("aa"), "q1": [1, 2], "q2": [0, 3]})
     with pytest.raises(InvalidInput, match=r"'q2' holds 0, outside"):
         rwg_j(wide, group="org", items=["q1", "q2"], scale_points=5)

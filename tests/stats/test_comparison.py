@@ -35,8 +35,11 @@ def test_games_howell_matches_pingouin_documented_penguins_example():
     # Chinstrap-Gentoo -1342.928, 65.103, -20.628, 170.404, 0.00.
     penguins = pg.read_dataset("penguins")
     result = games_howell(penguins, group="species", value="body_mass_g").round(3)
-    assert result[["A", "B"]].values.tolist() == [["Adelie", "Chinstrap"], ["Adelie", "Gentoo"],
-                                                  ["Chinstrap", "Gentoo"]]
+    assert result[["A", "B"]].values.tolist() == [
+        ["Adelie", "Chinstrap"],
+        ["Adelie", "Gentoo"],
+        ["Chinstrap", "Gentoo"],
+    ]
     assert result["diff"].tolist() == [-32.426, -1375.354, -1342.928]
     assert result["se"].tolist() == [59.706, 58.811, 65.103]
     assert result["T"].tolist() == [-0.543, -23.386, -20.628]
@@ -54,8 +57,9 @@ def test_games_howell_equals_pingouin_on_the_pain_threshold_data():
 
 
 def _with_small_organisations(data: pd.DataFrame) -> pd.DataFrame:
-    extra = pd.DataFrame({"Hair color": ["Solo", "Flat", "Flat", "Flat"],
-                          "Pain threshold": [50.0, 40.0, 40.0, 40.0]})
+    extra = pd.DataFrame(
+        {"Hair color": ["Solo", "Flat", "Flat", "Flat"], "Pain threshold": [50.0, 40.0, 40.0, 40.0]}
+    )
     return pd.concat([data, extra], ignore_index=True)
 
 
@@ -65,8 +69,10 @@ def test_small_and_uniform_organisations_are_excluded_with_a_reason():
     clean = welch_anova(PAIN, group="Hair color", value="Pain threshold")
     assert result["F"] == clean["F"] and result["n_groups"] == 4
     reasons = result["excluded"].set_index("group")["reason"].to_dict()
-    assert reasons == {"Flat": "every answer is the same (zero variance)",
-                       "Solo": "fewer than 2 answers"}
+    assert reasons == {
+        "Flat": "every answer is the same (zero variance)",
+        "Solo": "fewer than 2 answers",
+    }
     pairs = games_howell(data, group="Hair color", value="Pain threshold")
     assert len(pairs) == 6 and len(pairs.attrs["excluded"]) == 2
     bench = compare_to_benchmark(data, group="Hair color", value="Pain threshold")
@@ -113,6 +119,9 @@ def test_infinite_answers_are_refused_by_name_not_turned_into_nan(bad):
     data = PAIN.assign(**{"Pain threshold": PAIN["Pain threshold"].astype(float)})
     data.loc[3, "Pain threshold"] = bad
     for method in (welch_anova, games_howell):
-        with pytest.raises(InvalidInput, match=rf"'Pain threshold' holds {bad:g}, which is "
-                                               "not a finite number"):
+        with pytest.raises(
+            InvalidInput,
+            match=rf"'Pain threshold' holds {bad:g}, which is "
+            "not a finite number",
+        ):
             method(data, group="Hair color", value="Pain threshold")

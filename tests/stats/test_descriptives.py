@@ -11,29 +11,44 @@ from study.errors import InvalidInput
 from study.stats import describe_groups, percent_favourable, wilson_interval
 
 
-@pytest.mark.parametrize("successes, n, low, high", [
-    # Newcombe (1998), Statistics in Medicine 17, Table II, method 3 (Wilson score, no CC).
-    (81, 263, 0.2553, 0.3662),
-    (15, 148, 0.0624, 0.1605),
-    (0, 20, 0.0000, 0.1611),
-    (1, 29, 0.0061, 0.1718),
-])
+@pytest.mark.parametrize(
+    "successes, n, low, high",
+    [
+        # Newcombe (1998), Statistics in Medicine 17, Table II, method 3 (Wilson score, no CC).
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0000, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
 def test_wilson_interval_matches_newcombe_1998(successes, n, low, high):
     lower, upper = wilson_interval(successes, n)
     assert (round(float(lower), 4), round(float(upper), 4)) == (low, high)
 
 
 def test_percent_favourable_counts_the_top_two_of_five_points():
-    data = pd.DataFrame({
-        "org": ["a"] * 6 + ["b"] * 4,
-        "item": ["q1", "q1", "q1", "q2", "q2", "q2", "q1", "q1", "q1", "q1"],
-        "value": [5, 4, 3, 1, 2, np.nan, 4, 4, 4, 2],
-    })
+    data = pd.DataFrame(
+        {
+            "org": ["a"] * 6 + ["b"] * 4,
+            "item": ["q1", "q1", "q1", "q2", "q2", "q2", "q1", "q1", "q1", "q1"],
+            "value": [5, 4, 3, 1, 2, np.nan, 4, 4, 4, 2],
+        }
+    )
     result = percent_favourable(data, group="org", item="item")
-    assert list(result.columns) == ["org", "item", "n", "favourable", "percent",
-                                    "ci_low", "ci_high"]
+    assert list(result.columns) == [
+        "org",
+        "item",
+        "n",
+        "favourable",
+        "percent",
+        "ci_low",
+        "ci_high",
+    ]
     assert result[["org", "item", "n", "favourable"]].values.tolist() == [
-        ["a", "q1", 3, 2], ["a", "q2", 2, 0], ["b", "q1", 4, 3]]
+        ["a", "q1", 3, 2],
+        ["a", "q2", 2, 0],
+        ["b", "q1", 4, 3],
+    ]
     assert result["percent"].tolist() == pytest.approx([2 / 3, 0.0, 0.75])
     low, high = wilson_interval(3, 4)
     assert (result["ci_low"].iloc[2], result["ci_high"].iloc[2]) == (low, high)

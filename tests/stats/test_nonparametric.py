@@ -14,10 +14,12 @@ from study.stats import kruskal
 # Hollander & Wolfe (1973), p. 116: mucociliary efficiency, the example of R's
 # kruskal.test help page, whose documented output is
 # "Kruskal-Wallis chi-squared = 0.77143, df = 2, p-value = 0.68".
-HOLLANDER_WOLFE = pd.DataFrame({
-    "group": ["normal"] * 5 + ["obstructive"] * 4 + ["asbestosis"] * 5,
-    "rate": [2.9, 3.0, 2.5, 2.6, 3.2, 3.8, 2.7, 4.0, 2.4, 2.8, 3.4, 3.7, 2.2, 2.0],
-})
+HOLLANDER_WOLFE = pd.DataFrame(
+    {
+        "group": ["normal"] * 5 + ["obstructive"] * 4 + ["asbestosis"] * 5,
+        "rate": [2.9, 3.0, 2.5, 2.6, 3.2, 3.8, 2.7, 4.0, 2.4, 2.8, 3.4, 3.7, 2.2, 2.0],
+    }
+)
 
 
 def test_kruskal_matches_r_documented_example():
@@ -34,16 +36,19 @@ def test_dunn_z_uses_mean_ranks_of_the_joint_ranking():
     posthoc = kruskal(HOLLANDER_WOLFE, group="group", value="rate")["posthoc"]
     pairs = {(a, b): z for a, b, z in posthoc[["A", "B", "z"]].itertuples(index=False)}
     assert pairs[("asbestosis", "normal")] == pytest.approx(
-        (6.6 - 7.2) / np.sqrt(14 * 15 / 12 * (1 / 5 + 1 / 5)), abs=1e-12)
+        (6.6 - 7.2) / np.sqrt(14 * 15 / 12 * (1 / 5 + 1 / 5)), abs=1e-12
+    )
     assert pairs[("normal", "obstructive")] == pytest.approx(
-        (7.2 - 9.0) / np.sqrt(14 * 15 / 12 * (1 / 5 + 1 / 4)), abs=1e-12)
+        (7.2 - 9.0) / np.sqrt(14 * 15 / 12 * (1 / 5 + 1 / 4)), abs=1e-12
+    )
     np.testing.assert_allclose(posthoc["p"], 2 * stats.norm.sf(np.abs(posthoc["z"])))
     np.testing.assert_allclose(posthoc["p_holm"], multipletests(posthoc["p"], method="holm")[1])
 
 
 def test_ties_are_corrected_as_scipy_does():
-    data = pd.DataFrame({"org": list("aaaabbbbccccd"),
-                         "x": [1, 2, 2, 3, 3, 4, 4, 5, 2, 3, 3, 4, 5]})
+    data = pd.DataFrame(
+        {"org": list("aaaabbbbccccd"), "x": [1, 2, 2, 3, 3, 4, 4, 5, 2, 3, 3, 4, 5]}
+    )
     result = kruskal(data, group="org", value="x")
     expected = stats.kruskal([1, 2, 2, 3], [3, 4, 4, 5], [2, 3, 3, 4])
     assert result["H"] == pytest.approx(expected.statistic, abs=1e-12)

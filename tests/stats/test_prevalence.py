@@ -24,8 +24,9 @@ def test_chi_square_and_cramers_v_match_scipy_documented_table():
     # scipy.stats.chi2_contingency docstring: [[10, 10, 20], [20, 20, 20]] gives
     # chi2 = 2.7777777777777777, p = 0.24935220877729622, dof = 2 (here transposed:
     # 3 organisations x with/without). Cramer's V = sqrt(chi2 / (N (2 - 1))), N = 100.
-    result = code_prevalence_test(_codings([[10, 20], [10, 20], [20, 20]]), group="org",
-                                  code="not_work_related")
+    result = code_prevalence_test(
+        _codings([[10, 20], [10, 20], [20, 20]]), group="org", code="not_work_related"
+    )
     assert result.method == "chi-square"
     assert result.chi2 == pytest.approx(2.7777777777777777, abs=1e-12)
     assert result.p == pytest.approx(0.24935220877729622, abs=1e-12)
@@ -39,8 +40,7 @@ def test_chi_square_and_cramers_v_match_scipy_documented_table():
 def test_small_two_by_two_uses_fishers_exact_test():
     # Fisher (1935), the lady tasting tea: [[3, 1], [1, 3]], two-sided P = 0.4857
     # (Agresti, Categorical Data Analysis, Table 3.8).
-    result = code_prevalence_test(_codings([[3, 1], [1, 3]]), group="org",
-                                  code="not_work_related")
+    result = code_prevalence_test(_codings([[3, 1], [1, 3]]), group="org", code="not_work_related")
     assert result.method == "fisher-exact"
     assert round(result.p, 4) == 0.4857
 
@@ -73,11 +73,13 @@ def test_small_larger_table_uses_seeded_monte_carlo_close_to_the_exact_p():
 def test_zero_one_columns_are_accepted_and_other_values_refused():
     codings = _codings([[10, 20], [10, 20], [20, 20]])
     as_numbers = codings.assign(not_work_related=codings["not_work_related"].astype(int))
-    assert code_prevalence_test(as_numbers, group="org", code="not_work_related").chi2 == \
-        pytest.approx(2.7777777777777777)
+    assert code_prevalence_test(
+        as_numbers, group="org", code="not_work_related"
+    ).chi2 == pytest.approx(2.7777777777777777)
     with pytest.raises(InvalidInput):
-        code_prevalence_test(as_numbers.assign(not_work_related=2), group="org",
-                             code="not_work_related")
+        code_prevalence_test(
+            as_numbers.assign(not_work_related=2), group="org", code="not_work_related"
+        )
 
 
 def test_one_organisation_or_a_constant_code_is_insufficient():

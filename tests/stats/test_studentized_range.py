@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +11,7 @@ from scipy.stats import studentized_range
 
 from study.errors import InvalidInput
 from study.stats import studentized_range_sf
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "stats"

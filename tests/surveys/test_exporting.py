@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -16,6 +15,7 @@ from study.surveys.demo_responses import generate_demo_responses
 from study.surveys.exporting import write_responses
 from study.surveys.importing import read_responses
 from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
+
 from conftest import DATA as TEST_DATA
 
 TEAM = TEST_DATA / "surveys" / "team-survey.yaml"
@@ -30,16 +30,42 @@ def team():
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     answers = {
-        "r1": {"com1": 4, "com2": 5, "com3": 1, "use1": 5, "dept": "ops",
-               "uses": ["news", "projects"], "minutes": 90.0, "comment": FORMULA},
-        "r2": {"com1": 2, "com3": 5, "dept": "support", "uses": [], "comment": "Bedre søgning, tak"},
+        "r1": {
+            "com1": 4,
+            "com2": 5,
+            "com3": 1,
+            "use1": 5,
+            "dept": "ops",
+            "uses": ["news", "projects"],
+            "minutes": 90.0,
+            "comment": FORMULA,
+        },
+        "r2": {
+            "com1": 2,
+            "com3": 5,
+            "dept": "support",
+            "uses": [],
+            "comment": "Bedre søgning, tak",
+        },
         "r3": {"use1": 1, "minutes": 12.5},
     }
     organisation = {"r1": "Beta A/S", "r2": "Alpha Bank", "r3": "Beta A/S"}
-    rows = [(r, organisation[r], "spring-2025", 2, item, value)
-            for r, items in answers.items() for item, value in items.items()]
-    return pd.DataFrame(rows, columns=["response_id", "organisation", "campaign",
-                                       "instrument_version", "item_id", "value"])
+    rows = [
+        (r, organisation[r], "spring-2025", 2, item, value)
+        for r, items in answers.items()
+        for item, value in items.items()
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "response_id",
+            "organisation",
+            "campaign",
+            "instrument_version",
+            "item_id",
+            "value",
+        ],
+    )
 
 
 def test_csv_has_one_row_per_response_and_reads_back_as_the_same_answers(team, frame, tmp_path):
@@ -47,9 +73,20 @@ def test_csv_has_one_row_per_response_and_reads_back_as_the_same_answers(team, f
     write_responses(frame, team, path, format="csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM, so Excel shows æ, ø, å
     table = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["response_id", "organisation", "campaign",
-                                   "instrument_version", "com1", "com2", "com3", "use1", "dept",
-                                   "uses", "minutes", "comment"]
+    assert list(table.columns) == [
+        "response_id",
+        "organisation",
+        "campaign",
+        "instrument_version",
+        "com1",
+        "com2",
+        "com3",
+        "use1",
+        "dept",
+        "uses",
+        "minutes",
+        "comment",
+    ]
     assert table["response_id"].tolist() == ["r2", "r1", "r3"]  # first, to merge with scores
     assert table["organisation"].tolist() == ["Alpha Bank", "Beta A/S", "Beta A/S"]
     assert table.loc[1, "uses"] == "news;projects"
@@ -68,13 +105,13 @@ def test_xlsx_keeps_formulas_as_text_and_has_a_codebook(team, frame, tmp_path):
     assert workbook.sheetnames == ["responses", "codebook"]
     sheet = workbook["responses"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:5] == ["response_id", "organisation", "campaign", "instrument_version",
-                          "com1"]
+    assert header[:5] == ["response_id", "organisation", "campaign", "instrument_version", "com1"]
     comment = sheet.cell(row=3, column=header.index("comment") + 1)
     assert comment.data_type == "s"
     assert comment.value == FORMULA  # exact text in a string cell: never run, no apostrophe
-    formulas = [cell.coordinate for row in sheet.iter_rows() for cell in row
-                if cell.data_type == "f"]
+    formulas = [
+        cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"
+    ]
     assert formulas == []
     assert sheet.cell(row=3, column=header.index("com1") + 1).value == 4
     assert sheet.cell(row=2, column=header.index("comment") + 1).value == "Bedre søgning, tak"
@@ -87,17 +124,33 @@ def test_sav_has_variable_labels_and_value_labels(team, frame, tmp_path):
     path = tmp_path / "responses.sav"
     write_responses(frame, team, path, format="sav")
     data, meta = pyreadstat.read_sav(str(path))
-    assert list(data.columns) == ["response_id", "organisation", "campaign",
-                                  "instrument_version", "com1", "com2", "com3", "use1", "dept",
-                                  "uses_news", "uses_questions", "uses_projects", "minutes",
-                                  "comment"]
+    assert list(data.columns) == [
+        "response_id",
+        "organisation",
+        "campaign",
+        "instrument_version",
+        "com1",
+        "com2",
+        "com3",
+        "use1",
+        "dept",
+        "uses_news",
+        "uses_questions",
+        "uses_projects",
+        "minutes",
+        "comment",
+    ]
     labels = dict(zip(meta.column_names, meta.column_labels))
     assert labels["com3"] == "I could just as well work elsewhere."
     assert labels["uses_news"] == "What do you use it for? - News"
     value_labels = meta.variable_value_labels
-    assert value_labels["com1"] == {1.0: "Strongly disagree", 2.0: "Disagree",
-                                    3.0: "Neither agree nor disagree", 4.0: "Agree",
-                                    5.0: "Strongly agree"}
+    assert value_labels["com1"] == {
+        1.0: "Strongly disagree",
+        2.0: "Disagree",
+        3.0: "Neither agree nor disagree",
+        4.0: "Agree",
+        5.0: "Strongly agree",
+    }
     assert value_labels["dept"] == {1.0: "Operations", 2.0: "Support functions", 3.0: "Other"}
     assert meta.variable_measure["com1"] == "ordinal"
     beta_first = data.iloc[1]
@@ -127,7 +180,8 @@ def test_the_shipped_survey_exports_demo_data_to_every_format(tmp_path):
     survey = load_instrument(DEFAULT_INSTRUMENTS_DIRECTORY / "ism-adoption-survey.yaml")
     demo = generate_demo_responses(survey, ["Alpha", "Beta"], respondents=20, seed=1)
     frame = demo.answers.rename(columns={"respondent": "response_id"}).assign(
-        campaign="demo", instrument_version=survey.version)
+        campaign="demo", instrument_version=survey.version
+    )
     for format in ("csv", "xlsx", "sav"):
         write_responses(frame, survey, tmp_path / f"demo.{format}", format=format)
     data, _ = pyreadstat.read_sav(str(tmp_path / "demo.sav"))

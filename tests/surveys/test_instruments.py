@@ -9,15 +9,27 @@ from pathlib import Path
 import pytest
 
 from study.errors import InvalidFile, InvalidInput
-from study.surveys.instruments import (DEFAULT_INSTRUMENTS_DIRECTORY, Instrument, InterviewGuide,
-                                       answer_value, instrument_from_dict, instrument_json,
-                                       load_instrument, load_instruments)
+from study.surveys.instruments import (
+    DEFAULT_INSTRUMENTS_DIRECTORY,
+    Instrument,
+    InterviewGuide,
+    answer_value,
+    instrument_from_dict,
+    instrument_json,
+    load_instrument,
+    load_instruments,
+)
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "surveys"
 TEAM = DATA / "team-survey.yaml"
-CHALLENGES = ["challenge_not_work", "challenge_self_censorship", "challenge_not_routine",
-              "challenge_management_words"]
+CHALLENGES = [
+    "challenge_not_work",
+    "challenge_self_censorship",
+    "challenge_not_routine",
+    "challenge_management_words",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +56,11 @@ def _texts(value, where=""):
 
 
 def test_shipped_instruments_are_the_survey_and_two_interview_guides(shipped):
-    assert set(shipped) == {"ism-adoption-survey", "coordinator-interview-guide",
-                            "executive-interview-guide"}
+    assert set(shipped) == {
+        "ism-adoption-survey",
+        "coordinator-interview-guide",
+        "executive-interview-guide",
+    }
     assert isinstance(shipped["ism-adoption-survey"], Instrument)
     assert isinstance(shipped["coordinator-interview-guide"], InterviewGuide)
     assert isinstance(shipped["executive-interview-guide"], InterviewGuide)
@@ -83,8 +98,15 @@ def test_every_guide_section_has_questions_with_probes(shipped):
 
 def test_survey_has_the_agreed_scales_each_challenge_with_a_reverse_keyed_item(survey):
     scales = [s.id for s in survey.scales]
-    for required in [*CHALLENGES, "imc_integration", "brand_ambassador", "training_policy",
-                     "leadership_action", "use_frequency", "commitment"]:
+    for required in [
+        *CHALLENGES,
+        "imc_integration",
+        "brand_ambassador",
+        "training_policy",
+        "leadership_action",
+        "use_frequency",
+        "commitment",
+    ]:
         assert required in scales
     for challenge in CHALLENGES:
         members = survey.scale_items(challenge)
@@ -104,8 +126,11 @@ def test_survey_has_coarse_demographics_and_two_open_questions(survey):
 
 def test_instrument_json_has_the_agreed_item_shape(survey):
     described = json.loads(json.dumps(instrument_json(survey)))
-    assert (described["id"], described["version"], described["languages"]) == \
-        ("ism-adoption-survey", 2, ["en", "da"])
+    assert (described["id"], described["version"], described["languages"]) == (
+        "ism-adoption-survey",
+        2,
+        ["en", "da"],
+    )
     by_id = {item["id"]: item for item in described["items"]}
     nw4 = by_id["nw4"]
     assert nw4["type"] == "likert" and nw4["reverse"] is True
@@ -129,8 +154,16 @@ def test_label_sets_are_resolved_into_items(survey):
 
 def test_items_listed_by_id_and_inline_are_both_pages_items():
     team = load_instrument(TEAM)
-    assert [item.id for item in team.all_items()] == ["com1", "com2", "com3", "use1", "dept",
-                                                      "uses", "minutes", "comment"]
+    assert [item.id for item in team.all_items()] == [
+        "com1",
+        "com2",
+        "com3",
+        "use1",
+        "dept",
+        "uses",
+        "minutes",
+        "comment",
+    ]
     assert [item.id for item in team.scale_items("commitment")] == ["com1", "com2", "com3"]
 
 
@@ -169,6 +202,14 @@ def _load(tmp_path: Path, text: str):
     return path, lambda: load_instrument(path)
 
 
+def _refusal(tmp_path: Path, text: str, match: str | None = None) -> InvalidFile:
+    """The error loading an instrument file of ``text`` raises."""
+    _, load = _load(tmp_path, text)
+    with pytest.raises(InvalidFile, match=match) as caught:
+        load()
+    return caught.value
+
+
 def _line_of(text: str, fragment: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), start=1) if fragment in line)
 
@@ -192,73 +233,60 @@ def test_missing_danish_text_names_file_line_and_field(tmp_path):
 
 def test_label_count_must_match_points(tmp_path):
     text = GOOD.replace("da: [a, b, c, d, e]", "da: [a, b, c, d]")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile) as caught:
-        load()
-    assert caught.value.field == "pages.0.items.0.labels.da"
-    assert caught.value.line == _line_of(text, "da: [a, b, c, d]")
-    assert "4 labels for 5 points" in str(caught.value)
+    error = _refusal(tmp_path, text)
+    assert error.field == "pages.0.items.0.labels.da"
+    assert error.line == _line_of(text, "da: [a, b, c, d]")
+    assert "4 labels for 5 points" in str(error)
 
 
 def test_unknown_scale_is_reported_at_the_item(tmp_path):
     text = GOOD.replace("scale: s", "scale: nope")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile) as caught:
-        load()
-    assert caught.value.field == "pages.0.items.0.scale"
-    assert caught.value.line == _line_of(text, "scale: nope")
+    error = _refusal(tmp_path, text)
+    assert error.field == "pages.0.items.0.scale"
+    assert error.line == _line_of(text, "scale: nope")
 
 
 def test_page_referring_to_a_missing_item_is_reported(tmp_path):
     text = GOOD + "  - id: p2\n    title: {en: Two, da: To}\n    items: [ghost]\n"
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile, match="no item 'ghost'") as caught:
-        load()
-    assert caught.value.field == "pages.1.items.0"
+    error = _refusal(tmp_path, text, match="no item 'ghost'")
+    assert error.field == "pages.1.items.0"
 
 
 def test_duplicate_item_ids_are_reported(tmp_path):
-    text = GOOD + ("  - id: p2\n    title: {en: Two, da: To}\n    items:\n"
-                   "      - {id: A1, type: text, text: {en: x, da: y}}\n")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile, match="item id 'A1' is used twice") as caught:
-        load()
-    assert caught.value.field == "pages.1.items.0.id"
+    text = GOOD + (
+        "  - id: p2\n    title: {en: Two, da: To}\n    items:\n"
+        "      - {id: A1, type: text, text: {en: x, da: y}}\n"
+    )
+    error = _refusal(tmp_path, text, match="item id 'A1' is used twice")
+    assert error.field == "pages.1.items.0.id"
 
 
 def test_item_not_on_any_page_is_reported(tmp_path):
-    text = GOOD.replace("scales:", "items:\n  - {id: lost, type: text, text: {en: x, da: y}}\n"
-                                   "scales:")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile, match="'lost' is not on any page") as caught:
-        load()
-    assert caught.value.line == _line_of(text, "id: lost")
+    text = GOOD.replace(
+        "scales:", "items:\n  - {id: lost, type: text, text: {en: x, da: y}}\nscales:"
+    )
+    error = _refusal(tmp_path, text, match="'lost' is not on any page")
+    assert error.line == _line_of(text, "id: lost")
 
 
 def test_field_of_another_item_type_is_refused(tmp_path):
-    text = GOOD + ("  - id: p2\n    title: {en: Two, da: To}\n    items:\n"
-                   "      - {id: n1, type: number, points: 5, text: {en: x, da: y}}\n")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile, match="'points' does not apply to a number item"):
-        load()
+    text = GOOD + (
+        "  - id: p2\n    title: {en: Two, da: To}\n    items:\n"
+        "      - {id: n1, type: number, points: 5, text: {en: x, da: y}}\n"
+    )
+    _refusal(tmp_path, text, match="'points' does not apply to a number item")
 
 
 def test_unknown_item_type_and_misspelt_field_are_refused(tmp_path):
-    _, load = _load(tmp_path, GOOD.replace("type: likert", "type: slider"))
-    with pytest.raises(InvalidFile) as caught:
-        load()
-    assert caught.value.field == "pages.0.items.0.type"
-    _, load = _load(tmp_path, GOOD.replace("scale: s", "scale: s\n        revers: true"))
-    with pytest.raises(InvalidFile) as caught:
-        load()
-    assert caught.value.field == "pages.0.items.0.revers"
+    error = _refusal(tmp_path, GOOD.replace("type: likert", "type: slider"))
+    assert error.field == "pages.0.items.0.type"
+    error = _refusal(tmp_path, GOOD.replace("scale: s", "scale: s\n        revers: true"))
+    assert error.field == "pages.0.items.0.revers"
 
 
 def test_scale_without_items_is_reported(tmp_path):
     text = GOOD.replace("scales:\n", "scales:\n  - {id: empty, label: {en: E, da: T}}\n")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile, match="no item belongs to scale 'empty'"):
-        load()
+    _refusal(tmp_path, text, match="no item belongs to scale 'empty'")
 
 
 def test_broken_yaml_names_the_line(tmp_path):
@@ -271,11 +299,13 @@ def test_broken_yaml_names_the_line(tmp_path):
 
 def test_guide_probe_missing_a_language_is_reported(tmp_path):
     path = tmp_path / "guide.yaml"
-    text = ("kind: interview_guide\nid: g\nversion: 1\nlanguages: [en, da]\n"
-            "title: {en: G, da: G}\nintro: {en: Hi, da: Hej}\nsections:\n"
-            "  - id: s1\n    title: {en: S, da: S}\n    questions:\n"
-            "      - id: q1\n        text: {en: Q, da: S}\n        probes:\n"
-            "          - {en: Why}\n")
+    text = (
+        "kind: interview_guide\nid: g\nversion: 1\nlanguages: [en, da]\n"
+        "title: {en: G, da: G}\nintro: {en: Hi, da: Hej}\nsections:\n"
+        "  - id: s1\n    title: {en: S, da: S}\n    questions:\n"
+        "      - id: q1\n        text: {en: Q, da: S}\n        probes:\n"
+        "          - {en: Why}\n"
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidFile) as caught:
         load_instrument(path)
@@ -292,12 +322,15 @@ def test_two_files_with_the_same_id_are_refused(tmp_path):
 
 # -- answers ----------------------------------------------------------------------------
 
+
 def test_answers_are_stored_in_one_form_per_item_type(survey):
     assert answer_value(survey.item("nw1"), "4") == 4
     assert answer_value(survey.item("nw1"), "Helt enig") == 5
     assert answer_value(survey.item("dept"), 2) == "support"
-    assert answer_value(survey.item("dept"), "Stabsfunktioner (HR, økonomi, IT, kommunikation)") \
+    assert (
+        answer_value(survey.item("dept"), "Stabsfunktioner (HR, økonomi, IT, kommunikation)")
         == "support"
+    )
     assert answer_value(survey.item("uses"), "3,1") == ["news", "projects"]
     assert answer_value(survey.item("uses"), []) == []
     assert answer_value(survey.item("minutes"), "12,5") == 12.5
@@ -306,30 +339,42 @@ def test_answers_are_stored_in_one_form_per_item_type(survey):
         assert answer_value(survey.item("nw1"), blank) is None
 
 
-@pytest.mark.parametrize("item_id, raw", [("nw1", 6), ("nw1", "0"), ("nw1", 2.5), ("nw1", "maybe"),
-                                          ("dept", "finance"), ("minutes", -1),
-                                          ("minutes", "lots"), ("open_improve", "x" * 2001)])
+@pytest.mark.parametrize(
+    "item_id, raw",
+    [
+        ("nw1", 6),
+        ("nw1", "0"),
+        ("nw1", 2.5),
+        ("nw1", "maybe"),
+        ("dept", "finance"),
+        ("minutes", -1),
+        ("minutes", "lots"),
+        ("open_improve", "x" * 2001),
+    ],
+)
 def test_impossible_answers_are_refused(survey, item_id, raw):
     with pytest.raises(InvalidInput):
         answer_value(survey.item(item_id), raw)
 
 
 def test_consent_promising_any_question_may_be_skipped_clashes_with_a_required_item(tmp_path):
-    promise = GOOD.replace("consent: {en: Agree, da: Enig}",
-                           "consent: {en: 'You may skip any question.', da: 'Du kan springe "
-                           "spørgsmål over.'}")
+    promise = GOOD.replace(
+        "consent: {en: Agree, da: Enig}",
+        "consent: {en: 'You may skip any question.', da: 'Du kan springe spørgsmål over.'}",
+    )
     _, load = _load(tmp_path, promise)
     assert load()  # nothing is required: the promise holds
-    text = promise.replace("          da: Første\n", "          da: Første\n        required: true\n")
-    _, load = _load(tmp_path, text)
-    with pytest.raises(InvalidFile) as caught:
-        load()
-    assert caught.value.field in ("consent.en", "consent.da")
-    assert "'a1' is required" in str(caught.value)
-    reworded = text.replace("You may skip any question.", "You may skip any question not "
-                            "marked with a star.").replace("Du kan springe spørgsmål over.",
-                                                           "Du kan springe de spørgsmål over, "
-                                                           "som ikke er markeret.")
+    text = promise.replace(
+        "          da: Første\n", "          da: Første\n        required: true\n"
+    )
+    error = _refusal(tmp_path, text)
+    assert error.field in ("consent.en", "consent.da")
+    assert "'a1' is required" in str(error)
+    reworded = text.replace(
+        "You may skip any question.", "You may skip any question not marked with a star."
+    ).replace(
+        "Du kan springe spørgsmål over.", "Du kan springe de spørgsmål over, som ikke er markeret."
+    )
     _, load = _load(tmp_path, reworded)
     assert load().item("a1").required
 
@@ -349,12 +394,14 @@ invitation:
 def test_mail_templates_need_the_link_and_the_opt_out_and_known_placeholders(tmp_path):
     _, load = _load(tmp_path, GOOD + MAIL)
     assert load().invitation.subject["da"] == "Spørgeskema til {organisation}"
-    _, load = _load(tmp_path, GOOD + MAIL.replace(" Stop: {opt_out}\", da", "\", da"))
-    with pytest.raises(InvalidFile, match=r"needs \{opt_out\}"):
-        load()
-    _, load = _load(tmp_path, GOOD + MAIL.replace("{organisation}\", da", "{name}\", da"))
-    with pytest.raises(InvalidFile, match=r"unknown placeholder \{name\}"):
-        load()
+    _refusal(
+        tmp_path, GOOD + MAIL.replace(' Stop: {opt_out}", da', '", da'), match=r"needs \{opt_out\}"
+    )
+    _refusal(
+        tmp_path,
+        GOOD + MAIL.replace('{organisation}", da', '{name}", da'),
+        match=r"unknown placeholder \{name\}",
+    )
 
 
 def test_an_instrument_without_mail_texts_keeps_its_stored_content_hash(tmp_path):

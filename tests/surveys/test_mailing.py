@@ -7,24 +7,33 @@ import socket
 import time
 from email import policy
 
+import aiosmtpd.controller as aiosmtpd  # noqa: E402 - a test extra; missing, the tests fail
 import pytest
 from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.db.models import MailRecipient, MailSent
 from study.errors import ConfigError, InvalidFile, InvalidInput
-from study.surveys import (create_campaign, import_recipients, open_link, opt_out,
-                           send_campaign_mail, start_response, submit_response)
+from study.surveys import (
+    create_campaign,
+    import_recipients,
+    open_link,
+    opt_out,
+    send_campaign_mail,
+    start_response,
+    submit_response,
+)
 
-import aiosmtpd.controller as aiosmtpd  # noqa: E402 - a test extra; missing, the tests fail
-
-RECIPIENTS = ("email,language\n"
-              "ane@example.org,da\n"
-              "bo@example.org,en\n"
-              "cai@example.org,\n"
-              "ANE@example.org,da\n")  # the same address again: one recipient
+RECIPIENTS = (
+    "email,language\n"
+    "ane@example.org,da\n"
+    "bo@example.org,en\n"
+    "cai@example.org,\n"
+    "ANE@example.org,da\n"
+)  # the same address again: one recipient
 
 
 class Inbox:
@@ -64,9 +73,10 @@ def smtp(monkeypatch):
 @pytest.fixture
 def campaign(database):
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank")
-        info = create_campaign(session, organisation="Nordlys Bank",
-                               instrument="ism-adoption-survey", invitations=1)
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        info = create_campaign(
+            session, organisation="Nordlys Bank", instrument="ism-adoption-survey", invitations=1
+        )
         added = import_recipients(session, info.id, RECIPIENTS.encode())
     assert (added.added, added.already) == (3, 0)
     return info.id
@@ -80,22 +90,30 @@ def token_in(message) -> str:
 def test_invitations_reach_each_recipient_in_their_language_once(database, smtp, campaign):
     report = send_campaign_mail(database, campaign)
     assert report.sent == 3 and not report.failed
-    assert sorted(m["To"] for m in smtp.messages) == ["ane@example.org", "bo@example.org",
-                                                      "cai@example.org"]
-    danish, english, both = (smtp.to(a)[0] for a in ("ane@example.org", "bo@example.org",
-                                                     "cai@example.org"))
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "ane@example.org",
+        "bo@example.org",
+        "cai@example.org",
+    ]
+    danish, english, both = (
+        smtp.to(a)[0] for a in ("ane@example.org", "bo@example.org", "cai@example.org")
+    )
     assert danish["Subject"] == "Nordlys Bank: et kort spørgeskema om interne sociale medier"
     assert "Dit personlige link" in danish.get_content() and "&lang=da" in danish.get_content()
     assert "Your personal link" in english.get_content()
     assert "Dit personlige link" not in english.get_content()
-    assert "Your personal link" in both.get_content() and "Dit personlige link" in both.get_content()
+    assert (
+        "Your personal link" in both.get_content() and "Dit personlige link" in both.get_content()
+    )
     assert danish["From"] == "survey@uni.example"
     tokens = {token_in(m) for m in smtp.messages}
     assert len(tokens) == 3  # a personal link each
     for message in smtp.messages:
         token = token_in(message)
         assert f"https://survey.example.org/survey?t={token}&optout=1" in message.get_content()
-        assert message["List-Unsubscribe"] == f"<https://survey.example.org/survey?t={token}&optout=1>"
+        assert (
+            message["List-Unsubscribe"] == f"<https://survey.example.org/survey?t={token}&optout=1>"
+        )
         with database.transaction() as session:
             assert open_link(session, token).mode == "personal"  # the link works
     # A second send has nobody left to invite.
@@ -123,8 +141,10 @@ def test_reminders_skip_completed_and_opted_out_recipients(database, smtp, campa
 
 
 def test_the_mail_record_is_never_linked_to_a_response(database, smtp, campaign):
-    columns = {table: {c["name"] for c in inspect(database.engine).get_columns(table)}
-               for table in ("mail_recipient", "mail_sent")}
+    columns = {
+        table: {c["name"] for c in inspect(database.engine).get_columns(table)}
+        for table in ("mail_recipient", "mail_sent")
+    }
     assert not any("response" in name for names in columns.values() for name in names)
     assert columns["mail_sent"] == {"id", "recipient_id", "kind", "sent_on"}  # a day, no time
 
@@ -157,11 +177,13 @@ def test_bad_recipient_files_are_refused_whole(database, campaign):
         assert session.scalar(select(func.count(MailRecipient.id))) == 3
 
 
-def test_open_link_campaigns_and_missing_smtp_are_refused_in_one_sentence(database, campaign,
-                                                                         monkeypatch):
+def test_open_link_campaigns_and_missing_smtp_are_refused_in_one_sentence(
+    database, campaign, monkeypatch
+):
     with database.transaction() as session:
-        open_campaign = create_campaign(session, organisation="Nordlys Bank",
-                                        instrument="ism-adoption-survey").id
+        open_campaign = create_campaign(
+            session, organisation="Nordlys Bank", instrument="ism-adoption-survey"
+        ).id
         with pytest.raises(InvalidInput, match="personal invitations"):
             import_recipients(session, open_campaign, RECIPIENTS.encode())
     monkeypatch.setenv("STUDY_SMTP_URL", "")
@@ -179,9 +201,10 @@ def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):
     runner = CliRunner()
     env = {"STUDY_DATABASE_URL": database.url}
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank")
-        campaign = create_campaign(session, organisation="Nordlys Bank",
-                                   instrument="ism-adoption-survey", invitations=2).id
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        campaign = create_campaign(
+            session, organisation="Nordlys Bank", instrument="ism-adoption-survey", invitations=2
+        ).id
     path = tmp_path / "people.csv"
     path.write_text(RECIPIENTS, encoding="utf-8")
     result = runner.invoke(app, ["campaign", "recipients", str(campaign), str(path)], env=env)
@@ -202,12 +225,18 @@ def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):
 
 
 def test_researcher_sends_invitations_from_the_campaigns_page(database, smtp, campaign):
+    from study.admin.accounts import add_account
+
     from conftest import open_app_page
 
-    from study.admin.accounts import add_account
     with database.transaction() as session:
-        account = add_account(session, "r@example.org", role="researcher",
-                              password="a long secret password")
+        account = add_account(
+            session,
+            "r@example.org",
+            role="researcher",
+            password="a long secret password",
+            actor=OPERATOR,
+        )
     at = open_app_page(account, "campaigns.py")
     assert any("3 recipients (0 opted out)" in c.value for c in at.caption)
     at.button(key=f"send-False-{campaign}").click().run()

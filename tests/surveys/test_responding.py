@@ -8,11 +8,21 @@ import pytest
 from sqlalchemy import func, select
 
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.db.models import Answer, Invitation, Response, Study
 from study.errors import CampaignClosed, InvalidInput, InvalidToken, NotFound
-from study.surveys import (close_campaign, create_campaign, invitation_links, list_campaigns,
-                           open_link, resume_with_code, save_page, score_responses, start_response,
-                           submit_response)
+from study.surveys import (
+    close_campaign,
+    create_campaign,
+    invitation_links,
+    list_campaigns,
+    open_link,
+    resume_with_code,
+    save_page,
+    score_responses,
+    start_response,
+    submit_response,
+)
 from study.surveys.tokens import check_token
 
 SURVEY = "ism-adoption-survey"
@@ -20,7 +30,7 @@ SURVEY = "ism-adoption-survey"
 
 @pytest.fixture
 def org(session):
-    add_organisation(session, "Nordlys Bank", headcount=40)
+    add_organisation(session, "Nordlys Bank", headcount=40, actor=OPERATOR)
     return "Nordlys Bank"
 
 
@@ -100,12 +110,14 @@ def test_pseudonymous_study_keeps_the_link_for_erasure_requests(session, org):
 
 def test_closed_and_scheduled_campaigns_are_refused_politely(session, org):
     import datetime as dt
+
     info = create_campaign(session, organisation=org, instrument=SURVEY)
     close_campaign(session, info.id)
     with pytest.raises(CampaignClosed, match="closed"):
         open_link(session, token_of(info.link))
-    later = create_campaign(session, organisation=org, instrument=SURVEY,
-                            opens=dt.date.today() + dt.timedelta(days=3))
+    later = create_campaign(
+        session, organisation=org, instrument=SURVEY, opens=dt.date.today() + dt.timedelta(days=3)
+    )
     with pytest.raises(CampaignClosed, match="not opened yet"):
         open_link(session, token_of(later.link))
 
@@ -129,9 +141,10 @@ def test_out_of_range_answers_are_reported_and_not_stored(session, org):
 
 def test_concurrent_double_submit_stores_one_response(database):
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank")
-        info = create_campaign(session, organisation="Nordlys Bank", instrument=SURVEY,
-                               invitations=1)
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        info = create_campaign(
+            session, organisation="Nordlys Bank", instrument=SURVEY, invitations=1
+        )
         token = personal_tokens(session, info.id)[0]
         response_id, _ = start_response(session, token, language="en")
     errors = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +12,7 @@ from study.errors import InvalidInput
 from study.surveys.demo_responses import generate_demo_responses, planted_shift
 from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 from study.surveys.scoring import item_values, score_answers
+
 from conftest import DATA as TEST_DATA
 
 TEAM = TEST_DATA / "surveys" / "team-survey.yaml"
@@ -29,16 +29,18 @@ def survey():
 
 
 def _long(rows: dict[str, dict[str, object]]) -> pd.DataFrame:
-    return pd.DataFrame([(r, item, value) for r, answers in rows.items()
-                         for item, value in answers.items()],
-                        columns=["response_id", "item_id", "value"])
+    return pd.DataFrame(
+        [(r, item, value) for r, answers in rows.items() for item, value in answers.items()],
+        columns=["response_id", "item_id", "value"],
+    )
 
 
 def test_reverse_keyed_items_are_recoded_before_scoring(team):
     # com3 is reverse-keyed on 5 points: 1 -> 5, 2 -> 4, 5 -> 1.
     # r1: (4 + 5 + (6 - 1)) / 3 = 14/3; r2: (2 + 2 + (6 - 5)) / 3 = 5/3.
-    answers = _long({"r1": {"com1": 4, "com2": 5, "com3": 1},
-                     "r2": {"com1": 2, "com2": 2, "com3": 5}})
+    answers = _long(
+        {"r1": {"com1": 4, "com2": 5, "com3": 1}, "r2": {"com1": 2, "com2": 2, "com3": 5}}
+    )
     scores = score_answers(answers, team)
     assert list(scores.columns) == ["response_id", "scale", "score", "n_items_answered"]
     assert scores["score"].tolist() == pytest.approx([14 / 3, 5 / 3])
@@ -65,8 +67,9 @@ def test_default_minimum_is_half_of_the_items(survey):
 
 
 def test_scores_are_tidy_one_row_per_response_and_scale_in_declared_order(survey):
-    answers = _long({"b": {"nw1": 2}, "a": {"ac1": 5, "open_improve": "more time",
-                                            "uses": ["news"]}})
+    answers = _long(
+        {"b": {"nw1": 2}, "a": {"ac1": 5, "open_improve": "more time", "uses": ["news"]}}
+    )
     scores = score_answers(answers, survey)
     declared = [s.id for s in survey.scales]
     assert len(scores) == 2 * len(declared)
@@ -99,8 +102,9 @@ def test_a_value_outside_the_points_is_refused(team, value):
 
 
 def test_the_same_item_answered_twice_is_refused(team):
-    answers = pd.DataFrame({"response_id": ["r", "r"], "item_id": ["com1", "com1"],
-                            "value": [3, 4]})
+    answers = pd.DataFrame(
+        {"response_id": ["r", "r"], "item_id": ["com1", "com1"], "value": [3, 4]}
+    )
     with pytest.raises(InvalidInput, match="twice"):
         score_answers(answers, team)
 
@@ -124,7 +128,9 @@ def _organisation_means(demo, survey) -> pd.DataFrame:
     answers = demo.answers.rename(columns={"respondent": "response_id"})
     scores = score_answers(answers, survey).merge(
         demo.respondents[["respondent", "organisation"]],
-        left_on="response_id", right_on="respondent")
+        left_on="response_id",
+        right_on="respondent",
+    )
     return scores.pivot_table(index="organisation", columns="scale", values="score")
 
 
@@ -132,9 +138,13 @@ def test_demo_organisations_differ_as_documented_on_the_four_challenges(demo, su
     means = _organisation_means(demo, survey)
     reference = means.loc["Alpha"]
     for position, organisation in enumerate(ORGANISATIONS):
-        for challenge in ["challenge_not_work", "challenge_self_censorship",
-                          "challenge_not_routine", "challenge_management_words",
-                          "leadership_action"]:
+        for challenge in [
+            "challenge_not_work",
+            "challenge_self_censorship",
+            "challenge_not_routine",
+            "challenge_management_words",
+            "leadership_action",
+        ]:
             planted = planted_shift(position, challenge)
             observed = means.loc[organisation, challenge] - reference[challenge]
             # 250 respondents, SD of a scale mean about 0.75: SE of a difference ~0.07.
@@ -157,8 +167,9 @@ def test_demo_has_a_few_incomplete_responses_missing_their_later_pages(demo, sur
     assert 0.03 < share < 0.15
     last_page_items = {item.id for item in survey.page_items(survey.pages[-1])}
     incomplete = set(people.loc[~people["complete"], "respondent"])
-    answered_late = set(demo.answers.loc[demo.answers["item_id"].isin(last_page_items),
-                                         "respondent"])
+    answered_late = set(
+        demo.answers.loc[demo.answers["item_id"].isin(last_page_items), "respondent"]
+    )
     assert not incomplete & answered_late
     assert {"dept", "tenure", "role", "language"} <= set(people.columns)
 
@@ -176,6 +187,7 @@ def test_demo_is_deterministic_for_a_seed_and_counts_can_be_given(survey):
 
 def test_demo_values_are_valid_answers(survey):
     from study.surveys.instruments import answer_value
+
     demo = generate_demo_responses(survey, ["A"], respondents=40, seed=11)
     for item_id, value in zip(demo.answers["item_id"], demo.answers["value"]):
         assert answer_value(survey.item(item_id), value) == value

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_app_page
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from study.admin.accounts import add_account, get_account, log_in
+from study.admin.accounts import add_account, get_account
+from study.admin.login import log_in
 from study.admin.password_links import check_password_link, invite_account
+from study.admin.permissions import OPERATOR
 from study.db.models import Event, LoginSession
 from study.errors import AuthenticationFailed, InvalidToken
+
+from conftest import ROOT, open_app_page
 
 PASSWORD = "a long secret password"
 
@@ -18,8 +21,12 @@ PASSWORD = "a long secret password"
 @pytest.fixture
 def people(database):
     with database.transaction() as session:
-        return {role: add_account(session, f"{role}@example.org", role=role, password=PASSWORD)
-                for role in ("admin", "researcher", "coder")}
+        return {
+            role: add_account(
+                session, f"{role}@example.org", role=role, password=PASSWORD, actor=OPERATOR
+            )
+            for role in ("admin", "researcher", "coder")
+        }
 
 
 def test_a_page_outside_the_role_says_so_at_its_address(people):
@@ -42,8 +49,10 @@ def test_admin_invites_a_person_and_the_link_is_shown_once(people, database):
     token = code.value.split("k=", 1)[1]
     with database.transaction() as session:
         assert check_password_link(session, token).email == "nina@example.org"
-        assert session.scalar(select(Event.actor_id).where(
-            Event.action == "account.invite_link")) == people["admin"].id
+        assert (
+            session.scalar(select(Event.actor_id).where(Event.action == "account.invite_link"))
+            == people["admin"].id
+        )
     at.run()
     assert not at.code  # shown only once
 
@@ -90,7 +99,7 @@ def test_everyone_changes_their_own_name_and_password(people, database):
 
 def test_set_password_page_takes_the_token_out_of_the_address(people, database):
     with database.transaction() as session:
-        link = invite_account(session, "nina@example.org", role="coder")
+        link = invite_account(session, "nina@example.org", role="coder", actor=OPERATOR)
     token = link.url.split("k=", 1)[1]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["k"] = token
@@ -114,5 +123,6 @@ def test_a_bad_link_shows_one_sentence(database):
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "This link is unknown, used or expired; ask an admin for a new one."]
+        "This link is unknown, used or expired; ask an admin for a new one."
+    ]
     assert not at.text_input

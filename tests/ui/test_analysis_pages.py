@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_app_page
 from streamlit.testing.v1 import AppTest
-from benchmark_study import OTHERS, build_benchmark_study
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.analysis.reports.benchmark_editions import publish_benchmark
 from study.ui.navigation import PAGES
 
-PASSWORD = "a long secret password"
+from benchmark_study import OTHERS, build_benchmark_study
+from conftest import open_app_page
 
+PASSWORD = "a long secret password"
 
 
 @pytest.fixture
 def accounts(database):
     with database.transaction() as session:
         build_benchmark_study(session)
-        publish_benchmark(session)  # practitioners see published editions only
-        return {"researcher": add_account(session, "rita@example.org", role="researcher",
-                                          password=PASSWORD),
-                "practitioner": add_account(session, "pia@example.org", role="practitioner",
-                                            password=PASSWORD, organisation="Alfa Bank")}
+        publish_benchmark(session, actor=OPERATOR)  # practitioners see published editions only
+        return {
+            "researcher": add_account(
+                session, "rita@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+            ),
+            "practitioner": add_account(
+                session,
+                "pia@example.org",
+                role="practitioner",
+                password=PASSWORD,
+                organisation="Alfa Bank",
+                actor=OPERATOR,
+            ),
+        }
 
 
 def open_page(account, script: str) -> AppTest:
@@ -33,8 +43,20 @@ def open_page(account, script: str) -> AppTest:
 
 
 def shown_text(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info",
-                                  "warning", "error", "success") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "subheader",
+            "markdown",
+            "caption",
+            "info",
+            "warning",
+            "error",
+            "success",
+        )
+        for e in getattr(at, kind)
+    ]
     for frame in at.dataframe:
         parts.append(frame.value.to_csv())
     for box in at.selectbox:
@@ -47,8 +69,11 @@ def test_analysis_pages_are_for_researchers_and_the_benchmark_for_practitioners(
     assert "practitioner" not in roles["Compare organisations"]
     assert "practitioner" not in roles["Joint display"]
     assert {"researcher", "admin", "practitioner"} <= roles["Benchmark report"]
-    assert {spec.section for spec in PAGES if spec.script in
-            ("compare.py", "joint_display.py", "benchmark.py")} == {"Analysis"}
+    assert {
+        spec.section
+        for spec in PAGES
+        if spec.script in ("compare.py", "joint_display.py", "benchmark.py")
+    } == {"Analysis"}
 
 
 def test_researcher_compares_the_challenge_scales(accounts):
@@ -57,8 +82,13 @@ def test_researcher_compares_the_challenge_scales(accounts):
     scales = at.multiselect[0]
     assert scales.label == "Scales" and "challenge_not_work" in scales.value
     organisations = at.multiselect[1].value
-    assert organisations == ["Alfa Bank", "Beta Kommune", "Delta Energi", "Epsilon Software",
-                             "Tiny Co"]
+    assert organisations == [
+        "Alfa Bank",
+        "Beta Kommune",
+        "Delta Energi",
+        "Epsilon Software",
+        "Tiny Co",
+    ]
     descriptives = at.dataframe[0].value
     assert set(descriptives["organisation"]) == set(organisations)
     assert "Tiny Co" in shown_text(at)  # below the minimum size: flagged, not hidden
@@ -76,7 +106,8 @@ def test_researcher_compares_two_items_and_two_organisations(accounts):
     assert set(descriptives["organisation"]) == {"Alfa Bank", "Beta Kommune"}
     assert set(descriptives["label"]) == {
         "Posting or reading on the platform does not feel like real work.",
-        "Time spent on the platform is a legitimate part of my working day."}
+        "Time spent on the platform is a legitimate part of my working day.",
+    }
 
 
 def test_researcher_sees_the_joint_display_survey_side_without_interviews(accounts):
@@ -113,11 +144,13 @@ def test_practitioner_sees_only_their_organisation_against_the_benchmark(account
 def test_compare_page_shows_an_undefined_index_with_its_reason(database):
     # Issue 14: equal organisation means made ICC(2) divide by zero and stopped the page.
     from comparison_study import add_organisation_with_answers
+
     with database.transaction() as session:
         add_organisation_with_answers(session, "Alfa Bank", [[3], [5]], items=["nw1"])
         add_organisation_with_answers(session, "Beta Kommune", [[4], [4]], items=["nw1"])
-        researcher = add_account(session, "rita@example.org", role="researcher",
-                                 password=PASSWORD)
+        researcher = add_account(
+            session, "rita@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     at = open_page(researcher, "compare.py")
     at.segmented_control[0].set_value("Items").run()
     at.multiselect[0].set_value(["nw1"]).run()
@@ -125,21 +158,32 @@ def test_compare_page_shows_an_undefined_index_with_its_reason(database):
     aggregation = next(frame.value for frame in at.dataframe if "icc2" in frame.value.columns)
     assert aggregation["icc2"].tolist() == ["undefined"]
     assert "every organisation has the same mean" in aggregation["undefined"].iloc[0]
-    assert "Missing answers: rwg(j) and awg of a scale use only respondents who answered " \
-           "every item" in shown_text(at)
+    assert (
+        "Missing answers: rwg(j) and awg of a scale use only respondents who answered "
+        "every item" in shown_text(at)
+    )
 
 
 def test_practitioner_sees_their_platform_activity_beside_the_pooled_median(demo_database):
     from study.demo import DEMO_ORGANISATIONS
+
     with demo_database.transaction() as session:
-        publish_benchmark(session)
-        practitioner = add_account(session, "pia@example.org", role="practitioner",
-                                   password=PASSWORD, organisation="Nordlys Bank")
+        publish_benchmark(session, actor=OPERATOR)
+        practitioner = add_account(
+            session,
+            "pia@example.org",
+            role="practitioner",
+            password=PASSWORD,
+            organisation="Nordlys Bank",
+            actor=OPERATOR,
+        )
     at = open_page(practitioner, "benchmark.py")
     assert "Activity on the platform" in [s.value for s in at.subheader]
     activity = next(f.value for f in at.dataframe if "Nordlys Bank" in f.value.columns)
-    assert list(activity.columns) == ["Nordlys Bank",
-                                      "Benchmark (median of the other organisations)"]
+    assert list(activity.columns) == [
+        "Nordlys Bank",
+        "Benchmark (median of the other organisations)",
+    ]
     assert activity.loc["Members", "Nordlys Bank"] == "180"
     text = shown_text(at)
     others = [row[0] for row in DEMO_ORGANISATIONS if row[0] != "Nordlys Bank"]

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_app_page
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.interviews.coding import list_codes
 from study.surveys.instruments import load_instruments
+
+from conftest import open_app_page
 
 PASSWORD = "a long secret password"
 
 
-
-
-
 def test_codebook_shows_the_scheme_and_its_matrices(demo_database):
     with demo_database.transaction() as session:
-        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        researcher = add_account(
+            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     at = open_app_page(researcher, "codebook.py")
     assert not at.exception
     assert at.title[0].value == "Codebook"
@@ -29,7 +30,9 @@ def test_codebook_shows_the_scheme_and_its_matrices(demo_database):
 
 def test_researcher_renames_a_code_on_the_codebook_page(demo_database):
     with demo_database.transaction() as session:
-        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        researcher = add_account(
+            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     at = open_app_page(researcher, "codebook.py")
     rename_form = [t for t in at.text_input if t.label == "New name"][0]
     choice = [s for s in at.selectbox if s.key == "rename-which"][0]
@@ -40,13 +43,17 @@ def test_researcher_renames_a_code_on_the_codebook_page(demo_database):
     assert not at.exception
     assert [s.value for s in at.success] == ["Renamed to Not part of everyday routines."]
     with demo_database.transaction() as session:
-        names = {c.key: c.name for c in list_codes(session, "ism-adoption-challenges")}
+        names = {
+            c.key: c.name for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)
+        }
     assert names["not-daily-routine"] == "Not part of everyday routines"
 
 
 def test_empty_study_offers_to_load_the_shipped_schemes(database):
     with database.transaction() as session:
-        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        researcher = add_account(
+            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     at = open_app_page(researcher, "codebook.py")
     assert not at.exception
     at.button(key="FormSubmitter:load-schemes-Load").click().run()
@@ -57,7 +64,9 @@ def test_empty_study_offers_to_load_the_shipped_schemes(database):
 @pytest.mark.parametrize("instrument", list(load_instruments()))
 def test_instruments_page_shows_every_instrument(database, instrument):
     with database.transaction() as session:
-        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        researcher = add_account(
+            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     at = open_app_page(researcher, "instruments.py")
     choice = next(o for o in at.selectbox[0].options if f"({instrument} v" in o)
     at.selectbox[0].set_value(choice).run()
@@ -75,18 +84,35 @@ def test_heatmap_labels_stay_whole_at_forty_codes_and_the_diagonal_is_left_out(d
     from study.interviews.coding import add_code, add_coding, list_codings
 
     with demo_database.transaction() as session:
-        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        researcher = add_account(
+            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
         # one coding of a second code over a demo coding's span: an off-diagonal cell
-        first = list_codings(session, scheme="ism-adoption-challenges").iloc[0]
-        other = next(c for c in list_codes(session, "ism-adoption-challenges")
-                     if c.id != first["code_id"])
-        add_coding(session, transcript_id=int(first["transcript_id"]), start=int(first["start"]),
-                   end=int(first["end"]), code_id=other.id, coder_id=int(first["coder_id"]))
-        have = len(list_codes(session, "ism-adoption-challenges"))
+        first = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
+        other = next(
+            c
+            for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)
+            if c.id != first["code_id"]
+        )
+        add_coding(
+            session,
+            transcript_id=int(first["transcript_id"]),
+            start=int(first["start"]),
+            end=int(first["end"]),
+            code_id=other.id,
+            coder_id=int(first["coder_id"]),
+            actor=OPERATOR,
+        )
+        have = len(list_codes(session, "ism-adoption-challenges", viewer=OPERATOR))
         for n in range(40 - have):
-            add_code(session, "ism-adoption-challenges", key=f"extra-{n}",
-                     name=f"A rather long code name number {n} about the platform")
-        names = [c.name for c in list_codes(session, "ism-adoption-challenges")]
+            add_code(
+                session,
+                "ism-adoption-challenges",
+                key=f"extra-{n}",
+                name=f"A rather long code name number {n} about the platform",
+                actor=OPERATOR,
+            )
+        names = [c.name for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)]
     assert len(names) == 40
     at = open_app_page(researcher, "codebook.py")
     assert not at.exception
@@ -111,13 +137,54 @@ def test_researcher_starts_and_lifts_blind_coding_on_the_codebook_page(demo_data
     from study.interviews.coding import blind_state
 
     with demo_database.transaction() as session:
-        researcher = add_account(session, "r@example.org", role="researcher", password=PASSWORD)
+        researcher = add_account(
+            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     at = open_app_page(researcher, "codebook.py")
     at.button(key="cb_blind").click().run()
     assert not at.exception
     with demo_database.transaction() as session:
-        assert blind_state(session, "ism-adoption-challenges").blind
+        assert blind_state(session, "ism-adoption-challenges", viewer=OPERATOR).blind
     assert any("Blind coding since" in c.value for c in at.caption)
     at.button(key="cb_blind").click().run()
     with demo_database.transaction() as session:
-        assert not blind_state(session, "ism-adoption-challenges").blind
+        assert not blind_state(session, "ism-adoption-challenges", viewer=OPERATOR).blind
+
+
+def test_a_coder_on_a_blind_scheme_sees_only_their_own_counts_and_downloads(
+    demo_database, recorded_downloads
+):
+    """Issue 20, finding 1: the heatmaps and every CSV of the Codebook page hold Carl's one coding."""
+    import io
+
+    import pandas as pd
+
+    from study.interviews.coding import add_coding, list_codings, set_blind
+
+    from conftest import download_bytes
+
+    with demo_database.transaction() as session:
+        carl = add_account(
+            session, "carl@example.org", role="coder", password=PASSWORD, actor=OPERATOR
+        )
+        theirs = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
+        add_coding(
+            session,
+            transcript_id=int(theirs.transcript_id),
+            start=int(theirs.start),
+            end=int(theirs.end),
+            code_id=int(theirs.code_id),
+            coder_id=carl.id,
+            actor=OPERATOR,
+        )
+        set_blind(session, "ism-adoption-challenges", True, actor=OPERATOR)
+    at = open_app_page(carl, "codebook.py")
+    assert not at.exception
+    csvs = {
+        name: pd.read_csv(io.BytesIO(download_bytes(data)), index_col=0)
+        for name, data in recorded_downloads
+        if name.endswith(".csv")
+    }
+    assert len(csvs) == 3, csvs.keys()  # transcripts, codings and co-occurrence per code
+    for name, frame in csvs.items():
+        assert frame.select_dtypes("number").to_numpy().sum() == 1, name

@@ -13,24 +13,38 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-from conftest import ROOT
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.db.models import Account, Code, CodingScheme, Organisation, Transcript
 from study.ui.navigation import PAGES
 
+from conftest import ROOT
+
 IMAGE = "![x](http://evil.example/pixel.png)"
-MARKDOWN_KINDS = ("markdown", "caption", "success", "info", "warning", "error", "title",
-                  "subheader", "header", "expander", "tabs")
+MARKDOWN_KINDS = (
+    "markdown",
+    "caption",
+    "success",
+    "info",
+    "warning",
+    "error",
+    "title",
+    "subheader",
+    "header",
+    "expander",
+    "tabs",
+)
 
 
 @pytest.fixture
 def hostile_accounts(demo_database):
     with demo_database.transaction() as session:
-        for n, organisation in enumerate(session.scalars(select(Organisation)
-                                                         .order_by(Organisation.id))):
+        for n, organisation in enumerate(
+            session.scalars(select(Organisation).order_by(Organisation.id))
+        ):
             organisation.name = f"{IMAGE} Org {n}"
         for n, code in enumerate(session.scalars(select(Code).order_by(Code.id))):
             code.name = f"{IMAGE} code {n}"
@@ -40,9 +54,17 @@ def hostile_accounts(demo_database):
             transcript.name = f"{IMAGE} {transcript.name}"
         for account in session.scalars(select(Account)):
             account.display_name = f"{IMAGE} coder {account.id}"
-        accounts = {role: add_account(session, f"{role}@example.org", role=role, password=None,
-                                      display_name=f"{IMAGE} {role}")
-                    for role in ("admin",)}
+        accounts = {
+            role: add_account(
+                session,
+                f"{role}@example.org",
+                role=role,
+                password=None,
+                display_name=f"{IMAGE} {role}",
+                actor=OPERATOR,
+            )
+            for role in ("admin",)
+        }
     return accounts
 
 
@@ -54,8 +76,18 @@ def rendered_markdown(at: AppTest) -> list[str]:
                 value = getattr(element, attribute, None)
                 if isinstance(value, str):
                     texts.append(value)
-    for widget in ("button", "checkbox", "selectbox", "multiselect", "radio", "text_input",
-                   "text_area", "toggle", "number_input", "date_input"):
+    for widget in (
+        "button",
+        "checkbox",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "text_input",
+        "text_area",
+        "toggle",
+        "number_input",
+        "date_input",
+    ):
         texts += [w.label for w in getattr(at, widget, []) if isinstance(w.label, str)]
     return texts
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_app_page
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.ui.navigation import PAGES
+
+from conftest import open_app_page
 
 
 @pytest.fixture
 def researcher(demo_database):
     with demo_database.transaction() as session:
-        return add_account(session, "rita@example.org", role="researcher",
-                           password="a long secret password")
+        return add_account(
+            session,
+            "rita@example.org",
+            role="researcher",
+            password="a long secret password",
+            actor=OPERATOR,
+        )
 
 
 def opened(account, script: str):
@@ -32,8 +39,13 @@ def test_platform_page_shows_the_demo_measures_and_one_organisation_by_week(rese
     at = opened(researcher, "platform_activity.py")
     assert at.title[0].value == "Platform activity"
     table = at.dataframe[0].value
-    assert set(table.columns) == {"Blue Ridge Software", "Fjordvind Energi", "Nordlys Bank",
-                                  "Prairie Mutual Insurance", "Riverbend Logistics"}
+    assert set(table.columns) == {
+        "Blue Ridge Software",
+        "Fjordvind Energi",
+        "Nordlys Bank",
+        "Prairie Mutual Insurance",
+        "Riverbend Logistics",
+    }
     assert "Share who never post (lurkers)" in table.index
     assert table.loc["Members", "Nordlys Bank"] == 180
     assert at.selectbox[-1].value == "Blue Ridge Software"

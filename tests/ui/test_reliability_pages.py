@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import pandas as pd
 import pytest
-from conftest import ROOT
-from icr_study import CODE, build_icr_study
 from streamlit.testing.v1 import AppTest
 
 from study.admin.accounts import AccountInfo
+from study.admin.permissions import OPERATOR
 from study.interviews.coding.codings import list_codings
+
+from conftest import ROOT
+from icr_study import CODE, build_icr_study
 
 
 @pytest.fixture
@@ -21,19 +24,26 @@ def study(database):
 
 def open_page(study, script: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(AccountInfo(study.researcher, "rita@example.org",
-                                                     "researcher", "Rita", None, None))
+    at.session_state["account"] = asdict(
+        AccountInfo(study.researcher, "rita@example.org", "researcher", "Rita", None, None)
+    )
     at.run()
     at.switch_page(f"study/ui/pages/{script}").run()
     assert not at.exception, at.exception
     return at
 
 
+def shown_table(at: AppTest) -> pd.DataFrame:
+    """The page's table by code name as the reader sees it (its cells are Markdown-escaped)."""
+    table = at.table[0].value
+    return table.set_index(table["Code"].str.replace(r"\\(.)", r"\1", regex=True))
+
+
 def test_reliability_page_shows_alpha_per_code_with_thresholds(study):
     at = open_page(study, "reliability.py")
     assert at.title[0].value == "Reliability"
     assert [m.value for m in at.multiselect][0] == ["ana@demo.example", "ben@demo.example"]
-    table = at.table[0].value.set_index("Code")
+    table = shown_table(at)
     # Sentence level by default; alpha 0.650 for "Not work-related" (see test_reliability_db).
     assert table.loc["Not work-related", "Alpha"] == "0.650"
     assert table.loc["Not work-related", "Verdict"] == "❌ unreliable"
@@ -42,7 +52,7 @@ def test_reliability_page_shows_alpha_per_code_with_thresholds(study):
     unit = next(s for s in at.selectbox if s.label == "Unit")
     unit.set_value("turn").run()
     assert not at.exception
-    assert at.table[0].value.set_index("Code").loc["Not work-related", "Alpha"] == "0.604"
+    assert shown_table(at).loc["Not work-related", "Alpha"] == "0.604"
 
 
 def test_disagreements_are_stepped_through_and_resolved_into_the_consensus(study, database):
@@ -59,14 +69,17 @@ def test_disagreements_are_stepped_through_and_resolved_into_the_consensus(study
     accept.click().run()
     assert not at.exception, at.exception
     # (the code name is Markdown-escaped: "Not work\\-related")
-    assert any(s.value.startswith("Accept Ana: saved. The consensus version now codes Not work")
-               and s.value.endswith("on 4 passages of this transcript.") for s in at.success)
+    assert any(
+        s.value.startswith("Accept Ana: saved. The consensus version now codes Not work")
+        and s.value.endswith("on 4 passages of this transcript.")
+        for s in at.success
+    )
     # after a decision the page moves on to the next disagreement
     assert any("Disagreement 2 of 2" in m.value for m in at.markdown)
     next(b for b in at.button if b.label == "Previous disagreement").click().run()
     assert any("consensus: accepted Ana" in c.value for c in at.caption)
     with database.transaction() as session:
-        frame = list_codings(session)
+        frame = list_codings(session, viewer=OPERATOR)
     consensus = frame[frame["origin"] == "consensus"]
     assert len(consensus[consensus["code"] == CODE]) == 4
 

@@ -28,8 +28,12 @@ from openpyxl import Workbook
 
 from study.analysis.reports import benchmark_tables as tables
 from study.analysis.reports.benchmark_activity import activity_method_rows, write_activity_sheet
-from study.analysis.reports.benchmark_sheets import (Column, write_chart_sheet, write_table,
-                                                     write_text_sheet)
+from study.analysis.reports.benchmark_sheets import (
+    Column,
+    write_chart_sheet,
+    write_table,
+    write_text_sheet,
+)
 from study.analysis.reports.benchmark_text import Notices, about_rows, method_rows
 from study.errors import InsufficientData, InvalidInput, NotFound
 
@@ -120,11 +124,11 @@ def write_benchmark_workbook(
     """
     _check_settings(min_group=min_group, min_orgs=min_orgs, top=top, focus_org=focus_org)
     scores, items, participation, demographics = _normalise(
-        scores, items, participation, demographics)
+        scores, items, participation, demographics
+    )
     if focus_org is not None and focus_org not in set(participation["organisation"]):
         raise NotFound(f"Organisation {focus_org!r} is not in the participation table.")
-    rules = tables.Rules(min_group=min_group, min_orgs=min_orgs, top=top,
-                         focus_org=focus_org)
+    rules = tables.Rules(min_group=min_group, min_orgs=min_orgs, top=top, focus_org=focus_org)
     notices = Notices(min_group=min_group, min_orgs=min_orgs)
     scale_order = _ordered(scores["scale"], scale_labels)
     item_order = _ordered(items["item"], item_labels)
@@ -143,9 +147,18 @@ def write_benchmark_workbook(
     generated = generated or dt.date.today()
     wb.properties.created = dt.datetime.combine(generated, dt.time())
     counts = _about_counts(sizes, turnout, rules, notices)
-    write_text_sheet(wb, "About", about_rows(focus_org=focus_org, generated=generated,
-                                              instrument=instrument, notices=notices,
-                                              top=top, counts=counts))
+    write_text_sheet(
+        wb,
+        "About",
+        about_rows(
+            focus_org=focus_org,
+            generated=generated,
+            instrument=instrument,
+            notices=notices,
+            top=top,
+            counts=counts,
+        ),
+    )
     _summary_sheet(wb, summary, scale_text, notices)
     _items_sheet(wb, item_table, item_text, notices)
     _participation_sheet(wb, turnout, notices)
@@ -155,8 +168,9 @@ def write_benchmark_workbook(
         _demographics_sheet(wb, demo, scale_order, scale_text, notices)
     method = method_rows(focus_org=focus_org, notices=notices, top=top)
     if activity is not None and not activity.empty:
-        write_activity_sheet(wb, activity, min_group=min_group, min_orgs=min_orgs,
-                             focus_org=focus_org)
+        write_activity_sheet(
+            wb, activity, min_group=min_group, min_orgs=min_orgs, focus_org=focus_org
+        )
         method += activity_method_rows()
     write_text_sheet(wb, "Method", method)
     path = Path(out)
@@ -164,21 +178,30 @@ def write_benchmark_workbook(
     return path
 
 
-def _check_settings(*, min_group: int, min_orgs: int, top: int,
-                    focus_org: str | None) -> None:
+def _check_settings(*, min_group: int, min_orgs: int, top: int, focus_org: str | None) -> None:
     for name, value in (("min_group", min_group), ("min_orgs", min_orgs), ("top", top)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InvalidInput(f"{name} must be a whole number of at least 1, not {value!r}.")
     if focus_org == tables.POOL:
-        raise InvalidInput(f"The focus organisation cannot be called {tables.POOL!r}: "
-                           "that name labels the pooled other organisations.")
+        raise InvalidInput(
+            f"The focus organisation cannot be called {tables.POOL!r}: "
+            "that name labels the pooled other organisations."
+        )
 
 
-def _normalise(scores: pd.DataFrame, items: pd.DataFrame, participation: pd.DataFrame,
-               demographics: pd.DataFrame | None) -> tuple[pd.DataFrame, ...]:
+def _normalise(
+    scores: pd.DataFrame,
+    items: pd.DataFrame,
+    participation: pd.DataFrame,
+    demographics: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, ...]:
     """Check columns and types; organisation names become str; NaN answers are dropped."""
-    frames = {"scores": scores, "items": items, "participation": participation,
-              "demographics": demographics}
+    frames = {
+        "scores": scores,
+        "items": items,
+        "participation": participation,
+        "demographics": demographics,
+    }
     for name, frame in frames.items():
         if frame is None:
             continue
@@ -194,32 +217,42 @@ def _normalise(scores: pd.DataFrame, items: pd.DataFrame, participation: pd.Data
     items = _numeric(items[list(_REQUIRED["items"])], "items", ["value", "points"])
     # Categories: item answers are the biggest frame (organisations x people x
     # items); factorising its text columns once makes every later grouping cheap.
-    items = items.dropna(subset=["value"]).astype({"organisation": str, "item": str}).astype(
-        {"organisation": "category", "item": "category"})
-    if items["points"].isna().any() or (
-            items.groupby("item", observed=True)["points"].nunique() > 1).any():
+    items = (
+        items.dropna(subset=["value"])
+        .astype({"organisation": str, "item": str})
+        .astype({"organisation": "category", "item": "category"})
+    )
+    if (
+        items["points"].isna().any()
+        or (items.groupby("item", observed=True)["points"].nunique() > 1).any()
+    ):
         raise InvalidInput("items must give one number of answer points per item.")
-    participation = _numeric(participation[list(_REQUIRED["participation"])],
-                             "participation", ["responses", "invitations", "headcount"])
+    participation = _numeric(
+        participation[list(_REQUIRED["participation"])],
+        "participation",
+        ["responses", "invitations", "headcount"],
+    )
     participation = participation.astype({"organisation": str})
     if participation["responses"].isna().any():
-        raise InvalidInput("participation must give a number of responses for every "
-                           "organisation.")
+        raise InvalidInput("participation must give a number of responses for every organisation.")
     if participation["organisation"].duplicated().any():
         raise InvalidInput("participation has more than one row for an organisation.")
     known = set(participation["organisation"])
     with_answers = set(pd.unique(scores["organisation"])) | set(pd.unique(items["organisation"]))
     unlisted = sorted(with_answers - known)
     if unlisted:
-        raise InvalidInput(f"{len(unlisted)} organisation(s) have answers but no "
-                           f"participation row, e.g. {unlisted[0]!r}.")
+        raise InvalidInput(
+            f"{len(unlisted)} organisation(s) have answers but no "
+            f"participation row, e.g. {unlisted[0]!r}."
+        )
     if demographics is not None:
-        demographics = demographics[list(_REQUIRED["demographics"])].dropna(
-            subset=["category"]).astype({"organisation": str, "variable": str,
-                                         "category": str})
+        demographics = (
+            demographics[list(_REQUIRED["demographics"])]
+            .dropna(subset=["category"])
+            .astype({"organisation": str, "variable": str, "category": str})
+        )
         if demographics.duplicated(["organisation", "respondent_id", "variable"]).any():
-            raise InvalidInput("demographics has more than one answer per respondent "
-                               "and variable.")
+            raise InvalidInput("demographics has more than one answer per respondent and variable.")
     return scores, items, participation, demographics
 
 
@@ -248,21 +281,29 @@ def _shown(values: pd.Series, status: pd.Series | None, notices: Notices) -> lis
     return out.tolist()
 
 
-def _about_counts(sizes: pd.DataFrame, turnout: pd.DataFrame, rules: tables.Rules,
-                  notices: Notices) -> list[tuple[str, object, str | None]]:
+def _about_counts(
+    sizes: pd.DataFrame, turnout: pd.DataFrame, rules: tables.Rules, notices: Notices
+) -> list[tuple[str, object, str | None]]:
     if rules.focus_org is None:
         reported = sizes[~sizes["small"]]
-        return [("Organisations", len(sizes), "count"),
-                ("Organisations reported", len(reported), "count"),
-                ("Respondents in reported organisations",
-                 float(reported["responses"].sum()), "count")]
+        return [
+            ("Organisations", len(sizes), "count"),
+            ("Organisations reported", len(reported), "count"),
+            ("Respondents in reported organisations", float(reported["responses"].sum()), "count"),
+        ]
     rows = turnout.set_index("organisation")
     own, pool = rows.loc[rules.focus_org], rows.loc[tables.POOL]
-    return [("Responses from this organisation",
-             *_count_or_notice(own["responses"], own["status"], notices)),
-            ("Organisations in the benchmark", len(sizes) - 1, "count"),
-            ("Responses in the benchmark",
-             *_count_or_notice(pool["responses"], pool["status"], notices))]
+    return [
+        (
+            "Responses from this organisation",
+            *_count_or_notice(own["responses"], own["status"], notices),
+        ),
+        ("Organisations in the benchmark", len(sizes) - 1, "count"),
+        (
+            "Responses in the benchmark",
+            *_count_or_notice(pool["responses"], pool["status"], notices),
+        ),
+    ]
 
 
 def _count_or_notice(value: float, status: str, notices: Notices) -> tuple[object, str | None]:
@@ -270,72 +311,111 @@ def _count_or_notice(value: float, status: str, notices: Notices) -> tuple[objec
     return (words, None) if words else (float(value), "count")
 
 
-def _summary_sheet(wb: Workbook, summary: pd.DataFrame, scale_text: Mapping[str, str],
-                   notices: Notices) -> None:
-    columns = [Column("Organisation", 28, "user"), Column("Scale", 30, "user"),
-               Column("Responses (n)", 11, "count"), Column("Mean", 12, "mean"),
-               Column("Benchmark mean", 12, "mean"), Column("Benchmark median", 12, "mean"),
-               Column("Benchmark top quartile", 12, "mean"),
-               Column("Difference to benchmark mean", 13, "difference"),
-               Column("Percentile rank", 11, "rank"),
-               Column("Organisations in benchmark", 13, "count")]
+def _summary_sheet(
+    wb: Workbook, summary: pd.DataFrame, scale_text: Mapping[str, str], notices: Notices
+) -> None:
+    columns = [
+        Column("Organisation", 28, "user"),
+        Column("Scale", 30, "user"),
+        Column("Responses (n)", 11, "count"),
+        Column("Mean", 12, "mean"),
+        Column("Benchmark mean", 12, "mean"),
+        Column("Benchmark median", 12, "mean"),
+        Column("Benchmark top quartile", 12, "mean"),
+        Column("Difference to benchmark mean", 13, "difference"),
+        Column("Percentile rank", 11, "rank"),
+        Column("Organisations in benchmark", 13, "count"),
+    ]
     s = summary
-    values = [s["organisation"].tolist(), s["scale"].map(scale_text).tolist(),
-              _shown(s["n"].where(s["status"] == tables.SHOWN), None, notices),
-              _shown(s["mean"], s["status"], notices),
-              _shown(s["bench_mean"], s["bench_status"], notices),
-              _shown(s["bench_median"], None, notices), _shown(s["bench_p75"], None, notices),
-              _shown(s["difference"], None, notices),
-              _shown(s["percentile_rank"], None, notices), s["bench_orgs"].tolist()]
-    write_table(wb, "Summary", columns, values, freeze="C2",
-                colour_scales=["Difference to benchmark mean"])
+    values = [
+        s["organisation"].tolist(),
+        s["scale"].map(scale_text).tolist(),
+        _shown(s["n"].where(s["status"] == tables.SHOWN), None, notices),
+        _shown(s["mean"], s["status"], notices),
+        _shown(s["bench_mean"], s["bench_status"], notices),
+        _shown(s["bench_median"], None, notices),
+        _shown(s["bench_p75"], None, notices),
+        _shown(s["difference"], None, notices),
+        _shown(s["percentile_rank"], None, notices),
+        s["bench_orgs"].tolist(),
+    ]
+    write_table(
+        wb, "Summary", columns, values, freeze="C2", colour_scales=["Difference to benchmark mean"]
+    )
 
 
-def _items_sheet(wb: Workbook, table: pd.DataFrame, item_text: Mapping[str, str],
-                 notices: Notices) -> None:
-    columns = [Column("Organisation", 28, "user"), Column("Item", 12, "user"),
-               Column("Item text", 50, "user"), Column("Responses (n)", 11, "count"),
-               Column("Percent favourable", 12, "percent"),
-               Column("95% CI low", 10, "percent"), Column("95% CI high", 10, "percent"),
-               Column("Benchmark responses (n)", 12, "count"),
-               Column("Benchmark percent favourable", 12, "percent"),
-               Column("Benchmark 95% CI low", 11, "percent"),
-               Column("Benchmark 95% CI high", 11, "percent"),
-               Column("Difference (percentage points)", 13, "percent_difference")]
+def _items_sheet(
+    wb: Workbook, table: pd.DataFrame, item_text: Mapping[str, str], notices: Notices
+) -> None:
+    columns = [
+        Column("Organisation", 28, "user"),
+        Column("Item", 12, "user"),
+        Column("Item text", 50, "user"),
+        Column("Responses (n)", 11, "count"),
+        Column("Percent favourable", 12, "percent"),
+        Column("95% CI low", 10, "percent"),
+        Column("95% CI high", 10, "percent"),
+        Column("Benchmark responses (n)", 12, "count"),
+        Column("Benchmark percent favourable", 12, "percent"),
+        Column("Benchmark 95% CI low", 11, "percent"),
+        Column("Benchmark 95% CI high", 11, "percent"),
+        Column("Difference (percentage points)", 13, "percent_difference"),
+    ]
     t = table
-    values = [t["organisation"].tolist(), t["item"].tolist(),
-              t["item"].map(item_text).tolist(),
-              _shown(t["n"].where(t["status"] == tables.SHOWN), None, notices),
-              _shown(t["percent"], t["status"], notices),
-              _shown(t["ci_low"], None, notices), _shown(t["ci_high"], None, notices),
-              _shown(t["bench_n"].where(t["bench_status"] == tables.SHOWN), None, notices),
-              _shown(t["bench_percent"], t["bench_status"], notices),
-              _shown(t["bench_ci_low"], None, notices),
-              _shown(t["bench_ci_high"], None, notices),
-              _shown(t["difference"], None, notices)]
-    write_table(wb, "Items", columns, values, freeze="D2",
-                colour_scales=["Difference (percentage points)"])
+    values = [
+        t["organisation"].tolist(),
+        t["item"].tolist(),
+        t["item"].map(item_text).tolist(),
+        _shown(t["n"].where(t["status"] == tables.SHOWN), None, notices),
+        _shown(t["percent"], t["status"], notices),
+        _shown(t["ci_low"], None, notices),
+        _shown(t["ci_high"], None, notices),
+        _shown(t["bench_n"].where(t["bench_status"] == tables.SHOWN), None, notices),
+        _shown(t["bench_percent"], t["bench_status"], notices),
+        _shown(t["bench_ci_low"], None, notices),
+        _shown(t["bench_ci_high"], None, notices),
+        _shown(t["difference"], None, notices),
+    ]
+    write_table(
+        wb, "Items", columns, values, freeze="D2", colour_scales=["Difference (percentage points)"]
+    )
 
 
 def _participation_sheet(wb: Workbook, turnout: pd.DataFrame, notices: Notices) -> None:
-    columns = [Column("Organisation", 28, "user"), Column("Responses", 12, "count"),
-               Column("Invitations", 12, "count"), Column("Response rate", 11, "percent"),
-               Column("Headcount", 12, "count"), Column("Share of headcount", 11, "percent")]
+    columns = [
+        Column("Organisation", 28, "user"),
+        Column("Responses", 12, "count"),
+        Column("Invitations", 12, "count"),
+        Column("Response rate", 11, "percent"),
+        Column("Headcount", 12, "count"),
+        Column("Share of headcount", 11, "percent"),
+    ]
     t = turnout
     invitations = _shown(t["invitations"], None, notices)
     open_link = t["invitations"].isna() & (t["status"] != tables.FEW_ORGS)
-    invitations = ["open link" if is_open else value
-                   for value, is_open in zip(invitations, open_link)]
-    values = [t["organisation"].tolist(), _shown(t["responses"], t["status"], notices),
-              invitations, _shown(t["response_rate"], None, notices),
-              _shown(t["headcount"], None, notices),
-              _shown(t["headcount_share"], None, notices)]
+    invitations = [
+        "open link" if is_open else value for value, is_open in zip(invitations, open_link)
+    ]
+    values = [
+        t["organisation"].tolist(),
+        _shown(t["responses"], t["status"], notices),
+        invitations,
+        _shown(t["response_rate"], None, notices),
+        _shown(t["headcount"], None, notices),
+        _shown(t["headcount_share"], None, notices),
+    ]
     write_table(wb, "Participation", columns, values, freeze="B2")
 
 
-def _charts_sheet(wb: Workbook, summary: pd.DataFrame, scale_order: list[str],
-                  scale_text: Mapping[str, str], sizes: pd.DataFrame,
-                  rules: tables.Rules, notices: Notices) -> None:
+def _charts_sheet(
+    wb: Workbook,
+    summary: pd.DataFrame,
+    scale_order: list[str],
+    scale_text: Mapping[str, str],
+    sizes: pd.DataFrame,
+    rules: tables.Rules,
+    notices: Notices,
+) -> None:
     labels = [scale_text[s] for s in scale_order]
     # summary rows run organisation by organisation, scales in scale_order
     means = _shown(summary["mean"], summary["status"], notices)
@@ -343,20 +423,40 @@ def _charts_sheet(wb: Workbook, summary: pd.DataFrame, scale_order: list[str],
     k = len(scale_order)
     # a hidden organisation gets no chart; a hidden focus gets the benchmark's bars
     hidden = "none" if rules.focus_org is None else "benchmark"
-    blocks = [(organisation, means[i:i + k], bench[i:i + k], labels,
-               hidden if sizes.loc[organisation, "small"] else "both")
-              for i, organisation in zip(range(0, len(summary), k),
-                                         summary["organisation"].iloc[::k])]
-    write_chart_sheet(wb, blocks, ("Organisation mean", "Benchmark mean"),
-                      block_height=max(len(labels) + 1, 15))
+    blocks = [
+        (
+            organisation,
+            means[i : i + k],
+            bench[i : i + k],
+            labels,
+            hidden if sizes.loc[organisation, "small"] else "both",
+        )
+        for i, organisation in zip(range(0, len(summary), k), summary["organisation"].iloc[::k])
+    ]
+    write_chart_sheet(
+        wb, blocks, ("Organisation mean", "Benchmark mean"), block_height=max(len(labels) + 1, 15)
+    )
 
 
-def _demographics_sheet(wb: Workbook, demo: pd.DataFrame, scale_order: list[str],
-                        scale_text: Mapping[str, str], notices: Notices) -> None:
-    columns = [Column("Organisation", 28, "user"), Column("Variable", 16, "user"),
-               Column("Category", 20, "user"), Column("Responses (n)", 11, "count")]
+def _demographics_sheet(
+    wb: Workbook,
+    demo: pd.DataFrame,
+    scale_order: list[str],
+    scale_text: Mapping[str, str],
+    notices: Notices,
+) -> None:
+    columns = [
+        Column("Organisation", 28, "user"),
+        Column("Variable", 16, "user"),
+        Column("Category", 20, "user"),
+        Column("Responses (n)", 11, "count"),
+    ]
     columns += [Column(f"Mean: {scale_text[s]}", 14, "mean") for s in scale_order]
-    values = [demo["organisation"].tolist(), demo["variable"].tolist(),
-              demo["category"].tolist(), _shown(demo["n"], demo["n_status"], notices)]
+    values = [
+        demo["organisation"].tolist(),
+        demo["variable"].tolist(),
+        demo["category"].tolist(),
+        _shown(demo["n"], demo["n_status"], notices),
+    ]
     values += [_shown(demo[f"mean:{s}"], demo[f"status:{s}"], notices) for s in scale_order]
     write_table(wb, "Demographics", columns, values, freeze="D2")

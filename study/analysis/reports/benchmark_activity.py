@@ -21,25 +21,33 @@ from openpyxl import Workbook
 from study.analysis.reports.benchmark_sheets import Column, write_table
 from study.platforms.measures import MEASURES
 
-__all__ = ["ACTIVITY_COLUMNS", "activity_method_rows", "activity_table",
-           "write_activity_sheet"]
+__all__ = ["ACTIVITY_COLUMNS", "activity_method_rows", "activity_table", "write_activity_sheet"]
 
 #: (measure key, number format) shown on the sheet, in order.
 ACTIVITY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("members", "count"), ("active_members", "count"), ("lurker_share", "percent"),
-    ("posts_per_active_member_week", "mean"), ("replied_thread_share", "percent"),
-    ("replies_per_thread", "mean"), ("median_minutes_to_first_reply", "mean"),
-    ("reactions_per_post", "mean"), ("leader_post_share", "percent"),
-    ("leader_reply_share", "percent"), ("leader_answer_share", "percent"),
-    ("working_hours_share", "percent"), ("weekly_regularity", "percent"),
-    ("cross_department_reply_share", "percent"), ("reciprocity", "percent"),
+    ("members", "count"),
+    ("active_members", "count"),
+    ("lurker_share", "percent"),
+    ("posts_per_active_member_week", "mean"),
+    ("replied_thread_share", "percent"),
+    ("replies_per_thread", "mean"),
+    ("median_minutes_to_first_reply", "mean"),
+    ("reactions_per_post", "mean"),
+    ("leader_post_share", "percent"),
+    ("leader_reply_share", "percent"),
+    ("leader_answer_share", "percent"),
+    ("working_hours_share", "percent"),
+    ("weekly_regularity", "percent"),
+    ("cross_department_reply_share", "percent"),
+    ("reciprocity", "percent"),
 )
 LEADER_MEASURES = frozenset({"leader_post_share", "leader_reply_share", "leader_answer_share"})
 BENCHMARK_ROW = "Benchmark (median of the other organisations)"
 
 
-def activity_table(measures: pd.DataFrame, *, min_group: int, min_orgs: int = 3,
-                   focus_org: str | None = None) -> pd.DataFrame:
+def activity_table(
+    measures: pd.DataFrame, *, min_group: int, min_orgs: int = 3, focus_org: str | None = None
+) -> pd.DataFrame:
     """Organisation rows, each cell a number or the words saying why it is hidden."""
     rows = measures[measures["department"].isna()] if "department" in measures else measures
     keys = [key for key, _ in ACTIVITY_COLUMNS]
@@ -64,31 +72,40 @@ def activity_table(measures: pd.DataFrame, *, min_group: int, min_orgs: int = 3,
     benchmark: dict[str, object] = {"organisation": BENCHMARK_ROW}
     for key in keys:
         shown = pd.to_numeric(others[key], errors="coerce").dropna()
-        benchmark[key] = (float(shown.median()) if len(shown) >= min_orgs
-                          else f"fewer than {min_orgs} organisations")
+        benchmark[key] = (
+            float(shown.median())
+            if len(shown) >= min_orgs
+            else f"fewer than {min_orgs} organisations"
+        )
     return pd.concat([focus, pd.DataFrame([benchmark])], ignore_index=True)
 
 
-def write_activity_sheet(wb: Workbook, measures: pd.DataFrame, *, min_group: int,
-                         min_orgs: int = 3, focus_org: str | None = None) -> None:
+def write_activity_sheet(
+    wb: Workbook,
+    measures: pd.DataFrame,
+    *,
+    min_group: int,
+    min_orgs: int = 3,
+    focus_org: str | None = None,
+) -> None:
     """Add the Activity sheet (nothing when no organisation has a platform export)."""
     if measures is None or measures.empty:
         return
-    table = activity_table(measures, min_group=min_group, min_orgs=min_orgs,
-                           focus_org=focus_org)
+    table = activity_table(measures, min_group=min_group, min_orgs=min_orgs, focus_org=focus_org)
     if table.empty:
         return
     labels = {m.key: m.label for m in MEASURES}
     columns = [Column("Organisation", 30, "user")] + [
-        Column(labels[key], 14, kind) for key, kind in ACTIVITY_COLUMNS]
+        Column(labels[key], 14, kind) for key, kind in ACTIVITY_COLUMNS
+    ]
     values: list[Sequence[object]] = [list(table["organisation"])]
     for key, _ in ACTIVITY_COLUMNS:
-        values.append([None if v is None or (isinstance(v, float) and np.isnan(v)) else v
-                       for v in table[key]])
+        values.append(
+            [None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in table[key]]
+        )
     write_table(wb, "Activity", columns, values, freeze="B2")
 
 
 def activity_method_rows() -> list[tuple[str, object, str | None]]:
     """Method-sheet rows: each platform measure's definition and source."""
-    return [(f"Activity: {m.label}", f"{m.definition} Source: {m.source}.", None)
-            for m in MEASURES]
+    return [(f"Activity: {m.label}", f"{m.definition} Source: {m.source}.", None) for m in MEASURES]

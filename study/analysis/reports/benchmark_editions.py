@@ -23,15 +23,27 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
+from study.admin.permissions import Actor, require
 from study.analysis.comparison import DEFAULT_INSTRUMENT
-from study.analysis.reports.benchmark_data import (BenchmarkFrames, benchmark_frames,
-                                                   load_frames, min_benchmark_orgs)
+from study.analysis.reports.benchmark_data import (
+    BenchmarkFrames,
+    benchmark_frames,
+    load_frames,
+    min_benchmark_orgs,
+)
 from study.db.models import Account, BenchmarkEdition, Organisation
 from study.errors import InsufficientData, NotFound
 
-__all__ = ["EditionInfo", "EditionReadiness", "edition_frames", "edition_readiness",
-           "list_benchmark_editions", "publish_benchmark"]
+__all__ = [
+    "EditionInfo",
+    "EditionReadiness",
+    "edition_frames",
+    "edition_readiness",
+    "list_benchmark_editions",
+    "publish_benchmark",
+]
 
 
 @dataclass(frozen=True)
@@ -66,38 +78,59 @@ class EditionReadiness:
     def sentence(self) -> str:
         """What the page and the CLI say about it."""
         since = f"since edition {self.last}" if self.last else "so far"
-        return (f"{self.new_organisations} organisation(s) with results {since}; a new "
-                f"edition needs at least {self.needed} (STUDY_MIN_BENCHMARK_ORGS).")
+        return (
+            f"{self.new_organisations} organisation(s) with results {since}; a new "
+            f"edition needs at least {self.needed} (STUDY_MIN_BENCHMARK_ORGS)."
+        )
 
 
 def _info(session: Session, row: BenchmarkEdition) -> EditionInfo:
-    email = (session.scalar(select(Account.email).where(Account.id == row.published_by_id))
-             if row.published_by_id is not None else None)
-    return EditionInfo(number=row.number, instrument=row.instrument,
-                       published_on=row.published_at.date(), published_by=email,
-                       organisations=len(row.organisations), responses=len(row.response_ids))
+    email = (
+        session.scalar(select(Account.email).where(Account.id == row.published_by_id))
+        if row.published_by_id is not None
+        else None
+    )
+    return EditionInfo(
+        number=row.number,
+        instrument=row.instrument,
+        published_on=row.published_at.date(),
+        published_by=email,
+        organisations=len(row.organisations),
+        responses=len(row.response_ids),
+    )
 
 
 def _newest(session: Session, instrument: str) -> BenchmarkEdition | None:
-    return session.scalar(select(BenchmarkEdition).where(BenchmarkEdition.instrument == instrument)
-                          .order_by(BenchmarkEdition.number.desc()).limit(1))
+    return session.scalar(
+        select(BenchmarkEdition)
+        .where(BenchmarkEdition.instrument == instrument)
+        .order_by(BenchmarkEdition.number.desc())
+        .limit(1)
+    )
 
 
-def list_benchmark_editions(session: Session, *, instrument: str = DEFAULT_INSTRUMENT
-                            ) -> list[EditionInfo]:
+def list_benchmark_editions(
+    session: Session, *, instrument: str = DEFAULT_INSTRUMENT, viewer: Actor
+) -> list[EditionInfo]:
     """The published editions of ``instrument``'s benchmark, newest first."""
-    rows = session.scalars(select(BenchmarkEdition).where(BenchmarkEdition.instrument == instrument)
-                           .order_by(BenchmarkEdition.number.desc()))
+    require(current_actor(session, viewer), "download_benchmark")
+    rows = session.scalars(
+        select(BenchmarkEdition)
+        .where(BenchmarkEdition.instrument == instrument)
+        .order_by(BenchmarkEdition.number.desc())
+    )
     return [_info(session, row) for row in rows]
 
 
-def _current(session: Session, instrument: str, frames: BenchmarkFrames | None = None
-             ) -> tuple[BenchmarkFrames, dict[int, dict]]:
+def _current(
+    session: Session, instrument: str, frames: BenchmarkFrames | None = None
+) -> tuple[BenchmarkFrames, dict[int, dict]]:
     """The current benchmark data and, per organisation id with results, what to freeze."""
     frames = frames if frames is not None else benchmark_frames(session, instrument=instrument)
     ids = dict(session.execute(select(Organisation.name, Organisation.id)).all())
-    with_results = (set(frames.scores["organisation"].astype(str))
-                    | set(frames.items["organisation"].astype(str)))
+    with_results = set(frames.scores["organisation"].astype(str)) | set(
+        frames.items["organisation"].astype(str)
+    )
     entries = {}
     for row in frames.participation.itertuples(index=False):
         if row.organisation not in with_results:
@@ -107,7 +140,8 @@ def _current(session: Session, instrument: str, frames: BenchmarkFrames | None =
             "campaign_id": int(frames.campaigns[row.organisation]),
             "responses": float(row.responses),
             "invitations": None if pd.isna(row.invitations) else float(row.invitations),
-            "headcount": None if pd.isna(row.headcount) else float(row.headcount)}
+            "headcount": None if pd.isna(row.headcount) else float(row.headcount),
+        }
     # The organisation's platform activity, frozen with its survey results (no Activity
     # sheet may differ between two downloads of one edition either).
     activity = frames.activity
@@ -116,8 +150,10 @@ def _current(session: Session, instrument: str, frames: BenchmarkFrames | None =
             organisation_id = ids.get(record["organisation"])
             if organisation_id in entries:
                 entries[organisation_id]["activity"] = {
-                    key: _plain(value) for key, value in record.items()
-                    if key not in ("organisation", "department")}
+                    key: _plain(value)
+                    for key, value in record.items()
+                    if key not in ("organisation", "department")
+                }
     return frames, entries
 
 
@@ -130,8 +166,9 @@ def _plain(value: object) -> object:
     return value if isinstance(value, int | float | str | bool) else str(value)
 
 
-def edition_readiness(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
-                      frames: BenchmarkFrames | None = None) -> EditionReadiness:
+def edition_readiness(
+    session: Session, *, instrument: str = DEFAULT_INSTRUMENT, frames: BenchmarkFrames | None = None
+) -> EditionReadiness:
     """How many organisations with results are not in the newest edition, and how many are needed.
 
     ``frames``: the current data, if already loaded (by :func:`benchmark_frames`).
@@ -142,13 +179,16 @@ def edition_readiness(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
     except InsufficientData:
         entries = {}
     before = {entry["organisation_id"] for entry in (last.organisations if last else [])}
-    return EditionReadiness(last=last.number if last else None,
-                            new_organisations=len(set(entries) - before),
-                            needed=min_benchmark_orgs())
+    return EditionReadiness(
+        last=last.number if last else None,
+        new_organisations=len(set(entries) - before),
+        needed=min_benchmark_orgs(),
+    )
 
 
-def publish_benchmark(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
-                      actor_id: int | None = None) -> EditionInfo:
+def publish_benchmark(
+    session: Session, *, instrument: str = DEFAULT_INSTRUMENT, actor: Actor | int
+) -> EditionInfo:
     """Freeze the current benchmark as the next edition, the one practitioners see.
 
     Raises
@@ -157,63 +197,107 @@ def publish_benchmark(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
         Fewer than ``STUDY_MIN_BENCHMARK_ORGS`` organisations with results joined
         since the last edition (or in all, for the first).
     """
+    actor_id = acting(session, actor, "publish_benchmark")
     last = _newest(session, instrument)
     frames, entries = _current(session, instrument)
     before = {entry["organisation_id"] for entry in (last.organisations if last else [])}
-    readiness = EditionReadiness(last=last.number if last else None,
-                                 new_organisations=len(set(entries) - before),
-                                 needed=min_benchmark_orgs())
+    readiness = EditionReadiness(
+        last=last.number if last else None,
+        new_organisations=len(set(entries) - before),
+        needed=min_benchmark_orgs(),
+    )
     if not readiness.ready:
-        raise InsufficientData(f"Cannot publish a new benchmark edition yet: "
-                               f"{readiness.sentence()}")
-    respondents = pd.concat([frames.scores["respondent_id"], frames.items["respondent_id"],
-                             frames.demographics["respondent_id"]])
-    number = (session.scalar(select(func.max(BenchmarkEdition.number))
-                             .where(BenchmarkEdition.instrument == instrument)) or 0) + 1
-    row = BenchmarkEdition(instrument=instrument, number=number,
-                           instrument_label=f"{frames.instrument}, benchmark edition {number}",
-                           published_by_id=actor_id,
-                           organisations=sorted(entries.values(),
-                                                key=lambda e: e["organisation_id"]),
-                           response_ids=sorted(int(r) for r in pd.unique(respondents)))
+        raise InsufficientData(
+            f"Cannot publish a new benchmark edition yet: {readiness.sentence()}"
+        )
+    respondents = pd.concat(
+        [
+            frames.scores["respondent_id"],
+            frames.items["respondent_id"],
+            frames.demographics["respondent_id"],
+        ]
+    )
+    number = (
+        session.scalar(
+            select(func.max(BenchmarkEdition.number)).where(
+                BenchmarkEdition.instrument == instrument
+            )
+        )
+        or 0
+    ) + 1
+    row = BenchmarkEdition(
+        instrument=instrument,
+        number=number,
+        instrument_label=f"{frames.instrument}, benchmark edition {number}",
+        published_by_id=actor_id,
+        organisations=sorted(entries.values(), key=lambda e: e["organisation_id"]),
+        response_ids=sorted(int(r) for r in pd.unique(respondents)),
+    )
     session.add(row)
     session.flush()
-    record_event(session, "benchmark.publish", actor_id=actor_id, target=row,
-                 details={"instrument": instrument, "number": number,
-                          "organisations": len(entries)})
+    record_event(
+        session,
+        "benchmark.publish",
+        actor_id=actor_id,
+        target=row,
+        details={"instrument": instrument, "number": number, "organisations": len(entries)},
+    )
     return _info(session, row)
 
 
-def edition_frames(session: Session, number: int | None = None, *,
-                   instrument: str = DEFAULT_INSTRUMENT, language: str = "en"
-                   ) -> tuple[EditionInfo, BenchmarkFrames]:
+def edition_frames(
+    session: Session,
+    number: int | None = None,
+    *,
+    instrument: str = DEFAULT_INSTRUMENT,
+    language: str = "en",
+) -> tuple[EditionInfo, BenchmarkFrames]:
     """A published edition's data (the newest when ``number`` is None), as it was published."""
     query = select(BenchmarkEdition).where(BenchmarkEdition.instrument == instrument)
-    row = (_newest(session, instrument) if number is None else
-           session.scalar(query.where(BenchmarkEdition.number == number)))
+    row = (
+        _newest(session, instrument)
+        if number is None
+        else session.scalar(query.where(BenchmarkEdition.number == number))
+    )
     if row is None:
-        raise NotFound("No benchmark edition has been published yet; a researcher publishes "
-                       "one on the Benchmark page or with `study benchmark publish`."
-                       if number is None else
-                       f"There is no benchmark edition {number}; `study benchmark editions` "
-                       "lists them.")
+        raise NotFound(
+            "No benchmark edition has been published yet; a researcher publishes "
+            "one on the Benchmark page or with `study benchmark publish`."
+            if number is None
+            else f"There is no benchmark edition {number}; `study benchmark editions` lists them."
+        )
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     entries = [e for e in row.organisations if e["organisation_id"] in names]
-    participation = pd.DataFrame({
-        "organisation": [names[e["organisation_id"]] for e in entries],
-        "responses": [float(e["responses"]) for e in entries],
-        "invitations": [np.nan if e["invitations"] is None else float(e["invitations"])
-                        for e in entries],
-        "headcount": [np.nan if e["headcount"] is None else float(e["headcount"])
-                      for e in entries]}).sort_values("organisation").reset_index(drop=True)
-    frames = load_frames(session, instrument=instrument, language=language,
-                         participation=participation,
-                         campaigns={names[e["organisation_id"]]: int(e["campaign_id"])
-                                    for e in entries},
-                         response_ids=set(row.response_ids),
-                         instrument_label=row.instrument_label)
-    frozen = [{"organisation": names[e["organisation_id"]], "department": None}
-              | {key: np.nan if value is None else value for key, value in e["activity"].items()}
-              for e in entries if e.get("activity")]
+    participation = (
+        pd.DataFrame(
+            {
+                "organisation": [names[e["organisation_id"]] for e in entries],
+                "responses": [float(e["responses"]) for e in entries],
+                "invitations": [
+                    np.nan if e["invitations"] is None else float(e["invitations"]) for e in entries
+                ],
+                "headcount": [
+                    np.nan if e["headcount"] is None else float(e["headcount"]) for e in entries
+                ],
+            }
+        )
+        .sort_values("organisation")
+        .reset_index(drop=True)
+    )
+    frames = load_frames(
+        session,
+        instrument=instrument,
+        language=language,
+        participation=participation,
+        campaigns={names[e["organisation_id"]]: int(e["campaign_id"]) for e in entries},
+        response_ids=set(row.response_ids),
+        instrument_label=row.instrument_label,
+    )
+    frozen = [
+        {"organisation": names[e["organisation_id"]], "department": None}
+        | {key: np.nan if value is None else value for key, value in e["activity"].items()}
+        for e in entries
+        if e.get("activity")
+    ]
     activity = pd.DataFrame(frozen) if frozen else None
     return _info(session, row), replace(frames, activity=activity)

@@ -44,7 +44,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.pagebreak import Break
 
-
 NUMBER_FORMATS = {
     "count": "#,##0",
     "mean": "0.00",
@@ -63,13 +62,21 @@ _CHARS_PER_WIDTH = 1.1  # characters of proportional text per unit of column wid
 _CM_PER_ROW = 0.53  # a default row of 15 points
 _CHART_CM_PER_LABEL = 0.9
 _CHART_FRAME_CM = 4.0  # title, legend and axis
-_MARKERS = ((re.compile(r"fewer than (\d+) responses"), "n<{0}"),
-            (re.compile(r"fewer than (\d+) organisations"), "<{0} orgs"))
+_MARKERS = (
+    (re.compile(r"fewer than (\d+) responses"), "n<{0}"),
+    (re.compile(r"fewer than (\d+) organisations"), "<{0} orgs"),
+)
 # blue (below) - white (equal) - orange (above) around a difference of zero. Not red/green:
 # on the four challenge scales a higher score is worse, so colour shows direction only.
-_DIFFERENCE_SCALE = dict(start_type="min", start_color="6FA8DC", mid_type="num",
-                         mid_value=0, mid_color="FFFFFF", end_type="max",
-                         end_color="F6B26B")
+_DIFFERENCE_SCALE = dict(
+    start_type="min",
+    start_color="6FA8DC",
+    mid_type="num",
+    mid_value=0,
+    mid_color="FFFFFF",
+    end_type="max",
+    end_color="F6B26B",
+)
 
 
 @dataclass(frozen=True)
@@ -137,9 +144,14 @@ class CellFactory:
         return Cell(self.ws, row=1, column=1, value=value, style_array=template._style)
 
 
-def new_sheet(wb: Workbook, title: str, columns: Sequence[Column], *,
-              freeze: str | None = "A2", print_title_rows: str | None = "1:1",
-              ) -> WriteOnlyWorksheet:
+def new_sheet(
+    wb: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    *,
+    freeze: str | None = "A2",
+    print_title_rows: str | None = "1:1",
+) -> WriteOnlyWorksheet:
     """Create a sheet with widths, frozen panes and landscape fit-to-width print set-up."""
     ws = wb.create_sheet(title)
     for index, column in enumerate(columns, start=1):
@@ -176,8 +188,9 @@ def marker(words: str) -> str:
     return "hidden"
 
 
-def header_row(ws: WriteOnlyWorksheet, headers: Iterable[str],
-               widths: Sequence[float] | None = None) -> list[WriteOnlyCell]:
+def header_row(
+    ws: WriteOnlyWorksheet, headers: Iterable[str], widths: Sequence[float] | None = None
+) -> list[WriteOnlyCell]:
     """Bold wrapped header cells; with ``widths``, row 1 gets the height its text needs."""
     headers = list(headers)
     if widths is not None:
@@ -191,9 +204,15 @@ def header_row(ws: WriteOnlyWorksheet, headers: Iterable[str],
     return cells
 
 
-def write_table(wb: Workbook, title: str, columns: Sequence[Column],
-                values: Sequence[Sequence[object]], *, freeze: str,
-                colour_scales: Sequence[str] = ()) -> WriteOnlyWorksheet:
+def write_table(
+    wb: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    values: Sequence[Sequence[object]],
+    *,
+    freeze: str,
+    colour_scales: Sequence[str] = (),
+) -> WriteOnlyWorksheet:
     """Write one table sheet from column-wise values.
 
     Each entry of ``values`` is one column's cells: a number, ``None`` (empty),
@@ -201,36 +220,51 @@ def write_table(wb: Workbook, title: str, columns: Sequence[Column],
     words, e.g. a suppression notice, which replace the number). Columns whose
     header is in ``colour_scales`` get a blue-white-orange colour scale.
     """
-    legend = _legend(v for column_values, column in zip(values, columns)
-                     if column.kind not in ("user", "text")
-                     for v in column_values if isinstance(v, str))
+    legend = _legend(
+        v
+        for column_values, column in zip(values, columns)
+        if column.kind not in ("user", "text")
+        for v in column_values
+        if isinstance(v, str)
+    )
     ws = new_sheet(wb, title, columns, freeze=freeze)
     _print_legend(ws, legend)
     ws.append(header_row(ws, [c.header for c in columns], [c.width for c in columns]))
     factory = CellFactory(ws)
-    cells = [_column_cells(ws, factory, column_values, column.kind)
-             for column_values, column in zip(values, columns)]
+    cells = [
+        _column_cells(ws, factory, column_values, column.kind)
+        for column_values, column in zip(values, columns)
+    ]
     n_rows = len(values[0]) if values else 0
     for row in zip(*cells):
         ws.append(row)
     for index, column in enumerate(columns, start=1):
         if column.header in colour_scales and n_rows:
             letter = get_column_letter(index)
-            ws.conditional_formatting.add(f"{letter}2:{letter}{n_rows + 1}",
-                                          ColorScaleRule(**_DIFFERENCE_SCALE))
+            ws.conditional_formatting.add(
+                f"{letter}2:{letter}{n_rows + 1}", ColorScaleRule(**_DIFFERENCE_SCALE)
+            )
     return ws
 
 
-def _column_cells(ws: WriteOnlyWorksheet, factory: CellFactory, values: Sequence[object],
-                  kind: str) -> list[object]:
+def _column_cells(
+    ws: WriteOnlyWorksheet, factory: CellFactory, values: Sequence[object], kind: str
+) -> list[object]:
     """One column's cells, converted column by column (the fast path of write_table)."""
     if kind == "user":
         return [None if v is None else _user_value(ws, v) for v in values]
     if kind == "text":
         return [None if isinstance(v, float) and math.isnan(v) else v for v in values]
-    return [None if v is None else factory.hidden(v) if isinstance(v, str) else
-            None if isinstance(v, float) and math.isnan(v) else factory.number(v, kind)
-            for v in values]
+    return [
+        None
+        if v is None
+        else factory.hidden(v)
+        if isinstance(v, str)
+        else None
+        if isinstance(v, float) and math.isnan(v)
+        else factory.number(v, kind)
+        for v in values
+    ]
 
 
 def _legend(hidden: Iterable[str]) -> str | None:
@@ -273,8 +307,9 @@ def _cell(ws: WriteOnlyWorksheet, factory: CellFactory, value: object, kind: str
     return factory.number(value, kind)
 
 
-def write_text_sheet(wb: Workbook, title: str,
-                     rows: Sequence[tuple[str, object, str | None]]) -> WriteOnlyWorksheet:
+def write_text_sheet(
+    wb: Workbook, title: str, rows: Sequence[tuple[str, object, str | None]]
+) -> WriteOnlyWorksheet:
     """A two-column sheet of headings and explanations (About, Method).
 
     Each row is (label, value, kind): label in bold, value as text (wrapped)
@@ -285,8 +320,10 @@ def write_text_sheet(wb: Workbook, title: str,
     ws = new_sheet(wb, title, columns, freeze=None, print_title_rows=None)
     factory = CellFactory(ws)
     for number, (label, value, kind) in enumerate(rows, start=1):
-        lines = max(wrapped_lines(label, columns[0].width),
-                    wrapped_lines(value, columns[1].width) if isinstance(value, str) else 1)
+        lines = max(
+            wrapped_lines(label, columns[0].width),
+            wrapped_lines(value, columns[1].width) if isinstance(value, str) else 1,
+        )
         if lines > 1:  # LibreOffice does not grow a row for wrapped text by itself
             ws.row_dimensions[number].height = lines * _LINE_POINTS
         label_cell = WriteOnlyCell(ws, value=label)
@@ -302,11 +339,13 @@ def write_text_sheet(wb: Workbook, title: str,
     return ws
 
 
-def write_chart_sheet(wb: Workbook, blocks: Sequence[tuple[str, Sequence[object],
-                                                          Sequence[object],
-                                                          Sequence[str], str]],
-                      series_names: tuple[str, str], *, block_height: int,
-                      ) -> WriteOnlyWorksheet:
+def write_chart_sheet(
+    wb: Workbook,
+    blocks: Sequence[tuple[str, Sequence[object], Sequence[object], Sequence[str], str]],
+    series_names: tuple[str, str],
+    *,
+    block_height: int,
+) -> WriteOnlyWorksheet:
     """Chart data (one block per organisation) with a native bar chart beside each.
 
     Each block is (organisation, organisation means, benchmark means, scale
@@ -315,17 +354,29 @@ def write_chart_sheet(wb: Workbook, blocks: Sequence[tuple[str, Sequence[object]
     bars are left out) or ``"none"`` (no chart). The series names are the
     headers of the two value columns.
     """
-    columns = [Column("Organisation", 28, "user"), Column("Scale", 34, "user"),
-               Column(series_names[0], 16, "mean"), Column(series_names[1], 16, "mean")]
-    legend = _legend(v for _, own, bench, _, _ in blocks for v in (*own, *bench)
-                     if isinstance(v, str))
+    columns = [
+        Column("Organisation", 28, "user"),
+        Column("Scale", 34, "user"),
+        Column(series_names[0], 16, "mean"),
+        Column(series_names[1], 16, "mean"),
+    ]
+    legend = _legend(
+        v for _, own, bench, _, _ in blocks for v in (*own, *bench) if isinstance(v, str)
+    )
     ws = new_sheet(wb, "Charts", columns, freeze="A2")
     _print_legend(ws, legend)
     ws.append(header_row(ws, [c.header for c in columns], [c.width for c in columns]))
     factory = CellFactory(ws)
     row = 2
-    scale_top = 7 if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 5
-                         for _, own, bench, _, _ in blocks for v in (*own, *bench)) else 5
+    scale_top = (
+        7
+        if any(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 5
+            for _, own, bench, _, _ in blocks
+            for v in (*own, *bench)
+        )
+        else 5
+    )
     for organisation, own, bench, labels, draw in blocks:
         first = row
         height_cm = _CHART_FRAME_CM + _CHART_CM_PER_LABEL * len(labels)
@@ -333,8 +384,14 @@ def write_chart_sheet(wb: Workbook, blocks: Sequence[tuple[str, Sequence[object]
         if first > 2:  # each block on its own printed page: no chart cut by a break
             ws.row_breaks.append(Break(id=first - 1))
         for label, mine, theirs in zip(labels, own, bench):
-            ws.append([user_text(ws, organisation), user_text(ws, label),
-                       _cell(ws, factory, mine, "mean"), _cell(ws, factory, theirs, "mean")])
+            ws.append(
+                [
+                    user_text(ws, organisation),
+                    user_text(ws, label),
+                    _cell(ws, factory, mine, "mean"),
+                    _cell(ws, factory, theirs, "mean"),
+                ]
+            )
             row += 1
         last = row - 1
         if draw != "none" and labels:
@@ -350,8 +407,7 @@ def write_chart_sheet(wb: Workbook, blocks: Sequence[tuple[str, Sequence[object]
             for col, name in shown:
                 values = Reference(ws, min_col=col, max_col=col, min_row=first, max_row=last)
                 chart.series.append(Series(values, title=str(name)))
-            chart.set_categories(Reference(ws, min_col=2, max_col=2,
-                                           min_row=first, max_row=last))
+            chart.set_categories(Reference(ws, min_col=2, max_col=2, min_row=first, max_row=last))
             # the value axis spans the scale; every scale label has room (none skipped)
             chart.y_axis.scaling.min, chart.y_axis.scaling.max = 1, scale_top
             chart.y_axis.majorUnit = 1

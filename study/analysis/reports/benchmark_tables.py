@@ -36,8 +36,9 @@ class Rules:
     focus_org: str | None
 
 
-def organisation_sizes(scores: pd.DataFrame, items: pd.DataFrame,
-                       participation: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def organisation_sizes(
+    scores: pd.DataFrame, items: pd.DataFrame, participation: pd.DataFrame, rules: Rules
+) -> pd.DataFrame:
     """Count each organisation's respondents and flag those too small to report.
 
     An organisation is *small* when either the number of distinct respondents in
@@ -45,18 +46,22 @@ def organisation_sizes(scores: pd.DataFrame, items: pd.DataFrame,
     the smaller of the two errs on the side of hiding.
     """
     answered = items[["organisation", "respondent_id"]].drop_duplicates()
-    people = pd.concat([scores[["organisation", "respondent_id"]].drop_duplicates(),
-                        answered.astype({"organisation": str})]).drop_duplicates()
+    people = pd.concat(
+        [
+            scores[["organisation", "respondent_id"]].drop_duplicates(),
+            answered.astype({"organisation": str}),
+        ]
+    ).drop_duplicates()
     respondents = people.groupby("organisation").size()
     sizes = participation.set_index("organisation")[["responses"]].copy()
     sizes["respondents"] = respondents.reindex(sizes.index, fill_value=0).astype(int)
-    sizes["small"] = (sizes[["responses", "respondents"]].min(axis=1)
-                      < rules.min_group)
+    sizes["small"] = sizes[["responses", "respondents"]].min(axis=1) < rules.min_group
     return sizes.sort_index()
 
 
-def summarise_scales(scores: pd.DataFrame, sizes: pd.DataFrame, scales: list[str],
-                     rules: Rules) -> pd.DataFrame:
+def summarise_scales(
+    scores: pd.DataFrame, sizes: pd.DataFrame, scales: list[str], rules: Rules
+) -> pd.DataFrame:
     """Scale means per organisation against the benchmark of organisation means.
 
     Returns one row per (organisation, scale) with columns organisation, scale,
@@ -67,8 +72,9 @@ def summarise_scales(scores: pd.DataFrame, sizes: pd.DataFrame, scales: list[str
     """
     m = rules.min_group
     grid = pd.MultiIndex.from_product([sizes.index, scales], names=["organisation", "scale"])
-    cells = (scores.groupby(["organisation", "scale"])["score"]
-             .agg(n="count", mean="mean").reindex(grid))
+    cells = (
+        scores.groupby(["organisation", "scale"])["score"].agg(n="count", mean="mean").reindex(grid)
+    )
     cells["n"] = cells["n"].fillna(0).astype(int)
     small_org = sizes["small"].reindex(cells.index.get_level_values("organisation")).to_numpy()
     shown = ~small_org & (cells["n"].to_numpy() >= m)
@@ -84,12 +90,14 @@ def summarise_scales(scores: pd.DataFrame, sizes: pd.DataFrame, scales: list[str
         in_pool &= cells["organisation"] != rules.focus_org
     pool = cells.loc[in_pool, ["organisation", "scale", "mean"]]
     grouped = pool.groupby("scale")["mean"]
-    bench = pd.DataFrame({
-        "bench_orgs": grouped.size(),
-        "bench_mean": grouped.mean(),
-        "bench_median": grouped.median(),
-        "bench_p75": grouped.quantile(0.75),  # linear interpolation, R type 7
-    }).reindex(scales)
+    bench = pd.DataFrame(
+        {
+            "bench_orgs": grouped.size(),
+            "bench_mean": grouped.mean(),
+            "bench_median": grouped.median(),
+            "bench_p75": grouped.quantile(0.75),  # linear interpolation, R type 7
+        }
+    ).reindex(scales)
     bench["bench_orgs"] = bench["bench_orgs"].fillna(0).astype(int)
     too_few = bench["bench_orgs"] < rules.min_orgs
     bench["bench_status"] = np.where(too_few, FEW_ORGS, SHOWN)
@@ -113,24 +121,41 @@ def summarise_scales(scores: pd.DataFrame, sizes: pd.DataFrame, scales: list[str
     cells["difference"] = cells["mean"] - cells["bench_mean"]
     hide_rank = (cells["status"] != SHOWN) | (cells["bench_status"] != SHOWN)
     cells.loc[hide_rank, ["percentile_rank", "difference"]] = np.nan
-    return cells[["organisation", "scale", "n", "mean", "status", "bench_orgs",
-                  "bench_mean", "bench_median", "bench_p75", "bench_status",
-                  "difference", "percentile_rank"]]
+    return cells[
+        [
+            "organisation",
+            "scale",
+            "n",
+            "mean",
+            "status",
+            "bench_orgs",
+            "bench_mean",
+            "bench_median",
+            "bench_p75",
+            "bench_status",
+            "difference",
+            "percentile_rank",
+        ]
+    ]
 
 
 def _favourable(items: pd.DataFrame, group: str, rules: Rules) -> pd.DataFrame:
     """Percent favourable per (group, item), one call per number of answer points."""
-    parts = [percent_favourable(part, group=group, item="item", top=rules.top,
-                                points=int(points)).astype({group: str, "item": str})
-             for points, part in items.groupby("points")]
+    parts = [
+        percent_favourable(
+            part, group=group, item="item", top=rules.top, points=int(points)
+        ).astype({group: str, "item": str})
+        for points, part in items.groupby("points")
+    ]
     columns = [group, "item", "n", "favourable", "percent", "ci_low", "ci_high"]
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def summarise_items(items: pd.DataFrame, sizes: pd.DataFrame, item_order: list[str],
-                    rules: Rules) -> pd.DataFrame:
+def summarise_items(
+    items: pd.DataFrame, sizes: pd.DataFrame, item_order: list[str], rules: Rules
+) -> pd.DataFrame:
     """Percent favourable per organisation and item against the pooled benchmark.
 
     The benchmark pools respondents. With a focus organisation the pool is every
@@ -156,29 +181,54 @@ def summarise_items(items: pd.DataFrame, sizes: pd.DataFrame, item_order: list[s
     else:
         pool = counts[counts["organisation"] != rules.focus_org]
         cells = cells[cells["organisation"] == rules.focus_org].reset_index(drop=True)
-    pool = pool[pool["n"] > 0].groupby("item").agg(
-        bench_orgs=("organisation", "size"), bench_n=("n", "sum"),
-        favourable=("favourable", "sum")).reindex(item_order)
+    pool = (
+        pool[pool["n"] > 0]
+        .groupby("item")
+        .agg(
+            bench_orgs=("organisation", "size"),
+            bench_n=("n", "sum"),
+            favourable=("favourable", "sum"),
+        )
+        .reindex(item_order)
+    )
     bench = pool[["bench_orgs", "bench_n"]].fillna(0).astype(int)
     with np.errstate(invalid="ignore", divide="ignore"):
         bench["bench_percent"] = pool["favourable"] / pool["bench_n"]
-    low, high = wilson_interval(pool["favourable"].to_numpy(dtype=float),
-                                pool["bench_n"].to_numpy(dtype=float))
+    low, high = wilson_interval(
+        pool["favourable"].to_numpy(dtype=float), pool["bench_n"].to_numpy(dtype=float)
+    )
     bench["bench_ci_low"], bench["bench_ci_high"] = low, high
     bench["bench_status"] = np.select(
-        [bench["bench_orgs"] < rules.min_orgs, bench["bench_n"] < m],
-        [FEW_ORGS, SMALL], SHOWN)
-    bench.loc[bench["bench_status"] != SHOWN,
-              ["bench_percent", "bench_ci_low", "bench_ci_high"]] = np.nan
+        [bench["bench_orgs"] < rules.min_orgs, bench["bench_n"] < m], [FEW_ORGS, SMALL], SHOWN
+    )
+    bench.loc[
+        bench["bench_status"] != SHOWN, ["bench_percent", "bench_ci_low", "bench_ci_high"]
+    ] = np.nan
     cells = cells.join(bench, on="item")
     cells["difference"] = cells["percent"] - cells["bench_percent"]
-    return cells[["organisation", "item", "n", "percent", "ci_low", "ci_high", "status",
-                  "bench_orgs", "bench_n", "bench_percent", "bench_ci_low",
-                  "bench_ci_high", "bench_status", "difference"]]
+    return cells[
+        [
+            "organisation",
+            "item",
+            "n",
+            "percent",
+            "ci_low",
+            "ci_high",
+            "status",
+            "bench_orgs",
+            "bench_n",
+            "bench_percent",
+            "bench_ci_low",
+            "bench_ci_high",
+            "bench_status",
+            "difference",
+        ]
+    ]
 
 
-def summarise_participation(participation: pd.DataFrame, sizes: pd.DataFrame,
-                            rules: Rules) -> pd.DataFrame:
+def summarise_participation(
+    participation: pd.DataFrame, sizes: pd.DataFrame, rules: Rules
+) -> pd.DataFrame:
     """Responses, invitations, response rate and share of headcount per row.
 
     A small organisation's responses and rates are hidden; its invitations and
@@ -186,23 +236,29 @@ def summarise_participation(participation: pd.DataFrame, sizes: pd.DataFrame,
     The pooled Benchmark row sums the other organisations; its rates use only
     the organisations whose invitations (or headcount) are known.
     """
-    table = participation.set_index("organisation")[["responses", "invitations",
-                                                     "headcount"]].astype(float)
+    table = participation.set_index("organisation")[
+        ["responses", "invitations", "headcount"]
+    ].astype(float)
     table["status"] = np.where(sizes["small"].reindex(table.index), SMALL, SHOWN)
     if rules.focus_org is not None:
         others = table.drop(index=rules.focus_org)
-        pooled = {"responses": others["responses"].sum(),
-                  "invitations": others["invitations"].sum(min_count=1),
-                  "headcount": others["headcount"].sum(min_count=1)}
+        pooled = {
+            "responses": others["responses"].sum(),
+            "invitations": others["invitations"].sum(min_count=1),
+            "headcount": others["headcount"].sum(min_count=1),
+        }
         invited = others["invitations"].notna()
         counted = others["headcount"].notna()
-        pooled["response_rate"] = _ratio(others.loc[invited, "responses"].sum(),
-                                         others.loc[invited, "invitations"].sum())
-        pooled["headcount_share"] = _ratio(others.loc[counted, "responses"].sum(),
-                                           others.loc[counted, "headcount"].sum())
+        pooled["response_rate"] = _ratio(
+            others.loc[invited, "responses"].sum(), others.loc[invited, "invitations"].sum()
+        )
+        pooled["headcount_share"] = _ratio(
+            others.loc[counted, "responses"].sum(), others.loc[counted, "headcount"].sum()
+        )
         few = len(others) < rules.min_orgs
-        pooled["status"] = (FEW_ORGS if few else
-                            SMALL if pooled["responses"] < rules.min_group else SHOWN)
+        pooled["status"] = (
+            FEW_ORGS if few else SMALL if pooled["responses"] < rules.min_group else SHOWN
+        )
         focus = table.loc[[rules.focus_org]].copy()
         focus["response_rate"] = focus["responses"] / focus["invitations"]
         focus["headcount_share"] = focus["responses"] / focus["headcount"]
@@ -216,16 +272,25 @@ def summarise_participation(participation: pd.DataFrame, sizes: pd.DataFrame,
     if rules.focus_org is not None and table.loc[POOL, "status"] == FEW_ORGS:
         table.loc[POOL, ["invitations", "headcount"]] = np.nan
     return table.rename_axis("organisation").reset_index()[
-        ["organisation", "responses", "invitations", "response_rate", "headcount",
-         "headcount_share", "status"]]
+        [
+            "organisation",
+            "responses",
+            "invitations",
+            "response_rate",
+            "headcount",
+            "headcount_share",
+            "status",
+        ]
+    ]
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else np.nan
 
 
-def suppress_partition(frame: pd.DataFrame, *, by: list[str], count: str,
-                       min_group: int, order: str) -> pd.Series:
+def suppress_partition(
+    frame: pd.DataFrame, *, by: list[str], count: str, min_group: int, order: str
+) -> pd.Series:
     """Status per row so that no group under ``min_group`` can be seen or worked out.
 
     Rows sharing ``by`` partition one known total (e.g. the categories of one
@@ -245,17 +310,26 @@ def suppress_partition(frame: pd.DataFrame, *, by: list[str], count: str,
     n_primary = primary.groupby([ranked[c] for c in by], sort=False).transform("sum")
     size = groups["_n"].transform("size")
     enough = (position >= n_primary) & (covered >= min_group)
-    first_enough = position.where(enough).groupby(
-        [ranked[c] for c in by], sort=False).transform("min").fillna(size)
+    first_enough = (
+        position.where(enough)
+        .groupby([ranked[c] for c in by], sort=False)
+        .transform("min")
+        .fillna(size)
+    )
     hidden_upto = np.where(n_primary > 0, first_enough, 0)
-    status = np.select([ranked["_n"] < min_group, position <= hidden_upto],
-                       [SMALL, COMPLEMENT], SHOWN)
+    status = np.select(
+        [ranked["_n"] < min_group, position <= hidden_upto], [SMALL, COMPLEMENT], SHOWN
+    )
     return pd.Series(status, index=ranked.index).reindex(frame.index)
 
 
-def summarise_demographics(scores: pd.DataFrame, demographics: pd.DataFrame,
-                           sizes: pd.DataFrame, scales: list[str],
-                           rules: Rules) -> pd.DataFrame:
+def summarise_demographics(
+    scores: pd.DataFrame,
+    demographics: pd.DataFrame,
+    sizes: pd.DataFrame,
+    scales: list[str],
+    rules: Rules,
+) -> pd.DataFrame:
     """Scale means by demographic category within each reported organisation.
 
     Respondents with scale scores but no answer to a variable form the category
@@ -272,8 +346,15 @@ def summarise_demographics(scores: pd.DataFrame, demographics: pd.DataFrame,
     ordered = [f"{what}:{scale}" for scale in scales for what in ("mean", "status")]
     if len(reported) == 0:
         # a small focus organisation: one notice row per variable, no categories
-        small = pd.DataFrame({"organisation": rules.focus_org, "variable": variables,
-                              "category": "", "n": np.nan, "n_status": SMALL})
+        small = pd.DataFrame(
+            {
+                "organisation": rules.focus_org,
+                "variable": variables,
+                "category": "",
+                "n": np.nan,
+                "n_status": SMALL,
+            }
+        )
         for scale in scales:
             small[f"mean:{scale}"], small[f"status:{scale}"] = np.nan, SMALL
         return small[keys + ["n", "n_status"] + ordered]
@@ -284,20 +365,36 @@ def summarise_demographics(scores: pd.DataFrame, demographics: pd.DataFrame,
     grid = grid.merge(answers, how="left", on=["organisation", "respondent_id", "variable"])
     grid["category"] = grid["category"].fillna(NOT_ANSWERED)
     table = grid.groupby(keys).size().rename("n").reset_index()
-    table["n_status"] = suppress_partition(table, by=["organisation", "variable"],
-                                           count="n", min_group=rules.min_group,
-                                           order="category")
+    table["n_status"] = suppress_partition(
+        table,
+        by=["organisation", "variable"],
+        count="n",
+        min_group=rules.min_group,
+        order="category",
+    )
     # one row per respondent with a column per scale keeps the join small
-    wide = scores.pivot_table(index=["organisation", "respondent_id"], columns="scale",
-                              values="score", aggfunc="first", observed=True)
+    wide = scores.pivot_table(
+        index=["organisation", "respondent_id"],
+        columns="scale",
+        values="score",
+        aggfunc="first",
+        observed=True,
+    )
     joined = grid.join(wide.reindex(columns=scales), on=["organisation", "respondent_id"])
     grouped = joined.groupby(keys)[scales]
-    stats = pd.concat({"n": grouped.count().stack(), "mean": grouped.mean().stack()},
-                      axis=1).rename_axis(keys + ["scale"]).reset_index()
+    stats = (
+        pd.concat({"n": grouped.count().stack(), "mean": grouped.mean().stack()}, axis=1)
+        .rename_axis(keys + ["scale"])
+        .reset_index()
+    )
     stats["n"] = stats["n"].fillna(0).astype(int)
-    stats["status"] = suppress_partition(stats, by=["organisation", "variable", "scale"],
-                                         count="n", min_group=rules.min_group,
-                                         order="category")
+    stats["status"] = suppress_partition(
+        stats,
+        by=["organisation", "variable", "scale"],
+        count="n",
+        min_group=rules.min_group,
+        order="category",
+    )
     stats.loc[stats["status"] != SHOWN, "mean"] = np.nan
     wide = stats.pivot(index=keys, columns="scale", values=["mean", "status"])
     wide.columns = [f"{what}:{scale}" for what, scale in wide.columns]
@@ -305,9 +402,12 @@ def summarise_demographics(scores: pd.DataFrame, demographics: pd.DataFrame,
     table.loc[table["n_status"] != SHOWN, "n"] = np.nan
     # variables and categories in order of first appearance, "(not answered)" last
     variable_rank = {variable: rank for rank, variable in enumerate(variables)}
-    category_rank = {category: rank for rank, category
-                     in enumerate(pd.unique(demographics["category"]))}
-    table = table.assign(_v=table["variable"].map(variable_rank),
-                         _c=table["category"].map(category_rank).fillna(len(category_rank)))
+    category_rank = {
+        category: rank for rank, category in enumerate(pd.unique(demographics["category"]))
+    }
+    table = table.assign(
+        _v=table["variable"].map(variable_rank),
+        _c=table["category"].map(category_rank).fillna(len(category_rank)),
+    )
     table = table.sort_values(["organisation", "_v", "_c"], kind="stable")
     return table[keys + ["n", "n_status"] + ordered].reset_index(drop=True)

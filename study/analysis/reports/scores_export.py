@@ -31,6 +31,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import current_actor
+from study.admin.permissions import Actor, require
 from study.analysis.comparison import DEFAULT_INSTRUMENT, stored_versions
 from study.cells import escape_formula, set_text_cell
 from study.db.models import Campaign, Organisation
@@ -41,13 +43,21 @@ from study.surveys.response_store import export_key, score_responses
 __all__ = ["SCORE_FORMATS", "export_scores", "scores_frame"]
 
 SCORE_FORMATS = ("csv", "xlsx", "sav")
-LEAD_COLUMNS = ["response_id", "organisation", "sector", "size_band", "country", "campaign",
-                "instrument_version"]
+LEAD_COLUMNS = [
+    "response_id",
+    "organisation",
+    "sector",
+    "size_band",
+    "country",
+    "campaign",
+    "instrument_version",
+]
 _TEXT = {"organisation", "sector", "size_band", "country", "campaign", "instrument_version"}
 
 
-def scores_frame(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
-                 language: str = "en") -> tuple[pd.DataFrame, dict[str, str]]:
+def scores_frame(
+    session: Session, *, instrument: str = DEFAULT_INSTRUMENT, language: str = "en"
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Respondent-level scores, wide, and a label for every column.
 
     Returns
@@ -65,28 +75,43 @@ def scores_frame(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
     if long.empty:
         raise NotFound(f"There are no complete responses to {instrument} yet.")
     # unstack keeps a response whose scores are all missing (pivot_table would drop it).
-    wide = long.set_index(["response_id", "organisation", "campaign_id", "instrument_version",
-                           "scale"])["score"].unstack("scale")
-    scales = [s.id for s in model.scales] + sorted(set(wide.columns) - {s.id for s in
-                                                                          model.scales})
+    wide = long.set_index(
+        ["response_id", "organisation", "campaign_id", "instrument_version", "scale"]
+    )["score"].unstack("scale")
+    scales = [s.id for s in model.scales] + sorted(set(wide.columns) - {s.id for s in model.scales})
     wide = wide.reindex(columns=scales).reset_index()
     wide.columns.name = None
-    attributes = pd.DataFrame(session.execute(select(
-        Organisation.name, Organisation.sector, Organisation.size_band,
-        Organisation.country)).all(), columns=["organisation", "sector", "size_band", "country"])
-    campaigns = pd.DataFrame(session.execute(select(Campaign.id, Campaign.name)).all(),
-                             columns=["campaign_id", "campaign"])
+    attributes = pd.DataFrame(
+        session.execute(
+            select(
+                Organisation.name, Organisation.sector, Organisation.size_band, Organisation.country
+            )
+        ).all(),
+        columns=["organisation", "sector", "size_band", "country"],
+    )
+    campaigns = pd.DataFrame(
+        session.execute(select(Campaign.id, Campaign.name)).all(),
+        columns=["campaign_id", "campaign"],
+    )
     numbers = respondent_numbers(wide["response_id"], export_key(session))
     wide["response_id"] = wide["response_id"].map(numbers)
-    frame = (wide.merge(attributes, on="organisation", how="left")
-             .merge(campaigns, on="campaign_id", how="left")
-             .sort_values("response_id", kind="stable").reset_index(drop=True))
+    frame = (
+        wide.merge(attributes, on="organisation", how="left")
+        .merge(campaigns, on="campaign_id", how="left")
+        .sort_values("response_id", kind="stable")
+        .reset_index(drop=True)
+    )
     frame["instrument_version"] = frame["instrument_version"].astype(str)
     frame = frame[LEAD_COLUMNS + scales]
-    labels = {"response_id": "Response id", "organisation": "Organisation",
-              "sector": "Sector of the organisation", "size_band": "Size band (employees)",
-              "country": "Country of the organisation", "campaign": "Survey campaign",
-              "instrument_version": f"Version of the survey {model.id}"}
+    labels = {
+        "response_id": "Response id",
+        "organisation": "Organisation",
+        "sector": "Sector of the organisation",
+        "size_band": "Size band (employees)",
+        "country": "Country of the organisation",
+        "campaign": "Survey campaign",
+        "instrument_version": f"Version of the survey {model.id}",
+    }
     for scale in model.scales:
         labels[scale.id] = scale.label.get(language, scale.id)
     for scale in scales:
@@ -94,8 +119,15 @@ def scores_frame(session: Session, *, instrument: str = DEFAULT_INSTRUMENT,
     return frame, labels
 
 
-def export_scores(session: Session, out: str | os.PathLike[str], *, format: str = "csv",
-                  instrument: str = DEFAULT_INSTRUMENT, language: str = "en") -> int:
+def export_scores(
+    session: Session,
+    out: str | os.PathLike[str],
+    *,
+    format: str = "csv",
+    instrument: str = DEFAULT_INSTRUMENT,
+    language: str = "en",
+    viewer: Actor,
+) -> int:
     """Write respondent-level scale scores as csv, xlsx or sav; return the number of rows.
 
     Parameters
@@ -108,9 +140,11 @@ def export_scores(session: Session, out: str | os.PathLike[str], *, format: str 
     language : str
         Language of the variable labels.
     """
+    require(current_actor(session, viewer), "run_surveys")
     if format not in SCORE_FORMATS:
-        raise InvalidInput(f"Unknown export format {format!r}; use one of "
-                           f"{', '.join(SCORE_FORMATS)}.")
+        raise InvalidInput(
+            f"Unknown export format {format!r}; use one of {', '.join(SCORE_FORMATS)}."
+        )
     frame, labels = scores_frame(session, instrument=instrument, language=language)
     path = Path(out)
     if format == "csv":
@@ -131,10 +165,14 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         writer = csv.writer(stream)
         writer.writerow(frame.columns)
         for row in frame.itertuples(index=False):
-            writer.writerow([escape_formula(_text(v)) if c in _TEXT
-                             else ("" if pd.isna(v) else repr(float(v)) if c != "response_id"
-                                   else int(v))
-                             for c, v in zip(frame.columns, row)])
+            writer.writerow(
+                [
+                    escape_formula(_text(v))
+                    if c in _TEXT
+                    else ("" if pd.isna(v) else repr(float(v)) if c != "response_id" else int(v))
+                    for c, v in zip(frame.columns, row)
+                ]
+            )
 
 
 def _write_xlsx(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None:
@@ -168,8 +206,7 @@ def _write_xlsx(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None
     wb.save(path)
 
 
-def _write_sav(frame: pd.DataFrame, labels: dict[str, str], path: Path,
-               instrument: str) -> None:
+def _write_sav(frame: pd.DataFrame, labels: dict[str, str], path: Path, instrument: str) -> None:
     data = frame.copy()
     for column in _TEXT:
         data[column] = data[column].map(_text).astype(object)
@@ -180,10 +217,19 @@ def _write_sav(frame: pd.DataFrame, labels: dict[str, str], path: Path,
     measures = {c: "nominal" for c in LEAD_COLUMNS}
     measures.update({c: "scale" for c in scales})
     # A number, as in the responses export, so the two files merge in SPSS and PSPP.
-    data["instrument_version"] = pd.to_numeric(frame["instrument_version"],
-                                               errors="coerce").astype(float)
-    formats = {"response_id": spss_format(data["response_id"]),
-               "instrument_version": spss_format(data["instrument_version"])}
+    data["instrument_version"] = pd.to_numeric(frame["instrument_version"], errors="coerce").astype(
+        float
+    )
+    formats = {
+        "response_id": spss_format(data["response_id"]),
+        "instrument_version": spss_format(data["instrument_version"]),
+    }
     formats.update({c: "F8.2" for c in scales})
-    pyreadstat.write_sav(data, str(path), column_labels=labels, variable_measure=measures,
-                         variable_format=formats, file_label=f"Scale scores, {instrument}")
+    pyreadstat.write_sav(
+        data,
+        str(path),
+        column_labels=labels,
+        variable_measure=measures,
+        variable_format=formats,
+        file_label=f"Scale scores, {instrument}",
+    )

@@ -5,14 +5,30 @@ QualCoder here, without touching the database: callers convert between their
 own records and :class:`QdaProject`.
 """
 
-from study.exchange.refiqda.codebook import (CodeDescription, codebook_csv,
-                                             format_code_description, parse_code_description,
-                                             read_codebook, write_codebook)
-from study.exchange.refiqda.model import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject,
-                                          QdaTextSource, QdaUser, new_guid)
+from study.exchange.refiqda.codebook import (
+    CodeDescription,
+    codebook_csv,
+    format_code_description,
+    parse_code_description,
+    read_codebook,
+    write_codebook,
+)
+from study.exchange.refiqda.model import (
+    QdaCase,
+    QdaCode,
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaTextSource,
+    QdaUser,
+    new_guid,
+)
 from study.exchange.refiqda.reader import read_qdpx
-from study.exchange.refiqda.validation import (read_peer_xml, validate_codebook_xml,
-                                               validate_project_xml)
+from study.exchange.refiqda.validation import (
+    read_peer_xml,
+    validate_codebook_xml,
+    validate_project_xml,
+)
 from study.exchange.refiqda.writer import project_xml, write_qdpx
 
 __all__ = [

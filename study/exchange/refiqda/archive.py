@@ -15,8 +15,7 @@ DEFAULT_MAX_UNCOMPRESSED_BYTES: int | None = None
 
 def _is_unsafe(member: str) -> bool:
     path = member.replace("\\", "/")
-    return (path.startswith("/") or (len(path) > 1 and path[1] == ":")
-            or ".." in path.split("/"))
+    return path.startswith("/") or (len(path) > 1 and path[1] == ":") or ".." in path.split("/")
 
 
 class QdpxArchive:
@@ -28,17 +27,26 @@ class QdpxArchive:
     like a zip bomb is refused before it is inflated (:mod:`study.zipguard`).
     """
 
-    def __init__(self, source: str | os.PathLike[str] | BinaryIO, *, name: str,
-                 max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES) -> None:
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | BinaryIO,
+        *,
+        name: str,
+        max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    ) -> None:
         self.name = name
-        self._zip = GuardedZip(source, name=name, what="REFI-QDA project",
-                               max_bytes=max_uncompressed_bytes)
+        self._zip = GuardedZip(
+            source, name=name, what="REFI-QDA project", max_bytes=max_uncompressed_bytes
+        )
         infos = list(self._zip.infos.values())
         for info in infos:
             if _is_unsafe(info.filename):
                 self._zip.close()
-                raise InvalidFile(f"The archive contains an unsafe file name "
-                                  f"'{info.filename}' (absolute or with '..').", path=name)
+                raise InvalidFile(
+                    f"The archive contains an unsafe file name "
+                    f"'{info.filename}' (absolute or with '..').",
+                    path=name,
+                )
         self._by_name = {info.filename: info for info in infos}
         self._by_lower = {info.filename.lower(): info for info in infos}
 
@@ -61,10 +69,9 @@ class QdpxArchive:
 
     def find_internal(self, uri: str) -> str | None:
         """Return the member an ``internal://`` path names (in sources/), or None."""
-        relative = uri[len("internal://"):]
+        relative = uri[len("internal://") :]
         if _is_unsafe(relative) or not relative:
-            raise InvalidFile(f"The project refers to an unsafe file name '{uri}'.",
-                              path=self.name)
+            raise InvalidFile(f"The project refers to an unsafe file name '{uri}'.", path=self.name)
         relative = posixpath.normpath(relative.replace("\\", "/"))
         return self.find(f"sources/{relative}") or self.find(relative)
 

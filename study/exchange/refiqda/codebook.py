@@ -25,15 +25,24 @@ from xml.etree import ElementTree as ET
 
 from study.cells import escape_formula, unescape_formula
 from study.errors import InvalidFile, InvalidInput
-from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_from_element,
-                                                  code_to_element)
+from study.exchange.refiqda.code_elements import (
+    check_unique_code_guids,
+    code_from_element,
+    code_to_element,
+)
 from study.exchange.refiqda.model import QdaCode, derived_guid
+from study.exchange.refiqda.reader import read_qdpx
 from study.exchange.refiqda.validation import CODEBOOK_NS, read_peer_xml, validate_codebook_xml
 
-_LABELS = (("definition", "Definition"), ("inclusion", "Use when"),
-           ("exclusion", "Do not use when"), ("example", "Example"))
+_LABELS = (
+    ("definition", "Definition"),
+    ("inclusion", "Use when"),
+    ("exclusion", "Do not use when"),
+    ("example", "Example"),
+)
 _LABEL_AT_PARAGRAPH = re.compile(
-    r"(?:\A|\n[ \t]*\n)(Definition|Use when|Do not use when|Example):[ \t]*")
+    r"(?:\A|\n[ \t]*\n)(Definition|Use when|Do not use when|Example):[ \t]*"
+)
 _MAX_CODEBOOK_BYTES = 20_000_000
 
 
@@ -47,8 +56,9 @@ class CodeDescription:
     example: str = ""
 
 
-def format_code_description(definition: str, inclusion: str = "", exclusion: str = "",
-                            example: str = "") -> str:
+def format_code_description(
+    definition: str, inclusion: str = "", exclusion: str = "", example: str = ""
+) -> str:
     """Join a code's definition, criteria and example into one readable description.
 
     A definition alone is returned as it is; otherwise each non-empty part is
@@ -69,8 +79,12 @@ def format_code_description(definition: str, inclusion: str = "", exclusion: str
     >>> parse_code_description(text).exclusion
     'Complaints about e-mail.'
     """
-    parts = {"definition": definition.strip(), "inclusion": inclusion.strip(),
-             "exclusion": exclusion.strip(), "example": example.strip()}
+    parts = {
+        "definition": definition.strip(),
+        "inclusion": inclusion.strip(),
+        "exclusion": exclusion.strip(),
+        "example": example.strip(),
+    }
     if not any(parts[key] for key in ("inclusion", "exclusion", "example")):
         return parts["definition"]
     return "\n\n".join(f"{label}: {parts[key]}" for key, label in _LABELS if parts[key])
@@ -94,7 +108,7 @@ def parse_code_description(text: str) -> CodeDescription:
     for index, match in enumerate(matches):
         stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         key = _LABELS[order.index(match.group(1))][0]
-        parts[key] = text[match.end():stop].strip()
+        parts[key] = text[match.end() : stop].strip()
     return CodeDescription(**parts)
 
 
@@ -132,12 +146,14 @@ def codebook_csv(codes: list[QdaCode]) -> bytes:
             # Formula-like names are escaped for spreadsheets and unescaped on import.
             writer.writerow([escape_formula(path), escape_formula(code.description)])
             rows(code.children, path + ".")
+
     rows(codes, "")
     return buffer.getvalue().encode("utf-8")
 
 
-def write_codebook(codes: list[QdaCode], out_path: str | os.PathLike[str] | BinaryIO, *,
-                   format: str = "qdc") -> None:
+def write_codebook(
+    codes: list[QdaCode], out_path: str | os.PathLike[str] | BinaryIO, *, format: str = "qdc"
+) -> None:
     """Write ``codes`` as a REFI-QDA codebook (``"qdc"``) or a Taguette CSV (``"csv"``)."""
     if format not in ("qdc", "csv"):
         raise InvalidInput(f"A codebook is written as qdc or csv, not {format!r}.")
@@ -151,8 +167,9 @@ def write_codebook(codes: list[QdaCode], out_path: str | os.PathLike[str] | Bina
     os.replace(partial, target)
 
 
-def read_codebook(path: str | os.PathLike[str] | BinaryIO, *,
-                  warnings: list[str] | None = None) -> list[QdaCode]:
+def read_codebook(
+    path: str | os.PathLike[str] | BinaryIO, *, warnings: list[str] | None = None
+) -> list[QdaCode]:
     """Read the code hierarchy of a .qdc codebook, a .qdpx project's codebook or a Taguette CSV.
 
     Known peer deviations (Taguette's empty ``<Sets/>``) are read with a
@@ -169,15 +186,17 @@ def read_codebook(path: str | os.PathLike[str] | BinaryIO, *,
     if len(data) > _MAX_CODEBOOK_BYTES:
         raise InvalidFile("The codebook is larger than 20 MB, which no codebook needs.", path=name)
     if zipfile.is_zipfile(io.BytesIO(data)):
-        from study.exchange.refiqda.reader import read_qdpx  # a .qdpx also carries a codebook
+        # A .qdpx carries its codebook: the project's codes.
         project = read_qdpx(io.BytesIO(data), name=name)
         warnings.extend(project.warnings)
         return project.codes
     if name.lower().endswith(".csv"):
         return _read_csv(data, name)
     root = read_peer_xml(data, codebook=True, warnings=warnings, path=name)
-    codes = [code_from_element(element, CODEBOOK_NS)
-             for element in root.findall(f"{{{CODEBOOK_NS}}}Codes/{{{CODEBOOK_NS}}}Code")]
+    codes = [
+        code_from_element(element, CODEBOOK_NS)
+        for element in root.findall(f"{{{CODEBOOK_NS}}}Codes/{{{CODEBOOK_NS}}}Code")
+    ]
     check_unique_code_guids(codes, path=name, reading=True)
     return codes
 
@@ -192,8 +211,7 @@ def _read_csv(data: bytes, name: str) -> list[QdaCode]:
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     column = next((header.index(c) for c in ("tag", "name", "path") if c in header), None)
     if column is None:
-        raise InvalidFile("The CSV codebook has no 'tag' column (nor 'name' or 'path').",
-                          path=name)
+        raise InvalidFile("The CSV codebook has no 'tag' column (nor 'name' or 'path').", path=name)
     described = header.index("description") if "description" in header else None
     by_path: dict[str, QdaCode] = {}
     roots: list[QdaCode] = []
@@ -207,10 +225,12 @@ def _read_csv(data: bytes, name: str) -> list[QdaCode]:
             continue  # Taguette keeps the first of duplicate tags too
         parent_path, _, leaf = path.rpartition(".")
         parent = by_path.get(parent_path) if parent_path else None
-        description = row[described].strip() if described is not None and \
-            described < len(row) else ""
-        code = QdaCode(derived_guid("csv-tag", path), leaf if parent else path,
-                       description=description)
+        description = (
+            row[described].strip() if described is not None and described < len(row) else ""
+        )
+        code = QdaCode(
+            derived_guid("csv-tag", path), leaf if parent else path, description=description
+        )
         by_path[path] = code
         (parent.children if parent else roots).append(code)
     if not roots:

@@ -134,8 +134,11 @@ class SourceText:
         self.text = text
         self._line_map = line_map
         self._nfc_map = nfc_map
-        self._utf16 = (_utf16_to_code_points(original)
-                       if any(ord(char) > 0xFFFF for char in original) else None)
+        self._utf16 = (
+            _utf16_to_code_points(original)
+            if any(ord(char) > 0xFFFF for char in original)
+            else None
+        )
         self._window = 250 + abs(len(original) - len(text)) + original.count("\n")
 
     def map_position(self, position: int) -> int:

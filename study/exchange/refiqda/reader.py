@@ -28,27 +28,43 @@ from xml.etree.ElementTree import Element
 
 from study.errors import InvalidFile
 from study.exchange.refiqda.archive import DEFAULT_MAX_UNCOMPRESSED_BYTES, QdpxArchive
-from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_from_element,
-                                                  split_memos)
-from study.exchange.refiqda.model import (QdaCase, QdaCode, QdaCoding, QdaNote, QdaProject,
-                                          QdaTextSource, QdaUser, derived_guid, iter_codes,
-                                          normalise_guid)
+from study.exchange.refiqda.code_elements import (
+    check_unique_code_guids,
+    code_from_element,
+    split_memos,
+)
+from study.exchange.refiqda.model import (
+    QdaCase,
+    QdaCode,
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaTextSource,
+    QdaUser,
+    derived_guid,
+    iter_codes,
+    normalise_guid,
+)
 from study.exchange.refiqda.positions import SourceText
 from study.exchange.refiqda.validation import PROJECT_NS, read_peer_xml
 
 _NS = f"{{{PROJECT_NS}}}"
 _FRACTION = re.compile(r"(\.\d{6})\d+")
-_UNSUPPORTED_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF",
-                        "AudioSource": "audio", "VideoSource": "video"}
+_UNSUPPORTED_SOURCES = {
+    "PictureSource": "picture",
+    "PDFSource": "PDF",
+    "AudioSource": "audio",
+    "VideoSource": "video",
+}
 _SHOWN_NAMES = 5
 _POSITION_WARNINGS = {
     "utf16": "counted positions in UTF-16 units (as .NET and Java programs do); they were "
-             "converted to characters",
+    "converted to characters",
     "lf": "counted a Windows line break as one character; positions were kept as counted",
     "nearby": "did not match their text at the given position and were moved to the "
-              "nearby passage their name quotes",
+    "nearby passage their name quotes",
     "unverified": "have a name that differs from the text at their position; positions "
-                  "were kept as given",
+    "were kept as given",
 }
 
 
@@ -75,8 +91,10 @@ def _decode(data: bytes, what: str, warnings: list[str]) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        warnings.append(f"{what} is not UTF-8 as REFI-QDA requires; it was read as "
-                        f"Windows-1252, so check its special characters.")
+        warnings.append(
+            f"{what} is not UTF-8 as REFI-QDA requires; it was read as "
+            f"Windows-1252, so check its special characters."
+        )
         return data.decode("cp1252", errors="replace")
 
 
@@ -92,8 +110,10 @@ class _ProjectReader:
         self.users: dict[str, QdaUser] = {}
         # Memos kept where peers write them: (target GUID, text, author, created).
         self.described: list[tuple[str, str, str | None, datetime | None]] = []
-        self.variables = {normalise_guid(variable.get("guid", "")): variable.get("name", "")
-                          for variable in root.iterfind(f"{_NS}Variables/{_NS}Variable")}
+        self.variables = {
+            normalise_guid(variable.get("guid", "")): variable.get("name", "")
+            for variable in root.iterfind(f"{_NS}Variables/{_NS}Variable")
+        }
 
     def refuse(self, message: str) -> InvalidFile:
         return InvalidFile(message, path=self.name)
@@ -102,8 +122,10 @@ class _ProjectReader:
         for ref in element.findall(f"{_NS}NoteRef"):
             note = normalise_guid(ref.get("targetGUID", ""))
             if note in self.note_targets and self.note_targets[note] != target:
-                self.warnings.append(f"Note {note} is attached to several objects; ISM Study "
-                                     f"keeps it with the first.")
+                self.warnings.append(
+                    f"Note {note} is attached to several objects; ISM Study "
+                    f"keeps it with the first."
+                )
                 continue
             self.note_targets[note] = target
 
@@ -111,8 +133,10 @@ class _ProjectReader:
         if guid is not None and guid not in self.users:
             # Kept rather than dropped so the coder stays distinguishable.
             self.users[guid] = QdaUser(guid=guid, name=f"Unknown user {guid[:8]}")
-            self.warnings.append(f"User {guid} is referred to but not listed among the "
-                                 f"project's users; it was added as '{self.users[guid].name}'.")
+            self.warnings.append(
+                f"User {guid} is referred to but not listed among the "
+                f"project's users; it was added as '{self.users[guid].name}'."
+            )
         return guid
 
     def text_of(self, element: Element, what: str) -> str | None:
@@ -124,8 +148,9 @@ class _ProjectReader:
         if not path:
             return None
         if not path.startswith("internal://"):
-            self.warnings.append(f"{what} points outside the archive ({path}); its text was "
-                                 f"not imported.")
+            self.warnings.append(
+                f"{what} points outside the archive ({path}); its text was not imported."
+            )
             return None
         member = self.archive.find_internal(path)
         if member is None:
@@ -137,17 +162,26 @@ class _ProjectReader:
         name = element.get("name") or guid
         original = self.text_of(element, f"Source '{name}'")
         if original is None:
-            self.warnings.append(f"Source '{name}' has no plain text (only rich text or an "
-                                 f"external file) and was not imported.")
+            self.warnings.append(
+                f"Source '{name}' has no plain text (only rich text or an "
+                f"external file) and was not imported."
+            )
             return None
         text = SourceText(original)
         if not text.nfc_applied:
-            self.warnings.append(f"Source '{name}' contains characters whose composition "
-                                 f"ISM Study cannot map positions through; it was kept "
-                                 f"unnormalised.")
+            self.warnings.append(
+                f"Source '{name}' contains characters whose composition "
+                f"ISM Study cannot map positions through; it was kept "
+                f"unnormalised."
+            )
         description, memos = split_memos((element.findtext(f"{_NS}Description") or "").strip())
-        source = QdaTextSource(guid=guid, name=name, text=text.text, notes=description,
-                               variables=self.variable_values(element))
+        source = QdaTextSource(
+            guid=guid,
+            name=name,
+            text=text.text,
+            notes=description,
+            variables=self.variable_values(element),
+        )
         self.described.extend((guid, memo, None, None) for memo in memos)
         self.note_ref(element, guid)
         adjusted: Counter[str] = Counter()
@@ -155,14 +189,18 @@ class _ProjectReader:
             self.read_selection(selection, text, source, codes, adjusted)
         whole = element.findall(f"{_NS}Coding")
         for coding in whole:
-            source.codings.append(self.read_coding(coding, 0, len(text.text), text.text,
-                                                   source, codes))
+            source.codings.append(
+                self.read_coding(coding, 0, len(text.text), text.text, source, codes)
+            )
         if whole:
-            self.warnings.append(f"Source '{name}' has {len(whole)} codings of the whole "
-                                 f"document; each was imported as a coding of all its text.")
+            self.warnings.append(
+                f"Source '{name}' has {len(whole)} codings of the whole "
+                f"document; each was imported as a coding of all its text."
+            )
         for how, count in sorted(adjusted.items()):
-            self.warnings.append(f"In source '{name}', {count} selections "
-                                 f"{_POSITION_WARNINGS[how]}.")
+            self.warnings.append(
+                f"In source '{name}', {count} selections {_POSITION_WARNINGS[how]}."
+            )
         return source
 
     def variable_values(self, element: Element) -> dict[str, str]:
@@ -171,59 +209,95 @@ class _ProjectReader:
         for value in element.findall(f"{_NS}VariableValue"):
             ref = normalise_guid(value.find(f"{_NS}VariableRef").get("targetGUID", ""))
             holder = next((child for child in value if child.tag != f"{_NS}VariableRef"), None)
-            values[self.variables.get(ref, ref)] = ((holder.text or "").strip()
-                                                    if holder is not None else "")
+            values[self.variables.get(ref, ref)] = (
+                (holder.text or "").strip() if holder is not None else ""
+            )
         return values
 
-    def read_selection(self, selection: Element, text: SourceText, source: QdaTextSource,
-                       codes: set[str], adjusted: Counter[str]) -> None:
+    def read_selection(
+        self,
+        selection: Element,
+        text: SourceText,
+        source: QdaTextSource,
+        codes: set[str],
+        adjusted: Counter[str],
+    ) -> None:
         start = int(selection.get("startPosition", "0"))
         end = int(selection.get("endPosition", "0"))
         if start > end:
-            raise self.refuse(f"A selection in source '{source.name}' starts at {start}, "
-                              f"after its end at {end}.")
+            raise self.refuse(
+                f"A selection in source '{source.name}' starts at {start}, after its end at {end}."
+            )
         span = text.resolve(start, end, selection.get("name"))
         if span is None:
             raise self.refuse(
                 f"A selection in source '{source.name}' spans {start}-{end}, outside the "
-                f"source's {len(text.original)} characters.")
+                f"source's {len(text.original)} characters."
+            )
         if span.how != "as given":
             adjusted[span.how] += 1
-        codings = [self.read_coding(coding, span.start, span.end, text.text, source, codes,
-                                    selection)
-                   for coding in selection.findall(f"{_NS}Coding")]
+        codings = [
+            self.read_coding(coding, span.start, span.end, text.text, source, codes, selection)
+            for coding in selection.findall(f"{_NS}Coding")
+        ]
         source.codings.extend(codings)
         memo = (selection.findtext(f"{_NS}Description") or "").strip()
         if memo:  # where QualCoder, MAXQDA and ATLAS.ti keep a coding's memo
             first = codings[0] if codings else None
-            self.described.append((first.guid if first else source.guid, memo,
-                                   first.creating_user_guid if first else
-                                   self.user(_guid(selection, "creatingUser")),
-                                   first.creation_datetime if first else
-                                   _parse_datetime(selection.get("creationDateTime"))))
+            self.described.append(
+                (
+                    first.guid if first else source.guid,
+                    memo,
+                    first.creating_user_guid
+                    if first
+                    else self.user(_guid(selection, "creatingUser")),
+                    first.creation_datetime
+                    if first
+                    else _parse_datetime(selection.get("creationDateTime")),
+                )
+            )
             if first is None:
-                self.warnings.append(f"A memo on an uncoded passage of source "
-                                     f"'{source.name}' was attached to the source.")
+                self.warnings.append(
+                    f"A memo on an uncoded passage of source "
+                    f"'{source.name}' was attached to the source."
+                )
         if selection.find(f"{_NS}NoteRef") is not None:
             if not codings:
-                self.warnings.append(f"A memo on an uncoded passage of source "
-                                     f"'{source.name}' was attached to the source.")
+                self.warnings.append(
+                    f"A memo on an uncoded passage of source "
+                    f"'{source.name}' was attached to the source."
+                )
             self.note_ref(selection, codings[0].guid if codings else source.guid)
 
-    def read_coding(self, element: Element, start: int, end: int, text: str,
-                    source: QdaTextSource, codes: set[str],
-                    selection: Element | None = None) -> QdaCoding:
+    def read_coding(
+        self,
+        element: Element,
+        start: int,
+        end: int,
+        text: str,
+        source: QdaTextSource,
+        codes: set[str],
+        selection: Element | None = None,
+    ) -> QdaCoding:
         code = normalise_guid(element.find(f"{_NS}CodeRef").get("targetGUID", ""))
         if code not in codes:
-            raise self.refuse(f"A coding in source '{source.name}' refers to code {code}, "
-                              f"which is not in the codebook.")
+            raise self.refuse(
+                f"A coding in source '{source.name}' refers to code {code}, "
+                f"which is not in the codebook."
+            )
         coding = QdaCoding(
-            guid=normalise_guid(element.get("guid", "")), start=start, end=end,
-            code_guid=code, creating_user_guid=self.user(_guid(element, "creatingUser")),
+            guid=normalise_guid(element.get("guid", "")),
+            start=start,
+            end=end,
+            code_guid=code,
+            creating_user_guid=self.user(_guid(element, "creatingUser")),
             # QualCoder dates the selection, not the coding.
-            creation_datetime=_parse_datetime(element.get("creationDateTime") or (
-                selection.get("creationDateTime") if selection is not None else None)),
-            text=text[start:end])
+            creation_datetime=_parse_datetime(
+                element.get("creationDateTime")
+                or (selection.get("creationDateTime") if selection is not None else None)
+            ),
+            text=text[start:end],
+        )
         self.note_ref(element, coding.guid)
         return coding
 
@@ -232,9 +306,12 @@ class _ProjectReader:
         unlinked: Counter[str] = Counter()
         for element in self.root.iterfind(f"{_NS}Cases/{_NS}Case"):
             guid = normalise_guid(element.get("guid", ""))
-            case = QdaCase(guid=guid, name=element.get("name") or guid,
-                           description=(element.findtext(f"{_NS}Description") or "").strip(),
-                           variables=self.variable_values(element))
+            case = QdaCase(
+                guid=guid,
+                name=element.get("name") or guid,
+                description=(element.findtext(f"{_NS}Description") or "").strip(),
+                variables=self.variable_values(element),
+            )
             for ref in element.findall(f"{_NS}SourceRef"):
                 target = normalise_guid(ref.get("targetGUID", ""))
                 if target in sources:
@@ -246,8 +323,10 @@ class _ProjectReader:
             cases.append(case)
         for kind, count in unlinked.items():
             if count:
-                self.warnings.append(f"{count} links from cases to {kind}s were not imported "
-                                     f"(ISM Study links cases to whole text sources only).")
+                self.warnings.append(
+                    f"{count} links from cases to {kind}s were not imported "
+                    f"(ISM Study links cases to whole text sources only)."
+                )
         return cases
 
     def read_notes(self) -> list[QdaNote]:
@@ -258,13 +337,18 @@ class _ProjectReader:
             text = self.text_of(element, f"Note '{element.get('name') or guid}'")
             if text is None:
                 text = element.get("name") or ""
-                self.warnings.append(f"Note '{text or guid}' has no plain text; only its "
-                                     f"title was imported.")
-            notes.append(QdaNote(
-                guid=guid, text=text.replace("\r\n", "\n").replace("\r", "\n"),
-                target_guid=self.note_targets.get(guid),
-                creating_user_guid=self.user(_guid(element, "creatingUser")),
-                created=_parse_datetime(element.get("creationDateTime"))))
+                self.warnings.append(
+                    f"Note '{text or guid}' has no plain text; only its title was imported."
+                )
+            notes.append(
+                QdaNote(
+                    guid=guid,
+                    text=text.replace("\r\n", "\n").replace("\r", "\n"),
+                    target_guid=self.note_targets.get(guid),
+                    creating_user_guid=self.user(_guid(element, "creatingUser")),
+                    created=_parse_datetime(element.get("creationDateTime")),
+                )
+            )
         return notes
 
     def warn_unsupported(self) -> set[str]:
@@ -275,23 +359,31 @@ class _ProjectReader:
             if elements:
                 skipped.update(normalise_guid(e.get("guid", "")) for e in elements)
                 names = [e.get("name") or e.get("guid", "") for e in elements]
-                self.warnings.append(f"{len(elements)} {kind} sources were not imported "
-                                     f"(ISM Study codes text only): {_listing(names)}.")
-        for container, tag, kind in (("Sets", "Set", "sets"), ("Graphs", "Graph", "graphs"),
-                                     ("Links", "Link", "links")):
+                self.warnings.append(
+                    f"{len(elements)} {kind} sources were not imported "
+                    f"(ISM Study codes text only): {_listing(names)}."
+                )
+        for container, tag, kind in (
+            ("Sets", "Set", "sets"),
+            ("Graphs", "Graph", "graphs"),
+            ("Links", "Link", "links"),
+        ):
             elements = self.root.findall(f"{_NS}{container}/{_NS}{tag}")
             if elements:
                 names = [e.get("name") or e.get("guid", "") for e in elements]
-                self.warnings.append(f"{len(elements)} {kind} were not imported: "
-                                     f"{_listing(names)}.")
+                self.warnings.append(
+                    f"{len(elements)} {kind} were not imported: {_listing(names)}."
+                )
         return skipped
 
     def read(self) -> QdaProject:
         for element in self.root.iterfind(f"{_NS}Users/{_NS}User"):
             guid = normalise_guid(element.get("guid", ""))
             self.users[guid] = QdaUser(guid=guid, name=element.get("name") or guid)
-        codes = [code_from_element(element, PROJECT_NS)
-                 for element in self.root.iterfind(f"{_NS}CodeBook/{_NS}Codes/{_NS}Code")]
+        codes = [
+            code_from_element(element, PROJECT_NS)
+            for element in self.root.iterfind(f"{_NS}CodeBook/{_NS}Codes/{_NS}Code")
+        ]
         check_unique_code_guids(codes, path=self.name, reading=True)
         for code in iter_codes(codes):
             code.description, memos = split_memos(code.description)
@@ -313,13 +405,20 @@ class _ProjectReader:
         codes = self._case_codings(codes, cases, list(sources.values()))
         notes = self.read_notes()
         notes.extend(self._described_notes(notes))
-        return QdaProject(name=self.root.get("name", ""), users=list(self.users.values()),
-                          codes=codes, cases=cases, sources=list(sources.values()),
-                          notes=notes, warnings=self.warnings,
-                          description=(self.root.findtext(f"{_NS}Description") or "").strip())
+        return QdaProject(
+            name=self.root.get("name", ""),
+            users=list(self.users.values()),
+            codes=codes,
+            cases=cases,
+            sources=list(sources.values()),
+            notes=notes,
+            warnings=self.warnings,
+            description=(self.root.findtext(f"{_NS}Description") or "").strip(),
+        )
 
-    def _case_codings(self, codes: list[QdaCode], cases: list[QdaCase],
-                      sources: list[QdaTextSource]) -> list[QdaCode]:
+    def _case_codings(
+        self, codes: list[QdaCode], cases: list[QdaCase], sources: list[QdaTextSource]
+    ) -> list[QdaCode]:
         """Turn QualCoder's case links (codings of a code with a case's GUID) into cases."""
         case_guids = {case.guid for case in cases}
         links = 0
@@ -334,9 +433,11 @@ class _ProjectReader:
                     kept.append(coding)
             source.codings = kept
         if links:
-            self.warnings.append(f"{links} codings link text to cases the way QualCoder does "
-                                 f"(a code with the case's GUID); they were read as the "
-                                 f"sources' cases, not as codings.")
+            self.warnings.append(
+                f"{links} codings link text to cases the way QualCoder does "
+                f"(a code with the case's GUID); they were read as the "
+                f"sources' cases, not as codings."
+            )
         if not any(code.guid in case_guids for code in iter_codes(codes)):
             return codes
 
@@ -349,6 +450,7 @@ class _ProjectReader:
                     code.children = without(code.children)
                     kept_codes.append(code)
             return kept_codes
+
         return without(codes)
 
     def _described_notes(self, notes: list[QdaNote]) -> list[QdaNote]:
@@ -363,9 +465,15 @@ class _ProjectReader:
                 continue
             if any(t == target and n.text == text for n in extra for t in [n.target_guid]):
                 continue
-            extra.append(QdaNote(guid=derived_guid("description-memo", f"{target}/{index}"),
-                                 text=text, target_guid=target, creating_user_guid=author,
-                                 created=created))
+            extra.append(
+                QdaNote(
+                    guid=derived_guid("description-memo", f"{target}/{index}"),
+                    text=text,
+                    target_guid=target,
+                    creating_user_guid=author,
+                    created=created,
+                )
+            )
         return extra
 
     def _renumber_duplicate_codings(self, sources: list[QdaTextSource]) -> None:
@@ -378,12 +486,17 @@ class _ProjectReader:
                     renamed += 1
                 seen.add(coding.guid)
         if renamed:
-            self.warnings.append(f"{renamed} codings reused another coding's GUID and were "
-                                 f"given new ones.")
+            self.warnings.append(
+                f"{renamed} codings reused another coding's GUID and were given new ones."
+            )
 
 
-def read_qdpx(source: str | os.PathLike[str] | BinaryIO, *, name: str | None = None,
-              max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES) -> QdaProject:
+def read_qdpx(
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    name: str | None = None,
+    max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
+) -> QdaProject:
     """Read a .qdpx project from a path or a binary file object (e.g. an upload).
 
     Parameters
@@ -408,13 +521,17 @@ def read_qdpx(source: str | os.PathLike[str] | BinaryIO, *, name: str | None = N
         file, a coding of an unknown code, or a selection outside its source.
     """
     if name is None:
-        name = (os.fspath(source) if not hasattr(source, "read")
-                else str(getattr(source, "name", "the uploaded project")))
+        name = (
+            os.fspath(source)
+            if not hasattr(source, "read")
+            else str(getattr(source, "name", "the uploaded project"))
+        )
     with QdpxArchive(source, name=name, max_uncompressed_bytes=max_uncompressed_bytes) as archive:
         member = archive.find("project.qde")
         if member is None:
-            raise InvalidFile("The archive has no project.qde, so it is not a REFI-QDA "
-                              "project.", path=name)
+            raise InvalidFile(
+                "The archive has no project.qde, so it is not a REFI-QDA project.", path=name
+            )
         warnings: list[str] = []
         root = read_peer_xml(archive.read(member), codebook=False, warnings=warnings, path=name)
         return _ProjectReader(archive, root, warnings).read()

@@ -28,8 +28,15 @@ _MAX_ERRORS_SHOWN = 3
 # Containers the schema wants non-empty (at least one child), which peers write empty.
 _CONTAINERS = ("Sets", "Graphs", "Links", "Notes", "Users", "Cases", "Variables")
 # Optional attributes a peer may write empty although their type (GUID, date) forbids it.
-_OPTIONAL_TYPED = ("creatingUser", "modifyingUser", "creationDateTime", "modifiedDateTime",
-                   "creatingUserGUID", "modifyingUserGUID", "color")
+_OPTIONAL_TYPED = (
+    "creatingUser",
+    "modifyingUser",
+    "creationDateTime",
+    "modifiedDateTime",
+    "creatingUserGUID",
+    "modifyingUserGUID",
+    "color",
+)
 _SHOWN_SKIPS = 5
 _FRAGMENT_CHARS = 40
 
@@ -41,14 +48,16 @@ def _schema(file_name: str) -> xmlschema.XMLSchema:
         return xmlschema.XMLSchema(str(xsd_path))
 
 
-def _validate(xml_bytes: bytes, file_name: str, namespace: str, root_name: str,
-              what: str, path: str | None) -> Element:
+def _validate(
+    xml_bytes: bytes, file_name: str, namespace: str, root_name: str, what: str, path: str | None
+) -> Element:
     try:
         # defuse="always" refuses DTDs and entities (billion laughs, XXE).
         resource = xmlschema.XMLResource(io.BytesIO(xml_bytes), defuse="always")
     except XMLResourceForbidden as error:
-        raise InvalidFile(f"The {what} contains a forbidden XML construct ({error}).",
-                          path=path) from error
+        raise InvalidFile(
+            f"The {what} contains a forbidden XML construct ({error}).", path=path
+        ) from error
     except (XMLResourceError, SyntaxError) as error:
         raise InvalidFile(f"The {what} is not well-formed XML ({error}).", path=path) from error
     root = resource.root
@@ -56,7 +65,9 @@ def _validate(xml_bytes: bytes, file_name: str, namespace: str, root_name: str,
     if root.tag != expected:
         raise InvalidFile(
             f"The {what} is not a REFI-QDA file: its root element is '{root.tag}', "
-            f"expected '{root_name}' in namespace '{namespace}'.", path=path)
+            f"expected '{root_name}' in namespace '{namespace}'.",
+            path=path,
+        )
     errors = []
     for error in _schema(file_name).iter_errors(resource):
         errors.append(f"{error.path}: {error.reason}")
@@ -65,8 +76,9 @@ def _validate(xml_bytes: bytes, file_name: str, namespace: str, root_name: str,
     if errors:
         shown = "; ".join(errors[:_MAX_ERRORS_SHOWN])
         more = " (and more)" if len(errors) > _MAX_ERRORS_SHOWN else ""
-        raise InvalidFile(f"The {what} does not follow the REFI-QDA schema {file_name}: "
-                          f"{shown}{more}.", path=path)
+        raise InvalidFile(
+            f"The {what} does not follow the REFI-QDA schema {file_name}: {shown}{more}.", path=path
+        )
     return root
 
 
@@ -79,8 +91,9 @@ def validate_project_xml(xml_bytes: bytes, *, path: str | None = None) -> Elemen
         If the bytes are not well-formed, use DTDs/entities, or break the schema;
         the message lists the first schema errors with their element paths.
     """
-    return _validate(xml_bytes, "Project.xsd", PROJECT_NS, "Project",
-                     "project file (project.qde)", path)
+    return _validate(
+        xml_bytes, "Project.xsd", PROJECT_NS, "Project", "project file (project.qde)", path
+    )
 
 
 def validate_codebook_xml(xml_bytes: bytes, *, path: str | None = None) -> Element:
@@ -115,23 +128,34 @@ def _owner(root: etree._Element, line: int) -> str:
     return where
 
 
-def _recover(xml_bytes: bytes, what: str, path: str | None,
-             warnings: list[str]) -> etree._Element:
+def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str]) -> etree._Element:
     """Parse ``xml_bytes``; if it is not well-formed, keep what lxml can recover and say what not.
 
     Entities are never resolved and no DTD or network resource is loaded; ``huge_tree``
     only lifts libxml2's 10 MB limit on one text node (a long inline transcript), the
     archive's own size budget still applies.
     """
-    strict = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=True, remove_comments=True, remove_pis=True)
+    strict = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         return etree.fromstring(xml_bytes, strict)
     except etree.XMLSyntaxError as error:
         first_error = error
-    recovering = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=True, remove_comments=True,
-                                 remove_pis=True)
+    recovering = etree.XMLParser(
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         root = etree.fromstring(xml_bytes, recovering)
     except etree.XMLSyntaxError:
@@ -145,16 +169,20 @@ def _recover(xml_bytes: bytes, what: str, path: str | None,
             continue
         text = lines[entry.line - 1] if 0 < entry.line <= len(lines) else ""
         start = max(0, entry.column - 1 - _FRAGMENT_CHARS // 2)
-        fragment = text[start:start + _FRAGMENT_CHARS].strip()
-        skipped.append(f"line {entry.line} in {_owner(root, entry.line)} near "
-                       f"'{fragment}' ({entry.message.strip()})")
+        fragment = text[start : start + _FRAGMENT_CHARS].strip()
+        skipped.append(
+            f"line {entry.line} in {_owner(root, entry.line)} near "
+            f"'{fragment}' ({entry.message.strip()})"
+        )
     if not skipped:
         skipped.append(str(first_error))
     shown = "; ".join(skipped[:_SHOWN_SKIPS])
     more = f" and {len(skipped) - _SHOWN_SKIPS} more" if len(skipped) > _SHOWN_SKIPS else ""
-    warnings.append(f"The {what} is not well-formed XML (for example a bare '&' or '<' in "
-                    f"text, as QualCoder writes in memos); what could be read was kept and "
-                    f"this was skipped: {shown}{more}.")
+    warnings.append(
+        f"The {what} is not well-formed XML (for example a bare '&' or '<' in "
+        f"text, as QualCoder writes in memos); what could be read was kept and "
+        f"this was skipped: {shown}{more}."
+    )
     return root
 
 
@@ -179,21 +207,28 @@ def _repair(root: etree._Element, warnings: list[str]) -> bool:
     for name, elements in empty.items():
         for element in elements:
             element.getparent().remove(element)
-        warnings.append(f"The file has an empty <{name}/> element (Taguette writes one; the "
-                        f"schema wants at least one entry); it was ignored.")
+        warnings.append(
+            f"The file has an empty <{name}/> element (Taguette writes one; the "
+            f"schema wants at least one entry); it was ignored."
+        )
     for attribute, count in blank.items():
-        warnings.append(f"{count} elements have an empty {attribute} attribute (QualCoder "
-                        f"writes one when it knows no value); they were read as having none.")
+        warnings.append(
+            f"{count} elements have an empty {attribute} attribute (QualCoder "
+            f"writes one when it knows no value); they were read as having none."
+        )
     for element in uncodable:
         element.set("isCodable", "true")
     if uncodable:
-        warnings.append(f"{len(uncodable)} codes have no isCodable attribute, which the schema "
-                        f"requires; they were read as codable.")
+        warnings.append(
+            f"{len(uncodable)} codes have no isCodable attribute, which the schema "
+            f"requires; they were read as codable."
+        )
     return bool(empty or blank or uncodable)
 
 
-def read_peer_xml(xml_bytes: bytes, *, codebook: bool, warnings: list[str],
-                  path: str | None = None) -> Element:
+def read_peer_xml(
+    xml_bytes: bytes, *, codebook: bool, warnings: list[str], path: str | None = None
+) -> Element:
     """Read a peer's project.qde (or .qdc) leniently, then validate it strictly.
 
     Known deviations (see the module docstring) are repaired first, each named
@@ -209,8 +244,11 @@ def read_peer_xml(xml_bytes: bytes, *, codebook: bool, warnings: list[str],
     namespace = CODEBOOK_NS if codebook else PROJECT_NS
     root_name = "CodeBook" if codebook else "Project"
     if notes and root.tag != f"{{{namespace}}}{root_name}":
-        raise InvalidFile(f"The {what} is not well-formed XML, and what could be read of it "
-                          f"is no REFI-QDA {root_name}.", path=path)
+        raise InvalidFile(
+            f"The {what} is not well-formed XML, and what could be read of it "
+            f"is no REFI-QDA {root_name}.",
+            path=path,
+        )
     if not _repair(root, notes) and not notes:
         return validate(xml_bytes, path=path)
     warnings.extend(notes)

@@ -28,10 +28,20 @@ from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from study.errors import InvalidInput
-from study.exchange.refiqda.code_elements import (check_unique_code_guids, code_to_element,
-                                                  join_memos)
-from study.exchange.refiqda.model import (QdaCoding, QdaNote, QdaProject, QdaTextSource,
-                                          derived_guid, iter_codes, normalise_guid)
+from study.exchange.refiqda.code_elements import (
+    check_unique_code_guids,
+    code_to_element,
+    join_memos,
+)
+from study.exchange.refiqda.model import (
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaTextSource,
+    derived_guid,
+    iter_codes,
+    normalise_guid,
+)
 from study.exchange.refiqda.validation import PROJECT_NS, validate_project_xml
 
 ORIGIN = "ISM Study"
@@ -53,11 +63,17 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub(" ", text)
 
 
-def _sub(parent: ET.Element, tag: str, attributes: dict[str, str | None] | None = None,
-         text: str | None = None) -> ET.Element:
-    element = ET.SubElement(parent, tag, {key: _xml_safe(value)
-                                          for key, value in (attributes or {}).items()
-                                          if value is not None})
+def _sub(
+    parent: ET.Element,
+    tag: str,
+    attributes: dict[str, str | None] | None = None,
+    text: str | None = None,
+) -> ET.Element:
+    element = ET.SubElement(
+        parent,
+        tag,
+        {key: _xml_safe(value) for key, value in (attributes or {}).items() if value is not None},
+    )
     if text is not None:
         element.text = _xml_safe(text)
     return element
@@ -72,17 +88,26 @@ class _Checked:
         self.codes = {normalise_guid(code.guid) for code in iter_codes(project.codes)}
         self.cases = {normalise_guid(case.guid) for case in project.cases}
         self.sources = {normalise_guid(source.guid) for source in project.sources}
-        self.codings = {normalise_guid(coding.guid)
-                        for source in project.sources for coding in source.codings}
+        self.codings = {
+            normalise_guid(coding.guid) for source in project.sources for coding in source.codings
+        }
         self.notes = {normalise_guid(note.guid) for note in project.notes}
-        counted = (len(project.users), sum(1 for _ in iter_codes(project.codes)),
-                   len(project.cases), len(project.sources),
-                   sum(len(source.codings) for source in project.sources), len(project.notes))
+        counted = (
+            len(project.users),
+            sum(1 for _ in iter_codes(project.codes)),
+            len(project.cases),
+            len(project.sources),
+            sum(len(source.codings) for source in project.sources),
+            len(project.notes),
+        )
         sets = (self.users, self.codes, self.cases, self.sources, self.codings, self.notes)
-        if any(len(guids) != count for guids, count in zip(sets, counted)) or \
-                len(set().union(*sets)) != sum(counted):
-            raise InvalidInput("Two objects of the project share a GUID; every user, code, "
-                               "case, source, coding and note needs its own.")
+        if any(len(guids) != count for guids, count in zip(sets, counted)) or len(
+            set().union(*sets)
+        ) != sum(counted):
+            raise InvalidInput(
+                "Two objects of the project share a GUID; every user, code, "
+                "case, source, coding and note needs its own."
+            )
 
     def user(self, guid: str | None, what: str) -> str | None:
         if guid is None:
@@ -96,18 +121,24 @@ class _Checked:
 def _check_coding(source: QdaTextSource, coding: QdaCoding, checked: _Checked) -> None:
     where = f"Coding {coding.guid} in source '{source.name}'"
     if not 0 <= coding.start <= coding.end <= len(source.text):
-        raise InvalidInput(f"{where} spans {coding.start}-{coding.end}, outside the source's "
-                           f"{len(source.text)} characters.")
-    if coding.text and coding.text != source.text[coding.start:coding.end]:
-        raise InvalidInput(f"{where} has text that differs from the source at "
-                           f"{coding.start}-{coding.end}; the source or the coding is stale.")
+        raise InvalidInput(
+            f"{where} spans {coding.start}-{coding.end}, outside the source's "
+            f"{len(source.text)} characters."
+        )
+    if coding.text and coding.text != source.text[coding.start : coding.end]:
+        raise InvalidInput(
+            f"{where} has text that differs from the source at "
+            f"{coding.start}-{coding.end}; the source or the coding is stale."
+        )
     if normalise_guid(coding.code_guid) not in checked.codes:
-        raise InvalidInput(f"{where} refers to code {coding.code_guid}, which is not in "
-                           f"the codebook.")
+        raise InvalidInput(
+            f"{where} refers to code {coding.code_guid}, which is not in the codebook."
+        )
 
 
-def _notes_by_target(project: QdaProject, checked: _Checked
-                     ) -> tuple[dict[str | None, list[str]], dict[str | None, list[str]]]:
+def _notes_by_target(
+    project: QdaProject, checked: _Checked
+) -> tuple[dict[str | None, list[str]], dict[str | None, list[str]]]:
     """Note GUIDs and note texts by the GUID of what they are about."""
     targets = checked.sources | checked.codes | checked.codings
     by_target: dict[str | None, list[str]] = {}
@@ -115,8 +146,10 @@ def _notes_by_target(project: QdaProject, checked: _Checked
     for note in project.notes:
         target = None if note.target_guid is None else normalise_guid(note.target_guid)
         if target is not None and target not in targets:
-            raise InvalidInput(f"Note {note.guid} is about {target}, which is no source, "
-                               f"code or coding of the project.")
+            raise InvalidInput(
+                f"Note {note.guid} is about {target}, which is no source, "
+                f"code or coding of the project."
+            )
         by_target.setdefault(target, []).append(normalise_guid(note.guid))
         if note.text.strip():
             texts.setdefault(target, []).append(_xml_safe(note.text.strip()))
@@ -131,39 +164,67 @@ def _variables(project: QdaProject) -> dict[str, str]:
     return names
 
 
-def _add_source(parent: ET.Element, source: QdaTextSource, checked: _Checked,
-                notes: dict[str | None, list[str]], texts: dict[str | None, list[str]],
-                case_codes: list[str]) -> None:
+def _add_source(
+    parent: ET.Element,
+    source: QdaTextSource,
+    checked: _Checked,
+    notes: dict[str | None, list[str]],
+    texts: dict[str | None, list[str]],
+    case_codes: list[str],
+) -> None:
     guid = normalise_guid(source.guid)
-    element = _sub(parent, "TextSource", {"guid": guid, "name": source.name,
-                                          "plainTextPath": f"internal://{guid}.txt"})
+    element = _sub(
+        parent,
+        "TextSource",
+        {"guid": guid, "name": source.name, "plainTextPath": f"internal://{guid}.txt"},
+    )
     description = join_memos(source.notes, texts.get(guid, []))
     if description:
         _sub(element, "Description", text=description)
     if source.text:
         for case_guid in case_codes:  # QualCoder's form: coded with the case's "code"
-            selection = _sub(element, "PlainTextSelection", {
-                "guid": derived_guid("case-selection", f"{guid}/{case_guid}"),
-                "startPosition": "0", "endPosition": str(len(source.text))})
-            coding = _sub(selection, "Coding", {
-                "guid": derived_guid("case-coding", f"{guid}/{case_guid}")})
+            selection = _sub(
+                element,
+                "PlainTextSelection",
+                {
+                    "guid": derived_guid("case-selection", f"{guid}/{case_guid}"),
+                    "startPosition": "0",
+                    "endPosition": str(len(source.text)),
+                },
+            )
+            coding = _sub(
+                selection, "Coding", {"guid": derived_guid("case-coding", f"{guid}/{case_guid}")}
+            )
             _sub(coding, "CodeRef", {"targetGUID": case_guid})
     for coding in sorted(source.codings, key=lambda c: (c.start, c.end, c.guid)):
         _check_coding(source, coding, checked)
         coding_guid = normalise_guid(coding.guid)
         user = checked.user(coding.creating_user_guid, f"Coding {coding_guid}")
-        created = (format_datetime(coding.creation_datetime)
-                   if coding.creation_datetime is not None else None)
+        created = (
+            format_datetime(coding.creation_datetime)
+            if coding.creation_datetime is not None
+            else None
+        )
         # One selection per coding, so a memo on the coding has one place to go.
-        selection = _sub(element, "PlainTextSelection", {
-            "guid": derived_guid("selection", coding_guid),
-            "name": source.text[coding.start:coding.end],
-            "startPosition": str(coding.start), "endPosition": str(coding.end),
-            "creatingUser": user, "creationDateTime": created})
+        selection = _sub(
+            element,
+            "PlainTextSelection",
+            {
+                "guid": derived_guid("selection", coding_guid),
+                "name": source.text[coding.start : coding.end],
+                "startPosition": str(coding.start),
+                "endPosition": str(coding.end),
+                "creatingUser": user,
+                "creationDateTime": created,
+            },
+        )
         if texts.get(coding_guid):  # where peers read a coding's memo
             _sub(selection, "Description", text="\n\n".join(texts[coding_guid]))
-        coding_element = _sub(selection, "Coding", {
-            "guid": coding_guid, "creatingUser": user, "creationDateTime": created})
+        coding_element = _sub(
+            selection,
+            "Coding",
+            {"guid": coding_guid, "creatingUser": user, "creationDateTime": created},
+        )
         _sub(coding_element, "CodeRef", {"targetGUID": normalise_guid(coding.code_guid)})
         for note_guid in notes.get(coding_guid, []):
             _sub(selection, "NoteRef", {"targetGUID": note_guid})
@@ -175,10 +236,16 @@ def _add_note(parent: ET.Element, note: QdaNote, checked: _Checked) -> None:
     guid = normalise_guid(note.guid)
     first_line = note.text.strip().split("\n", 1)[0]
     title = first_line[:_NOTE_TITLE_CHARS] + ("…" if len(first_line) > _NOTE_TITLE_CHARS else "")
-    element = _sub(parent, "Note", {
-        "guid": guid, "name": title or "Memo",
-        "creatingUser": checked.user(note.creating_user_guid, f"Note {guid}"),
-        "creationDateTime": format_datetime(note.created) if note.created else None})
+    element = _sub(
+        parent,
+        "Note",
+        {
+            "guid": guid,
+            "name": title or "Memo",
+            "creatingUser": checked.user(note.creating_user_guid, f"Note {guid}"),
+            "creationDateTime": format_datetime(note.created) if note.created else None,
+        },
+    )
     _sub(element, "PlainTextContent", text=note.text)
 
 
@@ -194,12 +261,12 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
         coding lies outside its source or disagrees with its text.
     """
     if compat is not None and compat not in COMPAT:
-        raise InvalidInput(f"Unknown compatibility '{compat}'; choose one of "
-                           f"{', '.join(COMPAT)}.")
+        raise InvalidInput(f"Unknown compatibility '{compat}'; choose one of {', '.join(COMPAT)}.")
     checked = _Checked(project)
     notes, texts = _notes_by_target(project, checked)
-    root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": _xml_safe(project.name),
-                                  "origin": ORIGIN})
+    root = ET.Element(
+        "Project", {"xmlns": PROJECT_NS, "name": _xml_safe(project.name), "origin": ORIGIN}
+    )
     if project.users:
         users = _sub(root, "Users")
         for user in project.users:
@@ -219,8 +286,10 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
         for case_guid in source.case_guids:
             case_guid = normalise_guid(case_guid)
             if case_guid not in checked.cases:
-                raise InvalidInput(f"Source '{source.name}' belongs to case {case_guid}, "
-                                   f"which is not in the project's cases.")
+                raise InvalidInput(
+                    f"Source '{source.name}' belongs to case {case_guid}, "
+                    f"which is not in the project's cases."
+                )
             members.setdefault(case_guid, []).append(normalise_guid(source.guid))
     if project.cases:
         cases = _sub(root, "Cases")
@@ -238,13 +307,17 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
     if case_links:
         for case in project.cases:
             if normalise_guid(case.guid) in members:
-                _sub(codes, "Code", {"guid": normalise_guid(case.guid), "name": case.name,
-                                     "isCodable": "true"})
+                _sub(
+                    codes,
+                    "Code",
+                    {"guid": normalise_guid(case.guid), "name": case.name, "isCodable": "true"},
+                )
     if project.sources:
         sources = _sub(root, "Sources")
         for source in project.sources:
-            case_codes = ([normalise_guid(c) for c in source.case_guids]
-                          if compat == "qualcoder" else [])
+            case_codes = (
+                [normalise_guid(c) for c in source.case_guids] if compat == "qualcoder" else []
+            )
             _add_source(sources, source, checked, notes, texts, case_codes)
     if project.notes:
         container = _sub(root, "Notes")
@@ -260,8 +333,9 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
     return data
 
 
-def write_qdpx(project: QdaProject, out_path: str | os.PathLike[str] | BinaryIO, *,
-               compat: str | None = None) -> None:
+def write_qdpx(
+    project: QdaProject, out_path: str | os.PathLike[str] | BinaryIO, *, compat: str | None = None
+) -> None:
     """Write ``project`` as a .qdpx archive to a path or a binary file object.
 
     A path is written through a temporary file and renamed, so a failed export
@@ -272,8 +346,9 @@ def write_qdpx(project: QdaProject, out_path: str | os.PathLike[str] | BinaryIO,
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", data)
         for source in project.sources:
-            archive.writestr(f"sources/{normalise_guid(source.guid)}.txt",
-                             source.text.encode("utf-8"))
+            archive.writestr(
+                f"sources/{normalise_guid(source.guid)}.txt", source.text.encode("utf-8")
+            )
     if hasattr(out_path, "write"):
         out_path.write(buffer.getvalue())
         return

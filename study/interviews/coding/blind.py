@@ -2,10 +2,12 @@
 
 A researcher switches a scheme (every stored version of its key) into blind
 mode and back; the switch is audited and its start kept on the scheme rows
-(``blind_since``). The rule is enforced where codings and memos are read
-(:func:`study.interviews.coding.list_codings`, ``list_memos``,
-``coded_segments`` with ``viewer_id``), not only in the pages, and the
-reliability report says whether the codings it compares were made blind.
+(``blind_since``). The rule (:func:`study.admin.permissions.sees_others_codings`) is enforced
+wherever codings and memos are read: every reading function
+(:func:`study.interviews.coding.list_codings`, ``list_memos``, ``coded_segments``,
+``code_frequency_matrix``, ``cooccurrence_matrix`` and the exports) requires the
+viewer, so no page, download or command can forget it. The reliability report
+says whether the codings it compares were made blind.
 """
 
 from __future__ import annotations
@@ -17,16 +19,23 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import current_actor
 from study.admin.audit import record_event
-from study.db.models import Account, Code, Coding, CodingScheme, Event, utcnow
+from study.admin.permissions import Actor, can, require, sees_others_codings
+from study.db.models import Code, Coding, CodingScheme, Event, utcnow
 from study.errors import PermissionDenied
 from study.interviews.coding.schemes_store import SchemeRef, scheme_row, scheme_rows
 
-__all__ = ["BlindShare", "BlindState", "blind_periods", "blind_share", "blind_state",
-           "hides_others", "set_blind", "visible_condition"]
-
-#: Roles that may switch blind mode (coders and practitioners may not).
-BLIND_SWITCHERS = frozenset({"admin", "researcher"})
+__all__ = [
+    "BlindShare",
+    "BlindState",
+    "blind_periods",
+    "blind_share",
+    "blind_state",
+    "hides_others",
+    "set_blind",
+    "visible_condition",
+]
 
 
 @dataclass(frozen=True)
@@ -38,58 +47,67 @@ class BlindState:
     since: dt.datetime | None
 
 
-def blind_state(session: Session, scheme: SchemeRef) -> BlindState:
+def blind_state(session: Session, scheme: SchemeRef, *, viewer: Actor) -> BlindState:
     """The blind mode of a scheme (an id or a key)."""
+    require(current_actor(session, viewer), "code")
+    return _state(session, scheme)
+
+
+def _state(session: Session, scheme: SchemeRef) -> BlindState:
     row = scheme_row(session, scheme)
     return BlindState(row.key, row.blind_since is not None, row.blind_since)
 
 
-def set_blind(session: Session, scheme: SchemeRef, blind: bool, *,
-              actor_id: int | None = None) -> BlindState:
+def set_blind(session: Session, scheme: SchemeRef, blind: bool, *, actor: Actor) -> BlindState:
     """Put a scheme in blind mode (``blind=True``) or lift it; only a researcher or admin may.
 
     Every stored version of the scheme's key changes together. Switching to
     the mode a scheme is already in changes nothing and writes no event.
     """
-    if actor_id is not None:
-        actor = session.get(Account, actor_id)
-        if actor is not None and actor.role not in BLIND_SWITCHERS:
-            raise PermissionDenied("Only a researcher can switch blind coding on or off.")
+    if not can(current_actor(session, actor), "edit_codebook"):
+        raise PermissionDenied("Only a researcher can switch blind coding on or off.")
+    actor_id = actor.id
     key = scheme_row(session, scheme).key
     rows = scheme_rows(session, key)
     if all((row.blind_since is not None) == bool(blind) for row in rows):
-        return blind_state(session, key)
+        return _state(session, key)
     now = utcnow() if blind else None
     for row in rows:
         row.blind_since = now
-    record_event(session, "scheme.blind" if blind else "scheme.unblind", actor_id=actor_id,
-                 target=rows[-1], details={"scheme": key})
+    record_event(
+        session,
+        "scheme.blind" if blind else "scheme.unblind",
+        actor_id=actor_id,
+        target=rows[-1],
+        details={"scheme": key},
+    )
     session.flush()
-    return blind_state(session, key)
+    return _state(session, key)
 
 
-def hides_others(session: Session, viewer_id: int | None) -> bool:
-    """True when blind mode applies to this viewer at all (an account with the role coder)."""
-    if viewer_id is None:
-        return False
-    viewer = session.get(Account, viewer_id)
-    return viewer is not None and viewer.role == "coder"
+def hides_others(session: Session, viewer: Actor) -> bool:
+    """True when blind mode applies to this viewer at all (a coder; see the permissions)."""
+    return not sees_others_codings(current_actor(session, viewer))
 
 
-def visible_condition(session: Session, viewer_id: int | None,
-                      coder_column=Coding.coder_id, code_column=Coding.code_id
-                      ) -> ColumnElement[bool]:
-    """A SQL condition keeping what ``viewer_id`` may see: own rows, or rows of schemes not blind.
+def visible_condition(
+    session: Session, viewer: Actor, coder_column=Coding.coder_id, code_column=Coding.code_id
+) -> ColumnElement[bool]:
+    """A SQL condition keeping what ``viewer`` may see: own rows, or rows of schemes not blind.
 
     ``coder_column`` is whose row it is (a coding's coder, a memo's author)
     and ``code_column`` the code it belongs to (NULL: no scheme, visible).
     """
-    if not hides_others(session, viewer_id):
+    if not hides_others(session, viewer):
         return true()
-    blind_codes = (select(Code.id).join(CodingScheme, CodingScheme.id == Code.scheme_id)
-                   .where(CodingScheme.blind_since.is_not(None)))
-    return or_(coder_column == int(viewer_id), code_column.is_(None),
-               code_column.not_in(blind_codes))
+    blind_codes = (
+        select(Code.id)
+        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+        .where(CodingScheme.blind_since.is_not(None))
+    )
+    return or_(
+        coder_column == int(viewer.id), code_column.is_(None), code_column.not_in(blind_codes)
+    )
 
 
 @dataclass(frozen=True)
@@ -106,21 +124,31 @@ class BlindShare:
         if self.total == 0:
             return "Blind coding: no codings to judge."
         if self.blind == self.total:
-            return (f"Blind coding: yes, all {self.total} codings were made while the scheme "
-                    "was in blind mode (coders could not see each other's codings).")
+            return (
+                f"Blind coding: yes, all {self.total} codings were made while the scheme "
+                "was in blind mode (coders could not see each other's codings)."
+            )
         if self.blind == 0:
-            return ("Blind coding: no; the scheme was not in blind mode while these codings "
-                    "were made, so coders could have seen each other's codings.")
-        return (f"Blind coding: partly; {self.blind} of {self.total} codings were made while "
-                "the scheme was in blind mode.")
+            return (
+                "Blind coding: no; the scheme was not in blind mode while these codings "
+                "were made, so coders could have seen each other's codings."
+            )
+        return (
+            f"Blind coding: partly; {self.blind} of {self.total} codings were made while "
+            "the scheme was in blind mode."
+        )
 
 
-def blind_periods(session: Session, scheme: SchemeRef
-                  ) -> list[tuple[dt.datetime, dt.datetime | None]]:
+def blind_periods(
+    session: Session, scheme: SchemeRef
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """When the scheme was in blind mode, from the audit log: (from, until or None = still)."""
     key = scheme_row(session, scheme).key
-    rows = session.execute(select(Event.action, Event.at, Event.details).where(
-        Event.action.in_(("scheme.blind", "scheme.unblind"))).order_by(Event.id)).all()
+    rows = session.execute(
+        select(Event.action, Event.at, Event.details)
+        .where(Event.action.in_(("scheme.blind", "scheme.unblind")))
+        .order_by(Event.id)
+    ).all()
     periods: list[tuple[dt.datetime, dt.datetime | None]] = []
     start: dt.datetime | None = None
     for action, at, details in rows:
@@ -136,11 +164,13 @@ def blind_periods(session: Session, scheme: SchemeRef
     return periods
 
 
-def blind_share(session: Session, scheme: SchemeRef,
-                created: Iterable[dt.datetime]) -> BlindShare:
+def blind_share(session: Session, scheme: SchemeRef, created: Iterable[dt.datetime]) -> BlindShare:
     """How many codings (by their creation times) were made while ``scheme`` was blind."""
     periods = blind_periods(session, scheme)
     times = list(created)
-    blind = sum(1 for at in times
-                if any(start <= at and (end is None or at < end) for start, end in periods))
-    return BlindShare(blind, len(times), blind_state(session, scheme).blind)
+    blind = sum(
+        1
+        for at in times
+        if any(start <= at and (end is None or at < end) for start, end in periods)
+    )
+    return BlindShare(blind, len(times), _state(session, scheme).blind)

@@ -20,22 +20,65 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import current_actor
 from study.admin.audit import record_event
-from study.db.models import (Account, Code, Coding, CodingScheme, Memo, Organisation, Transcript,
-                             Turn)
+from study.admin.permissions import Actor, require_coding_change
+from study.db.models import (
+    Account,
+    Code,
+    Coding,
+    CodingScheme,
+    Memo,
+    Organisation,
+    Transcript,
+    Turn,
+)
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
-from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code,
-                                                   scheme_version_ids)
+from study.interviews.coding.schemes_store import (
+    CodeRef,
+    SchemeRef,
+    resolve_code,
+    scheme_version_ids,
+)
 
-__all__ = ["CODING_COLUMNS", "ORIGINS", "CodingInfo", "add_coding", "change_coding_span",
-           "code_passages", "code_turn", "coder_id_for", "get_coding", "list_codings", "recode", "remove_coding"]
+__all__ = [
+    "CODING_COLUMNS",
+    "ORIGINS",
+    "CodingInfo",
+    "add_coding",
+    "change_coding_span",
+    "code_passages",
+    "code_turn",
+    "coder_id_for",
+    "get_coding",
+    "list_codings",
+    "recode",
+    "remove_coding",
+]
 
 ORIGINS = ("manual", "suggestion", "import", "consensus", "demo")
 #: Columns of :func:`list_codings`; includes those :func:`study.reliability.units.agreement_table` needs.
-CODING_COLUMNS = ("id", "transcript_id", "transcript", "organisation", "role", "scheme",
-                  "version", "code_id", "code", "code_name", "coder_id", "coder", "start", "end",
-                  "text", "origin", "created_at", "coder_name")
+CODING_COLUMNS = (
+    "id",
+    "transcript_id",
+    "transcript",
+    "organisation",
+    "role",
+    "scheme",
+    "version",
+    "code_id",
+    "code",
+    "code_name",
+    "coder_id",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "origin",
+    "created_at",
+    "coder_name",
+)
 
 
 @dataclass(frozen=True)
@@ -63,9 +106,20 @@ class CodingInfo:
 def _info(session: Session, coding: Coding) -> CodingInfo:
     code = session.get(Code, coding.code_id)
     coder = session.get(Account, coding.coder_id)
-    return CodingInfo(coding.id, coding.transcript_id, coding.code_id, code.scheme.key, code.key,
-                      code.name, coding.coder_id, coder.email, coding.start, coding.end,
-                      coding.snippet, coding.origin)
+    return CodingInfo(
+        coding.id,
+        coding.transcript_id,
+        coding.code_id,
+        code.scheme.key,
+        code.key,
+        code.name,
+        coding.coder_id,
+        coder.email,
+        coding.start,
+        coding.end,
+        coding.snippet,
+        coding.origin,
+    )
 
 
 def _offset(value: Any, name: str) -> int:
@@ -99,29 +153,55 @@ def _coder(session: Session, coder_id: int) -> Account:
     return coder
 
 
-def _check_actor(session: Session, actor_id: int | None, coder_id: int) -> None:
-    # Blind coding: a coder works on their own codings only; researchers may fix anyone's.
-    if actor_id is None or actor_id == coder_id:
-        return
-    actor = session.get(Account, actor_id)
-    if actor is not None and actor.role == "coder":
-        raise PermissionDenied("A coder can only add or change their own codings.")
+def _check_actor(session: Session, actor: Actor | int, coder_id: int) -> int | None:
+    """Who acts, checked: a coder adds and changes only their own codings; returns their id.
+
+    The rule is :func:`study.admin.permissions.require_coding_change`, on the actor's role
+    as the database holds it now.
+    """
+    acting = current_actor(session, actor)
+    try:
+        require_coding_change(acting, coder_id)
+    except PermissionDenied:
+        raise PermissionDenied("A coder can only add or change their own codings.") from None
+    return acting.id
 
 
-def _refuse_duplicate(session: Session, transcript_id: int, code_id: int, coder_id: int,
-                      start: int, end: int, *, ignore: int | None = None) -> None:
-    query = select(Coding.id).where(Coding.transcript_id == transcript_id,
-                                    Coding.code_id == code_id, Coding.coder_id == coder_id,
-                                    Coding.start == start, Coding.end == end)
+def _refuse_duplicate(
+    session: Session,
+    transcript_id: int,
+    code_id: int,
+    coder_id: int,
+    start: int,
+    end: int,
+    *,
+    ignore: int | None = None,
+) -> None:
+    query = select(Coding.id).where(
+        Coding.transcript_id == transcript_id,
+        Coding.code_id == code_id,
+        Coding.coder_id == coder_id,
+        Coding.start == start,
+        Coding.end == end,
+    )
     if ignore is not None:
         query = query.where(Coding.id != ignore)
     if session.scalar(query) is not None:
         raise AlreadyExists("This coder has already applied this code to exactly this passage.")
 
 
-def add_coding(session: Session, *, transcript_id: int, start: int, end: int, code_id: CodeRef,
-               coder_id: int, origin: str = "manual", actor_id: int | None = None,
-               batch: str | None = None) -> CodingInfo:
+def add_coding(
+    session: Session,
+    *,
+    transcript_id: int,
+    start: int,
+    end: int,
+    code_id: CodeRef,
+    coder_id: int,
+    origin: str = "manual",
+    actor: Actor | int,
+    batch: str | None = None,
+) -> CodingInfo:
     """Apply a code to ``text[start:end]`` of a transcript (code points) for a coder.
 
     Parameters
@@ -131,9 +211,9 @@ def add_coding(session: Session, *, transcript_id: int, start: int, end: int, co
     origin : str
         How the coding came about: one of :data:`ORIGINS` ("suggestion" marks
         an accepted keyword suggestion).
-    actor_id : int, optional
-        Who made the change (the audit event's actor); a coder may only code
-        as themselves.
+    actor : AccountInfo, account id or OPERATOR
+        Who codes (required; the audit event's actor): a coder may add and change
+        only their own codings.
     batch : str, optional
         Names a group of codings made in one action (e.g. "code all hits"),
         so :func:`study.interviews.coding.undo_last` undoes them together.
@@ -151,17 +231,33 @@ def add_coding(session: Session, *, transcript_id: int, start: int, end: int, co
     start, end = _offset(start, "start"), _offset(end, "end")
     transcript = _transcript(session, transcript_id)
     if not 0 <= start < end <= len(transcript.text):
-        raise InvalidInput(f"A coding must cover at least one character inside the transcript "
-                           f"(0 to {len(transcript.text)}), not {start} to {end}.")
+        raise InvalidInput(
+            f"A coding must cover at least one character inside the transcript "
+            f"(0 to {len(transcript.text)}), not {start} to {end}."
+        )
     code = _usable_code(session, code_id)
     _coder(session, coder_id)
-    _check_actor(session, actor_id, coder_id)
+    actor_id = _check_actor(session, actor, coder_id)
     _refuse_duplicate(session, transcript.id, code.id, coder_id, start, end)
-    coding = Coding(transcript_id=transcript.id, code_id=code.id, coder_id=coder_id, start=start,
-                    end=end, snippet=transcript.text[start:end], origin=origin)
+    coding = Coding(
+        transcript_id=transcript.id,
+        code_id=code.id,
+        coder_id=coder_id,
+        start=start,
+        end=end,
+        snippet=transcript.text[start:end],
+        origin=origin,
+    )
     session.add(coding)
-    details = {"transcript_id": transcript.id, "code": code.key, "code_id": code.id,
-               "coder_id": coder_id, "start": start, "end": end, "origin": origin}
+    details = {
+        "transcript_id": transcript.id,
+        "code": code.key,
+        "code_id": code.id,
+        "coder_id": coder_id,
+        "start": start,
+        "end": end,
+        "origin": origin,
+    }
     if batch:
         details["batch"] = str(batch)
     record_event(session, "coding.add", actor_id=actor_id, target=coding, details=details)
@@ -176,23 +272,42 @@ def get_coding(session: Session, coding_id: int) -> CodingInfo:
     return _info(session, coding)
 
 
-def remove_coding(session: Session, coding_id: int, *, actor_id: int | None = None) -> None:
+def remove_coding(session: Session, coding_id: int, *, actor: Actor | int) -> None:
     """Delete a coding (and the memos written on it; an undo brings both back)."""
     coding = session.get(Coding, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
-    _check_actor(session, actor_id, coding.coder_id)
+    actor_id = _check_actor(session, actor, coding.coder_id)
     info = _info(session, coding)
-    written = list(session.scalars(select(Memo).where(Memo.coding_id == coding.id)
-                                   .order_by(Memo.id)))
-    memos = [{"id": m.id, "author_id": m.author_id, "text": m.text,
-              "created_at": m.created_at.isoformat(), "updated_at": m.updated_at.isoformat()}
-             for m in written]
-    record_event(session, "coding.remove", actor_id=actor_id, target=coding,
-                 details={"transcript_id": info.transcript_id, "code": info.code,
-                          "code_id": info.code_id, "coder_id": info.coder_id,
-                          "start": info.start, "end": info.end, "origin": info.origin,
-                          "memos": memos})
+    written = list(
+        session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))
+    )
+    memos = [
+        {
+            "id": m.id,
+            "author_id": m.author_id,
+            "text": m.text,
+            "created_at": m.created_at.isoformat(),
+            "updated_at": m.updated_at.isoformat(),
+        }
+        for m in written
+    ]
+    record_event(
+        session,
+        "coding.remove",
+        actor_id=actor_id,
+        target=coding,
+        details={
+            "transcript_id": info.transcript_id,
+            "code": info.code,
+            "code_id": info.code_id,
+            "coder_id": info.coder_id,
+            "start": info.start,
+            "end": info.end,
+            "origin": info.origin,
+            "memos": memos,
+        },
+    )
     for memo in written:
         session.delete(memo)
     session.flush()  # the memos first: the database would cascade them behind the ORM's back
@@ -200,28 +315,46 @@ def remove_coding(session: Session, coding_id: int, *, actor_id: int | None = No
     session.flush()
 
 
-def recode(session: Session, coding_id: int, new_code_id: CodeRef, *,
-           actor_id: int | None = None) -> CodingInfo:
+def recode(
+    session: Session, coding_id: int, new_code_id: CodeRef, *, actor: Actor | int
+) -> CodingInfo:
     """Give a coding another code, keeping its span, coder and memos."""
     coding = session.get(Coding, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
-    _check_actor(session, actor_id, coding.coder_id)
+    actor_id = _check_actor(session, actor, coding.coder_id)
     code = _usable_code(session, new_code_id)
     if code.id == coding.code_id:
         return _info(session, coding)
-    _refuse_duplicate(session, coding.transcript_id, code.id, coding.coder_id, coding.start,
-                      coding.end, ignore=coding.id)
+    _refuse_duplicate(
+        session,
+        coding.transcript_id,
+        code.id,
+        coding.coder_id,
+        coding.start,
+        coding.end,
+        ignore=coding.id,
+    )
     old = session.get(Code, coding.code_id)
     coding.code_id = code.id
-    record_event(session, "coding.recode", actor_id=actor_id, target=coding,
-                 details={"from": old.key, "from_id": old.id, "to": code.key, "to_id": code.id})
+    record_event(
+        session,
+        "coding.recode",
+        actor_id=actor_id,
+        target=coding,
+        details={"from": old.key, "from_id": old.id, "to": code.key, "to_id": code.id},
+    )
     return _info(session, coding)
 
 
-def code_passages(session: Session, passages: Collection[tuple[int, int, int]], *,
-                  code_id: CodeRef, coder_id: int, actor_id: int | None = None
-                  ) -> tuple[list[CodingInfo], int]:
+def code_passages(
+    session: Session,
+    passages: Collection[tuple[int, int, int]],
+    *,
+    code_id: CodeRef,
+    coder_id: int,
+    actor: Actor | int,
+) -> tuple[list[CodingInfo], int]:
     """Code many ``(transcript_id, start, end)`` passages at once (e.g. search hits).
 
     Passages the coder already coded exactly so are skipped. The codings
@@ -233,16 +366,26 @@ def code_passages(session: Session, passages: Collection[tuple[int, int, int]], 
     for transcript_id, start, end in passages:
         try:
             with session.begin_nested():
-                added.append(add_coding(session, transcript_id=int(transcript_id), start=start,
-                                        end=end, code_id=code_id, coder_id=coder_id,
-                                        actor_id=actor_id, batch=batch))
+                added.append(
+                    add_coding(
+                        session,
+                        transcript_id=int(transcript_id),
+                        start=start,
+                        end=end,
+                        code_id=code_id,
+                        coder_id=coder_id,
+                        actor=actor,
+                        batch=batch,
+                    )
+                )
         except AlreadyExists:
             skipped += 1
     return added, skipped
 
 
-def change_coding_span(session: Session, coding_id: int, start: int, end: int, *,
-                       actor_id: int | None = None) -> CodingInfo:
+def change_coding_span(
+    session: Session, coding_id: int, start: int, end: int, *, actor: Actor | int
+) -> CodingInfo:
     """Move a coding's edges to ``[start, end)`` (code points), keeping its code, coder and memos.
 
     The snippet follows the new span; the audit event keeps the old one, so
@@ -251,29 +394,50 @@ def change_coding_span(session: Session, coding_id: int, start: int, end: int, *
     coding = session.get(Coding, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
-    _check_actor(session, actor_id, coding.coder_id)
+    actor_id = _check_actor(session, actor, coding.coder_id)
     start, end = _offset(start, "start"), _offset(end, "end")
     transcript = _transcript(session, coding.transcript_id)
     if not 0 <= start < end <= len(transcript.text):
-        raise InvalidInput(f"A coding must cover at least one character inside the transcript "
-                           f"(0 to {len(transcript.text)}), not {start} to {end}.")
+        raise InvalidInput(
+            f"A coding must cover at least one character inside the transcript "
+            f"(0 to {len(transcript.text)}), not {start} to {end}."
+        )
     if (start, end) == (coding.start, coding.end):
         return _info(session, coding)
-    _refuse_duplicate(session, coding.transcript_id, coding.code_id, coding.coder_id, start, end,
-                      ignore=coding.id)
-    record_event(session, "coding.span", actor_id=actor_id, target=coding,
-                 details={"transcript_id": coding.transcript_id, "coder_id": coding.coder_id,
-                          "from_start": coding.start, "from_end": coding.end,
-                          "start": start, "end": end})
+    _refuse_duplicate(
+        session, coding.transcript_id, coding.code_id, coding.coder_id, start, end, ignore=coding.id
+    )
+    record_event(
+        session,
+        "coding.span",
+        actor_id=actor_id,
+        target=coding,
+        details={
+            "transcript_id": coding.transcript_id,
+            "coder_id": coding.coder_id,
+            "from_start": coding.start,
+            "from_end": coding.end,
+            "start": start,
+            "end": end,
+        },
+    )
     coding.start, coding.end = start, end
     coding.snippet = transcript.text[start:end]
     session.flush()
     return _info(session, coding)
 
 
-def code_turn(session: Session, *, transcript_id: int, code_id: CodeRef, coder_id: int,
-              turn_id: int | None = None, position: int | None = None, origin: str = "manual",
-              actor_id: int | None = None) -> CodingInfo:
+def code_turn(
+    session: Session,
+    *,
+    transcript_id: int,
+    code_id: CodeRef,
+    coder_id: int,
+    turn_id: int | None = None,
+    position: int | None = None,
+    origin: str = "manual",
+    actor: Actor | int,
+) -> CodingInfo:
     """Code a whole speaker turn (the utterance, without the speaker label) in one call.
 
     Name the turn by ``turn_id`` or by its ``position`` in the transcript (0 first).
@@ -281,15 +445,26 @@ def code_turn(session: Session, *, transcript_id: int, code_id: CodeRef, coder_i
     if (turn_id is None) == (position is None):
         raise InvalidInput("Name the turn by its id or by its position, not both or neither.")
     query = select(Turn).where(Turn.transcript_id == transcript_id)
-    query = query.where(Turn.id == turn_id) if turn_id is not None else query.where(
-        Turn.position == position)
+    query = (
+        query.where(Turn.id == turn_id)
+        if turn_id is not None
+        else query.where(Turn.position == position)
+    )
     turn = session.scalar(query)
     if turn is None:
         _transcript(session, transcript_id)
         which = f"id {turn_id}" if turn_id is not None else f"position {position}"
         raise NotFound(f"Transcript {transcript_id} has no turn with {which}.")
-    return add_coding(session, transcript_id=transcript_id, start=turn.start, end=turn.end,
-                      code_id=code_id, coder_id=coder_id, origin=origin, actor_id=actor_id)
+    return add_coding(
+        session,
+        transcript_id=transcript_id,
+        start=turn.start,
+        end=turn.end,
+        code_id=code_id,
+        coder_id=coder_id,
+        origin=origin,
+        actor=actor,
+    )
 
 
 def coder_id_for(session: Session, email: str) -> int:
@@ -301,9 +476,15 @@ def coder_id_for(session: Session, email: str) -> int:
     return account_id
 
 
-def list_codings(session: Session, *, transcript_id: int | None = None,
-                 coder_ids: Collection[int] | None = None, scheme: SchemeRef | None = None,
-                 code_id: CodeRef | None = None, viewer_id: int | None = None) -> pd.DataFrame:
+def list_codings(
+    session: Session,
+    *,
+    transcript_id: int | None = None,
+    coder_ids: Collection[int] | None = None,
+    scheme: SchemeRef | None = None,
+    code_id: CodeRef | None = None,
+    viewer: Actor,
+) -> pd.DataFrame:
     """Codings as a DataFrame with :data:`CODING_COLUMNS`, by transcript, start, code and coder.
 
     Parameters
@@ -318,9 +499,9 @@ def list_codings(session: Session, *, transcript_id: int | None = None,
     code_id : int or (scheme_key, code_key), optional
         Only codings of this one code (no subcodes; see
         :func:`study.interviews.coding.retrieval.coded_segments` for those).
-    viewer_id : int, optional
-        The account looking: a coder sees other coders' codings of a scheme in
-        blind mode only when it is lifted (:mod:`study.interviews.coding.blind`).
+    viewer : AccountInfo or OPERATOR
+        Who is looking (required): a coder sees other coders' codings of a scheme
+        in blind mode only when it is lifted (:mod:`study.interviews.coding.blind`).
 
     Notes
     -----
@@ -328,17 +509,34 @@ def list_codings(session: Session, *, transcript_id: int | None = None,
     ``code`` is the code key and ``coder`` the coder's e-mail, so the frame
     can go straight to :func:`study.reliability.units.agreement_table`.
     """
-    query = (select(Coding.id, Coding.transcript_id, Transcript.name, Organisation.name,
-                    Transcript.interviewee_role, CodingScheme.key, CodingScheme.version,
-                    Coding.code_id, Code.key, Code.name, Coding.coder_id, Account.email,
-                    Coding.start, Coding.end, Coding.snippet, Coding.origin, Coding.created_at,
-                    Account.display_name)
-             .join(Transcript, Transcript.id == Coding.transcript_id)
-             .join(Organisation, Organisation.id == Transcript.organisation_id)
-             .join(Code, Code.id == Coding.code_id)
-             .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-             .join(Account, Account.id == Coding.coder_id)
-             .order_by(Coding.transcript_id, Coding.start, Code.key, Account.email, Coding.id))
+    query = (
+        select(
+            Coding.id,
+            Coding.transcript_id,
+            Transcript.name,
+            Organisation.name,
+            Transcript.interviewee_role,
+            CodingScheme.key,
+            CodingScheme.version,
+            Coding.code_id,
+            Code.key,
+            Code.name,
+            Coding.coder_id,
+            Account.email,
+            Coding.start,
+            Coding.end,
+            Coding.snippet,
+            Coding.origin,
+            Coding.created_at,
+            Account.display_name,
+        )
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(Organisation, Organisation.id == Transcript.organisation_id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+        .join(Account, Account.id == Coding.coder_id)
+        .order_by(Coding.transcript_id, Coding.start, Code.key, Account.email, Coding.id)
+    )
     if transcript_id is not None:
         query = query.where(Coding.transcript_id == transcript_id)
     if coder_ids is not None:
@@ -347,13 +545,13 @@ def list_codings(session: Session, *, transcript_id: int | None = None,
         query = query.where(Code.scheme_id.in_(scheme_version_ids(session, scheme)))
     if code_id is not None:
         query = query.where(Coding.code_id == resolve_code(session, code_id).id)
-    if viewer_id is not None:
-        query = query.where(visible_condition(session, viewer_id))
+    query = query.where(visible_condition(session, viewer))
     rows = [tuple(row) for row in session.execute(query)]
     frame = pd.DataFrame(rows, columns=list(CODING_COLUMNS))
     # One name per account everywhere: the display name, else the e-mail.
-    frame["coder_name"] = [name or email for name, email in zip(frame["coder_name"],
-                                                                 frame["coder"])]
+    frame["coder_name"] = [
+        name or email for name, email in zip(frame["coder_name"], frame["coder"])
+    ]
     for column in ("id", "transcript_id", "code_id", "coder_id", "start", "end"):
         frame[column] = frame[column].astype("int64")
     return frame

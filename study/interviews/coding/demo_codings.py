@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from study.admin.permissions import OPERATOR
 from study.db.models import Coding, Transcript
 from study.errors import InvalidFile, InvalidInput
 from study.interviews.coding.codings import add_coding
@@ -59,13 +60,20 @@ def read_demo_codings(path: str | Path = DEMO_CODINGS_FILE) -> list[DemoCoding]:
             entry = DemoCoding.model_validate(item)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InvalidFile(first["msg"], path=path.name, line=line,
-                              field=f"[{index}]." + ".".join(str(p) for p in first["loc"])
-                              ) from None
+            raise InvalidFile(
+                first["msg"],
+                path=path.name,
+                line=line,
+                field=f"[{index}]." + ".".join(str(p) for p in first["loc"]),
+            ) from None
         unknown = set(entry.coders) - set(DEMO_CODERS)
         if unknown:
-            raise InvalidFile(f"unknown coder {sorted(unknown)[0]!r}; the demo coders are "
-                              "ana and ben", path=path.name, line=line, field=f"[{index}].coders")
+            raise InvalidFile(
+                f"unknown coder {sorted(unknown)[0]!r}; the demo coders are ana and ben",
+                path=path.name,
+                line=line,
+                field=f"[{index}].coders",
+            )
         entries.append(entry)
     return entries
 
@@ -75,14 +83,21 @@ def _span(text: str, quote: str, entry: DemoCoding) -> tuple[int, int]:
     count = text.count(quote)
     if count != 1:
         where = "does not occur" if count == 0 else f"occurs {count} times"
-        raise InvalidFile(f"the quote for code {entry.code!r} {where} in {entry.file}: "
-                          f"{quote[:60]!r}", path=DEMO_CODINGS_FILE.name)
+        raise InvalidFile(
+            f"the quote for code {entry.code!r} {where} in {entry.file}: {quote[:60]!r}",
+            path=DEMO_CODINGS_FILE.name,
+        )
     start = text.index(quote)
     return start, start + len(quote)
 
 
-def load_demo_codings(session: Session, *, transcripts_by_file: dict[str, int],
-                      coders: dict[str, int], actor_id: int | None = None) -> int:
+def load_demo_codings(
+    session: Session,
+    *,
+    transcripts_by_file: dict[str, int],
+    coders: dict[str, int],
+    actor_id: int | None = None,
+) -> int:
     """Add the demo codings (origin "demo") to the demo transcripts; return how many were added.
 
     Parameters
@@ -102,27 +117,44 @@ def load_demo_codings(session: Session, *, transcripts_by_file: dict[str, int],
         raise InvalidInput(f"The demo needs an account id for the coder {missing[0]!r}.")
     for scheme in load_schemes().values():
         if not any(row.version == scheme.version for row in scheme_rows(session, scheme.id)):
-            load_scheme_into_db(session, scheme, actor_id=actor_id)
+            load_scheme_into_db(
+                session, scheme, actor=actor_id if actor_id is not None else OPERATOR
+            )
     texts: dict[str, str] = {}
     added = 0
     for entry in read_demo_codings():
         if entry.file not in transcripts_by_file:
-            raise InvalidInput(f"The demo codings need the transcript {entry.file!r}, which "
-                               "was not given.")
+            raise InvalidInput(
+                f"The demo codings need the transcript {entry.file!r}, which was not given."
+            )
         transcript_id = transcripts_by_file[entry.file]
         if entry.file not in texts:
-            texts[entry.file] = session.scalar(select(Transcript.text).where(
-                Transcript.id == transcript_id)) or ""
+            texts[entry.file] = (
+                session.scalar(select(Transcript.text).where(Transcript.id == transcript_id)) or ""
+            )
         code = resolve_code(session, (entry.scheme, entry.code))
         for coder in entry.coders:
             quote = entry.quote_ben if coder == "ben" and entry.quote_ben else entry.quote
             start, end = _span(texts[entry.file], quote, entry)
-            exists = session.scalar(select(Coding.id).where(
-                Coding.transcript_id == transcript_id, Coding.code_id == code.id,
-                Coding.coder_id == coders[coder], Coding.start == start, Coding.end == end))
+            exists = session.scalar(
+                select(Coding.id).where(
+                    Coding.transcript_id == transcript_id,
+                    Coding.code_id == code.id,
+                    Coding.coder_id == coders[coder],
+                    Coding.start == start,
+                    Coding.end == end,
+                )
+            )
             if exists is None:
-                add_coding(session, transcript_id=transcript_id, start=start, end=end,
-                           code_id=code.id, coder_id=coders[coder], origin="demo",
-                           actor_id=actor_id)
+                add_coding(
+                    session,
+                    transcript_id=transcript_id,
+                    start=start,
+                    end=end,
+                    code_id=code.id,
+                    coder_id=coders[coder],
+                    origin="demo",
+                    actor=actor_id if actor_id is not None else OPERATOR,
+                )
                 added += 1
     return added

@@ -21,21 +21,63 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from study.admin.permissions import Actor
 from study.cells import escape_formula, set_text_cell
 from study.errors import InvalidInput
 from study.interviews.coding.codings import list_codings
 from study.interviews.coding.retrieval import SEGMENT_COLUMNS, coded_segments
 from study.interviews.coding.schemes_store import CodeRef, SchemeRef
 
-__all__ = ["CODING_EXPORT_COLUMNS", "SEGMENT_EXPORT_COLUMNS", "export_codings",
-           "export_segments", "write_segments_docx", "write_segments_xlsx"]
+__all__ = [
+    "CODING_EXPORT_COLUMNS",
+    "SEGMENT_EXPORT_COLUMNS",
+    "export_codings",
+    "export_segments",
+    "write_segments_docx",
+    "write_segments_xlsx",
+]
 
-CODING_EXPORT_COLUMNS = ("transcript", "organisation", "role", "scheme", "code", "coder",
-                         "start", "end", "text", "origin", "id", "transcript_id")
-SEGMENT_EXPORT_COLUMNS = ("scheme", "code", "code_name", "organisation", "role", "transcript",
-                          "speaker", "coder", "start", "end", "text", "turn_text", "memos")
-_WIDTHS = {"text": 80, "turn_text": 80, "memos": 60, "transcript": 30, "organisation": 25, "code_name": 30,
-           "coder": 25, "code": 22, "scheme": 22, "speaker": 18}
+CODING_EXPORT_COLUMNS = (
+    "transcript",
+    "organisation",
+    "role",
+    "scheme",
+    "code",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "origin",
+    "id",
+    "transcript_id",
+)
+SEGMENT_EXPORT_COLUMNS = (
+    "scheme",
+    "code",
+    "code_name",
+    "organisation",
+    "role",
+    "transcript",
+    "speaker",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "turn_text",
+    "memos",
+)
+_WIDTHS = {
+    "text": 80,
+    "turn_text": 80,
+    "memos": 60,
+    "transcript": 30,
+    "organisation": 25,
+    "code_name": 30,
+    "coder": 25,
+    "code": 22,
+    "scheme": 22,
+    "speaker": 18,
+}
 _EXCEL_CELL_LIMIT = 32_767
 
 
@@ -44,7 +86,7 @@ def _cell_text(value: Any, *, escape: bool = True) -> Any:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(value) > _EXCEL_CELL_LIMIT - 1:
-            value = value[:_EXCEL_CELL_LIMIT - 2] + "…"
+            value = value[: _EXCEL_CELL_LIMIT - 2] + "…"
         return escape_formula(value) if escape else value
     return value
 
@@ -67,8 +109,11 @@ def _write_table_xlsx(frame: pd.DataFrame, stream: BinaryIO, sheet_title: str) -
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(frame.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
-            value = None if value is None or (isinstance(value, float) and pd.isna(value)) \
+            value = (
+                None
+                if value is None or (isinstance(value, float) and pd.isna(value))
                 else _cell_text(value.item() if hasattr(value, "item") else value, escape=False)
+            )
             cell = set_text_cell(sheet.cell(row=r, column=c), value)
             if isinstance(cell.value, str):
                 cell.alignment = wrap
@@ -88,9 +133,16 @@ def _write_table_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
     stream.write(text.getvalue().encode("utf-8-sig"))
 
 
-def export_codings(session: Session, out: str | Path | BinaryIO, *, format: str = "xlsx",
-                   transcript_id: int | None = None, coder_ids: Collection[int] | None = None,
-                   scheme: SchemeRef | None = None) -> int:
+def export_codings(
+    session: Session,
+    out: str | Path | BinaryIO,
+    *,
+    format: str = "xlsx",
+    transcript_id: int | None = None,
+    coder_ids: Collection[int] | None = None,
+    scheme: SchemeRef | None = None,
+    viewer: Actor,
+) -> int:
     """Write one row per coding (:data:`CODING_EXPORT_COLUMNS`) to .xlsx or .csv; return the rows.
 
     ``code`` is the code key, ``coder`` the coder's e-mail, ``start``/``end``
@@ -99,8 +151,9 @@ def export_codings(session: Session, out: str | Path | BinaryIO, *, format: str 
     """
     if format not in ("xlsx", "csv"):
         raise InvalidInput(f"Codings export as xlsx or csv, not {format!r}.")
-    codings = list_codings(session, transcript_id=transcript_id, coder_ids=coder_ids,
-                           scheme=scheme)
+    codings = list_codings(
+        session, transcript_id=transcript_id, coder_ids=coder_ids, scheme=scheme, viewer=viewer
+    )
     frame = codings.loc[:, list(CODING_EXPORT_COLUMNS)]
     if format == "xlsx":
         _save(lambda stream: _write_table_xlsx(frame, stream, "codings"), out)
@@ -122,8 +175,9 @@ def _docx_text(value: Any) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def write_segments_docx(segments: pd.DataFrame, out: str | Path | BinaryIO, *,
-                        title: str = "Coded passages") -> int:
+def write_segments_docx(
+    segments: pd.DataFrame, out: str | Path | BinaryIO, *, title: str = "Coded passages"
+) -> int:
     """Write coded passages to .docx: a heading per code, then each passage with its source.
 
     Each passage is preceded by a line naming organisation, interviewee role,
@@ -137,8 +191,7 @@ def write_segments_docx(segments: pd.DataFrame, out: str | Path | BinaryIO, *,
     document.add_heading(_docx_text(title), level=0)
     if segments.empty:
         document.add_paragraph("No passages were coded with this code.")
-    for (scheme, key, name), group in segments.groupby(["scheme", "code", "code_name"],
-                                                       sort=False):
+    for (scheme, key, name), group in segments.groupby(["scheme", "code", "code_name"], sort=False):
         document.add_heading(_docx_text(f"{name} ({scheme}: {key})"), level=1)
         document.add_paragraph(f"{len(group)} passage{'s' if len(group) != 1 else ''}")
         for row in group.itertuples(index=False):
@@ -163,17 +216,37 @@ def _require_segments(segments: pd.DataFrame) -> None:
         raise InvalidInput(f"The passages have no column {missing[0]!r}; use coded_segments().")
 
 
-def export_segments(session: Session, out: str | Path | BinaryIO, *, format: str = "docx",
-                    code_id: CodeRef | None = None, scheme: SchemeRef | None = None,
-                    code_key: str | None = None, include_subcodes: bool = True,
-                    organisation: str | None = None, role: str | None = None,
-                    coder_ids: Collection[int] | None = None) -> int:
-    """Export the passages of a code (see :func:`coded_segments`) as .docx or .xlsx; count them."""
+def export_segments(
+    session: Session,
+    out: str | Path | BinaryIO,
+    *,
+    format: str = "docx",
+    code_id: CodeRef | None = None,
+    scheme: SchemeRef | None = None,
+    code_key: str | None = None,
+    include_subcodes: bool = True,
+    organisation: str | None = None,
+    role: str | None = None,
+    coder_ids: Collection[int] | None = None,
+    viewer: Actor,
+) -> int:
+    """Export the passages of a code (see :func:`coded_segments`) as .docx or .xlsx; count them.
+
+    ``viewer`` is who exports: blind coding applies as in :func:`coded_segments`.
+    """
     if format not in ("docx", "xlsx"):
         raise InvalidInput(f"Coded passages export as docx or xlsx, not {format!r}.")
-    segments = coded_segments(session, code_id=code_id, scheme=scheme, code_key=code_key,
-                              include_subcodes=include_subcodes, organisation=organisation,
-                              role=role, coder_ids=coder_ids)
+    segments = coded_segments(
+        session,
+        code_id=code_id,
+        scheme=scheme,
+        code_key=code_key,
+        include_subcodes=include_subcodes,
+        organisation=organisation,
+        role=role,
+        coder_ids=coder_ids,
+        viewer=viewer,
+    )
     if format == "xlsx":
         return write_segments_xlsx(segments, out)
     named = segments["code_name"].iloc[0] if not segments.empty else (code_key or code_id)

@@ -13,9 +13,11 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import current_actor
+from study.admin.permissions import Actor, require_coding_change
 from study.db.models import Code, Transcript
 from study.errors import InvalidInput, NotFound
-from study.interviews.coding.codes import ParentRef, add_code
+from study.interviews.coding.codes import ParentRef, new_code
 from study.interviews.coding.codings import CodingInfo, add_coding
 from study.interviews.coding.schemes_store import CodeInfo, SchemeRef, scheme_row
 
@@ -41,17 +43,28 @@ def _key(session: Session, scheme_id: int, name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())[:6]) or "code"
     base = f"in-vivo-{slug}"
-    taken = set(session.scalars(select(Code.key).where(Code.scheme_id == scheme_id,
-                                                       Code.key.startswith(base))))
+    taken = set(
+        session.scalars(
+            select(Code.key).where(Code.scheme_id == scheme_id, Code.key.startswith(base))
+        )
+    )
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
     return key
 
 
-def code_in_vivo(session: Session, scheme: SchemeRef, *, transcript_id: int, start: int,
-                 end: int, coder_id: int, parent: ParentRef = None,
-                 actor_id: int | None = None) -> tuple[CodeInfo, CodingInfo]:
+def code_in_vivo(
+    session: Session,
+    scheme: SchemeRef,
+    *,
+    transcript_id: int,
+    start: int,
+    end: int,
+    coder_id: int,
+    parent: ParentRef = None,
+    actor: Actor | int,
+) -> tuple[CodeInfo, CodingInfo]:
     """Make a code named after ``text[start:end]`` in ``scheme`` and code that passage with it.
 
     Parameters
@@ -60,27 +73,55 @@ def code_in_vivo(session: Session, scheme: SchemeRef, *, transcript_id: int, sta
         The scheme version (a key means its active version) the code joins.
     parent : int or str, optional
         The parent code (id or key); the top level of the tree when None.
+    actor : AccountInfo, account id or OPERATOR
+        Who codes (required); a coder codes only as themselves.
 
     Returns
     -------
     (CodeInfo, CodingInfo)
         The new code and the new coding.
     """
+    acting = current_actor(session, actor)
+    require_coding_change(acting, coder_id)  # a coder makes in-vivo codes as themselves
     transcript = session.get(Transcript, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
-    if isinstance(start, bool) or isinstance(end, bool) or not (
-            isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= len(
-            transcript.text):
-        raise InvalidInput(f"An in-vivo code needs a passage inside the transcript (0 to "
-                           f"{len(transcript.text)}), not {start!r} to {end!r}.")
+    if (
+        isinstance(start, bool)
+        or isinstance(end, bool)
+        or not (isinstance(start, int) and isinstance(end, int))
+        or not 0 <= start < end <= len(transcript.text)
+    ):
+        raise InvalidInput(
+            f"An in-vivo code needs a passage inside the transcript (0 to "
+            f"{len(transcript.text)}), not {start!r} to {end!r}."
+        )
     row = scheme_row(session, scheme)
     name = in_vivo_name(transcript.text[start:end])
-    count = len(list(session.scalars(select(Code.id).where(Code.scheme_id == row.id,
-                                                           Code.key.startswith("in-vivo-")))))
-    code = add_code(session, row.id, key=_key(session, row.id, name), name=name, parent=parent,
-                    colour=IN_VIVO_PALETTE[count % len(IN_VIVO_PALETTE)],
-                    definition="In-vivo code: the participant's own words.", actor_id=actor_id)
-    coding = add_coding(session, transcript_id=transcript.id, start=start, end=end,
-                        code_id=code.id, coder_id=coder_id, actor_id=actor_id)
+    count = len(
+        list(
+            session.scalars(
+                select(Code.id).where(Code.scheme_id == row.id, Code.key.startswith("in-vivo-"))
+            )
+        )
+    )
+    code = new_code(
+        session,
+        row.id,
+        key=_key(session, row.id, name),
+        name=name,
+        parent=parent,
+        colour=IN_VIVO_PALETTE[count % len(IN_VIVO_PALETTE)],
+        definition="In-vivo code: the participant's own words.",
+        actor_id=acting.id,
+    )
+    coding = add_coding(
+        session,
+        transcript_id=transcript.id,
+        start=start,
+        end=end,
+        code_id=code.id,
+        coder_id=coder_id,
+        actor=actor,
+    )
     return code, coding

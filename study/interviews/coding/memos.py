@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import acting
 from study.admin.audit import record_event
+from study.admin.permissions import Actor, can
 from study.db.models import Account, Coding, Memo, Transcript
 from study.errors import InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
@@ -44,12 +46,26 @@ class MemoInfo:
 
 def _info(session: Session, memo: Memo) -> MemoInfo:
     author = session.get(Account, memo.author_id) if memo.author_id is not None else None
-    target = ("transcript" if memo.transcript_id is not None
-              else "code" if memo.code_id is not None else "coding")
+    target = (
+        "transcript"
+        if memo.transcript_id is not None
+        else "code"
+        if memo.code_id is not None
+        else "coding"
+    )
     name = (author.display_name or author.email) if author else None
-    return MemoInfo(memo.id, memo.text, memo.author_id, name, target,
-                    memo.transcript_id, memo.code_id, memo.coding_id, memo.created_at,
-                    memo.updated_at)
+    return MemoInfo(
+        memo.id,
+        memo.text,
+        memo.author_id,
+        name,
+        target,
+        memo.transcript_id,
+        memo.code_id,
+        memo.coding_id,
+        memo.created_at,
+        memo.updated_at,
+    )
 
 
 def _clean_text(text: str) -> str:
@@ -64,14 +80,44 @@ def _check_author(session: Session, memo: Memo, actor_id: int | None) -> None:
     if actor_id is None or actor_id == memo.author_id:
         return
     actor = session.get(Account, actor_id)
-    if actor is not None and actor.role == "coder":
+    if actor is not None and not can(actor, "change_others_codings"):
         raise PermissionDenied("A coder can only change their own memos.")
 
 
-def add_memo(session: Session, *, text: str, author_id: int | None,
-             transcript_id: int | None = None, code_id: CodeRef | None = None,
-             coding_id: int | None = None) -> MemoInfo:
-    """Write a memo on exactly one transcript, code (id or (scheme key, code key)) or coding."""
+def add_memo(
+    session: Session,
+    *,
+    text: str,
+    actor: Actor | int,
+    transcript_id: int | None = None,
+    code_id: CodeRef | None = None,
+    coding_id: int | None = None,
+) -> MemoInfo:
+    """Write a memo on exactly one transcript, code (id or (scheme key, code key)) or coding.
+
+    ``actor`` (required, ``code`` permission) is the memo's author; the command-line
+    operator writes a memo without an author.
+    """
+    return write_memo(
+        session,
+        text=text,
+        author_id=acting(session, actor, "code"),
+        transcript_id=transcript_id,
+        code_id=code_id,
+        coding_id=coding_id,
+    )
+
+
+def write_memo(
+    session: Session,
+    *,
+    text: str,
+    author_id: int | None,
+    transcript_id: int | None = None,
+    code_id: CodeRef | None = None,
+    coding_id: int | None = None,
+) -> MemoInfo:
+    """:func:`add_memo` for a memo whose author is known otherwise (an imported project's)."""
     if sum(x is not None for x in (transcript_id, code_id, coding_id)) != 1:
         raise InvalidInput("A memo belongs to exactly one transcript, code or coding.")
     if transcript_id is not None and session.get(Transcript, transcript_id) is None:
@@ -81,13 +127,23 @@ def add_memo(session: Session, *, text: str, author_id: int | None,
     code_row_id = resolve_code(session, code_id).id if code_id is not None else None
     if author_id is not None and session.get(Account, author_id) is None:
         raise NotFound(f"There is no account with id {author_id}.")
-    memo = Memo(text=_clean_text(text), author_id=author_id, transcript_id=transcript_id,
-                code_id=code_row_id, coding_id=coding_id)
+    memo = Memo(
+        text=_clean_text(text),
+        author_id=author_id,
+        transcript_id=transcript_id,
+        code_id=code_row_id,
+        coding_id=coding_id,
+    )
     session.add(memo)
     session.flush()
     info = _info(session, memo)
-    record_event(session, "memo.add", actor_id=author_id, target=memo,
-                 details={"on": info.target, "id": transcript_id or code_row_id or coding_id})
+    record_event(
+        session,
+        "memo.add",
+        actor_id=author_id,
+        target=memo,
+        details={"on": info.target, "id": transcript_id or code_row_id or coding_id},
+    )
     return info
 
 
@@ -99,34 +155,42 @@ def get_memo(session: Session, memo_id: int) -> MemoInfo:
     return _info(session, memo)
 
 
-def list_memos(session: Session, *, transcript_id: int | None = None,
-               code_id: CodeRef | None = None, coding_id: int | None = None,
-               author_ids: Collection[int] | None = None,
-               include_codings: bool = False, viewer_id: int | None = None) -> list[MemoInfo]:
+def list_memos(
+    session: Session,
+    *,
+    transcript_id: int | None = None,
+    code_id: CodeRef | None = None,
+    coding_id: int | None = None,
+    author_ids: Collection[int] | None = None,
+    include_codings: bool = False,
+    viewer: Actor,
+) -> list[MemoInfo]:
     """Memos, oldest first, filtered by target and author (blind coding: a coder's own).
 
     With ``include_codings`` a ``transcript_id`` or ``code_id`` filter also
-    returns the memos on that transcript's or code's codings. With
-    ``viewer_id`` a coder does not see other authors' memos on codes or
+    returns the memos on that transcript's or code's codings. ``viewer``
+    (required) is who looks: a coder does not see other authors' memos on codes or
     codings of a scheme in blind mode.
     """
     query = select(Memo).order_by(Memo.created_at, Memo.id)
-    if viewer_id is not None:
-        code_of_memo = func.coalesce(Memo.code_id, select(Coding.code_id).where(
-            Coding.id == Memo.coding_id).scalar_subquery())
-        query = query.where(visible_condition(session, viewer_id, Memo.author_id, code_of_memo))
+    code_of_memo = func.coalesce(
+        Memo.code_id, select(Coding.code_id).where(Coding.id == Memo.coding_id).scalar_subquery()
+    )
+    query = query.where(visible_condition(session, viewer, Memo.author_id, code_of_memo))
     if transcript_id is not None:
         condition = Memo.transcript_id == transcript_id
         if include_codings:
             condition = condition | Memo.coding_id.in_(
-                select(Coding.id).where(Coding.transcript_id == transcript_id))
+                select(Coding.id).where(Coding.transcript_id == transcript_id)
+            )
         query = query.where(condition)
     if code_id is not None:
         code = resolve_code(session, code_id).id
         condition = Memo.code_id == code
         if include_codings:
             condition = condition | Memo.coding_id.in_(
-                select(Coding.id).where(Coding.code_id == code))
+                select(Coding.id).where(Coding.code_id == code)
+            )
         query = query.where(condition)
     if coding_id is not None:
         query = query.where(Memo.coding_id == coding_id)
@@ -135,8 +199,9 @@ def list_memos(session: Session, *, transcript_id: int | None = None,
     return [_info(session, memo) for memo in session.scalars(query)]
 
 
-def update_memo(session: Session, memo_id: int, text: str, *,
-                actor_id: int | None = None) -> MemoInfo:
+def update_memo(
+    session: Session, memo_id: int, text: str, *, actor_id: int | None = None
+) -> MemoInfo:
     """Replace a memo's text."""
     memo = session.get(Memo, memo_id)
     if memo is None:
@@ -144,8 +209,13 @@ def update_memo(session: Session, memo_id: int, text: str, *,
     _check_author(session, memo, actor_id)
     new = _clean_text(text)
     if new != memo.text:
-        record_event(session, "memo.update", actor_id=actor_id, target=memo,
-                     details={"before": memo.text, "after": new})
+        record_event(
+            session,
+            "memo.update",
+            actor_id=actor_id,
+            target=memo,
+            details={"before": memo.text, "after": new},
+        )
         memo.text = new
         session.flush()
     return _info(session, memo)
@@ -157,7 +227,8 @@ def remove_memo(session: Session, memo_id: int, *, actor_id: int | None = None) 
     if memo is None:
         raise NotFound(f"There is no memo with id {memo_id}.")
     _check_author(session, memo, actor_id)
-    record_event(session, "memo.remove", actor_id=actor_id, target=memo,
-                 details={"text": memo.text})
+    record_event(
+        session, "memo.remove", actor_id=actor_id, target=memo, details={"text": memo.text}
+    )
     session.delete(memo)
     session.flush()

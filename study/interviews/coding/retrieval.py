@@ -16,27 +16,65 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.admin.organisations import get_organisation
+from study.admin.organisations import organisation_row
+from study.admin.permissions import Actor
 from study.admin.studies import current_study
-from study.db.models import (INTERVIEWEE_ROLES, Account, Code, Coding, CodingScheme, Memo,
-                             Organisation, PlatformDocument, Transcript, Turn)
+from study.db.models import (
+    INTERVIEWEE_ROLES,
+    Account,
+    Code,
+    Coding,
+    CodingScheme,
+    Memo,
+    Organisation,
+    PlatformDocument,
+    Transcript,
+    Turn,
+)
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.blind import visible_condition
-from study.interviews.coding.schemes_store import (CodeRef, SchemeRef, resolve_code, scheme_rows,
-                                                   scheme_version_ids, tree_order)
+from study.interviews.coding.schemes_store import (
+    CodeRef,
+    SchemeRef,
+    resolve_code,
+    scheme_rows,
+    scheme_version_ids,
+    tree_order,
+)
 
-__all__ = ["COOCCURRENCE_MODES", "SEGMENT_COLUMNS", "code_frequency_matrix", "coded_segments",
-           "cooccurrence_matrix"]
+__all__ = [
+    "COOCCURRENCE_MODES",
+    "SEGMENT_COLUMNS",
+    "code_frequency_matrix",
+    "coded_segments",
+    "cooccurrence_matrix",
+]
 
-SEGMENT_COLUMNS = ("coding_id", "transcript_id", "transcript", "organisation", "role",
-                   "coder_id", "coder", "coder_name", "scheme", "code", "code_name", "start",
-                   "end", "text", "speaker", "turn_text", "origin", "memos")
+SEGMENT_COLUMNS = (
+    "coding_id",
+    "transcript_id",
+    "transcript",
+    "organisation",
+    "role",
+    "coder_id",
+    "coder",
+    "coder_name",
+    "scheme",
+    "code",
+    "code_name",
+    "start",
+    "end",
+    "text",
+    "speaker",
+    "turn_text",
+    "origin",
+    "memos",
+)
 COOCCURRENCE_MODES = ("overlap", "turn")
 
 
 def _versions_codes(session: Session, version_ids: Iterable[int]) -> list[list[Code]]:
-    return [list(session.scalars(select(Code).where(Code.scheme_id == vid)))
-            for vid in version_ids]
+    return [list(session.scalars(select(Code).where(Code.scheme_id == vid))) for vid in version_ids]
 
 
 def _with_descendants(codes: list[Code], root: Code) -> list[Code]:
@@ -51,12 +89,18 @@ def _with_descendants(codes: list[Code], root: Code) -> list[Code]:
     return found
 
 
-def _segment_codes(session: Session, code_id: CodeRef | None, scheme: SchemeRef | None,
-                   code_key: str | None, include_subcodes: bool) -> list[Code]:
+def _segment_codes(
+    session: Session,
+    code_id: CodeRef | None,
+    scheme: SchemeRef | None,
+    code_key: str | None,
+    include_subcodes: bool,
+) -> list[Code]:
     """The codes whose codings a segment retrieval returns, in display order."""
     if (code_id is None) == (code_key is None):
-        raise InvalidInput("Name the code by its id or by its key (with the scheme), not both "
-                           "or neither.")
+        raise InvalidInput(
+            "Name the code by its id or by its key (with the scheme), not both or neither."
+        )
     if code_id is not None:
         root = resolve_code(session, code_id)
         if not include_subcodes:
@@ -65,14 +109,21 @@ def _segment_codes(session: Session, code_id: CodeRef | None, scheme: SchemeRef 
         return _with_descendants(siblings, root)
     key = str(code_key).strip()
     if scheme is None:
-        holders = sorted(set(session.scalars(
-            select(CodingScheme.key).join(Code, Code.scheme_id == CodingScheme.id)
-            .where(Code.key == key))))
+        holders = sorted(
+            set(
+                session.scalars(
+                    select(CodingScheme.key)
+                    .join(Code, Code.scheme_id == CodingScheme.id)
+                    .where(Code.key == key)
+                )
+            )
+        )
         if not holders:
             raise NotFound(f"No coding scheme has a code {key!r}; `study codes list` shows them.")
         if len(holders) > 1:
-            raise InvalidInput(f"The code {key!r} exists in the schemes {', '.join(holders)}; "
-                               "name the scheme.")
+            raise InvalidInput(
+                f"The code {key!r} exists in the schemes {', '.join(holders)}; name the scheme."
+            )
         scheme = holders[0]
     found: list[Code] = []
     for codes in reversed(_versions_codes(session, scheme_version_ids(session, scheme))):
@@ -87,7 +138,7 @@ def _segment_codes(session: Session, code_id: CodeRef | None, scheme: SchemeRef 
 def _overlapping_turns(turns: list[Turn], ends: list[int], start: int, end: int) -> list[Turn]:
     """The turns (sorted by start, ``ends`` their ends) sharing a code point with [start, end)."""
     hit = []
-    for turn in turns[bisect.bisect_right(ends, start):]:
+    for turn in turns[bisect.bisect_right(ends, start) :]:
         if turn.start >= end:
             break
         if turn.end > start:
@@ -95,51 +146,65 @@ def _overlapping_turns(turns: list[Turn], ends: list[int], start: int, end: int)
     return hit
 
 
-def _turn_context(text: str, turns: list[Turn], ends: list[int], start: int, end: int
-                  ) -> tuple[str, str]:
+def _turn_context(
+    text: str, turns: list[Turn], ends: list[int], start: int, end: int
+) -> tuple[str, str]:
     """Speaker(s) and text of the turns a span overlaps ("" when it overlaps none)."""
     hit = _overlapping_turns(turns, ends, start, end)
     if not hit:
         return "", ""
     speakers = list(dict.fromkeys(turn.speaker for turn in hit))
-    return " / ".join(speakers), text[hit[0].start:hit[-1].end]
+    return " / ".join(speakers), text[hit[0].start : hit[-1].end]
 
 
-def _turns_by_transcript(session: Session, transcript_ids: Collection[int]
-                         ) -> dict[int, tuple[list[Turn], list[int]]]:
+def _turns_by_transcript(
+    session: Session, transcript_ids: Collection[int]
+) -> dict[int, tuple[list[Turn], list[int]]]:
     """Each transcript's turns sorted by start, with their ends (for bisecting)."""
     turns: dict[int, list[Turn]] = defaultdict(list)
     if transcript_ids:
-        for turn in session.scalars(select(Turn).where(Turn.transcript_id.in_(transcript_ids))
-                                    .order_by(Turn.transcript_id, Turn.start)):
+        for turn in session.scalars(
+            select(Turn)
+            .where(Turn.transcript_id.in_(transcript_ids))
+            .order_by(Turn.transcript_id, Turn.start)
+        ):
             turns[turn.transcript_id].append(turn)
-    return defaultdict(lambda: ([], []),
-                       {tid: (found, [t.end for t in found]) for tid, found in turns.items()})
+    return defaultdict(
+        lambda: ([], []), {tid: (found, [t.end for t in found]) for tid, found in turns.items()}
+    )
 
 
-def _coding_memos(session: Session, coding_ids: list[int], viewer_id: int | None
-                  ) -> dict[int, list[str]]:
+def _coding_memos(session: Session, coding_ids: list[int], viewer: Actor) -> dict[int, list[str]]:
     """Memos on these codings as "Author: text", oldest first (what a viewer may see)."""
     if not coding_ids:
         return {}
-    query = (select(Memo.coding_id, Account.display_name, Account.email, Memo.text)
-             .outerjoin(Account, Account.id == Memo.author_id)
-             .where(Memo.coding_id.in_(coding_ids)).order_by(Memo.created_at, Memo.id))
-    if viewer_id is not None:
-        code_of_memo = select(Coding.code_id).where(Coding.id == Memo.coding_id).scalar_subquery()
-        query = query.where(visible_condition(session, viewer_id, Memo.author_id, code_of_memo))
+    query = (
+        select(Memo.coding_id, Account.display_name, Account.email, Memo.text)
+        .outerjoin(Account, Account.id == Memo.author_id)
+        .where(Memo.coding_id.in_(coding_ids))
+        .order_by(Memo.created_at, Memo.id)
+    )
+    code_of_memo = select(Coding.code_id).where(Coding.id == Memo.coding_id).scalar_subquery()
+    query = query.where(visible_condition(session, viewer, Memo.author_id, code_of_memo))
     found: dict[int, list[str]] = defaultdict(list)
     for coding_id, name, email, text in session.execute(query):
         found[coding_id].append(f"{name or email or 'unknown'}: {text}")
     return found
 
 
-def coded_segments(session: Session, *, code_id: CodeRef | None = None,
-                   scheme: SchemeRef | None = None, code_key: str | None = None,
-                   include_subcodes: bool = True, organisation: str | None = None,
-                   role: str | None = None, coder_ids: Collection[int] | None = None,
-                   viewer_id: int | None = None, interviews_only: bool = False
-                   ) -> pd.DataFrame:
+def coded_segments(
+    session: Session,
+    *,
+    code_id: CodeRef | None = None,
+    scheme: SchemeRef | None = None,
+    code_key: str | None = None,
+    include_subcodes: bool = True,
+    organisation: str | None = None,
+    role: str | None = None,
+    coder_ids: Collection[int] | None = None,
+    viewer: Actor,
+    interviews_only: bool = False,
+) -> pd.DataFrame:
     """The passages coded with a code (and its subcodes), with the turn around each.
 
     Parameters
@@ -155,8 +220,8 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
         Only interviews with this interviewee role ("coordinator", ...).
     coder_ids : collection of int, optional
         Only these coders' codings.
-    viewer_id : int, optional
-        The account looking; a coder sees no other coder's codings of a
+    viewer : AccountInfo or OPERATOR
+        Who is looking (required); a coder sees no other coder's codings of a
         scheme in blind mode (:mod:`study.interviews.coding.blind`).
     interviews_only : bool
         Leave out platform conversations kept as documents (``--keep-text``).
@@ -172,51 +237,89 @@ def coded_segments(session: Session, *, code_id: CodeRef | None = None,
     """
     codes = _segment_codes(session, code_id, scheme, code_key, include_subcodes)
     order = {code.id: i for i, code in enumerate(codes)}
-    query = (select(Coding, Transcript.name, Organisation.name, Transcript.interviewee_role,
-                    Account.email, Account.display_name, CodingScheme.key, Code.key, Code.name)
-             .join(Transcript, Transcript.id == Coding.transcript_id)
-             .join(Organisation, Organisation.id == Transcript.organisation_id)
-             .join(Account, Account.id == Coding.coder_id)
-             .join(Code, Code.id == Coding.code_id)
-             .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-             .where(Coding.code_id.in_(list(order))))
+    query = (
+        select(
+            Coding,
+            Transcript.name,
+            Organisation.name,
+            Transcript.interviewee_role,
+            Account.email,
+            Account.display_name,
+            CodingScheme.key,
+            Code.key,
+            Code.name,
+        )
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(Organisation, Organisation.id == Transcript.organisation_id)
+        .join(Account, Account.id == Coding.coder_id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
+        .where(Coding.code_id.in_(list(order)))
+    )
     if organisation is not None:
-        query = query.where(Organisation.id == get_organisation(session, organisation).id)
+        query = query.where(Organisation.id == organisation_row(session, organisation).id)
     if role is not None:
         if role not in INTERVIEWEE_ROLES:
-            raise InvalidInput(f"Unknown interviewee role {role!r}; choose one of "
-                               f"{', '.join(INTERVIEWEE_ROLES)}.")
+            raise InvalidInput(
+                f"Unknown interviewee role {role!r}; choose one of {', '.join(INTERVIEWEE_ROLES)}."
+            )
         query = query.where(Transcript.interviewee_role == role)
     if coder_ids is not None:
         query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
-    if viewer_id is not None:
-        query = query.where(visible_condition(session, viewer_id))
+    query = query.where(visible_condition(session, viewer))
     if interviews_only:
         query = query.where(_is_interview())
     found = session.execute(query).all()
     transcript_ids = {row[0].transcript_id for row in found}
-    texts = dict(session.execute(select(Transcript.id, Transcript.text)
-                                 .where(Transcript.id.in_(transcript_ids))).all())
+    texts = dict(
+        session.execute(
+            select(Transcript.id, Transcript.text).where(Transcript.id.in_(transcript_ids))
+        ).all()
+    )
     turns = _turns_by_transcript(session, transcript_ids)
-    memos = _coding_memos(session, [row[0].id for row in found], viewer_id)
+    memos = _coding_memos(session, [row[0].id for row in found], viewer)
     rows = []
     for coding, transcript, org, interviewee, email, display, scheme_key, key, name in found:
-        speaker, turn_text = _turn_context(texts[coding.transcript_id],
-                                           *turns[coding.transcript_id], coding.start, coding.end)
-        rows.append((coding.id, coding.transcript_id, transcript, org, interviewee,
-                     coding.coder_id, email, display or email, scheme_key, key, name,
-                     coding.start, coding.end, coding.snippet, speaker, turn_text, coding.origin,
-                     "\n".join(memos.get(coding.id, [])), order[coding.code_id]))
+        speaker, turn_text = _turn_context(
+            texts[coding.transcript_id], *turns[coding.transcript_id], coding.start, coding.end
+        )
+        rows.append(
+            (
+                coding.id,
+                coding.transcript_id,
+                transcript,
+                org,
+                interviewee,
+                coding.coder_id,
+                email,
+                display or email,
+                scheme_key,
+                key,
+                name,
+                coding.start,
+                coding.end,
+                coding.snippet,
+                speaker,
+                turn_text,
+                coding.origin,
+                "\n".join(memos.get(coding.id, [])),
+                order[coding.code_id],
+            )
+        )
     frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "_order"])
-    frame = frame.sort_values(["_order", "organisation", "transcript", "start", "coder"],
-                              kind="stable").drop(columns="_order").reset_index(drop=True)
+    frame = (
+        frame.sort_values(["_order", "organisation", "transcript", "start", "coder"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
     for column in ("coding_id", "transcript_id", "coder_id", "start", "end"):
         frame[column] = frame[column].astype("int64")
     return frame
 
 
-def _scheme_keys(session: Session, scheme: SchemeRef) -> tuple[list[int], list[str],
-                                                                dict[int, list[str]]]:
+def _scheme_keys(
+    session: Session, scheme: SchemeRef
+) -> tuple[list[int], list[str], dict[int, list[str]]]:
     """Version ids, code keys in display order, and each code's key with its ancestors' keys."""
     if isinstance(scheme, str):
         versions = [row.id for row in scheme_rows(session, scheme.strip())]
@@ -245,15 +348,30 @@ def _is_interview():
     return Transcript.id.not_in(select(PlatformDocument.transcript_id))
 
 
-def _scheme_codings(session: Session, versions: list[int],
-                    coder_ids: Collection[int] | None, interviews_only: bool = False
-                    ) -> list[tuple]:
-    query = (select(Coding.id, Coding.transcript_id, Coding.coder_id, Coding.code_id, Code.key,
-                    Coding.start, Coding.end, Organisation.name)
-             .join(Code, Code.id == Coding.code_id)
-             .join(Transcript, Transcript.id == Coding.transcript_id)
-             .join(Organisation, Organisation.id == Transcript.organisation_id)
-             .where(Code.scheme_id.in_(versions)))
+def _scheme_codings(
+    session: Session,
+    versions: list[int],
+    coder_ids: Collection[int] | None,
+    viewer: Actor,
+    interviews_only: bool = False,
+) -> list[tuple]:
+    query = (
+        select(
+            Coding.id,
+            Coding.transcript_id,
+            Coding.coder_id,
+            Coding.code_id,
+            Code.key,
+            Coding.start,
+            Coding.end,
+            Organisation.name,
+        )
+        .join(Code, Code.id == Coding.code_id)
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(Organisation, Organisation.id == Transcript.organisation_id)
+        .where(Code.scheme_id.in_(versions))
+        .where(visible_condition(session, viewer))
+    )
     if interviews_only:
         query = query.where(_is_interview())
     if coder_ids is not None:
@@ -266,19 +384,28 @@ def _scheme_codings(session: Session, versions: list[int],
     return [row for row in rows if row[1] not in settled or row[2] in consensus]
 
 
-def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
-                          coder_ids: Collection[int] | None = None,
-                          include_subcodes: bool = False, interviews_only: bool = False
-                          ) -> pd.DataFrame:
+def code_frequency_matrix(
+    session: Session,
+    *,
+    scheme: SchemeRef,
+    viewer: Actor,
+    coder_ids: Collection[int] | None = None,
+    include_subcodes: bool = False,
+    interviews_only: bool = False,
+) -> pd.DataFrame:
     """How often each code was applied in each organisation: codings and transcripts.
 
     Parameters
     ----------
     scheme : int or str
         A scheme version id, or a scheme key (all its versions, codes by key).
+    viewer : AccountInfo or OPERATOR
+        Who is looking (required): on a scheme in blind mode a coder's counts are
+        of their own codings only (:mod:`study.interviews.coding.blind`).
     coder_ids : collection of int, optional
-        Count only these coders' codings. By default every coder's, except that a
-        transcript with a consensus version counts only that version.
+        Count only these coders' codings. By default every coder's (that the
+        viewer may see), except that a transcript with a consensus version counts
+        only that version.
     include_subcodes : bool
         Count a subcode's codings for its parent codes too (each coding once).
     interviews_only : bool
@@ -297,28 +424,42 @@ def code_frequency_matrix(session: Session, *, scheme: SchemeRef,
     """
     versions, keys, lineage = _scheme_keys(session, scheme)
     study = current_study(session)
-    organisations = sorted(session.scalars(select(Organisation.name).where(
-        Organisation.study_id == study.id))) if study is not None else []
+    organisations = (
+        sorted(session.scalars(select(Organisation.name).where(Organisation.study_id == study.id)))
+        if study is not None
+        else []
+    )
     records = []
     for coding_id, transcript_id, _, code_id, key, _, _, org in _scheme_codings(
-            session, versions, coder_ids, interviews_only):
-        for counted in (lineage[code_id] if include_subcodes else [key]):
+        session, versions, coder_ids, viewer, interviews_only
+    ):
+        for counted in lineage[code_id] if include_subcodes else [key]:
             records.append((counted, org, coding_id, transcript_id))
     long = pd.DataFrame(records, columns=["code", "organisation", "coding", "transcript"])
-    columns = pd.MultiIndex.from_product([["codings", "transcripts"], organisations],
-                                         names=["measure", "organisation"])
+    columns = pd.MultiIndex.from_product(
+        [["codings", "transcripts"], organisations], names=["measure", "organisation"]
+    )
     if long.empty:
         return pd.DataFrame(0, index=pd.Index(keys, name="code"), columns=columns, dtype="int64")
-    counted = (long.groupby(["code", "organisation"])[["coding", "transcript"]].nunique()
-               .rename(columns={"coding": "codings", "transcript": "transcripts"})
-               .unstack("organisation"))
+    counted = (
+        long.groupby(["code", "organisation"])[["coding", "transcript"]]
+        .nunique()
+        .rename(columns={"coding": "codings", "transcript": "transcripts"})
+        .unstack("organisation")
+    )
     counted.columns = counted.columns.set_names(["measure", "organisation"])
     matrix = counted.reindex(index=pd.Index(keys, name="code"), columns=columns, fill_value=0)
     return matrix.fillna(0).astype("int64")
 
 
-def cooccurrence_matrix(session: Session, *, scheme: SchemeRef, mode: str = "overlap",
-                        coder_ids: Collection[int] | None = None) -> pd.DataFrame:
+def cooccurrence_matrix(
+    session: Session,
+    *,
+    scheme: SchemeRef,
+    viewer: Actor,
+    mode: str = "overlap",
+    coder_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
     """How often two codes of a scheme were applied together, by one coder.
 
     Parameters
@@ -329,6 +470,9 @@ def cooccurrence_matrix(session: Session, *, scheme: SchemeRef, mode: str = "ove
         ``"overlap"``: two codings co-occur when their spans share at least one
         code point. ``"turn"``: two codes co-occur in a speaker turn when the
         coder applied both to passages overlapping that turn.
+    viewer : AccountInfo or OPERATOR
+        Who is looking (required): on a scheme in blind mode a coder's matrix is
+        of their own codings only.
     coder_ids : collection of int, optional
         Use only these coders' codings.
 
@@ -351,7 +495,7 @@ def cooccurrence_matrix(session: Session, *, scheme: SchemeRef, mode: str = "ove
         raise InvalidInput(f"Unknown co-occurrence mode {mode!r}; choose overlap or turn.")
     versions, keys, _ = _scheme_keys(session, scheme)
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    codings = _scheme_codings(session, versions, coder_ids)
+    codings = _scheme_codings(session, versions, coder_ids, viewer)
     if mode == "overlap":
         groups: dict[tuple[int, int], list[tuple]] = defaultdict(list)
         for row in codings:
@@ -379,8 +523,9 @@ def cooccurrence_matrix(session: Session, *, scheme: SchemeRef, mode: str = "ove
             for a, b in combinations(sorted(present), 2):
                 counts[(a, b)] += 1
                 counts[(b, a)] += 1
-    matrix = pd.DataFrame(0, index=pd.Index(keys, name="code"),
-                          columns=pd.Index(keys, name="code"), dtype="int64")
+    matrix = pd.DataFrame(
+        0, index=pd.Index(keys, name="code"), columns=pd.Index(keys, name="code"), dtype="int64"
+    )
     for (a, b), n in counts.items():
         if a in matrix.index and b in matrix.columns:
             matrix.loc[a, b] = n

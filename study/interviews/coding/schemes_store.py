@@ -20,24 +20,40 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
+from study.admin.permissions import Actor, require
 from study.db.models import Code, CodingScheme
 from study.errors import AlreadyExists, InvalidInput, NotFound
 from study.interviews.schemes import CodingScheme as SchemeModel
 from study.interviews.schemes import load_scheme
 
-__all__ = ["CodeInfo", "CodeRef", "SchemeInfo", "SchemeRef", "active_scheme", "code_info",
-           "get_code", "get_scheme", "list_codes", "list_schemes", "load_scheme_into_db",
-           "resolve_code", "scheme_row", "scheme_rows",
-           "scheme_version_ids", "tree_order"]
+__all__ = [
+    "CodeInfo",
+    "CodeRef",
+    "SchemeInfo",
+    "SchemeRef",
+    "active_scheme",
+    "code_info",
+    "get_code",
+    "get_scheme",
+    "list_codes",
+    "list_schemes",
+    "load_scheme_into_db",
+    "resolve_code",
+    "scheme_row",
+    "scheme_rows",
+    "scheme_version_ids",
+    "tree_order",
+]
 
-SchemeRef = Union[int, str]
-CodeRef = Union[int, tuple[str, str]]
+SchemeRef = int | str
+CodeRef = int | tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -125,8 +141,10 @@ def scheme_version_ids(session: Session, scheme: SchemeRef) -> list[int]:
     if isinstance(scheme, str):
         rows = scheme_rows(session, scheme.strip())
         if not rows:
-            raise NotFound(f"There is no coding scheme {scheme!r}; `study codes list` shows "
-                           "the codes of the loaded schemes.")
+            raise NotFound(
+                f"There is no coding scheme {scheme!r}; `study codes list` shows "
+                "the codes of the loaded schemes."
+            )
         return [row.id for row in rows]
     return [scheme_row(session, scheme).id]
 
@@ -134,15 +152,26 @@ def scheme_version_ids(session: Session, scheme: SchemeRef) -> list[int]:
 def _scheme_info(session: Session, row: CodingScheme, *, created: bool = False) -> SchemeInfo:
     active = _active_row(session, row.key).id == row.id
     definition = row.definition or {}
-    return SchemeInfo(row.id, row.key, row.version, row.title,
-                      str(definition.get("description", "")),
-                      session.scalar(select(func.count(Code.id)).where(
-                          Code.scheme_id == row.id, Code.merged_into_id.is_(None))) or 0,
-                      active, created)
+    return SchemeInfo(
+        row.id,
+        row.key,
+        row.version,
+        row.title,
+        str(definition.get("description", "")),
+        session.scalar(
+            select(func.count(Code.id)).where(
+                Code.scheme_id == row.id, Code.merged_into_id.is_(None)
+            )
+        )
+        or 0,
+        active,
+        created,
+    )
 
 
-def load_scheme_into_db(session: Session, scheme_or_path: SchemeModel | str | Path, *,
-                        actor_id: int | None = None) -> SchemeInfo:
+def load_scheme_into_db(
+    session: Session, scheme_or_path: SchemeModel | str | Path, *, actor: Actor | int
+) -> SchemeInfo:
     """Store a scheme version with its codes; loading the same key and version again is a no-op.
 
     Parameters
@@ -163,27 +192,42 @@ def load_scheme_into_db(session: Session, scheme_or_path: SchemeModel | str | Pa
         If the same key and version is stored with different content (the
         file changed without a new version number).
     """
-    scheme = scheme_or_path if isinstance(scheme_or_path, SchemeModel) else load_scheme(
-        scheme_or_path)
+    actor_id = acting(session, actor, "edit_codebook")
+    scheme = (
+        scheme_or_path if isinstance(scheme_or_path, SchemeModel) else load_scheme(scheme_or_path)
+    )
     definition = scheme.model_dump(mode="json")
-    existing = session.scalar(select(CodingScheme).where(CodingScheme.key == scheme.id,
-                                                         CodingScheme.version == scheme.version))
+    existing = session.scalar(
+        select(CodingScheme).where(
+            CodingScheme.key == scheme.id, CodingScheme.version == scheme.version
+        )
+    )
     if existing is not None:
         if existing.definition != definition:
             raise AlreadyExists(
                 f"Version {scheme.version} of coding scheme {scheme.id!r} is already loaded with "
-                "different content; give the changed file a new version number.")
+                "different content; give the changed file a new version number."
+            )
         return _scheme_info(session, existing)
-    row = CodingScheme(key=scheme.id, version=scheme.version, title=scheme.title,
-                       definition=definition)
+    row = CodingScheme(
+        key=scheme.id, version=scheme.version, title=scheme.title, definition=definition
+    )
     session.add(row)
     session.flush()
     by_key: dict[str, Code] = {}
     for position, model in enumerate(scheme.codes):
-        code = Code(scheme_id=row.id, key=model.id, name=model.name, colour=model.colour,
-                    definition=model.definition, inclusion=model.inclusion,
-                    exclusion=model.exclusion, examples=list(model.examples),
-                    keywords={k: list(v) for k, v in model.keywords.items()}, position=position)
+        code = Code(
+            scheme_id=row.id,
+            key=model.id,
+            name=model.name,
+            colour=model.colour,
+            definition=model.definition,
+            inclusion=model.inclusion,
+            exclusion=model.exclusion,
+            examples=list(model.examples),
+            keywords={k: list(v) for k, v in model.keywords.items()},
+            position=position,
+        )
         session.add(code)
         by_key[model.id] = code
     session.flush()
@@ -191,19 +235,26 @@ def load_scheme_into_db(session: Session, scheme_or_path: SchemeModel | str | Pa
         if model.parent is not None:
             by_key[model.id].parent_id = by_key[model.parent].id
     session.flush()
-    record_event(session, "scheme.load", actor_id=actor_id, target=row,
-                 details={"key": row.key, "version": row.version, "codes": len(scheme.codes)})
+    record_event(
+        session,
+        "scheme.load",
+        actor_id=actor_id,
+        target=row,
+        details={"key": row.key, "version": row.version, "codes": len(scheme.codes)},
+    )
     return _scheme_info(session, row, created=True)
 
 
-def list_schemes(session: Session) -> list[SchemeInfo]:
+def list_schemes(session: Session, *, viewer: Actor) -> list[SchemeInfo]:
     """Every stored scheme version, by key and then oldest version first."""
+    require(current_actor(session, viewer), "code")
     keys = sorted(set(session.scalars(select(CodingScheme.key))))
     return [_scheme_info(session, row) for key in keys for row in scheme_rows(session, key)]
 
 
-def active_scheme(session: Session, key: str) -> SchemeInfo:
+def active_scheme(session: Session, key: str, *, viewer: Actor) -> SchemeInfo:
     """The newest stored version of scheme ``key`` (versions compare numerically: 1.10 > 1.9)."""
+    require(current_actor(session, viewer), "code")
     return _scheme_info(session, _active_row(session, key))
 
 
@@ -224,14 +275,16 @@ def resolve_code(session: Session, code: CodeRef) -> Code:
         if row is None:
             raise NotFound(f"There is no code with id {code}.")
         return row
-    if isinstance(code, (tuple, list)) and len(code) == 2 and all(isinstance(p, str)
-                                                                  for p in code):
+    if isinstance(code, (tuple, list)) and len(code) == 2 and all(isinstance(p, str) for p in code):
         scheme = _active_row(session, code[0].strip())
-        row = session.scalar(select(Code).where(Code.scheme_id == scheme.id,
-                                                Code.key == code[1].strip()))
+        row = session.scalar(
+            select(Code).where(Code.scheme_id == scheme.id, Code.key == code[1].strip())
+        )
         if row is None:
-            raise NotFound(f"Coding scheme {scheme.key!r} (version {scheme.version}) has no "
-                           f"code {code[1]!r}; `study codes list` shows the codes.")
+            raise NotFound(
+                f"Coding scheme {scheme.key!r} (version {scheme.version}) has no "
+                f"code {code[1]!r}; `study codes list` shows the codes."
+            )
         return row
     raise InvalidInput(f"A code is named by its id or (scheme key, code key), not {code!r}.")
 
@@ -257,11 +310,25 @@ def tree_order(codes: list[Code]) -> list[tuple[int, Code]]:
 def code_info(session: Session, code: Code, depth: int = 0) -> CodeInfo:
     """The :class:`CodeInfo` of an ORM code row."""
     parent = session.get(Code, code.parent_id) if code.parent_id is not None else None
-    return CodeInfo(code.id, code.scheme_id, code.scheme.key, code.scheme.version, code.key,
-                    code.name, code.parent_id, parent.key if parent is not None else None,
-                    code.colour, code.definition, code.inclusion, code.exclusion,
-                    list(code.examples or []), dict(code.keywords or {}), code.position, depth,
-                    code.merged_into_id)
+    return CodeInfo(
+        code.id,
+        code.scheme_id,
+        code.scheme.key,
+        code.scheme.version,
+        code.key,
+        code.name,
+        code.parent_id,
+        parent.key if parent is not None else None,
+        code.colour,
+        code.definition,
+        code.inclusion,
+        code.exclusion,
+        list(code.examples or []),
+        dict(code.keywords or {}),
+        code.position,
+        depth,
+        code.merged_into_id,
+    )
 
 
 def get_code(session: Session, code: CodeRef) -> CodeInfo:
@@ -275,13 +342,19 @@ def get_code(session: Session, code: CodeRef) -> CodeInfo:
     return code_info(session, row, depth)
 
 
-def list_codes(session: Session, scheme: SchemeRef | None = None, *,
-               include_merged: bool = False) -> list[CodeInfo]:
+def list_codes(
+    session: Session,
+    scheme: SchemeRef | None = None,
+    *,
+    include_merged: bool = False,
+    viewer: Actor,
+) -> list[CodeInfo]:
     """The codes of one scheme version (a key means its active version), or of every active scheme.
 
     Codes come in tree order (depth first, siblings in file order); codes
     merged into another are left out unless ``include_merged``.
     """
+    require(current_actor(session, viewer), "code")
     if scheme is None:
         keys = sorted(set(session.scalars(select(CodingScheme.key))))
         rows = [_active_row(session, key) for key in keys]

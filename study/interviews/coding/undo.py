@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import acting
 from study.admin.audit import record_event
+from study.admin.permissions import Actor
 from study.db.models import Account, Code, Coding, Event, Memo, Transcript
 from study.errors import InvalidInput, NotFound
 
@@ -40,24 +42,32 @@ class UndoResult:
     @property
     def sentence(self) -> str:
         """One line for the page and the CLI."""
-        what = {"coding.add": "Removed the coding just added",
-                "coding.remove": "Restored the coding just removed",
-                "coding.recode": "Gave the coding its previous code back",
-                "coding.span": "Moved the coding back to its previous span"}[self.action]
+        what = {
+            "coding.add": "Removed the coding just added",
+            "coding.remove": "Restored the coding just removed",
+            "coding.recode": "Gave the coding its previous code back",
+            "coding.span": "Moved the coding back to its previous span",
+        }[self.action]
         if self.codings > 1:
             what = {"coding.add": f"Removed the {self.codings} codings just added"}.get(
-                self.action, what)
+                self.action, what
+            )
         return what + "."
 
 
 def _pending(session: Session, actor_id: int) -> list[Event]:
     """The actor's undoable events not undone yet, newest first."""
-    events = list(session.scalars(
-        select(Event).where(Event.actor_id == actor_id,
-                            Event.action.in_((*UNDOABLE, "coding.undo")))
-        .order_by(Event.id.desc()).limit(_HISTORY)))
-    undone = {int(i) for e in events if e.action == "coding.undo"
-              for i in e.details.get("event_ids", [])}
+    events = list(
+        session.scalars(
+            select(Event)
+            .where(Event.actor_id == actor_id, Event.action.in_((*UNDOABLE, "coding.undo")))
+            .order_by(Event.id.desc())
+            .limit(_HISTORY)
+        )
+    )
+    undone = {
+        int(i) for e in events if e.action == "coding.undo" for i in e.details.get("event_ids", [])
+    }
     return [e for e in events if e.action != "coding.undo" and e.id not in undone]
 
 
@@ -71,22 +81,43 @@ def _reverse(session: Session, event: Event) -> int | None:
         transcript = session.get(Transcript, details.get("transcript_id"))
         code = session.get(Code, details.get("code_id"))
         if transcript is None or code is None:
-            raise NotFound("The transcript or code of the removed coding is gone; "
-                           "it cannot come back.")
+            raise NotFound(
+                "The transcript or code of the removed coding is gone; it cannot come back."
+            )
         start, end = int(details["start"]), int(details["end"])
-        session.add(Coding(id=event.target_id, transcript_id=transcript.id, code_id=code.id,
-                           coder_id=int(details["coder_id"]), start=start, end=end,
-                           snippet=transcript.text[start:end],
-                           origin=details.get("origin", "manual")))
+        session.add(
+            Coding(
+                id=event.target_id,
+                transcript_id=transcript.id,
+                code_id=code.id,
+                coder_id=int(details["coder_id"]),
+                start=start,
+                end=end,
+                snippet=transcript.text[start:end],
+                origin=details.get("origin", "manual"),
+            )
+        )
         session.flush()
-        authors = set(session.scalars(select(Account.id).where(Account.id.in_(
-            [m["author_id"] for m in details.get("memos", []) if m.get("author_id")]))))
+        authors = set(
+            session.scalars(
+                select(Account.id).where(
+                    Account.id.in_(
+                        [m["author_id"] for m in details.get("memos", []) if m.get("author_id")]
+                    )
+                )
+            )
+        )
         for memo in details.get("memos", []):  # the memos written on it come back too
-            session.add(Memo(id=int(memo["id"]), coding_id=event.target_id, text=memo["text"],
-                             author_id=memo.get("author_id") if memo.get("author_id") in authors
-                             else None,
-                             created_at=dt.datetime.fromisoformat(memo["created_at"]),
-                             updated_at=dt.datetime.fromisoformat(memo["updated_at"])))
+            session.add(
+                Memo(
+                    id=int(memo["id"]),
+                    coding_id=event.target_id,
+                    text=memo["text"],
+                    author_id=memo.get("author_id") if memo.get("author_id") in authors else None,
+                    created_at=dt.datetime.fromisoformat(memo["created_at"]),
+                    updated_at=dt.datetime.fromisoformat(memo["updated_at"]),
+                )
+            )
         session.flush()
         return event.target_id
     if coding is None:
@@ -100,13 +131,15 @@ def _reverse(session: Session, event: Event) -> int | None:
     elif event.action == "coding.span":
         transcript = session.get(Transcript, coding.transcript_id)
         coding.start, coding.end = int(details["from_start"]), int(details["from_end"])
-        coding.snippet = transcript.text[coding.start:coding.end]
+        coding.snippet = transcript.text[coding.start : coding.end]
     session.flush()
     return coding.id
 
 
-def undo_last(session: Session, actor_id: int) -> UndoResult | None:
-    """Undo ``actor_id``'s newest coding action not undone yet; None when there is none.
+def undo_last(session: Session, actor: Actor | int) -> UndoResult | None:
+    """Undo ``actor``'s own newest coding action not undone yet; None when there is none.
+
+    ``actor`` is an account (or its id): one undoes only what one did oneself.
 
     Raises
     ------
@@ -114,17 +147,41 @@ def undo_last(session: Session, actor_id: int) -> UndoResult | None:
         If what the action changed is gone (e.g. a researcher removed the
         coding meanwhile); the action stays in the history.
     """
+    actor_id = acting(session, actor, "code")
+    if actor_id is None:
+        raise InvalidInput(
+            "Undo works on an account's own actions: name the account "
+            "(`study codings undo --as EMAIL`)."
+        )
     pending = _pending(session, actor_id)
     if not pending:
         return None
     newest = pending[0]
     batch = (newest.details or {}).get("batch")
-    events = [e for e in pending if batch and (e.details or {}).get("batch") == batch
-              and e.action == newest.action] if batch else [newest]
+    events = (
+        [
+            e
+            for e in pending
+            if batch and (e.details or {}).get("batch") == batch and e.action == newest.action
+        ]
+        if batch
+        else [newest]
+    )
     touched = [_reverse(session, event) for event in events]
     transcript_id = (newest.details or {}).get("transcript_id")
-    record_event(session, "coding.undo", actor_id=actor_id,
-                 details={"event_ids": [e.id for e in events], "action": newest.action,
-                          "coding_ids": [c for c in touched if c is not None]})
-    return UndoResult(newest.action, len(events), tuple(c for c in touched if c is not None),
-                      int(transcript_id) if transcript_id is not None else None)
+    record_event(
+        session,
+        "coding.undo",
+        actor_id=actor_id,
+        details={
+            "event_ids": [e.id for e in events],
+            "action": newest.action,
+            "coding_ids": [c for c in touched if c is not None],
+        },
+    )
+    return UndoResult(
+        newest.action,
+        len(events),
+        tuple(c for c in touched if c is not None),
+        int(transcript_id) if transcript_id is not None else None,
+    )

@@ -52,7 +52,7 @@ def _cue_lines(payload: list[str], start: float, end: float) -> list[SourceLine]
     position = 0
     speaker: str | None = None
     for match in _VOICE.finditer(text):
-        pieces.append((speaker, text[position:match.start()]))
+        pieces.append((speaker, text[position : match.start()]))
         speaker = " ".join(_clean(match["name"] or "").split()) or None
         position = match.end()
     pieces.append((speaker, text[position:]))
@@ -63,8 +63,16 @@ def _cue_lines(payload: list[str], start: float, end: float) -> list[SourceLine]
             if not line:
                 continue
             if voice:
-                lines.append(SourceLine(text=line, label=voice, rest=line, explicit=True,
-                                        started_at=start, ended_at=end))
+                lines.append(
+                    SourceLine(
+                        text=line,
+                        label=voice,
+                        rest=line,
+                        explicit=True,
+                        started_at=start,
+                        ended_at=end,
+                    )
+                )
                 continue
             source = split_speaker_prefix(line, started_at=start, ended_at=end)
             if source.label and not lines:
@@ -81,8 +89,9 @@ def _timed_blocks(text: str) -> list[tuple[float, float, list[str]]]:
         for index, line in enumerate(block[:2]):
             timing = _TIMING.match(line)
             if timing:
-                cues.append((parse_clock(timing["start"]), parse_clock(timing["end"]),
-                             block[index + 1:]))
+                cues.append(
+                    (parse_clock(timing["start"]), parse_clock(timing["end"]), block[index + 1 :])
+                )
                 break
     return cues
 
@@ -100,8 +109,9 @@ def read_webvtt(text: str, *, path: str) -> list[SourceLine]:
         raise InvalidFile("a WebVTT file must start with the line WEBVTT", path=path, line=1)
     cues = _timed_blocks(text)
     if not cues:
-        raise InvalidFile("the WebVTT file has no cues (no lines like "
-                          "'00:00:01.000 --> 00:00:04.000')", path=path)
+        raise InvalidFile(
+            "the WebVTT file has no cues (no lines like '00:00:01.000 --> 00:00:04.000')", path=path
+        )
     return [line for start, end, payload in cues for line in _cue_lines(payload, start, end)]
 
 
@@ -115,6 +125,8 @@ def read_subrip(text: str, *, path: str) -> list[SourceLine]:
     """
     cues = _timed_blocks(text)
     if not cues:
-        raise InvalidFile("the SubRip file has no subtitles (no lines like "
-                          "'00:00:01,000 --> 00:00:04,000')", path=path)
+        raise InvalidFile(
+            "the SubRip file has no subtitles (no lines like '00:00:01,000 --> 00:00:04,000')",
+            path=path,
+        )
     return [line for start, end, payload in cues for line in _cue_lines(payload, start, end)]

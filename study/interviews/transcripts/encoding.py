@@ -66,10 +66,13 @@ def _decode(data: bytes, path: str) -> str:
     for mark, encoding in _BYTE_ORDER_MARKS:
         if data.startswith(mark):
             try:
-                return data[len(mark):].decode(encoding)
+                return data[len(mark) :].decode(encoding)
             except UnicodeDecodeError:
-                raise InvalidFile(f"the file starts like {encoding.upper()} text but is not valid "
-                                  f"{encoding.upper()}.", path=path) from None
+                raise InvalidFile(
+                    f"the file starts like {encoding.upper()} text but is not valid "
+                    f"{encoding.upper()}.",
+                    path=path,
+                ) from None
     if 0 < data.count(0) <= _MAX_STRAY_NUL_SHARE * len(data):
         # A few NUL bytes (a glitch of an editor or a transfer), far from the every other
         # byte of UTF-16: they carry no text, and read as UTF-16 they garble all the rest.

@@ -20,13 +20,22 @@ from study.errors import FileTooLarge, InvalidFile
 from study.interviews.transcripts.cues import read_subrip, read_webvtt
 from study.interviews.transcripts.encoding import decode_text, normalise_text
 from study.interviews.transcripts.language import detect_language
-from study.interviews.transcripts.speakers import (SourceLine, build_turns, parse_clock,
-                                                   split_speaker_prefix)
+from study.interviews.transcripts.speakers import (
+    SourceLine,
+    build_turns,
+    parse_clock,
+    split_speaker_prefix,
+)
 from study.interviews.transcripts.transcript import ParsedTranscript, Turn, compose_transcript
 from study.zipguard import check_zip
 
-__all__ = ["MAX_TRANSCRIPT_BYTES", "SUPPORTED_EXTENSIONS", "ParsedTranscript", "Turn",
-           "parse_transcript"]
+__all__ = [
+    "MAX_TRANSCRIPT_BYTES",
+    "SUPPORTED_EXTENSIONS",
+    "ParsedTranscript",
+    "Turn",
+    "parse_transcript",
+]
 
 #: Largest transcript file accepted; a two-hour interview is well under 1 MB of text.
 MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024
@@ -65,14 +74,17 @@ def parse_transcript(data: bytes, filename: str) -> ParsedTranscript:
     path = PurePosixPath(base)
     extension = path.suffix.lower()
     if len(data) > MAX_TRANSCRIPT_BYTES:
-        raise FileTooLarge(f"the file is {len(data) / 1_048_576:.1f} MB, more than the "
-                           f"{MAX_TRANSCRIPT_BYTES // 1_048_576} MB limit for transcripts",
-                           path=base)
+        raise FileTooLarge(
+            f"the file is {len(data) / 1_048_576:.1f} MB, more than the "
+            f"{MAX_TRANSCRIPT_BYTES // 1_048_576} MB limit for transcripts",
+            path=base,
+        )
     if extension not in SUPPORTED_EXTENSIONS:
         what = f"'{extension}' files" if extension else "files without an extension"
         hint = " (save Word 97-2003 .doc files as .docx)" if extension == ".doc" else ""
-        raise InvalidFile(f"transcripts must be .txt, .docx, .vtt or .srt files, not {what}{hint}",
-                          path=base)
+        raise InvalidFile(
+            f"transcripts must be .txt, .docx, .vtt or .srt files, not {what}{hint}", path=base
+        )
     if not data:
         raise InvalidFile("the file is empty", path=base)
     if extension == ".docx":
@@ -91,14 +103,19 @@ def parse_transcript(data: bytes, filename: str) -> ParsedTranscript:
     parsed = compose_transcript(path.stem, build_turns(lines), joiner=joiner)
     if not parsed.turns:
         raise InvalidFile("the file contains no text", path=base)
-    return ParsedTranscript(name=parsed.name, text=parsed.text, turns=parsed.turns,
-                            detected_language=detect_language(parsed.text))
+    return ParsedTranscript(
+        name=parsed.name,
+        text=parsed.text,
+        turns=parsed.turns,
+        detected_language=detect_language(parsed.text),
+    )
 
 
 def _docx_lines(data: bytes, path: str) -> list[SourceLine]:
     """Return the lines of a Word document: paragraphs and table rows, in document order."""
     # python-docx is imported here so that reading .txt files does not pay for lxml.
     from docx import Document
+
     # python-docx unpacks every part into memory: refuse a zip bomb before it does.
     if zipfile.is_zipfile(io.BytesIO(data)):  # not a zip: python-docx's refusal below
         check_zip(data, name=path, what="Word document")
@@ -108,8 +125,11 @@ def _docx_lines(data: bytes, path: str) -> list[SourceLine]:
     except Exception:
         # A damaged package fails in many ways (not a zip, missing parts, bad XML,
         # another Office type renamed); to the user they are all one problem.
-        raise InvalidFile("the file is not a readable Word (.docx) document; it may be "
-                          "damaged or another kind of file renamed to .docx", path=path) from None
+        raise InvalidFile(
+            "the file is not a readable Word (.docx) document; it may be "
+            "damaged or another kind of file renamed to .docx",
+            path=path,
+        ) from None
 
 
 def _document_lines(document: object) -> Iterator[SourceLine]:
@@ -144,8 +164,13 @@ def _table_lines(table: object) -> Iterator[SourceLine]:
             continue
         if len(cells) >= 2 and "\n" not in cells[0] and len(cells[0]) <= 40:
             rest = "\n".join(cells[1:])
-            yield SourceLine(text=f"{cells[0]}: {rest}", label=cells[0], rest=rest,
-                             explicit=True, started_at=started_at)
+            yield SourceLine(
+                text=f"{cells[0]}: {rest}",
+                label=cells[0],
+                rest=rest,
+                explicit=True,
+                started_at=started_at,
+            )
         elif cells:
             yield split_speaker_prefix(cells[0])
         yield SourceLine("")

@@ -54,8 +54,9 @@ def _numbered(label: str, index: int) -> str:
     return label if index == 1 else f"{label} {index}"
 
 
-def pseudonym_map(parsed: ParsedTranscript, *, role: str, interviewers: Sequence[str] = ()
-                  ) -> dict[str, str]:
+def pseudonym_map(
+    parsed: ParsedTranscript, *, role: str, interviewers: Sequence[str] = ()
+) -> dict[str, str]:
     """Return ``{speaker: label}`` for every speaker of ``parsed`` (see the module rules)."""
     role = _check_label(role)
     named_interviewers = {speaker_key(name) for name in interviewers}
@@ -75,8 +76,9 @@ def _check_label(role: str) -> str:
     return " ".join(unicodedata.normalize("NFC", role).split())
 
 
-def _name_patterns(mapping: dict[str, str], names: Sequence[str] | Mapping[str, str]
-                   ) -> list[tuple[re.Pattern[str], str]]:
+def _name_patterns(
+    mapping: dict[str, str], names: Sequence[str] | Mapping[str, str]
+) -> list[tuple[re.Pattern[str], str]]:
     """Return (pattern, label) pairs: whole names case-insensitively, name words capitalised."""
     whole: dict[str, tuple[str, str]] = {}  # key -> (name as written, label)
     for speaker, label in mapping.items():
@@ -89,15 +91,25 @@ def _name_patterns(mapping: dict[str, str], names: Sequence[str] | Mapping[str, 
         if not name:
             continue
         key = speaker_key(name)
-        label = _check_label(chosen) if chosen is not None else next((lab for spk, lab in mapping.items()
-                      if not is_role_label(spk)
-                      and (key == speaker_key(spk) or key in speaker_key(spk).split())), None)
+        label = (
+            _check_label(chosen)
+            if chosen is not None
+            else next(
+                (
+                    lab
+                    for spk, lab in mapping.items()
+                    if not is_role_label(spk)
+                    and (key == speaker_key(spk) or key in speaker_key(spk).split())
+                ),
+                None,
+            )
+        )
         if label is None:
             persons += 1
             label = f"{PERSON_LABEL} {persons}"
         whole.setdefault(key, (name, label))
     words: dict[str, str] = {}
-    for key, (written, label) in whole.items():
+    for written, label in whole.values():
         parts = written.split()
         if len(parts) < 2:
             continue
@@ -115,9 +127,13 @@ def _name_patterns(mapping: dict[str, str], names: Sequence[str] | Mapping[str, 
     return patterns
 
 
-def pseudonymise(parsed: ParsedTranscript, *, role: str,
-                 names: Sequence[str] | Mapping[str, str] = (),
-                 interviewers: Sequence[str] = ()) -> ParsedTranscript:
+def pseudonymise(
+    parsed: ParsedTranscript,
+    *,
+    role: str,
+    names: Sequence[str] | Mapping[str, str] = (),
+    interviewers: Sequence[str] = (),
+) -> ParsedTranscript:
     """Return a copy of ``parsed`` with speakers and names replaced by role labels.
 
     Parameters
@@ -147,9 +163,10 @@ def pseudonymise(parsed: ParsedTranscript, *, role: str,
         if turn.speaker is None:
             continue
         label_start = turn.start - len(SPEAKER_SEPARATOR) - len(turn.speaker)
-        if label_start >= 0 and text[label_start:turn.start] == turn.speaker + SPEAKER_SEPARATOR:
-            edits.append(_Edit(label_start, turn.start - len(SPEAKER_SEPARATOR),
-                               mapping[turn.speaker]))
+        if label_start >= 0 and text[label_start : turn.start] == turn.speaker + SPEAKER_SEPARATOR:
+            edits.append(
+                _Edit(label_start, turn.start - len(SPEAKER_SEPARATOR), mapping[turn.speaker])
+            )
     boundaries = {offset for turn in parsed.turns for offset in (turn.start, turn.end)}
     candidates: list[_Edit] = []
     for pattern, label in _name_patterns(mapping, names):
@@ -161,11 +178,19 @@ def pseudonymise(parsed: ParsedTranscript, *, role: str,
     edits = _non_overlapping(edits, candidates)
     new_text = _apply(text, edits)
     shift = _shifter(edits)
-    turns = [Turn(mapping.get(t.speaker, t.speaker) if t.speaker else None,
-                  shift(t.start), shift(t.end), t.started_at, t.ended_at)
-             for t in parsed.turns]
-    return ParsedTranscript(name=parsed.name, text=new_text, turns=turns,
-                            detected_language=parsed.detected_language)
+    turns = [
+        Turn(
+            mapping.get(t.speaker, t.speaker) if t.speaker else None,
+            shift(t.start),
+            shift(t.end),
+            t.started_at,
+            t.ended_at,
+        )
+        for t in parsed.turns
+    ]
+    return ParsedTranscript(
+        name=parsed.name, text=new_text, turns=turns, detected_language=parsed.detected_language
+    )
 
 
 def _non_overlapping(fixed: list[_Edit], candidates: list[_Edit]) -> list[_Edit]:
@@ -176,9 +201,11 @@ def _non_overlapping(fixed: list[_Edit], candidates: list[_Edit]) -> list[_Edit]
     last_end = -1
     for edit in sorted(candidates, key=lambda e: (e.start, -(e.end - e.start))):
         index = bisect_right(fixed_starts, edit.start)
-        if (edit.start < last_end
-                or (index and fixed[index - 1].end > edit.start)
-                or (index < len(fixed) and fixed[index].start < edit.end)):
+        if (
+            edit.start < last_end
+            or (index and fixed[index - 1].end > edit.start)
+            or (index < len(fixed) and fixed[index].start < edit.end)
+        ):
             continue
         kept.append(edit)
         last_end = edit.end
@@ -189,7 +216,7 @@ def _apply(text: str, edits: list[_Edit]) -> str:
     parts: list[str] = []
     position = 0
     for edit in edits:
-        parts.append(text[position:edit.start])
+        parts.append(text[position : edit.start])
         parts.append(edit.replacement)
         position = edit.end
     parts.append(text[position:])

@@ -21,31 +21,78 @@ from dataclasses import dataclass
 
 from study.interviews.transcripts.transcript import TurnDraft
 
-__all__ = ["SourceLine", "build_turns", "is_interviewer_label", "is_role_label", "parse_clock",
-           "speaker_key", "split_speaker_prefix"]
+__all__ = [
+    "SourceLine",
+    "build_turns",
+    "is_interviewer_label",
+    "is_role_label",
+    "parse_clock",
+    "speaker_key",
+    "split_speaker_prefix",
+]
 
 _WORD = r"[^\W\d_][\w'’.\-]*"
 _LABEL = rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}(?:[ \t]+\d{{1,2}})?"
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _MAX_LABEL_CHARS = 40
 
-_TIMESTAMP_PREFIX = re.compile(rf"^[\[(]?(?P<clock>{_CLOCK})[\])]?[ \t]+(?:[-–][ \t]+)?(?P<rest>.*)$")
+_TIMESTAMP_PREFIX = re.compile(
+    rf"^[\[(]?(?P<clock>{_CLOCK})[\])]?[ \t]+(?:[-–][ \t]+)?(?P<rest>.*)$"
+)
 _BRACKETED = re.compile(rf"^\[(?P<label>{_LABEL})\][ \t]*:?(?:[ \t]+(?P<rest>.*))?$")
 _COLON = re.compile(
-    rf"^(?P<label>{_LABEL})[ \t]*(?:\((?P<role>[^()\n]{{1,40}})\))?[ \t]*:(?:[ \t]+(?P<rest>.*))?$")
+    rf"^(?P<label>{_LABEL})[ \t]*(?:\((?P<role>[^()\n]{{1,40}})\))?[ \t]*:(?:[ \t]+(?P<rest>.*))?$"
+)
 _HEADER = re.compile(rf"^(?P<label>{_LABEL})[ \t]+[\[(]?(?P<clock>{_CLOCK})[\])]?$")
 
 # Role labels (casefolded, trailing number removed) that are speakers wherever they occur.
-_ROLE_LABELS = frozenset({
-    "i", "r", "q", "a", "int", "iv", "interviewer", "interviewee", "respondent", "informant",
-    "moderator", "facilitator", "researcher", "speaker", "participant", "coordinator",
-    "intervieweren", "interviewperson", "informanten", "respondenten", "deltager", "forsker",
-    "spørger", "svar", "koordinator", "ukendt", "unknown",
-})
-_INTERVIEWER_LABELS = frozenset({
-    "i", "q", "int", "iv", "interviewer", "intervieweren", "moderator", "researcher",
-    "forsker", "spørger",
-})
+_ROLE_LABELS = frozenset(
+    {
+        "i",
+        "r",
+        "q",
+        "a",
+        "int",
+        "iv",
+        "interviewer",
+        "interviewers",
+        "interviewee",
+        "respondent",
+        "informant",
+        "moderator",
+        "facilitator",
+        "researcher",
+        "speaker",
+        "participant",
+        "coordinator",
+        "intervieweren",
+        "interviewperson",
+        "informanten",
+        "respondenten",
+        "deltager",
+        "forsker",
+        "spørger",
+        "svar",
+        "koordinator",
+        "ukendt",
+        "unknown",
+    }
+)
+_INTERVIEWER_LABELS = frozenset(
+    {
+        "i",
+        "q",
+        "int",
+        "iv",
+        "interviewer",
+        "interviewers",
+        "intervieweren",
+        "moderator",
+        "researcher",
+        "forsker",
+        "spørger",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +149,9 @@ def _is_label(label: str) -> bool:
     return len(label) <= _MAX_LABEL_CHARS and label[0].isupper()
 
 
-def split_speaker_prefix(line: str, *, started_at: float | None = None,
-                         ended_at: float | None = None) -> SourceLine:
+def split_speaker_prefix(
+    line: str, *, started_at: float | None = None, ended_at: float | None = None
+) -> SourceLine:
     """Split a candidate speaker label (and a leading clock time) off one line of text."""
     text = line.strip()
     body = text
@@ -116,9 +164,13 @@ def split_speaker_prefix(line: str, *, started_at: float | None = None,
             label = " ".join(match["label"].split())
             clock = timestamp["clock"] if timestamp else match.groupdict().get("clock")
             return SourceLine(
-                text=text, label=label, rest=(match.groupdict().get("rest") or "").strip(),
+                text=text,
+                label=label,
+                rest=(match.groupdict().get("rest") or "").strip(),
                 explicit=bool(match.groupdict().get("role")),
-                started_at=parse_clock(clock) if clock else started_at, ended_at=ended_at)
+                started_at=parse_clock(clock) if clock else started_at,
+                ended_at=ended_at,
+            )
     return SourceLine(text=text, started_at=started_at, ended_at=ended_at)
 
 
@@ -127,7 +179,9 @@ def _accepted_keys(lines: list[SourceLine]) -> set[str]:
     counts = Counter(speaker_key(line.label) for line in lines if line.label)
     accepted = {speaker_key(line.label) for line in lines if line.label and line.explicit}
     accepted |= {key for key, count in counts.items() if count >= 2 or is_role_label(key)}
-    accepted |= {speaker_key(line.label) for line in lines if line.label and _is_full_name(line.label)}
+    accepted |= {
+        speaker_key(line.label) for line in lines if line.label and _is_full_name(line.label)
+    }
     if not accepted:
         accepted = set(counts)
     return accepted

@@ -25,8 +25,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
-from study.admin.organisations import get_organisation
+from study.admin.organisations import organisation_row
+from study.admin.permissions import Actor, require
 from study.config import int_setting
 from study.db.models import INTERVIEWEE_ROLES, Organisation, Transcript, Turn
 from study.errors import AlreadyExists, FileTooLarge, InvalidInput, NotFound
@@ -35,15 +37,27 @@ from study.interviews.transcripts.parsing import parse_transcript
 from study.interviews.transcripts.pseudonymise import pseudonymise as pseudonymise_transcript
 from study.interviews.transcripts.transcript import ParsedTranscript
 
-__all__ = ["LANGUAGES", "TranscriptInfo", "check_upload_size", "import_transcript",
-           "import_transcripts", "list_transcripts", "read_transcript_file", "store_parsed_transcript",
-           "transcript_json"]
+__all__ = [
+    "LANGUAGES",
+    "TranscriptInfo",
+    "check_upload_size",
+    "import_transcript",
+    "import_transcripts",
+    "list_transcripts",
+    "read_transcript_file",
+    "store_parsed_transcript",
+    "transcript_json",
+]
 
 LANGUAGES = ("en", "da")
 DEFAULT_LANGUAGE = "en"
 #: What interviewees are called in a pseudonymised transcript.
-ROLE_LABELS = {"coordinator": "Coordinator", "executive": "Executive",
-               "employee": "Employee", "other": "Interviewee"}
+ROLE_LABELS = {
+    "coordinator": "Coordinator",
+    "executive": "Executive",
+    "employee": "Employee",
+    "other": "Interviewee",
+}
 
 
 @dataclass(frozen=True)
@@ -67,14 +81,18 @@ def check_upload_size(size: int, filename: str) -> None:
     """Raise FileTooLarge if ``size`` bytes exceed STUDY_MAX_UPLOAD_MB."""
     limit_mb = int_setting("STUDY_MAX_UPLOAD_MB")
     if size > limit_mb * 1024 * 1024:
-        raise FileTooLarge(f"the file is {size / 1_048_576:.1f} MB, more than the {limit_mb} MB "
-                           "limit (STUDY_MAX_UPLOAD_MB)", path=PurePosixPath(filename).name)
+        raise FileTooLarge(
+            f"the file is {size / 1_048_576:.1f} MB, more than the {limit_mb} MB "
+            "limit (STUDY_MAX_UPLOAD_MB)",
+            path=PurePosixPath(filename).name,
+        )
 
 
 def _check_role(role: str) -> str:
     if role not in INTERVIEWEE_ROLES:
-        raise InvalidInput(f"The interviewee's role must be one of {', '.join(INTERVIEWEE_ROLES)}, "
-                           f"not {role!r}.")
+        raise InvalidInput(
+            f"The interviewee's role must be one of {', '.join(INTERVIEWEE_ROLES)}, not {role!r}."
+        )
     return role
 
 
@@ -84,9 +102,15 @@ def _check_language(language: str | None) -> str | None:
     return language
 
 
-def read_transcript_file(data: bytes, filename: str, *, role: str, pseudonymise: bool = False,
-                         names: Sequence[str] = (), interviewers: Sequence[str] = ()
-                         ) -> ParsedTranscript:
+def read_transcript_file(
+    data: bytes,
+    filename: str,
+    *,
+    role: str,
+    pseudonymise: bool = False,
+    names: Sequence[str] = (),
+    interviewers: Sequence[str] = (),
+) -> ParsedTranscript:
     """Parse (and optionally pseudonymise) a transcript file without storing it.
 
     Raises FileTooLarge over STUDY_MAX_UPLOAD_MB and InvalidFile for files
@@ -98,22 +122,33 @@ def read_transcript_file(data: bytes, filename: str, *, role: str, pseudonymise:
     names = [name.strip() for name in names if name and name.strip()]
     interviewers = [name.strip() for name in interviewers if name and name.strip()]
     if (names or interviewers) and not pseudonymise:
-        raise InvalidInput("Names to replace are only used when pseudonymising; "
-                           "ask for pseudonymisation as well.")
+        raise InvalidInput(
+            "Names to replace are only used when pseudonymising; ask for pseudonymisation as well."
+        )
     check_upload_size(len(data), filename)
     parsed = parse_transcript(data, filename)
     if pseudonymise:
-        parsed = pseudonymise_transcript(parsed, role=ROLE_LABELS[role], names=names,
-                                         interviewers=interviewers)
+        parsed = pseudonymise_transcript(
+            parsed, role=ROLE_LABELS[role], names=names, interviewers=interviewers
+        )
     return parsed
 
 
-def import_transcript(session: Session, data: bytes, filename: str, *, organisation: str,
-                      role: str, language: str | None = None,
-                      interview_date: dt.date | None = None, name: str | None = None,
-                      pseudonymise: bool = False, names: Sequence[str] = (),
-                      interviewers: Sequence[str] = (), actor_id: int | None = None
-                      ) -> TranscriptInfo:
+def import_transcript(
+    session: Session,
+    data: bytes,
+    filename: str,
+    *,
+    organisation: str,
+    role: str,
+    language: str | None = None,
+    interview_date: dt.date | None = None,
+    name: str | None = None,
+    pseudonymise: bool = False,
+    names: Sequence[str] = (),
+    interviewers: Sequence[str] = (),
+    actor: Actor | int,
+) -> TranscriptInfo:
     """Parse a transcript file (.txt, .docx, .vtt, .srt) and store it with its turns.
 
     Parameters
@@ -134,8 +169,8 @@ def import_transcript(session: Session, data: bytes, filename: str, *, organisat
         and replace ``names`` wherever they occur, before anything is stored.
         Speakers named in ``interviewers`` become "Interviewer" (needed when
         the file names the interviewer, as Teams and Zoom files do).
-    actor_id : int, optional
-        The account importing, for the audit log.
+    actor : AccountInfo, account id or OPERATOR
+        Who imports (required; ``manage_transcripts``: researchers), for the audit log.
 
     Raises
     ------
@@ -146,18 +181,35 @@ def import_transcript(session: Session, data: bytes, filename: str, *, organisat
     AlreadyExists
         The organisation already has a transcript with exactly this text.
     """
-    return import_transcripts(session, [(data, filename)], organisation=organisation,
-                              role=role, language=language, interview_date=interview_date,
-                              name=name, pseudonymise=pseudonymise, names=names,
-                              interviewers=interviewers, actor_id=actor_id)[0]
+    return import_transcripts(
+        session,
+        [(data, filename)],
+        organisation=organisation,
+        role=role,
+        language=language,
+        interview_date=interview_date,
+        name=name,
+        pseudonymise=pseudonymise,
+        names=names,
+        interviewers=interviewers,
+        actor=actor,
+    )[0]
 
 
-def import_transcripts(session: Session, files: Sequence[tuple[bytes, str]], *,
-                       organisation: str, role: str, language: str | None = None,
-                       interview_date: dt.date | None = None, name: str | None = None,
-                       pseudonymise: bool = False, names: Sequence[str] = (),
-                       interviewers: Sequence[str] = (), actor_id: int | None = None
-                       ) -> list[TranscriptInfo]:
+def import_transcripts(
+    session: Session,
+    files: Sequence[tuple[bytes, str]],
+    *,
+    organisation: str,
+    role: str,
+    language: str | None = None,
+    interview_date: dt.date | None = None,
+    name: str | None = None,
+    pseudonymise: bool = False,
+    names: Sequence[str] = (),
+    interviewers: Sequence[str] = (),
+    actor: Actor | int,
+) -> list[TranscriptInfo]:
     """Import several transcript files, all or none: parse every one, then store them all.
 
     ``files`` holds (content, file name) pairs; the other parameters are those
@@ -165,26 +217,51 @@ def import_transcripts(session: Session, files: Sequence[tuple[bytes, str]], *,
     part) writes nothing, so the database's write lock is taken only for the
     bulk inserts at the end.
     """
+    actor_id = acting(session, actor, "manage_transcripts")
     _check_role(role)
     _check_language(language)
-    org = get_organisation(session, organisation)
-    parsed = [read_transcript_file(data, filename, role=role, pseudonymise=pseudonymise,
-                                   names=names, interviewers=interviewers)
-              for data, filename in files]
-    return [store_parsed_transcript(session, transcript, organisation=org, role=role,
-                                    language=language, interview_date=interview_date, name=name,
-                                    source_filename=PurePosixPath(
-                                        filename.replace("\\", "/")).name,
-                                    pseudonymised=pseudonymise, actor_id=actor_id)
-            for transcript, (_, filename) in zip(parsed, files)]
+    org = organisation_row(session, organisation)
+    parsed = [
+        read_transcript_file(
+            data,
+            filename,
+            role=role,
+            pseudonymise=pseudonymise,
+            names=names,
+            interviewers=interviewers,
+        )
+        for data, filename in files
+    ]
+    return [
+        store_parsed_transcript(
+            session,
+            transcript,
+            organisation=org,
+            role=role,
+            language=language,
+            interview_date=interview_date,
+            name=name,
+            source_filename=PurePosixPath(filename.replace("\\", "/")).name,
+            pseudonymised=pseudonymise,
+            actor_id=actor_id,
+        )
+        for transcript, (_, filename) in zip(parsed, files)
+    ]
 
 
-def store_parsed_transcript(session: Session, parsed: ParsedTranscript, *,
-                            organisation: Organisation | str, role: str,
-                            language: str | None = None, interview_date: dt.date | None = None,
-                            name: str | None = None, source_filename: str | None = None,
-                            pseudonymised: bool = False, actor_id: int | None = None
-                            ) -> TranscriptInfo:
+def store_parsed_transcript(
+    session: Session,
+    parsed: ParsedTranscript,
+    *,
+    organisation: Organisation | str,
+    role: str,
+    language: str | None = None,
+    interview_date: dt.date | None = None,
+    name: str | None = None,
+    source_filename: str | None = None,
+    pseudonymised: bool = False,
+    actor_id: int | None = None,
+) -> TranscriptInfo:
     """Store an already parsed transcript (text, turns, search index, audit event).
 
     Other importers (e.g. of REFI-QDA projects) call this so that every
@@ -192,8 +269,11 @@ def store_parsed_transcript(session: Session, parsed: ParsedTranscript, *,
     """
     _check_role(role)
     _check_language(language)
-    org = (organisation if isinstance(organisation, Organisation)
-           else get_organisation(session, organisation))
+    org = (
+        organisation
+        if isinstance(organisation, Organisation)
+        else organisation_row(session, organisation)
+    )
     text = parsed.text
     _check_text_and_turns(parsed)
     name = " ".join((name if name is not None else parsed.name).split())
@@ -203,33 +283,70 @@ def store_parsed_transcript(session: Session, parsed: ParsedTranscript, *,
         raise InvalidInput("The interview date must be a date.")
     language = language or parsed.detected_language or DEFAULT_LANGUAGE
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    existing = session.scalar(select(Transcript).where(Transcript.organisation_id == org.id,
-                                                       Transcript.text_sha256 == digest))
+    existing = session.scalar(
+        select(Transcript).where(
+            Transcript.organisation_id == org.id, Transcript.text_sha256 == digest
+        )
+    )
     if existing is not None:
-        raise AlreadyExists(f"{org.name} already has this transcript, as {existing.name!r} "
-                            f"(id {existing.id}).")
-    transcript = Transcript(organisation_id=org.id, name=name, interviewee_role=role,
-                            language=language, interview_date=interview_date, text=text,
-                            text_sha256=digest, source_filename=source_filename,
-                            imported_by_id=actor_id)
+        raise AlreadyExists(
+            f"{org.name} already has this transcript, as {existing.name!r} (id {existing.id})."
+        )
+    transcript = Transcript(
+        organisation_id=org.id,
+        name=name,
+        interviewee_role=role,
+        language=language,
+        interview_date=interview_date,
+        text=text,
+        text_sha256=digest,
+        source_filename=source_filename,
+        imported_by_id=actor_id,
+    )
     session.add(transcript)
     session.flush()
     # One bulk INSERT, not an ORM object per turn: 100,000 turns in about a second.
-    session.execute(insert(Turn), [
-        {"transcript_id": transcript.id, "position": position, "speaker": turn.speaker or "",
-         "start": turn.start, "end": turn.end, "started_at": turn.started_at,
-         "ended_at": turn.ended_at} for position, turn in enumerate(parsed.turns)])
-    stored = session.execute(select(Turn.id, Turn.position, Turn.start, Turn.end)
-                             .where(Turn.transcript_id == transcript.id)
-                             .order_by(Turn.position)).all()
+    session.execute(
+        insert(Turn),
+        [
+            {
+                "transcript_id": transcript.id,
+                "position": position,
+                "speaker": turn.speaker or "",
+                "start": turn.start,
+                "end": turn.end,
+                "started_at": turn.started_at,
+                "ended_at": turn.ended_at,
+            }
+            for position, turn in enumerate(parsed.turns)
+        ],
+    )
+    stored = session.execute(
+        select(Turn.id, Turn.position, Turn.start, Turn.end)
+        .where(Turn.transcript_id == transcript.id)
+        .order_by(Turn.position)
+    ).all()
     index_turns(session, transcript.id, text, [tuple(row) for row in stored])
-    record_event(session, "transcript.import", actor_id=actor_id, target=transcript,
-                 details={"name": name, "organisation": org.name, "role": role,
-                          "language": language, "turns": len(parsed.turns),
-                          "characters": len(text), "source_filename": source_filename,
-                          "pseudonymised": pseudonymised, "text_sha256": digest})
-    return TranscriptInfo(transcript.id, name, org.name, role, language, len(parsed.turns),
-                          len(text))
+    record_event(
+        session,
+        "transcript.import",
+        actor_id=actor_id,
+        target=transcript,
+        details={
+            "name": name,
+            "organisation": org.name,
+            "role": role,
+            "language": language,
+            "turns": len(parsed.turns),
+            "characters": len(text),
+            "source_filename": source_filename,
+            "pseudonymised": pseudonymised,
+            "text_sha256": digest,
+        },
+    )
+    return TranscriptInfo(
+        transcript.id, name, org.name, role, language, len(parsed.turns), len(text)
+    )
 
 
 def _check_text_and_turns(parsed: ParsedTranscript) -> None:
@@ -252,41 +369,68 @@ def _check_text_and_turns(parsed: ParsedTranscript) -> None:
         previous_end = turn.end
 
 
-def list_transcripts(session: Session, *, organisation: str | None = None
-                     ) -> list[TranscriptInfo]:
+def list_transcripts(
+    session: Session, *, organisation: str | None = None, viewer: Actor
+) -> list[TranscriptInfo]:
     """All transcripts (of one organisation, if named), by organisation and name."""
-    turns = (select(func.count(Turn.id)).where(Turn.transcript_id == Transcript.id)
-             .correlate(Transcript).scalar_subquery())
-    query = (select(Transcript.id, Transcript.name, Organisation.name, Transcript.interviewee_role,
-                    Transcript.language, turns, func.length(Transcript.text))
-             .join(Organisation, Organisation.id == Transcript.organisation_id))
+    require(current_actor(session, viewer), "read_transcripts")
+    turns = (
+        select(func.count(Turn.id))
+        .where(Turn.transcript_id == Transcript.id)
+        .correlate(Transcript)
+        .scalar_subquery()
+    )
+    query = select(
+        Transcript.id,
+        Transcript.name,
+        Organisation.name,
+        Transcript.interviewee_role,
+        Transcript.language,
+        turns,
+        func.length(Transcript.text),
+    ).join(Organisation, Organisation.id == Transcript.organisation_id)
     if organisation:
-        org = get_organisation(session, organisation)
+        org = organisation_row(session, organisation)
         query = query.where(Transcript.organisation_id == org.id)
     infos = [TranscriptInfo(*row) for row in session.execute(query)]
     # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
     return sorted(infos, key=lambda i: (i.organisation.casefold(), i.name.casefold(), i.id))
 
 
-def transcript_json(session: Session, transcript_id: int) -> dict[str, Any]:
+def transcript_json(session: Session, transcript_id: int, *, viewer: Actor) -> dict[str, Any]:
     """A transcript with its text and turns (speaker, start, end, started_at, ended_at).
 
     ``speaker`` is None where the file named no speaker; ``started_at`` and
     ``ended_at`` are seconds from the start of the recording, where known.
     """
+    require(current_actor(session, viewer), "read_transcripts")
     transcript = session.get(Transcript, transcript_id) if isinstance(transcript_id, int) else None
     if transcript is None:
-        raise NotFound(f"There is no transcript with id {transcript_id!r}; "
-                       "`study transcripts list` shows them.")
+        raise NotFound(
+            f"There is no transcript with id {transcript_id!r}; "
+            "`study transcripts list` shows them."
+        )
     return {
-        "id": transcript.id, "name": transcript.name,
-        "organisation": transcript.organisation.name, "role": transcript.interviewee_role,
+        "id": transcript.id,
+        "name": transcript.name,
+        "organisation": transcript.organisation.name,
+        "role": transcript.interviewee_role,
         "language": transcript.language,
-        "interview_date": transcript.interview_date.isoformat() if transcript.interview_date
+        "interview_date": transcript.interview_date.isoformat()
+        if transcript.interview_date
         else None,
-        "source_filename": transcript.source_filename, "text_sha256": transcript.text_sha256,
-        "characters": len(transcript.text), "text": transcript.text,
-        "turns": [{"speaker": turn.speaker or None, "start": turn.start, "end": turn.end,
-                   "started_at": turn.started_at, "ended_at": turn.ended_at}
-                  for turn in transcript.turns],
+        "source_filename": transcript.source_filename,
+        "text_sha256": transcript.text_sha256,
+        "characters": len(transcript.text),
+        "text": transcript.text,
+        "turns": [
+            {
+                "speaker": turn.speaker or None,
+                "start": turn.start,
+                "end": turn.end,
+                "started_at": turn.started_at,
+                "ended_at": turn.ended_at,
+            }
+            for turn in transcript.turns
+        ],
     }

@@ -54,7 +54,7 @@ class ParsedTranscript:
 
     def utterance(self, turn: Turn) -> str:
         """Return what was said in ``turn`` (``text[turn.start:turn.end]``)."""
-        return self.text[turn.start:turn.end]
+        return self.text[turn.start : turn.end]
 
     @property
     def speakers(self) -> list[str]:
@@ -72,8 +72,13 @@ class TurnDraft:
     ended_at: float | None = None
 
 
-def compose_transcript(name: str, drafts: Iterable[TurnDraft], *,
-                       joiner: str = "\n", detected_language: str | None = None) -> ParsedTranscript:
+def compose_transcript(
+    name: str,
+    drafts: Iterable[TurnDraft],
+    *,
+    joiner: str = "\n",
+    detected_language: str | None = None,
+) -> ParsedTranscript:
     """Lay out turn drafts as text (see the module docstring) with exact turn offsets.
 
     Lines of a draft are joined with ``joiner`` ("\\n" for paragraphs, " " for
@@ -97,8 +102,16 @@ def compose_transcript(name: str, drafts: Iterable[TurnDraft], *,
         label = f"{draft.speaker}{SPEAKER_SEPARATOR}" if draft.speaker else ""
         parts.append(label + utterance)
         start = offset + len(label)
-        turns.append(Turn(draft.speaker or None, start, start + len(utterance),
-                          draft.started_at, draft.ended_at))
+        turns.append(
+            Turn(
+                draft.speaker or None,
+                start,
+                start + len(utterance),
+                draft.started_at,
+                draft.ended_at,
+            )
+        )
         offset = start + len(utterance)
-    return ParsedTranscript(name=name, text="".join(parts), turns=turns,
-                            detected_language=detected_language)
+    return ParsedTranscript(
+        name=name, text="".join(parts), turns=turns, detected_language=detected_language
+    )

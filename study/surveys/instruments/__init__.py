@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from study.surveys.instruments.answers import AnswerValue, answer_value
 from study.surveys.instruments.guide import GuideQuestion, GuideSection, InterviewGuide
-from study.surveys.instruments.loading import (DEFAULT_INSTRUMENTS_DIRECTORY, instrument_from_dict,
-                                               instrument_json, load_instrument, load_instruments)
+from study.surveys.instruments.loading import (
+    DEFAULT_INSTRUMENTS_DIRECTORY,
+    instrument_from_dict,
+    instrument_json,
+    load_instrument,
+    load_instruments,
+)
 from study.surveys.instruments.survey import ITEM_TYPES, Instrument, Item, Option, Page, Scale
 
 __all__ = [

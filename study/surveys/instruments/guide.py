@@ -26,8 +26,15 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
-from study.surveys.instruments.validation import (Identifier, Language, Localized, Slug,
-                                                  duplicate_errors, language_errors, raise_problems)
+from study.surveys.instruments.validation import (
+    Identifier,
+    Language,
+    Localized,
+    Slug,
+    duplicate_errors,
+    language_errors,
+    raise_problems,
+)
 
 
 class GuideQuestion(BaseModel):
@@ -80,9 +87,11 @@ class InterviewGuide(BaseModel):
 
     @model_validator(mode="after")
     def _ids_unique_and_texts_complete(self) -> InterviewGuide:
-        problems = duplicate_errors([s.id for s in self.sections],
-                                    [("sections", i, "id") for i in range(len(self.sections))],
-                                    "section")
+        problems = duplicate_errors(
+            [s.id for s in self.sections],
+            [("sections", i, "id") for i in range(len(self.sections))],
+            "section",
+        )
         ids, locs = [], []
         for s, section in enumerate(self.sections):
             for q, question in enumerate(section.questions):

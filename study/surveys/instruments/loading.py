@@ -39,8 +39,9 @@ def load_instrument(path: str | Path) -> Instrument | InterviewGuide:
     return load_yaml_model(path, model)
 
 
-def load_instruments(directory: str | Path = DEFAULT_INSTRUMENTS_DIRECTORY,
-                     ) -> dict[str, Instrument | InterviewGuide]:
+def load_instruments(
+    directory: str | Path = DEFAULT_INSTRUMENTS_DIRECTORY,
+) -> dict[str, Instrument | InterviewGuide]:
     """Read every ``*.yaml`` instrument in ``directory``, keyed by instrument id.
 
     Raises
@@ -56,8 +57,11 @@ def load_instruments(directory: str | Path = DEFAULT_INSTRUMENTS_DIRECTORY,
     for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
         instrument = load_instrument(path)
         if instrument.id in found:
-            raise InvalidFile(f"instrument id '{instrument.id}' is also used by {origin[instrument.id]}",
-                              path=str(path), field="id")
+            raise InvalidFile(
+                f"instrument id '{instrument.id}' is also used by {origin[instrument.id]}",
+                path=str(path),
+                field="id",
+            )
         found[instrument.id] = instrument
         origin[instrument.id] = path
     return found
@@ -71,15 +75,21 @@ def instrument_from_dict(data: dict[str, Any]) -> Instrument | InterviewGuide:
 
 
 def _item_json(item: Item) -> dict[str, Any]:
-    described: dict[str, Any] = {"id": item.id, "type": item.type, "text": dict(item.text),
-                                 "required": item.required, "scale": item.scale,
-                                 "reverse": item.reverse}
+    described: dict[str, Any] = {
+        "id": item.id,
+        "type": item.type,
+        "text": dict(item.text),
+        "required": item.required,
+        "scale": item.scale,
+        "reverse": item.reverse,
+    }
     if item.type == "likert":
         described["points"] = item.points
         described["labels"] = dict(item.labels) if isinstance(item.labels, dict) else None
     if item.options is not None:
-        described["options"] = [{"id": o.id, "value": o.value, "label": dict(o.label)}
-                                 for o in item.options]
+        described["options"] = [
+            {"id": o.id, "value": o.value, "label": dict(o.label)} for o in item.options
+        ]
     if item.type == "number":
         described["min"], described["max"] = item.min, item.max
     if item.demographic:
@@ -96,22 +106,43 @@ def instrument_json(instrument: Instrument | InterviewGuide) -> dict[str, Any]:
     ``options`` (choice items), ``min``/``max`` (number) and ``required``.
     An interview guide gives ``sections`` with ``questions`` and ``probes`` instead.
     """
-    head: dict[str, Any] = {"id": instrument.id, "kind": instrument.kind,
-                            "version": instrument.version, "languages": list(instrument.languages),
-                            "title": dict(instrument.title)}
+    head: dict[str, Any] = {
+        "id": instrument.id,
+        "kind": instrument.kind,
+        "version": instrument.version,
+        "languages": list(instrument.languages),
+        "title": dict(instrument.title),
+    }
     if isinstance(instrument, InterviewGuide):
         head["sections"] = [
-            {"id": s.id, "title": dict(s.title),
-             "questions": [{"id": q.id, "text": dict(q.text), "probes": [dict(p) for p in q.probes]}
-                           for q in s.questions]}
-            for s in instrument.sections]
+            {
+                "id": s.id,
+                "title": dict(s.title),
+                "questions": [
+                    {"id": q.id, "text": dict(q.text), "probes": [dict(p) for p in q.probes]}
+                    for q in s.questions
+                ],
+            }
+            for s in instrument.sections
+        ]
         return head
-    head["pages"] = [{"id": page.id, "title": dict(page.title),
-                      "items": [item.id for item in instrument.page_items(page)]}
-                     for page in instrument.pages]
-    head["scales"] = [{"id": s.id, "label": dict(s.label), "rule": s.rule,
-                       "min_answered": s.min_answered,
-                       "items": [i.id for i in instrument.scale_items(s.id)]}
-                      for s in instrument.scales]
+    head["pages"] = [
+        {
+            "id": page.id,
+            "title": dict(page.title),
+            "items": [item.id for item in instrument.page_items(page)],
+        }
+        for page in instrument.pages
+    ]
+    head["scales"] = [
+        {
+            "id": s.id,
+            "label": dict(s.label),
+            "rule": s.rule,
+            "min_answered": s.min_answered,
+            "items": [i.id for i in instrument.scale_items(s.id)],
+        }
+        for s in instrument.scales
+    ]
     head["items"] = [_item_json(item) for item in instrument.all_items()]
     return head

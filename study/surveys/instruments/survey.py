@@ -35,12 +35,28 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from study.surveys.instruments.validation import (Identifier, Language, Localized, Slug,
-                                                  duplicate_errors, language_errors, problem,
-                                                  raise_problems)
+from study.surveys.instruments.conditions import Condition, condition_errors
+from study.surveys.instruments.validation import (
+    Identifier,
+    Language,
+    Localized,
+    Slug,
+    duplicate_errors,
+    language_errors,
+    problem,
+    raise_problems,
+)
 
 ItemType = Literal["likert", "single_choice", "multiple_choice", "text", "number"]
 ITEM_TYPES: tuple[str, ...] = ("likert", "single_choice", "multiple_choice", "text", "number")
@@ -93,6 +109,9 @@ class Item(BaseModel):
     max: float | None = None
     # text
     max_length: PositiveInt | None = None
+    #: Shown only when this holds for earlier pages' answers (see ...instruments.conditions);
+    #: left out of the stored definition when absent, so older versions keep their hash.
+    show_if: Condition | None = Field(None, exclude_if=lambda value: value is None)
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Item:
@@ -106,14 +125,23 @@ class Item(BaseModel):
             if self.points is None:
                 problems.append(problem(("points",), "a likert item needs 'points' (5 or 7)"))
             if self.labels is None:
-                problems.append(problem(("labels",), "a likert item needs 'labels' (one per point "
-                                        "per language, or the name of a label set)"))
+                problems.append(
+                    problem(
+                        ("labels",),
+                        "a likert item needs 'labels' (one per point "
+                        "per language, or the name of a label set)",
+                    )
+                )
             elif isinstance(self.labels, dict) and self.points is not None:
                 problems += label_count_errors(self.labels, self.points, ("labels",))
         if self.type in ("single_choice", "multiple_choice"):
             problems += self._option_errors()
-        if self.type == "number" and self.min is not None and self.max is not None \
-                and self.min >= self.max:
+        if (
+            self.type == "number"
+            and self.min is not None
+            and self.max is not None
+            and self.min >= self.max
+        ):
             problems.append(problem(("max",), "'max' must be greater than 'min'"))
         raise_problems("Item", problems)
         return self
@@ -125,8 +153,9 @@ class Item(BaseModel):
             if option.value is None:
                 option.value = position
         locs = [("options", i) for i in range(len(self.options))]
-        problems = duplicate_errors([o.id for o in self.options], [(*loc, "id") for loc in locs],
-                                    "option")
+        problems = duplicate_errors(
+            [o.id for o in self.options], [(*loc, "id") for loc in locs], "option"
+        )
         values = [str(o.value) for o in self.options]
         problems += duplicate_errors(values, [(*loc, "value") for loc in locs], "option value")
         return problems
@@ -146,9 +175,14 @@ class Item(BaseModel):
 
 def label_count_errors(labels: dict[str, list[str]], points: int, loc: tuple) -> list:
     """One problem per language whose label list does not have ``points`` entries."""
-    return [problem((*loc, language), f"{len(texts)} labels for {points} points in '{language}' "
-                    f"(give one label per point)")
-            for language, texts in labels.items() if len(texts) != points]
+    return [
+        problem(
+            (*loc, language),
+            f"{len(texts)} labels for {points} points in '{language}' (give one label per point)",
+        )
+        for language, texts in labels.items()
+        if len(texts) != points
+    ]
 
 
 class Scale(BaseModel):
@@ -176,6 +210,11 @@ class Page(BaseModel):
     title: Localized
     intro: Localized | None = None
     items: list[Identifier | Item] = Field(min_length=1)
+    #: Shown only when this holds for earlier pages' answers (see ...instruments.conditions).
+    show_if: Condition | None = Field(None, exclude_if=lambda value: value is None)
+    #: ``true``: the page's items in a per-respondent order; a list of item ids: those
+    #: items trade places among themselves, the others stay put (see study.surveys.logic).
+    randomise: bool | list[Identifier] = Field(False, exclude_if=lambda value: value is False)
 
     @field_validator("items", mode="before")
     @classmethod
@@ -189,8 +228,13 @@ class Page(BaseModel):
                 try:
                     entry = Item.model_validate(entry)
                 except ValidationError as exc:
-                    raise_problems("Item", [problem((index, *e["loc"]), e["msg"], e.get("input"))
-                                            for e in exc.errors()])
+                    raise_problems(
+                        "Item",
+                        [
+                            problem((index, *e["loc"]), e["msg"], e.get("input"))
+                            for e in exc.errors()
+                        ],
+                    )
             entries.append(entry)
         return entries
 
@@ -199,9 +243,12 @@ class Page(BaseModel):
 MAIL_PLACEHOLDERS = ("link", "opt_out", "organisation", "title")
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
 # Consent wording that promises every question may be skipped (English, Danish).
-_SKIP_ANY = re.compile(r"skip (any|every|all)( of the)? questions?\b(?! not marked)"
-                       r"|spring\w* (ethvert |alle |et hvilket som helst )?spørgsmål over"
-                       r"(?! som ikke)", re.IGNORECASE)
+_SKIP_ANY = re.compile(
+    r"skip (any|every|all)( of the)? questions?\b(?! not marked)"
+    r"|spring\w* (ethvert |alle |et hvilket som helst )?spørgsmål over"
+    r"(?! som ikke)",
+    re.IGNORECASE,
+)
 
 
 class MailTemplate(BaseModel):
@@ -220,8 +267,13 @@ class MailTemplate(BaseModel):
             for language, text in getattr(self, name).items():
                 for found in _PLACEHOLDER.findall(text):
                     if found not in MAIL_PLACEHOLDERS:
-                        problems.append(problem((name, language), f"unknown placeholder "
-                                                f"{{{found}}}; use {', '.join(MAIL_PLACEHOLDERS)}"))
+                        problems.append(
+                            problem(
+                                (name, language),
+                                f"unknown placeholder "
+                                f"{{{found}}}; use {', '.join(MAIL_PLACEHOLDERS)}",
+                            )
+                        )
         for language, text in self.body.items():
             for needed in ("link", "opt_out"):
                 if f"{{{needed}}}" not in text:
@@ -267,6 +319,7 @@ class Instrument(BaseModel):
         problems = self._page_errors()
         raise_problems("Instrument", problems)
         problems = self._label_errors() + self._scale_errors() + self._consent_errors()
+        problems += self._logic_errors()
         problems += language_errors(self, self.languages)
         for name, labels in self.label_sets.items():
             for found in language_errors(_LabelSet(labels=labels), self.languages):
@@ -280,8 +333,9 @@ class Instrument(BaseModel):
         ids = [item.id for item in self.items]
         locs: list[tuple] = [("items", i, "id") for i in range(len(self.items))]
         placed: dict[str, tuple] = {}
-        problems = duplicate_errors([p.id for p in self.pages],
-                                    [("pages", i, "id") for i in range(len(self.pages))], "page")
+        problems = duplicate_errors(
+            [p.id for p in self.pages], [("pages", i, "id") for i in range(len(self.pages))], "page"
+        )
         for p, page in enumerate(self.pages):
             for e, entry in enumerate(page.items):
                 loc = ("pages", p, "items", e)
@@ -295,8 +349,74 @@ class Instrument(BaseModel):
                     problems.append(problem(loc, f"item '{entry}' is already on another page"))
                 placed[entry] = loc
         problems += duplicate_errors(ids, locs, "item")
-        problems += [problem(("items", i), f"item '{item.id}' is not on any page")
-                     for i, item in enumerate(self.items) if item.id not in placed]
+        problems += [
+            problem(("items", i), f"item '{item.id}' is not on any page")
+            for i, item in enumerate(self.items)
+            if item.id not in placed
+        ]
+        return problems
+
+    def _logic_errors(self) -> list:
+        """Conditions use items of earlier pages correctly; randomised items are the page's."""
+        top = {item.id: item for item in self.items}
+        pages = [
+            [entry if isinstance(entry, Item) else top[entry] for entry in page.items]
+            for page in self.pages
+        ]
+        known = {item.id for items in pages for item in items}
+        earlier: dict[str, Item] = {}
+        problems = []
+        for p, (page, items) in enumerate(zip(self.pages, pages)):
+            if page.show_if is not None:
+                problems += condition_errors(
+                    page.show_if, ("pages", p, "show_if"), earlier=earlier, known=known
+                )
+            for e, (entry, item) in enumerate(zip(page.items, items)):
+                if item.show_if is not None:
+                    loc = (
+                        ("pages", p, "items", e)
+                        if isinstance(entry, Item)
+                        else ("items", list(top).index(item.id))
+                    )
+                    problems += condition_errors(
+                        item.show_if, (*loc, "show_if"), earlier=earlier, known=known
+                    )
+            problems += self._randomise_errors(p, page, [item.id for item in items], known)
+            earlier.update((item.id, item) for item in items)
+        return problems
+
+    @staticmethod
+    def _randomise_errors(p: int, page: Page, ids: list[str], known: set[str]) -> list:
+        problems = []
+        if page.randomise is not False and f"{page.id}_order" in known:
+            problems.append(
+                problem(
+                    ("pages", p, "randomise"),
+                    f"item id '{page.id}_order' is the name of this page's order column in exports",
+                )
+            )
+        if not isinstance(page.randomise, list):
+            return problems
+        for i, item_id in enumerate(page.randomise):
+            if item_id not in ids:
+                problems.append(
+                    problem(
+                        ("pages", p, "randomise", i), f"item '{item_id}' is not on page '{page.id}'"
+                    )
+                )
+        problems += duplicate_errors(
+            page.randomise,
+            [("pages", p, "randomise", i) for i in range(len(page.randomise))],
+            "randomised item",
+        )
+        if len(page.randomise) < 2:
+            problems.append(
+                problem(
+                    ("pages", p, "randomise"),
+                    "list at least two items to "
+                    "randomise (or write 'randomise: true' for the whole page)",
+                )
+            )
         return problems
 
     def _consent_errors(self) -> list:
@@ -304,55 +424,79 @@ class Instrument(BaseModel):
         required = [item.id for _, item in self._items_with_locs() if item.required]
         if not required:
             return []
-        return [problem(("consent", language), f"the consent says any question may be "
-                        f"skipped, but {', '.join(repr(i) for i in required)} "
-                        f"{'is' if len(required) == 1 else 'are'} required: reword the consent "
-                        f"or make the item optional")
-                for language, text in self.consent.items() if _SKIP_ANY.search(text)]
+        return [
+            problem(
+                ("consent", language),
+                f"the consent says any question may be "
+                f"skipped, but {', '.join(repr(i) for i in required)} "
+                f"{'is' if len(required) == 1 else 'are'} required: reword the consent "
+                f"or make the item optional",
+            )
+            for language, text in self.consent.items()
+            if _SKIP_ANY.search(text)
+        ]
 
     def _label_errors(self) -> list:
         problems = []
         for name, labels in self.label_sets.items():
             counts = {len(texts) for texts in labels.values()}
             if len(counts) > 1:
-                problems.append(problem(("label_sets", name), "every language needs the same "
-                                        "number of labels"))
+                problems.append(
+                    problem(("label_sets", name), "every language needs the same number of labels")
+                )
         for loc, item in self._items_with_locs():
             if isinstance(item.labels, str):
                 if item.labels not in self.label_sets:
-                    problems.append(problem((*loc, "labels"), f"there is no label set "
-                                            f"'{item.labels}' in 'label_sets'"))
+                    problems.append(
+                        problem(
+                            (*loc, "labels"),
+                            f"there is no label set '{item.labels}' in 'label_sets'",
+                        )
+                    )
                     continue
                 item.labels = {k: list(v) for k, v in self.label_sets[item.labels].items()}
                 problems += label_count_errors(item.labels, item.points or 0, (*loc, "labels"))
         return problems
 
     def _scale_errors(self) -> list:
-        problems = duplicate_errors([s.id for s in self.scales],
-                                    [("scales", i, "id") for i in range(len(self.scales))], "scale")
+        problems = duplicate_errors(
+            [s.id for s in self.scales],
+            [("scales", i, "id") for i in range(len(self.scales))],
+            "scale",
+        )
         known = {s.id for s in self.scales}
         points: dict[str, set[int]] = {s.id: set() for s in self.scales}
         for loc, item in self._items_with_locs():
             if item.scale is None:
                 continue
             if item.scale not in known:
-                problems.append(problem((*loc, "scale"), f"there is no scale '{item.scale}' "
-                                        f"in 'scales'"))
+                problems.append(
+                    problem((*loc, "scale"), f"there is no scale '{item.scale}' in 'scales'")
+                )
             else:
                 points[item.scale].add(item.points or 0)
         for i, scale in enumerate(self.scales):
             if not points[scale.id]:
                 problems.append(problem(("scales", i), f"no item belongs to scale '{scale.id}'"))
             elif len(points[scale.id]) > 1:
-                problems.append(problem(("scales", i), f"the items of scale '{scale.id}' have "
-                                        f"different numbers of points"))
+                problems.append(
+                    problem(
+                        ("scales", i),
+                        f"the items of scale '{scale.id}' have different numbers of points",
+                    )
+                )
         return problems
 
     def _items_with_locs(self) -> list[tuple[tuple, Item]]:
-        found: list[tuple[tuple, Item]] = [(("items", i), item) for i, item in enumerate(self.items)]
+        found: list[tuple[tuple, Item]] = [
+            (("items", i), item) for i, item in enumerate(self.items)
+        ]
         for p, page in enumerate(self.pages):
-            found += [(("pages", p, "items", e), entry) for e, entry in enumerate(page.items)
-                      if isinstance(entry, Item)]
+            found += [
+                (("pages", p, "items", e), entry)
+                for e, entry in enumerate(page.items)
+                if isinstance(entry, Item)
+            ]
         return found
 
     # -- reading the instrument ------------------------------------------------------------
@@ -360,8 +504,11 @@ class Instrument(BaseModel):
     def all_items(self) -> list[Item]:
         """Every item, in the order respondents see them (page by page)."""
         top = {item.id: item for item in self.items}
-        return [entry if isinstance(entry, Item) else top[entry]
-                for page in self.pages for entry in page.items]
+        return [
+            entry if isinstance(entry, Item) else top[entry]
+            for page in self.pages
+            for entry in page.items
+        ]
 
     def item(self, item_id: str) -> Item:
         """The item with id ``item_id`` (KeyError if there is none)."""

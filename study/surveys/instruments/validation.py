@@ -16,11 +16,16 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 #: Item, option, page, scale and question ids: usable as SPSS variable names,
 #: Qualtrics export tags and LimeSurvey codes.
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60,
-                                              pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=60, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+]
 #: Instrument ids are file-like slugs (``ism-adoption-survey``).
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80,
-                                        pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+Slug = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=80, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+    ),
+]
 Language = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2}$")]
 #: A text per language, e.g. ``{"en": "Title", "da": "Titel"}``.
 Localized = dict[str, str]
@@ -30,8 +35,11 @@ Loc = tuple[str | int, ...]
 
 def problem(loc: Loc, message: str, value: Any = None) -> InitErrorDetails:
     """One validation problem at ``loc`` (relative to the model being validated)."""
-    return InitErrorDetails(type=PydanticCustomError("instrument", "{message}", {"message": message}),
-                            loc=loc, input=value)
+    return InitErrorDetails(
+        type=PydanticCustomError("instrument", "{message}", {"message": message}),
+        loc=loc,
+        input=value,
+    )
 
 
 def raise_problems(title: str, problems: list[InitErrorDetails]) -> None:
@@ -69,15 +77,25 @@ def language_errors(model: BaseModel, languages: list[str]) -> list[InitErrorDet
         for language in languages:
             text = texts.get(language)
             if text is None:
-                problems.append(problem((*loc,), f"the '{language}' text is missing "
-                                        f"(every text needs each declared language: {declared})"))
+                problems.append(
+                    problem(
+                        (*loc,),
+                        f"the '{language}' text is missing "
+                        f"(every text needs each declared language: {declared})",
+                    )
+                )
             elif (isinstance(text, str) and not text.strip()) or (
-                    isinstance(text, list) and not all(str(t).strip() for t in text)):
+                isinstance(text, list) and not all(str(t).strip() for t in text)
+            ):
                 problems.append(problem((*loc, language), f"the '{language}' text is empty"))
         for language in texts:
             if language not in languages:
-                problems.append(problem((*loc, language), f"'{language}' is not one of the "
-                                        f"declared languages ({declared})"))
+                problems.append(
+                    problem(
+                        (*loc, language),
+                        f"'{language}' is not one of the declared languages ({declared})",
+                    )
+                )
     return problems
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from study.ui.server import ROUTE_PREFIX, _cookie_path
+
 __all__ = ["drop_cookie", "take_cookie"]
 
 _mount = st.components.v2.component(
@@ -21,7 +23,6 @@ _mount = st.components.v2.component(
 
 
 def _route(name: str) -> str:
-    from study.ui.server import ROUTE_PREFIX, _cookie_path
     return _cookie_path().rstrip("/") + f"{ROUTE_PREFIX}/{name}"
 
 
@@ -31,8 +32,12 @@ def take_cookie(handoff: str, *, home: bool = False) -> None:
     ``home=True`` opens the app's first page instead of reloading this address.
     """
     st.caption("Logging in ...")
-    data = {"action": "take", "handoff": handoff, "url": _route("session"),
-            "nonce": secrets.token_hex(8)}
+    data = {
+        "action": "take",
+        "handoff": handoff,
+        "url": _route("session"),
+        "nonce": secrets.token_hex(8),
+    }
     if home:
         data["next"] = _route("").rsplit("/_study/", 1)[0] + "/"
     _mount(key="session_cookie", data=data)
@@ -41,5 +46,7 @@ def take_cookie(handoff: str, *, home: bool = False) -> None:
 def drop_cookie() -> None:
     """Have the browser delete its session cookie, then reload (after a logout)."""
     st.caption("Logging out ...")
-    _mount(key="session_cookie", data={"action": "drop", "url": _route("logout"),
-                                       "nonce": secrets.token_hex(8)})
+    _mount(
+        key="session_cookie",
+        data={"action": "drop", "url": _route("logout"), "nonce": secrets.token_hex(8)},
+    )

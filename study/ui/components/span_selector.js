@@ -1,6 +1,6 @@
 // Span selector for the coding workbench (st.components.v2, no build step).
 //
-// Draws the transcript from `data` (built by span_view.py): one row per turn
+// Draws the transcript from `data` (built by study/interviews/coding/span_view.py): one row per turn
 // with the speaker, the text cut into runs (each run knows its code-point
 // start and end) and a margin of code chips; beside it, when `data.codes` is
 // given, the scheme's code tree (colours, counts, favourites 1-9). Transcript
@@ -21,12 +21,13 @@
 //   {type: "undo", id}                       Ctrl+Z (Cmd+Z)
 //   {type: "mark", ref, kind}                a coding clicked (opens it beside)
 //   {type: "accept"|"reject", ref}           a suggestion chip's buttons
+// The types are declared in span_view.py (ACTIONS); `data.changes` names the
+// change actions (those with an id, resent until done).
 // Offsets are code points: JS strings count UTF-16 units, so an emoji would
 // count twice; Array.from() walks code points.
 
 const SELECTION_HIGHLIGHT = "ism-study-selection";
 const ADJUST_HIGHLIGHT = "ism-study-adjust";
-const CHANGES = new Set(["code", "invivo", "remove", "span", "undo"]);
 
 function element(tag, className) {
   const node = document.createElement(tag);
@@ -612,7 +613,7 @@ function apply(shell, action) {
 function send(shell, action) {
   const state = shell.__ism;
   const actions = state.pending.slice();
-  if (action && !CHANGES.has(action.type)) actions.push(action);
+  if (action && !state.changes.has(action.type)) actions.push(action);
   state.send("action", { actions });
 }
 
@@ -789,7 +790,7 @@ export default function (component) {
     shell.append(host, treeBox);
     shell.__ism = { version: null, marks: [], turns: [], rows: [], runs: null, pending: [],
                     selection: null, focused: null, favourites: [], counts: new Map(),
-                    labels: {}, tree: null, host, treeBox, root: parentElement,
+                    labels: {}, tree: null, host, treeBox, root: parentElement, changes: new Set(),
                     session: Math.random().toString(36).slice(2, 10), revealed: null };
     parentElement.appendChild(shell);
     wire(shell);
@@ -797,6 +798,7 @@ export default function (component) {
   const state = shell.__ism;
   state.send = setTriggerValue;
   if (!data || !data.turns) return;
+  state.changes = new Set(data.changes || []);
   const done = new Set(data.done || []);
   state.pending = state.pending.filter((action) => !done.has(action.id));
   const treeChanged = JSON.stringify(data.tree || null) !== JSON.stringify(state.tree);
@@ -837,3 +839,7 @@ export default function (component) {
     state.resend = setTimeout(() => { if (state.pending.length) send(shell, null); }, 2000);
   }
 }
+
+// The pure functions, for their unit tests (tests/ui/components/span_selector.test.mjs,
+// run by `node --test`); Streamlit uses only the default export.
+export { codePoints, cutTurn, numbered, rgba, tidy, turnAt, turnsOf, words };

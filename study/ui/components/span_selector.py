@@ -1,7 +1,7 @@
 """The span selector: a transcript a coder selects with the mouse, as an inline st.components.v2.
 
 The browser part (span_selector.js/.css next to this file) draws a view from
-:func:`study.ui.components.span_view.build_span_view` and reports what the
+:func:`study.interviews.coding.span_view.build_span_view` and reports what the
 coder did as one trigger value, ``action`` (see the top of the .js file).
 Only :mod:`study.ui` imports this module.
 """
@@ -24,8 +24,9 @@ _mount = st.components.v2.component(
 )
 
 
-def span_selector(view: dict[str, Any], *, key: str,
-                  on_action: Callable[[], None] | None = None) -> dict[str, Any] | None:
+def span_selector(
+    view: dict[str, Any], *, key: str, on_action: Callable[[], None] | None = None
+) -> dict[str, Any] | None:
     """Show ``view`` and return the coder's last action (``{"type": ...}``) or None.
 
     ``view`` should be the same object on every rerun until the transcript

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from study.admin.accounts import current_actor
+from study.admin.permissions import Actor, require
 from study.interviews.transcripts.store import TranscriptInfo, list_transcripts, transcript_json
 
 __all__ = ["TranscriptText", "TurnSpan", "load_transcript", "transcript_choices"]
@@ -46,20 +48,36 @@ class TranscriptText:
         return tuple(turn.position for turn in self.turns)
 
 
-def transcript_choices(session: Session) -> list[TranscriptInfo]:
-    """Every transcript, by organisation and name."""
-    return list_transcripts(session)
+def transcript_choices(session: Session, viewer: Actor) -> list[TranscriptInfo]:
+    """Every transcript ``viewer`` may read, by organisation and name."""
+    return list_transcripts(session, viewer=viewer)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _cached(transcript_id: int, characters: int, name: str, _session: Session) -> TranscriptText:
-    data = transcript_json(_session, transcript_id)
-    turns = tuple(TurnSpan(t["speaker"], t["start"], t["end"], position)
-                  for position, t in enumerate(data["turns"]))
-    return TranscriptText(data["id"], data["name"], data["organisation"], data["role"],
-                          data["language"], data["text_sha256"], data["text"], turns)
+def _cached(
+    transcript_id: int, characters: int, name: str, _session: Session, _viewer: Actor
+) -> TranscriptText:
+    data = transcript_json(_session, transcript_id, viewer=_viewer)
+    turns = tuple(
+        TurnSpan(t["speaker"], t["start"], t["end"], position)
+        for position, t in enumerate(data["turns"])
+    )
+    return TranscriptText(
+        data["id"],
+        data["name"],
+        data["organisation"],
+        data["role"],
+        data["language"],
+        data["text_sha256"],
+        data["text"],
+        turns,
+    )
 
 
-def load_transcript(session: Session, info: TranscriptInfo) -> TranscriptText:
-    """The transcript's text and turns (loaded once per process, then from memory)."""
-    return _cached(info.id, info.characters, info.name, session)
+def load_transcript(session: Session, info: TranscriptInfo, viewer: Actor) -> TranscriptText:
+    """The transcript's text and turns (loaded once per process, then from memory).
+
+    The viewer's right to read transcripts is checked on every call, cached or not.
+    """
+    require(current_actor(session, viewer), "read_transcripts")
+    return _cached(info.id, info.characters, info.name, session, viewer)

@@ -29,19 +29,30 @@ def _show_guide(guide: InterviewGuide, language: str) -> None:
                 st.caption(f"\u2003Probe: {markdown_literal(probe[language])}")
     left, right = st.columns(2)
     for column, lang in zip((left, right), guide.languages):
-        column.download_button(f"Print guide ({lang}, .docx)", _guide_docx(guide.id, lang),
-                               file_name=f"{guide.id}-{lang}.docx",
-                               mime="application/vnd.openxmlformats-officedocument."
-                                    "wordprocessingml.document", key=f"docx-{guide.id}-{lang}")
+        column.download_button(
+            f"Print guide ({lang}, .docx)",
+            _guide_docx(guide.id, lang),
+            file_name=f"{guide.id}-{lang}.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key=f"docx-{guide.id}-{lang}",
+        )
 
 
 def _show_survey(survey, language: str) -> None:
     scales = {s.id: s.label[language] for s in survey.scales}
     for page in survey.pages:
         st.markdown(f"**{markdown_literal(page.title[language])}**")
-        rows = [{"item": item.id, "type": item.type, "text": item.text[language],
-                 "scale": scales.get(item.scale, ""), "reversed": item.reverse,
-                 "required": item.required} for item in survey.page_items(page)]
+        rows = [
+            {
+                "item": item.id,
+                "type": item.type,
+                "text": item.text[language],
+                "scale": scales.get(item.scale, ""),
+                "reversed": item.reverse,
+                "required": item.required,
+            }
+            for item in survey.page_items(page)
+        ]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
@@ -50,8 +61,9 @@ def render() -> None:
     st.title("Instruments")
     with errors_shown(stop=True):
         instruments = load_instruments()
-    labels = {f"{i.title[i.languages[0]]} ({i.id} v{i.version})": i.id
-              for i in instruments.values()}
+    labels = {
+        f"{i.title[i.languages[0]]} ({i.id} v{i.version})": i.id for i in instruments.values()
+    }
     chosen = instruments[labels[st.selectbox("Instrument", list(labels))]]
     language = st.segmented_control("Language", chosen.languages, default=chosen.languages[0])
     language = language or chosen.languages[0]

@@ -21,11 +21,17 @@ def render() -> None:
         country = right.text_input("Country")
         if st.form_submit_button("Add"):
             with errors_shown(), database().transaction() as session:
-                info = add_organisation(session, name, sector=sector, size_band=size_band,
-                                        country=country, actor_id=current_account().id)
+                info = add_organisation(
+                    session,
+                    name,
+                    sector=sector,
+                    size_band=size_band,
+                    country=country,
+                    actor=current_account().id,
+                )
                 st.success(f"Added {markdown_literal(info.name)}.")
     with errors_shown(stop=True), database().transaction() as session:
-        frame = organisations_frame(session)
+        frame = organisations_frame(session, viewer=current_account())
     st.dataframe(frame.drop(columns="id"), hide_index=True, width="stretch")
 
 

@@ -10,29 +10,41 @@ from study.ui.state import current_account, database, errors_shown
 
 def render() -> None:
     """Show the study's name, totals and a table per organisation."""
-    account = current_account()
-    organisation_id = account.organisation_id if account.role == "practitioner" else None
     with errors_shown(stop=True), database().transaction() as session:
-        overview = study_overview(session, organisation_id=organisation_id)
+        overview = study_overview(session, viewer=current_account())
     st.title(overview.study_name or "No study yet")
     if overview.organisations.empty:
-        st.info("The study has no organisations yet. Add one on the Organisations page or "
-                "with `study org add NAME`; `study demo` loads a demo study.")
+        st.info(
+            "The study has no organisations yet. Add one on the Organisations page or "
+            "with `study org add NAME`; `study demo` loads a demo study."
+        )
         return
     totals = overview.totals
     columns = st.columns(4)
-    for column, (label, key) in zip(columns, [("Organisations", "organisations"),
-                                              ("Survey responses", "responses"),
-                                              ("Transcripts", "transcripts"),
-                                              ("Codings", "codings")]):
+    for column, (label, key) in zip(
+        columns,
+        [
+            ("Organisations", "organisations"),
+            ("Survey responses", "responses"),
+            ("Transcripts", "transcripts"),
+            ("Codings", "codings"),
+        ],
+    ):
         column.metric(label, f"{totals[key]:,}")
     st.dataframe(
-        overview.organisations, hide_index=True, width="stretch",
-        column_config={"organisation": "Organisation", "sector": "Sector",
-                       "size_band": "Size", "country": "Country",
-                       "responses": st.column_config.NumberColumn("Responses"),
-                       "transcripts": st.column_config.NumberColumn("Transcripts"),
-                       "codings": st.column_config.NumberColumn("Codings")})
+        overview.organisations,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "organisation": "Organisation",
+            "sector": "Sector",
+            "size_band": "Size",
+            "country": "Country",
+            "responses": st.column_config.NumberColumn("Responses"),
+            "transcripts": st.column_config.NumberColumn("Transcripts"),
+            "codings": st.column_config.NumberColumn("Codings"),
+        },
+    )
 
 
 render()

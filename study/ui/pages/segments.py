@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from study.admin.organisations import list_organisations
+from study.admin.permissions import sees_others_codings
 from study.db.models import INTERVIEWEE_ROLES
 from study.interviews.coding import coded_segments, list_codes, list_schemes
 from study.interviews.coding.exports import write_segments_docx, write_segments_xlsx
@@ -35,31 +36,45 @@ def _file(write, segments: pd.DataFrame, **options) -> bytes:
 def _filters(account) -> dict | None:
     """The code and filters the user chose, or None when there is nothing to report on."""
     with errors_shown(stop=True), database().transaction() as session:
-        schemes = [s for s in list_schemes(session) if s.active]
-        organisations = [o.name for o in list_organisations(session)]
+        schemes = [s for s in list_schemes(session, viewer=current_account()) if s.active]
+        organisations = [o.name for o in list_organisations(session, viewer=current_account())]
     if not schemes:
         st.info("No coding scheme is loaded yet, so nothing has been coded.")
         return None
     by_id = {s.id: s for s in schemes}
     top = st.columns([3, 4, 2], vertical_alignment="bottom")
-    scheme_id = top[0].selectbox("Coding scheme", list(by_id), key="seg_scheme",
-                                 format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})")
+    scheme_id = top[0].selectbox(
+        "Coding scheme",
+        list(by_id),
+        key="seg_scheme",
+        format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})",
+    )
     with errors_shown(stop=True), database().transaction() as session:
-        codes = {c.id: c for c in list_codes(session, scheme_id)}
-    code_id = top[1].selectbox("Code", list(codes), key="seg_code",
-                               format_func=lambda i: "↳ " * codes[i].depth + codes[i].name)
+        codes = {c.id: c for c in list_codes(session, scheme_id, viewer=current_account())}
+    code_id = top[1].selectbox(
+        "Code",
+        list(codes),
+        key="seg_code",
+        format_func=lambda i: "↳ " * codes[i].depth + codes[i].name,
+    )
     subcodes = top[2].checkbox("Include sub-codes", value=True, key="seg_subcodes")
     row = st.columns([3, 3, 3], vertical_alignment="bottom")
     organisation = row[0].selectbox("Organisation", [ALL, *organisations], key="seg_org")
     role = row[1].selectbox("Interviewee role", [ALL, *INTERVIEWEE_ROLES], key="seg_role")
-    blind = account.role == "coder"
-    others = row[2].toggle("Other coders' codings" if blind else "Choose coders",
-                           key="seg_others",
-                           help="Blind coding: coders see only their own codings by default.")
-    return {"code": codes[code_id], "code_id": code_id, "subcodes": subcodes,
-            "organisation": None if organisation == ALL else organisation,
-            "role": None if role == ALL else role,
-            "coders": "all" if others else ([account.id] if blind else None)}
+    blind = not sees_others_codings(account)
+    others = row[2].toggle(
+        "Other coders' codings" if blind else "Choose coders",
+        key="seg_others",
+        help="Blind coding: coders see only their own codings by default.",
+    )
+    return {
+        "code": codes[code_id],
+        "code_id": code_id,
+        "subcodes": subcodes,
+        "organisation": None if organisation == ALL else organisation,
+        "role": None if role == ALL else role,
+        "coders": "all" if others else ([account.id] if blind else None),
+    }
 
 
 def render() -> None:
@@ -70,16 +85,24 @@ def render() -> None:
     if chosen is None:
         return
     with errors_shown(stop=True), database().transaction() as session:
-        segments = coded_segments(session, code_id=chosen["code_id"],
-                                  include_subcodes=chosen["subcodes"],
-                                  organisation=chosen["organisation"], role=chosen["role"],
-                                  coder_ids=None if chosen["coders"] == "all" else chosen["coders"],
-                                  viewer_id=account.id)
+        segments = coded_segments(
+            session,
+            code_id=chosen["code_id"],
+            include_subcodes=chosen["subcodes"],
+            organisation=chosen["organisation"],
+            role=chosen["role"],
+            coder_ids=None if chosen["coders"] == "all" else chosen["coders"],
+            viewer=account,
+        )
     if chosen["coders"] == "all" and not segments.empty:
         names = dict(zip(segments["coder_id"], segments["coder_name"]))
-        picked = st.multiselect("Coders", sorted(names, key=lambda i: names[i]),
-                                format_func=names.get, key="seg_coder_ids",
-                                placeholder="All coders")
+        picked = st.multiselect(
+            "Coders",
+            sorted(names, key=lambda i: names[i]),
+            format_func=names.get,
+            key="seg_coder_ids",
+            placeholder="All coders",
+        )
         if picked:
             segments = segments[segments["coder_id"].isin(picked)].reset_index(drop=True)
     code = chosen["code"]
@@ -90,19 +113,31 @@ def render() -> None:
         return
     left, right, _ = st.columns([2, 2, 5])
     slug = code.key
-    left.download_button("Download .docx", partial(_file, write_segments_docx, segments,
-                                                   title=f"Coded passages: {code.name}"),
-                         file_name=f"segments-{slug}.docx", mime=DOCX, on_click="ignore",
-                         icon=":material/description:", width="stretch")
-    right.download_button("Download .xlsx", partial(_file, write_segments_xlsx, segments),
-                          file_name=f"segments-{slug}.xlsx", mime=XLSX, on_click="ignore",
-                          icon=":material/table_view:", width="stretch")
+    left.download_button(
+        "Download .docx",
+        partial(_file, write_segments_docx, segments, title=f"Coded passages: {code.name}"),
+        file_name=f"segments-{slug}.docx",
+        mime=DOCX,
+        on_click="ignore",
+        icon=":material/description:",
+        width="stretch",
+    )
+    right.download_button(
+        "Download .xlsx",
+        partial(_file, write_segments_xlsx, segments),
+        file_name=f"segments-{slug}.xlsx",
+        mime=XLSX,
+        on_click="ignore",
+        icon=":material/table_view:",
+        width="stretch",
+    )
     pages = (count - 1) // PAGE_SIZE + 1
     page = 1
     if pages > 1:
-        page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
-                               key="seg_page")
-    shown = segments.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        page = st.number_input(
+            f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="seg_page"
+        )
+    shown = segments.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     for row in shown.itertuples(index=False):
         with st.container(border=True):
             source = [row.code_name, row.organisation, row.role, row.transcript]

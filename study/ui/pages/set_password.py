@@ -24,12 +24,13 @@ def render() -> None:
     st.title("Set your password")
     with errors_shown(stop=True), database().transaction() as session:
         account = check_password_link(session, token)
-    st.write(f"For **{lit(account.email)}** ({account.role}). At least {MIN_PASSWORD_LENGTH} "
-             "characters; a passphrase of several words is easy to remember.")
+    st.write(
+        f"For **{lit(account.email)}** ({account.role}). At least {MIN_PASSWORD_LENGTH} "
+        "characters; a passphrase of several words is easy to remember."
+    )
     with st.form("set_password", border=True):
         password = st.text_input("New password", type="password", autocomplete="new-password")
-        again = st.text_input("New password again", type="password",
-                              autocomplete="new-password")
+        again = st.text_input("New password again", type="password", autocomplete="new-password")
         submitted = st.form_submit_button("Set password and log in", type="primary")
     if submitted:
         with errors_shown():

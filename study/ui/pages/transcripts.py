@@ -12,35 +12,45 @@ import pandas as pd
 import streamlit as st
 
 from study.admin.organisations import list_organisations
+from study.admin.permissions import can
 from study.db.models import INTERVIEWEE_ROLES
 from study.interviews.transcripts.parsing import SUPPORTED_EXTENSIONS
-from study.interviews.transcripts.store import (LANGUAGES, import_transcripts, list_transcripts,
-                                                transcript_json)
+from study.interviews.transcripts.store import (
+    LANGUAGES,
+    import_transcripts,
+    list_transcripts,
+    transcript_json,
+)
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
 ALL = "All organisations"
 DETECT = "Detect from the text"
-UPLOADERS = frozenset({"admin", "researcher"})
 
 
 def _upload_form(organisations: list[str]) -> None:
     """The import form: files, organisation, role, language and pseudonymisation."""
     with st.form("import-transcripts", clear_on_submit=True):
         st.subheader("Import transcripts")
-        files = st.file_uploader("Transcript files (.txt, .docx, .vtt, .srt)",
-                                 type=[ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS],
-                                 accept_multiple_files=True)
+        files = st.file_uploader(
+            "Transcript files (.txt, .docx, .vtt, .srt)",
+            type=[ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS],
+            accept_multiple_files=True,
+        )
         left, middle, right = st.columns(3)
         organisation = left.selectbox("Organisation", organisations)
         role = middle.selectbox("Interviewee role", INTERVIEWEE_ROLES)
         language = right.selectbox("Language", [DETECT, *LANGUAGES])
         pseudonymise = st.checkbox("Pseudonymise: replace speakers' names by role labels")
         left, right = st.columns(2)
-        interviewers = left.text_input("Interviewers' names, if the file names them",
-                                       help="Comma-separated; they become 'Interviewer'.")
-        names = right.text_area("Further names to replace (one a line or comma-separated)",
-                                help="Colleagues or the interviewee's name when speakers are I/R.")
+        interviewers = left.text_input(
+            "Interviewers' names, if the file names them",
+            help="Comma-separated; they become 'Interviewer'.",
+        )
+        names = right.text_area(
+            "Further names to replace (one a line or comma-separated)",
+            help="Colleagues or the interviewee's name when speakers are I/R.",
+        )
         if st.form_submit_button("Import"):
             if not files:
                 st.warning("Choose one or more files first.")
@@ -48,15 +58,20 @@ def _upload_form(organisations: list[str]) -> None:
             replace = [n.strip() for n in re.split(r"[,\n]", names) if n.strip()]
             asking = [n.strip() for n in interviewers.split(",") if n.strip()]
             with errors_shown(), database().transaction() as session:
-                infos = import_transcripts(session, [(file.getvalue(), file.name)
-                                                     for file in files],
-                                           organisation=organisation, role=role,
-                                           language=None if language == DETECT else language,
-                                           pseudonymise=pseudonymise, names=replace,
-                                           interviewers=asking,
-                                           actor_id=current_account().id)
-                st.success("Imported " + ", ".join(f"{i.name} ({i.turns} turns)" for i in infos)
-                           + ".")
+                infos = import_transcripts(
+                    session,
+                    [(file.getvalue(), file.name) for file in files],
+                    organisation=organisation,
+                    role=role,
+                    language=None if language == DETECT else language,
+                    pseudonymise=pseudonymise,
+                    names=replace,
+                    interviewers=asking,
+                    actor=current_account().id,
+                )
+                st.success(
+                    "Imported " + ", ".join(f"{i.name} ({i.turns} turns)" for i in infos) + "."
+                )
 
 
 TURNS_PER_PAGE = 150
@@ -75,45 +90,58 @@ def _show_turns(data: dict) -> None:
     pages = max(1, (len(turns) - 1) // TURNS_PER_PAGE + 1)
     page = 1
     if pages > 1:
-        page = st.number_input(f"Turns page (of {pages})", min_value=1, max_value=pages,
-                               value=1, key="transcripts_page")
+        page = st.number_input(
+            f"Turns page (of {pages})",
+            min_value=1,
+            max_value=pages,
+            value=1,
+            key="transcripts_page",
+        )
     with st.container(height=640, border=True):
-        for turn in turns[(page - 1) * TURNS_PER_PAGE: page * TURNS_PER_PAGE]:
-            times = " – ".join(t for t in (_clock(turn["started_at"]),
-                                           _clock(turn["ended_at"])) if t)
+        for turn in turns[(page - 1) * TURNS_PER_PAGE : page * TURNS_PER_PAGE]:
+            times = " – ".join(
+                t for t in (_clock(turn["started_at"]), _clock(turn["ended_at"])) if t
+            )
             heading = " · ".join(part for part in (turn["speaker"] or "", times) if part)
             if heading:
                 # speaker names come from the file: shown literally, not as Markdown
                 st.caption(markdown_literal(heading))
-            st.text(data["text"][turn["start"]:turn["end"]])
+            st.text(data["text"][turn["start"] : turn["end"]])
 
 
 def render() -> None:
     """Upload, list and read transcripts."""
     st.title("Transcripts")
     with errors_shown(stop=True), database().transaction() as session:
-        organisations = [o.name for o in list_organisations(session)]
+        organisations = [o.name for o in list_organisations(session, viewer=current_account())]
     if not organisations:
         st.info("Add an organisation first; every transcript belongs to one.")
         return
-    if current_account().role in UPLOADERS:
+    if can(current_account(), "manage_transcripts"):
         _upload_form(organisations)
     chosen = st.selectbox("Show transcripts of", [ALL, *organisations], key="transcripts_org")
     with errors_shown(stop=True), database().transaction() as session:
-        infos = list_transcripts(session, organisation=None if chosen == ALL else chosen)
+        infos = list_transcripts(
+            session, organisation=None if chosen == ALL else chosen, viewer=current_account()
+        )
     if not infos:
         st.info("No transcripts yet.")
         return
     frame = pd.DataFrame([i.as_dict() for i in infos])
     st.dataframe(frame, hide_index=True, width="stretch")
     by_id = {i.id: i for i in infos}
-    transcript_id = st.selectbox("Read a transcript", list(by_id), key="transcripts_show",
-                                 format_func=lambda i: f"{by_id[i].name} ({by_id[i].organisation}, "
-                                                       f"{by_id[i].role})")
+    transcript_id = st.selectbox(
+        "Read a transcript",
+        list(by_id),
+        key="transcripts_show",
+        format_func=lambda i: f"{by_id[i].name} ({by_id[i].organisation}, {by_id[i].role})",
+    )
     with errors_shown(stop=True), database().transaction() as session:
-        data = transcript_json(session, transcript_id)
-    st.caption(f"{data['language']}, {len(data['turns'])} turns, {data['characters']} characters"
-               + (f", from {data['source_filename']}" if data["source_filename"] else ""))
+        data = transcript_json(session, transcript_id, viewer=current_account())
+    st.caption(
+        f"{data['language']}, {len(data['turns'])} turns, {data['characters']} characters"
+        + (f", from {data['source_filename']}" if data["source_filename"] else "")
+    )
     _show_turns(data)
 
 

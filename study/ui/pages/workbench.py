@@ -2,7 +2,7 @@
 
 The transcript and the tree are drawn by the span selector component
 (study/ui/components): it draws a new coding at once and sends the change,
-which :func:`study.ui.components.workbench_actions.run_actions` applies through
+which :func:`study.interviews.coding.workbench_actions.run_actions` applies through
 :mod:`study.interviews.coding` (permissions, audit log, undo); the rerun then
 draws what was stored. Session state holds ids and UI choices only.
 """
@@ -15,34 +15,61 @@ from typing import Any
 
 import streamlit as st
 
+from study.admin.permissions import can, sees_others_codings
 from study.errors import StudyError
-from study.interviews.coding import (add_coding, add_memo, blind_state, list_codes, list_codings, list_memos,
-                                     list_schemes, recode, remove_coding)
+from study.interviews.coding import (
+    add_coding,
+    add_memo,
+    blind_state,
+    list_codes,
+    list_codings,
+    list_memos,
+    list_schemes,
+    recode,
+    remove_coding,
+)
+from study.interviews.coding.span_view import build_span_view
+from study.interviews.coding.workbench_actions import WorkbenchTarget, run_actions
+from study.interviews.coding.workbench_data import (
+    code_tree,
+    coding_marks,
+    pending_suggestions,
+    scheme_for_suggestions,
+    suggestion_marks,
+    view_version,
+)
 from study.interviews.suggestions import LANGUAGES, suggest_passages
+from study.interviews.transcripts.speakers import is_interviewer_label
 from study.interviews.transcripts.store import TranscriptInfo
-from study.ui.plain_text import markdown_literal
 from study.ui.components.span_selector import span_selector
-from study.ui.components.span_view import build_span_view
-from study.ui.components.transcript_source import (TranscriptText, load_transcript,
-                                                   transcript_choices)
-from study.ui.components.workbench_actions import WorkbenchTarget, run_actions
-from study.ui.components.workbench_data import (INTERVIEWER_NAMES, code_tree, coding_marks,
-                                                pending_suggestions, scheme_for_suggestions,
-                                                suggestion_marks, view_version)
+from study.ui.components.transcript_source import (
+    TranscriptText,
+    load_transcript,
+    transcript_choices,
+)
+from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
-LABELS = {"code_turn": "Select turn", "accept": "Accept", "reject": "Reject",
-          "suggested": "Suggested", "memo": "A memo is written on this coding",
-          "code_turn_help": "Select this whole turn, then click a code",
-          "codes": "Codes", "in_vivo": "In vivo",
-          "in_vivo_help": "A new code named with the selected words, applied to them",
-          "undo": "Undo", "undo_help": "Undo your last coding action (Ctrl+Z)",
-          "hint": "Select text, then click a code or press 1-9. Click a coding to focus it: "
-                  "drag its edges to adjust, Delete removes it.",
-          "hint_selected": "Click a code (or press its number) to code the selection.",
-          "count_help": "Codings shown in this transcript",
-          "star_help": "Favourite: the first nine favourites get the keys 1-9",
-          "handle_help": "Drag to move this edge of the coding", "new_code": "New code"}
+LABELS = {
+    "code_turn": "Select turn",
+    "accept": "Accept",
+    "reject": "Reject",
+    "suggested": "Suggested",
+    "memo": "A memo is written on this coding",
+    "code_turn_help": "Select this whole turn, then click a code",
+    "codes": "Codes",
+    "in_vivo": "In vivo",
+    "in_vivo_help": "A new code named with the selected words, applied to them",
+    "undo": "Undo",
+    "undo_help": "Undo your last coding action (Ctrl+Z)",
+    "hint": "Select text, then click a code or press 1-9. Click a coding to focus it: "
+    "drag its edges to adjust, Delete removes it.",
+    "hint_selected": "Click a code (or press its number) to code the selection.",
+    "count_help": "Codings shown in this transcript",
+    "star_help": "Favourite: the first nine favourites get the keys 1-9",
+    "handle_help": "Drag to move this edge of the coding",
+    "new_code": "New code",
+}
 SELECTOR_KEY = "wb_selector"
 QUOTE_LIMIT = 600
 #: Set by other pages (Search) to open a transcript at a passage:
@@ -68,13 +95,15 @@ def _flash(kind: str, message: str) -> None:
 
 # -- actions: each goes through study.interviews.coding in its own transaction ---------
 
+
 def _on_action(ctx: Context) -> None:
     """The span selector sent actions: codings made in the browser, a coding opened, ..."""
     payload = st.session_state.get(SELECTOR_KEY) or {}
     actions = (payload.get("action") or {}).get("actions") or []
     done = st.session_state.setdefault("wb_done", [])
-    target = WorkbenchTarget(ctx.account_id, ctx.transcript.id, ctx.scheme_id,
-                             ctx.transcript.text, ctx.code_names)
+    target = WorkbenchTarget(
+        ctx.account_id, ctx.transcript.id, ctx.scheme_id, ctx.transcript.text, ctx.code_names
+    )
     outcome = run_actions(database(), target, actions, done)
     if outcome.messages:
         errors = [text for kind, text in outcome.messages if kind == "error"]
@@ -96,9 +125,16 @@ def _answer_suggestion(ctx: Context, key: str, *, accept: bool) -> None:
     if accept:
         try:
             with database().transaction() as session:
-                add_coding(session, transcript_id=ctx.transcript.id, start=suggestion.start,
-                           end=suggestion.end, code_id=suggestion.code_id,
-                           coder_id=ctx.account_id, origin="suggestion", actor_id=ctx.account_id)
+                add_coding(
+                    session,
+                    transcript_id=ctx.transcript.id,
+                    start=suggestion.start,
+                    end=suggestion.end,
+                    code_id=suggestion.code_id,
+                    coder_id=ctx.account_id,
+                    origin="suggestion",
+                    actor=ctx.account_id,
+                )
             _flash("success", f"Coded with {suggestion.code_name}.")
         except StudyError as exc:
             _flash("error", str(exc))
@@ -110,7 +146,7 @@ def _answer_suggestion(ctx: Context, key: str, *, accept: bool) -> None:
 def _on_remove(ctx: Context, coding_id: int) -> None:
     try:
         with database().transaction() as session:
-            remove_coding(session, coding_id, actor_id=ctx.account_id)
+            remove_coding(session, coding_id, actor=ctx.account_id)
         st.session_state.pop("wb_coding", None)
         _flash("success", "Coding removed.")
     except StudyError as exc:
@@ -123,7 +159,7 @@ def _on_recode(ctx: Context, coding_id: int) -> None:
         return
     try:
         with database().transaction() as session:
-            info = recode(session, coding_id, int(new_code), actor_id=ctx.account_id)
+            info = recode(session, coding_id, int(new_code), actor=ctx.account_id)
         _flash("success", f"Recoded as {info.code_name}.")
     except StudyError as exc:
         _flash("error", str(exc))
@@ -135,7 +171,7 @@ def _on_memo(ctx: Context, field_key: str, **target: int) -> None:
         return
     try:
         with database().transaction() as session:
-            add_memo(session, text=text, author_id=ctx.account_id, **target)
+            add_memo(session, text=text, actor=ctx.account_id, **target)
         st.session_state[field_key] = ""
         _flash("success", "Memo saved.")
     except StudyError as exc:
@@ -143,6 +179,7 @@ def _on_memo(ctx: Context, field_key: str, **target: int) -> None:
 
 
 # -- cached, read-only pieces ------------------------------------------------
+
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _view(version: str, _transcript: TranscriptText, _marks: tuple) -> dict[str, Any]:
@@ -153,16 +190,18 @@ def _view(version: str, _transcript: TranscriptText, _marks: tuple) -> dict[str,
 
 
 @st.cache_resource(max_entries=16, show_spinner="Finding passages that match code keywords…")
-def _suggestions(transcript_key: str, scheme_id: int, language: str, _transcript: TranscriptText,
-                 _codes: tuple) -> list:
-    excluded = {t.speaker for t in _transcript.turns
-                if (t.speaker or "").strip().casefold() in INTERVIEWER_NAMES}
+def _suggestions(
+    transcript_key: str, scheme_id: int, language: str, _transcript: TranscriptText, _codes: tuple
+) -> list:
+    excluded = {t.speaker for t in _transcript.turns if is_interviewer_label(t.speaker or "")}
     scheme = scheme_for_suggestions(str(scheme_id), _codes)
-    return suggest_passages(_transcript.text, _transcript.turns, scheme, language=language,
-                            exclude_speakers=excluded)
+    return suggest_passages(
+        _transcript.text, _transcript.turns, scheme, language=language, exclude_speakers=excluded
+    )
 
 
 # -- page --------------------------------------------------------------------
+
 
 def _goto(choices: list[TranscriptInfo]) -> dict[str, Any] | None:
     """Apply a request from another page to open a transcript at a passage (once)."""
@@ -182,15 +221,19 @@ def _goto(choices: list[TranscriptInfo]) -> dict[str, Any] | None:
 def _choose(account) -> tuple[TranscriptInfo, int, bool, bool, bool] | None:
     """The transcript, scheme and view switches the coder chose (or None when there is nothing)."""
     with errors_shown(stop=True), database().transaction() as session:
-        choices = transcript_choices(session)
-        schemes = [s for s in list_schemes(session) if s.active]
+        choices = transcript_choices(session, account)
+        schemes = [s for s in list_schemes(session, viewer=current_account()) if s.active]
     if not choices:
-        st.info("No transcripts yet. A researcher imports interviews on the Transcripts page "
-                "or with `study import transcripts FILE...`.")
+        st.info(
+            "No transcripts yet. A researcher imports interviews on the Transcripts page "
+            "or with `study import transcripts FILE...`."
+        )
         return None
     if not schemes:
-        st.info("No coding scheme is loaded. A researcher loads one with "
-                "`study codes load coding_schemes/ism-adoption-challenges.yaml`.")
+        st.info(
+            "No coding scheme is loaded. A researcher loads one with "
+            "`study codes load coding_schemes/ism-adoption-challenges.yaml`."
+        )
         return None
     _goto(choices)
     organisations = sorted({c.organisation for c in choices})
@@ -200,21 +243,34 @@ def _choose(account) -> tuple[TranscriptInfo, int, bool, bool, bool] | None:
     # One transcript box per organisation: a box shared by all kept showing the
     # first organisation's transcript after the organisation changed.
     transcript_id = top[1].selectbox(
-        "Transcript", list(in_org), key=f"wb_transcript:{organisation}",
-        format_func=lambda i: f"{in_org[i].name} ({in_org[i].role}, {in_org[i].language})")
+        "Transcript",
+        list(in_org),
+        key=f"wb_transcript:{organisation}",
+        format_func=lambda i: f"{in_org[i].name} ({in_org[i].role}, {in_org[i].language})",
+    )
     by_id = {s.id: s for s in schemes}
-    scheme_id = top[2].selectbox("Coding scheme", list(by_id), key="wb_scheme",
-                                 format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})")
+    scheme_id = top[2].selectbox(
+        "Coding scheme",
+        list(by_id),
+        key="wb_scheme",
+        format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})",
+    )
     with errors_shown(stop=True), database().transaction() as session:
-        blind = blind_state(session, scheme_id).blind
-    locked = blind and account.role == "coder"
+        blind = blind_state(session, scheme_id, viewer=current_account()).blind
+    locked = blind and not sees_others_codings(account)
     with top[3]:
-        others = st.toggle("All coders", key="wb_others", disabled=locked,
-                           help="Show other coders' codings too. While a researcher keeps the "
-                                "scheme in blind mode, coders see only their own.")
-        suggest = st.toggle("Suggestions", key="wb_suggest",
-                            help="Mark sentences that contain a code's keywords; you accept "
-                                 "or reject each one.")
+        others = st.toggle(
+            "All coders",
+            key="wb_others",
+            disabled=locked,
+            help="Show other coders' codings too. While a researcher keeps the "
+            "scheme in blind mode, coders see only their own.",
+        )
+        suggest = st.toggle(
+            "Suggestions",
+            key="wb_suggest",
+            help="Mark sentences that contain a code's keywords; you accept or reject each one.",
+        )
     return in_org[transcript_id], scheme_id, others and not locked, suggest, blind
 
 
@@ -228,48 +284,88 @@ def render() -> None:
     info, scheme_id, others, suggest, blind = chosen
     transcript_id = info.id
     with errors_shown(stop=True), database().transaction() as session:
-        transcript = load_transcript(session, info)
-        # viewer_id: blind mode is enforced by the library, whatever the toggle says
-        codings = list_codings(session, transcript_id=transcript_id, viewer_id=account.id,
-                               coder_ids=None if others else [account.id])
-        codes = list_codes(session, scheme_id)
-        scheme_title = next((s.title for s in list_schemes(session) if s.id == scheme_id), "")
-        colours = {c.id: c.colour for c in list_codes(session)}
+        transcript = load_transcript(session, info, account)
+        # viewer: blind mode is enforced by the library, whatever the toggle says
+        codings = list_codings(
+            session,
+            transcript_id=transcript_id,
+            viewer=account,
+            coder_ids=None if others else [account.id],
+        )
+        codes = list_codes(session, scheme_id, viewer=current_account())
+        scheme_title = next(
+            (s.title for s in list_schemes(session, viewer=current_account()) if s.id == scheme_id),
+            "",
+        )
+        colours = {c.id: c.colour for c in list_codes(session, viewer=current_account())}
         colours.update({c.id: c.colour for c in codes})
-        memos_on = list_memos(session, transcript_id=transcript_id, include_codings=True,
-                              viewer_id=account.id,
-                              author_ids=None if others else [account.id])
-    marks = coding_marks(codings, colours, me=account.id, named=others,
-                         with_memos={m.coding_id for m in memos_on if m.coding_id is not None})
+        memos_on = list_memos(
+            session,
+            transcript_id=transcript_id,
+            include_codings=True,
+            viewer=account,
+            author_ids=None if others else [account.id],
+        )
+    marks = coding_marks(
+        codings,
+        colours,
+        me=account.id,
+        named=others,
+        with_memos={m.coding_id for m in memos_on if m.coding_id is not None},
+    )
     pending = []
     if suggest:
         language = transcript.language if transcript.language in LANGUAGES else "en"
-        found = _suggestions(f"{transcript.id}:{transcript.sha256}", scheme_id, language,
-                             transcript, tuple(codes))
-        pending = pending_suggestions(found, {c.key: c for c in codes}, scheme_id=scheme_id,
-                                      rejected=set(st.session_state.get("wb_rejected") or []),
-                                      codings=codings, me=account.id)
+        found = _suggestions(
+            f"{transcript.id}:{transcript.sha256}", scheme_id, language, transcript, tuple(codes)
+        )
+        pending = pending_suggestions(
+            found,
+            {c.key: c for c in codes},
+            scheme_id=scheme_id,
+            rejected=set(st.session_state.get("wb_rejected") or []),
+            codings=codings,
+            me=account.id,
+        )
         marks = marks + suggestion_marks(pending)
     version = view_version(transcript.id, transcript.sha256, marks)
     view = _view(version, transcript, tuple(marks))
-    ctx = Context(account.id, transcript, scheme_id, version, {c.id: c.name for c in codes},
-                  {p.key: p for p in pending})
+    ctx = Context(
+        account.id,
+        transcript,
+        scheme_id,
+        version,
+        {c.id: c.name for c in codes},
+        {p.key: p for p in pending},
+    )
     reveal = st.session_state.get("wb_reveal")
-    data = {**view, "tree": code_tree(codes, scheme_id=scheme_id, title=scheme_title),
-            "done": list(st.session_state.get("wb_done") or []),
-            "reveal": ({"start": reveal["start"], "end": reveal["end"]}
-                       if reveal and reveal["transcript_id"] == transcript.id else None)}
+    data = {
+        **view,
+        "tree": code_tree(codes, scheme_id=scheme_id, title=scheme_title),
+        "done": list(st.session_state.get("wb_done") or []),
+        "reveal": (
+            {"start": reveal["start"], "end": reveal["end"]}
+            if reveal and reveal["transcript_id"] == transcript.id
+            else None
+        ),
+    }
 
     if blind:
-        st.caption(":material/visibility_off: Blind coding: "
-                   + ("you see only your own codings until a researcher lifts blind mode."
-                      if account.role == "coder" else
-                      "coders see only their own codings of this scheme (Codebook page)."))
+        st.caption(
+            ":material/visibility_off: Blind coding: "
+            + (
+                "you see only your own codings until a researcher lifts blind mode."
+                if not sees_others_codings(account)
+                else "coders see only their own codings of this scheme (Codebook page)."
+            )
+        )
     left, right = st.columns([4, 1], gap="small")
     with left:
         span_selector(data, key=SELECTOR_KEY, on_action=partial(_on_action, ctx))
-        st.caption(f"{len(transcript.turns)} turns · {len(codings)} codings shown · "
-                   "select text and click a code (or press 1-9) · Ctrl+Z undoes")
+        st.caption(
+            f"{len(transcript.turns)} turns · {len(codings)} codings shown · "
+            "select text and click a code (or press 1-9) · Ctrl+Z undoes"
+        )
     with right:
         flash = st.session_state.pop("wb_flash", None)
         if flash:
@@ -294,63 +390,111 @@ def _quote(text: str) -> str:
 
 def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> None:
     codes_by_id = {c.id: c for c in codes}
-    labels = {int(i): f"{name} · “{text[:40]}”" for i, name, text in
-              zip(codings["id"], codings["code_name"], codings["text"])}
+    labels = {
+        int(i): f"{name} · “{text[:40]}”"
+        for i, name, text in zip(codings["id"], codings["code_name"], codings["text"])
+    }
     if st.session_state.get("wb_coding") not in labels:
         st.session_state.pop("wb_coding", None)
-    coding_id = st.selectbox("Open a coding", list(labels), key="wb_coding", index=None,
-                             placeholder="Click a chip beside the text, or choose",
-                             format_func=labels.get)
+    coding_id = st.selectbox(
+        "Open a coding",
+        list(labels),
+        key="wb_coding",
+        index=None,
+        placeholder="Click a chip beside the text, or choose",
+        format_func=labels.get,
+    )
     if coding_id is None:
         return
     row = next(codings[codings["id"] == coding_id].itertuples(index=False))
     mine = int(row.coder_id) == account.id
     st.text(_quote(str(row.text)))
-    st.caption(f"{markdown_literal(row.code_name)} · coded by {markdown_literal(row.coder_name)}"
-               f" · {row.origin}")
-    may_change = mine or account.role != "coder"
-    st.selectbox("Recode as", [c for c in codes_by_id if c != int(row.code_id)], key="wb_recode",
-                 index=None, placeholder="Choose another code",
-                 format_func=partial(_code_label, codes_by_id), disabled=not may_change)
+    st.caption(
+        f"{markdown_literal(row.code_name)} · coded by {markdown_literal(row.coder_name)}"
+        f" · {row.origin}"
+    )
+    may_change = mine or can(account, "change_others_codings")
+    st.selectbox(
+        "Recode as",
+        [c for c in codes_by_id if c != int(row.code_id)],
+        key="wb_recode",
+        index=None,
+        placeholder="Choose another code",
+        format_func=partial(_code_label, codes_by_id),
+        disabled=not may_change,
+    )
     left, right = st.columns(2)
-    left.button("Recode", width="stretch", disabled=not may_change,
-                on_click=_on_recode, args=(ctx, coding_id))
-    right.button("Remove coding", icon=":material/delete:", width="stretch",
-                 disabled=not may_change, on_click=_on_remove, args=(ctx, coding_id))
+    left.button(
+        "Recode",
+        width="stretch",
+        disabled=not may_change,
+        on_click=_on_recode,
+        args=(ctx, coding_id),
+    )
+    right.button(
+        "Remove coding",
+        icon=":material/delete:",
+        width="stretch",
+        disabled=not may_change,
+        on_click=_on_remove,
+        args=(ctx, coding_id),
+    )
     _memo_list([m for m in memos if m.coding_id == coding_id])
     st.text_area("Memo on this coding", key="wb_memo_coding", height=80)
-    st.button("Add memo", key="wb_add_coding_memo", on_click=_on_memo,
-              args=(ctx, "wb_memo_coding"), kwargs={"coding_id": coding_id})
+    st.button(
+        "Add memo",
+        key="wb_add_coding_memo",
+        on_click=_on_memo,
+        args=(ctx, "wb_memo_coding"),
+        kwargs={"coding_id": coding_id},
+    )
 
 
 def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
     if not enabled:
-        st.caption("Switch on “Suggestions” above to see sentences that contain a "
-                   "code's keywords. Nothing is coded until you accept it.")
+        st.caption(
+            "Switch on “Suggestions” above to see sentences that contain a "
+            "code's keywords. Nothing is coded until you accept it."
+        )
         return
     if not pending:
         st.caption("No open suggestions for this scheme.")
         return
-    st.caption(f"{len(pending)} open suggestions; accepted ones become your codings, "
-               "rejected ones are hidden for this session.")
+    st.caption(
+        f"{len(pending)} open suggestions; accepted ones become your codings, "
+        "rejected ones are hidden for this session."
+    )
     for suggestion in pending[:12]:
         with st.container(border=True):
-            st.caption(f"{markdown_literal(suggestion.code_name)} · keyword "
-                       f"“{markdown_literal(suggestion.keyword)}”")
+            st.caption(
+                f"{markdown_literal(suggestion.code_name)} · keyword "
+                f"“{markdown_literal(suggestion.keyword)}”"
+            )
             st.text(_quote(suggestion.sentence))
             left, right = st.columns(2)
-            left.button("Accept", key=f"wb_accept_{suggestion.key}", width="stretch",
-                        on_click=_answer_suggestion, args=(ctx, suggestion.key),
-                        kwargs={"accept": True})
-            right.button("Reject", key=f"wb_reject_{suggestion.key}", width="stretch",
-                         on_click=_answer_suggestion, args=(ctx, suggestion.key),
-                         kwargs={"accept": False})
+            left.button(
+                "Accept",
+                key=f"wb_accept_{suggestion.key}",
+                width="stretch",
+                on_click=_answer_suggestion,
+                args=(ctx, suggestion.key),
+                kwargs={"accept": True},
+            )
+            right.button(
+                "Reject",
+                key=f"wb_reject_{suggestion.key}",
+                width="stretch",
+                on_click=_answer_suggestion,
+                args=(ctx, suggestion.key),
+                kwargs={"accept": False},
+            )
 
 
 def _memo_list(memos: list) -> None:
     for memo in memos:
-        st.caption(f"{markdown_literal(memo.author or 'unknown')} · "
-                   f"{memo.updated_at:%Y-%m-%d %H:%M}")
+        st.caption(
+            f"{markdown_literal(memo.author or 'unknown')} · {memo.updated_at:%Y-%m-%d %H:%M}"
+        )
         st.text(memo.text)
 
 
@@ -358,22 +502,38 @@ def _memo_panel(ctx: Context, codes: list, memos: list) -> None:
     st.markdown("**Memos on this transcript**")
     _memo_list([m for m in memos if m.transcript_id == ctx.transcript.id])
     st.text_area("New memo on the transcript", key="wb_memo_transcript", height=80)
-    st.button("Add memo", key="wb_add_transcript_memo", on_click=_on_memo,
-              args=(ctx, "wb_memo_transcript"), kwargs={"transcript_id": ctx.transcript.id})
+    st.button(
+        "Add memo",
+        key="wb_add_transcript_memo",
+        on_click=_on_memo,
+        args=(ctx, "wb_memo_transcript"),
+        kwargs={"transcript_id": ctx.transcript.id},
+    )
     st.divider()
     codes_by_id = {c.id: c for c in codes}
-    code_id = st.selectbox("Memos on a code", list(codes_by_id), key="wb_memo_code_id",
-                           index=None, placeholder="Choose a code",
-                           format_func=partial(_code_label, codes_by_id))
+    code_id = st.selectbox(
+        "Memos on a code",
+        list(codes_by_id),
+        key="wb_memo_code_id",
+        index=None,
+        placeholder="Choose a code",
+        format_func=partial(_code_label, codes_by_id),
+    )
     if code_id is None:
         return
     with errors_shown(), database().transaction() as session:
         author_ids = None if st.session_state.get("wb_others") else [ctx.account_id]
-        _memo_list(list_memos(session, code_id=code_id, author_ids=author_ids,
-                              viewer_id=ctx.account_id))
+        _memo_list(
+            list_memos(session, code_id=code_id, author_ids=author_ids, viewer=current_account())
+        )
     st.text_area("New memo on the code", key="wb_memo_code", height=80)
-    st.button("Add memo", key="wb_add_code_memo", on_click=_on_memo,
-              args=(ctx, "wb_memo_code"), kwargs={"code_id": code_id})
+    st.button(
+        "Add memo",
+        key="wb_add_code_memo",
+        on_click=_on_memo,
+        args=(ctx, "wb_memo_code"),
+        kwargs={"code_id": code_id},
+    )
 
 
 render()

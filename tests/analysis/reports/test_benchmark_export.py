@@ -10,21 +10,22 @@ import pandas as pd
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
-from comparison_study import ALFA, BETA, add_organisation_with_answers
 
 from study.admin.organisations import add_organisation
-from study.analysis.reports.benchmark_data import (benchmark_frames, benchmark_summary,
-                                                   export_benchmark)
+from study.admin.permissions import OPERATOR
+from study.analysis.reports.benchmark_data import benchmark_frames, benchmark_summary
+from study.analysis.reports.benchmark_export import export_benchmark
 from study.analysis.reports.scores_export import export_scores
 from study.db.models import Campaign
 from study.errors import NotFound
 from study.stats import wilson_interval
 from study.surveys import store_responses
 from study.surveys.tokens import new_token
-from benchmark_study import DELTA, TINY, OTHERS, build_benchmark_study
+
+from benchmark_study import DELTA, OTHERS, TINY, build_benchmark_study
+from comparison_study import ALFA, add_organisation_with_answers
 
 FORMULA_NAME = '=HYPERLINK("http://example.org","click me")'
-ROLE = ["staff", "staff", "manager", "staff", "manager", "staff"]
 
 
 @pytest.fixture
@@ -53,9 +54,13 @@ def _tiny_statistics() -> list[float]:
 
 def _numbers(path) -> list[tuple[str, str, float]]:
     wb = load_workbook(path)
-    return [(ws.title, cell.coordinate, float(cell.value)) for ws in wb for row in ws.iter_rows()
-            for cell in row if isinstance(cell.value, (int, float))
-            and not isinstance(cell.value, bool)]
+    return [
+        (ws.title, cell.coordinate, float(cell.value))
+        for ws in wb
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+    ]
 
 
 def _all_text(path) -> str:
@@ -69,9 +74,10 @@ def _rows(path, sheet: str) -> list[tuple]:
 
 
 @pytest.mark.parametrize("organisation", [None, "Alfa Bank", "Tiny Co"])
-def test_a_three_person_organisation_is_hidden_everywhere(session, study, tmp_path,
-                                                          organisation):
-    path = export_benchmark(session, tmp_path / "b.xlsx", organisation=organisation)
+def test_a_three_person_organisation_is_hidden_everywhere(session, study, tmp_path, organisation):
+    path = export_benchmark(
+        session, tmp_path / "b.xlsx", organisation=organisation, viewer=OPERATOR
+    )
     hidden = _tiny_statistics()
     assert len(hidden) >= 6
     for sheet, where, number in _numbers(path):
@@ -89,7 +95,9 @@ def test_a_three_person_organisation_is_hidden_everywhere(session, study, tmp_pa
 
 
 def test_practitioners_version_names_only_their_organisation(session, study, tmp_path):
-    path = export_benchmark(session, tmp_path / "alfa.xlsx", organisation="alfa bank")
+    path = export_benchmark(
+        session, tmp_path / "alfa.xlsx", organisation="alfa bank", viewer=OPERATOR
+    )
     text = _all_text(path)
     assert "Alfa Bank" in text
     for other in OTHERS:
@@ -100,28 +108,34 @@ def test_practitioners_version_names_only_their_organisation(session, study, tmp
 
 
 def test_researchers_version_lists_every_organisation(session, study, tmp_path):
-    path = export_benchmark(session, tmp_path / "all.xlsx")
+    path = export_benchmark(session, tmp_path / "all.xlsx", viewer=OPERATOR)
     organisations = [row[0] for row in _rows(path, "Participation")[1:]]
-    assert organisations == ["Alfa Bank", "Beta Kommune", "Delta Energi", "Epsilon Software",
-                             "Tiny Co"]
+    assert organisations == [
+        "Alfa Bank",
+        "Beta Kommune",
+        "Delta Energi",
+        "Epsilon Software",
+        "Tiny Co",
+    ]
 
 
-def test_page_summary_and_workbook_show_the_same_numbers(session, study, tmp_path,
-                                                        monkeypatch):
+def test_page_summary_and_workbook_show_the_same_numbers(session, study, tmp_path, monkeypatch):
     monkeypatch.setenv("STUDY_MIN_BENCHMARK_ORGS", "3")  # Alfa has 4 others to compare with
     frames = benchmark_frames(session)
     summary = benchmark_summary(frames, organisation="Alfa Bank", min_group=5)
     row = summary[summary["scale"] == "challenge_not_work"].iloc[0]
     alfa = [(a[0] + a[1] + a[2] + 6 - a[3]) / 4 for a in ALFA]
     assert row["mean"] == pytest.approx(sum(alfa) / len(alfa))
-    path = export_benchmark(session, tmp_path / "alfa.xlsx", organisation="Alfa Bank")
+    path = export_benchmark(
+        session, tmp_path / "alfa.xlsx", organisation="Alfa Bank", viewer=OPERATOR
+    )
     sheet = [r for r in _rows(path, "Summary") if r[1] == "Challenge: not seen as work"][0]
     assert sheet[3] == pytest.approx(row["mean"])
     assert sheet[4] == pytest.approx(row["bench_mean"])
 
 
 def test_response_rate_comes_from_personal_invitations(session, study, tmp_path):
-    path = export_benchmark(session, tmp_path / "all.xlsx")
+    path = export_benchmark(session, tmp_path / "all.xlsx", viewer=OPERATOR)
     epsilon = [r for r in _rows(path, "Participation") if r[0] == "Epsilon Software"][0]
     assert epsilon[1:4] == (5, 10, 0.5)
     alfa = [r for r in _rows(path, "Participation") if r[0] == "Alfa Bank"][0]
@@ -129,7 +143,7 @@ def test_response_rate_comes_from_personal_invitations(session, study, tmp_path)
 
 
 def test_minimum_group_size_hides_more_when_raised(session, study, tmp_path):
-    path = export_benchmark(session, tmp_path / "all.xlsx", min_group=6)
+    path = export_benchmark(session, tmp_path / "all.xlsx", min_group=6, viewer=OPERATOR)
     participation = {row[0]: row[1] for row in _rows(path, "Participation")}
     assert participation["Epsilon Software"] == "fewer than 6 responses"
     assert participation["Alfa Bank"] == 6
@@ -138,21 +152,32 @@ def test_minimum_group_size_hides_more_when_raised(session, study, tmp_path):
 def test_a_chosen_campaign_replaces_the_newest_for_its_organisation(session, study, tmp_path):
     old = study["Alfa Bank"]
     first = session.get(Campaign, old)
-    second = Campaign(organisation_id=first.organisation_id, instrument_id=first.instrument_id,
-                      name="Alfa Bank 2027", mode="open", token=new_token())
+    second = Campaign(
+        organisation_id=first.organisation_id,
+        instrument_id=first.instrument_id,
+        name="Alfa Bank 2027",
+        mode="open",
+        token=new_token(),
+    )
     session.add(second)
     session.flush()
-    store_responses(session, campaign_id=second.id,
-                    answers=pd.DataFrame([(k, i, 1) for k in range(5)
-                                          for i in ("nw1", "nw2", "nw3")] +
-                                         [(k, "nw4", 5) for k in range(5)],
-                                         columns=["key", "item_id", "value"]),
-                    responses=pd.DataFrame({"key": range(5), "complete": True,
-                                            "language": "en"}), source="import")
+    store_responses(
+        session,
+        campaign_id=second.id,
+        answers=pd.DataFrame(
+            [(k, i, 1) for k in range(5) for i in ("nw1", "nw2", "nw3")]
+            + [(k, "nw4", 5) for k in range(5)],
+            columns=["key", "item_id", "value"],
+        ),
+        responses=pd.DataFrame({"key": range(5), "complete": True, "language": "en"}),
+        source="import",
+    )
     newest = benchmark_frames(session)
     assert newest.campaigns["Alfa Bank"] == second.id
-    scores = newest.scores[(newest.scores["organisation"] == "Alfa Bank")
-                           & (newest.scores["scale"] == "challenge_not_work")]
+    scores = newest.scores[
+        (newest.scores["organisation"] == "Alfa Bank")
+        & (newest.scores["scale"] == "challenge_not_work")
+    ]
     assert scores["score"].tolist() == [1.0] * 5
     chosen = benchmark_frames(session, campaign_id=old)
     assert chosen.campaigns["Alfa Bank"] == old
@@ -162,10 +187,17 @@ def test_a_chosen_campaign_replaces_the_newest_for_its_organisation(session, stu
 def test_formula_like_organisation_name_is_stored_as_text(session, study, tmp_path):
     add_organisation_with_answers(session, FORMULA_NAME, DELTA)
     for organisation in (None, FORMULA_NAME):
-        path = export_benchmark(session, tmp_path / "f.xlsx", organisation=organisation)
+        path = export_benchmark(
+            session, tmp_path / "f.xlsx", organisation=organisation, viewer=OPERATOR
+        )
         wb = load_workbook(path)
-        cells = [cell for ws in wb for row in ws.iter_rows() for cell in row
-                 if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+        cells = [
+            cell
+            for ws in wb
+            for row in ws.iter_rows()
+            for cell in row
+            if isinstance(cell.value, str) and "HYPERLINK" in cell.value
+        ]
         assert cells, organisation
         for cell in cells:
             assert cell.data_type == "s" and cell.value.startswith("="), cell.coordinate
@@ -176,14 +208,14 @@ def test_formula_like_organisation_name_is_stored_as_text(session, study, tmp_pa
 
 def test_unknown_or_unsurveyed_organisation_is_one_clear_error(session, study, tmp_path):
     with pytest.raises(NotFound, match="no organisation called 'Nowhere'"):
-        export_benchmark(session, tmp_path / "x.xlsx", organisation="Nowhere")
-    add_organisation(session, "Quiet Ltd")
+        export_benchmark(session, tmp_path / "x.xlsx", organisation="Nowhere", viewer=OPERATOR)
+    add_organisation(session, "Quiet Ltd", actor=OPERATOR)
     with pytest.raises(NotFound, match="Quiet Ltd has no survey campaign yet"):
-        export_benchmark(session, tmp_path / "x.xlsx", organisation="Quiet Ltd")
+        export_benchmark(session, tmp_path / "x.xlsx", organisation="Quiet Ltd", viewer=OPERATOR)
 
 
 def test_scores_export_reads_back_in_spss_with_labels(session, study, tmp_path):
-    rows = export_scores(session, tmp_path / "scores.sav", format="sav")
+    rows = export_scores(session, tmp_path / "scores.sav", format="sav", viewer=OPERATOR)
     frame, meta = pyreadstat.read_sav(str(tmp_path / "scores.sav"))
     assert rows == len(frame) == 6 + 7 + 6 + 5 + 3
     labels = meta.column_names_to_labels
@@ -199,12 +231,12 @@ def test_scores_export_reads_back_in_spss_with_labels(session, study, tmp_path):
 
 def test_scores_export_csv_and_xlsx_keep_text_inert(session, study, tmp_path):
     add_organisation_with_answers(session, FORMULA_NAME, DELTA)
-    export_scores(session, tmp_path / "scores.csv", format="csv")
+    export_scores(session, tmp_path / "scores.csv", format="csv", viewer=OPERATOR)
     with open(tmp_path / "scores.csv", encoding="utf-8-sig", newline="") as stream:
         records = list(csv.DictReader(stream))
     assert {r["organisation"] for r in records} >= {"Alfa Bank", "'" + FORMULA_NAME}
     assert float(records[0]["challenge_not_work"]) > 0
-    export_scores(session, tmp_path / "scores.xlsx", format="xlsx")
+    export_scores(session, tmp_path / "scores.xlsx", format="xlsx", viewer=OPERATOR)
     wb = load_workbook(tmp_path / "scores.xlsx")
     names = [c for c in wb["scores"]["B"][1:] if "HYPERLINK" in str(c.value)]
     assert names and all(c.data_type == "s" and c.value == FORMULA_NAME for c in names)

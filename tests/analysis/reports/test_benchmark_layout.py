@@ -18,8 +18,7 @@ from study.analysis.reports.benchmark import write_benchmark_workbook
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 SCALES = {f"s{i}": f"Scale number {i}: how people see posting on ISM" for i in range(10)}
-ORGS = {"Alfa Bank": 12, "Beta Kommune": 9, "Gamma Retail": 10, "Delta Software": 8,
-        "Tiny Co": 3}
+ORGS = {"Alfa Bank": 12, "Beta Kommune": 9, "Gamma Retail": 10, "Delta Software": 8, "Tiny Co": 3}
 
 
 def _frames() -> dict[str, pd.DataFrame]:
@@ -32,21 +31,29 @@ def _frames() -> dict[str, pd.DataFrame]:
                 scores.append((rid, org, scale, 1 + ((o + i + r) % 5) * 0.9))
             for i in range(3):
                 items.append((rid, org, f"i{i}", 1 + (r + i) % 5, 5))
-    participation = pd.DataFrame([(org, size, 2 * size, 10 * size) for org, size in ORGS.items()],
-                                 columns=["organisation", "responses", "invitations",
-                                          "headcount"])
-    return {"scores": pd.DataFrame(scores, columns=["respondent_id", "organisation", "scale",
-                                                    "score"]),
-            "items": pd.DataFrame(items, columns=["respondent_id", "organisation", "item",
-                                                  "value", "points"]),
-            "participation": participation}
+    participation = pd.DataFrame(
+        [(org, size, 2 * size, 10 * size) for org, size in ORGS.items()],
+        columns=["organisation", "responses", "invitations", "headcount"],
+    )
+    return {
+        "scores": pd.DataFrame(scores, columns=["respondent_id", "organisation", "scale", "score"]),
+        "items": pd.DataFrame(
+            items, columns=["respondent_id", "organisation", "item", "value", "points"]
+        ),
+        "participation": participation,
+    }
 
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("layout") / "benchmark.xlsx"
-    return write_benchmark_workbook(path, **_frames(), instrument="ism-adoption-survey v1",
-                                    scale_labels=SCALES, generated=dt.date(2026, 11, 1))
+    return write_benchmark_workbook(
+        path,
+        **_frames(),
+        instrument="ism-adoption-survey v1",
+        scale_labels=SCALES,
+        generated=dt.date(2026, 11, 1),
+    )
 
 
 def test_wrapped_rows_get_the_height_their_text_needs(workbook):
@@ -61,8 +68,12 @@ def test_wrapped_rows_get_the_height_their_text_needs(workbook):
 
 def test_hidden_numbers_show_a_grey_italic_marker_explained_in_the_footer(workbook):
     summary = load_workbook(workbook)["Summary"]
-    hidden = [c for row in summary.iter_rows(min_row=2) for c in row
-              if c.value == "fewer than 5 responses"]
+    hidden = [
+        c
+        for row in summary.iter_rows(min_row=2)
+        for c in row
+        if c.value == "fewer than 5 responses"
+    ]
     assert hidden and all(c.font.i and c.font.color.rgb.endswith("808080") for c in hidden)
     assert all(c.number_format.endswith(';"n<5"') for c in hidden)
     assert "n<5 = hidden: fewer than 5 responses" in summary.oddFooter.left.text
@@ -79,8 +90,11 @@ def test_charts_label_every_scale_on_the_scale_range_one_block_per_page(workbook
         assert height_cm >= 0.9 * len(SCALES) + 4  # ~0.9 cm per labelled scale
         firsts.append(chart.anchor._from.row + 1)
     # a page break before every block after the first; each block holds its chart's rows
-    starts = [r for r in range(2, charts.max_row + 1) if charts.cell(r, 1).value
-              and charts.cell(r, 1).value != charts.cell(r - 1, 1).value]
+    starts = [
+        r
+        for r in range(2, charts.max_row + 1)
+        if charts.cell(r, 1).value and charts.cell(r, 1).value != charts.cell(r - 1, 1).value
+    ]
     assert [b.id for b in charts.row_breaks.brk] == [s - 1 for s in starts[1:]]
     for first, following in zip(starts, starts[1:]):
         if first in firsts:
@@ -88,14 +102,21 @@ def test_charts_label_every_scale_on_the_scale_range_one_block_per_page(workbook
 
 
 @pytest.mark.peer
-@pytest.mark.skipif(OFFICE is None or PDFTOTEXT is None,
-                    reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed")
+@pytest.mark.skipif(
+    OFFICE is None or PDFTOTEXT is None,
+    reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed",
+)
 def test_libreoffice_prints_every_word_and_one_organisation_per_chart_page(workbook, tmp_path):
-    subprocess.run([OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(workbook)], check=True, timeout=180, capture_output=True)
+    subprocess.run(
+        [OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
     pdf = tmp_path / "benchmark.pdf"
-    pages = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True,
-                           capture_output=True, text=True).stdout.split("\f")
+    pages = subprocess.run(
+        [PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout.split("\f")
     words = " ".join(" ".join(pages).split())
     # The About sheet's long explanations print whole (no row cuts them off).
     about = load_workbook(workbook)["About"]

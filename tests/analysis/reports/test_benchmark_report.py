@@ -21,8 +21,12 @@ from study.analysis.reports.benchmark_tables import COMPLEMENT, SHOWN, SMALL, su
 from study.errors import InvalidInput, NotFound
 from study.stats.descriptives import wilson_interval
 
-NORTHWIND, ZEPHYR, QUILL, TINY = ("Northwind Traders", "Zephyr Logistics",
-                                  "Quillfeather Bank", "Tiny Co")
+NORTHWIND, ZEPHYR, QUILL, TINY = (
+    "Northwind Traders",
+    "Zephyr Logistics",
+    "Quillfeather Bank",
+    "Tiny Co",
+)
 INJECTION = '=HYPERLINK("http://x","y")'
 SHEETS = ["About", "Summary", "Items", "Participation", "Charts", "Demographics", "Method"]
 # Scale A means are exactly 2, 3, 4, 5 for the four reportable organisations, so
@@ -58,24 +62,29 @@ def _frames() -> dict[str, pd.DataFrame]:
             elif org == ZEPHYR:
                 demographics.append((rid, org, "Team", "A"))
     participation = pd.DataFrame(
-        [(org, size, np.nan if org == ZEPHYR else 4 * size, 10 * size)
-         for org, size in SIZES.items()],
-        columns=["organisation", "responses", "invitations", "headcount"])
+        [
+            (org, size, np.nan if org == ZEPHYR else 4 * size, 10 * size)
+            for org, size in SIZES.items()
+        ],
+        columns=["organisation", "responses", "invitations", "headcount"],
+    )
     return {
-        "scores": pd.DataFrame(scores, columns=["respondent_id", "organisation", "scale",
-                                                "score"]),
-        "items": pd.DataFrame(items, columns=["respondent_id", "organisation", "item",
-                                              "value", "points"]),
+        "scores": pd.DataFrame(scores, columns=["respondent_id", "organisation", "scale", "score"]),
+        "items": pd.DataFrame(
+            items, columns=["respondent_id", "organisation", "item", "value", "points"]
+        ),
         "participation": participation,
-        "demographics": pd.DataFrame(demographics, columns=["respondent_id", "organisation",
-                                                            "variable", "category"]),
+        "demographics": pd.DataFrame(
+            demographics, columns=["respondent_id", "organisation", "variable", "category"]
+        ),
     }
 
 
 def _write(path: Path, **options) -> Path:
     options.setdefault("scale_labels", {"A": "Legitimacy of ISM", "B": "#N/A"})
-    return write_benchmark_workbook(path, **_frames(), instrument="ism-core v1",
-                                    generated=dt.date(2024, 5, 1), **options)
+    return write_benchmark_workbook(
+        path, **_frames(), instrument="ism-core v1", generated=dt.date(2024, 5, 1), **options
+    )
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +109,13 @@ def _tiny_statistics() -> list[float]:
 
 def _numbers(path: Path) -> list[tuple[str, str, float]]:
     wb = load_workbook(path)
-    return [(ws.title, cell.coordinate, float(cell.value))
-            for ws in wb for row in ws.iter_rows() for cell in row
-            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)]
+    return [
+        (ws.title, cell.coordinate, float(cell.value))
+        for ws in wb
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+    ]
 
 
 def _rows(path: Path, sheet: str) -> list[tuple]:
@@ -110,15 +123,14 @@ def _rows(path: Path, sheet: str) -> list[tuple]:
 
 
 def _row_of(path: Path, sheet: str, *first: str) -> tuple:
-    matches = [row for row in _rows(path, sheet) if row[:len(first)] == first]
+    matches = [row for row in _rows(path, sheet) if row[: len(first)] == first]
     assert len(matches) == 1, (sheet, first, matches)
     return matches[0]
 
 
 @pytest.mark.parametrize("version", ["researchers", "focus_on_tiny"])
 def test_organisation_of_three_shows_no_statistic_anywhere(version, researchers, tmp_path):
-    path = researchers if version == "researchers" else _write(tmp_path / "t.xlsx",
-                                                                focus_org=TINY)
+    path = researchers if version == "researchers" else _write(tmp_path / "t.xlsx", focus_org=TINY)
     hidden = _tiny_statistics()
     for sheet, where, number in _numbers(path):
         assert not any(math.isclose(number, h, rel_tol=1e-9) for h in hidden), (sheet, where)
@@ -136,15 +148,15 @@ def test_organisation_of_three_shows_no_statistic_anywhere(version, researchers,
         for ref in re.findall(r"<c:f>([^<]+)</c:f>", xml):
             sheet, cells = ref.rsplit("!", 1)
             min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
-            for row in wb[sheet.strip("'")].iter_rows(min_row=min_row, max_row=max_row,
-                                                      min_col=min_col, max_col=max_col):
+            for row in wb[sheet.strip("'")].iter_rows(
+                min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col
+            ):
                 for cell in row:
                     if isinstance(cell.value, float):
                         assert not any(math.isclose(cell.value, h) for h in hidden)
 
 
-def test_researchers_benchmark_matches_r_quantile_and_leaves_out_small_organisations(
-        researchers):
+def test_researchers_benchmark_matches_r_quantile_and_leaves_out_small_organisations(researchers):
     # Organisation means 2, 3, 4, 5 (Tiny Co's 4.77 left out): mean 3.5; R
     # quantile(c(2, 3, 4, 5), c(.5, .75)) (type 7) gives 3.5 and 4.25;
     # scipy.stats.percentileofscore([2, 3, 4, 5], 4, kind="mean") gives 62.5.
@@ -191,10 +203,20 @@ def test_focus_version_never_names_another_organisation(focus):
 
 def test_formula_like_names_and_labels_are_stored_as_text(researchers):
     wb = load_workbook(researchers)
-    cells = [c for ws in wb for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert {c.parent.title for c in cells} == {"Summary", "Items", "Participation",
-                                               "Charts", "Demographics"}
+    cells = [
+        c
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
+    assert {c.parent.title for c in cells} == {
+        "Summary",
+        "Items",
+        "Participation",
+        "Charts",
+        "Demographics",
+    }
     for cell in cells:
         assert cell.data_type == "s"
         assert cell.value == INJECTION  # exact text in a string cell, never a formula
@@ -215,20 +237,25 @@ def test_complementary_suppression_hides_second_smallest_category(focus, researc
     # people without an answer form their own (small) group, which hides the rest
     quill = _row_of(researchers, "Demographics", QUILL, "Team", "(not answered)")
     assert quill[3] == "fewer than 5 responses"
-    assert _row_of(researchers, "Demographics", QUILL, "Team", "A")[3] == \
-        "hidden to protect a smaller group"
+    assert (
+        _row_of(researchers, "Demographics", QUILL, "Team", "A")[3]
+        == "hidden to protect a smaller group"
+    )
     assert _row_of(researchers, "Demographics", ZEPHYR, "Team", "A")[3] == 12
 
 
-@pytest.mark.parametrize("counts, expected", [
-    ([12, 5, 3], [SHOWN, COMPLEMENT, SMALL]),
-    ([1, 2, 10, 10], [SMALL, SMALL, COMPLEMENT, SHOWN]),   # 1 + 2 < 5: one more
-    ([3, 4, 10], [SMALL, SMALL, SHOWN]),                   # 3 + 4 >= 5: enough cover
-    ([0, 7, 9], [SMALL, SHOWN, SHOWN]),                    # an empty group hides nobody
-    ([6, 6, 6], [SHOWN, SHOWN, SHOWN]),
-])
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        ([12, 5, 3], [SHOWN, COMPLEMENT, SMALL]),
+        ([1, 2, 10, 10], [SMALL, SMALL, COMPLEMENT, SHOWN]),  # 1 + 2 < 5: one more
+        ([3, 4, 10], [SMALL, SMALL, SHOWN]),  # 3 + 4 >= 5: enough cover
+        ([0, 7, 9], [SMALL, SHOWN, SHOWN]),  # an empty group hides nobody
+        ([6, 6, 6], [SHOWN, SHOWN, SHOWN]),
+    ],
+)
 def test_partition_suppression_covers_small_groups(counts, expected):
-    frame = pd.DataFrame({"org": "x", "category": list("abcd"[:len(counts)]), "n": counts})
+    frame = pd.DataFrame({"org": "x", "category": list("abcd"[: len(counts)]), "n": counts})
     status = suppress_partition(frame, by=["org"], count="n", min_group=5, order="category")
     assert status.tolist() == expected
 
@@ -272,11 +299,14 @@ def test_benchmark_needs_enough_organisations(tmp_path):
     assert row[3:] == (4.0, "fewer than 5 organisations", None, None, None, None, 4)
 
 
-@pytest.mark.parametrize("change, error", [
-    (dict(focus_org="Nobody Ltd"), NotFound),
-    (dict(focus_org="Benchmark"), InvalidInput),
-    (dict(min_group=0), InvalidInput),
-])
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        (dict(focus_org="Nobody Ltd"), NotFound),
+        (dict(focus_org="Benchmark"), InvalidInput),
+        (dict(min_group=0), InvalidInput),
+    ],
+)
 def test_bad_arguments_raise_one_clear_error(tmp_path, change, error):
     with pytest.raises(error):
         _write(tmp_path / "x.xlsx", **change)
@@ -290,12 +320,18 @@ def test_missing_column_is_named(tmp_path):
 
 
 @pytest.mark.peer
-@pytest.mark.skipif(shutil.which("libreoffice") is None and shutil.which("soffice") is None,
-                    reason="LibreOffice is not installed")
+@pytest.mark.skipif(
+    shutil.which("libreoffice") is None and shutil.which("soffice") is None,
+    reason="LibreOffice is not installed",
+)
 def test_libreoffice_opens_the_workbook(researchers, tmp_path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
-    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(researchers)], check=True, timeout=120, capture_output=True)
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(researchers)],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     assert (tmp_path / "all.pdf").stat().st_size > 0
 
 

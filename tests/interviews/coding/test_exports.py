@@ -7,13 +7,22 @@ import io
 
 import openpyxl
 import pytest
-from conftest import DATA
 from docx import Document
-from coding_study import seed_coders, seed_transcript, span_of
 
+from study.admin.permissions import OPERATOR
 from study.errors import InvalidInput
-from study.interviews.coding import (add_coding, coded_segments, export_codings, export_segments,
-                                     list_codings, load_scheme_into_db, write_segments_docx)
+from study.interviews.coding import (
+    add_coding,
+    coded_segments,
+    export_codings,
+    export_segments,
+    list_codings,
+    load_scheme_into_db,
+    write_segments_docx,
+)
+
+from coding_study import seed_coders, seed_transcript, span_of
+from conftest import DATA
 
 CODING = DATA / "coding"
 FORMULA = '=HYPERLINK("http://example.com","click")'
@@ -22,36 +31,49 @@ FORMULA = '=HYPERLINK("http://example.com","click")'
 @pytest.fixture
 def exported(session):
     """Three codings: two passages of the 'barriers' subcodes and one formula-like passage."""
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
     transcript = seed_transcript(session)
     ana, ben = seed_coders(session)
-    for passage, key, coder in [("we are busy all day 😀", "no-time", ana),
-                                ("afraid of being judged, på Østerbro", "fear", ben),
-                                (FORMULA, "benefits", ana)]:
+    for passage, key, coder in [
+        ("we are busy all day 😀", "no-time", ana),
+        ("afraid of being judged, på Østerbro", "fear", ben),
+        (FORMULA, "benefits", ana),
+    ]:
         start, end = span_of(session, transcript, passage)
-        add_coding(session, transcript_id=transcript, start=start, end=end,
-                   code_id=("tiny", key), coder_id=coder)
+        add_coding(
+            session,
+            transcript_id=transcript,
+            start=start,
+            end=end,
+            code_id=("tiny", key),
+            coder_id=coder,
+            actor=OPERATOR,
+        )
     return session
 
 
-def test_segments_docx_has_a_heading_per_code_and_each_passage_with_its_source(exported,
-                                                                               tmp_path):
+def test_segments_docx_has_a_heading_per_code_and_each_passage_with_its_source(exported, tmp_path):
     out = tmp_path / "barriers.docx"
-    assert export_segments(exported, out, format="docx", code_key="barriers") == 2
+    assert export_segments(exported, out, format="docx", code_key="barriers", viewer=OPERATOR) == 2
     document = Document(str(out))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["No time (tiny: no-time)", "Fear of judgement (tiny: fear)"]
     quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
     assert quotes == ["we are busy all day 😀", "afraid of being judged, på Østerbro"]
     sources = [p.text for p in document.paragraphs if p.runs and p.runs[0].italic]
-    assert sources[1] == ("Nordlys Bank · coordinator · interview (Nordlys Bank) · "
-                          "speaker Anna · coded by Ben")
+    assert sources[1] == (
+        "Nordlys Bank · coordinator · interview (Nordlys Bank) · speaker Anna · coded by Ben"
+    )
 
 
 def test_a_formula_like_passage_stays_text_in_xlsx_and_docx(exported, tmp_path):
     out = tmp_path / "benefits.xlsx"
-    assert export_segments(exported, out, format="xlsx", scheme="tiny",
-                           code_key="benefits") == 1
+    assert (
+        export_segments(
+            exported, out, format="xlsx", scheme="tiny", code_key="benefits", viewer=OPERATOR
+        )
+        == 1
+    )
     sheet = openpyxl.load_workbook(out).active
     header = [cell.value for cell in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("text") + 1)
@@ -60,7 +82,9 @@ def test_a_formula_like_passage_stays_text_in_xlsx_and_docx(exported, tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["K"].width == 80  # the passage column is wide
     document_stream = io.BytesIO()
-    write_segments_docx(coded_segments(exported, code_key="benefits"), document_stream)
+    write_segments_docx(
+        coded_segments(exported, code_key="benefits", viewer=OPERATOR), document_stream
+    )
     document = Document(io.BytesIO(document_stream.getvalue()))
     assert FORMULA in [p.text for p in document.paragraphs]  # Word runs no formulas
 
@@ -68,7 +92,7 @@ def test_a_formula_like_passage_stays_text_in_xlsx_and_docx(exported, tmp_path):
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_codings_export_one_formula_safe_row_per_coding(exported, tmp_path, fmt):
     out = tmp_path / f"codings.{fmt}"
-    assert export_codings(exported, out, format=fmt) == 3
+    assert export_codings(exported, out, format=fmt, viewer=OPERATOR) == 3
     if fmt == "xlsx":
         sheet = openpyxl.load_workbook(out).active
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -78,20 +102,35 @@ def test_codings_export_one_formula_safe_row_per_coding(exported, tmp_path, fmt)
         assert raw.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:9] == ["transcript", "organisation", "role", "scheme", "code", "coder",
-                          "start", "end", "text"]
+    assert header[:9] == [
+        "transcript",
+        "organisation",
+        "role",
+        "scheme",
+        "code",
+        "coder",
+        "start",
+        "end",
+        "text",
+    ]
     texts = {row[header.index("code")]: row[header.index("text")] for row in body}
-    assert texts == {"no-time": "we are busy all day 😀",
-                     "fear": "afraid of being judged, på Østerbro",
-                     "benefits": "'" + FORMULA if fmt == "csv" else FORMULA}
-    offsets = {(row[header.index("code")], int(row[header.index("start")]),
-                int(row[header.index("end")])) for row in body}
-    stored = list_codings(exported)
+    assert texts == {
+        "no-time": "we are busy all day 😀",
+        "fear": "afraid of being judged, på Østerbro",
+        "benefits": "'" + FORMULA if fmt == "csv" else FORMULA,
+    }
+    offsets = {
+        (row[header.index("code")], int(row[header.index("start")]), int(row[header.index("end")]))
+        for row in body
+    }
+    stored = list_codings(exported, viewer=OPERATOR)
     assert offsets == set(zip(stored["code"], stored["start"], stored["end"]))
 
 
 def test_unknown_export_formats_are_refused(exported, tmp_path):
     with pytest.raises(InvalidInput, match="xlsx or csv"):
-        export_codings(exported, tmp_path / "x.pdf", format="pdf")
+        export_codings(exported, tmp_path / "x.pdf", format="pdf", viewer=OPERATOR)
     with pytest.raises(InvalidInput, match="docx or xlsx"):
-        export_segments(exported, tmp_path / "x.csv", format="csv", code_key="fear")
+        export_segments(
+            exported, tmp_path / "x.csv", format="csv", code_key="fear", viewer=OPERATOR
+        )

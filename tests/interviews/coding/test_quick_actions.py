@@ -8,69 +8,109 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from coding_study import CODING, seed_coders, seed_transcript, span_of
 from typer.testing import CliRunner
 
-from study.admin.accounts import add_account
+from study.admin.accounts import active_account, add_account
 from study.admin.audit import list_events
+from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.db.models import Coding, Memo
 from study.errors import InvalidInput, PermissionDenied
-from study.interviews.coding import (add_coding, add_memo, blind_state, change_coding_span,
-                                     code_in_vivo, coded_segments, get_coding, list_codes,
-                                     list_codings, list_memos, load_scheme_into_db, recode,
-                                     remove_coding, set_blind, undo_last)
+from study.interviews.coding import (
+    add_coding,
+    add_memo,
+    blind_state,
+    change_coding_span,
+    code_in_vivo,
+    coded_segments,
+    get_coding,
+    list_codes,
+    list_codings,
+    list_memos,
+    load_scheme_into_db,
+    recode,
+    remove_coding,
+    set_blind,
+    undo_last,
+)
 from study.interviews.coding.in_vivo import in_vivo_name
+
+from coding_study import CODING, seed_coders, seed_transcript, span_of
 
 
 @pytest.fixture
 def coded(session):
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
     transcript = seed_transcript(session)
     ana, ben = seed_coders(session)
-    boss = add_account(session, "rita@example.org", role="researcher", password=None,
-                       display_name="Rita Researcher")
+    boss = add_account(
+        session,
+        "rita@example.org",
+        role="researcher",
+        password=None,
+        display_name="Rita Researcher",
+        actor=OPERATOR,
+    )
     return session, transcript, ana, ben, boss.id
 
 
 def _code(session, key):
-    return next(c.id for c in list_codes(session, "tiny") if c.key == key)
+    return next(c.id for c in list_codes(session, "tiny", viewer=OPERATOR) if c.key == key)
 
 
 def test_changing_a_span_moves_the_snippet_and_is_audited(coded):
     session, transcript, ana, _, _ = coded
     start, end = span_of(session, transcript, "nobody has time")
-    coding = add_coding(session, transcript_id=transcript, start=start, end=end,
-                        code_id=_code(session, "no-time"), coder_id=ana, actor_id=ana)
-    moved = change_coding_span(session, coding.id, start - 4, end, actor_id=ana)
+    coding = add_coding(
+        session,
+        transcript_id=transcript,
+        start=start,
+        end=end,
+        code_id=_code(session, "no-time"),
+        coder_id=ana,
+        actor=ana,
+    )
+    moved = change_coding_span(session, coding.id, start - 4, end, actor=ana)
     text = session.get(Coding, coding.id).snippet
-    assert moved.start == start - 4 and text.endswith("nobody has time") and len(text) == end - start + 4
-    event = list_events(session, action_prefix="coding.span").iloc[0]
+    assert (
+        moved.start == start - 4
+        and text.endswith("nobody has time")
+        and len(text) == end - start + 4
+    )
+    event = list_events(session, action_prefix="coding.span", viewer=OPERATOR).iloc[0]
     assert event["details"]["from_start"] == start and event["details"]["start"] == start - 4
     with pytest.raises(InvalidInput, match="inside the transcript"):
-        change_coding_span(session, coding.id, end, start, actor_id=ana)
+        change_coding_span(session, coding.id, end, start, actor=ana)
     with pytest.raises(InvalidInput, match="whole number"):
-        change_coding_span(session, coding.id, "1; DROP TABLE coding", end, actor_id=ana)
+        change_coding_span(session, coding.id, "1; DROP TABLE coding", end, actor=ana)
 
 
 def test_a_coder_cannot_move_another_coders_coding(coded):
     session, transcript, ana, ben, _ = coded
-    coding = add_coding(session, transcript_id=transcript, start=0, end=5,
-                        code_id=_code(session, "fear"), coder_id=ana, actor_id=ana)
+    coding = add_coding(
+        session,
+        transcript_id=transcript,
+        start=0,
+        end=5,
+        code_id=_code(session, "fear"),
+        coder_id=ana,
+        actor=ana,
+    )
     with pytest.raises(PermissionDenied):
-        change_coding_span(session, coding.id, 0, 8, actor_id=ben)
+        change_coding_span(session, coding.id, 0, 8, actor=ben)
     assert get_coding(session, coding.id).end == 5
 
 
 def test_undo_walks_back_add_recode_span_and_remove_in_order(coded):
     session, transcript, ana, _, _ = coded
     fear, no_time = _code(session, "fear"), _code(session, "no-time")
-    coding = add_coding(session, transcript_id=transcript, start=10, end=20, code_id=fear,
-                        coder_id=ana, actor_id=ana)
-    recode(session, coding.id, no_time, actor_id=ana)
-    change_coding_span(session, coding.id, 12, 30, actor_id=ana)
-    remove_coding(session, coding.id, actor_id=ana)
-    assert list_codings(session, transcript_id=transcript).empty
+    coding = add_coding(
+        session, transcript_id=transcript, start=10, end=20, code_id=fear, coder_id=ana, actor=ana
+    )
+    recode(session, coding.id, no_time, actor=ana)
+    change_coding_span(session, coding.id, 12, 30, actor=ana)
+    remove_coding(session, coding.id, actor=ana)
+    assert list_codings(session, transcript_id=transcript, viewer=OPERATOR).empty
 
     assert undo_last(session, ana).action == "coding.remove"
     back = get_coding(session, coding.id)  # the same id comes back
@@ -82,22 +122,33 @@ def test_undo_walks_back_add_recode_span_and_remove_in_order(coded):
     assert undo_last(session, ana).action == "coding.add"
     assert session.scalar(select(func.count(Coding.id))) == 0
     assert undo_last(session, ana) is None
-    assert len(list_events(session, action_prefix="coding.undo")) == 4
+    assert len(list_events(session, action_prefix="coding.undo", viewer=OPERATOR)) == 4
 
 
 def test_undoing_a_removal_brings_back_the_memos_written_on_the_coding(coded):
     session, transcript, ana, ben, _ = coded
-    coding = add_coding(session, transcript_id=transcript, start=10, end=20,
-                        code_id=_code(session, "fear"), coder_id=ana, actor_id=ana)
-    add_memo(session, text="Ana's first thought", author_id=ana, coding_id=coding.id)
-    add_memo(session, text="Ben adds: borderline", author_id=ben, coding_id=coding.id)
-    before = [(m.id, m.author_id, m.text, m.created_at) for m in
-              session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))]
-    remove_coding(session, coding.id, actor_id=ana)
+    coding = add_coding(
+        session,
+        transcript_id=transcript,
+        start=10,
+        end=20,
+        code_id=_code(session, "fear"),
+        coder_id=ana,
+        actor=ana,
+    )
+    add_memo(session, text="Ana's first thought", actor=ana, coding_id=coding.id)
+    add_memo(session, text="Ben adds: borderline", actor=ben, coding_id=coding.id)
+    before = [
+        (m.id, m.author_id, m.text, m.created_at)
+        for m in session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))
+    ]
+    remove_coding(session, coding.id, actor=ana)
     assert session.scalar(select(func.count(Memo.id))) == 0
     undo_last(session, ana)
-    after = [(m.id, m.author_id, m.text, m.created_at) for m in
-             session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))]
+    after = [
+        (m.id, m.author_id, m.text, m.created_at)
+        for m in session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))
+    ]
     assert after == before
 
 
@@ -105,20 +156,38 @@ def test_undo_is_per_account_and_undoes_a_batch_together(coded):
     session, transcript, ana, ben, _ = coded
     fear = _code(session, "fear")
     for start in (0, 30, 60):
-        add_coding(session, transcript_id=transcript, start=start, end=start + 5, code_id=fear,
-                   coder_id=ana, actor_id=ana, batch="hits-1")
-    add_coding(session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ben,
-               actor_id=ben)
+        add_coding(
+            session,
+            transcript_id=transcript,
+            start=start,
+            end=start + 5,
+            code_id=fear,
+            coder_id=ana,
+            actor=ana,
+            batch="hits-1",
+        )
+    add_coding(
+        session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ben, actor=ben
+    )
     result = undo_last(session, ana)
     assert result.codings == 3 and "3 codings" in result.sentence
-    assert list(list_codings(session, transcript_id=transcript)["coder_id"]) == [ben]
+    assert list(list_codings(session, transcript_id=transcript, viewer=OPERATOR)["coder_id"]) == [
+        ben
+    ]
 
 
 def test_undo_says_so_when_a_researcher_removed_the_coding_meanwhile(coded):
     session, transcript, ana, _, boss = coded
-    coding = add_coding(session, transcript_id=transcript, start=0, end=5,
-                        code_id=_code(session, "fear"), coder_id=ana, actor_id=ana)
-    remove_coding(session, coding.id, actor_id=boss)
+    coding = add_coding(
+        session,
+        transcript_id=transcript,
+        start=0,
+        end=5,
+        code_id=_code(session, "fear"),
+        coder_id=ana,
+        actor=ana,
+    )
+    remove_coding(session, coding.id, actor=boss)
     with pytest.raises(Exception, match="removed meanwhile"):
         undo_last(session, ana)
 
@@ -126,18 +195,33 @@ def test_undo_says_so_when_a_researcher_removed_the_coding_meanwhile(coded):
 def test_in_vivo_makes_a_code_named_after_the_words_in_the_tree(coded):
     session, transcript, ana, _, _ = coded
     start, end = span_of(session, transcript, "nobody has time")
-    code, coding = code_in_vivo(session, "tiny", transcript_id=transcript, start=start, end=end,
-                                coder_id=ana, parent="barriers", actor_id=ana)
-    assert code.name == "nobody has time" and code.key == "in-vivo-nobody-has-time" and code.parent == "barriers"
+    code, coding = code_in_vivo(
+        session,
+        "tiny",
+        transcript_id=transcript,
+        start=start,
+        end=end,
+        coder_id=ana,
+        parent="barriers",
+        actor=ana,
+    )
+    assert (
+        code.name == "nobody has time"
+        and code.key == "in-vivo-nobody-has-time"
+        and code.parent == "barriers"
+    )
     assert coding.code_id == code.id and coding.text == "nobody has time"
-    again, _ = code_in_vivo(session, "tiny", transcript_id=transcript, start=start, end=end,
-                            coder_id=ana, actor_id=ana)
+    again, _ = code_in_vivo(
+        session, "tiny", transcript_id=transcript, start=start, end=end, coder_id=ana, actor=ana
+    )
     assert again.key == "in-vivo-nobody-has-time-2" and again.parent is None
-    keys = [c.key for c in list_codes(session, "tiny")]
+    keys = [c.key for c in list_codes(session, "tiny", viewer=OPERATOR)]
     assert keys.index("in-vivo-nobody-has-time") > keys.index("barriers")
     # undo removes the coding; the code stays in the tree
     undo_last(session, ana)
-    assert "in-vivo-nobody-has-time-2" in [c.key for c in list_codes(session, "tiny")]
+    assert "in-vivo-nobody-has-time-2" in [
+        c.key for c in list_codes(session, "tiny", viewer=OPERATOR)
+    ]
 
 
 def test_in_vivo_names_are_trimmed_and_empty_selections_refused():
@@ -151,43 +235,72 @@ def test_in_vivo_names_are_trimmed_and_empty_selections_refused():
 def test_blind_mode_hides_other_coders_from_a_coder_until_lifted(coded):
     session, transcript, ana, ben, boss = coded
     fear = _code(session, "fear")
-    mine = add_coding(session, transcript_id=transcript, start=0, end=5, code_id=fear,
-                      coder_id=ana, actor_id=ana)
-    theirs = add_coding(session, transcript_id=transcript, start=10, end=15, code_id=fear,
-                        coder_id=ben, actor_id=ben)
-    add_memo(session, text="Ben's thought", author_id=ben, coding_id=theirs.id)
-    add_memo(session, text="Ana's thought", author_id=ana, coding_id=mine.id)
-    visible = list_codings(session, transcript_id=transcript, viewer_id=ana)
+    mine = add_coding(
+        session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ana, actor=ana
+    )
+    theirs = add_coding(
+        session, transcript_id=transcript, start=10, end=15, code_id=fear, coder_id=ben, actor=ben
+    )
+    add_memo(session, text="Ben's thought", actor=ben, coding_id=theirs.id)
+    add_memo(session, text="Ana's thought", actor=ana, coding_id=mine.id)
+    visible = list_codings(session, transcript_id=transcript, viewer=active_account(session, ana))
     assert set(visible["coder_id"]) == {ana, ben}  # not blind yet
 
     with pytest.raises(PermissionDenied, match="researcher"):
-        set_blind(session, "tiny", True, actor_id=ana)
-    assert set_blind(session, "tiny", True, actor_id=boss).blind
-    assert list(list_codings(session, transcript_id=transcript, viewer_id=ana)["id"]) == [mine.id]
-    assert [m.text for m in list_memos(session, transcript_id=transcript, include_codings=True,
-                                       viewer_id=ana)] == ["Ana's thought"]
-    assert list(coded_segments(session, code_id=fear, viewer_id=ana)["coder_id"]) == [ana]
+        set_blind(session, "tiny", True, actor=active_account(session, ana))
+    assert set_blind(session, "tiny", True, actor=active_account(session, boss)).blind
+    assert list(
+        list_codings(session, transcript_id=transcript, viewer=active_account(session, ana))["id"]
+    ) == [mine.id]
+    assert [
+        m.text
+        for m in list_memos(
+            session,
+            transcript_id=transcript,
+            include_codings=True,
+            viewer=active_account(session, ana),
+        )
+    ] == ["Ana's thought"]
+    assert list(
+        coded_segments(session, code_id=fear, viewer=active_account(session, ana))["coder_id"]
+    ) == [ana]
     # a researcher still sees everyone
-    assert len(list_codings(session, transcript_id=transcript, viewer_id=boss)) == 2
+    assert (
+        len(list_codings(session, transcript_id=transcript, viewer=active_account(session, boss)))
+        == 2
+    )
 
-    assert not set_blind(session, "tiny", False, actor_id=boss).blind
-    assert len(list_codings(session, transcript_id=transcript, viewer_id=ana)) == 2
-    assert [e for e in list_events(session, action_prefix="scheme.")["action"]
-            if e != "scheme.load"] == ["scheme.unblind", "scheme.blind"]
+    assert not set_blind(session, "tiny", False, actor=active_account(session, boss)).blind
+    assert (
+        len(list_codings(session, transcript_id=transcript, viewer=active_account(session, ana)))
+        == 2
+    )
+    assert [
+        e
+        for e in list_events(session, action_prefix="scheme.", viewer=OPERATOR)["action"]
+        if e != "scheme.load"
+    ] == ["scheme.unblind", "scheme.blind"]
 
 
 def test_blind_mode_switches_every_version_of_the_scheme(session):
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
-    load_scheme_into_db(session, CODING / "tiny-1.9.yaml")
-    state = set_blind(session, "tiny", True)
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
+    load_scheme_into_db(session, CODING / "tiny-1.9.yaml", actor=OPERATOR)
+    state = set_blind(session, "tiny", True, actor=OPERATOR)
     assert state.blind and state.since is not None
-    assert all(blind_state(session, s).blind for s in (1, 2))
+    assert all(blind_state(session, s, viewer=OPERATOR).blind for s in (1, 2))
 
 
 def test_cli_switches_blind_mode_changes_a_span_and_undoes(database, coded):
     session, transcript, ana, _, _ = coded
-    coding = add_coding(session, transcript_id=transcript, start=0, end=5,
-                        code_id=_code(session, "fear"), coder_id=ana, actor_id=ana)
+    coding = add_coding(
+        session,
+        transcript_id=transcript,
+        start=0,
+        end=5,
+        code_id=_code(session, "fear"),
+        coder_id=ana,
+        actor=ana,
+    )
     session.commit()
     runner = CliRunner()
     result = runner.invoke(app, ["codes", "blind", "on", "--scheme", "tiny"])
@@ -205,8 +318,8 @@ def test_cli_switches_blind_mode_changes_a_span_and_undoes(database, coded):
     result = runner.invoke(app, ["codes", "blind", "maybe", "--scheme", "tiny"])
     assert result.exit_code != 0
     with database.transaction() as check:
-        assert blind_state(check, "tiny").blind
-        assert list_codings(check).empty
+        assert blind_state(check, "tiny", viewer=OPERATOR).blind
+        assert list_codings(check, viewer=OPERATOR).empty
 
 
 def test_the_reliability_report_says_whether_the_codings_were_blind(coded):
@@ -214,20 +327,53 @@ def test_the_reliability_report_says_whether_the_codings_were_blind(coded):
 
     session, transcript, ana, ben, boss = coded
     fear = _code(session, "fear")
-    add_coding(session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ana)
-    add_coding(session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ben)
-    report = reliability_report(session, scheme="tiny", unit="turn", n_boot=0)
+    add_coding(
+        session,
+        transcript_id=transcript,
+        start=0,
+        end=5,
+        code_id=fear,
+        coder_id=ana,
+        actor=OPERATOR,
+    )
+    add_coding(
+        session,
+        transcript_id=transcript,
+        start=0,
+        end=5,
+        code_id=fear,
+        coder_id=ben,
+        actor=OPERATOR,
+    )
+    report = reliability_report(session, scheme="tiny", unit="turn", n_boot=0, viewer=OPERATOR)
     assert report.blind.startswith("Blind coding: no;") and report.blind in report.method
-    set_blind(session, "tiny", True, actor_id=boss)
-    add_coding(session, transcript_id=transcript, start=10, end=15, code_id=fear, coder_id=ana)
-    add_coding(session, transcript_id=transcript, start=10, end=15, code_id=fear, coder_id=ben)
-    partly = reliability_report(session, scheme="tiny", unit="turn", n_boot=0)
+    set_blind(session, "tiny", True, actor=active_account(session, boss))
+    add_coding(
+        session,
+        transcript_id=transcript,
+        start=10,
+        end=15,
+        code_id=fear,
+        coder_id=ana,
+        actor=OPERATOR,
+    )
+    add_coding(
+        session,
+        transcript_id=transcript,
+        start=10,
+        end=15,
+        code_id=fear,
+        coder_id=ben,
+        actor=OPERATOR,
+    )
+    partly = reliability_report(session, scheme="tiny", unit="turn", n_boot=0, viewer=OPERATOR)
     assert partly.blind.startswith("Blind coding: partly; 2 of 4 codings")
     assert partly.as_dict()["blind"] == partly.blind
-    set_blind(session, "tiny", False, actor_id=boss)
+    set_blind(session, "tiny", False, actor=active_account(session, boss))
     session.query(Coding).filter(Coding.start == 0).delete()
-    assert reliability_report(session, scheme="tiny", unit="turn",
-                              n_boot=0).blind.startswith("Blind coding: yes, all 2 codings")
+    assert reliability_report(
+        session, scheme="tiny", unit="turn", n_boot=0, viewer=OPERATOR
+    ).blind.startswith("Blind coding: yes, all 2 codings")
 
 
 def test_coding_many_passages_is_one_batch_that_undo_takes_back(coded):
@@ -235,16 +381,21 @@ def test_coding_many_passages_is_one_batch_that_undo_takes_back(coded):
 
     session, transcript, ana, _, _ = coded
     fear = _code(session, "fear")
-    add_coding(session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ana,
-               actor_id=ana)
-    added, skipped = code_passages(session, [(transcript, 0, 5), (transcript, 10, 20),
-                                             (transcript, 30, 40)],
-                                   code_id=fear, coder_id=ana, actor_id=ana)
+    add_coding(
+        session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ana, actor=ana
+    )
+    added, skipped = code_passages(
+        session,
+        [(transcript, 0, 5), (transcript, 10, 20), (transcript, 30, 40)],
+        code_id=fear,
+        coder_id=ana,
+        actor=ana,
+    )
     assert (len(added), skipped) == (2, 1)
-    assert len(list_codings(session, transcript_id=transcript)) == 3
+    assert len(list_codings(session, transcript_id=transcript, viewer=OPERATOR)) == 3
     result = undo_last(session, ana)
     assert result.codings == 2
-    assert list(list_codings(session, transcript_id=transcript)["start"]) == [0]
+    assert list(list_codings(session, transcript_id=transcript, viewer=OPERATOR)["start"]) == [0]
 
 
 def test_coded_segments_and_their_exports_list_memos_by_display_name(coded, tmp_path):
@@ -255,10 +406,17 @@ def test_coded_segments_and_their_exports_list_memos_by_display_name(coded, tmp_
 
     session, transcript, ana, ben, _ = coded
     fear = _code(session, "fear")
-    coding = add_coding(session, transcript_id=transcript, start=0, end=5, code_id=fear,
-                        coder_id=ana)
-    add_memo(session, text="=SUM(A1) is what she said", author_id=ana, coding_id=coding.id)
-    segments = coded_segments(session, code_id=fear)
+    coding = add_coding(
+        session,
+        transcript_id=transcript,
+        start=0,
+        end=5,
+        code_id=fear,
+        coder_id=ana,
+        actor=OPERATOR,
+    )
+    add_memo(session, text="=SUM(A1) is what she said", actor=ana, coding_id=coding.id)
+    segments = coded_segments(session, code_id=fear, viewer=OPERATOR)
     assert list(segments["memos"]) == ["Ana: =SUM(A1) is what she said"]
     write_segments_docx(segments, tmp_path / "s.docx")
     paragraphs = [p.text for p in docx.Document(tmp_path / "s.docx").paragraphs]
@@ -269,5 +427,5 @@ def test_coded_segments_and_their_exports_list_memos_by_display_name(coded, tmp_
     memo = sheet.cell(row=2, column=header.index("memos") + 1)
     assert memo.value == "Ana: =SUM(A1) is what she said" and memo.data_type == "s"
     # in blind mode another coder sees neither the coding nor its memo
-    set_blind(session, "tiny", True)
-    assert coded_segments(session, code_id=fear, viewer_id=ben).empty
+    set_blind(session, "tiny", True, actor=OPERATOR)
+    assert coded_segments(session, code_id=fear, viewer=active_account(session, ben)).empty

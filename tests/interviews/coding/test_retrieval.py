@@ -9,42 +9,64 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import DATA
-from coding_study import seed_coders, seed_transcript, span_of
 
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.errors import InvalidInput, NotFound
-from study.interviews.coding import (add_coding, code_frequency_matrix, coded_segments,
-                                     cooccurrence_matrix, get_code, load_scheme_into_db)
+from study.interviews.coding import (
+    add_coding,
+    code_frequency_matrix,
+    coded_segments,
+    cooccurrence_matrix,
+    get_code,
+    load_scheme_into_db,
+)
+
+from coding_study import seed_coders, seed_transcript, span_of
+from conftest import DATA
 
 CODING = DATA / "coding"
-OTHER_TEXT = ("Interviewer: And you?\n\nBo: I am afraid my boss reads it. We are too busy anyway."
-              "\n\nInterviewer: Thanks.\n\nBo: You are welcome.\n")
+OTHER_TEXT = (
+    "Interviewer: And you?\n\nBo: I am afraid my boss reads it. We are too busy anyway."
+    "\n\nInterviewer: Thanks.\n\nBo: You are welcome.\n"
+)
 
 
 def _hand_built(session):
     """Two transcripts in two organisations, coded by Ana and Ben (tiny scheme 1.0)."""
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml")
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
     first = seed_transcript(session)  # Nordlys Bank, coordinator; turns 1 and 3 are Anna's
-    second = seed_transcript(session, filename="other.txt", text=OTHER_TEXT,
-                             organisation="Riverbend Logistics", role="employee")
-    add_organisation(session, "Quiet Org")  # no transcripts: a column of zeros
+    second = seed_transcript(
+        session,
+        filename="other.txt",
+        text=OTHER_TEXT,
+        organisation="Riverbend Logistics",
+        role="employee",
+    )
+    add_organisation(session, "Quiet Org", actor=OPERATOR)  # no transcripts: a column of zeros
     ana, ben = seed_coders(session)
 
     def code(transcript, passage, key, coder):
         start, end = span_of(session, transcript, passage)
-        return add_coding(session, transcript_id=transcript, start=start, end=end,
-                          code_id=("tiny", key), coder_id=coder)
+        return add_coding(
+            session,
+            transcript_id=transcript,
+            start=start,
+            end=end,
+            code_id=("tiny", key),
+            coder_id=coder,
+            actor=OPERATOR,
+        )
 
-    code(first, "we are busy all day", "no-time", ana)              # A1, turn 1
-    code(first, "busy all day 😀 and nobody", "fear", ana)          # A2, turn 1, overlaps A1
-    code(first, "People are afraid", "benefits", ana)               # A3, turn 1, overlaps none
-    code(first, "we find experts faster", "benefits", ana)          # A4, turn 3
-    code(first, "is what someone posted", "fear", ana)              # A5, turn 3, overlaps none
-    code(first, "busy all day", "benefits", ben)                    # B1, overlaps A1, A2 (Ana's)
-    code(first, "Honestly, we are busy", "no-time", ben)            # B2, overlaps B1
-    code(second, "I am afraid my boss reads it.", "fear", ana)      # C1
-    code(second, "I am afraid my boss reads it.", "fear", ben)      # C2
+    code(first, "we are busy all day", "no-time", ana)  # A1, turn 1
+    code(first, "busy all day 😀 and nobody", "fear", ana)  # A2, turn 1, overlaps A1
+    code(first, "People are afraid", "benefits", ana)  # A3, turn 1, overlaps none
+    code(first, "we find experts faster", "benefits", ana)  # A4, turn 3
+    code(first, "is what someone posted", "fear", ana)  # A5, turn 3, overlaps none
+    code(first, "busy all day", "benefits", ben)  # B1, overlaps A1, A2 (Ana's)
+    code(first, "Honestly, we are busy", "no-time", ben)  # B2, overlaps B1
+    code(second, "I am afraid my boss reads it.", "fear", ana)  # C1
+    code(second, "I am afraid my boss reads it.", "fear", ben)  # C2
     return first, second, ana, ben
 
 
@@ -53,42 +75,44 @@ KEYS = ["barriers", "no-time", "fear", "benefits"]
 
 def test_overlap_cooccurrence_counts_pairs_of_one_coders_overlapping_codings(session):
     _hand_built(session)
-    matrix = cooccurrence_matrix(session, scheme="tiny", mode="overlap")
+    matrix = cooccurrence_matrix(session, scheme="tiny", mode="overlap", viewer=OPERATOR)
     # Diagonal: codings per code. Off-diagonal: A1-A2 (no-time, fear) and B1-B2
     # (benefits, no-time); Ana's A1/A2 overlap Ben's B1 but different coders never pair.
-    expected = pd.DataFrame([[0, 0, 0, 0],
-                             [0, 2, 1, 1],
-                             [0, 1, 4, 0],
-                             [0, 1, 0, 3]], index=KEYS, columns=KEYS)
+    expected = pd.DataFrame(
+        [[0, 0, 0, 0], [0, 2, 1, 1], [0, 1, 4, 0], [0, 1, 0, 3]], index=KEYS, columns=KEYS
+    )
     assert matrix.values.tolist() == expected.values.tolist()
     assert list(matrix.index) == KEYS and list(matrix.columns) == KEYS
 
 
 def test_turn_cooccurrence_counts_coder_turns_holding_both_codes(session):
     _hand_built(session)
-    matrix = cooccurrence_matrix(session, scheme="tiny", mode="turn")
+    matrix = cooccurrence_matrix(session, scheme="tiny", mode="turn", viewer=OPERATOR)
     # Units (coder, turn): Ana/first turn 1 {no-time, fear, benefits}, Ana/first turn 3
     # {fear, benefits}, Ben/first turn 1 {no-time, benefits}, Ana/second {fear}, Ben/second {fear}.
-    expected = [[0, 0, 0, 0],
-                [0, 2, 1, 2],
-                [0, 1, 4, 2],
-                [0, 2, 2, 3]]
+    expected = [[0, 0, 0, 0], [0, 2, 1, 2], [0, 1, 4, 2], [0, 2, 2, 3]]
     assert matrix.values.tolist() == expected
-    only_ana = cooccurrence_matrix(session, scheme="tiny", mode="turn",
-                                   coder_ids=[get_account_id(session, "ana@example.org")])
+    only_ana = cooccurrence_matrix(
+        session,
+        scheme="tiny",
+        mode="turn",
+        coder_ids=[get_account_id(session, "ana@example.org")],
+        viewer=OPERATOR,
+    )
     assert only_ana.loc["no-time", "benefits"] == 1 and only_ana.loc["fear", "fear"] == 3
     with pytest.raises(InvalidInput, match="overlap or turn"):
-        cooccurrence_matrix(session, scheme="tiny", mode="sentence")
+        cooccurrence_matrix(session, scheme="tiny", mode="sentence", viewer=OPERATOR)
 
 
 def get_account_id(session, email):
     from study.interviews.coding import coder_id_for
+
     return coder_id_for(session, email)
 
 
 def test_frequency_matrix_counts_codings_and_transcripts_per_organisation(session):
     _hand_built(session)
-    matrix = code_frequency_matrix(session, scheme="tiny")
+    matrix = code_frequency_matrix(session, scheme="tiny", viewer=OPERATOR)
     organisations = ["Nordlys Bank", "Quiet Org", "Riverbend Logistics"]
     assert list(matrix.index) == KEYS
     assert list(matrix["codings"].columns) == organisations
@@ -96,7 +120,7 @@ def test_frequency_matrix_counts_codings_and_transcripts_per_organisation(sessio
     assert matrix["transcripts"].loc["fear"].tolist() == [1, 0, 1]
     assert matrix["codings"].loc["benefits"].tolist() == [3, 0, 0]
     assert matrix["codings"].loc["barriers"].tolist() == [0, 0, 0]
-    rolled = code_frequency_matrix(session, scheme="tiny", include_subcodes=True)
+    rolled = code_frequency_matrix(session, scheme="tiny", include_subcodes=True, viewer=OPERATOR)
     # barriers = its subcodes no-time (A1, B2) and fear (A2, A5 | C1, C2).
     assert rolled["codings"].loc["barriers"].tolist() == [4, 0, 2]
     assert rolled["transcripts"].loc["barriers"].tolist() == [1, 0, 1]
@@ -106,23 +130,31 @@ def test_frequency_matrix_counts_codings_and_transcripts_per_organisation(sessio
 def test_a_scheme_key_pools_its_versions_and_an_id_counts_one_version(session):
     first, _, ana, _ = _hand_built(session)
     old = get_code(session, ("tiny", "fear"))
-    load_scheme_into_db(session, CODING / "tiny-1.10.yaml")
+    load_scheme_into_db(session, CODING / "tiny-1.10.yaml", actor=OPERATOR)
     new = get_code(session, ("tiny", "fear"))
     assert new.id != old.id and new.version == "1.10"
     start, end = span_of(session, first, "on Yammer")
-    add_coding(session, transcript_id=first, start=start, end=end, code_id=new.id, coder_id=ana)
-    pooled = code_frequency_matrix(session, scheme="tiny")
+    add_coding(
+        session,
+        transcript_id=first,
+        start=start,
+        end=end,
+        code_id=new.id,
+        coder_id=ana,
+        actor=OPERATOR,
+    )
+    pooled = code_frequency_matrix(session, scheme="tiny", viewer=OPERATOR)
     assert list(pooled.index) == ["ideas", *KEYS]
     assert pooled["codings"].loc["fear", "Nordlys Bank"] == 3
-    one_version = code_frequency_matrix(session, scheme=old.scheme_id)
+    one_version = code_frequency_matrix(session, scheme=old.scheme_id, viewer=OPERATOR)
     assert one_version["codings"].loc["fear", "Nordlys Bank"] == 2
-    assert len(coded_segments(session, scheme="tiny", code_key="fear")) == 5
-    assert len(coded_segments(session, code_id=old.id)) == 4
+    assert len(coded_segments(session, scheme="tiny", code_key="fear", viewer=OPERATOR)) == 5
+    assert len(coded_segments(session, code_id=old.id, viewer=OPERATOR)) == 4
 
 
 def test_coded_segments_bring_the_turn_and_filter_by_organisation_role_and_coder(session):
     first, second, ana, ben = _hand_built(session)
-    segments = coded_segments(session, code_id=("tiny", "barriers"))
+    segments = coded_segments(session, code_id=("tiny", "barriers"), viewer=OPERATOR)
     # Subcodes come in tree order: no-time first, then fear.
     assert list(segments["code"]) == ["no-time", "no-time", "fear", "fear", "fear", "fear"]
     row = segments.iloc[0]
@@ -130,14 +162,79 @@ def test_coded_segments_bring_the_turn_and_filter_by_organisation_role_and_coder
     assert row["speaker"] == "Anna" and row["turn_text"].startswith("Honestly, we are busy")
     assert row["turn_text"].endswith("på Østerbro især.")
     assert row["text"] in row["turn_text"]
-    assert coded_segments(session, code_id=("tiny", "barriers"), include_subcodes=False).empty
-    by_org = coded_segments(session, scheme="tiny", code_key="fear",
-                            organisation="Riverbend Logistics")
+    assert coded_segments(
+        session, code_id=("tiny", "barriers"), include_subcodes=False, viewer=OPERATOR
+    ).empty
+    by_org = coded_segments(
+        session, scheme="tiny", code_key="fear", organisation="Riverbend Logistics", viewer=OPERATOR
+    )
     assert list(by_org["speaker"]) == ["Bo", "Bo"] and set(by_org["role"]) == {"employee"}
-    assert len(coded_segments(session, code_key="fear", role="coordinator")) == 2
-    assert list(coded_segments(session, code_key="fear", coder_ids=[ben])["coder_name"]) == [
-        "Ben"]
+    assert len(coded_segments(session, code_key="fear", role="coordinator", viewer=OPERATOR)) == 2
+    assert list(
+        coded_segments(session, code_key="fear", coder_ids=[ben], viewer=OPERATOR)["coder_name"]
+    ) == ["Ben"]
     with pytest.raises(NotFound):
-        coded_segments(session, code_key="nothing-like-it")
+        coded_segments(session, code_key="nothing-like-it", viewer=OPERATOR)
     with pytest.raises(InvalidInput, match="not both"):
-        coded_segments(session, code_id=1, code_key="fear")
+        coded_segments(session, code_id=1, code_key="fear", viewer=OPERATOR)
+
+
+def _carl_codes_once_on_the_blind_demo_scheme(session):
+    """Issue 20, finding 1: a new coder's one coding in the demo, with the scheme in blind mode."""
+    from study.admin.accounts import add_account
+    from study.interviews.coding import list_codings, set_blind
+
+    carl = add_account(session, "carl@example.org", role="coder", password=None, actor=OPERATOR)
+    theirs = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
+    add_coding(
+        session,
+        transcript_id=int(theirs.transcript_id),
+        start=int(theirs.start),
+        end=int(theirs.end),
+        code_id=int(theirs.code_id),
+        coder_id=carl.id,
+        actor=OPERATOR,
+    )
+    set_blind(session, "ism-adoption-challenges", True, actor=OPERATOR)
+    return carl
+
+
+def test_a_coder_on_a_blind_scheme_counts_only_their_own_codings(demo_database):
+    with demo_database.transaction() as session:
+        carl = _carl_codes_once_on_the_blind_demo_scheme(session)
+        everyone = code_frequency_matrix(session, scheme="ism-adoption-challenges", viewer=OPERATOR)
+        own = code_frequency_matrix(session, scheme="ism-adoption-challenges", viewer=carl)
+        assert everyone["codings"].to_numpy().sum() > 300  # the demo's two coders, and Carl
+        assert own["codings"].to_numpy().sum() == 1
+        assert own["transcripts"].to_numpy().sum() == 1
+        for mode in ("overlap", "turn"):
+            matrix = cooccurrence_matrix(
+                session, scheme="ism-adoption-challenges", mode=mode, viewer=carl
+            )
+            assert matrix.to_numpy().sum() == 1, mode  # only Carl's one coding, on the diagonal
+        # coder_ids cannot widen what a coder sees
+        demo_coders = {1, 2, 3, 4, carl.id}
+        widened = code_frequency_matrix(
+            session, scheme="ism-adoption-challenges", viewer=carl, coder_ids=demo_coders
+        )
+        assert widened["codings"].to_numpy().sum() == 1
+
+
+def test_every_reading_function_requires_a_viewer(session):
+    """No reading of codings can forget who looks: the viewer has no default."""
+    import inspect
+
+    from study.interviews.coding import export_codings, export_segments, list_codings, list_memos
+
+    for function in (
+        code_frequency_matrix,
+        cooccurrence_matrix,
+        coded_segments,
+        list_codings,
+        list_memos,
+        export_codings,
+        export_segments,
+    ):
+        parameter = inspect.signature(function).parameters["viewer"]
+        assert parameter.default is inspect.Parameter.empty, function.__name__
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, function.__name__

@@ -11,8 +11,12 @@ import pytest
 from docx import Document
 
 from study.errors import FileTooLarge, InvalidFile
-from study.interviews.transcripts.parsing import (MAX_TRANSCRIPT_BYTES, ParsedTranscript,
-                                                  parse_transcript)
+from study.interviews.transcripts.parsing import (
+    MAX_TRANSCRIPT_BYTES,
+    ParsedTranscript,
+    parse_transcript,
+)
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "transcripts"
@@ -26,23 +30,29 @@ def turns_of(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
     """(speaker, text[start:end]) per turn, after checking the layout invariants."""
     for turn in parsed.turns:
         assert 0 <= turn.start <= turn.end <= len(parsed.text)
-        assert "\n\n" not in parsed.text[turn.start:turn.end]
+        assert "\n\n" not in parsed.text[turn.start : turn.end]
         if turn.speaker is not None:
             label = f"{turn.speaker}: "
-            assert parsed.text[turn.start - len(label):turn.start] == label
+            assert parsed.text[turn.start - len(label) : turn.start] == label
     assert "\r" not in parsed.text
     assert unicodedata.is_normalized("NFC", parsed.text)
-    return [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+    return [(t.speaker, parsed.text[t.start : t.end]) for t in parsed.turns]
 
 
 def test_teams_voice_tags_become_turns_with_cue_times() -> None:
     parsed = parse_file("teams.vtt")
     assert parsed.name == "teams"
     assert turns_of(parsed) == [
-        ("Sofie Lund", "Thanks for taking the time today 🙂 shall we start? "
-                       "How did the network start in your company?"),
-        ("Jonas Brandt", "It started in IT & HR. Our CEO said it was important 👍🏽 "
-                         "but he never posts. People think it is a waste of time."),
+        (
+            "Sofie Lund",
+            "Thanks for taking the time today 🙂 shall we start? "
+            "How did the network start in your company?",
+        ),
+        (
+            "Jonas Brandt",
+            "It started in IT & HR. Our CEO said it was important 👍🏽 "
+            "but he never posts. People think it is a waste of time.",
+        ),
         ("Sofie Lund", "Why is that, Jonas?"),
     ]
     times = [(t.started_at, t.ended_at) for t in parsed.turns]
@@ -57,7 +67,10 @@ def test_emoji_does_not_shift_later_offsets() -> None:
     # "👍🏽" is two code points (thumb + skin tone): later offsets move by exactly 3 (with the space).
     assert len(" 👍🏽") == 3
     assert with_emoji.turns[2].start - plain.turns[2].start == 3
-    assert with_emoji.text[with_emoji.turns[2].start:with_emoji.turns[2].end] == "Why is that, Jonas?"
+    assert (
+        with_emoji.text[with_emoji.turns[2].start : with_emoji.turns[2].end]
+        == "Why is that, Jonas?"
+    )
     emoji_at = with_emoji.text.index("👍🏽")
     assert with_emoji.turns[1].start < emoji_at < with_emoji.turns[1].end
 
@@ -66,7 +79,10 @@ def test_zoom_name_prefixes_and_unprefixed_cues_continue_the_turn() -> None:
     parsed = parse_file("zoom.vtt")
     assert turns_of(parsed) == [
         ("Mette Holm", "Welcome, and thank you for joining. Could you describe your role?"),
-        ("Peter Dahl", "I coordinate the network. Mostly I encourage people to post in the groups."),
+        (
+            "Peter Dahl",
+            "I coordinate the network. Mostly I encourage people to post in the groups.",
+        ),
         ("Mette Holm", "Thank you."),
     ]
     assert (parsed.turns[1].started_at, parsed.turns[1].ended_at) == (6.8, 12.9)
@@ -90,8 +106,11 @@ def test_cp1252_danish_with_crlf_comes_out_right() -> None:
     assert turns_of(parsed) == [
         (None, "Interview med koordinator, marts 2014"),
         ("Interviewer", "Hvordan tog medarbejderne imod netværket?"),
-        ("Søren", "Ledelsen sagde “det er vigtigt”, men de skriver aldrig selv.\n"
-                  "Mange er bange for at skrive noget dumt, når alle kan se det."),
+        (
+            "Søren",
+            "Ledelsen sagde “det er vigtigt”, men de skriver aldrig selv.\n"
+            "Mange er bange for at skrive noget dumt, når alle kan se det.",
+        ),
         ("Interviewer", "Og økonomien?"),
         ("Søren", "Der var ingen penge – ikke en øre, ikke 1 €."),
     ]
@@ -111,17 +130,24 @@ def test_i_and_r_prefixes_with_continuation_lines() -> None:
     assert "\n\nR: Honestly" in parsed.text
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"]
+)
 def test_danish_text_reads_the_same_in_every_common_encoding(encoding: str) -> None:
-    text = ("Interviewer: Hvad siger ledelsen om netværket?\n"
-            "Åse Ærø: Ledelsen støtter det i ord, men de bruger det ikke selv. Sådan er det på øen.\n")
+    text = (
+        "Interviewer: Hvad siger ledelsen om netværket?\n"
+        "Åse Ærø: Ledelsen støtter det i ord, men de bruger det ikke selv. Sådan er det på øen.\n"
+    )
     data = text.encode(encoding)
     if encoding == "utf-16-le":
         assert not data.startswith(b"\xff\xfe")  # no byte-order mark: must be detected
     parsed = parse_transcript(data, "interview.txt")
     assert turns_of(parsed) == [
         ("Interviewer", "Hvad siger ledelsen om netværket?"),
-        ("Åse Ærø", "Ledelsen støtter det i ord, men de bruger det ikke selv. Sådan er det på øen."),
+        (
+            "Åse Ærø",
+            "Ledelsen støtter det i ord, men de bruger det ikke selv. Sådan er det på øen.",
+        ),
     ]
 
 
@@ -132,10 +158,12 @@ def test_decomposed_letters_are_composed_before_offsets_are_computed() -> None:
 
 
 def test_bracketed_speakers_role_in_parentheses_and_clock_prefixes() -> None:
-    text = ("[00:00:05] Interviewer: Tell me about the launch.\n"
-            "[00:00:09] Karen Nyborg (HR partner): We launched in May.\n"
-            "[Karen Nyborg] Nobody posted for weeks.\n"
-            "Interviewer: Why?\n")
+    text = (
+        "[00:00:05] Interviewer: Tell me about the launch.\n"
+        "[00:00:09] Karen Nyborg (HR partner): We launched in May.\n"
+        "[Karen Nyborg] Nobody posted for weeks.\n"
+        "Interviewer: Why?\n"
+    )
     parsed = parse_transcript(text.encode(), "mixed.txt")
     assert turns_of(parsed) == [
         ("Interviewer", "Tell me about the launch."),
@@ -146,10 +174,7 @@ def test_bracketed_speakers_role_in_parentheses_and_clock_prefixes() -> None:
 
 
 def test_a_capitalised_word_before_a_colon_inside_a_dialogue_is_not_a_speaker() -> None:
-    text = ("I: What went wrong?\n"
-            "R: Many things.\n"
-            "Problem: nobody had time.\n"
-            "I: I see.\n")
+    text = "I: What went wrong?\nR: Many things.\nProblem: nobody had time.\nI: I see.\n"
     parsed = parse_transcript(text.encode(), "note.txt")
     assert turns_of(parsed) == [
         ("I", "What went wrong?"),
@@ -192,7 +217,10 @@ def test_docx_paragraphs_line_breaks_and_tables_are_read(tmp_path: Path) -> None
     assert turns_of(parsed) == [
         (None, "Interview with the coordinator"),
         ("Interviewer", "How did you start?"),
-        ("Lars Bøgh", "We started with three groups.\nThen we invited the managers.\nFew of them came 😅."),
+        (
+            "Lars Bøgh",
+            "We started with three groups.\nThen we invited the managers.\nFew of them came 😅.",
+        ),
         ("Interviewer", "And after that?"),
         ("Lars Bøgh", "It grew slowly."),
     ]
@@ -200,8 +228,14 @@ def test_docx_paragraphs_line_breaks_and_tables_are_read(tmp_path: Path) -> None
 
 def test_teams_docx_speaker_header_lines_carry_start_times(tmp_path: Path) -> None:
     document = Document()
-    for line in ["Anne Holt   0:03", "Shall we begin?", "Mads Krog   0:07",
-                 "Yes. The network is mostly used by IT.", "Mads Krog   1:02:15", "More on that later."]:
+    for line in [
+        "Anne Holt   0:03",
+        "Shall we begin?",
+        "Mads Krog   0:07",
+        "Yes. The network is mostly used by IT.",
+        "Mads Krog   1:02:15",
+        "More on that later.",
+    ]:
         document.add_paragraph(line)
     path = tmp_path / "teams-export.docx"
     document.save(path)
@@ -213,17 +247,26 @@ def test_teams_docx_speaker_header_lines_carry_start_times(tmp_path: Path) -> No
     assert [t.started_at for t in parsed.turns] == [3.0, 7.0]
 
 
-@pytest.mark.parametrize(("data", "filename", "phrase"), [
-    (b"", "empty.txt", "empty"),
-    (b" \r\n\t\r\n  ", "blank.txt", "blank"),
-    (b"I: hello", "interview.pdf", "not '.pdf' files"),
-    (b"I: hello", "interview", "without an extension"),
-    (b"I: hello", "interview.doc", "save Word 97-2003 .doc files as .docx"),
-    (b"00:00:01.000 --> 00:00:02.000\nHello\n", "no-header.vtt", "must start with the line WEBVTT"),
-    (b"WEBVTT\n\nNOTE nothing said\n", "no-cues.vtt", "has no cues"),
-    (b"Just text, no timings.\n", "no-cues.srt", "has no subtitles"),
-])
-def test_unusable_files_are_refused_with_one_clear_sentence(data: bytes, filename: str, phrase: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "filename", "phrase"),
+    [
+        (b"", "empty.txt", "empty"),
+        (b" \r\n\t\r\n  ", "blank.txt", "blank"),
+        (b"I: hello", "interview.pdf", "not '.pdf' files"),
+        (b"I: hello", "interview", "without an extension"),
+        (b"I: hello", "interview.doc", "save Word 97-2003 .doc files as .docx"),
+        (
+            b"00:00:01.000 --> 00:00:02.000\nHello\n",
+            "no-header.vtt",
+            "must start with the line WEBVTT",
+        ),
+        (b"WEBVTT\n\nNOTE nothing said\n", "no-cues.vtt", "has no cues"),
+        (b"Just text, no timings.\n", "no-cues.srt", "has no subtitles"),
+    ],
+)
+def test_unusable_files_are_refused_with_one_clear_sentence(
+    data: bytes, filename: str, phrase: str
+) -> None:
     with pytest.raises(InvalidFile) as caught:
         parse_transcript(data, filename)
     message = str(caught.value)

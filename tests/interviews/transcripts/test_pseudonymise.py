@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from study.errors import InvalidInput
 from study.interviews.transcripts.parsing import ParsedTranscript, parse_transcript
 from study.interviews.transcripts.pseudonymise import pseudonym_map, pseudonymise
+
 from conftest import DATA as TEST_DATA
 
 DATA = TEST_DATA / "transcripts"
@@ -18,8 +17,8 @@ def utterances(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
     for turn in parsed.turns:
         if turn.speaker is not None:
             label = f"{turn.speaker}: "
-            assert parsed.text[turn.start - len(label):turn.start] == label
-    return [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+            assert parsed.text[turn.start - len(label) : turn.start] == label
+    return [(t.speaker, parsed.text[t.start : t.end]) for t in parsed.turns]
 
 
 def test_interviewer_roles_and_interviewee_role_labels_replace_speakers() -> None:
@@ -39,47 +38,69 @@ def test_named_speakers_are_replaced_in_labels_and_in_the_talk() -> None:
     parsed = parse_transcript((DATA / "teams.vtt").read_bytes(), "teams.vtt")
     result = pseudonymise(parsed, role="Coordinator", interviewers=["Sofie Lund"])
     assert utterances(result) == [
-        ("Interviewer", "Thanks for taking the time today 🙂 shall we start? "
-                        "How did the network start in your company?"),
-        ("Coordinator", "It started in IT & HR. Our CEO said it was important 👍🏽 "
-                        "but he never posts. People think it is a waste of time."),
+        (
+            "Interviewer",
+            "Thanks for taking the time today 🙂 shall we start? "
+            "How did the network start in your company?",
+        ),
+        (
+            "Coordinator",
+            "It started in IT & HR. Our CEO said it was important 👍🏽 "
+            "but he never posts. People think it is a waste of time.",
+        ),
         ("Interviewer", "Why is that, Coordinator?"),
     ]
     assert "Jonas" not in result.text and "Sofie" not in result.text
-    assert [(t.started_at, t.ended_at) for t in result.turns] == \
-        [(t.started_at, t.ended_at) for t in parsed.turns]
+    assert [(t.started_at, t.ended_at) for t in result.turns] == [
+        (t.started_at, t.ended_at) for t in parsed.turns
+    ]
 
 
 def test_without_known_interviewers_other_speakers_are_numbered_in_order() -> None:
     parsed = parse_transcript((DATA / "zoom.vtt").read_bytes(), "zoom.vtt")
     assert pseudonym_map(parsed, role="Coordinator") == {
-        "Mette Holm": "Coordinator", "Peter Dahl": "Coordinator 2"}
+        "Mette Holm": "Coordinator",
+        "Peter Dahl": "Coordinator 2",
+    }
 
 
 def test_given_names_are_replaced_as_whole_words_case_insensitively_with_danish_letters() -> None:
-    text = ("I: Hvad sagde Søren Ærbø om netværket?\n"
-            "R: SØREN ÆRBØ sagde intet. Sørens chef, Åse, mente at Søreno var et godt navn. "
-            "Åses team og åse bruger det.\n")
+    text = (
+        "I: Hvad sagde Søren Ærbø om netværket?\n"
+        "R: SØREN ÆRBØ sagde intet. Sørens chef, Åse, mente at Søreno var et godt navn. "
+        "Åses team og åse bruger det.\n"
+    )
     parsed = parse_transcript(text.encode("utf-8"), "danish.txt")
     result = pseudonymise(parsed, role="Koordinator", names=["Søren Ærbø", "Åse"])
     assert utterances(result) == [
         ("Interviewer", "Hvad sagde Person 1 om netværket?"),
-        ("Koordinator", "Person 1 sagde intet. Person 1's chef, Person 2, mente at Søreno "
-                        "var et godt navn. Person 2's team og Person 2 bruger det."),
+        (
+            "Koordinator",
+            "Person 1 sagde intet. Person 1's chef, Person 2, mente at Søreno "
+            "var et godt navn. Person 2's team og Person 2 bruger det.",
+        ),
     ]
 
 
 def test_a_name_can_be_given_its_own_label_and_name_words_are_replaced_when_capitalised() -> None:
-    text = ("I: Anna, how long have you been coordinator?\n"
-            "R: Two years. Before me Bo Vestergaard ran it; Bo still helps, "
-            "and people bo in the same town as Vestergaard.\n")
+    text = (
+        "I: Anna, how long have you been coordinator?\n"
+        "R: Two years. Before me Bo Vestergaard ran it; Bo still helps, "
+        "and people bo in the same town as Vestergaard.\n"
+    )
     parsed = parse_transcript(text.encode("utf-8"), "names.txt")
-    result = pseudonymise(parsed, role="Coordinator",
-                          names={"Anna Berg": "Coordinator", "Bo Vestergaard": "Former coordinator"})
+    result = pseudonymise(
+        parsed,
+        role="Coordinator",
+        names={"Anna Berg": "Coordinator", "Bo Vestergaard": "Former coordinator"},
+    )
     assert utterances(result) == [
         ("Interviewer", "Coordinator, how long have you been coordinator?"),
-        ("Coordinator", "Two years. Before me Former coordinator ran it; Former coordinator still "
-                        "helps, and people bo in the same town as Former coordinator."),
+        (
+            "Coordinator",
+            "Two years. Before me Former coordinator ran it; Former coordinator still "
+            "helps, and people bo in the same town as Former coordinator.",
+        ),
     ]
 
 
@@ -88,8 +109,13 @@ def test_offsets_stay_exact_when_replacements_change_lengths_in_every_turn() -> 
     result = pseudonymise(parsed, role="Koordinator", names=["Søren"])
     before = utterances(parsed)
     after = utterances(result)
-    assert [speaker for speaker, _ in after] == [None, "Interviewer", "Koordinator", "Interviewer",
-                                                 "Koordinator"]
+    assert [speaker for speaker, _ in after] == [
+        None,
+        "Interviewer",
+        "Koordinator",
+        "Interviewer",
+        "Koordinator",
+    ]
     # Nothing but the labels changed in this file, so every utterance survives unchanged.
     assert [u for _, u in after] == [u for _, u in before]
     assert result.text.count("Koordinator: ") == 2

@@ -5,20 +5,26 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-from conftest import DATA, ROOT
 from sqlalchemy import func, select, text
 from streamlit.testing.v1 import AppTest
 
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
 from study.db.models import Event, Transcript
 from study.db.models import Turn as TurnRow
 from study.errors import AlreadyExists, FileTooLarge, InvalidFile, InvalidInput, NotFound
 from study.interviews.search import search_transcripts
 from study.interviews.transcripts.parsing import parse_transcript
-from study.interviews.transcripts.store import (import_transcript, list_transcripts,
-                                                store_parsed_transcript, transcript_json)
+from study.interviews.transcripts.store import (
+    import_transcript,
+    list_transcripts,
+    store_parsed_transcript,
+    transcript_json,
+)
 from study.interviews.transcripts.transcript import ParsedTranscript, Turn
+
+from conftest import DATA, ROOT
 
 FILES = DATA / "transcripts"
 # "🤔" is one code point, "👍🏽" two (thumb + skin tone); UTF-16 would count 1 and 2 more.
@@ -28,68 +34,92 @@ DANISH_EMOJI = "I: Hvad med 🤔 ledelsen?\nR: Øh, vi bruger det næsten aldrig
 @pytest.fixture
 def org(database):
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank")
-        add_organisation(session, "Riverbend Logistics")
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        add_organisation(session, "Riverbend Logistics", actor=OPERATOR)
     return "Nordlys Bank"
 
 
 def stored_counts(database) -> tuple[int, int, int, int]:
     """(transcripts, turns, search rows, import events)."""
     with database.transaction() as session:
-        return (session.scalar(select(func.count()).select_from(Transcript)),
-                session.scalar(select(func.count()).select_from(TurnRow)),
-                session.scalar(text("SELECT count(*) FROM turn_search")),
-                session.scalar(select(func.count()).select_from(Event)
-                               .where(Event.action == "transcript.import")))
+        return (
+            session.scalar(select(func.count()).select_from(Transcript)),
+            session.scalar(select(func.count()).select_from(TurnRow)),
+            session.scalar(text("SELECT count(*) FROM turn_search")),
+            session.scalar(
+                select(func.count()).select_from(Event).where(Event.action == "transcript.import")
+            ),
+        )
 
 
 def test_import_stores_the_parsed_text_turns_and_an_audit_event(database, org):
     data = (FILES / "interview-ir.txt").read_bytes()
     with database.transaction() as session:
-        info = import_transcript(session, data, "interview-ir.txt", organisation=org,
-                                 role="coordinator")
+        info = import_transcript(
+            session, data, "interview-ir.txt", organisation=org, role="coordinator", actor=OPERATOR
+        )
     parsed = parse_transcript(data, "interview-ir.txt")
-    assert info.as_dict() == {"id": info.id, "name": "interview-ir", "organisation": org,
-                              "role": "coordinator", "language": "en", "turns": 5,
-                              "characters": len(parsed.text)}
+    assert info.as_dict() == {
+        "id": info.id,
+        "name": "interview-ir",
+        "organisation": org,
+        "role": "coordinator",
+        "language": "en",
+        "turns": 5,
+        "characters": len(parsed.text),
+    }
     with database.transaction() as session:
-        stored = transcript_json(session, info.id)
+        stored = transcript_json(session, info.id, viewer=OPERATOR)
         event = session.scalar(select(Event).where(Event.action == "transcript.import"))
         assert (event.target_type, event.target_id) == ("transcript", info.id)
-        assert (event.details["turns"], event.details["source_filename"]) == \
-            (5, "interview-ir.txt")
+        assert (event.details["turns"], event.details["source_filename"]) == (5, "interview-ir.txt")
     assert stored["text"] == parsed.text
-    assert [(t["speaker"], t["start"], t["end"]) for t in stored["turns"]] == \
-        [(t.speaker, t.start, t.end) for t in parsed.turns]
+    assert [(t["speaker"], t["start"], t["end"]) for t in stored["turns"]] == [
+        (t.speaker, t.start, t.end) for t in parsed.turns
+    ]
     assert stored_counts(database) == (1, 5, 5, 1)
 
 
-def test_danish_letters_and_emoji_offsets_are_code_points_through_the_store(database, org,
-                                                                             tmp_path):
+def test_danish_letters_and_emoji_offsets_are_code_points_through_the_store(
+    database, org, tmp_path
+):
     path = tmp_path / "interview-da.txt"
     path.write_text(DANISH_EMOJI, encoding="utf-8")
     with database.transaction() as session:
-        info = import_transcript(session, path.read_bytes(), path.name, organisation=org,
-                                 role="employee")
-        stored = transcript_json(session, info.id)
-        hits = search_transcripts(session, "kontoret")
+        info = import_transcript(
+            session, path.read_bytes(), path.name, organisation=org, role="employee", actor=OPERATOR
+        )
+        stored = transcript_json(session, info.id, viewer=OPERATOR)
+        hits = search_transcripts(session, "kontoret", viewer=OPERATOR)
     text_ = stored["text"]
-    assert text_ == ("I: Hvad med 🤔 ledelsen?\n\n"
-                     "R: Øh, vi bruger det næsten aldrig 👍🏽 på kontoret.")
-    assert [(t["speaker"], t["start"], t["end"]) for t in stored["turns"]] == \
-        [("I", 3, 23), ("R", 28, 75)]
+    assert text_ == (
+        "I: Hvad med 🤔 ledelsen?\n\nR: Øh, vi bruger det næsten aldrig 👍🏽 på kontoret."
+    )
+    assert [(t["speaker"], t["start"], t["end"]) for t in stored["turns"]] == [
+        ("I", 3, 23),
+        ("R", 28, 75),
+    ]
     assert text_[28:75] == "Øh, vi bruger det næsten aldrig 👍🏽 på kontoret."
-    assert [(h.start, h.end, h.match, h.left[-6:]) for h in hits] == \
-        [(66, 74, "kontoret", "👍🏽 på ")]
+    assert [(h.start, h.end, h.match, h.left[-6:]) for h in hits] == [
+        (66, 74, "kontoret", "👍🏽 på ")
+    ]
     assert info.language == "da" and info.characters == 75
 
 
 def test_language_comes_from_the_argument_then_the_text_then_english(database, org, tmp_path):
     with database.transaction() as session:
-        danish = import_transcript(session, DANISH_EMOJI.encode(), "a.txt", organisation=org,
-                                   role="employee", language="en")
-        short = import_transcript(session, b"I: Hi.\nR: Ok.\n", "b.txt", organisation=org,
-                                  role="employee")
+        danish = import_transcript(
+            session,
+            DANISH_EMOJI.encode(),
+            "a.txt",
+            organisation=org,
+            role="employee",
+            language="en",
+            actor=OPERATOR,
+        )
+        short = import_transcript(
+            session, b"I: Hi.\nR: Ok.\n", "b.txt", organisation=org, role="employee", actor=OPERATOR
+        )
     assert (danish.language, short.language) == ("en", "en")
 
 
@@ -97,8 +127,14 @@ def test_language_comes_from_the_argument_then_the_text_then_english(database, o
 def test_bad_files_are_refused_and_nothing_is_stored(database, org, name):
     with pytest.raises(InvalidFile, match=name.replace(".", r"\.")):
         with database.transaction() as session:
-            import_transcript(session, (FILES / name).read_bytes(), name, organisation=org,
-                              role="coordinator")
+            import_transcript(
+                session,
+                (FILES / name).read_bytes(),
+                name,
+                organisation=org,
+                role="coordinator",
+                actor=OPERATOR,
+            )
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
@@ -106,10 +142,22 @@ def test_a_bad_file_after_good_ones_rolls_back_the_whole_import(database, org):
     with pytest.raises(InvalidFile, match="notes.pdf"):
         with database.transaction() as session:
             for name in ("interview-ir.txt", "teams.vtt"):
-                import_transcript(session, (FILES / name).read_bytes(), name, organisation=org,
-                                  role="coordinator")
-            import_transcript(session, b"%PDF-1.7", "notes.pdf", organisation=org,
-                              role="coordinator")
+                import_transcript(
+                    session,
+                    (FILES / name).read_bytes(),
+                    name,
+                    organisation=org,
+                    role="coordinator",
+                    actor=OPERATOR,
+                )
+            import_transcript(
+                session,
+                b"%PDF-1.7",
+                "notes.pdf",
+                organisation=org,
+                role="coordinator",
+                actor=OPERATOR,
+            )
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
@@ -118,31 +166,56 @@ def test_file_over_the_upload_limit_is_refused(database, org, monkeypatch):
     data = b"I: " + b"word " * 210_000  # just over 1 MB
     with pytest.raises(FileTooLarge, match="big.txt: the file is 1.0 MB, more than the 1 MB"):
         with database.transaction() as session:
-            import_transcript(session, data, "big.txt", organisation=org, role="other")
+            import_transcript(
+                session, data, "big.txt", organisation=org, role="other", actor=OPERATOR
+            )
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
 def test_the_same_text_twice_in_one_organisation_is_refused(database, org):
     data = (FILES / "zoom.vtt").read_bytes()
     with database.transaction() as session:
-        first = import_transcript(session, data, "zoom.vtt", organisation=org, role="executive")
-        import_transcript(session, data, "zoom.vtt", organisation="Riverbend Logistics",
-                          role="executive")
-    with pytest.raises(AlreadyExists,
-                       match=rf"already has this transcript, as 'zoom' \(id {first.id}\)"):
+        first = import_transcript(
+            session, data, "zoom.vtt", organisation=org, role="executive", actor=OPERATOR
+        )
+        import_transcript(
+            session,
+            data,
+            "zoom.vtt",
+            organisation="Riverbend Logistics",
+            role="executive",
+            actor=OPERATOR,
+        )
+    with pytest.raises(
+        AlreadyExists, match=rf"already has this transcript, as 'zoom' \(id {first.id}\)"
+    ):
         with database.transaction() as session:
-            import_transcript(session, data, "copy.vtt", organisation=org, role="executive")
+            import_transcript(
+                session, data, "copy.vtt", organisation=org, role="executive", actor=OPERATOR
+            )
 
 
 def test_pseudonymised_import_stores_no_names(database, org, tmp_path):
-    data = ("Interviewer: Hej Anna, poster Bo Hansen på netværket?\n"
-            "Anna Berg: Nej, Bo Hansen poster aldrig. Annas chef heller ikke.\n").encode()
+    data = (
+        "Interviewer: Hej Anna, poster Bo Hansen på netværket?\n"
+        "Anna Berg: Nej, Bo Hansen poster aldrig. Annas chef heller ikke.\n"
+    ).encode()
     with database.transaction() as session:
-        info = import_transcript(session, data, "anna.txt", organisation=org, role="coordinator",
-                                 pseudonymise=True, names=["Bo Hansen"])
-        stored = transcript_json(session, info.id)
-        assert search_transcripts(session, "anna") == []
-        assert [h.match for h in search_transcripts(session, '"person 1"')] == ["Person 1"] * 2
+        info = import_transcript(
+            session,
+            data,
+            "anna.txt",
+            organisation=org,
+            role="coordinator",
+            pseudonymise=True,
+            names=["Bo Hansen"],
+            actor=OPERATOR,
+        )
+        stored = transcript_json(session, info.id, viewer=OPERATOR)
+        assert search_transcripts(session, "anna", viewer=OPERATOR) == []
+        assert [h.match for h in search_transcripts(session, '"person 1"', viewer=OPERATOR)] == [
+            "Person 1"
+        ] * 2
     for name in ("Anna", "Bo", "Hansen", "Berg"):
         assert name not in stored["text"]
     assert [t["speaker"] for t in stored["turns"]] == ["Interviewer", "Coordinator"]
@@ -153,28 +226,48 @@ def test_names_without_pseudonymising_and_unknown_roles_are_refused(database, or
     data = (FILES / "interview-ir.txt").read_bytes()
     with database.transaction() as session:
         with pytest.raises(InvalidInput, match="only used when pseudonymising"):
-            import_transcript(session, data, "a.txt", organisation=org, role="coordinator",
-                              names=["Anna"])
+            import_transcript(
+                session,
+                data,
+                "a.txt",
+                organisation=org,
+                role="coordinator",
+                names=["Anna"],
+                actor=OPERATOR,
+            )
         with pytest.raises(InvalidInput, match="coordinator, executive, employee, other"):
-            import_transcript(session, data, "a.txt", organisation=org, role="ceo")
+            import_transcript(session, data, "a.txt", organisation=org, role="ceo", actor=OPERATOR)
         with pytest.raises(InvalidInput, match="en, da"):
-            import_transcript(session, data, "a.txt", organisation=org, role="other",
-                              language="de")
+            import_transcript(
+                session,
+                data,
+                "a.txt",
+                organisation=org,
+                role="other",
+                language="de",
+                actor=OPERATOR,
+            )
         with pytest.raises(NotFound, match="no organisation called 'Nowhere'"):
-            import_transcript(session, data, "a.txt", organisation="Nowhere", role="other")
+            import_transcript(
+                session, data, "a.txt", organisation="Nowhere", role="other", actor=OPERATOR
+            )
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("parsed, message", [
-    (ParsedTranscript("x", "Hej hej", [Turn("A", 0, 3), Turn("B", 2, 7)]), "overlapping"),
-    (ParsedTranscript("x", "Hej", [Turn("A", 0, 4)]), "inside the text"),
-    (ParsedTranscript("x", "Cafe\u0301", [Turn("A", 0, 5)]), "NFC"),
-    (ParsedTranscript("x", "a\r\nb", [Turn("A", 0, 4)]), "line endings"),
-    (ParsedTranscript("x", "a\x00b", [Turn("A", 0, 3)]), "NUL"),
-    (ParsedTranscript("x", "", []), "at least one turn"),
-])
-def test_other_importers_cannot_store_text_and_turns_that_break_offsets(database, org, parsed,
-                                                                       message):
+@pytest.mark.parametrize(
+    "parsed, message",
+    [
+        (ParsedTranscript("x", "Hej hej", [Turn("A", 0, 3), Turn("B", 2, 7)]), "overlapping"),
+        (ParsedTranscript("x", "Hej", [Turn("A", 0, 4)]), "inside the text"),
+        (ParsedTranscript("x", "Cafe\u0301", [Turn("A", 0, 5)]), "NFC"),
+        (ParsedTranscript("x", "a\r\nb", [Turn("A", 0, 4)]), "line endings"),
+        (ParsedTranscript("x", "a\x00b", [Turn("A", 0, 3)]), "NUL"),
+        (ParsedTranscript("x", "", []), "at least one turn"),
+    ],
+)
+def test_other_importers_cannot_store_text_and_turns_that_break_offsets(
+    database, org, parsed, message
+):
     with pytest.raises(InvalidInput, match=message):
         with database.transaction() as session:
             store_parsed_transcript(session, parsed, organisation=org, role="other")
@@ -183,34 +276,61 @@ def test_other_importers_cannot_store_text_and_turns_that_break_offsets(database
 
 def test_list_filters_by_organisation_and_counts_turns_and_characters(database, org):
     with database.transaction() as session:
-        for name, where in (("zoom.vtt", org), ("teams.vtt", "Riverbend Logistics"),
-                            ("interview.srt", org)):
-            import_transcript(session, (FILES / name).read_bytes(), name, organisation=where,
-                              role="employee", name=f"{name} interview")
-        everything = list_transcripts(session)
-        nordlys = list_transcripts(session, organisation="nordlys bank")
+        for name, where in (
+            ("zoom.vtt", org),
+            ("teams.vtt", "Riverbend Logistics"),
+            ("interview.srt", org),
+        ):
+            import_transcript(
+                session,
+                (FILES / name).read_bytes(),
+                name,
+                organisation=where,
+                role="employee",
+                name=f"{name} interview",
+                actor=OPERATOR,
+            )
+        everything = list_transcripts(session, viewer=OPERATOR)
+        nordlys = list_transcripts(session, organisation="nordlys bank", viewer=OPERATOR)
         texts = {t.name: t.text for t in session.scalars(select(Transcript))}
     assert [(t.organisation, t.name) for t in everything] == [
-        (org, "interview.srt interview"), (org, "zoom.vtt interview"),
-        ("Riverbend Logistics", "teams.vtt interview")]
+        (org, "interview.srt interview"),
+        (org, "zoom.vtt interview"),
+        ("Riverbend Logistics", "teams.vtt interview"),
+    ]
     assert [t.name for t in nordlys] == ["interview.srt interview", "zoom.vtt interview"]
     zoom = nordlys[1]
     assert (zoom.turns, zoom.characters) == (3, len(texts["zoom.vtt interview"]))
-    assert set(zoom.as_dict()) == {"id", "name", "organisation", "role", "language", "turns",
-                                   "characters"}
+    assert set(zoom.as_dict()) == {
+        "id",
+        "name",
+        "organisation",
+        "role",
+        "language",
+        "turns",
+        "characters",
+    }
 
 
 def test_transcript_json_keeps_cue_times_and_refuses_unknown_ids(database, org):
     with database.transaction() as session:
-        info = import_transcript(session, (FILES / "zoom.vtt").read_bytes(), "zoom.vtt",
-                                 organisation=org, role="coordinator")
-        stored = transcript_json(session, info.id)
+        info = import_transcript(
+            session,
+            (FILES / "zoom.vtt").read_bytes(),
+            "zoom.vtt",
+            organisation=org,
+            role="coordinator",
+            actor=OPERATOR,
+        )
+        stored = transcript_json(session, info.id, viewer=OPERATOR)
         with pytest.raises(NotFound, match="no transcript with id 999"):
-            transcript_json(session, 999)
+            transcript_json(session, 999, viewer=OPERATOR)
     peter = stored["turns"][1]
     assert (peter["speaker"], peter["started_at"], peter["ended_at"]) == ("Peter Dahl", 6.8, 12.9)
-    assert stored["text"][peter["start"]:peter["end"]] == \
-        "I coordinate the network. Mostly I encourage people to post in the groups."
+    assert (
+        stored["text"][peter["start"] : peter["end"]]
+        == "I coordinate the network. Mostly I encourage people to post in the groups."
+    )
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -218,22 +338,29 @@ def test_transcript_json_keeps_cue_times_and_refuses_unknown_ids(database, org):
 
 def page_as(database, role: str) -> AppTest:
     with database.transaction() as session:
-        account = add_account(session, f"{role}@example.org", role=role,
-                              password="a long secret password")
+        account = add_account(
+            session,
+            f"{role}@example.org",
+            role=role,
+            password="a long secret password",
+            actor=OPERATOR,
+        )
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.session_state["account"] = asdict(account)
     at.run()
     return at.switch_page("study/ui/pages/transcripts.py").run()
 
 
-def test_researcher_uploads_a_transcript_and_reads_its_turns(database, org,
-                                                             fresh_streamlit_caches):
+def test_researcher_uploads_a_transcript_and_reads_its_turns(database, org, fresh_streamlit_caches):
     at = page_as(database, "researcher")
     assert not at.exception
     assert at.title[0].value == "Transcripts"
-    at.file_uploader[0].set_value([("zoom.vtt", (FILES / "zoom.vtt").read_bytes(), "text/vtt"),
-                                   ("interview-ir.txt", (FILES / "interview-ir.txt").read_bytes(),
-                                    "text/plain")])
+    at.file_uploader[0].set_value(
+        [
+            ("zoom.vtt", (FILES / "zoom.vtt").read_bytes(), "text/vtt"),
+            ("interview-ir.txt", (FILES / "interview-ir.txt").read_bytes(), "text/plain"),
+        ]
+    )
     at.selectbox[1].select("executive")
     at.checkbox[0].check()
     at.text_input[0].input("Mette Holm")
@@ -244,7 +371,8 @@ def test_researcher_uploads_a_transcript_and_reads_its_turns(database, org,
     assert sorted(listed["name"]) == ["interview-ir", "zoom"]
     assert set(listed["role"]) == {"executive"}
     at.selectbox(key="transcripts_show").select(
-        next(int(i) for i, n in zip(listed["id"], listed["name"]) if n == "zoom")).run()
+        next(int(i) for i, n in zip(listed["id"], listed["name"]) if n == "zoom")
+    ).run()
     # read as text, not a grid: each turn's speaker and times, then what was said
     assert len(at.dataframe) == 1
     captions = [c.value.replace("\\", "") for c in at.caption]  # Markdown-escaped
@@ -252,8 +380,9 @@ def test_researcher_uploads_a_transcript_and_reads_its_turns(database, org,
     # pseudonymised: the named speakers became role labels
     assert speakers == ["Interviewer", "Executive", "Interviewer"]
     assert any(" – 0:00:" in c for c in captions)  # the times from the .vtt
-    assert "I coordinate the network. Mostly I encourage people to post in the groups." in \
-        [t.value for t in at.text]
+    assert "I coordinate the network. Mostly I encourage people to post in the groups." in [
+        t.value for t in at.text
+    ]
     assert stored_counts(database)[0] == 2
 
 
@@ -268,8 +397,14 @@ def test_a_bad_upload_shows_one_error_and_stores_nothing(database, org, fresh_st
 
 def test_coders_read_transcripts_but_do_not_see_the_upload(database, org, fresh_streamlit_caches):
     with database.transaction() as session:
-        import_transcript(session, (FILES / "teams.vtt").read_bytes(), "teams.vtt",
-                          organisation=org, role="coordinator")
+        import_transcript(
+            session,
+            (FILES / "teams.vtt").read_bytes(),
+            "teams.vtt",
+            organisation=org,
+            role="coordinator",
+            actor=OPERATOR,
+        )
     at = page_as(database, "coder")
     assert not at.exception
     assert not at.file_uploader

@@ -9,15 +9,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from study.admin.accounts import add_account
-from study.admin.organisations import add_organisation
-from study.admin.studies import ensure_study
 from study.admin.audit import list_events
-from study.interviews.coding import (add_coding, coder_id_for, list_codes, list_codings,
-                                     load_scheme_into_db)
+from study.admin.organisations import add_organisation
+from study.admin.permissions import OPERATOR
+from study.admin.studies import ensure_study
+from study.interviews.coding import (
+    add_coding,
+    coder_id_for,
+    list_codes,
+    list_codings,
+    load_scheme_into_db,
+)
 from study.interviews.transcripts.store import import_transcript, transcript_json
+
+from conftest import ROOT
 from span_dom import PHRASE_BOX
 
 pytestmark = pytest.mark.browser
@@ -29,7 +36,8 @@ TRANSCRIPT = (
     "Coordinator: Ærligt talt 🙈 – ledelsen sagde, at platformen var vigtig, but "
     f"{PHRASE}. Management support in words, you could say.\n\n"
     "Interviewer: And your colleagues?\n\n"
-    "Coordinator: Many of them think it is a waste of time, just chatting.\n")
+    "Coordinator: Many of them think it is a waste of time, just chatting.\n"
+)
 SHOTS = Path("/tmp")
 
 
@@ -37,13 +45,28 @@ SHOTS = Path("/tmp")
 def coder(database):
     with database.transaction() as session:
         ensure_study(session)
-        add_organisation(session, "Nordlys Bank")
-        add_account(session, "cora@example.org", role="coder", password=PASSWORD,
-                    display_name="Cora")
-        load_scheme_into_db(session, ROOT / "coding_schemes" / "ism-adoption-challenges.yaml")
-        info = import_transcript(session, TRANSCRIPT.encode("utf-8"), "coordinator-1.txt",
-                                 organisation="Nordlys Bank", role="coordinator", language="en")
-        text = transcript_json(session, info.id)["text"]
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        add_account(
+            session,
+            "cora@example.org",
+            role="coder",
+            password=PASSWORD,
+            display_name="Cora",
+            actor=OPERATOR,
+        )
+        load_scheme_into_db(
+            session, ROOT / "coding_schemes" / "ism-adoption-challenges.yaml", actor=OPERATOR
+        )
+        info = import_transcript(
+            session,
+            TRANSCRIPT.encode("utf-8"),
+            "coordinator-1.txt",
+            organisation="Nordlys Bank",
+            role="coordinator",
+            language="en",
+            actor=OPERATOR,
+        )
+        text = transcript_json(session, info.id, viewer=OPERATOR)["text"]
     return {"email": "cora@example.org", "transcript": info.id, "text": text}
 
 
@@ -97,7 +120,7 @@ def settled(page) -> None:
 
 def stored(database, transcript_id: int):
     with database.transaction() as session:
-        return list_codings(session, transcript_id=transcript_id)
+        return list_codings(session, transcript_id=transcript_id, viewer=OPERATOR)
 
 
 def test_one_drag_and_one_click_in_the_tree_codes_a_phrase(coder, database, live_app, page):
@@ -174,7 +197,7 @@ def test_in_vivo_makes_a_code_from_the_selected_words(coder, database, live_app,
     assert coding["code_name"] == "just chatting" and coding["text"] == "just chatting"
     assert coding["code"].startswith("in-vivo-just-chatting")
     with database.transaction() as session:
-        keys = [c.key for c in list_codes(session, "ism-adoption-challenges")]
+        keys = [c.key for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)]
     assert "in-vivo-just-chatting" in keys
     page.screenshot(path=str(SHOTS / "ism-e2e-coding-4-in-vivo.png"))
 
@@ -201,20 +224,47 @@ def test_dragging_a_codings_edge_moves_its_span(coder, database, live_app, page)
     assert coding["text"] == "waste of time, just chatting"
     page.screenshot(path=str(SHOTS / "ism-e2e-coding-5-dragged.png"))
     with database.transaction() as session:
-        assert list_events(session, action_prefix="coding.span").iloc[0]["actor"] == coder["email"]
+        assert (
+            list_events(session, action_prefix="coding.span", viewer=OPERATOR).iloc[0]["actor"]
+            == coder["email"]
+        )
 
 
-def test_blind_mode_hides_other_coders_codings_from_a_coder(coder, database, live_app, page,
-                                                            browser):
+def test_blind_mode_hides_other_coders_codings_from_a_coder(
+    coder, database, live_app, page, browser
+):
     with database.transaction() as session:
-        add_account(session, "bo@example.org", role="coder", password=PASSWORD,
-                    display_name="Bo")
-        add_account(session, "rita@example.org", role="researcher", password=PASSWORD,
-                    display_name="Rita")
-        [code] = [c for c in list_codes(session, "ism-adoption-challenges") if c.name == CODE]
+        add_account(
+            session,
+            "bo@example.org",
+            role="coder",
+            password=PASSWORD,
+            display_name="Bo",
+            actor=OPERATOR,
+        )
+        add_account(
+            session,
+            "rita@example.org",
+            role="researcher",
+            password=PASSWORD,
+            display_name="Rita",
+            actor=OPERATOR,
+        )
+        [code] = [
+            c
+            for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)
+            if c.name == CODE
+        ]
         start = coder["text"].index("waste of time")
-        add_coding(session, transcript_id=coder["transcript"], start=start, end=start + 13,
-                   code_id=code.id, coder_id=coder_id_for(session, "bo@example.org"))
+        add_coding(
+            session,
+            transcript_id=coder["transcript"],
+            start=start,
+            end=start + 13,
+            code_id=code.id,
+            coder_id=coder_id_for(session, "bo@example.org"),
+            actor=OPERATOR,
+        )
     # the researcher starts blind coding on the Codebook page
     researcher = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     log_in(researcher, live_app, "rita@example.org")

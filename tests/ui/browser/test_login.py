@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"
@@ -13,7 +14,9 @@ PASSWORD = "a long secret password"
 @pytest.fixture
 def researcher(demo_database):
     with demo_database.transaction() as session:
-        add_account(session, "rita@example.org", role="researcher", password=PASSWORD)
+        add_account(
+            session, "rita@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
+        )
     return "rita@example.org"
 
 
@@ -23,8 +26,9 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_wrong_password_is_refused_then_the_right_one_shows_the_overview(researcher, live_demo_app,
-                                                                          page, tmp_path):
+def test_wrong_password_is_refused_then_the_right_one_shows_the_overview(
+    researcher, live_demo_app, page, tmp_path
+):
     page.goto(live_demo_app)
     page.get_by_role("button", name="Log in").wait_for()
     log_in(page, researcher, "not my password")

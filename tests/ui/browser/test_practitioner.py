@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.analysis.reports.benchmark_editions import publish_benchmark
 from study.demo import DEMO_ORGANISATIONS, load_demo
 
@@ -21,14 +22,21 @@ OTHERS = [name for name, *_ in DEMO_ORGANISATIONS if name != OWN]
 def practitioner(database):
     with database.transaction() as session:
         load_demo(session)
-        publish_benchmark(session)  # practitioners see published editions only
-        add_account(session, "pia@nordlys.example", role="practitioner", password=PASSWORD,
-                    organisation=OWN)
+        publish_benchmark(session, actor=OPERATOR)  # practitioners see published editions only
+        add_account(
+            session,
+            "pia@nordlys.example",
+            role="practitioner",
+            password=PASSWORD,
+            organisation=OWN,
+            actor=OPERATOR,
+        )
     return "pia@nordlys.example"
 
 
-def test_practitioner_sees_only_their_organisation_and_downloads_it(practitioner, live_app,
-                                                                    page, tmp_path):
+def test_practitioner_sees_only_their_organisation_and_downloads_it(
+    practitioner, live_app, page, tmp_path
+):
     page.goto(live_app)
     page.get_by_role("textbox", name="E-mail").fill(practitioner)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -51,11 +59,9 @@ def test_practitioner_sees_only_their_organisation_and_downloads_it(practitioner
 
     workbook = load_workbook(saved)
     assert "Summary" in workbook.sheetnames
-    organisations = {row[0] for row in workbook["Summary"].iter_rows(min_row=2,
-                                                                     values_only=True)}
+    organisations = {row[0] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
     assert organisations == {OWN}
     with zipfile.ZipFile(saved) as xlsx:
-        everything = "\n".join(xlsx.read(n).decode("utf-8", "replace")
-                               for n in xlsx.namelist())
+        everything = "\n".join(xlsx.read(n).decode("utf-8", "replace") for n in xlsx.namelist())
     assert OWN in everything
     assert not [name for name in OTHERS if name in everything]

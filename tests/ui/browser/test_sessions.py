@@ -14,11 +14,13 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import _free_port, _serve
 from sqlalchemy import select
 
 from study.admin.accounts import add_account, deactivate_account
+from study.admin.permissions import OPERATOR
 from study.db.models import LoginSession
+
+from conftest import _free_port, _serve
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"
@@ -29,7 +31,7 @@ OVERVIEW = "Demo: internal social media in ten organisations"
 @pytest.fixture
 def researcher(demo_database):
     with demo_database.transaction() as session:
-        add_account(session, EMAIL, role="researcher", password=PASSWORD)
+        add_account(session, EMAIL, role="researcher", password=PASSWORD, actor=OPERATOR)
     return EMAIL
 
 
@@ -61,8 +63,9 @@ def open_page_in_sidebar(page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
 
 
-def test_login_lasts_across_reload_second_tab_and_restart(researcher, demo_database, page,
-                                                          tmp_path):
+def test_login_lasts_across_reload_second_tab_and_restart(
+    researcher, demo_database, page, tmp_path
+):
     port = _free_port()
     server = _serve(demo_database.url, tmp_path, port=port)
     base = next(server)
@@ -116,8 +119,9 @@ def test_logging_out_in_one_tab_asks_again_in_the_other(researcher, live_demo_ap
     asks_for_login(other)
 
 
-def test_idle_timeout_and_deactivation_end_the_session(researcher, live_demo_app, demo_database,
-                                                       page):
+def test_idle_timeout_and_deactivation_end_the_session(
+    researcher, live_demo_app, demo_database, page
+):
     log_in(page, live_demo_app)
     age_sessions(demo_database, minutes=121)  # two idle hours pass, as time would
     open_page_in_sidebar(page, "Organisations")
@@ -128,7 +132,7 @@ def test_idle_timeout_and_deactivation_end_the_session(researcher, live_demo_app
 
     log_in(page, live_demo_app)
     with demo_database.transaction() as session:
-        deactivate_account(session, EMAIL)
+        deactivate_account(session, EMAIL, actor=OPERATOR)
     open_page_in_sidebar(page, "Organisations")
     asks_for_login(page)
     page.get_by_role("textbox", name="E-mail").fill(EMAIL)
@@ -137,8 +141,9 @@ def test_idle_timeout_and_deactivation_end_the_session(researcher, live_demo_app
     page.get_by_text("Wrong e-mail or password.").wait_for()
 
 
-def test_a_stolen_session_id_of_a_logged_out_session_is_refused(researcher, live_demo_app,
-                                                                browser, page, tmp_path):
+def test_a_stolen_session_id_of_a_logged_out_session_is_refused(
+    researcher, live_demo_app, browser, page, tmp_path
+):
     log_in(page, live_demo_app)
     stolen = session_cookie(page)
     page.get_by_role("button", name="Log out").click()
@@ -151,31 +156,49 @@ def test_a_stolen_session_id_of_a_logged_out_session_is_refused(researcher, live
         intruder.goto(f"{live_demo_app}/organisations")
         asks_for_login(intruder)
         # Nor can the dead id buy a new one from the cookie route.
-        reply = intruder.request.post(f"{live_demo_app}/_study/session",
-                                      data={"handoff": stolen["value"]})
+        reply = intruder.request.post(
+            f"{live_demo_app}/_study/session", data={"handoff": stolen["value"]}
+        )
         assert reply.status == 403
         # Hostile requests to the cookie routes: a cross-site form, another origin,
         # a huge or malformed body. None sets a cookie.
         route = f"{live_demo_app}/_study/session"
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         assert intruder.request.post(route, data="handoff=x", headers=form).status == 403
-        assert intruder.request.post(route, data={"handoff": "x"},
-                                     headers={"Origin": "https://evil.example"}).status == 403
-        assert intruder.request.post(route, data="x" * 5000,
-                                     headers={"Content-Type": "application/json"}).status == 413
-        assert intruder.request.post(route, data="{not json",
-                                     headers={"Content-Type": "application/json"}).status == 400
-        assert not [c for c in thief.cookies() if c["name"] == "study_session"
-                    and c["value"] != stolen["value"]]
+        assert (
+            intruder.request.post(
+                route, data={"handoff": "x"}, headers={"Origin": "https://evil.example"}
+            ).status
+            == 403
+        )
+        assert (
+            intruder.request.post(
+                route, data="x" * 5000, headers={"Content-Type": "application/json"}
+            ).status
+            == 413
+        )
+        assert (
+            intruder.request.post(
+                route, data="{not json", headers={"Content-Type": "application/json"}
+            ).status
+            == 400
+        )
+        assert not [
+            c
+            for c in thief.cookies()
+            if c["name"] == "study_session" and c["value"] != stolen["value"]
+        ]
     finally:
         thief.close()
     server_log = "".join(path.read_text() for path in tmp_path.glob("app-*.log"))
     assert stolen["value"] not in server_log and PASSWORD not in server_log
 
 
-def test_the_survey_page_never_reads_the_staff_cookie(researcher, live_demo_app, demo_database,
-                                                      page):
+def test_the_survey_page_never_reads_the_staff_cookie(
+    researcher, live_demo_app, demo_database, page
+):
     from study.surveys.campaigns import list_campaigns
+
     log_in(page, live_demo_app)
     with demo_database.transaction() as session:
         link = next(c.link for c in list_campaigns(session) if c.link)

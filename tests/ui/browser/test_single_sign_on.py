@@ -12,15 +12,15 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from conftest import REQUIRE_BROWSER, _free_port, _serve
 from sqlalchemy import func, select
 
 from study.admin.accounts import add_account
+from study.admin.permissions import OPERATOR
 from study.db.models import Account, LoginSession
-from conftest import TESTS
+
+from conftest import REQUIRE_BROWSER, TESTS, _free_port, _serve
 
 pytestmark = pytest.mark.browser
 OIDC = TESTS / "oidc"
@@ -34,8 +34,13 @@ def _node() -> str:
             pytest.fail("Node.js and npm must be installed here for the single-sign-on test.")
         pytest.skip("Node.js is not installed (apt-get install nodejs npm): no OIDC provider")
     if not (OIDC / "node_modules" / "oidc-provider").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=OIDC, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=OIDC,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return node
 
 
@@ -47,9 +52,11 @@ def identity_provider(tmp_path):
     client = ("ism-study", "a-test-client-secret-0123456789")
     log = (tmp_path / "oidc.log").open("w")
     process = subprocess.Popen(
-        [node, "provider.mjs", str(port), *client,
-         f"http://127.0.0.1:{app_port}/oauth2callback"],
-        cwd=OIDC, stdout=log, stderr=subprocess.STDOUT)
+        [node, "provider.mjs", str(port), *client, f"http://127.0.0.1:{app_port}/oauth2callback"],
+        cwd=OIDC,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     issuer = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -79,9 +86,12 @@ client_secret = "{client_secret}"
 server_metadata_url = "{issuer}/.well-known/openid-configuration"
 client_kwargs = {{ prompt = "login" }}
 ''')
-    yield from _serve(demo_database.url, tmp_path, port=app_port,
-                      env={"STREAMLIT_SECRETS_FILES": str(secrets),
-                           "STUDY_SSO_NAME": "Example University"})
+    yield from _serve(
+        demo_database.url,
+        tmp_path,
+        port=app_port,
+        env={"STREAMLIT_SECRETS_FILES": str(secrets), "STUDY_SSO_NAME": "Example University"},
+    )
 
 
 def sign_in_at_provider(page, app: str, email: str) -> None:
@@ -99,9 +109,10 @@ def sign_in_at_provider(page, app: str, email: str) -> None:
 
 
 def test_single_sign_on_logs_an_invited_person_in_and_never_creates_accounts(
-        sso_app, demo_database, page):
+    sso_app, demo_database, page
+):
     with demo_database.transaction() as session:
-        add_account(session, "rita@example.org", role="researcher", password=None)
+        add_account(session, "rita@example.org", role="researcher", password=None, actor=OPERATOR)
         accounts = session.scalar(select(func.count(Account.id)))
 
     sign_in_at_provider(page, sso_app, "stranger@example.org")
@@ -117,8 +128,10 @@ def test_single_sign_on_logs_an_invited_person_in_and_never_creates_accounts(
     assert "study_session" in names
     assert not {n for n in names if n.startswith("_streamlit_user")}  # identity cookie spent
     with demo_database.transaction() as session:
-        assert session.scalar(select(LoginSession.method).where(
-            LoginSession.ended_at.is_(None))) == "sso"
+        assert (
+            session.scalar(select(LoginSession.method).where(LoginSession.ended_at.is_(None)))
+            == "sso"
+        )
     page.reload()
     page.get_by_role("heading", name=OVERVIEW).wait_for()
 

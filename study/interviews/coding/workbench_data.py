@@ -1,7 +1,7 @@
 """What the coding workbench shows, computed without Streamlit: highlights, suggestions, versions.
 
 The page (study/ui/pages/workbench.py) reads codings and codes through
-:mod:`study.interviews.coding` and turns them into :class:`~study.ui.components.span_view.Mark`
+:mod:`study.interviews.coding` and turns them into :class:`~study.interviews.coding.span_view.Mark`
 objects here, so the logic can be tested without a browser.
 """
 
@@ -13,18 +13,23 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from study.interviews.coding.span_view import Mark
 from study.interviews.schemes import Code as SchemeCode
 from study.interviews.schemes import CodingScheme as SchemeModel
 from study.interviews.suggestions import Suggestion
-from study.ui.components.span_view import Mark
 
-__all__ = ["PendingSuggestion", "code_tree", "coding_marks", "pending_suggestions",
-           "scheme_for_suggestions", "suggestion_key", "suggestion_marks", "view_version"]
+__all__ = [
+    "PendingSuggestion",
+    "code_tree",
+    "coding_marks",
+    "pending_suggestions",
+    "scheme_for_suggestions",
+    "suggestion_key",
+    "suggestion_marks",
+    "view_version",
+]
 
 FALLBACK_COLOUR = "#888888"
-#: Speakers whose turns keyword suggestions skip by default: the interviewer asks, not answers.
-INTERVIEWER_NAMES = frozenset({"i", "q", "int", "interviewer", "intervieweren", "interviewer 1",
-                               "interviewer 2", "interviewers", "moderator"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +46,34 @@ class PendingSuggestion:
     sentence: str
 
 
-def code_tree(codes: Sequence[object], *, scheme_id: int, title: str,
-              readonly: bool = False) -> dict:
+def code_tree(
+    codes: Sequence[object], *, scheme_id: int, title: str, readonly: bool = False
+) -> dict:
     """The code tree the span selector draws beside the text: ids, names, colours, depths.
 
     ``codes`` are :class:`~study.interviews.coding.CodeInfo` in tree order;
     the browser counts codings per code itself, so a coding drawn before the
     page reruns is counted at once.
     """
-    return {"scheme": int(scheme_id), "title": title, "readonly": bool(readonly),
-            "codes": [{"id": int(c.id), "name": str(c.name), "colour": str(c.colour),
-                       "depth": int(c.depth)} for c in codes]}
+    return {
+        "scheme": int(scheme_id),
+        "title": title,
+        "readonly": bool(readonly),
+        "codes": [
+            {"id": int(c.id), "name": str(c.name), "colour": str(c.colour), "depth": int(c.depth)}
+            for c in codes
+        ],
+    }
 
 
-def coding_marks(codings: pd.DataFrame, colours: dict[int, str], *, me: int,
-                 named: bool = False, with_memos: Collection[int] = ()) -> list[Mark]:
+def coding_marks(
+    codings: pd.DataFrame,
+    colours: dict[int, str],
+    *,
+    me: int,
+    named: bool = False,
+    with_memos: Collection[int] = (),
+) -> list[Mark]:
     """Turn a :func:`study.interviews.coding.list_codings` frame into highlights, own codings first.
 
     With ``named`` (several coders' codings shown) every chip says whose
@@ -65,13 +83,25 @@ def coding_marks(codings: pd.DataFrame, colours: dict[int, str], *, me: int,
     marks = []
     memos = set(with_memos)
     # Plain column lists: itertuples costs ~30 µs a row, too slow for every rerun.
-    columns = [codings[c].tolist() for c in ("id", "coder_id", "coder_name", "code_id",
-                                             "code_name", "start", "end")]
+    columns = [
+        codings[c].tolist()
+        for c in ("id", "coder_id", "coder_name", "code_id", "code_name", "start", "end")
+    ]
     for ref, coder, coder_name, code_id, code_name, start, end in zip(*columns):
         kind = "mine" if coder == me else "other"
-        marks.append(Mark(int(start), int(end), str(code_name),
-                          colours.get(int(code_id), FALLBACK_COLOUR), kind, int(ref),
-                          str(coder_name) if named else "", int(code_id), int(ref) in memos))
+        marks.append(
+            Mark(
+                int(start),
+                int(end),
+                str(code_name),
+                colours.get(int(code_id), FALLBACK_COLOUR),
+                kind,
+                int(ref),
+                str(coder_name) if named else "",
+                int(code_id),
+                int(ref) in memos,
+            )
+        )
     marks.sort(key=lambda m: (m.kind != "mine", m.start, m.end))
     return marks
 
@@ -88,15 +118,28 @@ def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
     say, for a code added in the app), so the model is built unvalidated from
     ``CodeInfo`` objects: their ``key`` and ``keywords``.
     """
-    models = [SchemeCode.model_construct(id=code.key, name=code.name, parent=None,
-                                         colour=code.colour, keywords=dict(code.keywords or {}))
-              for code in codes]
+    models = [
+        SchemeCode.model_construct(
+            id=code.key,
+            name=code.name,
+            parent=None,
+            colour=code.colour,
+            keywords=dict(code.keywords or {}),
+        )
+        for code in codes
+    ]
     return SchemeModel.model_construct(id=key, title=key, version="", codes=models)
 
 
-def pending_suggestions(suggestions: Sequence[Suggestion], codes_by_key: dict[str, object], *,
-                        scheme_id: int, rejected: Collection[str],
-                        codings: pd.DataFrame, me: int) -> list[PendingSuggestion]:
+def pending_suggestions(
+    suggestions: Sequence[Suggestion],
+    codes_by_key: dict[str, object],
+    *,
+    scheme_id: int,
+    rejected: Collection[str],
+    codings: pd.DataFrame,
+    me: int,
+) -> list[PendingSuggestion]:
     """Suggestions still to answer: not rejected, not already coded by this coder with that code.
 
     A suggestion counts as answered when the coder has a coding of the same
@@ -116,8 +159,18 @@ def pending_suggestions(suggestions: Sequence[Suggestion], codes_by_key: dict[st
             continue
         if any(s < suggestion.end and suggestion.start < e for s, e in coded.get(code.id, ())):
             continue
-        pending.append(PendingSuggestion(key, code.id, code.name, code.colour, suggestion.start,
-                                         suggestion.end, suggestion.keyword, suggestion.sentence))
+        pending.append(
+            PendingSuggestion(
+                key,
+                code.id,
+                code.name,
+                code.colour,
+                suggestion.start,
+                suggestion.end,
+                suggestion.keyword,
+                suggestion.sentence,
+            )
+        )
     return pending
 
 
@@ -134,6 +187,19 @@ def view_version(transcript_id: int, text_sha256: str, marks: Sequence[Mark]) ->
     """
     digest = hashlib.blake2b(digest_size=10)
     for mark in marks:
-        digest.update(repr((mark.start, mark.end, mark.label, mark.colour, mark.kind, mark.ref,
-                            mark.coder, mark.code, mark.memo)).encode())
+        digest.update(
+            repr(
+                (
+                    mark.start,
+                    mark.end,
+                    mark.label,
+                    mark.colour,
+                    mark.kind,
+                    mark.ref,
+                    mark.coder,
+                    mark.code,
+                    mark.memo,
+                )
+            ).encode()
+        )
     return f"t{transcript_id}-{text_sha256[:12]}-{len(marks)}-{digest.hexdigest()}"

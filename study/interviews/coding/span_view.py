@@ -15,10 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["Mark", "build_span_view", "tidy_span"]
+__all__ = ["ACTIONS", "CHANGES", "Mark", "build_span_view", "tidy_span"]
 
 #: Kinds of highlight: the coder's own coding, another coder's, a keyword suggestion.
 MARK_KINDS = ("mine", "other", "suggestion")
+#: The span selector's actions that change codings (see the top of span_selector.js): drawn
+#: at once in the browser, sent with an id, and sent again until the page lists the id as
+#: done. The view hands them to the browser (``changes``), so they are named here only.
+CHANGES = ("code", "invivo", "remove", "span", "undo")
+#: Every action the span selector sends: the changes, a coding clicked (``mark``) and a
+#: suggestion chip's buttons.
+ACTIONS = (*CHANGES, "mark", "accept", "reject")
 
 
 class _Turn(Protocol):
@@ -54,8 +61,9 @@ def _turn_spans(text: str, turns: Sequence[_Turn]) -> list[tuple[str, int, int]]
     return [(turn.speaker or "", turn.start, turn.end) for turn in turns]
 
 
-def build_span_view(text: str, turns: Sequence[_Turn], marks: Sequence[Mark], *,
-                    version: str) -> dict[str, Any]:
+def build_span_view(
+    text: str, turns: Sequence[_Turn], marks: Sequence[Mark], *, version: str
+) -> dict[str, Any]:
     """Return the JSON the span selector renders: turns cut into runs at every mark boundary.
 
     Parameters
@@ -76,7 +84,8 @@ def build_span_view(text: str, turns: Sequence[_Turn], marks: Sequence[Mark], *,
     dict
         ``{"version", "marks": [...], "turns": [{"n", "speaker", "start",
         "end", "runs": [[start, end, text, [mark indices]]], "chips": [mark
-        indices]}]}``. A mark's chip sits beside the first turn it touches.
+        indices]}], "changes": CHANGES}``. A mark's chip sits beside the first
+        turn it touches.
     """
     spans = _turn_spans(text, turns)
     starts = [start for _, start, _ in spans]
@@ -99,17 +108,36 @@ def build_span_view(text: str, turns: Sequence[_Turn], marks: Sequence[Mark], *,
 
     view_turns = []
     for n, (speaker, start, end) in enumerate(spans):
-        view_turns.append({"n": n, "speaker": speaker, "start": start, "end": end,
-                           "runs": _runs(text, start, end, marks, per_turn[n]),
-                           "chips": chips[n]})
-    view_marks = [{"label": m.label, "colour": m.colour, "kind": m.kind, "ref": m.ref,
-                   "coder": m.coder, "start": m.start, "end": m.end, "code": m.code,
-                   "memo": m.memo} for m in marks]
-    return {"version": version, "marks": view_marks, "turns": view_turns}
+        view_turns.append(
+            {
+                "n": n,
+                "speaker": speaker,
+                "start": start,
+                "end": end,
+                "runs": _runs(text, start, end, marks, per_turn[n]),
+                "chips": chips[n],
+            }
+        )
+    view_marks = [
+        {
+            "label": m.label,
+            "colour": m.colour,
+            "kind": m.kind,
+            "ref": m.ref,
+            "coder": m.coder,
+            "start": m.start,
+            "end": m.end,
+            "code": m.code,
+            "memo": m.memo,
+        }
+        for m in marks
+    ]
+    return {"version": version, "marks": view_marks, "turns": view_turns, "changes": list(CHANGES)}
 
 
-def _runs(text: str, start: int, end: int, marks: Sequence[Mark],
-          indices: list[int]) -> list[list[Any]]:
+def _runs(
+    text: str, start: int, end: int, marks: Sequence[Mark], indices: list[int]
+) -> list[list[Any]]:
     """Cut ``text[start:end]`` at the edges of the marks in ``indices`` (never per character)."""
     if not indices:
         return [[start, end, text[start:end], []]] if end > start else []

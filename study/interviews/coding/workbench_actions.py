@@ -1,7 +1,7 @@
 """What the coding workbench does with the span selector's actions, without Streamlit.
 
 The browser draws a coding at once and sends the change as an action with
-an id (see span_selector.js); :func:`run_actions` applies each action once
+an id (see span_selector.js and :data:`~study.interviews.coding.span_view.CHANGES`); :func:`run_actions` applies each action once
 through :mod:`study.interviews.coding`, one transaction per action, and
 returns what to tell the coder. Ids already done are skipped, so an action
 the browser sends again (after an interrupted rerun) is not applied twice.
@@ -15,15 +15,19 @@ from typing import Any
 
 from study.db.engine import Database
 from study.errors import StudyError
-from study.interviews.coding import (add_coding, change_coding_span, code_in_vivo, remove_coding,
-                                     undo_last)
-from study.ui.components.span_view import tidy_span
+from study.interviews.coding import (
+    add_coding,
+    change_coding_span,
+    code_in_vivo,
+    remove_coding,
+    undo_last,
+)
+from study.interviews.coding.span_view import CHANGES, tidy_span
 
 __all__ = ["DONE_KEPT", "Outcome", "WorkbenchTarget", "run_actions"]
 
 #: How many action ids the page remembers (and sends back) as done.
 DONE_KEPT = 200
-CHANGES = ("code", "invivo", "remove", "span", "undo")
 
 
 @dataclass(frozen=True)
@@ -52,20 +56,34 @@ def _one(session, target: WorkbenchTarget, action: dict[str, Any]) -> str:
     if kind == "code":
         start, end = tidy_span(target.text, int(action["start"]), int(action["end"]))
         code_id = int(action["code"])
-        add_coding(session, transcript_id=target.transcript_id, start=start, end=end,
-                   code_id=code_id, coder_id=me, actor_id=me)
+        add_coding(
+            session,
+            transcript_id=target.transcript_id,
+            start=start,
+            end=end,
+            code_id=code_id,
+            coder_id=me,
+            actor=me,
+        )
         return f"Coded with {target.code_names.get(code_id, 'the code')}."
     if kind == "invivo":
         start, end = tidy_span(target.text, int(action["start"]), int(action["end"]))
-        code, _ = code_in_vivo(session, target.scheme_id, transcript_id=target.transcript_id,
-                               start=start, end=end, coder_id=me, actor_id=me)
+        code, _ = code_in_vivo(
+            session,
+            target.scheme_id,
+            transcript_id=target.transcript_id,
+            start=start,
+            end=end,
+            coder_id=me,
+            actor=me,
+        )
         return f"New in-vivo code “{code.name}”, applied."
     if kind == "remove":
-        remove_coding(session, int(action["ref"]), actor_id=me)
+        remove_coding(session, int(action["ref"]), actor=me)
         return "Coding removed (Ctrl+Z brings it back)."
     if kind == "span":
         start, end = tidy_span(target.text, int(action["start"]), int(action["end"]))
-        change_coding_span(session, int(action["ref"]), start, end, actor_id=me)
+        change_coding_span(session, int(action["ref"]), start, end, actor=me)
         return "Coding moved."
     if kind == "undo":
         result = undo_last(session, me)
@@ -73,8 +91,12 @@ def _one(session, target: WorkbenchTarget, action: dict[str, Any]) -> str:
     raise ValueError(kind)
 
 
-def run_actions(database: Database, target: WorkbenchTarget, actions: Iterable[dict[str, Any]],
-                done: MutableSequence[str]) -> Outcome:
+def run_actions(
+    database: Database,
+    target: WorkbenchTarget,
+    actions: Iterable[dict[str, Any]],
+    done: MutableSequence[str],
+) -> Outcome:
     """Apply the browser's actions not done yet; record their ids in ``done`` (newest last)."""
     outcome = Outcome()
     for action in actions:
@@ -97,7 +119,8 @@ def run_actions(database: Database, target: WorkbenchTarget, actions: Iterable[d
         except StudyError as exc:
             outcome.messages.append(("error", str(exc)))
         except (KeyError, TypeError, ValueError):
-            outcome.messages.append(("error", "The workbench sent an action it cannot read; "
-                                              "reload the page."))
+            outcome.messages.append(
+                ("error", "The workbench sent an action it cannot read; reload the page.")
+            )
     del done[:-DONE_KEPT]
     return outcome

@@ -1,0 +1,681 @@
+"""The survey's requests: GET shows the page the link is at, POST stores it and redirects.
+
+``/survey?t=TOKEN`` is the whole address space: ``&lang=da`` chooses the language,
+``&r=CODE`` resumes an open link (it is put in the address after consent, so a
+reload or a bookmark resumes), ``&p=N`` names the page (so browser Back and a
+reload show that page), ``&optout=1`` leads to the opt-out form and ``&done=1`` to
+the thank-you page. Every POST carries a signed ``form`` field
+(:mod:`study.web.signing`) and, when the browser says where it came from, must come
+from this site. A page's POST merges what the respondent changed into what is
+stored (answers a stale tab did not touch are kept), saves with
+:func:`study.surveys.responding.save_page` or
+:func:`~study.surveys.responding.submit_response` in one transaction, and redirects
+(303); a page with problems is shown again with an error summary, nothing typed lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from study.config import database_url
+from study.db import Database
+from study.errors import DatabaseUnavailable, InvalidInput, InvalidToken, StudyError
+from study.surveys.anonymity import consent_notice
+from study.surveys.logic import randomised, shown_items, shown_pages
+from study.surveys.mailing import opt_out
+from study.surveys.responding import (
+    SurveyLink,
+    open_link,
+    response_seed,
+    response_state,
+    resume_with_code,
+    save_page,
+    start_response,
+    stored_answers,
+    submit_response,
+)
+from study.surveys.response_store import export_key
+from study.surveys.tokens import (
+    RESUME_ALPHABET,
+    RESUME_LENGTH,
+    format_resume_code,
+    normalise_resume_code,
+)
+from study.web.signing import (
+    BadForm,
+    answer_digest,
+    check_form,
+    derive_key,
+    sign_form,
+    token_binding,
+)
+from study.web.texts import LANGUAGE_NAMES, library_message, text
+from study.web.views import canonical, groups, item_view, posted_answers, problem_text
+
+LOG = logging.getLogger("study.web")
+T = TypeVar("T")
+#: Pauses between attempts of a database step (seconds): a locked SQLite, a failover.
+RETRY_DELAYS = (0.2, 0.6, 1.5)
+
+
+@dataclass
+class Reply:
+    """What a handler answers: a template with its context, or a redirect."""
+
+    template: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    redirect: str | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One request: where the survey is mounted, the query, and the posted form."""
+
+    path: str
+    query: Mapping[str, str]
+    form: Mapping[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def token(self) -> str:
+        return self.query.get("t", "")
+
+    def language(self, link: SurveyLink | None = None, stored: str | None = None) -> str:
+        """The asked language if the survey has it, else the stored one, else the first."""
+        asked = self.query.get("lang") or (self.form.get("lang") or [""])[-1]
+        languages = link.instrument.languages if link else ["en", "da"]
+        for candidate in (asked, stored):
+            if candidate in languages:
+                return candidate
+        return languages[0]
+
+    def address(self, **changes: Any) -> str:
+        """This survey's address with ``changes`` to the query (None drops a parameter)."""
+        query = {k: v for k, v in self.query.items() if k in ("t", "r", "lang", "p")}
+        query.update(changes)
+        return f"{self.path}?{urlencode({k: v for k, v in query.items() if v is not None})}"
+
+
+class StepFailed(Exception):
+    """A database step failed after its retries; ``error_id`` finds it in the log."""
+
+    def __init__(self, error_id: str) -> None:
+        super().__init__(error_id)
+        self.error_id = error_id
+
+
+def log_failure(exc: BaseException, what: str) -> str:
+    """Log ``exc`` with its traceback under a new short id and return the id."""
+    error_id = secrets.token_hex(4)
+    LOG.error("error id %s: %s", error_id, what, exc_info=exc)
+    return error_id
+
+
+@functools.cache
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+_KEYS: dict[str, bytes] = {}
+
+
+def _key(session, url: str) -> bytes:
+    """The form key of this database (read once per process: the secret never changes)."""
+    key = _KEYS.get(url)
+    if key is None:
+        key = _KEYS[url] = derive_key(export_key(session))
+    return key
+
+
+def in_transaction(step: Callable[[Any, bytes], T], what: str) -> T:
+    """Run ``step(session, key)`` in one transaction, retried with back-off when the database
+    is busy or away; raise :class:`StepFailed` at the end. A ``StudyError`` is raised at once."""
+    url = database_url()
+    failure: BaseException | None = None
+    for attempt in range(len(RETRY_DELAYS) + 1):
+        try:
+            with _database(url).transaction() as session:
+                return step(session, _key(session, url))
+        except DatabaseUnavailable as exc:
+            failure = exc
+        except StudyError:
+            raise
+        except SQLAlchemyError as exc:  # locked, timed out, connection lost, ...
+            failure = exc
+        if attempt < len(RETRY_DELAYS):
+            time.sleep(RETRY_DELAYS[attempt])
+    raise StepFailed(log_failure(failure, what))
+
+
+# -- the pages ------------------------------------------------------------------------------
+
+
+def _base(visit: Visit, link: SurveyLink | None, language: str, **context: Any) -> dict:
+    switch = []
+    if link is not None:
+        switch = [
+            (code, LANGUAGE_NAMES.get(code, code), visit.address(lang=code))
+            for code in link.instrument.languages
+            if code != language
+        ]
+    return {
+        "language": language,
+        "title": link.instrument.title[language] if link else text(language, "survey"),
+        "switch": switch,
+        "t": functools.partial(text, language),
+        **context,
+    }
+
+
+def message(
+    visit: Visit,
+    language: str,
+    sentence: str,
+    *,
+    status: int = 200,
+    link: SurveyLink | None = None,
+    heading: str | None = None,
+) -> Reply:
+    """A page with one sentence (a closed survey, a bad link, an opt-out)."""
+    return Reply(
+        "message.html",
+        _base(
+            visit, link, language, heading=heading or text(language, "survey"), sentence=sentence
+        ),
+        status,
+    )
+
+
+def thanks(visit: Visit, link: SurveyLink, language: str) -> Reply:
+    closing = link.instrument.closing
+    sentence = closing[language] if closing else text(language, "thanks")
+    return Reply(
+        "thanks.html",
+        _base(
+            visit,
+            link,
+            language,
+            heading=sentence,
+            switch=[
+                (c, n, visit.address(r=None, p=None, done=1, lang=c))
+                for c, n, _ in _base(visit, link, language)["switch"]
+            ],
+        ),
+    )
+
+
+def consent(
+    visit: Visit,
+    link: SurveyLink,
+    language: str,
+    key: bytes,
+    *,
+    code_error: str | None = None,
+    code: str = "",
+) -> Reply:
+    instrument = link.instrument
+    context = _base(
+        visit,
+        link,
+        language,
+        heading=instrument.title[language],
+        intro=instrument.intro[language],
+        consent=instrument.consent[language],
+        notice=consent_notice(mode=link.mode, anonymous=link.anonymous, language=language),
+        form=sign_form(key, "start", f"{token_binding(visit.token)}.{secrets.token_hex(8)}"),
+        action=visit.address(r=None, p=None),
+        open_link=link.mode == "open",
+        code_error=code_error,
+        code=code,
+    )
+    return Reply("consent.html", context, 422 if code_error else 200)
+
+
+def question_page(
+    visit: Visit,
+    link: SurveyLink,
+    response_id: int,
+    page: int,
+    language: str,
+    key: bytes,
+    answers: Mapping[str, Any],
+    *,
+    seed: int | None,
+    code: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    problems: Mapping[str, str] | None = None,
+    notice: str | None = None,
+    form: str | None = None,
+) -> Reply:
+    """Page ``page`` showing ``values`` (else the stored ``answers``) and any ``problems``."""
+    instrument = link.instrument
+    shown = shown_pages(instrument, answers)
+    items = shown_items(instrument, page, answers, seed=seed)
+    problems = problems or {}
+    views = [
+        item_view(
+            item,
+            language,
+            (values if values is not None and item.id in values else answers).get(item.id),
+            problems.get(item.id),
+        )
+        for item in items
+    ]
+    position = shown.index(page) + 1 if page in shown else 1
+    later = [p for p in shown if p > page]
+    form = form or sign_form(
+        key, "page", response_id, page=page, shown={item.id: answers.get(item.id) for item in items}
+    )
+    title = instrument.pages[page].title[language]
+    intro = instrument.pages[page].intro
+    switch = [
+        (c, n, f"lang:{c}")
+        for c in instrument.languages
+        if c != language
+        for n in [LANGUAGE_NAMES.get(c, c)]
+    ]
+    context = _base(
+        visit,
+        link,
+        language,
+        heading=title,
+        intro=intro[language] if intro else None,
+        groups=groups(views, language),
+        errors=[v for v in views if v.error],
+        position=position,
+        total=len(shown),
+        last=not later,
+        first=not [p for p in shown if p < page],
+        form=form,
+        notice=notice,
+        code=format_resume_code(code) if code else None,
+        code_first=position == 1,
+        action=visit.address(p=page),
+        required=any(i.required for i in items),
+        buttons=switch,
+    )
+    context["switch"] = []  # the language buttons are submit buttons inside the form
+    return Reply("page.html", context, 422 if problems else 200)
+
+
+# -- GET ----------------------------------------------------------------------------------
+
+
+def _requested_page(visit: Visit) -> int | None:
+    raw = visit.query.get("p", "")
+    return int(raw) if raw.isdigit() and len(raw) < 4 else None
+
+
+def show(visit: Visit) -> Reply:
+    """GET /survey: the page this link is at."""
+    asked = visit.language()
+    if not visit.token:
+        return message(visit, asked, text(asked, "no_link"), status=404)
+    if visit.query.get("optout"):
+        return show_opt_out(visit)
+
+    def read(session, key):
+        code = visit.query.get("r") if not visit.query.get("done") else None
+        if code:  # an open link's response: the link and the respondent's progress at once
+            try:
+                link = resume_with_code(session, visit.token, code)
+                code = normalise_resume_code(code)
+            except InvalidToken as exc:
+                link = open_link(session, visit.token)  # a closed or bogus link raises here
+                if link.mode == "open" and not link.completed:
+                    return consent(
+                        visit,
+                        link,
+                        visit.language(link),
+                        key,
+                        code_error=library_message(str(exc), visit.language(link)),
+                        code=code,
+                    )
+                code = None
+        else:
+            link = open_link(session, visit.token)
+        remember_link(visit.token, link)
+        language = visit.language(link, link.language)
+        if link.completed or visit.query.get("done"):
+            return thanks(visit, link, language)
+        response_id = link.response_id
+        if response_id is None:
+            return consent(visit, link, language, key)
+        answers = stored_answers(session, response_id)
+        shown = shown_pages(link.instrument, answers)
+        page = _requested_page(visit)
+        if page not in shown or page > link.current_page:
+            earlier = [p for p in shown if p <= link.current_page]
+            page = earlier[-1] if earlier else shown[0]
+        seed = (
+            response_seed(session, response_id) if randomised(link.instrument.pages[page]) else None
+        )  # a page in file order needs no seed: one query less per page
+        return question_page(
+            visit, link, response_id, page, language, key, answers, seed=seed, code=code
+        )
+
+    return _answered(visit, read, "show survey page")
+
+
+def show_opt_out(visit: Visit) -> Reply:
+    language = visit.language()
+    if visit.query.get("done"):
+        return message(
+            visit, language, text(language, "opted_out"), heading=text(language, "optout_title")
+        )
+
+    def read(session, key):
+        return Reply(
+            "optout.html",
+            _base(
+                visit,
+                None,
+                language,
+                heading=text(language, "optout_title"),
+                form=sign_form(key, "optout", token_binding(visit.token)),
+                action=visit.address(r=None, p=None, optout=1),
+            ),
+        )
+
+    return _answered(visit, read, "opt-out page")
+
+
+def _answered(visit: Visit, step: Callable[[Any, bytes], Reply], what: str) -> Reply:
+    """Run a step; a link that does not work or a database that does not answer says so politely."""
+    language = visit.language()
+    try:
+        return in_transaction(step, what)
+    except StepFailed as exc:
+        return message(visit, language, text(language, "polite", id=exc.error_id), status=503)
+    except StudyError as exc:
+        status = 404 if isinstance(exc, InvalidToken) and "not valid" in str(exc) else 200
+        if isinstance(exc, InvalidInput):
+            status = 400
+        return message(visit, language, library_message(str(exc), language), status=status)
+
+
+# -- POST ---------------------------------------------------------------------------------
+
+
+def post(visit: Visit) -> Reply:
+    """POST /survey: consent, resume, a page's Back / Next / language / Submit, or opt-out."""
+    action = (visit.form.get("action") or [""])[-1]
+    if visit.query.get("optout"):
+        return post_opt_out(visit)
+    if action in ("start", "resume"):
+        return post_start(visit, action)
+    return post_page(visit, action)
+
+
+def post_opt_out(visit: Visit) -> Reply:
+    one_click = visit.form.get("List-Unsubscribe") == ["One-Click"]  # RFC 8058, from a mail app
+
+    def step(session, key):
+        if not one_click:
+            check_form(key, (visit.form.get("form") or [""])[-1], "optout")
+        opt_out(session, visit.token)
+        return Reply(redirect=visit.address(r=None, p=None, optout=1, done=1))
+
+    try:
+        return _answered(visit, step, "opt out")
+    except BadForm:
+        return show_opt_out(visit)
+
+
+def post_start(visit: Visit, action: str) -> Reply:
+    def step(session, key):
+        link = open_link(session, visit.token)
+        language = visit.language(link)
+        state = check_form(key, (visit.form.get("form") or [""])[-1], "start")
+        binding, _, nonce = state.bound.partition(".")
+        if binding != token_binding(visit.token) or not nonce:
+            raise BadForm()
+        if action == "resume":
+            code = (visit.form.get("code") or [""])[-1]
+            try:
+                resumed = resume_with_code(session, visit.token, code)
+            except InvalidToken as exc:
+                return consent(
+                    visit,
+                    link,
+                    language,
+                    key,
+                    code_error=library_message(str(exc), language),
+                    code=code,
+                )
+            return Reply(
+                redirect=visit.address(
+                    r=normalise_resume_code(code), p=resumed.current_page, lang=language
+                )
+            )
+        response_id, code = _start_once(session, key, visit.token, nonce, link, language)
+        first = shown_pages(link.instrument, stored_answers(session, response_id))[0]
+        return Reply(redirect=visit.address(r=code, p=first, lang=language))
+
+    try:
+        return _answered(visit, step, "start")
+    except BadForm:  # an old or foreign consent form: show the consent again, nothing done
+        return show(visit)
+
+
+def _start_once(
+    session, key: bytes, token: str, nonce: str, link: SurveyLink, language: str
+) -> tuple[int, str | None]:
+    """Start a response for this consent form, or continue the one it already started.
+
+    An open link's resume code is derived from the form's nonce, so a double-clicked
+    consent (or a resent POST) finds the response the first click started; the
+    unique index on resume codes settles two clicks at the same moment (the loser's
+    transaction is retried and finds the winner's response).
+    """
+    if link.mode != "open":
+        return start_response(session, token, language=language)
+    digest = hmac.new(key, f"resume-code|{nonce}".encode(), hashlib.sha256).digest()
+    code = "".join(RESUME_ALPHABET[byte % len(RESUME_ALPHABET)] for byte in digest[:RESUME_LENGTH])
+    try:
+        return resume_with_code(session, token, code).response_id, code
+    except InvalidToken:
+        pass
+    return start_response(session, token, language=language, resume_code=code)
+
+
+def post_page(visit: Visit, action: str) -> Reply:
+    """Back, Next, Submit or a language button on a question page."""
+    posted_form = (visit.form.get("form") or [""])[-1]
+    values_posted: dict[str, Any] = {}
+
+    def step(session, key):
+        link = open_link(session, visit.token)
+        remember_link(visit.token, link)
+        try:
+            state = check_form(key, posted_form, "page")
+        except BadForm as exc:
+            return _stale_page(visit, session, key, link, expired=exc.expired)
+        response_id, page = int(state.bound), state.page
+        status, _, stored_language = response_state(session, response_id)
+        language = visit.language(link, stored_language)
+        if status == "complete":
+            return Reply(redirect=visit.address(r=None, p=None, done=1, lang=language))
+        instrument = link.instrument
+        if not 0 <= page < len(instrument.pages):
+            raise BadForm()
+        stored = stored_answers(session, response_id)
+        page_items = instrument.page_items(instrument.pages[page])
+        in_form = [item for item in page_items if item.id in state.shown]
+        posted = posted_answers(in_form, visit.form)
+        values_posted.update(posted)
+        merged = {item.id: stored.get(item.id) for item in page_items}
+        for item in in_form:  # what this form changed replaces what is stored; the rest stays
+            if answer_digest(canonical(item, posted[item.id])) != state.shown[item.id]:
+                merged[item.id] = posted[item.id]
+        after = dict(stored)
+        for item in page_items:
+            value = canonical(item, merged[item.id])
+            if value is None or value == [] or isinstance(value, str) and item.type == "number":
+                after.pop(item.id, None)
+            else:
+                after[item.id] = value
+        shown = shown_pages(instrument, after)
+        code = visit.query.get("r") if link.mode == "open" else None
+        if action.startswith("lang:") and action[5:] in instrument.languages:
+            language = action[5:]
+            result = save_page(
+                session, response_id, merged, page=page, move_to=page, language=language
+            )
+            target = page
+        elif action == "back":
+            earlier = [p for p in shown if p < page]
+            target = earlier[-1] if earlier else page
+            result = save_page(
+                session, response_id, merged, page=page, move_to=target, language=language
+            )
+        else:
+            later = [p for p in shown if p > page]
+            if later:
+                target = later[0]
+                result = save_page(
+                    session, response_id, merged, page=page, move_to=target, language=language
+                )
+            else:
+                result = submit_response(session, response_id, merged, page=page, language=language)
+                if result.ok:
+                    return Reply(redirect=visit.address(r=None, p=None, done=1, lang=language))
+                target = None
+        if result.ok:
+            return Reply(redirect=visit.address(p=target, lang=language))
+        answers = stored_answers(session, response_id)
+        here = {item.id for item in page_items}
+        if not here & set(result.problems):  # missing answers on another page: go there
+            page = next(
+                (
+                    p
+                    for p in shown
+                    for item in instrument.page_items(instrument.pages[p])
+                    if item.id in result.problems
+                ),
+                page,
+            )
+            merged = {}
+        items = {item.id: item for item in instrument.all_items()}
+        problems = {
+            item_id: problem_text(items[item_id], merged.get(item_id), language)
+            for item_id in result.problems
+            if item_id in items
+        }
+        return question_page(
+            visit,
+            link,
+            response_id,
+            page,
+            language,
+            key,
+            answers,
+            seed=response_seed(session, response_id),
+            code=code,
+            values=merged if page in (state.page,) else None,
+            problems=problems,
+        )
+
+    try:
+        return in_transaction(step, "save page")
+    except StepFailed as exc:
+        return _busy_page(visit, exc.error_id, posted_form, values_posted)
+    except StudyError as exc:
+        language = visit.language()
+        return message(
+            visit,
+            language,
+            library_message(str(exc), language),
+            status=400 if isinstance(exc, InvalidInput) else 200,
+        )
+
+
+def _stale_page(visit: Visit, session, key: bytes, link: SurveyLink, *, expired: bool) -> Reply:
+    """A form whose signature is too old (or was altered): show the page again, store nothing.
+
+    The posted answers are shown as they were sent, with a fresh form field, so the
+    respondent presses the button once more and nothing typed is lost.
+    """
+    response_id = link.response_id
+    if response_id is None and link.mode == "open" and visit.query.get("r"):
+        response_id = resume_with_code(session, visit.token, visit.query["r"]).response_id
+    if response_id is None:
+        return consent(visit, link, visit.language(link), key)
+    status, current, stored_language = response_state(session, response_id)
+    language = visit.language(link, stored_language)
+    if status == "complete":
+        return thanks(visit, link, language)
+    answers = stored_answers(session, response_id)
+    page = _requested_page(visit)
+    if page is None or not 0 <= page < len(link.instrument.pages):
+        page = current
+    items = link.instrument.page_items(link.instrument.pages[page])
+    values = posted_answers(items, visit.form) if expired else None
+    return question_page(
+        visit,
+        link,
+        response_id,
+        page,
+        language,
+        key,
+        answers,
+        seed=response_seed(session, response_id),
+        code=visit.query.get("r") if link.mode == "open" else None,
+        values=values,
+        notice=text(language, "stale") if expired else None,
+    )
+
+
+_LINKS: dict[str, SurveyLink] = {}
+
+
+def remember_link(token: str, link: SurveyLink) -> None:
+    """Keep the last links' instruments in memory: a failed save can then show the page again."""
+    if len(_LINKS) > 1024:
+        _LINKS.clear()
+    _LINKS[token] = link
+
+
+def _busy_page(visit: Visit, error_id: str, posted_form: str, values: Mapping[str, Any]) -> Reply:
+    """The database did not answer: the page again with what was posted, and one sentence."""
+    language = visit.language()
+    link = _LINKS.get(visit.token)
+    parts = posted_form.split("|")
+    if (
+        link is None
+        or len(parts) != 6
+        or not parts[1].isdigit()
+        or not parts[2].isdigit()
+        or not 0 <= int(parts[2]) < len(link.instrument.pages)
+    ):
+        return message(visit, language, text(language, "busy", id=error_id), status=503)
+    page = int(parts[2])
+    items = link.instrument.page_items(link.instrument.pages[page])
+    shown = posted_answers(items, visit.form)
+    reply = question_page(
+        visit,
+        link,
+        int(parts[1]),
+        page,
+        visit.language(link),
+        b"",
+        {},
+        seed=None,
+        code=visit.query.get("r") if link.mode == "open" else None,
+        values=shown,
+        notice=text(visit.language(link), "busy", id=error_id),
+        form=posted_form,
+    )
+    reply.status = 503
+    return reply
