@@ -85,6 +85,18 @@ _DELETE_ANSWERS = delete(_ANSWER).where(
     _ANSWER.c.item_id.in_(bindparam("item_ids", expanding=True)),
 )
 _INSERT_ANSWER = insert(_ANSWER)
+_RESPONSE_BY_CODE = select(
+    _RESPONSE.c.id, _RESPONSE.c.status, _RESPONSE.c.current_page, _RESPONSE.c.language
+).where(
+    _RESPONSE.c.resume_code == bindparam("code"),
+    _RESPONSE.c.campaign_id == bindparam("campaign_id"),
+)
+_RESPONSE_PROGRESS = select(_RESPONSE.c.current_page, _RESPONSE.c.language).where(
+    _RESPONSE.c.id == bindparam("response_id")
+)
+_STORED_ANSWERS = select(
+    _ANSWER.c.item_id, _ANSWER.c.value_number, _ANSWER.c.value_text, _ANSWER.c.value_choices
+).where(_ANSWER.c.response_id == bindparam("response_id"))
 _INSERT_RESPONSE = insert(_RESPONSE).returning(_RESPONSE.c.id)
 
 CLOSED = (
@@ -172,9 +184,7 @@ def open_link(session: Session, token: str) -> SurveyLink:
     )
     if invitation is not None and invitation.response_id is not None and not completed:
         response = connection.execute(
-            select(_RESPONSE.c.current_page, _RESPONSE.c.language).where(
-                _RESPONSE.c.id == invitation.response_id
-            )
+            _RESPONSE_PROGRESS, {"response_id": invitation.response_id}
         ).first()
         link = SurveyLink(
             campaign.id,
@@ -252,12 +262,8 @@ def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
     response = (
         session.connection()
         .execute(
-            select(
-                _RESPONSE.c.id, _RESPONSE.c.status, _RESPONSE.c.current_page, _RESPONSE.c.language
-            ).where(
-                _RESPONSE.c.resume_code == normalise_resume_code(code),
-                _RESPONSE.c.campaign_id == link.campaign_id,
-            )
+            _RESPONSE_BY_CODE,
+            {"code": normalise_resume_code(code), "campaign_id": link.campaign_id},
         )
         .first()
     )
@@ -293,19 +299,28 @@ def _update_response(session: Session, response_id: int, **values: Any) -> int:
     if stale is not None:
         session.expire(stale)
     condition = values.pop("_only_if_status", None)
-    statement = update(_RESPONSE).where(_RESPONSE.c.id == response_id)
-    if condition is not None:
-        statement = statement.where(_RESPONSE.c.status == condition)
-    return session.connection().execute(statement.values(**values)).rowcount
+    shape = (tuple(values), condition is not None)
+    statement = _UPDATES.get(shape)
+    if statement is None:  # built once per shape: building one cost more than running it
+        statement = update(_RESPONSE).where(_RESPONSE.c.id == bindparam("key_id"))
+        if condition is not None:
+            statement = statement.where(_RESPONSE.c.status == bindparam("key_status"))
+        statement = _UPDATES[shape] = statement.values(
+            {name: bindparam(f"new_{name}") for name in values}
+        )
+    parameters = {f"new_{name}": value for name, value in values.items()}
+    parameters.update(key_id=response_id, key_status=condition)
+    if condition is None:
+        del parameters["key_status"]
+    return session.connection().execute(statement, parameters).rowcount
+
+
+_UPDATES: dict[tuple, Any] = {}
 
 
 def stored_answers(session: Session, response_id: int) -> dict[str, Any]:
     """The answers stored so far, by item id, in the form widgets take."""
-    rows = session.execute(
-        select(Answer.item_id, Answer.value_number, Answer.value_text, Answer.value_choices).where(
-            Answer.response_id == response_id
-        )
-    ).all()
+    rows = session.connection().execute(_STORED_ANSWERS, {"response_id": response_id}).all()
     result: dict[str, Any] = {}
     for item_id, number, text, choices in rows:
         if choices is not None:
@@ -372,14 +387,24 @@ def check_answers(
 
 
 def _write_answers(
-    session: Session, response_id: int, instrument: Instrument, values: Mapping[str, Any]
+    session: Session,
+    response_id: int,
+    instrument: Instrument,
+    values: Mapping[str, Any],
+    stored: Mapping[str, Any] | None = None,
 ) -> None:
+    """Replace the answers to the items in ``values`` (None deletes one).
+
+    With ``stored`` (the answers read under the response's lock) nothing is deleted
+    when none of these items has an answer yet: a page's first save is one insert.
+    """
     if not values:
         return
     # Core statements on the session's connection: the ORM's bulk path costs more than
     # the database does for a page of answers (bench/bench_submit.py).
     connection = session.connection()
-    connection.execute(_DELETE_ANSWERS, {"response_id": response_id, "item_ids": list(values)})
+    if stored is None or not stored.keys().isdisjoint(values):
+        connection.execute(_DELETE_ANSWERS, {"response_id": response_id, "item_ids": list(values)})
     items = _items(instrument)
     rows = [
         {"response_id": response_id, "item_id": item_id, **_answer_columns(items[item_id], value)}
@@ -398,13 +423,17 @@ def save_page(
     page: int,
     move_to: int,
     language: str | None = None,
+    state: Any = None,
+    stored: Mapping[str, Any] | None = None,
 ) -> PageResult:
     """Store the answers of page ``page`` and move to page ``move_to`` when allowed.
 
     Moving forward needs every required item of the page answered; moving back
     never does. Whatever is valid is stored either way, so nothing typed is lost.
+    ``state`` (from :func:`lock_response`) and ``stored`` (:func:`stored_answers`
+    read after it, in the same transaction) save the queries when the caller has them.
     """
-    response = _response_in_progress(session, response_id, lock=True)
+    response = state if state is not None else lock_response(session, response_id)
     if response.status == "complete":
         return PageResult()
     instrument = stored_instrument(
@@ -417,8 +446,8 @@ def save_page(
     values, problems = check_answers(
         instrument, answers, item_ids=item_ids, language=language, require=move_to > page
     )
-    _drop_hidden(session, response_id, instrument, values, problems)
-    _write_answers(session, response_id, instrument, values)
+    _drop_hidden(session, response_id, instrument, values, problems, stored)
+    _write_answers(session, response_id, instrument, values, stored)
     moves = not problems or move_to < page
     _update_response(
         session,
@@ -436,14 +465,17 @@ def submit_response(
     *,
     page: int | None = None,
     language: str | None = None,
+    state: Any = None,
+    stored: Mapping[str, Any] | None = None,
 ) -> PageResult:
     """Store the last page's answers and complete the response; safe to call twice.
 
     ``answers`` with ``page=None`` are checked against the whole instrument (a
     complete response in one call, as imports and the load benchmark do).
     Returns the problems that stop submission (missing required answers), if any.
+    ``state`` and ``stored`` are as for :func:`save_page`.
     """
-    response = _response_in_progress(session, response_id, lock=True)
+    response = state if state is not None else lock_response(session, response_id)
     if response.status == "complete":
         return PageResult()
     instrument = stored_instrument(
@@ -457,15 +489,17 @@ def submit_response(
         values, problems = check_answers(
             instrument, answers, item_ids=item_ids, language=language, require=True
         )
-        hidden = _drop_hidden(session, response_id, instrument, values, problems)
-        _write_answers(session, response_id, instrument, values)
+        hidden = _drop_hidden(session, response_id, instrument, values, problems, stored)
+        _write_answers(session, response_id, instrument, values, stored)
         if problems:
             return PageResult(problems)
         given = {item_id for item_id, value in values.items() if value is not None}
     else:
         values = {}
-        hidden = _drop_hidden(session, response_id, instrument, values, {})
-        _write_answers(session, response_id, instrument, values)
+        hidden = _drop_hidden(session, response_id, instrument, values, {}, stored)
+        _write_answers(session, response_id, instrument, values, stored)
+    if stored is not None:  # what is stored now, without asking the database again
+        given |= {item_id for item_id in stored if item_id not in values}
     missing = _missing_required(session, response_id, instrument, given, hidden)
     if missing:
         return PageResult({item_id: "This question needs an answer." for item_id in missing})
@@ -493,6 +527,7 @@ def _drop_hidden(
     instrument: Instrument,
     values: dict[str, Any],
     problems: dict[str, str],
+    stored: Mapping[str, Any] | None = None,
 ) -> set[str]:
     """Make ``values`` delete every answer to an item not shown (survey logic); its ids.
 
@@ -503,7 +538,9 @@ def _drop_hidden(
         page.show_if for page in instrument.pages
     ):
         return set()
-    answers = {**stored_answers(session, response_id), **values}
+    if stored is None:
+        stored = stored_answers(session, response_id)
+    answers = {**stored, **values}
     hidden = hidden_items(instrument, {k: v for k, v in answers.items() if v is not None})
     for item_id in hidden:
         problems.pop(item_id, None)
@@ -565,6 +602,17 @@ def response_seed(session: Session, response_id: int) -> int | None:
         .execute(select(_RESPONSE.c.order_seed).where(_RESPONSE.c.id == response_id))
         .scalar()
     )
+
+
+def lock_response(session: Session, response_id: int):
+    """The response's row (status, instrument, language, page, campaign), locked for writing.
+
+    Read it first in a transaction that saves answers, then :func:`stored_answers`, and
+    pass both to :func:`save_page` or :func:`submit_response`: no other request can
+    change the response's answers in between (PostgreSQL locks the row; SQLite has one
+    writer, and the unique answer index refuses an insert a stale read would allow).
+    """
+    return _response_in_progress(session, response_id, lock=True)
 
 
 def response_state(session: Session, response_id: int) -> tuple[str, int, str]:

@@ -3,9 +3,9 @@
 ``server.py`` mounts :func:`survey_routes` and :func:`survey_middleware` on Streamlit's
 own server (``st.App(routes=..., middleware=...)``); routes given there are matched
 before Streamlit's, so ``/survey`` is ours. Each request is read here (query, form
-body within :data:`MAX_BODY`, where a POST came from), handled in the thread pool by
-:mod:`study.web.survey`, and rendered with Jinja2 (autoescaped). Responses are
-gzip-compressed (Starlette's ``GZipMiddleware`` around these routes only), never
+body within :data:`MAX_BODY`, where a POST came from) by a plain ASGI app
+(:class:`SurveyApp`), then handled by :mod:`study.web.survey`, rendered with Jinja2
+(autoescaped) and gzip-compressed in one worker thread. Responses are never
 cached when they hold answers, never sent with a cookie, and carry a strict content
 security policy: no script, styles and images from this site only.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from study.web.survey import Reply, Visit, log_failure, post, show
 from study.web.texts import text
@@ -143,56 +143,150 @@ def came_from_elsewhere(headers: Any) -> bool:
     return urlsplit(origin).netloc != headers.get("host")
 
 
-def _last_values(items) -> dict[str, str]:
-    return {key: value for key, value in items}
-
-
 #: Threads answering survey requests at once. The work holds the GIL most of the time, so
 #: more threads add switching, not throughput; PostgreSQL round trips still overlap.
 SURVEY_THREADS = 3
-_LIMITER: list = []
+_EXECUTOR: list = []
+#: Responses this long or longer are gzip-compressed (when the browser accepts it).
+GZIP_MINIMUM = 300
+#: zlib level: 6 compresses a survey page nearly as well as 9 at a fraction of the CPU.
+GZIP_LEVEL = 6
 
 
 async def run_in_threadpool(function, *args):
-    """Run ``function(*args)`` in a worker thread, at most :data:`SURVEY_THREADS` at once."""
-    import anyio
+    """Run ``function(*args)`` in a worker thread, at most :data:`SURVEY_THREADS` at once.
 
-    if not _LIMITER:
-        _LIMITER.append(anyio.CapacityLimiter(SURVEY_THREADS))
-    return await anyio.to_thread.run_sync(function, *args, limiter=_LIMITER[0])
+    One hop per request (the database work, rendering and compression together), on a
+    plain executor: anyio's per-call bookkeeping cost more than the hand-off itself.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not _EXECUTOR:
+        _EXECUTOR.append(ThreadPoolExecutor(SURVEY_THREADS, thread_name_prefix="survey"))
+    return await asyncio.get_running_loop().run_in_executor(_EXECUTOR[0], function, *args)
 
 
-def survey_endpoint(prefix: str):
-    """The ASGI endpoint of ``{prefix}/survey`` (GET and POST)."""
+def _wire(response, gzip_ok: bool) -> tuple[int, list, bytes]:
+    """Status, raw headers and body of a Starlette response, gzip-compressed when worth it
+    (as Starlette's ``GZipMiddleware`` does: ``Vary: Accept-Encoding`` on every body of
+    :data:`GZIP_MINIMUM` bytes or more)."""
+    import zlib
 
-    async def endpoint(request):
-        query = _last_values(request.query_params.multi_items())
+    body = response.body
+    headers = response.raw_headers
+    if len(body) >= GZIP_MINIMUM:
+        headers = [h for h in headers if h[0] != b"vary"] + [(b"vary", b"Accept-Encoding")]
+        if gzip_ok:
+            compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            body = compressor.compress(body) + compressor.flush()
+            headers = [h for h in headers if h[0] != b"content-length"]
+            headers += [(b"content-encoding", b"gzip"), (b"content-length", b"%d" % len(body))]
+    return response.status_code, headers, body
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class _Headers:
+    """The few request headers :func:`came_from_elsewhere` reads (first value of each)."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.scope = scope
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        found = _header(self.scope, name.encode("latin-1"))
+        return default if found is None else found
+
+
+class SurveyApp:
+    """The survey's ASGI app: ``{prefix}/survey`` (GET, HEAD, POST) and its stylesheet.
+
+    A plain ASGI callable rather than Starlette's router, request object and gzip
+    middleware: under load their per-request work on the event loop cost as much as
+    a page's database work. The request is read here; the handler, the template and
+    the compression run together in one worker thread (:func:`run_in_threadpool`).
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.page = f"{prefix}/survey"
+        self.css = f"{prefix}/survey/survey.css"
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        method, path = scope["method"], scope["path"]
+        if path == self.css:
+            allowed = ("GET", "HEAD")
+        elif path == self.page:
+            allowed = ("GET", "HEAD", "POST")
+        else:
+            await _plain(send, 404, b"Not Found")
+            return
+        if method not in allowed:
+            await _plain(
+                send, 405, b"Method Not Allowed", [(b"allow", ", ".join(allowed).encode())]
+            )
+            return
+        gzip_ok = "gzip" in (_header(scope, b"accept-encoding") or "")
+        if path == self.css:
+            wire = _wire(_stylesheet(scope), gzip_ok)
+        else:
+            wire = await self._survey(scope, receive, method, gzip_ok)
+            if wire is None:  # the client went away
+                return
+        status, headers, body = wire
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _survey(self, scope, receive, method: str, gzip_ok: bool):
+        prefix = self.prefix
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         language = "da" if query.get("lang") == "da" else "en"
         form: dict[str, list[str]] = {}
-        if request.method == "POST":
-            content_type = request.headers.get("content-type", "").split(";")[0].strip()
+        if method == "POST":
+            content_type = (_header(scope, b"content-type") or "").split(";")[0].strip()
             if content_type != "application/x-www-form-urlencoded":
-                return await run_in_threadpool(render, _refused(query, language, 415), prefix)
-            if came_from_elsewhere(request.headers):
-                return await run_in_threadpool(render, _refused(query, language, 403), prefix)
-            raw = b""
-            async for chunk in request.stream():
-                raw += chunk
+                return _wire(render(_refused(query, language, 415), prefix), gzip_ok)
+            if came_from_elsewhere(_Headers(scope)):
+                return _wire(render(_refused(query, language, 403), prefix), gzip_ok)
+            raw = bytearray()
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                raw += message.get("body", b"")
                 if len(raw) > MAX_BODY:
-                    return await run_in_threadpool(render, _refused(query, language, 413), prefix)
+                    return _wire(render(_refused(query, language, 413), prefix), gzip_ok)
+                if not message.get("more_body", False):
+                    break
             form = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
-        visit = Visit(f"{prefix}/survey", query, form)
-        handler = post if request.method == "POST" else show
+        visit = Visit(self.page, query, form)
+        handler = post if method == "POST" else show
 
         def answer():
             try:
-                return render(handler(visit), prefix)
+                return _wire(render(handler(visit), prefix), gzip_ok)
             except Exception as exc:  # noqa: BLE001 - the last line of defence: an error id
-                return error_page(language, log_failure(exc, f"{request.method} survey"), prefix)
+                error_id = log_failure(exc, f"{method} survey")
+                return _wire(error_page(language, error_id, prefix), gzip_ok)
 
         return await run_in_threadpool(answer)
 
-    return endpoint
+
+async def _plain(send: Any, status: int, body: bytes, extra: list | None = None) -> None:
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", b"%d" % len(body)),
+        *(extra or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _refused(query: dict[str, str], language: str, status: int) -> Reply:
@@ -211,11 +305,12 @@ def _refused(query: dict[str, str], language: str, status: int) -> Reply:
     )
 
 
-async def stylesheet(request):
+def _stylesheet(scope: dict[str, Any]):
     """The survey's one stylesheet, cached for a year under its content hash."""
     from starlette.responses import Response
 
-    immutable = request.query_params.get("v") == STYLE_VERSION
+    query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    immutable = query.get("v") == STYLE_VERSION
     return Response(
         STYLESHEET,
         media_type="text/css",
@@ -226,18 +321,9 @@ async def stylesheet(request):
     )
 
 
-def survey_app(prefix: str = ""):
-    """The survey's ASGI app: its two routes behind gzip (``prefix``: server.baseUrlPath)."""
-    from starlette.middleware.gzip import GZipMiddleware
-    from starlette.routing import Route, Router
-
-    inner = Router(
-        routes=[
-            Route(f"{prefix}/survey", survey_endpoint(prefix), methods=["GET", "HEAD", "POST"]),
-            Route(f"{prefix}/survey/survey.css", stylesheet, methods=["GET", "HEAD"]),
-        ]
-    )
-    return GZipMiddleware(inner, minimum_size=300, compresslevel=6)
+def survey_app(prefix: str = "") -> SurveyApp:
+    """The survey's ASGI app: its two addresses, compressed (``prefix``: server.baseUrlPath)."""
+    return SurveyApp(prefix)
 
 
 def survey_routes(prefix: str = "") -> list:

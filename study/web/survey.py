@@ -36,6 +36,7 @@ from study.surveys.logic import randomised, shown_items, shown_pages
 from study.surveys.mailing import opt_out
 from study.surveys.responding import (
     SurveyLink,
+    lock_response,
     open_link,
     response_seed,
     response_state,
@@ -503,9 +504,11 @@ def post_page(visit: Visit, action: str) -> Reply:
         except BadForm as exc:
             return _stale_page(visit, session, key, link, expired=exc.expired)
         response_id, page = int(state.bound), state.page
-        status, _, stored_language = response_state(session, response_id)
-        language = visit.language(link, stored_language)
-        if status == "complete":
+        # The response is locked first, so the answers read next stay what is stored
+        # until this transaction saves; both go to the library (no second read).
+        row = lock_response(session, response_id)
+        language = visit.language(link, row.language)
+        if row.status == "complete":
             return Reply(redirect=visit.address(r=None, p=None, done=1, lang=language))
         instrument = link.instrument
         if not 0 <= page < len(instrument.pages):
@@ -530,25 +533,23 @@ def post_page(visit: Visit, action: str) -> Reply:
         code = visit.query.get("r") if link.mode == "open" else None
         if action.startswith("lang:") and action[5:] in instrument.languages:
             language = action[5:]
-            result = save_page(
-                session, response_id, merged, page=page, move_to=page, language=language
-            )
+        saving = {"language": language, "state": row, "stored": stored}
+        if action.startswith("lang:") and action[5:] in instrument.languages:
+            result = save_page(session, response_id, merged, page=page, move_to=page, **saving)
             target = page
         elif action == "back":
             earlier = [p for p in shown if p < page]
             target = earlier[-1] if earlier else page
-            result = save_page(
-                session, response_id, merged, page=page, move_to=target, language=language
-            )
+            result = save_page(session, response_id, merged, page=page, move_to=target, **saving)
         else:
             later = [p for p in shown if p > page]
             if later:
                 target = later[0]
                 result = save_page(
-                    session, response_id, merged, page=page, move_to=target, language=language
+                    session, response_id, merged, page=page, move_to=target, **saving
                 )
             else:
-                result = submit_response(session, response_id, merged, page=page, language=language)
+                result = submit_response(session, response_id, merged, page=page, **saving)
                 if result.ok:
                     return Reply(redirect=visit.address(r=None, p=None, done=1, lang=language))
                 target = None

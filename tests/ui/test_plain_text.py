@@ -5,7 +5,7 @@ visitor's browser fetch an outside address (and ``[click](...)`` hides where a l
 goes). The demo study is given such names (organisations, codes, a scheme, a
 transcript, an account, a memo), then every page an admin sees (all but the survey) runs in
 AppTest and everything it renders as Markdown is checked: the image syntax must
-arrive escaped. The survey page has its own test (tests/test_ui_surveys.py).
+arrive escaped. The survey is plain HTML with its own tests (tests/web/).
 """
 
 from __future__ import annotations
@@ -93,11 +93,11 @@ def rendered_markdown(at: AppTest) -> list[str]:
 
 
 def test_no_page_renders_user_text_as_markdown(hostile_accounts):
-    role = "admin"  # sees every page but the survey
+    role = "admin"  # sees every staff page
     account = asdict(hostile_accounts[role])
     live: dict[str, list[str]] = {}
     for spec in PAGES:
-        if role not in spec.roles or spec.script == "survey.py":
+        if role not in spec.roles:
             continue
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.session_state["account"] = account

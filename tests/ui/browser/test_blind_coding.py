@@ -13,6 +13,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
@@ -44,6 +45,29 @@ def carl(demo_database):
     return {"email": carl.email, "others": others}
 
 
+def _settled(page) -> None:
+    """Wait until the app has finished its run (a download button's click reruns the page)."""
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    page.wait_for_timeout(300)
+
+
+def _download(page, button, folder) -> tuple[str, str]:
+    """Click a download button and read the file (again if a rerun cancelled it)."""
+    for attempt in range(3):
+        _settled(page)
+        with page.expect_download(timeout=60_000) as download:
+            button.click()
+        path = folder / download.value.suggested_filename
+        try:
+            download.value.save_as(path)
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            continue
+        return path.name, path.read_text(encoding="utf-8-sig")
+    raise AssertionError("unreachable")
+
+
 def _numbers(text: str) -> int:
     rows = list(csv.reader(io.StringIO(text)))
     return sum(int(float(cell)) for row in rows[1:] for cell in row[1:] if cell.strip())
@@ -66,13 +90,9 @@ def test_a_coder_sees_only_their_own_counts_on_every_page_and_download(
         )
         buttons.first.wait_for()
         for index in range(buttons.count()):
-            if not buttons.nth(index).is_visible():
-                continue
-            with page.expect_download(timeout=60_000) as download:
-                buttons.nth(index).click()
-            path = tmp_path / download.value.suggested_filename
-            download.value.save_as(path)
-            downloads[path.name] = path.read_text(encoding="utf-8-sig")
+            if buttons.nth(index).is_visible():
+                name, text = _download(page, buttons.nth(index), tmp_path)
+                downloads[name] = text
 
     download_every_visible_csv()
     page.get_by_role("tab", name="Codings per organisation").click()
