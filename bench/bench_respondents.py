@@ -312,7 +312,9 @@ def _campaign(url: str) -> str:
     database = Database(url)
     with database.transaction() as session:
         name = session.scalars(select(Organisation.name).order_by(Organisation.id.desc())).first()
-        link = create_campaign(session, organisation=name, instrument="ism-adoption-survey").link
+        link = create_campaign(
+            session, organisation=name, instrument="ism-adoption-survey", actor=OPERATOR
+        ).link
     database.dispose()
     return link.split("t=")[1]
 

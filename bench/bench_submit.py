@@ -58,7 +58,9 @@ def prepare(url: str) -> tuple[Database, str]:
     with database.transaction() as session:
         add_organisation(session, f"Bench {uuid.uuid4().hex[:6]}", actor=OPERATOR)
         org = session.execute(text("SELECT name FROM organisation ORDER BY id DESC")).scalar()
-        token = create_campaign(session, organisation=org, instrument=SURVEY).link.split("t=")[1]
+        token = create_campaign(
+            session, organisation=org, instrument=SURVEY, actor=OPERATOR
+        ).link.split("t=")[1]
     return database, token
 
 

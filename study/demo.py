@@ -267,7 +267,7 @@ def _load_demo_responses(session: Session, *, actor_id: int | None) -> int:
             organisation=organisation,
             instrument=DEMO_SURVEY,
             name=f"{organisation} spring 2026",
-            actor_id=actor_id,
+            actor=actor_id if actor_id is not None else OPERATOR,
         )
         mine = demo.respondents[demo.respondents["organisation"] == organisation]
         answers = demo.answers[demo.answers["organisation"] == organisation]
@@ -278,6 +278,7 @@ def _load_demo_responses(session: Session, *, actor_id: int | None) -> int:
                 answers=answers.rename(columns={"respondent": "key"}),
                 responses=mine.rename(columns={"respondent": "key"}),
                 source="demo",
+                actor=OPERATOR,
             )
         )
     return total

@@ -83,6 +83,7 @@ def add_organisation_with_answers(
         answers=pd.DataFrame(answers, columns=["key", "item_id", "value"]),
         responses=pd.DataFrame({"key": range(len(rows)), "complete": True, "language": "en"}),
         source="import",
+        actor=OPERATOR,
     )
     return campaign.id
 

@@ -137,7 +137,7 @@ def open_token(database, instrument: str = "ism-adoption-survey", **options) -> 
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         info = create_campaign(
-            session, organisation="Nordlys Bank", instrument=instrument, **options
+            session, organisation="Nordlys Bank", instrument=instrument, **options, actor=OPERATOR
         )
     return info.link.split("t=")[1]
 
@@ -151,8 +151,9 @@ def personal_tokens(database, count: int = 1, **options) -> list[str]:
             instrument="ism-adoption-survey",
             invitations=count,
             **options,
+            actor=OPERATOR,
         )
-        links = invitation_links(session, info.id)["link"]
+        links = invitation_links(session, info.id, viewer=OPERATOR)["link"]
     return [urlsplit(link).query.split("t=")[1] for link in links]
 
 

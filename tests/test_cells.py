@@ -141,7 +141,11 @@ def hostile(demo_database):
         )
     with demo_database.transaction() as session:
         campaign = create_campaign(
-            session, organisation=ORGANISATIONS[1], instrument="ism-adoption-survey", invitations=3
+            session,
+            organisation=ORGANISATIONS[1],
+            instrument="ism-adoption-survey",
+            invitations=3,
+            actor=OPERATOR,
         )
     return {"database": demo_database, "code_key": code_key, "campaign": campaign.id}
 

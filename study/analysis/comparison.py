@@ -54,7 +54,7 @@ from study.stats import (
 from study.stats.aggregation import MISSING, REASON_ICC1_UNDEFINED, REASON_ICC2_UNDEFINED
 from study.surveys.instruments import instrument_from_dict
 from study.surveys.instruments.survey import Instrument
-from study.surveys.response_store import answers_frame
+from study.surveys.response_store import survey_answers
 from study.surveys.scoring import score_answers
 
 __all__ = [
@@ -164,7 +164,7 @@ def load_survey_data(
     """
     versions = stored_versions(session, instrument)
     model = list(versions.values())[-1]
-    answers = answers_frame(session, instrument=instrument)
+    answers = survey_answers(session, instrument=instrument)
     for name, wanted in (("organisation", organisations), ("campaign_id", campaign_ids)):
         if wanted is not None:
             answers = answers[answers[name].isin(list(wanted))]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from study.admin.permissions import OPERATOR
 from study.cells import csv_bytes
 from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
 from study.errors import InvalidInput, NotFound
@@ -161,8 +162,13 @@ def campaign_create(
             closes=closes.date() if closes else None,
             headcount=headcount,
             name=name,
+            actor=OPERATOR,
         )
-        links = list(invitation_links(session, info.id)["link"]) if invitations else [info.link]
+        links = (
+            list(invitation_links(session, info.id, viewer=OPERATOR)["link"])
+            if invitations
+            else [info.link]
+        )
     typer.echo(
         f"Campaign {info.id} ({info.mode}) for {info.organisation}, "
         f"{info.instrument} version {info.instrument_version}:"
@@ -175,7 +181,7 @@ def campaign_create(
 def campaign_close(campaign_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Close a campaign: its links then show a polite 'closed' message."""
     with open_database().transaction() as session:
-        info = close_campaign(session, campaign_id)
+        info = close_campaign(session, campaign_id, actor=OPERATOR)
     typer.echo(f"Closed campaign {info.id} ({info.completed} complete responses).")
 
 
@@ -183,7 +189,7 @@ def campaign_close(campaign_id: int = typer.Argument(..., metavar="ID")) -> None
 def campaign_list(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List campaigns with invitations, started and completed responses and response rate."""
     with open_database().transaction() as session:
-        rows = [c.as_dict() for c in list_campaigns(session)]
+        rows = [c.as_dict() for c in list_campaigns(session, viewer=OPERATOR)]
     emit(rows, fmt)
 
 
@@ -201,7 +207,7 @@ def campaign_recipients(
     """Add e-mail recipients to a personal campaign (each gets a personal invitation)."""
     data = file.read_bytes()
     with open_database().transaction() as session:
-        result = import_recipients(session, campaign_id, data, filename=file.name)
+        result = import_recipients(session, campaign_id, data, filename=file.name, actor=OPERATOR)
     typer.echo(
         f"Added {result.added} recipients to campaign {campaign_id} "
         f"({result.already} already there)."
@@ -217,7 +223,9 @@ def campaign_send(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent; send nothing."),
 ) -> None:
     """E-mail the personal invitations (or reminders) through STUDY_SMTP_URL, rate-limited."""
-    report = send_campaign_mail(open_database(), campaign_id, reminder=reminder, dry_run=dry_run)
+    report = send_campaign_mail(
+        open_database(), campaign_id, reminder=reminder, dry_run=dry_run, actor=OPERATOR
+    )
     if dry_run:
         for outgoing in report.messages:
             typer.echo(f"To: {outgoing.to} | Subject: {outgoing.subject}")
@@ -234,7 +242,7 @@ def campaign_invitations(
 ) -> None:
     """Export a campaign's personal links as CSV for a mail merge."""
     with open_database().transaction() as session:
-        frame = invitation_links(session, campaign_id, language=language)
+        frame = invitation_links(session, campaign_id, language=language, viewer=OPERATOR)
     out.write_bytes(csv_bytes(frame, bom=False))
     typer.echo(f"Wrote {len(frame)} links to {out}.")
 
@@ -248,7 +256,12 @@ def import_responses_command(
     """Import survey responses from a Qualtrics, LimeSurvey or plain CSV export."""
     with open_database().transaction() as session:
         result = import_responses(
-            session, file, instrument=instrument, organisation=organisation, format=format.value
+            session,
+            file,
+            instrument=instrument,
+            organisation=organisation,
+            format=format.value,
+            actor=OPERATOR,
         )
     skipped = (
         f"; skipped {result['skipped_rows']} preview/test rows" if result["skipped_rows"] else ""
@@ -267,7 +280,12 @@ def export_responses_command(
     """Export complete responses, one row each, with organisation, campaign and version."""
     with open_database().transaction() as session:
         count = export_responses(
-            session, out, format=format.value, instrument=instrument, language=language
+            session,
+            out,
+            format=format.value,
+            instrument=instrument,
+            language=language,
+            viewer=OPERATOR,
         )
     typer.echo(f"Wrote {count} responses to {out}.")
 

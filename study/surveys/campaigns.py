@@ -10,7 +10,9 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
+from study.admin.identity import acting, current_actor
 from study.admin.organisations import organisation_row
+from study.admin.permissions import Actor, require
 from study.cells import csv_bytes
 from study.db.models import Campaign, Invitation, Organisation, Response, utcnow
 from study.db.models import Instrument as InstrumentRow
@@ -74,13 +76,14 @@ def create_campaign(
     closes: dt.date | dt.datetime | None = None,
     headcount: int | None = None,
     name: str = "",
-    actor_id: int | None = None,
+    actor: Actor | int,
 ) -> CampaignInfo:
     """Open a campaign: an anonymous open link, or ``invitations`` single-use personal tokens.
 
     The newest version of ``instrument`` is stored (if new) and fixed for the campaign.
     A date given for ``closes`` means the end of that day (UTC).
     """
+    actor_id = acting(session, actor, "run_surveys")
     org = organisation_row(session, organisation)
     stored = latest_instrument(session, instrument)
     if stored.model.kind != "survey":
@@ -129,10 +132,9 @@ def create_campaign(
     return campaign_info(session, campaign.id)
 
 
-def close_campaign(
-    session: Session, campaign_id: int, *, actor_id: int | None = None
-) -> CampaignInfo:
+def close_campaign(session: Session, campaign_id: int, *, actor: Actor | int) -> CampaignInfo:
     """Close a campaign by hand; its links then show a polite 'closed' message."""
+    actor_id = acting(session, actor, "run_surveys")
     campaign = _get(session, campaign_id)
     if campaign.closed_at is None:
         campaign.closed_at = utcnow()
@@ -164,8 +166,15 @@ def _get(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
-def list_campaigns(session: Session, *, organisation_id: int | None = None) -> list[CampaignInfo]:
-    """All campaigns with live counts, newest first."""
+def list_campaigns(
+    session: Session, *, viewer: Actor, organisation_id: int | None = None
+) -> list[CampaignInfo]:
+    """All campaigns with live counts, newest first (``run_surveys``: researchers)."""
+    require(current_actor(session, viewer), "run_surveys")
+    return _campaigns(session, organisation_id=organisation_id)
+
+
+def _campaigns(session: Session, *, organisation_id: int | None = None) -> list[CampaignInfo]:
     invitations = (
         select(Invitation.campaign_id, func.count(Invitation.id).label("n"))
         .group_by(Invitation.campaign_id)
@@ -226,20 +235,21 @@ def list_campaigns(session: Session, *, organisation_id: int | None = None) -> l
 
 def campaign_info(session: Session, campaign_id: int) -> CampaignInfo:
     """One campaign with its counts."""
-    for info in list_campaigns(session):
+    for info in _campaigns(session):
         if info.id == campaign_id:
             return info
     raise NotFound(f"There is no campaign {campaign_id}.")
 
 
 def invitation_links(
-    session: Session, campaign_id: int, *, language: str | None = None
+    session: Session, campaign_id: int, *, viewer: Actor, language: str | None = None
 ) -> pd.DataFrame:
     """The personal links of a campaign (number, link, used) for a mail merge.
 
     ``used`` is yes/no only: no date, which would match the response's submission
     date (see :mod:`study.surveys.anonymity`).
     """
+    require(current_actor(session, viewer), "run_surveys")
     _get(session, campaign_id)
     rows = session.execute(
         select(Invitation.token, Invitation.completed)
@@ -255,7 +265,9 @@ def invitation_links(
     )
 
 
-def invitations_csv(session: Session, campaign_id: int, *, language: str | None = None) -> str:
+def invitations_csv(
+    session: Session, campaign_id: int, *, viewer: Actor, language: str | None = None
+) -> str:
     """The personal links as CSV text (number, link, used)."""
-    frame = invitation_links(session, campaign_id, language=language)
+    frame = invitation_links(session, campaign_id, viewer=viewer, language=language)
     return csv_bytes(frame, bom=False).decode("utf-8")  # the one CSV escaping (study.cells)

@@ -29,6 +29,8 @@ from sqlalchemy import case, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
+from study.admin.identity import acting, current_actor
+from study.admin.permissions import Actor, require
 from study.config import int_setting, setting
 from study.db import Database
 from study.db.models import Campaign, Invitation, MailRecipient, MailSent, Organisation
@@ -102,7 +104,7 @@ def import_recipients(
     data: bytes | str,
     *,
     filename: str = "recipients.csv",
-    actor_id: int | None = None,
+    actor: Actor | int,
 ) -> RecipientImport:
     """Add the addresses of a CSV file (``email``, optional ``language``) to a campaign.
 
@@ -110,6 +112,7 @@ def import_recipients(
     created when there are too few). Addresses already in the campaign are skipped.
     The whole file is refused, naming the line, when one address or language is wrong.
     """
+    actor_id = acting(session, actor, "run_surveys")
     campaign = _personal_campaign(session, campaign_id)
     instrument = stored_instrument(session, campaign.instrument_id).model
     rows = _read_recipients(data, filename, instrument)
@@ -262,7 +265,15 @@ def opt_out_link(token: str) -> str:
     return survey_link(token) + "&optout=1"
 
 
-def plan_mail(session: Session, campaign_id: int, *, reminder: bool = False) -> list[Outgoing]:
+def plan_mail(
+    session: Session, campaign_id: int, *, viewer: Actor, reminder: bool = False
+) -> list[Outgoing]:
+    """The messages a send would deliver now (``run_surveys``: researchers)."""
+    require(current_actor(session, viewer), "run_surveys")
+    return _plan(session, campaign_id, reminder=reminder)
+
+
+def _plan(session: Session, campaign_id: int, *, reminder: bool = False) -> list[Outgoing]:
     """The messages a send would deliver now.
 
     Invitations: recipients who never got one. Reminders: recipients who got an
@@ -405,7 +416,7 @@ def send_campaign_mail(
     *,
     reminder: bool = False,
     dry_run: bool = False,
-    actor_id: int | None = None,
+    actor: Actor | int,
     smtp_url: str | None = None,
     per_minute: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -418,7 +429,8 @@ def send_campaign_mail(
     """
     kind = "reminder" if reminder else "invitation"
     with database.transaction() as session:
-        messages = plan_mail(session, campaign_id, reminder=reminder)
+        actor_id = acting(session, actor, "run_surveys")
+        messages = _plan(session, campaign_id, reminder=reminder)
     report = MailReport(kind=kind, dry_run=dry_run, messages=messages)
     if dry_run or not messages:
         return report

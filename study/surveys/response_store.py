@@ -11,7 +11,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
+from study.admin.identity import acting, current_actor
 from study.admin.organisations import organisation_row
+from study.admin.permissions import Actor, require
 from study.db.models import Answer, Campaign, Organisation, Response, Study, utcnow
 from study.db.models import Instrument as InstrumentRow
 from study.errors import InvalidInput, NotFound
@@ -59,6 +61,7 @@ def store_responses(
     answers: pd.DataFrame,
     responses: pd.DataFrame,
     source: str,
+    actor: Actor | int,
 ) -> list[int]:
     """Insert responses with their answers in bulk; returns the new response ids.
 
@@ -71,7 +74,10 @@ def store_responses(
         optionally ``submitted_on`` (date) and ``external_id``.
     source : str
         Where the responses came from: 'import' or 'demo'.
+    actor : AccountInfo, account id or OPERATOR
+        Who stores them (``run_surveys``: researchers).
     """
+    acting(session, actor, "run_surveys")
     campaign = session.get(Campaign, campaign_id)
     instrument = instrument_from_dict(session.get(InstrumentRow, campaign.instrument_id).definition)
     types = {item.id: item.type for item in instrument.all_items()}
@@ -117,13 +123,14 @@ def import_responses(
     organisation: str,
     format: str,
     name: str | None = None,
-    actor_id: int | None = None,
+    actor: Actor | int,
 ) -> dict[str, Any]:
     """Import a Qualtrics, LimeSurvey or plain CSV export into a closed import campaign.
 
     Nothing is stored when the file has unknown or missing columns or bad values
     (the error lists them all).
     """
+    actor_id = acting(session, actor, "run_surveys")
     org = organisation_row(session, organisation)
     stored = latest_instrument(session, instrument)
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "upload")
@@ -146,6 +153,7 @@ def import_responses(
         answers=imported.answers.rename(columns={"row_index": "key"}),
         responses=responses,
         source="import",
+        actor=actor,
     )
     record_event(
         session,
@@ -157,7 +165,7 @@ def import_responses(
     return {"campaign": campaign.id, "responses": len(ids), "skipped_rows": imported.skipped_rows}
 
 
-def answers_frame(
+def survey_answers(
     session: Session,
     *,
     campaign_id: int | None = None,
@@ -240,7 +248,7 @@ def _instruments_in(session: Session, frame: pd.DataFrame) -> dict[tuple[str, st
     return result
 
 
-def score_responses(
+def survey_scores(
     session: Session,
     *,
     campaign_id: int | None = None,
@@ -255,7 +263,7 @@ def score_responses(
     scored with the instrument version it was answered with.
     """
     organisation_id = organisation_row(session, organisation).id if organisation else None
-    answers = answers_frame(
+    answers = survey_answers(
         session, campaign_id=campaign_id, organisation_id=organisation_id, instrument=instrument
     )
     columns = [
@@ -302,13 +310,15 @@ def export_responses(
     format: str,
     instrument: str = "ism-adoption-survey",
     language: str = "en",
+    viewer: Actor,
 ) -> int:
     """Write complete responses (one row each) as csv, xlsx or sav; returns the count.
 
     Only released responses (see :mod:`study.surveys.anonymity`), listed in an
     order set by their answers, not by when they were given.
     """
-    answers = answers_frame(session, instrument=instrument)
+    require(current_actor(session, viewer), "run_surveys")
+    answers = survey_answers(session, instrument=instrument)
     if answers.empty:
         raise NotFound(f"There are no complete responses to {instrument} yet.")
     models = _instruments_in(session, answers)
@@ -336,3 +346,42 @@ def export_responses(
         seeds={numbers[rid]: seed for rid, seed in seeds if rid in numbers},
     )
     return int(answers["response_id"].nunique())
+
+
+def answers_frame(
+    session: Session,
+    *,
+    viewer: Actor,
+    campaign_id: int | None = None,
+    organisation_id: int | None = None,
+    instrument: str | None = None,
+    complete_only: bool = True,
+) -> pd.DataFrame:
+    """The long answers of :func:`survey_answers`, for a viewer who runs surveys.
+
+    Reports built for others (the benchmark, the comparison) read
+    :func:`survey_answers` under their own rules.
+    """
+    require(current_actor(session, viewer), "run_surveys")
+    return survey_answers(
+        session,
+        campaign_id=campaign_id,
+        organisation_id=organisation_id,
+        instrument=instrument,
+        complete_only=complete_only,
+    )
+
+
+def score_responses(
+    session: Session,
+    *,
+    viewer: Actor,
+    campaign_id: int | None = None,
+    organisation: str | None = None,
+    instrument: str = "ism-adoption-survey",
+) -> pd.DataFrame:
+    """The scale scores of :func:`survey_scores`, for a viewer who runs surveys."""
+    require(current_actor(session, viewer), "run_surveys")
+    return survey_scores(
+        session, campaign_id=campaign_id, organisation=organisation, instrument=instrument
+    )

@@ -78,6 +78,7 @@ def test_display_campaign_and_code_names_are_one_line(session):
             organisation="Nordlys Bank",
             instrument="ism-adoption-survey",
             name="Spring\r\nBcc: x@example.org",
+            actor=OPERATOR,
         )
         session.flush()
     session.rollback()

@@ -54,7 +54,7 @@ def answers_of(person: int) -> dict[str, int]:
 def tokens(session, campaign_id: int) -> list[str]:
     return [
         re.search(r"t=([^&]+)", link).group(1)
-        for link in invitation_links(session, campaign_id)["link"]
+        for link in invitation_links(session, campaign_id, viewer=OPERATOR)["link"]
     ]
 
 
@@ -93,7 +93,7 @@ def campaign(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", headcount=40, actor=OPERATOR)
         info = create_campaign(
-            session, organisation="Nordlys Bank", instrument=SURVEY, invitations=12
+            session, organisation="Nordlys Bank", instrument=SURVEY, invitations=12, actor=OPERATOR
         )
         return info.id, tokens(session, info.id)
 
@@ -125,7 +125,7 @@ def test_comparing_invitations_and_exports_after_each_submission_links_nobody(
     assert linked == []  # ...but never which answers are theirs
     assert batches == [5, 5]  # released five at a time
     with database.transaction() as session:
-        close_campaign(session, campaign_id)
+        close_campaign(session, campaign_id, actor=OPERATOR)
     final = exported_rows(url, tmp_path / "responses.csv")
     assert sum((final - rows).values()) == 2  # the rest at close
     assert sum(final.values()) == 12
@@ -139,7 +139,7 @@ def test_invitations_record_completed_only_no_date(database, campaign):
         assert "used_on" not in columns
         invitation = session.scalar(select(Invitation).where(Invitation.completed.is_(True)))
         assert invitation.response_id is None  # unlinked, as before
-        frame = invitation_links(session, campaign_id)
+        frame = invitation_links(session, campaign_id, viewer=OPERATOR)
         assert list(frame.columns) == ["number", "link", "used"]
         assert frame["used"].tolist() == [True] + [False] * 11
 
@@ -151,7 +151,12 @@ def test_export_order_follows_the_answers_not_the_time_they_were_given(database,
             add_organisation(session, name, actor=OPERATOR)
         ids = {
             name: create_campaign(
-                session, organisation=name, instrument=SURVEY, invitations=10, name=name
+                session,
+                organisation=name,
+                instrument=SURVEY,
+                invitations=10,
+                name=name,
+                actor=OPERATOR,
             ).id
             for name in ("Alfa", "Beta")
         }
@@ -161,7 +166,7 @@ def test_export_order_follows_the_answers_not_the_time_they_were_given(database,
         submit(database, links["Beta"][person], 9 - person)
     out = io.BytesIO()
     with database.transaction() as session:
-        assert export_responses(session, out, format="csv") == 20
+        assert export_responses(session, out, format="csv", viewer=OPERATOR) == 20
     rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
     lead = {"response_id", "organisation", "campaign", "instrument_version"}
 
@@ -179,16 +184,16 @@ def test_export_order_follows_the_answers_not_the_time_they_were_given(database,
 def test_open_links_are_released_in_batches_too(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        token = create_campaign(session, organisation="Nordlys Bank", instrument=SURVEY).link.split(
-            "t="
-        )[1]
+        token = create_campaign(
+            session, organisation="Nordlys Bank", instrument=SURVEY, actor=OPERATOR
+        ).link.split("t=")[1]
     seen = []
     for person in range(6):
         with database.transaction() as session:
             response_id, _ = start_response(session, token, language="en")
             submit_response(session, response_id, answers_of(person))
         with database.transaction() as session:
-            seen.append(score_responses(session)["response_id"].nunique())
+            seen.append(score_responses(session, viewer=OPERATOR)["response_id"].nunique())
     assert seen == [0, 0, 0, 0, 5, 5]
 
 
@@ -198,7 +203,7 @@ def test_pseudonymous_studies_show_responses_at_once(database, campaign):
         session.scalar(select(Study)).pseudonymous = True
     submit(database, links[0], 0)
     with database.transaction() as session:
-        assert score_responses(session)["response_id"].nunique() == 1
+        assert score_responses(session, viewer=OPERATOR)["response_id"].nunique() == 1
 
 
 def test_consent_page_says_how_answers_are_released(database, campaign):
@@ -218,9 +223,9 @@ def test_concurrent_submissions_all_succeed_and_release_only_whole_batches(datab
     """Twelve people submit at once (start and submit in one transaction each)."""
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        token = create_campaign(session, organisation="Nordlys Bank", instrument=SURVEY).link.split(
-            "t="
-        )[1]
+        token = create_campaign(
+            session, organisation="Nordlys Bank", instrument=SURVEY, actor=OPERATOR
+        ).link.split("t=")[1]
     errors, barrier = [], threading.Barrier(12)
 
     def respond(person: int) -> None:

@@ -47,7 +47,9 @@ def token_of(link: str) -> str:
 def open_campaign(session):
     add_organisation(session, "Nordlys Bank", headcount=40, actor=OPERATOR)
     store_instrument(session, INSTRUMENT)
-    return create_campaign(session, organisation="Nordlys Bank", instrument=INSTRUMENT.id)
+    return create_campaign(
+        session, organisation="Nordlys Bank", instrument=INSTRUMENT.id, actor=OPERATOR
+    )
 
 
 @pytest.fixture
@@ -150,9 +152,13 @@ def test_the_seed_is_stored_and_the_order_survives_resuming(database):
     with database.transaction() as session:
         campaign = open_campaign(session)
         info = create_campaign(
-            session, organisation="Nordlys Bank", instrument=INSTRUMENT.id, invitations=1
+            session,
+            organisation="Nordlys Bank",
+            instrument=INSTRUMENT.id,
+            invitations=1,
+            actor=OPERATOR,
         )
-        personal = token_of(invitation_links(session, info.id)["link"][0])
+        personal = token_of(invitation_links(session, info.id, viewer=OPERATOR)["link"][0])
         response_id, code = start_response(session, token_of(campaign.link), language="en")
         seed = response_seed(session, response_id)
         order = [
@@ -204,7 +210,7 @@ def _answer_two_responses(session, campaign) -> dict[str, int]:
     assert submit_response(
         session, non_user, {"uses_platform": "no", "use1": 1, "why_not": "no time", "dept": "ops"}
     ).ok
-    close_campaign(session, campaign.id)  # releases the batch for export
+    close_campaign(session, campaign.id, actor=OPERATOR)  # releases the batch for export
     return {"yes": user, "no": non_user}
 
 
@@ -218,7 +224,9 @@ def _shown_order(session, response_id: int) -> str:
 def test_csv_export_has_blank_for_not_shown_and_the_option_for_prefer_not_to_say(session, campaign):
     ids = _answer_two_responses(session, campaign)
     out = io.BytesIO()
-    assert export_responses(session, out, format="csv", instrument=INSTRUMENT.id) == 2
+    assert (
+        export_responses(session, out, format="csv", instrument=INSTRUMENT.id, viewer=OPERATOR) == 2
+    )
     rows = {
         row["uses_platform"]: row
         for row in csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig")))
@@ -236,7 +244,7 @@ def test_csv_export_has_blank_for_not_shown_and_the_option_for_prefer_not_to_say
 def test_xlsx_export_leaves_not_shown_cells_empty_and_documents_logic(session, campaign):
     ids = _answer_two_responses(session, campaign)
     out = io.BytesIO()
-    export_responses(session, out, format="xlsx", instrument=INSTRUMENT.id)
+    export_responses(session, out, format="xlsx", instrument=INSTRUMENT.id, viewer=OPERATOR)
     workbook = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
     sheet = list(workbook["responses"].iter_rows(values_only=True))
     rows = {row[sheet[0].index("uses_platform")]: dict(zip(sheet[0], row)) for row in sheet[1:]}
@@ -256,7 +264,7 @@ def test_sav_export_has_system_missing_for_not_shown_and_user_missing_for_prefer
 ):
     ids = _answer_two_responses(session, campaign)
     path = tmp_path / "responses.sav"
-    export_responses(session, path, format="sav", instrument=INSTRUMENT.id)
+    export_responses(session, path, format="sav", instrument=INSTRUMENT.id, viewer=OPERATOR)
     data, meta = pyreadstat.read_sav(str(path), user_missing=True)
     by_use = {data.loc[i, "uses_platform"]: data.loc[i] for i in data.index}
     yes_code, no_code = 1.0, 2.0  # option values: the 1-based positions
@@ -282,7 +290,7 @@ def test_sav_export_has_system_missing_for_not_shown_and_user_missing_for_prefer
 def test_an_exported_csv_reads_back_with_the_hidden_items_still_unanswered(session, campaign):
     _answer_two_responses(session, campaign)
     out = io.BytesIO()
-    export_responses(session, out, format="csv", instrument=INSTRUMENT.id)
+    export_responses(session, out, format="csv", instrument=INSTRUMENT.id, viewer=OPERATOR)
     out.seek(0)
     imported = read_responses(out, INSTRUMENT, format="csv", name="export.csv")
     answers = imported.answers

@@ -75,9 +75,13 @@ def campaign(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         info = create_campaign(
-            session, organisation="Nordlys Bank", instrument="ism-adoption-survey", invitations=1
+            session,
+            organisation="Nordlys Bank",
+            instrument="ism-adoption-survey",
+            invitations=1,
+            actor=OPERATOR,
         )
-        added = import_recipients(session, info.id, RECIPIENTS.encode())
+        added = import_recipients(session, info.id, RECIPIENTS.encode(), actor=OPERATOR)
     assert (added.added, added.already) == (3, 0)
     return info.id
 
@@ -88,7 +92,7 @@ def token_in(message) -> str:
 
 
 def test_invitations_reach_each_recipient_in_their_language_once(database, smtp, campaign):
-    report = send_campaign_mail(database, campaign)
+    report = send_campaign_mail(database, campaign, actor=OPERATOR)
     assert report.sent == 3 and not report.failed
     assert sorted(m["To"] for m in smtp.messages) == [
         "ane@example.org",
@@ -117,27 +121,30 @@ def test_invitations_reach_each_recipient_in_their_language_once(database, smtp,
         with database.transaction() as session:
             assert open_link(session, token).mode == "personal"  # the link works
     # A second send has nobody left to invite.
-    assert send_campaign_mail(database, campaign).sent == 0
+    assert send_campaign_mail(database, campaign, actor=OPERATOR).sent == 0
     assert len(smtp.messages) == 3
     with database.transaction() as session:
         assert session.scalar(select(func.count(MailSent.id))) == 3
 
 
 def test_reminders_skip_completed_and_opted_out_recipients(database, smtp, campaign):
-    send_campaign_mail(database, campaign)
+    send_campaign_mail(database, campaign, actor=OPERATOR)
     ane, bo = token_in(smtp.to("ane@example.org")[0]), token_in(smtp.to("bo@example.org")[0])
     with database.transaction() as session:
         response_id, _ = start_response(session, ane, language="da")
         assert submit_response(session, response_id, {"uf1": 3}, page=None).ok
         opt_out(session, bo)
     smtp.messages.clear()
-    report = send_campaign_mail(database, campaign, reminder=True)
+    report = send_campaign_mail(database, campaign, reminder=True, actor=OPERATOR)
     assert [m["To"] for m in smtp.messages] == ["cai@example.org"]
     assert report.sent == 1
     assert smtp.messages[0]["Subject"].startswith("Reminder: Internal social media at work")
     # Opting out also stops invitations to an address imported again.
     with database.transaction() as session:
-        assert import_recipients(session, campaign, b"email\nbo@example.org\n").already == 1
+        assert (
+            import_recipients(session, campaign, b"email\nbo@example.org\n", actor=OPERATOR).already
+            == 1
+        )
 
 
 def test_the_mail_record_is_never_linked_to_a_response(database, smtp, campaign):
@@ -150,7 +157,7 @@ def test_the_mail_record_is_never_linked_to_a_response(database, smtp, campaign)
 
 
 def test_dry_run_sends_and_records_nothing(database, smtp, campaign):
-    report = send_campaign_mail(database, campaign, dry_run=True)
+    report = send_campaign_mail(database, campaign, dry_run=True, actor=OPERATOR)
     assert len(report.messages) == 3 and report.sent == 0
     assert "would send 3 invitation" in report.summary()
     assert smtp.messages == []
@@ -160,7 +167,7 @@ def test_dry_run_sends_and_records_nothing(database, smtp, campaign):
 
 def test_sending_is_rate_limited(database, smtp, campaign):
     start = time.monotonic()
-    send_campaign_mail(database, campaign, per_minute=120)  # one message per 0.5 s
+    send_campaign_mail(database, campaign, per_minute=120, actor=OPERATOR)  # one message per 0.5 s
     assert time.monotonic() - start >= 1.0  # three messages: two waits
     assert len(smtp.messages) == 3
 
@@ -169,11 +176,13 @@ def test_bad_recipient_files_are_refused_whole(database, campaign):
     hostile = b"email\nok@example.org\nevil@example.org\\nBcc: all@example.org\n"
     with database.transaction() as session:
         with pytest.raises(InvalidFile, match="line 3"):
-            import_recipients(session, campaign, hostile)
+            import_recipients(session, campaign, hostile, actor=OPERATOR)
         with pytest.raises(InvalidFile, match="'email' column"):
-            import_recipients(session, campaign, b"name\nAne\n")
+            import_recipients(session, campaign, b"name\nAne\n", actor=OPERATOR)
         with pytest.raises(InvalidFile, match="not one of the survey's languages"):
-            import_recipients(session, campaign, b"email,language\nx@example.org,fr\n")
+            import_recipients(
+                session, campaign, b"email,language\nx@example.org,fr\n", actor=OPERATOR
+            )
         assert session.scalar(select(func.count(MailRecipient.id))) == 3
 
 
@@ -182,16 +191,16 @@ def test_open_link_campaigns_and_missing_smtp_are_refused_in_one_sentence(
 ):
     with database.transaction() as session:
         open_campaign = create_campaign(
-            session, organisation="Nordlys Bank", instrument="ism-adoption-survey"
+            session, organisation="Nordlys Bank", instrument="ism-adoption-survey", actor=OPERATOR
         ).id
         with pytest.raises(InvalidInput, match="personal invitations"):
-            import_recipients(session, open_campaign, RECIPIENTS.encode())
+            import_recipients(session, open_campaign, RECIPIENTS.encode(), actor=OPERATOR)
     monkeypatch.setenv("STUDY_SMTP_URL", "")
     with pytest.raises(ConfigError, match="STUDY_SMTP_URL is not set"):
-        send_campaign_mail(database, campaign)
+        send_campaign_mail(database, campaign, actor=OPERATOR)
     monkeypatch.setenv("STUDY_SMTP_URL", f"smtp://secretuser:hunter2@127.0.0.1:{_free_port()}")
     with pytest.raises(ConfigError, match="Cannot send e-mail through 127.0.0.1") as caught:
-        send_campaign_mail(database, campaign)
+        send_campaign_mail(database, campaign, actor=OPERATOR)
     assert "hunter2" not in str(caught.value)
     with database.transaction() as session:
         assert session.scalar(select(func.count(MailSent.id))) == 0
@@ -203,7 +212,11 @@ def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         campaign = create_campaign(
-            session, organisation="Nordlys Bank", instrument="ism-adoption-survey", invitations=2
+            session,
+            organisation="Nordlys Bank",
+            instrument="ism-adoption-survey",
+            invitations=2,
+            actor=OPERATOR,
         ).id
     path = tmp_path / "people.csv"
     path.write_text(RECIPIENTS, encoding="utf-8")

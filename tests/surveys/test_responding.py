@@ -39,11 +39,15 @@ def token_of(link: str) -> str:
 
 
 def personal_tokens(session, campaign_id):
-    return [token_of(link) for link in invitation_links(session, campaign_id)["link"]]
+    return [
+        token_of(link) for link in invitation_links(session, campaign_id, viewer=OPERATOR)["link"]
+    ]
 
 
 def test_tokens_are_unguessable_and_malformed_ones_are_refused_before_lookup(session, org):
-    info = create_campaign(session, organisation=org, instrument=SURVEY, invitations=50)
+    info = create_campaign(
+        session, organisation=org, instrument=SURVEY, invitations=50, actor=OPERATOR
+    )
     tokens = personal_tokens(session, info.id)
     assert len(set(tokens)) == 50 and all(len(t) == 32 for t in tokens)  # 192 bits each
     for bad in ["", "x", "' OR 1=1 --", "a" * 31, "<script>" + "a" * 24]:
@@ -54,7 +58,7 @@ def test_tokens_are_unguessable_and_malformed_ones_are_refused_before_lookup(ses
 
 
 def test_open_link_flow_resumes_with_code_and_scores(session, org):
-    info = create_campaign(session, organisation=org, instrument=SURVEY)
+    info = create_campaign(session, organisation=org, instrument=SURVEY, actor=OPERATOR)
     token = token_of(info.link)
     response_id, code = start_response(session, token, language="da")
     assert code and len(code) == 10
@@ -70,14 +74,18 @@ def test_open_link_flow_resumes_with_code_and_scores(session, org):
     assert submit_response(session, response_id).ok  # idempotent
     with pytest.raises(InvalidToken, match="No survey in progress"):  # code cleared on submit
         resume_with_code(session, token, code)
-    close_campaign(session, info.id)  # one response: released when the campaign closes
-    scores = score_responses(session)
+    close_campaign(
+        session, info.id, actor=OPERATOR
+    )  # one response: released when the campaign closes
+    scores = score_responses(session, viewer=OPERATOR)
     not_work = scores[scores["scale"] == "challenge_not_work"]["score"].iloc[0]
     assert not_work == pytest.approx((4 + 5 + 4 + (6 - 2)) / 4)  # nw4 is reverse-keyed
 
 
 def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
-    info = create_campaign(session, organisation=org, instrument=SURVEY, invitations=2)
+    info = create_campaign(
+        session, organisation=org, instrument=SURVEY, invitations=2, actor=OPERATOR
+    )
     token = personal_tokens(session, info.id)[0]
     response_id, code = start_response(session, token, language="en")
     assert code is None
@@ -94,13 +102,15 @@ def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
     assert response.status == "complete" and response.resume_code is None
     with pytest.raises(InvalidToken, match="already been used"):
         start_response(session, token, language="en")
-    counts = list_campaigns(session)[0]
+    counts = list_campaigns(session, viewer=OPERATOR)[0]
     assert (counts.invitations, counts.completed, counts.response_rate) == (2, 1, 0.5)
 
 
 def test_pseudonymous_study_keeps_the_link_for_erasure_requests(session, org):
     session.scalar(select(Study)).pseudonymous = True
-    info = create_campaign(session, organisation=org, instrument=SURVEY, invitations=1)
+    info = create_campaign(
+        session, organisation=org, instrument=SURVEY, invitations=1, actor=OPERATOR
+    )
     token = personal_tokens(session, info.id)[0]
     response_id, _ = start_response(session, token, language="en")
     submit_response(session, response_id, {"uf1": 2})
@@ -111,12 +121,16 @@ def test_pseudonymous_study_keeps_the_link_for_erasure_requests(session, org):
 def test_closed_and_scheduled_campaigns_are_refused_politely(session, org):
     import datetime as dt
 
-    info = create_campaign(session, organisation=org, instrument=SURVEY)
-    close_campaign(session, info.id)
+    info = create_campaign(session, organisation=org, instrument=SURVEY, actor=OPERATOR)
+    close_campaign(session, info.id, actor=OPERATOR)
     with pytest.raises(CampaignClosed, match="closed"):
         open_link(session, token_of(info.link))
     later = create_campaign(
-        session, organisation=org, instrument=SURVEY, opens=dt.date.today() + dt.timedelta(days=3)
+        session,
+        organisation=org,
+        instrument=SURVEY,
+        opens=dt.date.today() + dt.timedelta(days=3),
+        actor=OPERATOR,
     )
     with pytest.raises(CampaignClosed, match="not opened yet"):
         open_link(session, token_of(later.link))
@@ -124,15 +138,17 @@ def test_closed_and_scheduled_campaigns_are_refused_politely(session, org):
 
 def test_bad_campaign_requests_are_refused(session, org):
     with pytest.raises(NotFound, match="no instrument"):
-        create_campaign(session, organisation=org, instrument="nope")
+        create_campaign(session, organisation=org, instrument="nope", actor=OPERATOR)
     with pytest.raises(InvalidInput, match="interview guide"):
-        create_campaign(session, organisation=org, instrument="coordinator-interview-guide")
+        create_campaign(
+            session, organisation=org, instrument="coordinator-interview-guide", actor=OPERATOR
+        )
     with pytest.raises(NotFound, match="no organisation"):
-        create_campaign(session, organisation="Nobody", instrument=SURVEY)
+        create_campaign(session, organisation="Nobody", instrument=SURVEY, actor=OPERATOR)
 
 
 def test_out_of_range_answers_are_reported_and_not_stored(session, org):
-    info = create_campaign(session, organisation=org, instrument=SURVEY)
+    info = create_campaign(session, organisation=org, instrument=SURVEY, actor=OPERATOR)
     response_id, _ = start_response(session, token_of(info.link), language="en")
     result = save_page(session, response_id, {"uf1": 9}, page=0, move_to=1)
     assert "uf1" in result.problems
@@ -143,7 +159,7 @@ def test_concurrent_double_submit_stores_one_response(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         info = create_campaign(
-            session, organisation="Nordlys Bank", instrument=SURVEY, invitations=1
+            session, organisation="Nordlys Bank", instrument=SURVEY, invitations=1, actor=OPERATOR
         )
         token = personal_tokens(session, info.id)[0]
         response_id, _ = start_response(session, token, language="en")

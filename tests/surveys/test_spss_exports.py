@@ -22,7 +22,7 @@ PSPP = shutil.which("pspp")
 def _export(database, folder: Path, formats: tuple[str, ...]) -> Path:
     with database.transaction() as session:
         for fmt in formats:
-            export_responses(session, folder / f"responses.{fmt}", format=fmt)
+            export_responses(session, folder / f"responses.{fmt}", format=fmt, viewer=OPERATOR)
             if fmt != "xlsx":  # the scores workbook is tested in test_cli_reports
                 export_scores(session, folder / f"scores.{fmt}", format=fmt, viewer=OPERATOR)
     return folder

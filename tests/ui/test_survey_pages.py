@@ -38,5 +38,5 @@ def test_researcher_opens_a_campaign_on_the_page(database):
     assert not at.exception
     assert at.success[0].value.startswith("Opened campaign")
     with database.transaction() as session:
-        (campaign,) = list_campaigns(session)
+        (campaign,) = list_campaigns(session, viewer=OPERATOR)
         assert (campaign.mode, campaign.invitations) == ("personal", 12)

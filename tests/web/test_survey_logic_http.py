@@ -32,7 +32,7 @@ def started(database) -> Respondent:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         store_instrument(session, INSTRUMENT)
         token = create_campaign(
-            session, organisation="Nordlys Bank", instrument=INSTRUMENT.id
+            session, organisation="Nordlys Bank", instrument=INSTRUMENT.id, actor=OPERATOR
         ).link.split("t=")[1]
     tab = Respondent(make_client(), f"/survey?t={token}")
     tab.press("I agree, start the survey")

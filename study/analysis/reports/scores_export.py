@@ -5,7 +5,7 @@ responses export gives too, first in both, so they merge; it does not tell
 the order responses came in), ``organisation``, ``sector``,
 ``size_band``, ``country``, ``campaign``, ``instrument_version`` and one
 column per scale (the mean of its items after reverse-keying, empty when too
-few items were answered; see :func:`study.surveys.score_responses`).
+few items were answered; see :func:`study.surveys.survey_scores`).
 
 - **csv**: UTF-8 with a byte-order mark (Excel shows æ, ø, å), text cells
   formula-escaped.
@@ -38,7 +38,7 @@ from study.cells import escape_formula, set_text_cell
 from study.db.models import Campaign, Organisation
 from study.errors import InvalidInput, NotFound
 from study.surveys.exporting import respondent_numbers, spss_format
-from study.surveys.response_store import export_key, score_responses
+from study.surveys.response_store import export_key, survey_scores
 
 __all__ = ["SCORE_FORMATS", "export_scores", "scores_frame"]
 
@@ -71,7 +71,7 @@ def scores_frame(
     model = list(versions.values())[-1]
     if language not in model.languages:
         raise InvalidInput(f"The survey {instrument!r} has no {language!r} texts.")
-    long = score_responses(session, instrument=instrument)
+    long = survey_scores(session, instrument=instrument)
     if long.empty:
         raise NotFound(f"There are no complete responses to {instrument} yet.")
     # unstack keeps a response whose scores are all missing (pivot_table would drop it).

@@ -64,7 +64,7 @@ def _create_form(organisations: list[str], surveys: list[str]) -> None:
                     invitations=int(invitations) if personal else None,
                     headcount=int(headcount) or None,
                     closes=closes,
-                    actor_id=current_account().id,
+                    actor=current_account().id,
                 )
                 st.success(f"Opened campaign {info.id} for {markdown_literal(info.organisation)}.")
 
@@ -92,7 +92,7 @@ def _mail_box(info) -> None:
                     info.id,
                     upload.getvalue(),
                     filename=upload.name,
-                    actor_id=current_account().id,
+                    actor=current_account().id,
                 )
                 st.success(f"Added {result.added} recipients ({result.already} already there).")
         left, right = st.columns(2)
@@ -107,7 +107,7 @@ def _mail_box(info) -> None:
             ):
                 with errors_shown(), st.spinner("Sending..."):
                     report = send_campaign_mail(
-                        database(), info.id, reminder=reminder, actor_id=current_account().id
+                        database(), info.id, reminder=reminder, actor=current_account().id
                     )
                     (st.warning if report.failed else st.success)(report.summary())
 
@@ -144,7 +144,7 @@ def _campaign_card(info) -> None:
                 st.rerun()
         elif info.mode == "personal":
             with database().transaction() as session:
-                csv_text = invitations_csv(session, info.id)
+                csv_text = invitations_csv(session, info.id, viewer=current_account())
             st.download_button(
                 f"Download {info.invitations} personal links (CSV)",
                 csv_text,
@@ -155,7 +155,7 @@ def _campaign_card(info) -> None:
             _mail_box(info)
         if info.status != "closed" and st.button("Close campaign", key=f"close-{info.id}"):
             with errors_shown(), database().transaction() as session:
-                close_campaign(session, info.id, actor_id=current_account().id)
+                close_campaign(session, info.id, actor=current_account().id)
             st.rerun()
 
 
@@ -164,7 +164,7 @@ def render() -> None:
     st.title("Survey campaigns")
     with errors_shown(stop=True), database().transaction() as session:
         organisations = [o.name for o in list_organisations(session, viewer=current_account())]
-        campaigns = list_campaigns(session)
+        campaigns = list_campaigns(session, viewer=current_account())
     surveys = [i.id for i in load_instruments().values() if i.kind == "survey"]
     if organisations:
         _create_form(organisations, surveys)

@@ -186,6 +186,7 @@ def test_an_edition_keeps_its_responses_when_an_organisation_answers_again(sessi
         ),
         responses=pd.DataFrame({"key": [0], "complete": True, "language": "en"}),
         source="import",
+        actor=OPERATOR,
     )
     assert session.get(Campaign, campaign) is not None
     _, again = edition_frames(session, 1)

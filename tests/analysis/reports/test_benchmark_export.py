@@ -171,6 +171,7 @@ def test_a_chosen_campaign_replaces_the_newest_for_its_organisation(session, stu
         ),
         responses=pd.DataFrame({"key": range(5), "complete": True, "language": "en"}),
         source="import",
+        actor=OPERATOR,
     )
     newest = benchmark_frames(session)
     assert newest.campaigns["Alfa Bank"] == second.id
