@@ -74,3 +74,26 @@ def span_of(session, transcript_id: int, passage: str) -> tuple[int, int]:
     text = session.get(Transcript, transcript_id).text
     start = text.index(passage)
     return start, start + len(passage)
+
+
+def coder_with_one_coding(session, *, password=None, scheme="ism-adoption-challenges"):
+    """Issue 20, finding 1: a new coder, Carl, codes once what a demo coder coded (demo study).
+
+    Returns Carl's account; the scheme stays as it is (the caller puts it in blind mode).
+    """
+    from study.admin.accounts import add_account
+    from study.admin.permissions import OPERATOR
+    from study.interviews.coding import add_coding, list_codings
+
+    carl = add_account(session, "carl@example.org", role="coder", password=password, actor=OPERATOR)
+    theirs = list_codings(session, scheme=scheme, viewer=OPERATOR).iloc[0]
+    add_coding(
+        session,
+        transcript_id=int(theirs.transcript_id),
+        start=int(theirs.start),
+        end=int(theirs.end),
+        code_id=int(theirs.code_id),
+        coder_id=carl.id,
+        actor=carl,
+    )
+    return carl

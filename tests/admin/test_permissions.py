@@ -156,20 +156,12 @@ def test_a_practitioner_without_an_organisation_sees_nothing():
 
 def test_a_coder_on_a_blind_scheme_counts_only_their_own_codings_in_the_overview(demo_database):
     """Issue 20, finding 1, on the Overview page's numbers."""
-    from study.interviews.coding import add_coding, list_codings, set_blind
+    from study.interviews.coding import list_codings, set_blind
+
+    from coding_study import coder_with_one_coding
 
     with demo_database.transaction() as session:
-        carl = add_account(session, "carl@example.org", role="coder", password=None, actor=OPERATOR)
-        theirs = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
-        add_coding(
-            session,
-            transcript_id=int(theirs.transcript_id),
-            start=int(theirs.start),
-            end=int(theirs.end),
-            code_id=int(theirs.code_id),
-            coder_id=carl.id,
-            actor=carl,
-        )
+        carl = coder_with_one_coding(session)
         everyone = study_overview(session, viewer=OPERATOR).totals["codings"]
         assert study_overview(session, viewer=carl).totals["codings"] == everyone  # not blind
         on_the_scheme = len(

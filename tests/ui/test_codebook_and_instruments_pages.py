@@ -9,6 +9,7 @@ from study.admin.permissions import OPERATOR
 from study.interviews.coding import list_codes
 from study.surveys.instruments import load_instruments
 
+from coding_study import coder_with_one_coding
 from conftest import open_app_page
 
 PASSWORD = "a long secret password"
@@ -159,24 +160,12 @@ def test_a_coder_on_a_blind_scheme_sees_only_their_own_counts_and_downloads(
 
     import pandas as pd
 
-    from study.interviews.coding import add_coding, list_codings, set_blind
+    from study.interviews.coding import set_blind
 
     from conftest import download_bytes
 
     with demo_database.transaction() as session:
-        carl = add_account(
-            session, "carl@example.org", role="coder", password=PASSWORD, actor=OPERATOR
-        )
-        theirs = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
-        add_coding(
-            session,
-            transcript_id=int(theirs.transcript_id),
-            start=int(theirs.start),
-            end=int(theirs.end),
-            code_id=int(theirs.code_id),
-            coder_id=carl.id,
-            actor=OPERATOR,
-        )
+        carl = coder_with_one_coding(session, password=PASSWORD)
         set_blind(session, "ism-adoption-challenges", True, actor=OPERATOR)
     at = open_app_page(carl, "codebook.py")
     assert not at.exception

@@ -22,7 +22,7 @@ from study.interviews.coding import (
     load_scheme_into_db,
 )
 
-from coding_study import seed_coders, seed_transcript, span_of
+from coding_study import coder_with_one_coding, seed_coders, seed_transcript, span_of
 from conftest import DATA
 
 CODING = DATA / "coding"
@@ -181,20 +181,9 @@ def test_coded_segments_bring_the_turn_and_filter_by_organisation_role_and_coder
 
 def _carl_codes_once_on_the_blind_demo_scheme(session):
     """Issue 20, finding 1: a new coder's one coding in the demo, with the scheme in blind mode."""
-    from study.admin.accounts import add_account
-    from study.interviews.coding import list_codings, set_blind
+    from study.interviews.coding import set_blind
 
-    carl = add_account(session, "carl@example.org", role="coder", password=None, actor=OPERATOR)
-    theirs = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
-    add_coding(
-        session,
-        transcript_id=int(theirs.transcript_id),
-        start=int(theirs.start),
-        end=int(theirs.end),
-        code_id=int(theirs.code_id),
-        coder_id=carl.id,
-        actor=OPERATOR,
-    )
+    carl = coder_with_one_coding(session)
     set_blind(session, "ism-adoption-challenges", True, actor=OPERATOR)
     return carl
 

@@ -15,9 +15,10 @@ import re
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
-from study.interviews.coding import add_coding, list_codings, set_blind
+from study.interviews.coding import list_codings, set_blind
+
+from coding_study import coder_with_one_coding
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"
@@ -27,19 +28,7 @@ SCHEME = "ism-adoption-challenges"
 @pytest.fixture
 def carl(demo_database):
     with demo_database.transaction() as session:
-        carl = add_account(
-            session, "carl@example.org", role="coder", password=PASSWORD, actor=OPERATOR
-        )
-        theirs = list_codings(session, scheme=SCHEME, viewer=OPERATOR).iloc[0]
-        add_coding(
-            session,
-            transcript_id=int(theirs.transcript_id),
-            start=int(theirs.start),
-            end=int(theirs.end),
-            code_id=int(theirs.code_id),
-            coder_id=carl.id,
-            actor=carl,
-        )
+        carl = coder_with_one_coding(session, password=PASSWORD)
         others = len(list_codings(session, scheme=SCHEME, viewer=OPERATOR)) - 1
         set_blind(session, SCHEME, True, actor=OPERATOR)
     return {"email": carl.email, "others": others}
