@@ -141,7 +141,9 @@ def can(actor: Actor | None, permission: str) -> bool:
 def require(actor: Actor | None, permission: str) -> None:
     """Raise :class:`PermissionDenied` unless ``actor`` holds ``permission``."""
     if not can(actor, permission):
-        raise PermissionDenied(f"Your account may not do this ({PERMISSIONS[permission].allows}).")
+        raise PermissionDenied(
+            f"Your account's role does not include this: {PERMISSIONS[permission].allows}."
+        )
 
 
 def is_practitioner(actor: Actor) -> bool:
