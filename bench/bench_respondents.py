@@ -306,12 +306,14 @@ def _campaign(url: str) -> str:
     from sqlalchemy import select
 
     from study.db import Database
-    from study.db.models import Organisation
+    from study.db.models import OrganisationRow
     from study.surveys import create_campaign
 
     database = Database(url)
     with database.transaction() as session:
-        name = session.scalars(select(Organisation.name).order_by(Organisation.id.desc())).first()
+        name = session.scalars(
+            select(OrganisationRow.name).order_by(OrganisationRow.id.desc())
+        ).first()
         link = create_campaign(
             session, organisation=name, instrument="ism-adoption-survey", actor=OPERATOR
         ).link
@@ -324,23 +326,23 @@ def _lost(url: str, token: str, markers: set[str]) -> tuple[int, int]:
     from sqlalchemy import func, select
 
     from study.db import Database
-    from study.db.models import Answer, Campaign, Response
+    from study.db.models import AnswerRow, CampaignRow, ResponseRow
 
     database = Database(url)
     items = len(SURVEY.all_items())
     with database.transaction() as session:
         complete = (
-            select(Response.id)
-            .join(Campaign, Campaign.id == Response.campaign_id)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(Campaign.token == token, Response.status == "complete")
-            .group_by(Response.id)
-            .having(func.count(Answer.id) == items)
+            select(ResponseRow.id)
+            .join(CampaignRow, CampaignRow.id == ResponseRow.campaign_id)
+            .join(AnswerRow, AnswerRow.response_id == ResponseRow.id)
+            .where(CampaignRow.token == token, ResponseRow.status == "complete")
+            .group_by(ResponseRow.id)
+            .having(func.count(AnswerRow.id) == items)
         )
         stored = set(
             session.scalars(
-                select(Answer.value_text).where(
-                    Answer.response_id.in_(complete), Answer.item_id == "open_barriers"
+                select(AnswerRow.value_text).where(
+                    AnswerRow.response_id.in_(complete), AnswerRow.item_id == "open_barriers"
                 )
             )
         )

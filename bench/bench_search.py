@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.db import Database, migrate
-from study.db.models import Organisation, Transcript, Turn
+from study.db.models import OrganisationRow, TranscriptRow, TurnRow
 from study.interviews.search import SearchHit, parse_query, search_transcripts
 from study.interviews.transcripts.store import import_transcript
 
@@ -261,20 +261,20 @@ def main() -> int:
             with database.transaction() as session:
                 rows = session.execute(
                     select(
-                        Transcript.id,
-                        Transcript.name,
-                        Organisation.name,
-                        Transcript.interviewee_role,
-                        Transcript.text,
+                        TranscriptRow.id,
+                        TranscriptRow.name,
+                        OrganisationRow.name,
+                        TranscriptRow.interviewee_role,
+                        TranscriptRow.text,
                     )
-                    .join(Organisation)
-                    .order_by(Transcript.id)
+                    .join(OrganisationRow)
+                    .order_by(TranscriptRow.id)
                 ).all()
                 turns: dict[int, list] = {}
                 for tid, speaker, start, end in session.execute(
-                    select(Turn.transcript_id, Turn.speaker, Turn.start, Turn.end).order_by(
-                        Turn.transcript_id, Turn.position
-                    )
+                    select(
+                        TurnRow.transcript_id, TurnRow.speaker, TurnRow.start, TurnRow.end
+                    ).order_by(TurnRow.transcript_id, TurnRow.position)
                 ):
                     turns.setdefault(tid, []).append((speaker, start, end))
             corpus = [(*row, turns[row[0]]) for row in rows]

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from study.admin.organisations import add_organisation  # noqa: E402
 from study.admin.permissions import OPERATOR
 from study.db import Database, migrate  # noqa: E402
-from study.db.models import Response  # noqa: E402
+from study.db.models import ResponseRow  # noqa: E402
 from study.surveys import create_campaign, start_response, submit_response  # noqa: E402
 from study.surveys.instruments import load_instruments  # noqa: E402
 
@@ -95,7 +95,7 @@ def run_ours(database: Database, token: str, instrument, *, threads: int, respon
     submitted = per_thread * threads
     with database.transaction() as session:
         stored = session.scalar(
-            select(func.count(Response.id)).where(Response.status == "complete")
+            select(func.count(ResponseRow.id)).where(ResponseRow.status == "complete")
         )
     return elapsed, submitted, stored, errors
 

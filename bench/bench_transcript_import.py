@@ -27,7 +27,7 @@ from pathlib import Path
 from study.admin.organisations import add_organisation, get_organisation
 from study.admin.permissions import OPERATOR
 from study.db import Database, migrate
-from study.db.models import Transcript, Turn
+from study.db.models import TranscriptRow, TurnRow
 from study.interviews.search import index_turns
 from study.interviews.transcripts.parsing import parse_transcript
 from study.interviews.transcripts.store import import_transcript
@@ -60,7 +60,7 @@ def baseline(database: Database, data: bytes) -> float:
     with database.transaction() as session:
         org = get_organisation(session, "Org", viewer=OPERATOR)
         parsed = parse_transcript(data, "long.txt")
-        transcript = Transcript(
+        transcript = TranscriptRow(
             organisation_id=org.id,
             name="long",
             interviewee_role="employee",
@@ -70,7 +70,7 @@ def baseline(database: Database, data: bytes) -> float:
             source_filename="long.txt",
         )
         transcript.turns = [
-            Turn(
+            TurnRow(
                 position=p,
                 speaker=t.speaker or "",
                 start=t.start,

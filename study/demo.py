@@ -19,7 +19,7 @@ from study.admin.audit import record_event
 from study.admin.organisations import create_organisation
 from study.admin.permissions import OPERATOR
 from study.admin.studies import current_study
-from study.db.models import Account, Study
+from study.db.models import AccountRow, StudyRow
 from study.errors import AlreadyExists
 from study.interviews.coding.demo_codings import load_demo_codings
 from study.interviews.transcripts.store import import_transcript
@@ -138,7 +138,7 @@ class DemoResult:
 
 def demo_loaded(session: Session) -> bool:
     """True when the database holds the demo study."""
-    return session.scalar(select(Study.id).where(Study.is_demo.is_(True))) is not None
+    return session.scalar(select(StudyRow.id).where(StudyRow.is_demo.is_(True))) is not None
 
 
 def load_demo(
@@ -171,7 +171,7 @@ def load_demo(
         session.flush()
         record_event(session, "demo.reset", actor_id=actor_id)
 
-    study = Study(name=DEMO_STUDY_NAME, description=DEMO_DESCRIPTION, is_demo=True)
+    study = StudyRow(name=DEMO_STUDY_NAME, description=DEMO_DESCRIPTION, is_demo=True)
     session.add(study)
     session.flush()
     for name, sector, size_band, country, headcount in DEMO_ORGANISATIONS:
@@ -185,7 +185,7 @@ def load_demo(
             actor_id=actor_id,
         )
     for email, display_name in DEMO_CODERS:
-        if session.scalar(select(Account.id).where(Account.email == email)) is None:
+        if session.scalar(select(AccountRow.id).where(AccountRow.email == email)) is None:
             create_account(
                 session,
                 email,
@@ -197,7 +197,7 @@ def load_demo(
     responses = _load_demo_responses(session, actor_id=actor_id)
     transcripts = _load_demo_transcripts(session, actor_id=actor_id)
     coders = {
-        name.split("@")[0]: session.scalar(select(Account.id).where(Account.email == name))
+        name.split("@")[0]: session.scalar(select(AccountRow.id).where(AccountRow.email == name))
         for name, _ in DEMO_CODERS
     }
     codings = load_demo_codings(

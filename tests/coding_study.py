@@ -7,7 +7,7 @@ import hashlib
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Transcript, Turn
+from study.db.models import TranscriptRow, TurnRow
 from study.errors import NotFound
 from study.interviews.transcripts.parsing import parse_transcript
 
@@ -34,7 +34,7 @@ def seed_transcript(
         org = get_organisation(session, organisation, viewer=OPERATOR)
     data = text.encode("utf-8") if text is not None else (CODING / filename).read_bytes()
     parsed = parse_transcript(data, filename)
-    transcript = Transcript(
+    transcript = TranscriptRow(
         organisation_id=org.id,
         name=f"{parsed.name} ({organisation})",
         interviewee_role=role,
@@ -47,7 +47,7 @@ def seed_transcript(
     session.flush()
     for position, turn in enumerate(parsed.turns):
         session.add(
-            Turn(
+            TurnRow(
                 transcript_id=transcript.id,
                 position=position,
                 speaker=turn.speaker or "",
@@ -71,7 +71,7 @@ def seed_coders(session) -> tuple[int, int]:
 
 
 def span_of(session, transcript_id: int, passage: str) -> tuple[int, int]:
-    text = session.get(Transcript, transcript_id).text
+    text = session.get(TranscriptRow, transcript_id).text
     start = text.index(passage)
     return start, start + len(passage)
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Campaign, Instrument, Invitation
+from study.db.models import CampaignRow, InstrumentRow, InvitationRow
 from study.surveys import latest_instrument, store_responses
 from study.surveys.tokens import new_token
 
@@ -58,7 +58,7 @@ def add_organisation_with_answers(
     )
     # Campaign rows directly: create_campaign re-reads every instrument file (about a
     # second a call), which would make these tests slow without testing anything more.
-    campaign = Campaign(
+    campaign = CampaignRow(
         organisation_id=organisation.id,
         instrument_id=_instrument_id(session),
         name=f"{name} 2026",
@@ -68,7 +68,7 @@ def add_organisation_with_answers(
     session.add(campaign)
     session.flush()
     for _ in range(invitations or 0):
-        session.add(Invitation(campaign_id=campaign.id, token=new_token()))
+        session.add(InvitationRow(campaign_id=campaign.id, token=new_token()))
     answers = [
         (key, item, value)
         for key, row in enumerate(rows)
@@ -89,7 +89,7 @@ def add_organisation_with_answers(
 
 
 def _instrument_id(session) -> int:
-    row = session.scalar(select(Instrument.id).where(Instrument.key == INSTRUMENT))
+    row = session.scalar(select(InstrumentRow.id).where(InstrumentRow.key == INSTRUMENT))
     return row if row is not None else latest_instrument(session, INSTRUMENT).row_id
 
 

@@ -29,7 +29,14 @@ from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
 from study.cells import FORMULA_TRIGGERS, escape_formula, unescape_formula
 from study.cli import app, export_app
-from study.db.models import Answer, Campaign, Code, Organisation, Response, Transcript
+from study.db.models import (
+    AnswerRow,
+    CampaignRow,
+    CodeRow,
+    OrganisationRow,
+    ResponseRow,
+    TranscriptRow,
+)
 from study.surveys.campaigns import create_campaign
 
 from conftest import ROOT, download_bytes
@@ -117,16 +124,16 @@ def xlsx_texts(data: bytes) -> set[str]:
 def hostile(demo_database):
     """The demo study with formula-like names and answers, stored as they are."""
     with demo_database.transaction() as session:
-        organisations = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+        organisations = session.scalars(select(OrganisationRow).order_by(OrganisationRow.id)).all()
         for organisation, name in zip(organisations, ORGANISATIONS):
             organisation.name = name
-        codes = session.scalars(select(Code).order_by(Code.id)).all()
+        codes = session.scalars(select(CodeRow).order_by(CodeRow.id)).all()
         for code, name in zip(codes, CODES):
             code.name = name
-        transcript = session.scalars(select(Transcript).order_by(Transcript.id)).first()
+        transcript = session.scalars(select(TranscriptRow).order_by(TranscriptRow.id)).first()
         transcript.name = "=transcript()"
         answers = session.scalars(
-            select(Answer).where(Answer.item_id == "open_barriers").order_by(Answer.id)
+            select(AnswerRow).where(AnswerRow.item_id == "open_barriers").order_by(AnswerRow.id)
         ).all()
         assert len(answers) >= len(ANSWERS)
         for answer, text in zip(answers, ANSWERS):
@@ -199,9 +206,9 @@ def _cli_exports(hostile, folder: Path) -> dict[str, list[Path]]:
 
 def _scheme_key(database) -> str:
     with database.transaction() as session:
-        from study.db.models import CodingScheme
+        from study.db.models import CodingSchemeRow
 
-        return session.scalars(select(CodingScheme.key).order_by(CodingScheme.id)).first()
+        return session.scalars(select(CodingSchemeRow.key).order_by(CodingSchemeRow.id)).first()
 
 
 def test_every_cli_export_is_free_of_live_formulas(hostile, tmp_path):
@@ -246,11 +253,11 @@ def test_exported_responses_import_back_with_the_exact_text(hostile, tmp_path, f
     )
     with database.transaction() as session:
         back = session.scalars(
-            select(Answer.value_text)
-            .join(Response)
-            .join(Campaign)
-            .join(Organisation)
-            .where(Organisation.name == "Round Trip", Answer.item_id == "open_barriers")
+            select(AnswerRow.value_text)
+            .join(ResponseRow)
+            .join(CampaignRow)
+            .join(OrganisationRow)
+            .where(OrganisationRow.name == "Round Trip", AnswerRow.item_id == "open_barriers")
         ).all()
     # Text answers are stored stripped (answers.py), however they arrive: "\t=tab" is "=tab".
     assert {text.strip() for text in ANSWERS} <= set(back)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from study.admin.organisations import add_organisation, list_organisations
 from study.admin.overview import study_overview
 from study.admin.permissions import OPERATOR
-from study.db.models import Organisation, Study
+from study.db.models import OrganisationRow, StudyRow
 from study.demo import DEMO_ORGANISATIONS, load_demo
 from study.errors import AlreadyExists
 
@@ -42,7 +42,7 @@ def test_demo_survey_has_the_planted_differences(demo_database):
 def test_loading_the_demo_twice_changes_nothing(demo_database):
     with demo_database.transaction() as session:
         result = load_demo(session)
-        count = session.scalar(select(func.count(Organisation.id)))
+        count = session.scalar(select(func.count(OrganisationRow.id)))
     assert not result.loaded and "already loaded" in result.message
     assert count == len(DEMO_ORGANISATIONS)
 
@@ -53,10 +53,12 @@ def test_reset_reloads_the_demo(demo_database):
 
 
 def _reset_after_changes(session):
-    session.delete(session.scalar(select(Organisation).where(Organisation.name == "Nordlys Bank")))
+    session.delete(
+        session.scalar(select(OrganisationRow).where(OrganisationRow.name == "Nordlys Bank"))
+    )
     add_organisation(session, "Changed by a user", actor=OPERATOR)
     load_demo(session, reset=True)
-    assert session.scalar(select(func.count(Study.id))) == 1
+    assert session.scalar(select(func.count(StudyRow.id))) == 1
     names = {o.name for o in list_organisations(session, viewer=OPERATOR)}
     assert names == {row[0] for row in DEMO_ORGANISATIONS}
 

@@ -20,7 +20,7 @@ from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import Account, Organisation
+from study.db.models import AccountRow, OrganisationRow
 from study.errors import InvalidFile, InvalidInput
 from study.interviews.transcripts.parsing import parse_transcript
 from study.surveys.importing import read_responses
@@ -126,8 +126,8 @@ def test_a_value_the_database_cannot_hold_is_invalid_input_naming_the_field(data
         with database.transaction() as session:
             add_account(session, "a\x00@example.org", role="coder", password=None, actor=OPERATOR)
     with database.transaction() as session:
-        assert session.scalar(select(func.count(Organisation.id))) == 0
-        assert session.scalar(select(func.count(Account.id))) == 0
+        assert session.scalar(select(func.count(OrganisationRow.id))) == 0
+        assert session.scalar(select(func.count(AccountRow.id))) == 0
 
 
 def test_a_nul_cell_in_a_response_import_names_row_and_column():

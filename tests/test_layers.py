@@ -355,3 +355,33 @@ def test_the_role_check_finds_what_it_looks_for():
     ):
         assert ROLE_COMPARISON.search(line), line
     assert not ROLE_COMPARISON.search('role = st.selectbox("Role", ROLES)')
+
+
+def _names_bound_to_model_classes(path: Path) -> list[str]:
+    """``from study.db.models import X as Y`` aliases in one file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{alias.name} as {alias.asname}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "study.db.models"
+        for alias in node.names
+        if alias.asname
+    ]
+
+
+def test_every_table_class_ends_in_row_and_is_imported_by_its_name():
+    """One naming rule (issue 19): ``InstrumentRow`` is a stored row, ``Instrument`` the
+    validated YAML model, so no file needs an import alias to tell them apart."""
+    from study.db import models
+
+    tables = [mapper.class_ for mapper in models.Base.registry.mappers]
+    assert len(tables) >= 25
+    assert [cls.__name__ for cls in tables if not cls.__name__.endswith("Row")] == []
+    aliased = {
+        f"{path.relative_to(STUDY.parent)}: {alias}"
+        for root in (STUDY, STUDY.parent / "tests", STUDY.parent / "bench")
+        for path in root.rglob("*.py")
+        if "node_modules" not in path.parts
+        for alias in _names_bound_to_model_classes(path)
+    }
+    assert aliased == {"tests/admin/test_permissions.py: ROLES as STORED_ROLES"}

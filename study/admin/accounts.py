@@ -20,7 +20,7 @@ from study.admin.audit import record_event
 from study.admin.identity import AccountInfo, account_info, acting, current_actor, normalise_email
 from study.admin.permissions import Actor, require
 from study.admin.sessions import end_account_sessions
-from study.db.models import ROLES, Account, Organisation, PasswordLink, utcnow
+from study.db.models import ROLES, AccountRow, OrganisationRow, PasswordLinkRow, utcnow
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -116,7 +116,7 @@ def create_account(
         raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     if password is not None:
         check_password(password)
-    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+    if session.scalar(select(AccountRow.id).where(AccountRow.email == email)) is not None:
         raise AlreadyExists(f"An account for {email} already exists.")
     org_id = None
     if organisation is not None:
@@ -125,7 +125,7 @@ def create_account(
         org_id = organisation_row(session, organisation).id
     elif role == "practitioner":
         raise InvalidInput("A practitioner account needs an organisation (--org NAME).")
-    account = Account(
+    account = AccountRow(
         email=email,
         role=role,
         display_name=display_name or email.split("@")[0],
@@ -159,8 +159,8 @@ def store_password(session: Session, email: str, password: str, *, actor_id: int
     end_account_sessions(session, account.id)
 
 
-def _get(session: Session, email: str) -> Account:
-    account = session.scalar(select(Account).where(Account.email == normalise_email(email)))
+def _get(session: Session, email: str) -> AccountRow:
+    account = session.scalar(select(AccountRow).where(AccountRow.email == normalise_email(email)))
     if account is None:
         raise NotFound(f"There is no account for {email}.")
     return account
@@ -179,19 +179,19 @@ def list_accounts(session: Session, *, viewer: Actor) -> pd.DataFrame:
     now = utcnow()
     rows = session.execute(
         select(
-            Account.id,
-            Account.email,
-            Account.display_name,
-            Account.role,
-            Organisation.name,
-            Account.password_hash.is_not(None),
-            Account.deactivated_at,
-            Account.last_login_at,
-            Account.locked_until,
-            Account.failed_logins,
+            AccountRow.id,
+            AccountRow.email,
+            AccountRow.display_name,
+            AccountRow.role,
+            OrganisationRow.name,
+            AccountRow.password_hash.is_not(None),
+            AccountRow.deactivated_at,
+            AccountRow.last_login_at,
+            AccountRow.locked_until,
+            AccountRow.failed_logins,
         )
-        .outerjoin(Organisation, Organisation.id == Account.organisation_id)
-        .order_by(Account.email)
+        .outerjoin(OrganisationRow, OrganisationRow.id == AccountRow.organisation_id)
+        .order_by(AccountRow.email)
     ).all()
     records = [
         {
@@ -229,7 +229,7 @@ def list_accounts(session: Session, *, viewer: Actor) -> pd.DataFrame:
 
 def active_account(session: Session, account_id: int) -> AccountInfo | None:
     """The account with this id as it is now, or None when it is gone or deactivated."""
-    account = session.get(Account, account_id)
+    account = session.get(AccountRow, account_id)
     if account is None or account.deactivated_at is not None:
         return None
     return account_info(session, account)
@@ -348,8 +348,8 @@ def reactivate_account(session: Session, email: str, *, actor: Actor | int) -> A
 def _end_password_links(session: Session, account_id: int) -> None:
     """Mark the account's unused set-password links used (issue 20: none outlives a deactivation)."""
     session.execute(
-        update(PasswordLink)
-        .where(PasswordLink.account_id == account_id, PasswordLink.used_at.is_(None))
+        update(PasswordLinkRow)
+        .where(PasswordLinkRow.account_id == account_id, PasswordLinkRow.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -360,7 +360,7 @@ def set_display_name(session: Session, account_id: int, name: str) -> AccountInf
     name = (name or "").strip()
     if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
         raise InvalidInput("A display name needs 1 to 200 characters on one line.")
-    account = session.get(Account, account_id)
+    account = session.get(AccountRow, account_id)
     if account is None:
         raise NotFound("That account no longer exists.")
     if account.display_name != name:
@@ -375,12 +375,14 @@ def set_display_name(session: Session, account_id: int, name: str) -> AccountInf
     return account_info(session, account)
 
 
-def _keep_an_admin(session: Session, account: Account, *, leaving: bool) -> None:
+def _keep_an_admin(session: Session, account: AccountRow, *, leaving: bool) -> None:
     if (
         leaving
         and session.scalar(
-            select(func.count(Account.id)).where(
-                Account.role == "admin", Account.deactivated_at.is_(None), Account.id != account.id
+            select(func.count(AccountRow.id)).where(
+                AccountRow.role == "admin",
+                AccountRow.deactivated_at.is_(None),
+                AccountRow.id != account.id,
             )
         )
         == 0
@@ -392,10 +394,10 @@ def count_admins(session: Session) -> int:
     """Number of admin accounts that can log in."""
     return (
         session.scalar(
-            select(func.count(Account.id)).where(
-                Account.role == "admin",
-                Account.password_hash.is_not(None),
-                Account.deactivated_at.is_(None),
+            select(func.count(AccountRow.id)).where(
+                AccountRow.role == "admin",
+                AccountRow.password_hash.is_not(None),
+                AccountRow.deactivated_at.is_(None),
             )
         )
         or 0
@@ -414,7 +416,7 @@ def ensure_admin(session: Session, *, email: str = DEFAULT_ADMIN_EMAIL) -> tuple
     if count_admins(session):
         return None
     password = generate_password()
-    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+    if session.scalar(select(AccountRow.id).where(AccountRow.email == email)) is not None:
         store_password(session, email, password, actor_id=None)
         account = _get(session, email)
         account.role = "admin"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import Actor, require
-from study.db.models import Account, Event
+from study.db.models import AccountRow, EventRow
 
 
 def record_event(
@@ -19,14 +19,14 @@ def record_event(
     actor_id: int | None = None,
     target: Any = None,
     details: dict[str, Any] | None = None,
-) -> Event:
+) -> EventRow:
     """Add an audit event for ``action`` (e.g. ``"organisation.add"``) on ``target`` (an ORM row)."""
     if target is not None:
         session.flush()
-    event = Event(
+    event = EventRow(
         action=action,
         actor_id=actor_id,
-        target_type=type(target).__name__.lower() if target is not None else None,
+        target_type=type(target).__name__.removesuffix("Row").lower() if target is not None else None,
         target_id=getattr(target, "id", None),
         details=details or {},
     )
@@ -39,19 +39,24 @@ def list_events(
 ) -> pd.DataFrame:
     """The newest audit events first: at, actor (e-mail), action, target and details."""
     if viewer.id is not None:  # the role as stored now (accounts imports this module)
-        row = session.get(Account, int(viewer.id))
+        row = session.get(AccountRow, int(viewer.id))
         viewer = row if row is not None and row.deactivated_at is None else None
     require(viewer, "manage_accounts")
     query = (
         select(
-            Event.at, Account.email, Event.action, Event.target_type, Event.target_id, Event.details
+            EventRow.at,
+            AccountRow.email,
+            EventRow.action,
+            EventRow.target_type,
+            EventRow.target_id,
+            EventRow.details,
         )
-        .outerjoin(Account, Account.id == Event.actor_id)
-        .order_by(Event.id.desc())
+        .outerjoin(AccountRow, AccountRow.id == EventRow.actor_id)
+        .order_by(EventRow.id.desc())
         .limit(limit)
     )
     if action_prefix:
-        query = query.where(Event.action.startswith(action_prefix))
+        query = query.where(EventRow.action.startswith(action_prefix))
     rows = session.execute(query).all()
     return pd.DataFrame(
         rows, columns=["at", "actor", "action", "target_type", "target_id", "details"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import Actor, require
-from study.db.models import Account, Organisation
+from study.db.models import AccountRow, OrganisationRow
 from study.errors import InvalidInput, PermissionDenied
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -38,11 +38,11 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def account_info(session: Session, account: Account) -> AccountInfo:
+def account_info(session: Session, account: AccountRow) -> AccountInfo:
     """Plain values of an account row (what the app keeps about the logged-in person)."""
     org_name = None
     if account.organisation_id is not None:
-        org_name = session.get(Organisation, account.organisation_id).name
+        org_name = session.get(OrganisationRow, account.organisation_id).name
     return AccountInfo(
         account.id,
         account.email,
@@ -64,7 +64,7 @@ def current_actor(session: Session, actor: Actor | int) -> Actor:
         raise TypeError("actor must be an account, an account id or OPERATOR")
     if not isinstance(actor, int) and actor.id is None:
         return actor
-    row = session.get(Account, int(actor if isinstance(actor, int) else actor.id))
+    row = session.get(AccountRow, int(actor if isinstance(actor, int) else actor.id))
     account = None if row is None or row.deactivated_at is not None else account_info(session, row)
     if account is None:
         raise PermissionDenied("This account is no longer active.")

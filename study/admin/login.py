@@ -29,7 +29,7 @@ from study.admin.audit import record_event
 from study.admin.identity import AccountInfo, account_info, normalise_email
 from study.admin.sessions import start_session
 from study.config import int_setting
-from study.db.models import Account, utcnow
+from study.db.models import AccountRow, utcnow
 from study.errors import AuthenticationFailed, InvalidInput
 
 #: One answer for every failed login: wrong password, unknown e-mail, locked or deactivated.
@@ -58,18 +58,18 @@ def _claim_attempt(session: Session, account_id: int, now: dt.datetime) -> int |
     reaches the maximum sets the lock (a right password on it still succeeds and
     lifts the lock).
     """
-    expired = Account.locked_until.is_not(None)
-    count = case((expired, 1), else_=Account.failed_logins + 1)
+    expired = AccountRow.locked_until.is_not(None)
+    count = case((expired, 1), else_=AccountRow.failed_logins + 1)
     limit = int_setting("STUDY_LOGIN_MAX_FAILURES")
     until = now + dt.timedelta(seconds=int_setting("STUDY_LOGIN_LOCK_SECONDS"))
     statement = (
-        update(Account)
+        update(AccountRow)
         .where(
-            Account.id == account_id,
-            (Account.locked_until.is_(None)) | (Account.locked_until <= now),
+            AccountRow.id == account_id,
+            (AccountRow.locked_until.is_(None)) | (AccountRow.locked_until <= now),
         )
         .values(failed_logins=count, locked_until=case((count >= limit, until), else_=None))
-        .returning(Account.failed_logins)
+        .returning(AccountRow.failed_logins)
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).scalar_one_or_none()
@@ -80,8 +80,10 @@ def _count_attempt(database, condition) -> _Attempt:
     now = utcnow()
     with database.transaction() as session:
         row = session.execute(
-            select(Account.id, Account.password_hash).where(
-                condition, Account.password_hash.is_not(None), Account.deactivated_at.is_(None)
+            select(AccountRow.id, AccountRow.password_hash).where(
+                condition,
+                AccountRow.password_hash.is_not(None),
+                AccountRow.deactivated_at.is_(None),
             )
         ).first()
         if row is None:
@@ -101,11 +103,13 @@ def _record_failure(database, attempt: _Attempt) -> None:
     """Audit the attempt that locked the account (the count itself is already committed)."""
     if attempt.counted and attempt.number >= int_setting("STUDY_LOGIN_MAX_FAILURES"):
         with database.transaction() as session:
-            record_event(session, "account.locked", target=session.get(Account, attempt.account_id))
+            record_event(
+                session, "account.locked", target=session.get(AccountRow, attempt.account_id)
+            )
 
 
-def _succeeded(session: Session, attempt: _Attempt, password: str) -> Account:
-    account = session.get(Account, attempt.account_id)
+def _succeeded(session: Session, attempt: _Attempt, password: str) -> AccountRow:
+    account = session.get(AccountRow, attempt.account_id)
     session.refresh(account)
     account.failed_logins = 0
     account.locked_until = None
@@ -133,7 +137,7 @@ def log_in(database, email: str, password: str) -> AccountInfo:
         address = normalise_email(email)
     except InvalidInput:
         address = None
-    attempt = _count_attempt(database, Account.email == address)
+    attempt = _count_attempt(database, AccountRow.email == address)
     if not _verify(attempt, password):
         _record_failure(database, attempt)
         raise AuthenticationFailed(WRONG_LOGIN)
@@ -155,7 +159,7 @@ def change_own_password(database, account_id: int, current: str, new: str) -> st
     if new == current:
         raise InvalidInput("The new password must differ from the current one.")
     check_password(new)
-    attempt = _count_attempt(database, Account.id == int(account_id))
+    attempt = _count_attempt(database, AccountRow.id == int(account_id))
     if not _verify(attempt, current):
         _record_failure(database, attempt)
         raise AuthenticationFailed(WRONG_CURRENT)
@@ -185,7 +189,9 @@ def log_in_with_identity(
         raise AuthenticationFailed(f"Your identity provider has not verified {address}.")
     with database.transaction() as session:
         account = session.scalar(
-            select(Account).where(Account.email == address, Account.deactivated_at.is_(None))
+            select(AccountRow).where(
+                AccountRow.email == address, AccountRow.deactivated_at.is_(None)
+            )
         )
         if account is None:
             raise AuthenticationFailed(

@@ -12,7 +12,7 @@ from study.admin.audit import record_event
 from study.admin.identity import acting, current_actor
 from study.admin.permissions import Actor, is_practitioner, organisation_scope, require
 from study.admin.studies import ensure_study
-from study.db.models import Organisation
+from study.db.models import OrganisationRow
 from study.db.values import one_line
 from study.errors import AlreadyExists, InvalidInput, NotFound
 
@@ -33,7 +33,7 @@ class OrganisationInfo:
         return asdict(self)
 
 
-def _info(org: Organisation) -> OrganisationInfo:
+def _info(org: OrganisationRow) -> OrganisationInfo:
     return OrganisationInfo(org.id, org.name, org.sector, org.size_band, org.country, org.headcount)
 
 
@@ -85,11 +85,13 @@ def create_organisation(
     study = ensure_study(session, actor_id=actor_id)
     session.flush()
     exists = session.scalar(
-        select(Organisation.id).where(Organisation.study_id == study.id, Organisation.name == name)
+        select(OrganisationRow.id).where(
+            OrganisationRow.study_id == study.id, OrganisationRow.name == name
+        )
     )
     if exists is not None:
         raise AlreadyExists(f"The organisation {name!r} already exists.")
-    org = Organisation(
+    org = OrganisationRow(
         study_id=study.id,
         name=name,
         sector=sector or None,
@@ -117,13 +119,13 @@ def get_organisation(session: Session, name: str, *, viewer: Actor) -> Organisat
     return _info(org)
 
 
-def organisation_row(session: Session, name: str) -> Organisation:
+def organisation_row(session: Session, name: str) -> OrganisationRow:
     """The organisation row called ``name`` (case-insensitive), or NotFound (library use)."""
-    org = session.scalar(select(Organisation).where(Organisation.name == name))
+    org = session.scalar(select(OrganisationRow).where(OrganisationRow.name == name))
     if org is None:
         matches = [
             o
-            for o in session.scalars(select(Organisation))
+            for o in session.scalars(select(OrganisationRow))
             if o.name.casefold() == (name or "").strip().casefold()
         ]
         if len(matches) == 1:
@@ -138,9 +140,9 @@ def list_organisations(session: Session, *, viewer: Actor) -> list[OrganisationI
     """The organisations ``viewer`` may see, by name (a practitioner: their own)."""
     viewer = current_actor(session, viewer)
     require(viewer, "see_overview")
-    query = select(Organisation).order_by(Organisation.name)
+    query = select(OrganisationRow).order_by(OrganisationRow.name)
     if is_practitioner(viewer):
-        query = query.where(Organisation.id == organisation_scope(viewer))
+        query = query.where(OrganisationRow.id == organisation_scope(viewer))
     return [_info(o) for o in session.scalars(query)]
 
 

@@ -17,7 +17,15 @@ from study.admin.permissions import (
     sees_others_codings,
 )
 from study.admin.studies import current_study
-from study.db.models import Campaign, Code, Coding, CodingScheme, Organisation, Response, Transcript
+from study.db.models import (
+    CampaignRow,
+    CodeRow,
+    CodingRow,
+    CodingSchemeRow,
+    OrganisationRow,
+    ResponseRow,
+    TranscriptRow,
+)
 
 
 @dataclass(frozen=True)
@@ -48,49 +56,49 @@ def study_overview(session: Session, *, viewer: Actor) -> StudyOverview:
     organisation_id = organisation_scope(viewer) if is_practitioner(viewer) else None
     study = current_study(session)
     responses = (
-        select(Campaign.organisation_id, func.count(Response.id).label("n"))
-        .join(Response, Response.campaign_id == Campaign.id)
-        .where(Response.status == "complete")
-        .group_by(Campaign.organisation_id)
+        select(CampaignRow.organisation_id, func.count(ResponseRow.id).label("n"))
+        .join(ResponseRow, ResponseRow.campaign_id == CampaignRow.id)
+        .where(ResponseRow.status == "complete")
+        .group_by(CampaignRow.organisation_id)
         .subquery()
     )
     transcripts = (
-        select(Transcript.organisation_id, func.count(Transcript.id).label("n"))
-        .group_by(Transcript.organisation_id)
+        select(TranscriptRow.organisation_id, func.count(TranscriptRow.id).label("n"))
+        .group_by(TranscriptRow.organisation_id)
         .subquery()
     )
-    counted = select(Transcript.organisation_id, func.count(Coding.id).label("n")).join(
-        Coding, Coding.transcript_id == Transcript.id
+    counted = select(TranscriptRow.organisation_id, func.count(CodingRow.id).label("n")).join(
+        CodingRow, CodingRow.transcript_id == TranscriptRow.id
     )
     if not sees_others_codings(viewer):
         # Blind coding (study.interviews.coding.blind): a coder counts their own codings
         # of a scheme in blind mode, and everyone's of the others.
         blind_codes = (
-            select(Code.id)
-            .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-            .where(CodingScheme.blind_since.is_not(None))
+            select(CodeRow.id)
+            .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
+            .where(CodingSchemeRow.blind_since.is_not(None))
         )
         counted = counted.where(
-            or_(Coding.coder_id == viewer.id, Coding.code_id.not_in(blind_codes))
+            or_(CodingRow.coder_id == viewer.id, CodingRow.code_id.not_in(blind_codes))
         )
-    codings = counted.group_by(Transcript.organisation_id).subquery()
+    codings = counted.group_by(TranscriptRow.organisation_id).subquery()
     query = (
         select(
-            Organisation.name,
-            Organisation.sector,
-            Organisation.size_band,
-            Organisation.country,
+            OrganisationRow.name,
+            OrganisationRow.sector,
+            OrganisationRow.size_band,
+            OrganisationRow.country,
             func.coalesce(responses.c.n, 0),
             func.coalesce(transcripts.c.n, 0),
             func.coalesce(codings.c.n, 0),
         )
-        .outerjoin(responses, responses.c.organisation_id == Organisation.id)
-        .outerjoin(transcripts, transcripts.c.organisation_id == Organisation.id)
-        .outerjoin(codings, codings.c.organisation_id == Organisation.id)
-        .order_by(Organisation.name)
+        .outerjoin(responses, responses.c.organisation_id == OrganisationRow.id)
+        .outerjoin(transcripts, transcripts.c.organisation_id == OrganisationRow.id)
+        .outerjoin(codings, codings.c.organisation_id == OrganisationRow.id)
+        .order_by(OrganisationRow.name)
     )
     if organisation_id is not None:
-        query = query.where(Organisation.id == organisation_id)
+        query = query.where(OrganisationRow.id == organisation_id)
     frame = pd.DataFrame(
         session.execute(query).all(),
         columns=[

@@ -32,7 +32,7 @@ from study.admin.audit import record_event
 from study.admin.permissions import Actor
 from study.admin.sessions import end_account_sessions, secret_hash, start_session
 from study.config import int_setting, setting
-from study.db.models import Account, PasswordLink, utcnow
+from study.db.models import AccountRow, PasswordLinkRow, utcnow
 from study.errors import InvalidToken
 
 #: The query parameter of a set-password link: /set-password?k=TOKEN
@@ -56,20 +56,20 @@ def link_url(token: str) -> str:
 
 
 def _issue(
-    session: Session, account: Account, purpose: str, actor_id: int | None
+    session: Session, account: AccountRow, purpose: str, actor_id: int | None
 ) -> PasswordLinkInfo:
     now = utcnow()
     # A new link replaces the account's earlier unused ones.
     session.execute(
-        update(PasswordLink)
-        .where(PasswordLink.account_id == account.id, PasswordLink.used_at.is_(None))
+        update(PasswordLinkRow)
+        .where(PasswordLinkRow.account_id == account.id, PasswordLinkRow.used_at.is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(hours=int_setting("STUDY_INVITE_HOURS"))
     session.add(
-        PasswordLink(
+        PasswordLinkRow(
             account_id=account.id,
             token_hash=secret_hash(token),
             purpose=purpose,
@@ -122,14 +122,14 @@ def reset_password(session: Session, email: str, *, actor: Actor | int) -> Passw
     return _issue(session, account, "reset", actor_id)
 
 
-def _valid_link(session: Session, token: str) -> PasswordLink:
+def _valid_link(session: Session, token: str) -> PasswordLinkRow:
     if not isinstance(token, str) or not _TOKEN.match(token):
         raise InvalidToken(EXPIRED)
     link = session.scalar(
-        select(PasswordLink).where(
-            PasswordLink.token_hash == secret_hash(token),
-            PasswordLink.used_at.is_(None),
-            PasswordLink.expires_at > utcnow(),
+        select(PasswordLinkRow).where(
+            PasswordLinkRow.token_hash == secret_hash(token),
+            PasswordLinkRow.used_at.is_(None),
+            PasswordLinkRow.expires_at > utcnow(),
         )
     )
     if link is None:
@@ -140,7 +140,7 @@ def _valid_link(session: Session, token: str) -> PasswordLink:
 def check_password_link(session: Session, token: str) -> AccountInfo:
     """The account a set-password link is for, or InvalidToken."""
     link = _valid_link(session, token)
-    return account_info(session, session.get(Account, link.account_id))
+    return account_info(session, session.get(AccountRow, link.account_id))
 
 
 def use_password_link(session: Session, token: str, password: str) -> tuple[AccountInfo, str]:
@@ -151,12 +151,12 @@ def use_password_link(session: Session, token: str, password: str) -> tuple[Acco
     """
     check_password(password)
     link = _valid_link(session, token)
-    account = session.get(Account, link.account_id)
+    account = session.get(AccountRow, link.account_id)
     if account.deactivated_at is not None:
         raise InvalidToken(EXPIRED)
     used = session.execute(
-        update(PasswordLink)
-        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+        update(PasswordLinkRow)
+        .where(PasswordLinkRow.id == link.id, PasswordLinkRow.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount

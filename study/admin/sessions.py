@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from study.admin.audit import record_event
 from study.admin.identity import AccountInfo, account_info
 from study.config import int_setting
-from study.db.models import Account, LoginSession, utcnow
+from study.db.models import AccountRow, LoginSessionRow, utcnow
 
 #: How long a hand-off code may wait for the browser to fetch its cookie.
 HANDOFF_SECONDS = 120
@@ -56,7 +56,7 @@ def start_session(session: Session, account_id: int, *, method: str = "password"
         raise ValueError(f"unknown login method {method!r}")
     now = utcnow()
     handoff = secrets.token_urlsafe(32)
-    row = LoginSession(
+    row = LoginSessionRow(
         account_id=account_id,
         handoff_hash=secret_hash(handoff),
         handoff_expires_at=now + dt.timedelta(seconds=HANDOFF_SECONDS),
@@ -81,12 +81,12 @@ def redeem_handoff(session: Session, handoff: str, *, previous: str | None = Non
     token = secrets.token_urlsafe(32)
     # One conditional UPDATE: two requests with the same code cannot both win.
     redeemed = session.execute(
-        update(LoginSession)
+        update(LoginSessionRow)
         .where(
-            LoginSession.handoff_hash == secret_hash(handoff),
-            LoginSession.token_hash.is_(None),
-            LoginSession.ended_at.is_(None),
-            LoginSession.handoff_expires_at > now,
+            LoginSessionRow.handoff_hash == secret_hash(handoff),
+            LoginSessionRow.token_hash.is_(None),
+            LoginSessionRow.ended_at.is_(None),
+            LoginSessionRow.handoff_expires_at > now,
         )
         .values(
             token_hash=secret_hash(token),
@@ -94,7 +94,7 @@ def redeem_handoff(session: Session, handoff: str, *, previous: str | None = Non
             handoff_expires_at=None,
             last_seen_at=now,
         )
-        .returning(LoginSession.id)
+        .returning(LoginSessionRow.id)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     if redeemed is None:
@@ -108,9 +108,9 @@ def _active_row(session: Session, token: str):
     if not token or len(token) > 200:
         return None
     return session.execute(
-        select(LoginSession, Account)
-        .join(Account, Account.id == LoginSession.account_id)
-        .where(LoginSession.token_hash == secret_hash(token), LoginSession.ended_at.is_(None))
+        select(LoginSessionRow, AccountRow)
+        .join(AccountRow, AccountRow.id == LoginSessionRow.account_id)
+        .where(LoginSessionRow.token_hash == secret_hash(token), LoginSessionRow.ended_at.is_(None))
     ).first()
 
 
@@ -152,8 +152,8 @@ def end_session(session: Session, token: str, *, reason: str = "logout") -> bool
 def end_account_sessions(session: Session, account_id: int) -> int:
     """End every open session of an account (password, role or status changed)."""
     result = session.execute(
-        update(LoginSession)
-        .where(LoginSession.account_id == account_id, LoginSession.ended_at.is_(None))
+        update(LoginSessionRow)
+        .where(LoginSessionRow.account_id == account_id, LoginSessionRow.ended_at.is_(None))
         .values(ended_at=utcnow(), handoff_hash=None)
         .execution_options(synchronize_session=False)
     )
@@ -167,7 +167,7 @@ def log_out_everywhere(session: Session, account_id: int, *, actor_id: int | Non
         session,
         "session.logout_all",
         actor_id=actor_id,
-        target=session.get(Account, account_id),
+        target=session.get(AccountRow, account_id),
         details={"sessions": ended},
     )
     return ended

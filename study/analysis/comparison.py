@@ -37,8 +37,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require
 from study.config import int_setting
-from study.db.models import Campaign, Organisation, Response
-from study.db.models import Instrument as InstrumentRow
+from study.db.models import CampaignRow, InstrumentRow, OrganisationRow, ResponseRow
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.stats import (
     awg,
@@ -236,12 +235,12 @@ def comparison_options(
     model = list(stored_versions(session, instrument).values())[-1]
     likert = [i for i in model.all_items() if i.type == "likert"]
     organisations = session.scalars(
-        select(Organisation.name)
+        select(OrganisationRow.name)
         .distinct()
-        .join(Campaign, Campaign.organisation_id == Organisation.id)
-        .join(Response, Response.campaign_id == Campaign.id)
-        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
-        .where(Response.status == "complete", InstrumentRow.key == instrument)
+        .join(CampaignRow, CampaignRow.organisation_id == OrganisationRow.id)
+        .join(ResponseRow, ResponseRow.campaign_id == CampaignRow.id)
+        .join(InstrumentRow, InstrumentRow.id == ResponseRow.instrument_id)
+        .where(ResponseRow.status == "complete", InstrumentRow.key == instrument)
     ).all()
     return ComparisonOptions(
         scales={s.id: s.label.get(language, s.id) for s in model.scales},

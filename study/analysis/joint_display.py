@@ -37,7 +37,14 @@ from sqlalchemy.orm import Session
 from study.admin.permissions import Actor, require
 from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
 from study.cells import set_text_cell
-from study.db.models import Code, Coding, CodingScheme, Organisation, PlatformDocument, Transcript
+from study.db.models import (
+    CodeRow,
+    CodingRow,
+    CodingSchemeRow,
+    OrganisationRow,
+    PlatformDocumentRow,
+    TranscriptRow,
+)
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.retrieval import code_frequency_matrix, coded_segments
 from study.platforms.activity import organisation_activity
@@ -87,28 +94,28 @@ def _interview_counts(session: Session) -> pd.DataFrame:
     Platform conversations kept as documents are what people do, not what they say in
     an interview: they are left out here (the platform columns measure them).
     """
-    interview = Transcript.id.not_in(select(PlatformDocument.transcript_id))
+    interview = TranscriptRow.id.not_in(select(PlatformDocumentRow.transcript_id))
     total = dict(
         session.execute(
-            select(Organisation.name, func.count(Transcript.id))
-            .join(Transcript, Transcript.organisation_id == Organisation.id)
+            select(OrganisationRow.name, func.count(TranscriptRow.id))
+            .join(TranscriptRow, TranscriptRow.organisation_id == OrganisationRow.id)
             .where(interview)
-            .group_by(Organisation.name)
+            .group_by(OrganisationRow.name)
         ).all()
     )
     coded, coders = {}, {}
     for name, n_coded, n_coders in session.execute(
         select(
-            Organisation.name,
-            func.count(distinct(Coding.transcript_id)),
-            func.count(distinct(Coding.coder_id)),
+            OrganisationRow.name,
+            func.count(distinct(CodingRow.transcript_id)),
+            func.count(distinct(CodingRow.coder_id)),
         )
-        .join(Transcript, Transcript.organisation_id == Organisation.id)
-        .join(Coding, Coding.transcript_id == Transcript.id)
-        .join(Code, Code.id == Coding.code_id)
-        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-        .where(CodingScheme.key == SCHEME, interview)
-        .group_by(Organisation.name)
+        .join(TranscriptRow, TranscriptRow.organisation_id == OrganisationRow.id)
+        .join(CodingRow, CodingRow.transcript_id == TranscriptRow.id)
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
+        .where(CodingSchemeRow.key == SCHEME, interview)
+        .group_by(OrganisationRow.name)
     ):
         coded[name], coders[name] = n_coded, n_coders
     names = sorted(set(total) | set(coded))

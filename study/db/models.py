@@ -72,7 +72,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime()}
 
 
-class Study(Base):
+class StudyRow(Base):
     """A research study spanning several organisations."""
 
     __tablename__ = "study"
@@ -88,12 +88,12 @@ class Study(Base):
         String(64), default=lambda: secrets.token_hex(32)
     )
 
-    organisations: Mapped[list[Organisation]] = relationship(
+    organisations: Mapped[list[OrganisationRow]] = relationship(
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
-class Organisation(Base):
+class OrganisationRow(Base):
     """An organisation taking part in the study (a REFI-QDA case)."""
 
     __tablename__ = "organisation"
@@ -108,10 +108,10 @@ class Organisation(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    study: Mapped[Study] = relationship(back_populates="organisations")
+    study: Mapped[StudyRow] = relationship(back_populates="organisations")
 
 
-class Account(Base):
+class AccountRow(Base):
     """A person (or imported coder) who works in the app; the role decides what they see."""
 
     __tablename__ = "account"
@@ -136,7 +136,7 @@ class Account(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class LoginSession(Base):
+class LoginSessionRow(Base):
     """A staff login that lasts across tabs, reloads and replicas (one browser cookie).
 
     Only SHA-256 hashes of the secrets are stored: ``token_hash`` of the session id the
@@ -159,7 +159,7 @@ class LoginSession(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column()
 
 
-class PasswordLink(Base):
+class PasswordLinkRow(Base):
     """A one-time set-password link (an invitation or a reset); only its hash is stored."""
 
     __tablename__ = "password_link"
@@ -175,7 +175,7 @@ class PasswordLink(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column()
 
 
-class Instrument(Base):
+class InstrumentRow(Base):
     """One version of a survey instrument or interview guide, stored as loaded."""
 
     __tablename__ = "instrument"
@@ -189,7 +189,7 @@ class Instrument(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Campaign(Base):
+class CampaignRow(Base):
     """A survey round in one organisation with one instrument version."""
 
     __tablename__ = "campaign"
@@ -209,11 +209,11 @@ class Campaign(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    organisation: Mapped[Organisation] = relationship()
-    instrument: Mapped[Instrument] = relationship()
+    organisation: Mapped[OrganisationRow] = relationship()
+    instrument: Mapped[InstrumentRow] = relationship()
 
 
-class Invitation(Base):
+class InvitationRow(Base):
     """A single-use personal survey token."""
 
     __tablename__ = "invitation"
@@ -230,7 +230,7 @@ class Invitation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class MailRecipient(Base):
+class MailRecipientRow(Base):
     """An e-mail address invited to a personal campaign, with its own invitation token.
 
     Never linked to a response: reminders read only the invitation's completed
@@ -252,7 +252,7 @@ class MailRecipient(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class MailSent(Base):
+class MailSentRow(Base):
     """What was sent to a recipient: an invitation or a reminder, on a day."""
 
     __tablename__ = "mail_sent"
@@ -265,7 +265,7 @@ class MailSent(Base):
     sent_on: Mapped[dt.date] = mapped_column(Date)
 
 
-class Response(Base):
+class ResponseRow(Base):
     """One respondent's answers to one campaign, complete or in progress."""
 
     __tablename__ = "response"
@@ -296,12 +296,12 @@ class Response(Base):
     # imported responses and those started before 0009, which saw the file's order.
     order_seed: Mapped[int | None] = mapped_column(Integer)
 
-    answers: Mapped[list[Answer]] = relationship(
+    answers: Mapped[list[AnswerRow]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
-class Answer(Base):
+class AnswerRow(Base):
     """The answer to one item; numbers for likert/number/single choice, text for free text."""
 
     __tablename__ = "answer"
@@ -313,10 +313,10 @@ class Answer(Base):
     value_text: Mapped[str | None] = mapped_column(Text)
     value_choices: Mapped[list[Any] | None] = mapped_column()
 
-    response: Mapped[Response] = relationship(back_populates="answers")
+    response: Mapped[ResponseRow] = relationship(back_populates="answers")
 
 
-class Transcript(Base):
+class TranscriptRow(Base):
     """An interview transcript: immutable NFC text with '\\n' line endings."""
 
     __tablename__ = "transcript"
@@ -336,16 +336,16 @@ class Transcript(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    organisation: Mapped[Organisation] = relationship()
-    turns: Mapped[list[Turn]] = relationship(
+    organisation: Mapped[OrganisationRow] = relationship()
+    turns: Mapped[list[TurnRow]] = relationship(
         back_populates="transcript",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="Turn.position",
+        order_by="TurnRow.position",
     )
 
 
-class Turn(Base):
+class TurnRow(Base):
     """A speaker turn: code-point offsets into the transcript text, optional timestamps."""
 
     __tablename__ = "turn"
@@ -361,10 +361,10 @@ class Turn(Base):
     started_at: Mapped[float | None] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float)
 
-    transcript: Mapped[Transcript] = relationship(back_populates="turns")
+    transcript: Mapped[TranscriptRow] = relationship(back_populates="turns")
 
 
-class CodingScheme(Base):
+class CodingSchemeRow(Base):
     """A version of a coding scheme (codebook) loaded into the study."""
 
     __tablename__ = "coding_scheme"
@@ -378,15 +378,15 @@ class CodingScheme(Base):
     # Blind coding: while set, a coder sees only their own codings of this scheme.
     blind_since: Mapped[dt.datetime | None] = mapped_column()
 
-    codes: Mapped[list[Code]] = relationship(
+    codes: Mapped[list[CodeRow]] = relationship(
         back_populates="scheme",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="Code.position",
+        order_by="CodeRow.position",
     )
 
 
-class Code(Base):
+class CodeRow(Base):
     """A code in a scheme: hierarchy, colour, definition, inclusion and exclusion."""
 
     __tablename__ = "code"
@@ -408,10 +408,10 @@ class Code(Base):
     # Set when the code was merged into another; its codings moved there.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="SET NULL"))
 
-    scheme: Mapped[CodingScheme] = relationship(back_populates="codes")
+    scheme: Mapped[CodingSchemeRow] = relationship(back_populates="codes")
 
 
-class Coding(Base):
+class CodingRow(Base):
     """A code applied by a coder to a span [start, end) of a transcript (code points)."""
 
     __tablename__ = "coding"
@@ -430,7 +430,7 @@ class Coding(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Memo(Base):
+class MemoRow(Base):
     """A researcher's note on exactly one transcript, code or coding."""
 
     __tablename__ = "memo"
@@ -458,7 +458,7 @@ class Memo(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Event(Base):
+class EventRow(Base):
     """The audit log: who did what, when, on what."""
 
     __tablename__ = "event"
@@ -471,7 +471,7 @@ class Event(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class BenchmarkEdition(Base):
+class BenchmarkEditionRow(Base):
     """A published, frozen benchmark: which responses it holds, fixed when published.
 
     Practitioners see only editions, so two downloads never differ by one
@@ -499,7 +499,7 @@ class BenchmarkEdition(Base):
 PLATFORMS = ("slack", "viva-engage")
 
 
-class PlatformImport(Base):
+class PlatformImportRow(Base):
     """One import of a platform export (Slack, Viva Engage) into an organisation.
 
     ``salt_check`` is an HMAC of a fixed text under the study's salt: a later
@@ -523,7 +523,7 @@ class PlatformImport(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class PlatformPerson(Base):
+class PlatformPersonRow(Base):
     """A platform member, pseudonymised: an HMAC, never a name, e-mail or platform id.
 
     ``level`` is coarse (executive, manager, staff, unknown), derived from the job
@@ -543,7 +543,7 @@ class PlatformPerson(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class PlatformChannel(Base):
+class PlatformChannelRow(Base):
     """A conversation space: a channel, private group, DM, or Viva Engage community.
 
     ``key`` is an HMAC of the platform's id; ``name`` is kept only for public
@@ -561,7 +561,7 @@ class PlatformChannel(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
-class PlatformMessage(Base):
+class PlatformMessageRow(Base):
     """A post or reply, without its text: who, where, when, in which thread, reactions.
 
     ``source_id`` is the platform's message id (Slack's ``ts``, exact as a string);
@@ -595,7 +595,7 @@ class PlatformMessage(Base):
     )
 
 
-class PlatformDocument(Base):
+class PlatformDocumentRow(Base):
     """A conversation kept as a codable document (``--keep-text``): a pseudonymised transcript."""
 
     __tablename__ = "platform_document"

@@ -69,7 +69,7 @@ def one_line(value: str, field: str) -> str:
 
 
 def _field(obj: Any, key: str) -> str:
-    return f"{type(obj).__name__.lower()} {key.replace('_', ' ')}"
+    return f"{type(obj).__name__.removesuffix('Row').lower()} {key.replace('_', ' ')}"
 
 
 def _check(obj: Any) -> None:

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import create_account
 from study.admin.audit import record_event
 from study.admin.organisations import create_organisation
-from study.db.models import INTERVIEWEE_ROLES, Account, Code, CodingScheme, Organisation, Transcript
+from study.db.models import (
+    INTERVIEWEE_ROLES,
+    AccountRow,
+    CodeRow,
+    CodingSchemeRow,
+    OrganisationRow,
+    TranscriptRow,
+)
 from study.errors import InvalidFile, InvalidInput, NotFound
 from study.exchange.refiqda import QdaCase, QdaCode, parse_code_description
 from study.exchange.refiqda.model import normalise_colour
@@ -145,8 +152,8 @@ def _fields(code: QdaCode) -> tuple[str, str, str, str, tuple[str, ...]]:
     )
 
 
-def _stored_signature(session: Session, scheme: CodingScheme) -> tuple[list[tuple], list[int]]:
-    rows = list(session.scalars(select(Code).where(Code.scheme_id == scheme.id)))
+def _stored_signature(session: Session, scheme: CodingSchemeRow) -> tuple[list[tuple], list[int]]:
+    rows = list(session.scalars(select(CodeRow).where(CodeRow.scheme_id == scheme.id)))
     ordered = tree_order(rows)
     index = {code.id: i for i, (_depth, code) in enumerate(ordered)}
     signature = [
@@ -208,7 +215,7 @@ def store_codebook(
             )
     numbers = [int(m.group()) for v in versions if (m := re.match(r"\d+", v.version))]
     version = str(max(numbers, default=0) + 1)
-    scheme = CodingScheme(
+    scheme = CodingSchemeRow(
         key=key,
         version=version,
         title=title.strip()[:300] or key,
@@ -219,7 +226,7 @@ def store_codebook(
     )
     session.add(scheme)
     session.flush()
-    rows: list[Code] = []
+    rows: list[CodeRow] = []
     taken: set[str] = set()
     for position, ((name, colour, definition, inclusion, exclusion, examples), parent) in enumerate(
         (s[:5] + (s[5],), s[6]) for s in signature
@@ -230,7 +237,7 @@ def store_codebook(
             n += 1
             code_key = f"{base}-{n}"
         taken.add(code_key)
-        row = Code(
+        row = CodeRow(
             scheme_id=scheme.id,
             key=code_key,
             name=name,
@@ -328,11 +335,11 @@ def store_source(
     session: Session,
     name: str,
     text: str,
-    organisation: Organisation,
+    organisation: OrganisationRow,
     fields: dict[str, str],
     *,
     actor_id: int | None = None,
-) -> tuple[Transcript, bool]:
+) -> tuple[TranscriptRow, bool]:
     """The transcript a text source is: the stored one with the same text, or a new one.
 
     Returns the transcript and whether it was created. Turns come from
@@ -340,8 +347,8 @@ def store_source(
     """
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = session.scalar(
-        select(Transcript).where(
-            Transcript.organisation_id == organisation.id, Transcript.text_sha256 == digest
+        select(TranscriptRow).where(
+            TranscriptRow.organisation_id == organisation.id, TranscriptRow.text_sha256 == digest
         )
     )
     if existing is not None:
@@ -367,7 +374,7 @@ def store_source(
         source_filename=f"{name[:290]}.txt",
         actor_id=actor_id,
     )
-    return session.get(Transcript, info.id), True
+    return session.get(TranscriptRow, info.id), True
 
 
 def coder_account(
@@ -390,7 +397,7 @@ def coder_account(
     name = (name or "").strip() or "Unnamed coder"
     if mapped_to is not None:
         found = session.scalar(
-            select(Account.id).where(func.lower(Account.email) == mapped_to.strip().lower())
+            select(AccountRow.id).where(func.lower(AccountRow.email) == mapped_to.strip().lower())
         )
         if found is None:
             raise NotFound(
@@ -399,16 +406,16 @@ def coder_account(
             )
         return found
     if email is not None:
-        found = session.scalar(select(Account.id).where(Account.email == email))
+        found = session.scalar(select(AccountRow.id).where(AccountRow.email == email))
         if found is not None:
             return found
     else:
         named = list(
             session.scalars(
-                select(Account.id).where(
-                    func.lower(Account.display_name) == name.casefold(),
-                    Account.email.endswith(f"@{IMPORTED_USER_DOMAIN}"),
-                    Account.is_consensus.is_(False),
+                select(AccountRow.id).where(
+                    func.lower(AccountRow.display_name) == name.casefold(),
+                    AccountRow.email.endswith(f"@{IMPORTED_USER_DOMAIN}"),
+                    AccountRow.is_consensus.is_(False),
                 )
             )
         )
@@ -427,7 +434,7 @@ def _free_email(session: Session, name: str) -> str:
         or "coder-" + hashlib.sha256(name.encode()).hexdigest()[:8]
     )
     email, n = f"{local}@{IMPORTED_USER_DOMAIN}", 1
-    while session.scalar(select(Account.id).where(Account.email == email)) is not None:
+    while session.scalar(select(AccountRow.id).where(AccountRow.email == email)) is not None:
         n += 1
         email = f"{local}-{n}@{IMPORTED_USER_DOMAIN}"
     return email
@@ -435,7 +442,7 @@ def _free_email(session: Session, name: str) -> str:
 
 def case_organisation(
     session: Session, case: QdaCase, warnings: list[str], actor_id: int | None
-) -> Organisation:
+) -> OrganisationRow:
     """The organisation a case is, created with its variables or completed from them."""
     name = case.name.strip()[:200] or "Unnamed case"
     org = named_organisation(session, name, actor_id)
@@ -470,10 +477,10 @@ def case_organisation(
     return org
 
 
-def named_organisation(session: Session, name: str, actor_id: int | None) -> Organisation:
+def named_organisation(session: Session, name: str, actor_id: int | None) -> OrganisationRow:
     """The organisation called ``name``, created (without variables) if missing."""
-    org = session.scalar(select(Organisation).where(Organisation.name == name))
+    org = session.scalar(select(OrganisationRow).where(OrganisationRow.name == name))
     if org is None:
         info = create_organisation(session, name, actor_id=actor_id)
-        org = session.get(Organisation, info.id)
+        org = session.get(OrganisationRow, info.id)
     return org

@@ -57,14 +57,14 @@ from study.admin.audit import record_event
 from study.admin.permissions import Actor, require
 from study.admin.studies import current_study, ensure_study
 from study.db.models import (
-    Account,
-    Code,
-    Coding,
-    CodingScheme,
-    Memo,
-    Organisation,
-    PlatformDocument,
-    Transcript,
+    AccountRow,
+    CodeRow,
+    CodingRow,
+    CodingSchemeRow,
+    MemoRow,
+    OrganisationRow,
+    PlatformDocumentRow,
+    TranscriptRow,
 )
 from study.errors import InvalidInput
 from study.exchange.mapping import (
@@ -164,12 +164,12 @@ class CodebookSummary:
 
 
 def scheme_codes(
-    session: Session, scheme: CodingScheme, guid_of: dict[tuple[str, str], str] | None = None
+    session: Session, scheme: CodingSchemeRow, guid_of: dict[tuple[str, str], str] | None = None
 ) -> list[QdaCode]:
     """The code tree of one scheme version as REFI-QDA codes (merged codes left out)."""
     rows = [
         c
-        for c in session.scalars(select(Code).where(Code.scheme_id == scheme.id))
+        for c in session.scalars(select(CodeRow).where(CodeRow.scheme_id == scheme.id))
         if c.merged_into_id is None
     ]
     made: dict[int, QdaCode] = {}
@@ -183,7 +183,7 @@ def scheme_codes(
     return roots
 
 
-def _qda_code(scheme_key: str, code: Code) -> QdaCode:
+def _qda_code(scheme_key: str, code: CodeRow) -> QdaCode:
     return QdaCode(
         derived_guid("code", f"{scheme_key}/{code.key}"),
         code.name,
@@ -204,13 +204,15 @@ def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], st
     memos, so they are added at the top level of their scheme.
     """
     guid_of: dict[tuple[str, str], str] = {}
-    per_scheme: list[tuple[CodingScheme, list[QdaCode]]] = []
-    for key in sorted(set(session.scalars(select(CodingScheme.key)))):
+    per_scheme: list[tuple[CodingSchemeRow, list[QdaCode]]] = []
+    for key in sorted(set(session.scalars(select(CodingSchemeRow.key)))):
         versions = scheme_rows(session, key)
         codes = scheme_codes(session, versions[-1], guid_of)
         for older in reversed(versions):
             for code in session.scalars(
-                select(Code).where(Code.scheme_id == older.id).order_by(Code.position, Code.id)
+                select(CodeRow)
+                .where(CodeRow.scheme_id == older.id)
+                .order_by(CodeRow.position, CodeRow.id)
             ):
                 if (key, code.key) not in guid_of:
                     extra = _qda_code(key, code)
@@ -240,12 +242,14 @@ def build_project(session: Session) -> QdaProject:
     code_key = {
         code.id: (scheme_key, code.key)
         for code, scheme_key in session.execute(
-            select(Code, CodingScheme.key).join(CodingScheme, CodingScheme.id == Code.scheme_id)
+            select(CodeRow, CodingSchemeRow.key).join(
+                CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id
+            )
         )
     }
     cases: list[QdaCase] = []
     case_guid: dict[int, str] = {}
-    for org in session.scalars(select(Organisation).order_by(Organisation.name)):
+    for org in session.scalars(select(OrganisationRow).order_by(OrganisationRow.name)):
         case_guid[org.id] = derived_guid("case", f"{name}/{org.name}")
         variables = {
             COLUMN_VARIABLES[column]: str(getattr(org, column))
@@ -264,7 +268,7 @@ def build_project(session: Session) -> QdaProject:
     sources: list[QdaTextSource] = []
     source_guid: dict[int, str] = {}
     coding_guid: dict[int, str] = {}
-    for transcript in session.scalars(select(Transcript).order_by(Transcript.id)):
+    for transcript in session.scalars(select(TranscriptRow).order_by(TranscriptRow.id)):
         guid = derived_guid("transcript", f"{transcript.id}/{transcript.text_sha256}")
         source_guid[transcript.id] = guid
         source = QdaTextSource(
@@ -275,9 +279,9 @@ def build_project(session: Session) -> QdaProject:
             notes=_source_description(transcript, session),
         )
         for coding in session.scalars(
-            select(Coding)
-            .where(Coding.transcript_id == transcript.id)
-            .order_by(Coding.start, Coding.end, Coding.id)
+            select(CodingRow)
+            .where(CodingRow.transcript_id == transcript.id)
+            .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
         ):
             coding_guid[coding.id] = derived_guid("coding", f"{guid}/{coding.id}")
             source.codings.append(
@@ -293,7 +297,7 @@ def build_project(session: Session) -> QdaProject:
             )
         sources.append(source)
     notes = []
-    for memo in session.scalars(select(Memo).order_by(Memo.id)):
+    for memo in session.scalars(select(MemoRow).order_by(MemoRow.id)):
         target = (
             source_guid.get(memo.transcript_id)
             or coding_guid.get(memo.coding_id)
@@ -323,7 +327,7 @@ def build_project(session: Session) -> QdaProject:
 
 def _user(session: Session, users: dict[int, QdaUser], account_id: int) -> str:
     if account_id not in users:
-        account = session.get(Account, account_id)
+        account = session.get(AccountRow, account_id)
         users[account_id] = QdaUser(
             derived_guid("user", account.email), account.display_name or account.email
         )
@@ -335,11 +339,11 @@ def _unique_user_names(session: Session, users: dict[int, QdaUser]) -> None:
     taken = [u.name.casefold() for u in users.values()]
     for account_id, user in users.items():
         if taken.count(user.name.casefold()) > 1:
-            user.name = session.get(Account, account_id).email
+            user.name = session.get(AccountRow, account_id).email
 
 
-def _source_description(transcript: Transcript, session: Session) -> str:
-    organisation = session.get(Organisation, transcript.organisation_id)
+def _source_description(transcript: TranscriptRow, session: Session) -> str:
+    organisation = session.get(OrganisationRow, transcript.organisation_id)
     organisation = organisation.name if organisation is not None else None
     values = {
         "role": transcript.interviewee_role,
@@ -350,7 +354,7 @@ def _source_description(transcript: Transcript, session: Session) -> str:
     lines = [f"{label}: {values[key]}" for key, label in ROLE_LINES.items() if values[key]]
     if (
         session.scalar(
-            select(PlatformDocument.id).where(PlatformDocument.transcript_id == transcript.id)
+            select(PlatformDocumentRow.id).where(PlatformDocumentRow.transcript_id == transcript.id)
         )
         is not None
     ):
@@ -583,7 +587,7 @@ def import_qdpx(
 
 def _add_coding(
     session: Session,
-    transcript: Transcript,
+    transcript: TranscriptRow,
     coding: QdaCoding,
     code_ids: dict[str, int],
     coder: int,
@@ -596,19 +600,19 @@ def _add_coding(
         return None
     code_id = code_ids[coding.code_guid]
     existing = session.scalar(
-        select(Coding.id).where(
-            Coding.transcript_id == transcript.id,
-            Coding.code_id == code_id,
-            Coding.coder_id == coder,
-            Coding.start == start,
-            Coding.end == end,
+        select(CodingRow.id).where(
+            CodingRow.transcript_id == transcript.id,
+            CodingRow.code_id == code_id,
+            CodingRow.coder_id == coder,
+            CodingRow.start == start,
+            CodingRow.end == end,
         )
     )
     if existing is not None:
         counts["duplicates"] += 1
         return existing
     # Stored directly rather than through add_coding, to keep the other program's creation time.
-    row = Coding(
+    row = CodingRow(
         transcript_id=transcript.id,
         code_id=code_id,
         coder_id=coder,
@@ -690,5 +694,5 @@ def _add_memo(
 ) -> None:
     memo = write_memo(session, text=text, author_id=author_id, **target)
     if created is not None:  # keep when the note was written in the other program
-        row = session.get(Memo, memo.id)
+        row = session.get(MemoRow, memo.id)
         row.created_at = row.updated_at = created

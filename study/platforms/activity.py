@@ -14,7 +14,7 @@ from study.admin.accounts import current_actor
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
 from study.config import int_setting, setting
-from study.db.models import Organisation, PlatformMessage, PlatformPerson
+from study.db.models import OrganisationRow, PlatformMessageRow, PlatformPersonRow
 from study.platforms.measures import (
     MEASURE_COLUMNS,
     MEASURES,
@@ -46,25 +46,25 @@ def activity_frames(
     """The ``messages`` and ``people`` frames of :mod:`study.platforms.measures`."""
     org_id = _organisation_filter(session, organisation)
     query = select(
-        Organisation.name.label("organisation"),
-        PlatformMessage.person_id.label("person"),
-        PlatformMessage.channel_id.label("channel"),
-        PlatformMessage.source_id,
-        PlatformMessage.thread_key,
-        PlatformMessage.parent_source_id,
-        PlatformMessage.is_reply,
-        PlatformMessage.posted_at,
-        PlatformMessage.reactions,
-    ).join(Organisation, Organisation.id == PlatformMessage.organisation_id)
+        OrganisationRow.name.label("organisation"),
+        PlatformMessageRow.person_id.label("person"),
+        PlatformMessageRow.channel_id.label("channel"),
+        PlatformMessageRow.source_id,
+        PlatformMessageRow.thread_key,
+        PlatformMessageRow.parent_source_id,
+        PlatformMessageRow.is_reply,
+        PlatformMessageRow.posted_at,
+        PlatformMessageRow.reactions,
+    ).join(OrganisationRow, OrganisationRow.id == PlatformMessageRow.organisation_id)
     people_query = select(
-        PlatformPerson.id.label("person"),
-        Organisation.name.label("organisation"),
-        PlatformPerson.department,
-        PlatformPerson.level,
-    ).join(Organisation, Organisation.id == PlatformPerson.organisation_id)
+        PlatformPersonRow.id.label("person"),
+        OrganisationRow.name.label("organisation"),
+        PlatformPersonRow.department,
+        PlatformPersonRow.level,
+    ).join(OrganisationRow, OrganisationRow.id == PlatformPersonRow.organisation_id)
     if org_id is not None:
-        query = query.where(PlatformMessage.organisation_id == org_id)
-        people_query = people_query.where(PlatformPerson.organisation_id == org_id)
+        query = query.where(PlatformMessageRow.organisation_id == org_id)
+        people_query = people_query.where(PlatformPersonRow.organisation_id == org_id)
     messages = _frame(session.execute(query))
     messages["posted_at"] = pd.to_datetime(messages["posted_at"], utc=True)
     messages["is_reply"] = messages["is_reply"].astype(bool)
@@ -162,8 +162,8 @@ def activity_posting_times(session: Session, *, organisation: str | None = None)
 def platform_organisations(session: Session) -> list[str]:
     """Names of the organisations with platform data, sorted."""
     names = session.scalars(
-        select(Organisation.name)
-        .join(PlatformPerson, PlatformPerson.organisation_id == Organisation.id)
+        select(OrganisationRow.name)
+        .join(PlatformPersonRow, PlatformPersonRow.organisation_id == OrganisationRow.id)
         .distinct()
     )
     return sorted(names, key=str.casefold)

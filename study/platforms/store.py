@@ -30,12 +30,12 @@ from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor
 from study.db.models import (
     PLATFORMS,
-    Organisation,
-    PlatformChannel,
-    PlatformDocument,
-    PlatformImport,
-    PlatformMessage,
-    PlatformPerson,
+    OrganisationRow,
+    PlatformChannelRow,
+    PlatformDocumentRow,
+    PlatformImportRow,
+    PlatformMessageRow,
+    PlatformPersonRow,
 )
 from study.errors import InvalidFile, InvalidInput
 from study.interviews.transcripts.language import detect_language
@@ -218,7 +218,7 @@ class _Importer:
     def __init__(
         self,
         session: Session,
-        org: Organisation,
+        org: OrganisationRow,
         export,
         salt: SaltFile,
         *,
@@ -246,7 +246,7 @@ class _Importer:
         )
         self.people: dict[str, int] = {}
         self.channels: dict[str, int] = {}
-        self.channel_rows: dict[str, PlatformChannel] = {}
+        self.channel_rows: dict[str, PlatformChannelRow] = {}
         self.stored: dict[int, set[str]] = {}
         self.added: dict[int, set[str]] = {}
         self.bots: set[str] = set()
@@ -261,7 +261,7 @@ class _Importer:
 
     def run(self, progress: Progress | None) -> PlatformImportReport:
         self._check_salt()
-        run = PlatformImport(
+        run = PlatformImportRow(
             organisation_id=self.org.id,
             platform=self.export.platform,
             source_name=self.export.source.name[:300],
@@ -336,8 +336,8 @@ class _Importer:
     def _check_salt(self) -> None:
         earlier = set(
             self.session.scalars(
-                select(PlatformImport.salt_check).where(
-                    PlatformImport.organisation_id == self.org.id
+                select(PlatformImportRow.salt_check).where(
+                    PlatformImportRow.organisation_id == self.org.id
                 )
             )
         )
@@ -352,7 +352,7 @@ class _Importer:
         existing = {
             p.pseudonym: p
             for p in self.session.scalars(
-                select(PlatformPerson).where(PlatformPerson.organisation_id == self.org.id)
+                select(PlatformPersonRow).where(PlatformPersonRow.organisation_id == self.org.id)
             )
         }
         levels = leader_levels()
@@ -365,7 +365,7 @@ class _Importer:
             level = level_of(person.title, levels)
             row = existing.get(pseudonym)
             if row is None:
-                row = PlatformPerson(
+                row = PlatformPersonRow(
                     organisation_id=self.org.id,
                     pseudonym=pseudonym,
                     department=department,
@@ -391,7 +391,7 @@ class _Importer:
         pseudonym = self.pseudonym(raw_id)
         found = self.people.get(pseudonym)
         if found is None:
-            row = PlatformPerson(
+            row = PlatformPersonRow(
                 organisation_id=self.org.id, pseudonym=pseudonym, listed=False, level="unknown"
             )
             self.session.add(row)
@@ -410,12 +410,12 @@ class _Importer:
         if name and not self.keep_channel_names:
             name = channel_label(key)
         row = self.session.scalar(
-            select(PlatformChannel).where(
-                PlatformChannel.organisation_id == self.org.id, PlatformChannel.key == key
+            select(PlatformChannelRow).where(
+                PlatformChannelRow.organisation_id == self.org.id, PlatformChannelRow.key == key
             )
         )
         if row is None:
-            row = PlatformChannel(
+            row = PlatformChannelRow(
                 organisation_id=self.org.id,
                 key=key,
                 kind=channel.kind if channel else "unlisted",
@@ -435,8 +435,8 @@ class _Importer:
         if found is None:
             found = self.stored[channel_id] = set(
                 self.session.scalars(
-                    select(PlatformMessage.source_id).where(
-                        PlatformMessage.channel_id == channel_id
+                    select(PlatformMessageRow.source_id).where(
+                        PlatformMessageRow.channel_id == channel_id
                     )
                 )
             )
@@ -485,7 +485,7 @@ class _Importer:
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             # Core, not ORM bulk: the ORM splits a batch wherever a JSON value is None
-            self.session.execute(PlatformMessage.__table__.insert(), rows)
+            self.session.execute(PlatformMessageRow.__table__.insert(), rows)
             self.report.messages_added += len(rows)
 
     def _flush_channel_state(self) -> None:
@@ -502,9 +502,9 @@ class _Importer:
             channel_id = self.channels[raw_channel]
             if (
                 self.session.scalar(
-                    select(PlatformDocument.id).where(
-                        PlatformDocument.channel_id == channel_id,
-                        PlatformDocument.thread_key == thread[:40],
+                    select(PlatformDocumentRow.id).where(
+                        PlatformDocumentRow.channel_id == channel_id,
+                        PlatformDocumentRow.thread_key == thread[:40],
                     )
                 )
                 is not None
@@ -537,7 +537,7 @@ class _Importer:
                 actor_id=self.actor_id,
             )
             self.session.add(
-                PlatformDocument(
+                PlatformDocumentRow(
                     channel_id=channel_id, thread_key=thread[:40], transcript_id=info.id
                 )
             )
@@ -571,13 +571,13 @@ class _Importer:
 def platform_imports(session: Session, *, organisation: str | None = None) -> list[dict[str, Any]]:
     """The imports so far (newest first): organisation, platform, date and report."""
     query = (
-        select(PlatformImport, Organisation.name)
-        .join(Organisation, Organisation.id == PlatformImport.organisation_id)
-        .order_by(PlatformImport.id.desc())
+        select(PlatformImportRow, OrganisationRow.name)
+        .join(OrganisationRow, OrganisationRow.id == PlatformImportRow.organisation_id)
+        .order_by(PlatformImportRow.id.desc())
     )
     if organisation:
         query = query.where(
-            PlatformImport.organisation_id == organisation_row(session, organisation).id
+            PlatformImportRow.organisation_id == organisation_row(session, organisation).id
         )
     return [
         {

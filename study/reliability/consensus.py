@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting, create_account, current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import OPERATOR, Actor, can, require
-from study.db.models import Account, Coding, Event, Transcript
+from study.db.models import AccountRow, CodingRow, EventRow, TranscriptRow
 from study.errors import InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.codings import add_coding, list_codings, remove_coding
 from study.interviews.coding.schemes_store import resolve_code
@@ -115,7 +115,7 @@ def consensus_coder(
     if first.is_consensus or second.is_consensus:
         raise InvalidInput("Build a consensus from two coders, not from a consensus version.")
     email = f"consensus-{first.id}-{second.id}@{CONSENSUS_DOMAIN}"
-    account = session.scalar(select(Account).where(Account.email == email))
+    account = session.scalar(select(AccountRow).where(AccountRow.email == email))
     if account is None:
         names = " and ".join(a.display_name or a.email for a in (first, second))
         info = create_account(
@@ -126,7 +126,7 @@ def consensus_coder(
             display_name=f"Consensus of {names}",
             actor_id=actor_id,
         )
-        account = session.get(Account, info.id)
+        account = session.get(AccountRow, info.id)
         account.is_consensus = True
         session.flush()
     return coder_info(account)
@@ -166,33 +166,35 @@ def _coverage(session: Session, transcript_id: int, coder_id: int, code_id: int)
         [
             tuple(row)
             for row in session.execute(
-                select(Coding.start, Coding.end).where(
-                    Coding.transcript_id == transcript_id,
-                    Coding.coder_id == coder_id,
-                    Coding.code_id == code_id,
+                select(CodingRow.start, CodingRow.end).where(
+                    CodingRow.transcript_id == transcript_id,
+                    CodingRow.coder_id == coder_id,
+                    CodingRow.code_id == code_id,
                 )
             )
         ]
     )
 
 
-def _events(session: Session, action: str, consensus_id: int, transcript_id: int) -> list[Event]:
+def _events(session: Session, action: str, consensus_id: int, transcript_id: int) -> list[EventRow]:
     rows = session.scalars(
-        select(Event)
+        select(EventRow)
         .where(
-            Event.action == action, Event.target_type == "account", Event.target_id == consensus_id
+            EventRow.action == action,
+            EventRow.target_type == "account",
+            EventRow.target_id == consensus_id,
         )
-        .order_by(Event.id)
+        .order_by(EventRow.id)
     )
     return [e for e in rows if (e.details or {}).get("transcript_id") == transcript_id]
 
 
 def _seed(
     session: Session,
-    consensus: Account,
+    consensus: AccountRow,
     transcript_id: int,
-    a: Account,
-    b: Account,
+    a: AccountRow,
+    b: AccountRow,
     actor_id: int | None,
 ) -> None:
     """Start a transcript's consensus version from what both coders agree on (once)."""
@@ -200,15 +202,15 @@ def _seed(
         return
     code_ids = set(
         session.scalars(
-            select(Coding.code_id).where(
-                Coding.transcript_id == transcript_id, Coding.coder_id == a.id
+            select(CodingRow.code_id).where(
+                CodingRow.transcript_id == transcript_id, CodingRow.coder_id == a.id
             )
         )
     )
     code_ids &= set(
         session.scalars(
-            select(Coding.code_id).where(
-                Coding.transcript_id == transcript_id, Coding.coder_id == b.id
+            select(CodingRow.code_id).where(
+                CodingRow.transcript_id == transcript_id, CodingRow.coder_id == b.id
             )
         )
     )
@@ -287,7 +289,7 @@ def resolve_disagreement(
         raise InvalidInput(f"Unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}.")
     _check_actor(session, actor)
     actor_id = actor.id
-    transcript = session.get(Transcript, transcript_id)
+    transcript = session.get(TranscriptRow, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
     region = _span(start, end, len(transcript.text), "disputed span")
@@ -295,7 +297,7 @@ def resolve_disagreement(
         raise InvalidInput("Give an edited span with the decision 'edit', and only then.")
     code = resolve_code(session, code_id)
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
-    consensus = session.get(Account, consensus_coder(session, a.id, b.id, actor=actor).id)
+    consensus = session.get(AccountRow, consensus_coder(session, a.id, b.id, actor=actor).id)
     _seed(session, consensus, transcript.id, a, b, actor_id)
     current = _coverage(session, transcript.id, consensus.id, code.id)
     if decision == "edit":
@@ -355,10 +357,10 @@ def _rewrite(
     """Make the consensus codings of one code exactly ``wanted``, touching only what changes."""
     rows = list(
         session.execute(
-            select(Coding.id, Coding.start, Coding.end).where(
-                Coding.transcript_id == transcript_id,
-                Coding.coder_id == consensus_id,
-                Coding.code_id == code_id,
+            select(CodingRow.id, CodingRow.start, CodingRow.end).where(
+                CodingRow.transcript_id == transcript_id,
+                CodingRow.coder_id == consensus_id,
+                CodingRow.code_id == code_id,
             )
         )
     )
@@ -390,8 +392,8 @@ def consensus_spans(
     """The spans the consensus version of coders A and B codes with a code (none yet: [])."""
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
     pair = session.scalar(
-        select(Account).where(
-            Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"
+        select(AccountRow).where(
+            AccountRow.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"
         )
     )
     if pair is None:
@@ -413,7 +415,7 @@ def list_disagreements(
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
     if a.id == b.id:
         raise InvalidInput("Pick two different coders to compare.")
-    transcript = session.get(Transcript, transcript_id)
+    transcript = session.get(TranscriptRow, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
     frame = list_codings(
@@ -427,8 +429,8 @@ def list_disagreements(
     )
     decided: dict[tuple[int, int, int], str] = {}
     pair = session.scalar(
-        select(Account).where(
-            Account.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"
+        select(AccountRow).where(
+            AccountRow.email == f"consensus-{min(a.id, b.id)}-{max(a.id, b.id)}@{CONSENSUS_DOMAIN}"
         )
     )
     if pair is not None:
@@ -467,7 +469,9 @@ def preferred_codings(
     blind-coding rule for ``viewer``.
     """
     frame = list_codings(session, scheme=scheme, transcript_id=transcript_id, viewer=viewer)
-    consensus_ids = set(session.scalars(select(Account.id).where(Account.is_consensus.is_(True))))
+    consensus_ids = set(
+        session.scalars(select(AccountRow.id).where(AccountRow.is_consensus.is_(True)))
+    )
     is_consensus = frame["coder_id"].isin(consensus_ids)
     settled = set(frame.loc[is_consensus, "transcript_id"])
     return frame[is_consensus | ~frame["transcript_id"].isin(settled)].reset_index(drop=True)

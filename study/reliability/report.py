@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import Actor, require
-from study.db.models import Account, Coding, Event, Transcript, Turn
+from study.db.models import AccountRow, CodingRow, EventRow, TranscriptRow, TurnRow
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.interviews.coding.blind import blind_share
 from study.interviews.coding.codings import list_codings
@@ -152,7 +152,7 @@ class CoderInfo:
         return asdict(self)
 
 
-def coder_info(account: Account, codings: int = 0) -> CoderInfo:
+def coder_info(account: AccountRow, codings: int = 0) -> CoderInfo:
     """The :class:`CoderInfo` of an account row."""
     return CoderInfo(
         account.id, account.email, account.display_name, bool(account.is_consensus), codings
@@ -165,7 +165,7 @@ def scheme_coders(session: Session, scheme: int | str, *, viewer: Actor) -> list
     frame = list_codings(session, scheme=parse_scheme_ref(scheme), viewer=viewer)
     counts = frame.groupby("coder_id").size()
     accounts = session.scalars(
-        select(Account).where(Account.id.in_([int(i) for i in counts.index]))
+        select(AccountRow).where(AccountRow.id.in_([int(i) for i in counts.index]))
     )
     found = [coder_info(a, int(counts[a.id])) for a in accounts]
     return sorted(found, key=lambda c: (c.is_consensus, c.label.casefold(), c.email))
@@ -177,8 +177,8 @@ def codings_stamp(session: Session) -> tuple[int, int]:
     Every coding change writes an event and events are never deleted, so a
     cached report keyed by this stamp is never stale.
     """
-    count = session.scalar(select(func.count(Coding.id)))
-    last = session.scalar(select(func.max(Event.id)))
+    count = session.scalar(select(func.count(CodingRow.id)))
+    last = session.scalar(select(func.max(EventRow.id)))
     return int(count or 0), int(last or 0)
 
 
@@ -192,7 +192,7 @@ def parse_scheme_ref(text: str | int) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-def find_coder(session: Session, ref: CoderRef) -> Account:
+def find_coder(session: Session, ref: CoderRef) -> AccountRow:
     """The account a coder reference names: an id, an e-mail, or a display name (case-insensitive).
 
     Raises
@@ -203,7 +203,7 @@ def find_coder(session: Session, ref: CoderRef) -> Account:
         If a display name is shared by several accounts (use the e-mail).
     """
     if isinstance(ref, int) and not isinstance(ref, bool):
-        account = session.get(Account, ref)
+        account = session.get(AccountRow, ref)
         if account is None:
             raise NotFound(f"There is no coder with id {ref}.")
         return account
@@ -212,11 +212,13 @@ def find_coder(session: Session, ref: CoderRef) -> Account:
         raise InvalidInput("Name each coder by e-mail or display name.")
     if text.isdigit():
         return find_coder(session, int(text))
-    account = session.scalar(select(Account).where(Account.email == text.lower()))
+    account = session.scalar(select(AccountRow).where(AccountRow.email == text.lower()))
     if account is not None:
         return account
     named = list(
-        session.scalars(select(Account).where(func.lower(Account.display_name) == text.casefold()))
+        session.scalars(
+            select(AccountRow).where(func.lower(AccountRow.display_name) == text.casefold())
+        )
     )
     if len(named) > 1:
         raise InvalidInput(f"{len(named)} accounts are called {text!r}; name the coder by e-mail.")
@@ -229,16 +231,18 @@ def transcript_units(session: Session, transcript_ids: Sequence[int]) -> dict[in
     """Length, speaker turns and sentences of each transcript, as agreement needs them."""
     ids = sorted({int(t) for t in transcript_ids})
     texts = dict(
-        session.execute(select(Transcript.id, Transcript.text).where(Transcript.id.in_(ids))).all()
+        session.execute(
+            select(TranscriptRow.id, TranscriptRow.text).where(TranscriptRow.id.in_(ids))
+        ).all()
     )
     missing = [t for t in ids if t not in texts]
     if missing:
         raise NotFound(f"There is no transcript with id {missing[0]}.")
     turns: dict[int, list[tuple[int, int]]] = {t: [] for t in ids}
     for transcript_id, start, end in session.execute(
-        select(Turn.transcript_id, Turn.start, Turn.end)
-        .where(Turn.transcript_id.in_(ids), Turn.end > Turn.start)
-        .order_by(Turn.transcript_id, Turn.start)
+        select(TurnRow.transcript_id, TurnRow.start, TurnRow.end)
+        .where(TurnRow.transcript_id.in_(ids), TurnRow.end > TurnRow.start)
+        .order_by(TurnRow.transcript_id, TurnRow.start)
     ):
         spans = turns[transcript_id]
         if not spans or start >= spans[-1][1]:  # overlapping turns cannot be units
@@ -352,7 +356,7 @@ def reliability_report(
 
 def _chosen_accounts(
     session: Session, frame: pd.DataFrame, coders: Sequence[CoderRef] | None
-) -> list[Account]:
+) -> list[AccountRow]:
     if coders is not None:
         accounts = list({a.id: a for a in (find_coder(session, c) for c in coders)}.values())
         if len(accounts) < 2:
@@ -362,7 +366,7 @@ def _chosen_accounts(
     accounts = sorted(
         (
             a
-            for a in session.scalars(select(Account).where(Account.id.in_(ids)))
+            for a in session.scalars(select(AccountRow).where(AccountRow.id.in_(ids)))
             if not a.is_consensus
         ),
         key=lambda a: a.email,

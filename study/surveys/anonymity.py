@@ -37,9 +37,9 @@ from sqlalchemy import ColumnElement, bindparam, false, func, or_, select, updat
 from sqlalchemy.orm import Session
 
 from study.config import int_setting
-from study.db.models import Campaign, Organisation, Response, Study, utcnow
+from study.db.models import CampaignRow, OrganisationRow, ResponseRow, StudyRow, utcnow
 
-_CAMPAIGN, _RESPONSE = Campaign.__table__, Response.__table__
+_CAMPAIGN, _RESPONSE = CampaignRow.__table__, ResponseRow.__table__
 _PENDING = (
     select(func.count())
     .select_from(_RESPONSE)
@@ -96,12 +96,14 @@ def visible_responses(now: dt.datetime | None = None) -> ColumnElement[bool]:
     """
     now = now or utcnow()
     pseudonymous = (
-        select(Study.pseudonymous).where(Study.id == Organisation.study_id).scalar_subquery()
+        select(StudyRow.pseudonymous)
+        .where(StudyRow.id == OrganisationRow.study_id)
+        .scalar_subquery()
     )
     return or_(
-        Response.released.is_(True),
-        Campaign.closed_at.is_not(None),
-        Campaign.closes_at <= now,
+        ResponseRow.released.is_(True),
+        CampaignRow.closed_at.is_not(None),
+        CampaignRow.closes_at <= now,
         pseudonymous.is_(True),
     )
 

@@ -14,8 +14,14 @@ from study.admin.identity import acting, current_actor
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
 from study.cells import csv_bytes
-from study.db.models import Campaign, Invitation, Organisation, Response, utcnow
-from study.db.models import Instrument as InstrumentRow
+from study.db.models import (
+    CampaignRow,
+    InstrumentRow,
+    InvitationRow,
+    OrganisationRow,
+    ResponseRow,
+    utcnow,
+)
 from study.errors import InvalidInput, NotFound
 from study.surveys.instrument_store import latest_instrument
 from study.surveys.tokens import new_token, survey_link
@@ -48,7 +54,7 @@ class CampaignInfo:
         return asdict(self)
 
 
-def campaign_status(campaign: Campaign, now: dt.datetime | None = None) -> str:
+def campaign_status(campaign: CampaignRow, now: dt.datetime | None = None) -> str:
     """'open', 'scheduled' (not yet open) or 'closed'."""
     now = now or utcnow()
     if campaign.closed_at is not None or (campaign.closes_at and campaign.closes_at <= now):
@@ -97,7 +103,7 @@ def create_campaign(
     if opens_at and closes_at and closes_at <= opens_at:
         raise InvalidInput("The campaign must close after it opens.")
     mode = "personal" if invitations else "open"
-    campaign = Campaign(
+    campaign = CampaignRow(
         organisation_id=org.id,
         instrument_id=stored.row_id,
         mode=mode,
@@ -111,7 +117,7 @@ def create_campaign(
     session.flush()
     if invitations:
         session.execute(
-            insert(Invitation),
+            insert(InvitationRow),
             [
                 {"campaign_id": campaign.id, "token": new_token(), "created_at": utcnow()}
                 for _ in range(invitations)
@@ -159,8 +165,8 @@ def set_headcount(
     )
 
 
-def _get(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+def _get(session: Session, campaign_id: int) -> CampaignRow:
+    campaign = session.get(CampaignRow, campaign_id)
     if campaign is None:
         raise NotFound(f"There is no campaign {campaign_id}; `study campaign list` shows them.")
     return campaign
@@ -176,37 +182,37 @@ def list_campaigns(
 
 def _campaigns(session: Session, *, organisation_id: int | None = None) -> list[CampaignInfo]:
     invitations = (
-        select(Invitation.campaign_id, func.count(Invitation.id).label("n"))
-        .group_by(Invitation.campaign_id)
+        select(InvitationRow.campaign_id, func.count(InvitationRow.id).label("n"))
+        .group_by(InvitationRow.campaign_id)
         .subquery()
     )
     responses = (
         select(
-            Response.campaign_id,
-            func.count(Response.id).label("started"),
-            func.sum(case((Response.status == "complete", 1), else_=0)).label("completed"),
+            ResponseRow.campaign_id,
+            func.count(ResponseRow.id).label("started"),
+            func.sum(case((ResponseRow.status == "complete", 1), else_=0)).label("completed"),
         )
-        .group_by(Response.campaign_id)
+        .group_by(ResponseRow.campaign_id)
         .subquery()
     )
     query = (
         select(
-            Campaign,
-            Organisation.name,
+            CampaignRow,
+            OrganisationRow.name,
             InstrumentRow.key,
             InstrumentRow.version,
             func.coalesce(invitations.c.n, 0),
             func.coalesce(responses.c.started, 0),
             func.coalesce(responses.c.completed, 0),
         )
-        .join(Organisation, Organisation.id == Campaign.organisation_id)
-        .join(InstrumentRow, InstrumentRow.id == Campaign.instrument_id)
-        .outerjoin(invitations, invitations.c.campaign_id == Campaign.id)
-        .outerjoin(responses, responses.c.campaign_id == Campaign.id)
-        .order_by(Campaign.id.desc())
+        .join(OrganisationRow, OrganisationRow.id == CampaignRow.organisation_id)
+        .join(InstrumentRow, InstrumentRow.id == CampaignRow.instrument_id)
+        .outerjoin(invitations, invitations.c.campaign_id == CampaignRow.id)
+        .outerjoin(responses, responses.c.campaign_id == CampaignRow.id)
+        .order_by(CampaignRow.id.desc())
     )
     if organisation_id is not None:
-        query = query.where(Campaign.organisation_id == organisation_id)
+        query = query.where(CampaignRow.organisation_id == organisation_id)
     now = utcnow()
     result = []
     for campaign, org, key, version, n_inv, started, completed in session.execute(query):
@@ -252,9 +258,9 @@ def invitation_links(
     require(current_actor(session, viewer), "run_surveys")
     _get(session, campaign_id)
     rows = session.execute(
-        select(Invitation.token, Invitation.completed)
-        .where(Invitation.campaign_id == campaign_id)
-        .order_by(Invitation.id)
+        select(InvitationRow.token, InvitationRow.completed)
+        .where(InvitationRow.campaign_id == campaign_id)
+        .order_by(InvitationRow.id)
     ).all()
     return pd.DataFrame(
         {

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.admin.audit import record_event
-from study.db.models import Instrument as InstrumentRow
+from study.db.models import InstrumentRow
 from study.errors import AlreadyExists, NotFound
 from study.surveys.instruments import (
     DEFAULT_INSTRUMENTS_DIRECTORY,

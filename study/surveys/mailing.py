@@ -33,7 +33,13 @@ from study.admin.identity import acting, current_actor
 from study.admin.permissions import Actor, require
 from study.config import int_setting, setting
 from study.db import Database
-from study.db.models import Campaign, Invitation, MailRecipient, MailSent, Organisation
+from study.db.models import (
+    CampaignRow,
+    InvitationRow,
+    MailRecipientRow,
+    MailSentRow,
+    OrganisationRow,
+)
 from study.errors import ConfigError, InvalidFile, InvalidInput, InvalidToken, NotFound
 from study.surveys.campaigns import campaign_status
 from study.surveys.instrument_store import stored_instrument
@@ -86,8 +92,8 @@ class MailReport:
         return text
 
 
-def _personal_campaign(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+def _personal_campaign(session: Session, campaign_id: int) -> CampaignRow:
+    campaign = session.get(CampaignRow, campaign_id)
     if campaign is None:
         raise NotFound(f"There is no campaign {campaign_id}; `study campaign list` shows them.")
     if campaign.mode != "personal":
@@ -118,37 +124,42 @@ def import_recipients(
     rows = _read_recipients(data, filename, instrument)
     known = set(
         session.scalars(
-            select(func.lower(MailRecipient.email)).where(MailRecipient.campaign_id == campaign_id)
+            select(func.lower(MailRecipientRow.email)).where(
+                MailRecipientRow.campaign_id == campaign_id
+            )
         )
     )
     new = [(email, language) for email, language in rows if email.lower() not in known]
-    taken = select(MailRecipient.id).where(MailRecipient.invitation_id == Invitation.id)
+    taken = select(MailRecipientRow.id).where(MailRecipientRow.invitation_id == InvitationRow.id)
     free = list(
         session.scalars(
-            select(Invitation.id)
+            select(InvitationRow.id)
             .where(
-                Invitation.campaign_id == campaign_id,
-                Invitation.response_id.is_(None),
-                Invitation.completed.is_(False),
+                InvitationRow.campaign_id == campaign_id,
+                InvitationRow.response_id.is_(None),
+                InvitationRow.completed.is_(False),
                 ~exists(taken),
             )
-            .order_by(Invitation.id)
+            .order_by(InvitationRow.id)
             .limit(len(new))
         )
     )
     if len(free) < len(new):
         tokens = [new_token() for _ in range(len(new) - len(free))]
         session.execute(
-            insert(Invitation), [{"campaign_id": campaign_id, "token": token} for token in tokens]
+            insert(InvitationRow),
+            [{"campaign_id": campaign_id, "token": token} for token in tokens],
         )
         free += list(
             session.scalars(
-                select(Invitation.id).where(Invitation.token.in_(tokens)).order_by(Invitation.id)
+                select(InvitationRow.id)
+                .where(InvitationRow.token.in_(tokens))
+                .order_by(InvitationRow.id)
             )
         )
     if new:
         session.execute(
-            insert(MailRecipient),
+            insert(MailRecipientRow),
             [
                 {
                     "campaign_id": campaign_id,
@@ -224,19 +235,19 @@ def _read_recipients(
 
 def recipient_counts(session: Session, campaign_id: int) -> dict[str, int]:
     """Recipients, those who opted out, invitations and reminders sent (for the page)."""
-    recipients = select(MailRecipient.id).where(MailRecipient.campaign_id == campaign_id)
+    recipients = select(MailRecipientRow.id).where(MailRecipientRow.campaign_id == campaign_id)
     sent = dict(
         session.execute(
-            select(MailSent.kind, func.count(MailSent.id))
-            .where(MailSent.recipient_id.in_(recipients))
-            .group_by(MailSent.kind)
+            select(MailSentRow.kind, func.count(MailSentRow.id))
+            .where(MailSentRow.recipient_id.in_(recipients))
+            .group_by(MailSentRow.kind)
         ).all()
     )
     total, opted = session.execute(
         select(
-            func.count(MailRecipient.id),
-            func.coalesce(func.sum(case((MailRecipient.opted_out.is_(True), 1), else_=0)), 0),
-        ).where(MailRecipient.campaign_id == campaign_id)
+            func.count(MailRecipientRow.id),
+            func.coalesce(func.sum(case((MailRecipientRow.opted_out.is_(True), 1), else_=0)), 0),
+        ).where(MailRecipientRow.campaign_id == campaign_id)
     ).one()
     return {
         "recipients": int(total),
@@ -250,9 +261,9 @@ def opt_out(session: Session, token: str) -> bool:
     """Stop every further e-mail to the recipient of invitation ``token``; True if one was found."""
     token = check_token(token)
     recipient = session.scalar(
-        select(MailRecipient)
-        .join(Invitation, Invitation.id == MailRecipient.invitation_id)
-        .where(Invitation.token == token)
+        select(MailRecipientRow)
+        .join(InvitationRow, InvitationRow.id == MailRecipientRow.invitation_id)
+        .where(InvitationRow.token == token)
     )
     if recipient is None:
         raise InvalidToken("This link does not belong to an e-mail invitation.")
@@ -292,21 +303,26 @@ def _plan(session: Session, campaign_id: int, *, reminder: bool = False) -> list
             "its YAML file and give it a new version."
         )
     organisation = session.scalar(
-        select(Organisation.name).where(Organisation.id == campaign.organisation_id)
+        select(OrganisationRow.name).where(OrganisationRow.id == campaign.organisation_id)
     )
     got_invitation = exists(
-        select(MailSent.id).where(
-            MailSent.recipient_id == MailRecipient.id, MailSent.kind == "invitation"
+        select(MailSentRow.id).where(
+            MailSentRow.recipient_id == MailRecipientRow.id, MailSentRow.kind == "invitation"
         )
     )
     query = (
-        select(MailRecipient.id, MailRecipient.email, MailRecipient.language, Invitation.token)
-        .join(Invitation, Invitation.id == MailRecipient.invitation_id)
-        .where(MailRecipient.campaign_id == campaign_id, MailRecipient.opted_out.is_(False))
-        .order_by(MailRecipient.id)
+        select(
+            MailRecipientRow.id,
+            MailRecipientRow.email,
+            MailRecipientRow.language,
+            InvitationRow.token,
+        )
+        .join(InvitationRow, InvitationRow.id == MailRecipientRow.invitation_id)
+        .where(MailRecipientRow.campaign_id == campaign_id, MailRecipientRow.opted_out.is_(False))
+        .order_by(MailRecipientRow.id)
     )
     if reminder:
-        query = query.where(got_invitation, Invitation.completed.is_(False))
+        query = query.where(got_invitation, InvitationRow.completed.is_(False))
     else:
         query = query.where(~got_invitation)
     messages = []
@@ -454,7 +470,7 @@ def send_campaign_mail(
                 continue
             with database.transaction() as session:
                 session.execute(
-                    insert(MailSent).values(
+                    insert(MailSentRow).values(
                         recipient_id=outgoing.recipient_id, kind=kind, sent_on=today()
                     )
                 )
@@ -469,7 +485,7 @@ def send_campaign_mail(
             session,
             f"campaign.mail.{kind}",
             actor_id=actor_id,
-            target=session.get(Campaign, campaign_id),
+            target=session.get(CampaignRow, campaign_id),
             details={"sent": report.sent, "failed": len(report.failed)},
         )
     return report

@@ -21,8 +21,15 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from study.db.models import Answer, Campaign, Invitation, Organisation, Response, Study
-from study.db.models import Instrument as InstrumentRow
+from study.db.models import (
+    AnswerRow,
+    CampaignRow,
+    InstrumentRow,
+    InvitationRow,
+    OrganisationRow,
+    ResponseRow,
+    StudyRow,
+)
 from study.errors import CampaignClosed, InvalidInput, InvalidToken
 from study.surveys.anonymity import count_submission
 from study.surveys.campaigns import campaign_status
@@ -34,9 +41,13 @@ from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normal
 # The respondent's path runs many times per second under load, so it uses Core
 # statements on the session's connection: the ORM's per-object work cost several
 # times what the database does (bench/bench_submit.py).
-_CAMPAIGN, _INVITATION = Campaign.__table__, Invitation.__table__
-_ORGANISATION, _RESPONSE, _ANSWER = Organisation.__table__, Response.__table__, Answer.__table__
-_INSTRUMENT, _STUDY = InstrumentRow.__table__, Study.__table__
+_CAMPAIGN, _INVITATION = CampaignRow.__table__, InvitationRow.__table__
+_ORGANISATION, _RESPONSE, _ANSWER = (
+    OrganisationRow.__table__,
+    ResponseRow.__table__,
+    AnswerRow.__table__,
+)
+_INSTRUMENT, _STUDY = InstrumentRow.__table__, StudyRow.__table__
 _CAMPAIGN_COLUMNS = (
     _CAMPAIGN.c.id,
     _CAMPAIGN.c.mode,
@@ -295,7 +306,7 @@ def _response_in_progress(session: Session, response_id: int, *, lock: bool = Fa
 
 def _update_response(session: Session, response_id: int, **values: Any) -> int:
     """Update a response with Core and drop any stale copy the session holds; returns rows hit."""
-    stale = session.identity_map.get(identity_key(Response, response_id))
+    stale = session.identity_map.get(identity_key(ResponseRow, response_id))
     if stale is not None:
         session.expire(stale)
     condition = values.pop("_only_if_status", None)
@@ -573,10 +584,10 @@ def _missing_required(
 def _use_invitation(session: Session, response_id: int) -> None:
     connection = session.connection()
     invitation = connection.execute(
-        select(_INVITATION.c.id, Study.__table__.c.pseudonymous)
+        select(_INVITATION.c.id, StudyRow.__table__.c.pseudonymous)
         .join(_CAMPAIGN, _CAMPAIGN.c.id == _INVITATION.c.campaign_id)
         .join(_ORGANISATION, _ORGANISATION.c.id == _CAMPAIGN.c.organisation_id)
-        .join(Study.__table__, Study.__table__.c.id == _ORGANISATION.c.study_id)
+        .join(StudyRow.__table__, StudyRow.__table__.c.id == _ORGANISATION.c.study_id)
         .where(_INVITATION.c.response_id == response_id)
     ).first()
     if invitation is None:
@@ -584,7 +595,7 @@ def _use_invitation(session: Session, response_id: int) -> None:
     values: dict[str, Any] = {"completed": True}
     if not invitation.pseudonymous:
         values["response_id"] = None  # anonymity: the token no longer leads to the answers
-    stale = session.identity_map.get(identity_key(Invitation, invitation.id))
+    stale = session.identity_map.get(identity_key(InvitationRow, invitation.id))
     if stale is not None:
         session.expire(stale)
     connection.execute(

@@ -14,8 +14,15 @@ from study.admin.audit import record_event
 from study.admin.identity import acting, current_actor
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
-from study.db.models import Answer, Campaign, Organisation, Response, Study, utcnow
-from study.db.models import Instrument as InstrumentRow
+from study.db.models import (
+    AnswerRow,
+    CampaignRow,
+    InstrumentRow,
+    OrganisationRow,
+    ResponseRow,
+    StudyRow,
+    utcnow,
+)
 from study.errors import InvalidInput, NotFound
 from study.surveys.anonymity import in_answer_order, visible_responses
 from study.surveys.importing import read_responses
@@ -78,7 +85,7 @@ def store_responses(
         Who stores them (``run_surveys``: researchers).
     """
     acting(session, actor, "run_surveys")
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get(CampaignRow, campaign_id)
     instrument = instrument_from_dict(session.get(InstrumentRow, campaign.instrument_id).definition)
     types = {item.id: item.type for item in instrument.all_items()}
     unknown = sorted(set(answers["item_id"]) - set(types))
@@ -90,7 +97,7 @@ def store_responses(
         complete = bool(row.complete)
         submitted = getattr(row, "submitted_on", None)
         submitted = submitted if isinstance(submitted, dt.date) else (today if complete else None)
-        response = Response(
+        response = ResponseRow(
             campaign_id=campaign_id,
             instrument_id=campaign.instrument_id,
             status="complete" if complete else "in_progress",
@@ -111,7 +118,7 @@ def store_responses(
         row["item_id"] = item_id
         rows.append(row)
     if rows:
-        session.execute(insert(Answer), rows)
+        session.execute(insert(AnswerRow), rows)
     return [r.id for r in ids.values()]
 
 
@@ -135,7 +142,7 @@ def import_responses(
     stored = latest_instrument(session, instrument)
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "upload")
     imported = read_responses(source, stored.model, format=format, name=name)
-    campaign = Campaign(
+    campaign = CampaignRow(
         organisation_id=org.id,
         instrument_id=stored.row_id,
         mode="open",
@@ -182,33 +189,33 @@ def survey_answers(
     """
     query = (
         select(
-            Response.id,
-            Organisation.name,
-            Campaign.name,
-            Campaign.id,
+            ResponseRow.id,
+            OrganisationRow.name,
+            CampaignRow.name,
+            CampaignRow.id,
             InstrumentRow.key,
             InstrumentRow.version,
-            Response.status,
-            Response.submitted_on,
-            Answer.item_id,
-            Answer.value_number,
-            Answer.value_text,
-            Answer.value_choices,
+            ResponseRow.status,
+            ResponseRow.submitted_on,
+            AnswerRow.item_id,
+            AnswerRow.value_number,
+            AnswerRow.value_text,
+            AnswerRow.value_choices,
         )
-        .join(Campaign, Campaign.id == Response.campaign_id)
-        .join(Organisation, Organisation.id == Campaign.organisation_id)
-        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
-        .order_by(Response.id, Answer.id)
+        .join(CampaignRow, CampaignRow.id == ResponseRow.campaign_id)
+        .join(OrganisationRow, OrganisationRow.id == CampaignRow.organisation_id)
+        .join(InstrumentRow, InstrumentRow.id == ResponseRow.instrument_id)
+        .outerjoin(AnswerRow, AnswerRow.response_id == ResponseRow.id)
+        .order_by(ResponseRow.id, AnswerRow.id)
     )
     if campaign_id is not None:
-        query = query.where(Campaign.id == campaign_id)
+        query = query.where(CampaignRow.id == campaign_id)
     if organisation_id is not None:
-        query = query.where(Campaign.organisation_id == organisation_id)
+        query = query.where(CampaignRow.organisation_id == organisation_id)
     if instrument is not None:
         query = query.where(InstrumentRow.key == instrument)
     if complete_only:
-        query = query.where(Response.status == "complete", visible_responses())
+        query = query.where(ResponseRow.status == "complete", visible_responses())
     rows = session.execute(query).all()
     records = []
     for (
@@ -293,7 +300,7 @@ def survey_scores(
 
 def export_key(session: Session) -> str:
     """The study's key for :func:`study.surveys.exporting.respondent_numbers` (never exported)."""
-    study = session.scalar(select(Study).order_by(Study.id).limit(1))
+    study = session.scalar(select(StudyRow).order_by(StudyRow.id).limit(1))
     if study is None:
         return "no study"
     if study.export_secret:  # random, from migration 0008 on
@@ -333,8 +340,8 @@ def export_responses(
     numbers = respondent_numbers(frame["response_id"], export_key(session))
     frame = frame.assign(response_id=frame["response_id"].map(numbers))
     seeds = session.execute(
-        select(Response.id, Response.order_seed)  # orders shown (logic)
-        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
+        select(ResponseRow.id, ResponseRow.order_seed)  # orders shown (logic)
+        .join(InstrumentRow, InstrumentRow.id == ResponseRow.instrument_id)
         .where(InstrumentRow.key == instrument)
     ).all()
     write_responses(

@@ -14,7 +14,7 @@ from study.admin.accounts import add_account, deactivate_account, ensure_admin, 
 from study.admin.login import log_in
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Account, Event
+from study.db.models import AccountRow, EventRow
 from study.errors import AlreadyExists, AuthenticationFailed, InvalidInput
 
 PASSWORD = "correct horse battery"
@@ -25,7 +25,7 @@ def test_password_is_stored_only_as_an_argon2id_hash(database):
         add_account(
             session, "Rita@Example.org", role="researcher", password=PASSWORD, actor=OPERATOR
         )
-        account = session.scalar(select(Account))
+        account = session.scalar(select(AccountRow))
         assert account.email == "rita@example.org"
         assert account.password_hash.startswith("$argon2id$")
         assert PASSWORD not in account.password_hash
@@ -53,9 +53,9 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(databas
         log_in(database, "a@example.org", PASSWORD)
     assert type(locked.value) is AuthenticationFailed  # issue 20.11: the same class as a wrong one
     with database.transaction() as session:
-        assert session.scalar(select(Event.id).where(Event.action == "account.locked"))
+        assert session.scalar(select(EventRow.id).where(EventRow.action == "account.locked"))
         # The lock expires: move it into the past, as time would.
-        account = session.scalar(select(Account))
+        account = session.scalar(select(AccountRow))
         account.locked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     assert log_in(database, "a@example.org", PASSWORD).email == "a@example.org"
 
@@ -153,7 +153,7 @@ def test_parallel_wrong_passwords_get_at_most_the_allowed_checks_and_lock(
     # Issue 13.1: 12 parallel sessions got 60 password checks instead of 5.
     with database.transaction() as session:
         add_account(session, "a@example.org", role="researcher", password=PASSWORD, actor=OPERATOR)
-        real_hash = session.scalar(select(Account.password_hash))
+        real_hash = session.scalar(select(AccountRow.password_hash))
     start = threading.Barrier(12)
 
     def attempt(_):
@@ -169,9 +169,9 @@ def test_parallel_wrong_passwords_get_at_most_the_allowed_checks_and_lock(
     assert set(answers) == {"Wrong e-mail or password."}
     assert counting_hasher.verified.count(real_hash) == 5
     with database.transaction() as session:
-        account = session.scalar(select(Account))
+        account = session.scalar(select(AccountRow))
         assert account.locked_until > dt.datetime.now(dt.UTC)
-        assert session.scalar(select(Event.id).where(Event.action == "account.locked"))
+        assert session.scalar(select(EventRow.id).where(EventRow.action == "account.locked"))
     with pytest.raises(AuthenticationFailed):
         log_in(database, "a@example.org", PASSWORD)  # locked: even the right password
     assert counting_hasher.verified.count(real_hash) == 5  # ... and its hash is not checked
@@ -183,7 +183,7 @@ def test_parallel_attempts_with_the_right_password_among_them_still_bound_the_ch
     monkeypatch.setenv("STUDY_LOGIN_MAX_FAILURES", "3")
     with database.transaction() as session:
         add_account(session, "a@example.org", role="researcher", password=PASSWORD, actor=OPERATOR)
-        real_hash = session.scalar(select(Account.password_hash))
+        real_hash = session.scalar(select(AccountRow.password_hash))
     start = threading.Barrier(6)
 
     def attempt(index):

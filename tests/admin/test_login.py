@@ -14,7 +14,7 @@ import study
 from study.admin.accounts import add_account
 from study.admin.login import change_own_password, log_in
 from study.admin.permissions import OPERATOR
-from study.db.models import Account
+from study.db.models import AccountRow
 from study.errors import AuthenticationFailed
 
 PASSWORD = "the right long password"
@@ -31,7 +31,7 @@ def rita(database, monkeypatch):
 
 def _failures(database) -> tuple[int, object]:
     with database.transaction() as session:
-        account = session.scalar(select(Account).where(Account.email == "rita@example.org"))
+        account = session.scalar(select(AccountRow).where(AccountRow.email == "rita@example.org"))
         return account.failed_logins, account.locked_until
 
 

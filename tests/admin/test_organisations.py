@@ -15,7 +15,7 @@ from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import Code, Organisation
+from study.db.models import CodeRow, OrganisationRow
 from study.errors import InvalidInput
 from study.interviews.coding import load_scheme_into_db
 from study.surveys import create_campaign
@@ -38,7 +38,7 @@ def test_an_organisation_name_with_a_control_character_is_refused(session, name)
     with pytest.raises(InvalidInput, match="^The organisation name must be one line") as caught:
         add_organisation(session, name, actor=OPERATOR)
     assert "\n" not in str(caught.value) and "\r" not in str(caught.value)
-    assert session.scalar(select(Organisation.id)) is None
+    assert session.scalar(select(OrganisationRow.id)) is None
 
 
 def test_the_cli_refuses_it_in_one_sentence(database):
@@ -52,7 +52,7 @@ def test_every_name_column_refuses_control_characters_before_any_flush(session):
     """The storage net: any path (an import, a rename, a script) meets the same rule."""
     add_organisation(session, "Nordlys Bank", actor=OPERATOR)
     session.flush()
-    org = session.scalar(select(Organisation))
+    org = session.scalar(select(OrganisationRow))
     org.name = "Nordlys\nBank"
     with pytest.raises(InvalidInput, match="^The organisation name must be one line"):
         session.flush()
@@ -84,7 +84,7 @@ def test_display_campaign_and_code_names_are_one_line(session):
     session.rollback()
     load_scheme_into_db(session, DATA / "coding" / "tiny-1.0.yaml", actor=OPERATOR)
     session.flush()
-    code = session.scalar(select(Code))
+    code = session.scalar(select(CodeRow))
     code.name = "Barriers\nsecond line"
     with pytest.raises(InvalidInput, match="^The code name must be one line"):
         session.flush()

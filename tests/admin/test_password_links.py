@@ -17,7 +17,7 @@ from study.admin.password_links import (
     use_password_link,
 )
 from study.admin.permissions import OPERATOR
-from study.db.models import Account, PasswordLink, utcnow
+from study.db.models import AccountRow, PasswordLinkRow, utcnow
 from study.errors import InvalidToken
 
 PASSWORD = "correct horse battery"
@@ -68,10 +68,10 @@ def test_reactivation_ends_links_left_open_by_an_earlier_deactivation(database, 
     with database.transaction() as session:
         link = reset_password(session, "rita@example.org", actor=OPERATOR)
         session.scalar(
-            select(Account).where(Account.email == "rita@example.org")
+            select(AccountRow).where(AccountRow.email == "rita@example.org")
         ).deactivated_at = utcnow()
     with database.transaction() as session:
-        assert session.scalar(select(PasswordLink.used_at)) is None  # still open
+        assert session.scalar(select(PasswordLinkRow.used_at)) is None  # still open
         reactivate_account(session, "rita@example.org", actor=OPERATOR)
     with database.transaction() as session, pytest.raises(InvalidToken):
         use_password_link(session, token_of(link), "a new long password")

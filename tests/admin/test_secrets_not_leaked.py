@@ -22,7 +22,7 @@ from study.admin.password_links import invite_account, reset_password, use_passw
 from study.admin.permissions import OPERATOR
 from study.admin.sessions import begin_session, browser_session_account, log_out, redeem_handoff
 from study.cli import app
-from study.db.models import Account
+from study.db.models import AccountRow
 from study.errors import AuthenticationFailed
 
 PASSWORDS = [
@@ -108,7 +108,7 @@ def test_no_secret_is_written_to_a_log_a_table_or_an_export(demo_database, caplo
     stored = every_stored_value(database)
     with database.transaction() as session:
         assert session.scalar(
-            select(Account.password_hash).where(Account.email == "nina@example.org")
+            select(AccountRow.password_hash).where(AccountRow.email == "nina@example.org")
         ).startswith("$argon2id$")
     places = {
         "log": log,

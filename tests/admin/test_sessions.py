@@ -39,7 +39,7 @@ from study.admin.sessions import (
     resolve_session,
 )
 from study.cli import app
-from study.db.models import Account, Event, LoginSession, PasswordLink
+from study.db.models import AccountRow, EventRow, LoginSessionRow, PasswordLinkRow
 from study.errors import (
     AlreadyExists,
     AuthenticationFailed,
@@ -73,7 +73,7 @@ def browser_login(database, email="rita@example.org", password=PASSWORD, previou
 
 def move_back(database, minutes: float, column: str) -> None:
     with database.transaction() as session:
-        for row in session.scalars(select(LoginSession)):
+        for row in session.scalars(select(LoginSessionRow)):
             setattr(row, column, getattr(row, column) - dt.timedelta(minutes=minutes))
 
 
@@ -82,10 +82,10 @@ def test_a_session_id_is_stored_only_as_its_hash_and_the_hand_off_works_once(dat
     with database.transaction() as session:
         token = redeem_handoff(session, handoff)
         assert redeem_handoff(session, handoff) is None  # once only
-        row = session.scalar(select(LoginSession))
+        row = session.scalar(select(LoginSessionRow))
         assert row.token_hash == sha256(token) and row.handoff_hash is None
         stored = " ".join(
-            str(v) for v in session.execute(select(LoginSession)).one()[0].__dict__.values()
+            str(v) for v in session.execute(select(LoginSessionRow)).one()[0].__dict__.values()
         )
         assert token not in stored and handoff not in stored
     assert browser_session_account(database, token).email == "rita@example.org"
@@ -96,7 +96,7 @@ def test_a_session_id_is_stored_only_as_its_hash_and_the_hand_off_works_once(dat
 def test_a_hand_off_code_expires(database, rita):
     handoff = begin_session(database, log_in(database, "rita@example.org", PASSWORD).id)
     with database.transaction() as session:
-        row = session.scalar(select(LoginSession))
+        row = session.scalar(select(LoginSessionRow))
         row.handoff_expires_at -= dt.timedelta(seconds=HANDOFF_SECONDS + 1)
     with database.transaction() as session:
         assert redeem_handoff(session, handoff) is None
@@ -112,11 +112,11 @@ def test_idle_timeout_and_absolute_lifetime_end_a_session(database, rita, monkey
     assert browser_session_account(database, token) is None
     assert browser_session_account(database, token) is None  # and it stays ended
     with database.transaction() as session:
-        assert session.scalar(select(LoginSession.ended_at)) is not None
+        assert session.scalar(select(LoginSessionRow.ended_at)) is not None
 
     token = browser_login(database)
     with database.transaction() as session:  # active all day, but 8 hours are up
-        row = session.scalar(select(LoginSession).where(LoginSession.ended_at.is_(None)))
+        row = session.scalar(select(LoginSessionRow).where(LoginSessionRow.ended_at.is_(None)))
         row.created_at -= dt.timedelta(hours=8)
         row.expires_at -= dt.timedelta(hours=8)
     assert browser_session_account(database, token) is None
@@ -148,7 +148,7 @@ def test_logging_out_ends_the_session_on_the_server(database, rita):
         assert end_session(session, token)
     assert browser_session_account(database, token) is None
     with database.transaction() as session:
-        assert session.scalar(select(Event.id).where(Event.action == "session.logout"))
+        assert session.scalar(select(EventRow.id).where(EventRow.action == "session.logout"))
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_an_invitation_link_sets_the_password_once_and_logs_in(database, rita, m
     assert link.url.startswith("https://study.example.org/set-password?k=")
     token = link.url.split("k=", 1)[1]
     with database.transaction() as session:
-        assert session.scalar(select(PasswordLink.token_hash)) == sha256(token)
+        assert session.scalar(select(PasswordLinkRow.token_hash)) == sha256(token)
         assert check_password_link(session, token).email == "new@example.org"
     with pytest.raises(AuthenticationFailed):  # no password until the link is used
         log_in(database, "new@example.org", "")
@@ -214,7 +214,7 @@ def test_unknown_or_malformed_link_tokens_are_refused_with_one_sentence(session,
 def test_an_expired_link_is_refused(database, rita):
     with database.transaction() as session:
         link = reset_password(session, "rita@example.org", actor=OPERATOR)
-        session.scalar(select(PasswordLink)).expires_at = dt.datetime.now(dt.UTC)
+        session.scalar(select(PasswordLinkRow)).expires_at = dt.datetime.now(dt.UTC)
     with database.transaction() as session, pytest.raises(InvalidToken):
         use_password_link(session, link.url.split("k=", 1)[1], "a brand new password")
 
@@ -233,7 +233,7 @@ def test_a_new_link_replaces_the_older_one(database, rita):
 
 def test_account_changes_are_in_the_audit_log(database, rita):
     with database.transaction() as session:
-        admin = session.scalar(select(Account.id).where(Account.email == "admin@example.org"))
+        admin = session.scalar(select(AccountRow.id).where(AccountRow.email == "admin@example.org"))
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         invite_account(
             session, "p@example.org", role="practitioner", organisation="Nordlys Bank", actor=admin
@@ -244,7 +244,7 @@ def test_account_changes_are_in_the_audit_log(database, rita):
         reactivate_account(session, "rita@example.org", actor=admin)
         reset_password(session, "rita@example.org", actor=admin)
         set_display_name(session, rita.id, "Rita H.")
-        actions = session.scalars(select(Event.action).order_by(Event.id)).all()
+        actions = session.scalars(select(EventRow.action).order_by(EventRow.id)).all()
     for action in (
         "account.add",
         "account.invite_link",
@@ -262,7 +262,7 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated_and_nobody_deactivates_
     database, rita
 ):
     with database.transaction() as session:
-        admin = session.scalar(select(Account).where(Account.email == "admin@example.org"))
+        admin = session.scalar(select(AccountRow).where(AccountRow.email == "admin@example.org"))
         with pytest.raises(PermissionDenied, match="last active admin"):
             set_role(session, "admin@example.org", "researcher", actor=OPERATOR)
         with pytest.raises(PermissionDenied, match="your own account"):
@@ -282,8 +282,8 @@ def test_single_sign_on_maps_to_an_existing_account_and_never_creates_one(databa
     info, handoff = log_in_with_identity(database, "Rita@Example.org", email_verified=True)
     assert info.email == "rita@example.org" and handoff
     with database.transaction() as session:
-        assert session.scalar(select(LoginSession.method)) == "sso"
-        before = session.scalar(select(func.count(Account.id)))
+        assert session.scalar(select(LoginSessionRow.method)) == "sso"
+        before = session.scalar(select(func.count(AccountRow.id)))
     with pytest.raises(AuthenticationFailed, match="no ISM Study account for stranger@"):
         log_in_with_identity(database, "stranger@example.org", email_verified=True)
     with pytest.raises(AuthenticationFailed, match="not verified"):
@@ -291,7 +291,7 @@ def test_single_sign_on_maps_to_an_existing_account_and_never_creates_one(databa
     with pytest.raises(AuthenticationFailed, match="did not give an e-mail"):
         log_in_with_identity(database, None)
     with database.transaction() as session:
-        assert session.scalar(select(func.count(Account.id))) == before
+        assert session.scalar(select(func.count(AccountRow.id))) == before
         deactivate_account(session, "rita@example.org", actor=OPERATOR)
     with pytest.raises(AuthenticationFailed):
         log_in_with_identity(database, "rita@example.org", email_verified=True)

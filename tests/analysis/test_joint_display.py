@@ -20,7 +20,7 @@ from study.analysis.joint_display import (
     joint_display,
     write_joint_display_xlsx,
 )
-from study.db.models import Account, PlatformDocument, Transcript
+from study.db.models import AccountRow, PlatformDocumentRow, TranscriptRow
 from study.interviews.coding import add_coding, load_scheme_into_db
 from study.interviews.schemes import load_schemes
 from study.platforms.store import import_platform_export
@@ -38,7 +38,7 @@ ROUTINE = "Nobody opens it before lunch."
 
 
 def _transcript(session, organisation: str, name: str, text: str) -> int:
-    row = Transcript(
+    row = TranscriptRow(
         organisation_id=get_organisation(session, organisation, viewer=OPERATOR).id,
         name=name,
         interviewee_role="coordinator",
@@ -212,9 +212,9 @@ def test_coded_platform_conversations_are_not_counted_as_interviews(coded_study,
         salt_file=tmp_path / "salt.key",
         actor=OPERATOR,
     )
-    documents = coded_study.scalars(select(PlatformDocument.transcript_id)).all()
+    documents = coded_study.scalars(select(PlatformDocumentRow.transcript_id)).all()
     assert documents
-    ana = coded_study.scalar(select(Account.id).where(Account.email == "ana@example.org"))
+    ana = coded_study.scalar(select(AccountRow.id).where(AccountRow.email == "ana@example.org"))
     for transcript_id in documents:  # a coder codes every conversation with the challenges
         for challenge in CHALLENGES:
             add_coding(

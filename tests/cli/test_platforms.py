@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from study.cli import app
 from study.db import Database
-from study.db.models import Base, PlatformImport, PlatformMessage, PlatformPerson
+from study.db.models import Base, PlatformImportRow, PlatformMessageRow, PlatformPersonRow
 
 from conftest import DATA
 
@@ -176,7 +176,7 @@ def counts(url: str) -> tuple[int, int, int]:
         with database.transaction() as session:
             return tuple(
                 session.scalar(select(func.count()).select_from(model))
-                for model in (PlatformImport, PlatformMessage, PlatformPerson)
+                for model in (PlatformImportRow, PlatformMessageRow, PlatformPersonRow)
             )
     finally:
         database.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy import inspect, select, text
 
 from study.db import Database, current_revision, head_revision, migrate, require_current_schema
 from study.db.migrate import schema_drift
-from study.db.models import Base, Organisation, Study
+from study.db.models import Base, OrganisationRow, StudyRow
 from study.errors import ConfigError, DatabaseUnavailable, SchemaOutOfDate
 
 
@@ -35,14 +35,14 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):
 
 
 def test_deleting_a_study_cascades_to_its_organisations(session):
-    study = Study(name="S")
+    study = StudyRow(name="S")
     session.add(study)
     session.flush()
-    session.add(Organisation(study_id=study.id, name="A", attributes={}))
+    session.add(OrganisationRow(study_id=study.id, name="A", attributes={}))
     session.flush()
     session.delete(study)
     session.flush()
-    assert session.scalars(select(Organisation)).all() == []
+    assert session.scalars(select(OrganisationRow)).all() == []
 
 
 @pytest.mark.parametrize("url", ["not a url", "mysql://root@localhost/x", "foo://bar"])

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from study.admin.permissions import OPERATOR
 from study.db import Database, migrate
-from study.db.models import Account, Code, Coding, Memo, Organisation, Transcript
+from study.db.models import AccountRow, CodeRow, CodingRow, MemoRow, OrganisationRow, TranscriptRow
 from study.errors import InvalidFile
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
 from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_xml
@@ -53,36 +53,36 @@ def _memos(session) -> set[tuple[str, str]]:
     """(kind, text) of every memo: kind is what it is about."""
     return {
         ("coding" if m.coding_id else "code" if m.code_id else "transcript", m.text.strip())
-        for m in session.scalars(select(Memo))
+        for m in session.scalars(select(MemoRow))
     }
 
 
 def _content(session) -> dict[str, object]:
     """What must survive a round trip: texts, code tree, codings with coders, memos."""
-    codes = {c.id: c for c in session.scalars(select(Code))}
-    coders = {a.id: a.display_name or a.email for a in session.scalars(select(Account))}
-    names = {t.id: t.name for t in session.scalars(select(Transcript))}
+    codes = {c.id: c for c in session.scalars(select(CodeRow))}
+    coders = {a.id: a.display_name or a.email for a in session.scalars(select(AccountRow))}
+    names = {t.id: t.name for t in session.scalars(select(TranscriptRow))}
 
-    def path(code: Code) -> str:
+    def path(code: CodeRow) -> str:
         parent = codes.get(code.parent_id)
         return f"{path(parent)}/{code.name}" if parent else code.name
 
     return {
-        "texts": sorted((t.name, t.text) for t in session.scalars(select(Transcript))),
+        "texts": sorted((t.name, t.text) for t in session.scalars(select(TranscriptRow))),
         "codes": sorted(
             path(c)
             for c in codes.values()
             if c.merged_into_id is None
-            and any(x.code_id == c.id for x in session.scalars(select(Coding)))
+            and any(x.code_id == c.id for x in session.scalars(select(CodingRow)))
         ),
         "codings": sorted(
             (names[c.transcript_id], c.start, c.end, path(codes[c.code_id]), coders[c.coder_id])
-            for c in session.scalars(select(Coding))
+            for c in session.scalars(select(CodingRow))
         ),
         "memos": sorted(_memos(session)),
         "organisations": sorted(
-            (names[t.id], session.get(Organisation, t.organisation_id).name)
-            for t in session.scalars(select(Transcript))
+            (names[t.id], session.get(OrganisationRow, t.organisation_id).name)
+            for t in session.scalars(select(TranscriptRow))
         ),
     }
 
@@ -118,10 +118,10 @@ def test_our_own_reimport_does_not_duplicate_memos(database, study, second_datab
     with database.transaction() as session:
         export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
         before = _memos(session)
-        count = session.query(Memo).count()
+        count = session.query(MemoRow).count()
     with second_database.transaction() as session:
         summary = import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
-        assert session.query(Memo).count() == count == summary.notes
+        assert session.query(MemoRow).count() == count == summary.notes
         assert _memos(session) == before
 
 
@@ -132,7 +132,7 @@ def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotati
     with second_database.transaction() as session:
         summary = import_qdpx(session, DATA / "qualcoder-project.qdpx", actor=OPERATOR)
         assert (summary.sources, summary.codings) == (2, 5)
-        transcripts = {t.name: t for t in session.scalars(select(Transcript))}
+        transcripts = {t.name: t for t in session.scalars(select(TranscriptRow))}
         coordinator = transcripts["nordbank-coordinator.txt"]
         assert (coordinator.language, coordinator.interviewee_role) == ("da", "coordinator")
         employee = transcripts["nordbank-employee.txt"]
@@ -144,7 +144,7 @@ def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotati
         # The annotation's bare '&' and '<' are skipped, the rest of its text kept.
         assert ("transcript", "Check: lager  kontor  5 posts a week") in memos
         assert (
-            session.scalar(select(Organisation).where(Organisation.name == "Nordbank")).sector
+            session.scalar(select(OrganisationRow).where(OrganisationRow.name == "Nordbank")).sector
             == "Finance"
         )
     skipped = next(w for w in summary.warnings if "not well-formed" in w)
@@ -162,7 +162,7 @@ def test_qualcoder_codebook_with_byte_order_mark_imports(second_database):
 def test_compat_qualcoder_links_sources_to_cases_as_qualcoder_reads_them(database, study, tmp_path):
     with database.transaction() as session:
         export_qdpx(session, tmp_path / "qc.qdpx", compat="qualcoder", viewer=OPERATOR)
-        organisations = {o.name for o in session.scalars(select(Organisation))}
+        organisations = {o.name for o in session.scalars(select(OrganisationRow))}
     imported = qualcoder.import_qdpx(tmp_path / "qc.qdpx", tmp_path / "unpacked")
     linked = {
         (imported.cases[t["caseid"] - 1]["name"], imported.sources[t["fid"] - 1]["name"])

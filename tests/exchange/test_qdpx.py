@@ -11,7 +11,15 @@ import xmlschema
 from sqlalchemy import func, select
 
 from study.admin.permissions import OPERATOR
-from study.db.models import Code, Coding, CodingScheme, Event, Memo, Organisation, Transcript
+from study.db.models import (
+    CodeRow,
+    CodingRow,
+    CodingSchemeRow,
+    EventRow,
+    MemoRow,
+    OrganisationRow,
+    TranscriptRow,
+)
 from study.errors import InvalidFile
 from study.exchange.qdpx import (
     IMPORTED_ORGANISATION,
@@ -79,7 +87,7 @@ def test_export_is_schema_valid_and_holds_users_cases_codes_codings_and_memos(
 ):
     with database.transaction() as session:
         summary = export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
-        stored = {t.id: t.text for t in session.scalars(select(Transcript))}
+        stored = {t.id: t.text for t in session.scalars(select(TranscriptRow))}
     assert (summary.sources, summary.codings, summary.users, summary.cases, summary.notes) == (
         2,
         11,
@@ -142,7 +150,7 @@ def test_round_trip_through_an_empty_database_keeps_every_coding(
     assert summary.warnings == ()
     with second_database.transaction() as session:
         export_qdpx(session, tmp_path / "second.qdpx", viewer=OPERATOR)
-        org = session.scalar(select(Organisation))
+        org = session.scalar(select(OrganisationRow))
         assert (org.name, org.sector, org.size_band, org.country) == (
             "Nordlys Bank",
             "Finance",
@@ -150,10 +158,10 @@ def test_round_trip_through_an_empty_database_keeps_every_coding(
             "Denmark",
         )
         roles = {
-            t.name: (t.interviewee_role, t.language) for t in session.scalars(select(Transcript))
+            t.name: (t.interviewee_role, t.language) for t in session.scalars(select(TranscriptRow))
         }
         assert roles == {"launch": ("coordinator", "en"), "lager": ("employee", "da")}
-        assert session.scalar(select(func.count(Memo.id))) == 3
+        assert session.scalar(select(func.count(MemoRow.id))) == 3
         frame = list_codings(session, viewer=OPERATOR)
         assert set(frame["origin"]) == {"import"}
         assert all(
@@ -161,7 +169,7 @@ def test_round_trip_through_an_empty_database_keeps_every_coding(
             for row, transcript_text in zip(
                 frame.itertuples(),
                 [
-                    session.get(Transcript, int(t)).text[s:e]
+                    session.get(TranscriptRow, int(t)).text[s:e]
                     for t, s, e in zip(frame["transcript_id"], frame["start"], frame["end"])
                 ],
             )
@@ -179,9 +187,9 @@ def test_importing_the_same_project_twice_adds_nothing_and_says_so(
         import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
     with second_database.transaction() as session:
         again = import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
-        assert session.scalar(select(func.count(Transcript.id))) == 2
-        assert session.scalar(select(func.count(Coding.id))) == 11
-        assert session.scalar(select(func.count(CodingScheme.id))) == 1
+        assert session.scalar(select(func.count(TranscriptRow.id))) == 2
+        assert session.scalar(select(func.count(CodingRow.id))) == 11
+        assert session.scalar(select(func.count(CodingSchemeRow.id))) == 1
     assert again.codings == 0
     assert "11 codings were already stored and were not added again." in again.warnings
     assert any("Source 'launch' was already stored" in w for w in again.warnings)
@@ -248,8 +256,8 @@ def test_peer_project_becomes_organisations_coders_scheme_and_codings(database, 
     with database.transaction() as session:
         summary = import_qdpx(session, tmp_path / "peer.qdpx", actor=OPERATOR)
         (coding,) = list_codings(session, viewer=OPERATOR).itertuples()
-        text = session.get(Transcript, int(coding.transcript_id)).text
-        orgs = {o.name: o for o in session.scalars(select(Organisation))}
+        text = session.get(TranscriptRow, int(coding.transcript_id)).text
+        orgs = {o.name: o for o in session.scalars(select(OrganisationRow))}
         scheme = scheme_rows(session, "peer-study")[-1]
         codes = list_codes(session, "peer-study", viewer=OPERATOR)
     assert "\r" not in text and coding.text == passage == text[coding.start : coding.end]
@@ -299,22 +307,26 @@ def test_an_invalid_archive_is_refused_and_nothing_is_stored(database, tmp_path,
     else:
         path.write_bytes(content)
     with database.transaction() as session:
-        before = session.scalar(select(func.count(Event.id)))
+        before = session.scalar(select(func.count(EventRow.id)))
     with pytest.raises(InvalidFile, match="broken.qdpx"):
         with database.transaction() as session:
             import_qdpx(session, path, actor=OPERATOR)
     with database.transaction() as session:
-        assert session.scalar(select(func.count(Event.id))) == before
-        assert session.scalar(select(func.count(Transcript.id))) == 0
-        assert session.scalar(select(func.count(Organisation.id))) == 0
+        assert session.scalar(select(func.count(EventRow.id))) == before
+        assert session.scalar(select(func.count(TranscriptRow.id))) == 0
+        assert session.scalar(select(func.count(OrganisationRow.id))) == 0
 
 
 def test_maxqda24_peer_export_imports_ten_sources_and_307_codes(database):
     with database.transaction() as session:
         summary = import_qdpx(session, DATA / "maxqda24-export.qdpx", actor=OPERATOR)
-        codes = session.scalar(select(func.count(Code.id)))
-        nested = session.scalar(select(func.count(Code.id)).where(Code.parent_id.is_not(None)))
-        transcripts = {(t.name, t.organisation.name) for t in session.scalars(select(Transcript))}
+        codes = session.scalar(select(func.count(CodeRow.id)))
+        nested = session.scalar(
+            select(func.count(CodeRow.id)).where(CodeRow.parent_id.is_not(None))
+        )
+        transcripts = {
+            (t.name, t.organisation.name) for t in session.scalars(select(TranscriptRow))
+        }
     assert (summary.sources, summary.codes, codes) == (10, 307, 307)
     assert nested > 0
     assert {org for _name, org in transcripts} == {IMPORTED_ORGANISATION}

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import Account, Coding
+from study.db.models import AccountRow, CodingRow
 from study.exchange.refiqda import (
     QdaCode,
     QdaCoding,
@@ -68,7 +68,9 @@ def _project(path):
 def _coders(database) -> list[str]:
     with database.transaction() as session:
         return sorted(
-            session.scalars(select(Account.email).join(Coding, Coding.coder_id == Account.id))
+            session.scalars(
+                select(AccountRow.email).join(CodingRow, CodingRow.coder_id == AccountRow.id)
+            )
         )
 
 
@@ -94,8 +96,8 @@ def test_project_users_never_become_existing_accounts(database, tmp_path):
     assert len(coders) == 2
     assert all(email.endswith("@qdpx.invalid") for email in coders), coders
     with database.transaction() as session:
-        admin = session.scalar(select(Account).where(Account.email == "admin@example.org"))
-        assert session.scalar(select(Coding.id).where(Coding.coder_id == admin.id)) is None
+        admin = session.scalar(select(AccountRow).where(AccountRow.email == "admin@example.org"))
+        assert session.scalar(select(CodingRow.id).where(CodingRow.coder_id == admin.id)) is None
 
 
 def test_the_importer_can_map_a_user_to_an_existing_account(database, tmp_path):

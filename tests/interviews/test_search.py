@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Transcript
+from study.db.models import TranscriptRow
 from study.errors import InvalidInput, NotFound
 from study.interviews.search import parse_query, search_transcripts, word_spans
 from study.interviews.transcripts.store import import_transcript
@@ -114,7 +114,7 @@ def test_queries_give_the_expected_hits_on_both_backends(corpus, database):
 
 def test_every_hit_offset_points_at_the_match_in_the_stored_text(corpus, database):
     with database.transaction() as session:
-        texts = dict(session.execute(select(Transcript.name, Transcript.text)).all())
+        texts = dict(session.execute(select(TranscriptRow.name, TranscriptRow.text)).all())
     for hits in EXPECTED_HITS.values():
         for name, _, match, start, end in hits:
             assert texts[name][start:end] == match
@@ -179,11 +179,11 @@ def test_phrase_late_in_a_very_long_turn_is_found(database, repeats):
 
 def test_deleting_a_transcript_removes_it_from_the_index(corpus, database):
     with database.transaction() as session:
-        session.execute(delete(Transcript).where(Transcript.id == corpus["employee"]))
+        session.execute(delete(TranscriptRow).where(TranscriptRow.id == corpus["employee"]))
     assert found(database, "network") == [(EXEC, "Interviewer", "network", 37, 44)]
     with database.transaction() as session:
         rows = session.scalar(text("SELECT count(*) FROM turn_search"))
-        turns = session.scalar(select(func.count()).select_from(Transcript))
+        turns = session.scalar(select(func.count()).select_from(TranscriptRow))
     assert (rows, turns) == (8, 2)
 
 

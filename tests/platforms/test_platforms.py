@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.db.models import (
-    PlatformChannel,
-    PlatformDocument,
-    PlatformImport,
-    PlatformMessage,
-    PlatformPerson,
-    Transcript,
+    PlatformChannelRow,
+    PlatformDocumentRow,
+    PlatformImportRow,
+    PlatformMessageRow,
+    PlatformPersonRow,
+    TranscriptRow,
 )
 from study.errors import InvalidFile, InvalidInput
 from study.platforms.activity import activity_measures, activity_weekly
@@ -110,7 +110,7 @@ def test_slack_report_counts_what_was_read_skipped_and_missing(orgs, salt):
 
 def test_slack_threads_replies_and_ts_are_kept_exactly(orgs, salt):
     import_slack(orgs, salt)
-    rows = {m.source_id: m for m in orgs.scalars(select(PlatformMessage))}
+    rows = {m.source_id: m for m in orgs.scalars(select(PlatformMessageRow))}
     assert "1704700800.000100" in rows  # ts kept as the exact string
     broadcast = rows["1704799800.000900"]
     assert broadcast.is_reply and broadcast.thread_key == "1704792600.000700"
@@ -119,13 +119,18 @@ def test_slack_threads_replies_and_ts_are_kept_exactly(orgs, salt):
     assert rows["1704704400.000300"].edited_by_id == rows["1704704400.000300"].person_id
     levels = dict(
         orgs.execute(
-            select(PlatformPerson.department, func.count()).group_by(PlatformPerson.department)
+            select(PlatformPersonRow.department, func.count()).group_by(
+                PlatformPersonRow.department
+            )
         ).all()
     )
     assert levels == {"Ledelse": 1, "IT": 2, "Salg": 3}
-    kinds = sorted(orgs.scalars(select(PlatformChannel.kind)))
+    kinds = sorted(orgs.scalars(select(PlatformChannelRow.kind)))
     assert kinds == ["private", "public", "public"]
-    assert orgs.scalar(select(PlatformChannel.name).where(PlatformChannel.kind == "private")) == ""
+    assert (
+        orgs.scalar(select(PlatformChannelRow.name).where(PlatformChannelRow.kind == "private"))
+        == ""
+    )
 
 
 def test_slack_measures_match_hand_counts(orgs, salt):
@@ -181,9 +186,9 @@ def test_viva_overlapping_export_adds_only_what_is_new_and_measures_match(orgs, 
     assert second.skipped == {"system: system": 1}
     again = import_viva(orgs, salt, VIVA_B)
     assert again.messages_added == 0 and again.already_stored == 5
-    assert orgs.scalar(select(func.count()).select_from(PlatformMessage)) == 7
-    assert orgs.scalar(select(func.count()).select_from(PlatformPerson)) == 4
-    edited = orgs.scalar(select(PlatformMessage).where(PlatformMessage.source_id == "5008"))
+    assert orgs.scalar(select(func.count()).select_from(PlatformMessageRow)) == 7
+    assert orgs.scalar(select(func.count()).select_from(PlatformPersonRow)) == 4
+    edited = orgs.scalar(select(PlatformMessageRow).where(PlatformMessageRow.source_id == "5008"))
     assert edited.edited_by_id == edited.person_id
     org = row(activity_measures(orgs, min_group=2, viewer=OPERATOR), "Fjordbank")
     assert (org["messages"], org["posts"], org["replies"], org["threads"]) == (7, 4, 3, 4)
@@ -206,31 +211,31 @@ def test_keep_text_makes_pseudonymised_codable_documents(orgs, salt):
     report = import_slack(orgs, salt, keep_text=True)
     # threads P1, P2, P3, R3 (parent deleted), P4, P5
     assert report.documents_added == 6
-    texts = list(orgs.scalars(select(Transcript.text)))
+    texts = list(orgs.scalars(select(TranscriptRow.text)))
     joined = "\n".join(texts)
     for raw in ("U024ANNA1", "Anna", "Bo Hansen", "bo.hansen@nordlys.dk", "Carla Berg", "Eva"):
         assert raw not in joined
     assert "Husk mødet i morgen" in joined  # Danish text kept
-    document = orgs.scalar(select(Transcript).where(Transcript.text.contains("frokost")))
+    document = orgs.scalar(select(TranscriptRow).where(TranscriptRow.text.contains("frokost")))
     assert document.language == "da" and document.interviewee_role == "other"
     assert document.turns[0].speaker.startswith("Member ")
     again = import_slack(orgs, salt, keep_text=True)
     assert again.documents_added == 0
-    assert orgs.scalar(select(func.count()).select_from(PlatformDocument)) == 6
+    assert orgs.scalar(select(func.count()).select_from(PlatformDocumentRow)) == 6
 
 
 def test_hour_resolution_rounds_times_down_to_the_hour(orgs, salt):
     import_slack(orgs, salt, hour_resolution=True)
-    times = list(orgs.scalars(select(PlatformMessage.posted_at)))
+    times = list(orgs.scalars(select(PlatformMessageRow.posted_at)))
     assert times and all(t.minute == 0 and t.second == 0 and t.microsecond == 0 for t in times)
 
 
 def test_same_person_same_pseudonym_and_another_salt_is_refused(orgs, salt, tmp_path):
     import_slack(orgs, salt)
-    before = set(orgs.scalars(select(PlatformPerson.pseudonym)))
+    before = set(orgs.scalars(select(PlatformPersonRow.pseudonym)))
     assert len(load_salt(salt).salt) == 32
     import_slack(orgs, salt)
-    assert set(orgs.scalars(select(PlatformPerson.pseudonym))) == before
+    assert set(orgs.scalars(select(PlatformPersonRow.pseudonym))) == before
     with pytest.raises(InvalidInput, match="another salt file"):
         import_slack(orgs, tmp_path / "other.key")
     assert not (tmp_path / "other.key").exists()  # the salt made for the refused import
@@ -314,7 +319,7 @@ def test_malformed_day_file_stores_nothing(database, salt, tmp_path):
                 actor=OPERATOR,
             )
     with database.transaction() as session:
-        for model in (PlatformImport, PlatformMessage, PlatformPerson, PlatformChannel):
+        for model in (PlatformImportRow, PlatformMessageRow, PlatformPersonRow, PlatformChannelRow):
             assert session.scalar(select(func.count()).select_from(model)) == 0
 
 

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import Event, PlatformChannel, PlatformImport, Transcript
+from study.db.models import EventRow, PlatformChannelRow, PlatformImportRow, TranscriptRow
 from study.platforms.pseudonyms import TextCleaner
 from study.platforms.store import import_platform_export
 
@@ -82,12 +82,12 @@ def slack_export(tmp_path):
 
 def _stored_text(session) -> str:
     """Channel names, transcript names and texts, audit details and import reports, as one text."""
-    parts = list(session.scalars(select(PlatformChannel.name)))
-    for transcript in session.scalars(select(Transcript)):
+    parts = list(session.scalars(select(PlatformChannelRow.name)))
+    for transcript in session.scalars(select(TranscriptRow)):
         parts += [transcript.name, transcript.text, *(t.speaker for t in transcript.turns)]
-    parts += [json.dumps(d, ensure_ascii=False) for d in session.scalars(select(Event.details))]
+    parts += [json.dumps(d, ensure_ascii=False) for d in session.scalars(select(EventRow.details))]
     parts += [
-        json.dumps(r, ensure_ascii=False) for r in session.scalars(select(PlatformImport.report))
+        json.dumps(r, ensure_ascii=False) for r in session.scalars(select(PlatformImportRow.report))
     ]
     return "\n".join(p for p in parts if p)
 
@@ -108,11 +108,11 @@ def test_channel_names_are_pseudonymised_by_default(session, slack_export, tmp_p
     for raw in (CHANNEL, "general", "random", "anna"):
         assert raw not in stored.casefold(), raw
     assert not any(raw in line for line in report.lines() for raw in (CHANNEL, "random"))
-    names = list(session.scalars(select(Transcript.name)))
+    names = list(session.scalars(select(TranscriptRow.name)))
     assert names and all(name.startswith("Slack ") for name in names)
     # Channels stay told apart: each public channel has its own pseudonym.
     public = set(
-        session.scalars(select(PlatformChannel.name).where(PlatformChannel.kind == "public"))
+        session.scalars(select(PlatformChannelRow.name).where(PlatformChannelRow.kind == "public"))
     )
     assert len(public) == 2 and all(name.startswith("channel-") for name in public)
 
@@ -131,9 +131,9 @@ def test_channel_names_are_kept_only_when_asked(session, slack_export, tmp_path)
     )
     session.flush()
     assert set(
-        session.scalars(select(PlatformChannel.name).where(PlatformChannel.kind == "public"))
+        session.scalars(select(PlatformChannelRow.name).where(PlatformChannelRow.kind == "public"))
     ) == {CHANNEL, "random"}
-    assert any(f"#{CHANNEL}" in name for name in session.scalars(select(Transcript.name)))
+    assert any(f"#{CHANNEL}" in name for name in session.scalars(select(TranscriptRow.name)))
     # Private channels' names are never kept.
     assert "ledergruppe" not in _stored_text(session)
 
@@ -151,7 +151,7 @@ def test_every_known_id_handle_and_name_is_replaced_in_kept_text(session, slack_
         actor=OPERATOR,
     )
     session.flush()
-    text = session.scalar(select(Transcript.text).where(Transcript.text.contains("Farvel")))
+    text = session.scalar(select(TranscriptRow.text).where(TranscriptRow.text.contains("Farvel")))
     assert text is not None
     for raw in SLACK_RAW[:-3]:
         assert raw.casefold() not in text.casefold(), (raw, text)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
-from study.db.models import Transcript
+from study.db.models import TranscriptRow
 from study.interviews.coding import code_frequency_matrix
 from study.reliability.consensus import list_disagreements, resolve_disagreement
 
@@ -23,7 +23,7 @@ def test_frequency_counts_switch_to_the_consensus_version(demo_database):
             actor=OPERATOR,
         )
         transcript = session.scalar(
-            select(Transcript).where(Transcript.name == "coordinator-riverbend-logistics")
+            select(TranscriptRow).where(TranscriptRow.name == "coordinator-riverbend-logistics")
         )
         organisation = transcript.organisation.name
         before = code_frequency_matrix(session, scheme=SCHEME, viewer=OPERATOR)["codings"][

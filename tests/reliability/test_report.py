@@ -12,7 +12,7 @@ from sqlalchemy import select
 from study.admin.accounts import active_account, add_account
 from study.admin.audit import list_events
 from study.admin.permissions import OPERATOR
-from study.db.models import Account
+from study.db.models import AccountRow
 from study.errors import InsufficientData, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.codings import add_coding, list_codings
 from study.interviews.transcripts.store import transcript_json
@@ -200,7 +200,7 @@ def _consensus_spans(session, consensus_id, code=CODE):
 def test_consensus_account_is_one_per_pair_flagged_and_cannot_log_in(session, icr):
     first = consensus_coder(session, "Ana", "Ben", actor=OPERATOR)
     assert consensus_coder(session, "ben@demo.example", "ana@demo.example", actor=OPERATOR) == first
-    account = session.get(Account, first.id)
+    account = session.get(AccountRow, first.id)
     assert account.is_consensus and account.password_hash is None
     assert first.display_name == "Consensus of Ana and Ben"
     with pytest.raises(InvalidInput, match="two different coders"):
@@ -338,7 +338,7 @@ def test_reports_prefer_the_consensus_version_and_coders_list_it_last(session, i
     # The consensus account is not compared by default.
     report = reliability_report(session, scheme=SCHEME, unit="turn", viewer=OPERATOR)
     assert report.coders == ("ana@demo.example", "ben@demo.example")
-    assert session.scalar(select(Account.is_consensus).where(Account.id == coders[2].id))
+    assert session.scalar(select(AccountRow.is_consensus).where(AccountRow.id == coders[2].id))
 
 
 def test_interval_resamples_transcripts_not_the_turns_inside_them(session, icr):

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import Invitation, Response, Study
+from study.db.models import InvitationRow, ResponseRow, StudyRow
 from study.surveys import (
     close_campaign,
     create_campaign,
@@ -137,7 +137,7 @@ def test_invitations_record_completed_only_no_date(database, campaign):
     with database.transaction() as session:
         columns = {c["name"] for c in inspect(session.connection()).get_columns("invitation")}
         assert "used_on" not in columns
-        invitation = session.scalar(select(Invitation).where(Invitation.completed.is_(True)))
+        invitation = session.scalar(select(InvitationRow).where(InvitationRow.completed.is_(True)))
         assert invitation.response_id is None  # unlinked, as before
         frame = invitation_links(session, campaign_id, viewer=OPERATOR)
         assert list(frame.columns) == ["number", "link", "used"]
@@ -200,7 +200,7 @@ def test_open_links_are_released_in_batches_too(database):
 def test_pseudonymous_studies_show_responses_at_once(database, campaign):
     campaign_id, links = campaign
     with database.transaction() as session:
-        session.scalar(select(Study)).pseudonymous = True
+        session.scalar(select(StudyRow)).pseudonymous = True
     submit(database, links[0], 0)
     with database.transaction() as session:
         assert score_responses(session, viewer=OPERATOR)["response_id"].nunique() == 1
@@ -245,10 +245,10 @@ def test_concurrent_submissions_all_succeed_and_release_only_whole_batches(datab
     assert errors == []
     with database.transaction() as session:
         released = session.scalar(
-            select(func.count()).select_from(Response).where(Response.released.is_(True))
+            select(func.count()).select_from(ResponseRow).where(ResponseRow.released.is_(True))
         )
         complete = session.scalar(
-            select(func.count()).select_from(Response).where(Response.status == "complete")
+            select(func.count()).select_from(ResponseRow).where(ResponseRow.status == "complete")
         )
     assert complete == 12
     # Never a batch smaller than five. (Submissions that commit at the same moment can
@@ -263,7 +263,7 @@ def test_export_numbers_are_keyed_by_a_random_secret_of_the_study(database, tmp_
 
     with database.transaction() as session:
         add_organisation(session, "Alfa", actor=OPERATOR)  # makes the study
-        study = session.scalar(select(Study))
+        study = session.scalar(select(StudyRow))
         key = export_key(session)
         guessable = f"{study.id}:{study.name}:{study.created_at.isoformat()}"
         assert re.fullmatch(r"[0-9a-f]{64}", key) and key != guessable

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Answer, Response
+from study.db.models import AnswerRow, ResponseRow
 from study.surveys import (
     close_campaign,
     create_campaign,
@@ -59,7 +59,9 @@ def campaign(session):
 
 
 def stored(session, response_id: int) -> set[str]:
-    return set(session.scalars(select(Answer.item_id).where(Answer.response_id == response_id)))
+    return set(
+        session.scalars(select(AnswerRow.item_id).where(AnswerRow.response_id == response_id))
+    )
 
 
 def test_changing_an_earlier_answer_drops_the_answers_it_hides(session, campaign):
@@ -124,7 +126,7 @@ def test_required_applies_only_to_items_shown(session, campaign):
     assert submit_response(
         session, non_user, {"why_not": "no time", "dept": "ops"}, page=ABOUT
     ).ok  # pa1 (required, hidden) is not asked for
-    assert session.get(Response, non_user).status == "complete"
+    assert session.get(ResponseRow, non_user).status == "complete"
 
 
 def test_a_whole_response_in_one_call_stores_only_shown_answers(session, campaign):

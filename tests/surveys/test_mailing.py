@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import MailRecipient, MailSent
+from study.db.models import MailRecipientRow, MailSentRow
 from study.errors import ConfigError, InvalidFile, InvalidInput
 from study.surveys import (
     create_campaign,
@@ -124,7 +124,7 @@ def test_invitations_reach_each_recipient_in_their_language_once(database, smtp,
     assert send_campaign_mail(database, campaign, actor=OPERATOR).sent == 0
     assert len(smtp.messages) == 3
     with database.transaction() as session:
-        assert session.scalar(select(func.count(MailSent.id))) == 3
+        assert session.scalar(select(func.count(MailSentRow.id))) == 3
 
 
 def test_reminders_skip_completed_and_opted_out_recipients(database, smtp, campaign):
@@ -162,7 +162,7 @@ def test_dry_run_sends_and_records_nothing(database, smtp, campaign):
     assert "would send 3 invitation" in report.summary()
     assert smtp.messages == []
     with database.transaction() as session:
-        assert session.scalar(select(func.count(MailSent.id))) == 0
+        assert session.scalar(select(func.count(MailSentRow.id))) == 0
 
 
 def test_sending_is_rate_limited(database, smtp, campaign):
@@ -183,7 +183,7 @@ def test_bad_recipient_files_are_refused_whole(database, campaign):
             import_recipients(
                 session, campaign, b"email,language\nx@example.org,fr\n", actor=OPERATOR
             )
-        assert session.scalar(select(func.count(MailRecipient.id))) == 3
+        assert session.scalar(select(func.count(MailRecipientRow.id))) == 3
 
 
 def test_open_link_campaigns_and_missing_smtp_are_refused_in_one_sentence(
@@ -203,7 +203,7 @@ def test_open_link_campaigns_and_missing_smtp_are_refused_in_one_sentence(
         send_campaign_mail(database, campaign, actor=OPERATOR)
     assert "hunter2" not in str(caught.value)
     with database.transaction() as session:
-        assert session.scalar(select(func.count(MailSent.id))) == 0
+        assert session.scalar(select(func.count(MailSentRow.id))) == 0
 
 
 def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):

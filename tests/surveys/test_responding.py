@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Answer, Invitation, Response, Study
+from study.db.models import AnswerRow, InvitationRow, ResponseRow, StudyRow
 from study.errors import CampaignClosed, InvalidInput, InvalidToken, NotFound
 from study.surveys import (
     close_campaign,
@@ -96,9 +96,9 @@ def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
     assert submit_response(session, response_id).ok
     link = open_link(session, token)
     assert link.completed and link.response_id is None
-    invitation = session.scalar(select(Invitation).where(Invitation.token == token))
+    invitation = session.scalar(select(InvitationRow).where(InvitationRow.token == token))
     assert invitation.response_id is None and invitation.completed
-    response = session.get(Response, response_id)
+    response = session.get(ResponseRow, response_id)
     assert response.status == "complete" and response.resume_code is None
     with pytest.raises(InvalidToken, match="already been used"):
         start_response(session, token, language="en")
@@ -107,14 +107,14 @@ def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
 
 
 def test_pseudonymous_study_keeps_the_link_for_erasure_requests(session, org):
-    session.scalar(select(Study)).pseudonymous = True
+    session.scalar(select(StudyRow)).pseudonymous = True
     info = create_campaign(
         session, organisation=org, instrument=SURVEY, invitations=1, actor=OPERATOR
     )
     token = personal_tokens(session, info.id)[0]
     response_id, _ = start_response(session, token, language="en")
     submit_response(session, response_id, {"uf1": 2})
-    invitation = session.scalar(select(Invitation).where(Invitation.token == token))
+    invitation = session.scalar(select(InvitationRow).where(InvitationRow.token == token))
     assert invitation.response_id == response_id
 
 
@@ -152,7 +152,7 @@ def test_out_of_range_answers_are_reported_and_not_stored(session, org):
     response_id, _ = start_response(session, token_of(info.link), language="en")
     result = save_page(session, response_id, {"uf1": 9}, page=0, move_to=1)
     assert "uf1" in result.problems
-    assert session.scalar(select(func.count(Answer.id))) == 0
+    assert session.scalar(select(func.count(AnswerRow.id))) == 0
 
 
 def test_concurrent_double_submit_stores_one_response(database):
@@ -179,6 +179,6 @@ def test_concurrent_double_submit_stores_one_response(database):
         thread.join()
     assert not errors
     with database.transaction() as session:
-        assert session.scalar(select(func.count(Response.id))) == 1
-        assert session.get(Response, response_id).status == "complete"
-        assert session.scalar(select(func.count(Answer.id))) == 1
+        assert session.scalar(select(func.count(ResponseRow.id))) == 1
+        assert session.get(ResponseRow, response_id).status == "complete"
+        assert session.scalar(select(func.count(AnswerRow.id))) == 1

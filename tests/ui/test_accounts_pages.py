@@ -10,7 +10,7 @@ from study.admin.accounts import add_account, get_account
 from study.admin.login import log_in
 from study.admin.password_links import check_password_link, invite_account
 from study.admin.permissions import OPERATOR
-from study.db.models import Event, LoginSession
+from study.db.models import EventRow, LoginSessionRow
 from study.errors import AuthenticationFailed, InvalidToken
 
 from conftest import ROOT, open_app_page
@@ -50,7 +50,9 @@ def test_admin_invites_a_person_and_the_link_is_shown_once(people, database):
     with database.transaction() as session:
         assert check_password_link(session, token).email == "nina@example.org"
         assert (
-            session.scalar(select(Event.actor_id).where(Event.action == "account.invite_link"))
+            session.scalar(
+                select(EventRow.actor_id).where(EventRow.action == "account.invite_link")
+            )
             == people["admin"].id
         )
     at.run()
@@ -94,7 +96,7 @@ def test_everyone_changes_their_own_name_and_password(people, database):
     assert not at.error
     assert log_in(database, "coder@example.org", "a new long password").display_name == "Cora"
     with database.transaction() as session:  # a new session waits for this browser
-        assert session.scalar(select(LoginSession.handoff_hash))
+        assert session.scalar(select(LoginSessionRow.handoff_hash))
 
 
 def test_set_password_page_takes_the_token_out_of_the_address(people, database):

@@ -75,10 +75,10 @@ def test_right_password_hands_the_browser_a_login_and_the_router_shows_the_overv
     # here: the session waits for it, and a logged-in run shows the overview.
     from sqlalchemy import select
 
-    from study.db.models import LoginSession
+    from study.db.models import LoginSessionRow
 
     with demo_database.transaction() as session:
-        row = session.scalar(select(LoginSession))
+        row = session.scalar(select(LoginSessionRow))
         assert row.handoff_hash and row.token_hash is None
     at = app_test()
     at.session_state["account"] = asdict(demo_accounts["researcher"])

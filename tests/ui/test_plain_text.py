@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
-from study.db.models import Account, Code, CodingScheme, Organisation, Transcript
+from study.db.models import AccountRow, CodeRow, CodingSchemeRow, OrganisationRow, TranscriptRow
 from study.ui.navigation import PAGES
 
 from conftest import ROOT
@@ -43,16 +43,16 @@ MARKDOWN_KINDS = (
 def hostile_accounts(demo_database):
     with demo_database.transaction() as session:
         for n, organisation in enumerate(
-            session.scalars(select(Organisation).order_by(Organisation.id))
+            session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
         ):
             organisation.name = f"{IMAGE} Org {n}"
-        for n, code in enumerate(session.scalars(select(Code).order_by(Code.id))):
+        for n, code in enumerate(session.scalars(select(CodeRow).order_by(CodeRow.id))):
             code.name = f"{IMAGE} code {n}"
-        for scheme in session.scalars(select(CodingScheme)):
+        for scheme in session.scalars(select(CodingSchemeRow)):
             scheme.title = f"{IMAGE} {scheme.title}"
-        for transcript in session.scalars(select(Transcript)):
+        for transcript in session.scalars(select(TranscriptRow)):
             transcript.name = f"{IMAGE} {transcript.name}"
-        for account in session.scalars(select(Account)):
+        for account in session.scalars(select(AccountRow)):
             account.display_name = f"{IMAGE} coder {account.id}"
         accounts = {
             role: add_account(

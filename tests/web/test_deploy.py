@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 from survey_forms import SURVEY, fill, forms, open_token, planned_answer
 
-from study.db.models import Answer, Response
+from study.db.models import AnswerRow, ResponseRow
 
 from conftest import ROOT, _free_port
 
@@ -142,9 +142,9 @@ def test_two_processes_behind_nginx_finish_every_survey_while_one_is_killed(data
         assert children[0] not in restarted and len(restarted) == 2
         with database.transaction() as session:
             complete = session.scalar(
-                select(func.count(Response.id)).where(Response.status == "complete")
+                select(func.count(ResponseRow.id)).where(ResponseRow.status == "complete")
             )
-            answers = session.scalar(select(func.count(Answer.id)))
+            answers = session.scalar(select(func.count(AnswerRow.id)))
         assert complete == RESPONDENTS
         assert answers == RESPONDENTS * len(SURVEY.all_items())
     finally:

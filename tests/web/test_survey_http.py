@@ -26,7 +26,7 @@ from survey_forms import (
     planned_answer,
 )
 
-from study.db.models import Answer, Campaign, Instrument, MailRecipient, Response
+from study.db.models import AnswerRow, CampaignRow, InstrumentRow, MailRecipientRow, ResponseRow
 from study.surveys.responding import stored_answers
 
 NEXT = {"en": "Next", "da": "Næste"}
@@ -55,7 +55,7 @@ def client():
 
 def stored(database) -> dict:
     with database.transaction() as session:
-        response_id = session.scalar(select(Response.id).order_by(Response.id.desc()))
+        response_id = session.scalar(select(ResponseRow.id).order_by(ResponseRow.id.desc()))
         return stored_answers(session, response_id) if response_id else {}
 
 
@@ -177,9 +177,9 @@ def test_the_whole_journey_with_back_reload_and_a_language_switch_keeps_every_an
         assert stored(database) == expected, page.id
     assert THANKS["da"] in tab.html
     with database.transaction() as session:
-        response = session.scalar(select(Response))
+        response = session.scalar(select(ResponseRow))
         assert (response.status, response.language) == ("complete", "da")
-    assert count(database, Answer.id) == len(SURVEY.all_items())
+    assert count(database, AnswerRow.id) == len(SURVEY.all_items())
 
 
 def test_a_required_answer_missing_shows_an_error_summary_linking_to_the_field(client, database):
@@ -228,8 +228,8 @@ def test_a_double_submit_stores_one_response_once(client, database):
         tab.press(button, answers, form=form)  # the second click of the same form
         assert page_heading(tab.html) == page_heading(first.html)
     assert THANKS["en"] in tab.html
-    assert count(database, Response.id) == 1
-    assert count(database, Answer.id) == len(SURVEY.all_items())
+    assert count(database, ResponseRow.id) == 1
+    assert count(database, AnswerRow.id) == len(SURVEY.all_items())
 
 
 def test_resume_by_code_by_the_address_and_by_the_form(client, database):
@@ -248,7 +248,7 @@ def test_resume_by_code_by_the_address_and_by_the_form(client, database):
     resume.inputs["code"] = [("text", code, True)]
     fresh.press("Continue", form=resume)
     assert page_heading(fresh.html) == SURVEY.pages[1].title["en"]
-    assert count(database, Response.id) == 1
+    assert count(database, ResponseRow.id) == 1
 
 
 def test_a_personal_link_resumes_and_once_used_only_thanks(client, database):
@@ -275,7 +275,9 @@ def test_closed_not_yet_open_and_bogus_links_say_so_politely(client, database, l
     reply = client.get(f"/survey?t={token}&lang={language}")
     assert ("has not opened yet" if language == "en" else "ikke åbnet endnu") in reply.text
     with database.transaction() as session:
-        session.execute(update(Campaign).values(opens_at=None, closed_at=dt.datetime.now(dt.UTC)))
+        session.execute(
+            update(CampaignRow).values(opens_at=None, closed_at=dt.datetime.now(dt.UTC))
+        )
     reply = client.get(f"/survey?t={token}&lang={language}")
     assert ("This survey is closed" if language == "en" else "lukket") in reply.text
     reply = client.get(f"/survey?t={'x' * 32}&lang={language}")
@@ -333,11 +335,11 @@ def test_an_expired_form_shows_the_page_again_with_what_was_typed(client, databa
 def test_opt_out_asks_first_then_stops_the_emails(client, database):
     (token,) = personal_tokens(database)
     with database.transaction() as session:
-        from study.db.models import Invitation
+        from study.db.models import InvitationRow
 
-        invitation = session.scalar(select(Invitation))
+        invitation = session.scalar(select(InvitationRow))
         session.add(
-            MailRecipient(
+            MailRecipientRow(
                 campaign_id=invitation.campaign_id,
                 invitation_id=invitation.id,
                 email="ane@example.org",
@@ -346,18 +348,18 @@ def test_opt_out_asks_first_then_stops_the_emails(client, database):
         )
     tab = Respondent(client, f"/survey?t={token}&optout=1&lang=da")
     with database.transaction() as session:
-        assert session.scalar(select(MailRecipient.opted_out)) is False  # a GET changes nothing
+        assert session.scalar(select(MailRecipientRow.opted_out)) is False  # a GET changes nothing
     tab.press("Stop e-mails")
     assert "Du får ikke flere e-mails" in tab.html
     with database.transaction() as session:
-        assert session.scalar(select(MailRecipient.opted_out)) is True
-        session.execute(update(MailRecipient).values(opted_out=False))
+        assert session.scalar(select(MailRecipientRow.opted_out)) is True
+        session.execute(update(MailRecipientRow).values(opted_out=False))
     one_click = client.post(
         f"/survey?t={token}&optout=1", data={"List-Unsubscribe": "One-Click"}
     )  # RFC 8058, from a mail app
     assert one_click.status_code == 303
     with database.transaction() as session:
-        assert session.scalar(select(MailRecipient.opted_out)) is True
+        assert session.scalar(select(MailRecipientRow.opted_out)) is True
 
 
 # -- never a traceback -----------------------------------------------------------------------
@@ -367,7 +369,7 @@ def test_an_unexpected_error_shows_an_error_id_and_logs_the_traceback(client, da
     token = open_token(database)
     with database.transaction() as session:
         session.execute(
-            update(Instrument).values(definition={"kind": "survey"}, content_hash="damaged")
+            update(InstrumentRow).values(definition={"kind": "survey"}, content_hash="damaged")
         )
     with caplog.at_level(logging.ERROR, logger="study.web"):
         reply = client.get(f"/survey?t={token}&lang=da")
@@ -433,7 +435,7 @@ def test_a_double_clicked_consent_starts_one_response(client, database):
     second = client.post(form.action, data={**form.values(), "action": "start"})
     assert first.status_code == second.status_code == 303
     assert first.headers["location"] == second.headers["location"]  # the same resume code
-    assert count(database, Response.id) == 1
+    assert count(database, ResponseRow.id) == 1
     again = Respondent(client, f"/survey?t={token}")  # a new visit is a new respondent
     again.press("I agree, start the survey")
-    assert count(database, Response.id) == 2
+    assert count(database, ResponseRow.id) == 2

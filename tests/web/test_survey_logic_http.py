@@ -15,7 +15,7 @@ from survey_forms import Respondent, make_client, page_heading
 
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Response
+from study.db.models import ResponseRow
 from study.surveys import create_campaign
 from study.surveys.instrument_store import store_instrument
 from study.surveys.instruments import load_instrument
@@ -69,7 +69,7 @@ def test_a_user_gets_the_platform_page_in_their_own_order_and_the_follow_up(data
     tab.press("Next", {"uses_platform": "yes", "use1": 5})
     assert page_heading(tab.html) == "The platform"
     with database.transaction() as session:
-        response_id = session.scalar(select(Response.id))
+        response_id = session.scalar(select(ResponseRow.id))
         seed = response_seed(session, response_id)
         answers = stored_answers(session, response_id)
     expected = [item.id for item in shown_items(INSTRUMENT, 1, answers, seed=seed)]

@@ -37,8 +37,7 @@ from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
 from study.analysis.reports import benchmark_tables as tables
 from study.analysis.reports.benchmark import write_benchmark_workbook
 from study.config import int_setting
-from study.db.models import Campaign, Invitation, Organisation, Response
-from study.db.models import Instrument as InstrumentRow
+from study.db.models import CampaignRow, InstrumentRow, InvitationRow, OrganisationRow, ResponseRow
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.platforms.activity import organisation_activity
 from study.surveys.anonymity import visible_responses
@@ -78,33 +77,33 @@ class BenchmarkFrames:
 def _chosen_campaigns(session: Session, instrument: str, campaign_id: int | None) -> pd.DataFrame:
     """One campaign per organisation: its newest with complete responses, or ``campaign_id``."""
     completed = (
-        select(Response.campaign_id, func.count(Response.id).label("completed"))
-        .join(Campaign, Campaign.id == Response.campaign_id)
-        .join(Organisation, Organisation.id == Campaign.organisation_id)
-        .where(Response.status == "complete", visible_responses())
-        .group_by(Response.campaign_id)
+        select(ResponseRow.campaign_id, func.count(ResponseRow.id).label("completed"))
+        .join(CampaignRow, CampaignRow.id == ResponseRow.campaign_id)
+        .join(OrganisationRow, OrganisationRow.id == CampaignRow.organisation_id)
+        .where(ResponseRow.status == "complete", visible_responses())
+        .group_by(ResponseRow.campaign_id)
         .subquery()
     )
     invitations = (
-        select(Invitation.campaign_id, func.count(Invitation.id).label("invited"))
-        .group_by(Invitation.campaign_id)
+        select(InvitationRow.campaign_id, func.count(InvitationRow.id).label("invited"))
+        .group_by(InvitationRow.campaign_id)
         .subquery()
     )
     rows = session.execute(
         select(
-            Campaign.id,
-            Campaign.mode,
-            Campaign.headcount,
-            Campaign.created_at,
-            Organisation.name,
-            Organisation.headcount,
+            CampaignRow.id,
+            CampaignRow.mode,
+            CampaignRow.headcount,
+            CampaignRow.created_at,
+            OrganisationRow.name,
+            OrganisationRow.headcount,
             func.coalesce(completed.c.completed, 0),
             func.coalesce(invitations.c.invited, 0),
         )
-        .join(Organisation, Organisation.id == Campaign.organisation_id)
-        .join(InstrumentRow, InstrumentRow.id == Campaign.instrument_id)
-        .outerjoin(completed, completed.c.campaign_id == Campaign.id)
-        .outerjoin(invitations, invitations.c.campaign_id == Campaign.id)
+        .join(OrganisationRow, OrganisationRow.id == CampaignRow.organisation_id)
+        .join(InstrumentRow, InstrumentRow.id == CampaignRow.instrument_id)
+        .outerjoin(completed, completed.c.campaign_id == CampaignRow.id)
+        .outerjoin(invitations, invitations.c.campaign_id == CampaignRow.id)
         .where(InstrumentRow.key == instrument)
     ).all()
     frame = pd.DataFrame(

@@ -33,7 +33,7 @@ from study.analysis.reports.benchmark_data import (
     load_frames,
     min_benchmark_orgs,
 )
-from study.db.models import Account, BenchmarkEdition, Organisation
+from study.db.models import AccountRow, BenchmarkEditionRow, OrganisationRow
 from study.errors import InsufficientData, NotFound
 
 __all__ = [
@@ -84,9 +84,9 @@ class EditionReadiness:
         )
 
 
-def _info(session: Session, row: BenchmarkEdition) -> EditionInfo:
+def _info(session: Session, row: BenchmarkEditionRow) -> EditionInfo:
     email = (
-        session.scalar(select(Account.email).where(Account.id == row.published_by_id))
+        session.scalar(select(AccountRow.email).where(AccountRow.id == row.published_by_id))
         if row.published_by_id is not None
         else None
     )
@@ -100,11 +100,11 @@ def _info(session: Session, row: BenchmarkEdition) -> EditionInfo:
     )
 
 
-def _newest(session: Session, instrument: str) -> BenchmarkEdition | None:
+def _newest(session: Session, instrument: str) -> BenchmarkEditionRow | None:
     return session.scalar(
-        select(BenchmarkEdition)
-        .where(BenchmarkEdition.instrument == instrument)
-        .order_by(BenchmarkEdition.number.desc())
+        select(BenchmarkEditionRow)
+        .where(BenchmarkEditionRow.instrument == instrument)
+        .order_by(BenchmarkEditionRow.number.desc())
         .limit(1)
     )
 
@@ -115,9 +115,9 @@ def list_benchmark_editions(
     """The published editions of ``instrument``'s benchmark, newest first."""
     require(current_actor(session, viewer), "download_benchmark")
     rows = session.scalars(
-        select(BenchmarkEdition)
-        .where(BenchmarkEdition.instrument == instrument)
-        .order_by(BenchmarkEdition.number.desc())
+        select(BenchmarkEditionRow)
+        .where(BenchmarkEditionRow.instrument == instrument)
+        .order_by(BenchmarkEditionRow.number.desc())
     )
     return [_info(session, row) for row in rows]
 
@@ -127,7 +127,7 @@ def _current(
 ) -> tuple[BenchmarkFrames, dict[int, dict]]:
     """The current benchmark data and, per organisation id with results, what to freeze."""
     frames = frames if frames is not None else benchmark_frames(session, instrument=instrument)
-    ids = dict(session.execute(select(Organisation.name, Organisation.id)).all())
+    ids = dict(session.execute(select(OrganisationRow.name, OrganisationRow.id)).all())
     with_results = set(frames.scores["organisation"].astype(str)) | set(
         frames.items["organisation"].astype(str)
     )
@@ -219,13 +219,13 @@ def publish_benchmark(
     )
     number = (
         session.scalar(
-            select(func.max(BenchmarkEdition.number)).where(
-                BenchmarkEdition.instrument == instrument
+            select(func.max(BenchmarkEditionRow.number)).where(
+                BenchmarkEditionRow.instrument == instrument
             )
         )
         or 0
     ) + 1
-    row = BenchmarkEdition(
+    row = BenchmarkEditionRow(
         instrument=instrument,
         number=number,
         instrument_label=f"{frames.instrument}, benchmark edition {number}",
@@ -253,11 +253,11 @@ def edition_frames(
     language: str = "en",
 ) -> tuple[EditionInfo, BenchmarkFrames]:
     """A published edition's data (the newest when ``number`` is None), as it was published."""
-    query = select(BenchmarkEdition).where(BenchmarkEdition.instrument == instrument)
+    query = select(BenchmarkEditionRow).where(BenchmarkEditionRow.instrument == instrument)
     row = (
         _newest(session, instrument)
         if number is None
-        else session.scalar(query.where(BenchmarkEdition.number == number))
+        else session.scalar(query.where(BenchmarkEditionRow.number == number))
     )
     if row is None:
         raise NotFound(
@@ -266,7 +266,7 @@ def edition_frames(
             if number is None
             else f"There is no benchmark edition {number}; `study benchmark editions` lists them."
         )
-    names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    names = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
     entries = [e for e in row.organisations if e["organisation_id"] in names]
     participation = (
         pd.DataFrame(

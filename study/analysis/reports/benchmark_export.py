@@ -21,7 +21,7 @@ from study.analysis.comparison import DEFAULT_INSTRUMENT
 from study.analysis.reports.benchmark_data import BenchmarkFrames, benchmark_frames, write_frames
 from study.analysis.reports.benchmark_editions import edition_frames, list_benchmark_editions
 from study.config import int_setting
-from study.db.models import Organisation
+from study.db.models import OrganisationRow
 from study.errors import InvalidInput, NotFound, PermissionDenied
 
 __all__ = ["BenchmarkScope", "benchmark_scope", "export_benchmark"]
@@ -59,7 +59,7 @@ def benchmark_scope(
     require(viewer, "download_benchmark")
     if not is_practitioner(viewer):
         return BenchmarkScope(organisation, edition)
-    own = session.get(Organisation, organisation_scope(viewer)).name
+    own = session.get(OrganisationRow, organisation_scope(viewer)).name
     if organisation is not None and organisation_row(session, organisation).name != own:
         raise PermissionDenied("You can see your own organisation's benchmark only.")
     editions = list_benchmark_editions(session, instrument=instrument, viewer=viewer)

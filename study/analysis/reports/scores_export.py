@@ -35,7 +35,7 @@ from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require
 from study.analysis.comparison import DEFAULT_INSTRUMENT, stored_versions
 from study.cells import escape_formula, set_text_cell
-from study.db.models import Campaign, Organisation
+from study.db.models import CampaignRow, OrganisationRow
 from study.errors import InvalidInput, NotFound
 from study.surveys.exporting import respondent_numbers, spss_format
 from study.surveys.response_store import export_key, survey_scores
@@ -84,13 +84,16 @@ def scores_frame(
     attributes = pd.DataFrame(
         session.execute(
             select(
-                Organisation.name, Organisation.sector, Organisation.size_band, Organisation.country
+                OrganisationRow.name,
+                OrganisationRow.sector,
+                OrganisationRow.size_band,
+                OrganisationRow.country,
             )
         ).all(),
         columns=["organisation", "sector", "size_band", "country"],
     )
     campaigns = pd.DataFrame(
-        session.execute(select(Campaign.id, Campaign.name)).all(),
+        session.execute(select(CampaignRow.id, CampaignRow.name)).all(),
         columns=["campaign_id", "campaign"],
     )
     numbers = respondent_numbers(wide["response_id"], export_key(session))

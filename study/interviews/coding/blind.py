@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, can, require, sees_others_codings
-from study.db.models import Code, Coding, CodingScheme, Event, utcnow
+from study.db.models import CodeRow, CodingRow, CodingSchemeRow, EventRow, utcnow
 from study.errors import PermissionDenied
 from study.interviews.coding.schemes_store import SchemeRef, scheme_row, scheme_rows
 
@@ -91,7 +91,7 @@ def hides_others(session: Session, viewer: Actor) -> bool:
 
 
 def visible_condition(
-    session: Session, viewer: Actor, coder_column=Coding.coder_id, code_column=Coding.code_id
+    session: Session, viewer: Actor, coder_column=CodingRow.coder_id, code_column=CodingRow.code_id
 ) -> ColumnElement[bool]:
     """A SQL condition keeping what ``viewer`` may see: own rows, or rows of schemes not blind.
 
@@ -101,9 +101,9 @@ def visible_condition(
     if not hides_others(session, viewer):
         return true()
     blind_codes = (
-        select(Code.id)
-        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-        .where(CodingScheme.blind_since.is_not(None))
+        select(CodeRow.id)
+        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
+        .where(CodingSchemeRow.blind_since.is_not(None))
     )
     return or_(
         coder_column == int(viewer.id), code_column.is_(None), code_column.not_in(blind_codes)
@@ -145,9 +145,9 @@ def blind_periods(
     """When the scheme was in blind mode, from the audit log: (from, until or None = still)."""
     key = scheme_row(session, scheme).key
     rows = session.execute(
-        select(Event.action, Event.at, Event.details)
-        .where(Event.action.in_(("scheme.blind", "scheme.unblind")))
-        .order_by(Event.id)
+        select(EventRow.action, EventRow.at, EventRow.details)
+        .where(EventRow.action.in_(("scheme.blind", "scheme.unblind")))
+        .order_by(EventRow.id)
     ).all()
     periods: list[tuple[dt.datetime, dt.datetime | None]] = []
     start: dt.datetime | None = None

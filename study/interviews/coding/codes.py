@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting
 from study.admin.audit import record_event
 from study.admin.permissions import Actor
-from study.db.models import Code, Coding, Memo
+from study.db.models import CodeRow, CodingRow, MemoRow
 from study.errors import AlreadyExists, InvalidInput, NotFound
 from study.interviews.coding.schemes_store import (
     CodeInfo,
@@ -62,19 +62,21 @@ def _clean_colour(colour: str) -> str:
     return colour.upper()
 
 
-def _parent_row(session: Session, scheme_id: int, parent: ParentRef) -> Code | None:
+def _parent_row(session: Session, scheme_id: int, parent: ParentRef) -> CodeRow | None:
     """The parent named by id or key within scheme version ``scheme_id``; None for top level."""
     if parent is None:
         return None
     if isinstance(parent, bool):
         raise InvalidInput(f"A parent code is named by its id or key, not {parent!r}.")
     if isinstance(parent, int):
-        row = session.get(Code, parent)
+        row = session.get(CodeRow, parent)
         if row is None:
             raise NotFound(f"There is no code with id {parent}.")
     else:
         row = session.scalar(
-            select(Code).where(Code.scheme_id == scheme_id, Code.key == str(parent).strip())
+            select(CodeRow).where(
+                CodeRow.scheme_id == scheme_id, CodeRow.key == str(parent).strip()
+            )
         )
         if row is None:
             raise NotFound(f"This scheme version has no code {parent!r} to put codes under.")
@@ -85,7 +87,7 @@ def _parent_row(session: Session, scheme_id: int, parent: ParentRef) -> Code | N
     return row
 
 
-def _live(code: Code) -> Code:
+def _live(code: CodeRow) -> CodeRow:
     if code.merged_into_id is not None:
         raise InvalidInput(
             f"The code {code.key!r} was merged into another code and cannot be "
@@ -155,11 +157,11 @@ def new_code(
             f"A code key is lower-case letters and digits joined by hyphens "
             f"(for example no-time), not {key!r}."
         )
-    if session.scalar(select(Code.id).where(Code.scheme_id == row.id, Code.key == key)):
+    if session.scalar(select(CodeRow.id).where(CodeRow.scheme_id == row.id, CodeRow.key == key)):
         raise AlreadyExists(f"Coding scheme {row.key!r} already has a code {key!r}.")
     parent_row = _parent_row(session, row.id, parent)
-    position = session.scalar(select(func.max(Code.position)).where(Code.scheme_id == row.id))
-    code = Code(
+    position = session.scalar(select(func.max(CodeRow.position)).where(CodeRow.scheme_id == row.id))
+    code = CodeRow(
         scheme_id=row.id,
         key=key,
         name=_clean_name(name),
@@ -289,16 +291,16 @@ def move_code(
             raise InvalidInput(
                 f"The code {row.key!r} cannot go under itself or one of its subcodes."
             )
-        ancestor = session.get(Code, ancestor.parent_id) if ancestor.parent_id else None
-    old = session.get(Code, row.parent_id) if row.parent_id is not None else None
+        ancestor = session.get(CodeRow, ancestor.parent_id) if ancestor.parent_id else None
+    old = session.get(CodeRow, row.parent_id) if row.parent_id is not None else None
     new_id = parent.id if parent is not None else None
     if row.parent_id != new_id:
         row.parent_id = new_id
         siblings = session.scalar(
-            select(func.max(Code.position)).where(
-                Code.scheme_id == row.scheme_id,
-                Code.id != row.id,
-                Code.parent_id.is_(None) if new_id is None else Code.parent_id == new_id,
+            select(func.max(CodeRow.position)).where(
+                CodeRow.scheme_id == row.scheme_id,
+                CodeRow.id != row.id,
+                CodeRow.parent_id.is_(None) if new_id is None else CodeRow.parent_id == new_id,
             )
         )
         row.position = max(row.position, (siblings if siblings is not None else -1) + 1)
@@ -356,10 +358,10 @@ def merge_codes(
     session.flush()
     kept = {
         (c.transcript_id, c.coder_id, c.start, c.end): c.id
-        for c in session.scalars(select(Coding).where(Coding.code_id == target.id))
+        for c in session.scalars(select(CodingRow).where(CodingRow.code_id == target.id))
     }
     moved = collapsed = memos_moved = 0
-    for coding in list(session.scalars(select(Coding).where(Coding.code_id == source.id))):
+    for coding in list(session.scalars(select(CodingRow).where(CodingRow.code_id == source.id))):
         twin = kept.get((coding.transcript_id, coding.coder_id, coding.start, coding.end))
         if twin is None:
             coding.code_id = target.id
@@ -368,7 +370,7 @@ def merge_codes(
             continue
         memos_moved += (
             session.execute(
-                update(Memo).where(Memo.coding_id == coding.id).values(coding_id=twin)
+                update(MemoRow).where(MemoRow.coding_id == coding.id).values(coding_id=twin)
             ).rowcount
             or 0
         )
@@ -376,12 +378,12 @@ def merge_codes(
         collapsed += 1
     memos_moved += (
         session.execute(
-            update(Memo).where(Memo.code_id == source.id).values(code_id=target.id)
+            update(MemoRow).where(MemoRow.code_id == source.id).values(code_id=target.id)
         ).rowcount
         or 0
     )
     subcodes = 0
-    for child in list(session.scalars(select(Code).where(Code.parent_id == source.id))):
+    for child in list(session.scalars(select(CodeRow).where(CodeRow.parent_id == source.id))):
         # A subcode that is the target takes the source's place instead of becoming its own child.
         child.parent_id = source.parent_id if child.id == target.id else target.id
         subcodes += 1

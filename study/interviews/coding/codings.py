@@ -24,14 +24,14 @@ from study.admin.accounts import current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, require_coding_change
 from study.db.models import (
-    Account,
-    Code,
-    Coding,
-    CodingScheme,
-    Memo,
-    Organisation,
-    Transcript,
-    Turn,
+    AccountRow,
+    CodeRow,
+    CodingRow,
+    CodingSchemeRow,
+    MemoRow,
+    OrganisationRow,
+    TranscriptRow,
+    TurnRow,
 )
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
@@ -103,9 +103,9 @@ class CodingInfo:
         return asdict(self)
 
 
-def _info(session: Session, coding: Coding) -> CodingInfo:
-    code = session.get(Code, coding.code_id)
-    coder = session.get(Account, coding.coder_id)
+def _info(session: Session, coding: CodingRow) -> CodingInfo:
+    code = session.get(CodeRow, coding.code_id)
+    coder = session.get(AccountRow, coding.coder_id)
     return CodingInfo(
         coding.id,
         coding.transcript_id,
@@ -131,23 +131,23 @@ def _offset(value: Any, name: str) -> int:
         raise InvalidInput(f"The {name} offset must be a whole number, not {value!r}.") from None
 
 
-def _transcript(session: Session, transcript_id: int) -> Transcript:
-    transcript = session.get(Transcript, transcript_id)
+def _transcript(session: Session, transcript_id: int) -> TranscriptRow:
+    transcript = session.get(TranscriptRow, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
     return transcript
 
 
-def _usable_code(session: Session, code: CodeRef) -> Code:
+def _usable_code(session: Session, code: CodeRef) -> CodeRow:
     row = resolve_code(session, code)
     if row.merged_into_id is not None:
-        target = session.get(Code, row.merged_into_id)
+        target = session.get(CodeRow, row.merged_into_id)
         raise InvalidInput(f"The code {row.key!r} was merged into {target.key!r}; code with that.")
     return row
 
 
-def _coder(session: Session, coder_id: int) -> Account:
-    coder = session.get(Account, coder_id)
+def _coder(session: Session, coder_id: int) -> AccountRow:
+    coder = session.get(AccountRow, coder_id)
     if coder is None:
         raise NotFound(f"There is no account with id {coder_id} to code as.")
     return coder
@@ -177,15 +177,15 @@ def _refuse_duplicate(
     *,
     ignore: int | None = None,
 ) -> None:
-    query = select(Coding.id).where(
-        Coding.transcript_id == transcript_id,
-        Coding.code_id == code_id,
-        Coding.coder_id == coder_id,
-        Coding.start == start,
-        Coding.end == end,
+    query = select(CodingRow.id).where(
+        CodingRow.transcript_id == transcript_id,
+        CodingRow.code_id == code_id,
+        CodingRow.coder_id == coder_id,
+        CodingRow.start == start,
+        CodingRow.end == end,
     )
     if ignore is not None:
-        query = query.where(Coding.id != ignore)
+        query = query.where(CodingRow.id != ignore)
     if session.scalar(query) is not None:
         raise AlreadyExists("This coder has already applied this code to exactly this passage.")
 
@@ -239,7 +239,7 @@ def add_coding(
     _coder(session, coder_id)
     actor_id = _check_actor(session, actor, coder_id)
     _refuse_duplicate(session, transcript.id, code.id, coder_id, start, end)
-    coding = Coding(
+    coding = CodingRow(
         transcript_id=transcript.id,
         code_id=code.id,
         coder_id=coder_id,
@@ -266,7 +266,7 @@ def add_coding(
 
 def get_coding(session: Session, coding_id: int) -> CodingInfo:
     """The coding with id ``coding_id``."""
-    coding = session.get(Coding, coding_id)
+    coding = session.get(CodingRow, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
     return _info(session, coding)
@@ -274,13 +274,13 @@ def get_coding(session: Session, coding_id: int) -> CodingInfo:
 
 def remove_coding(session: Session, coding_id: int, *, actor: Actor | int) -> None:
     """Delete a coding (and the memos written on it; an undo brings both back)."""
-    coding = session.get(Coding, coding_id)
+    coding = session.get(CodingRow, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
     actor_id = _check_actor(session, actor, coding.coder_id)
     info = _info(session, coding)
     written = list(
-        session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))
+        session.scalars(select(MemoRow).where(MemoRow.coding_id == coding.id).order_by(MemoRow.id))
     )
     memos = [
         {
@@ -319,7 +319,7 @@ def recode(
     session: Session, coding_id: int, new_code_id: CodeRef, *, actor: Actor | int
 ) -> CodingInfo:
     """Give a coding another code, keeping its span, coder and memos."""
-    coding = session.get(Coding, coding_id)
+    coding = session.get(CodingRow, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
     actor_id = _check_actor(session, actor, coding.coder_id)
@@ -335,7 +335,7 @@ def recode(
         coding.end,
         ignore=coding.id,
     )
-    old = session.get(Code, coding.code_id)
+    old = session.get(CodeRow, coding.code_id)
     coding.code_id = code.id
     record_event(
         session,
@@ -391,7 +391,7 @@ def change_coding_span(
     The snippet follows the new span; the audit event keeps the old one, so
     the change can be undone.
     """
-    coding = session.get(Coding, coding_id)
+    coding = session.get(CodingRow, coding_id)
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
     actor_id = _check_actor(session, actor, coding.coder_id)
@@ -444,11 +444,11 @@ def code_turn(
     """
     if (turn_id is None) == (position is None):
         raise InvalidInput("Name the turn by its id or by its position, not both or neither.")
-    query = select(Turn).where(Turn.transcript_id == transcript_id)
+    query = select(TurnRow).where(TurnRow.transcript_id == transcript_id)
     query = (
-        query.where(Turn.id == turn_id)
+        query.where(TurnRow.id == turn_id)
         if turn_id is not None
-        else query.where(Turn.position == position)
+        else query.where(TurnRow.position == position)
     )
     turn = session.scalar(query)
     if turn is None:
@@ -470,7 +470,7 @@ def code_turn(
 def coder_id_for(session: Session, email: str) -> int:
     """The account id of the coder with this e-mail (case-insensitive)."""
     wanted = (email or "").strip().lower()
-    account_id = session.scalar(select(Account.id).where(Account.email == wanted))
+    account_id = session.scalar(select(AccountRow.id).where(AccountRow.email == wanted))
     if account_id is None:
         raise NotFound(f"There is no account {email!r}; `study user list` shows the accounts.")
     return account_id
@@ -511,40 +511,42 @@ def list_codings(
     """
     query = (
         select(
-            Coding.id,
-            Coding.transcript_id,
-            Transcript.name,
-            Organisation.name,
-            Transcript.interviewee_role,
-            CodingScheme.key,
-            CodingScheme.version,
-            Coding.code_id,
-            Code.key,
-            Code.name,
-            Coding.coder_id,
-            Account.email,
-            Coding.start,
-            Coding.end,
-            Coding.snippet,
-            Coding.origin,
-            Coding.created_at,
-            Account.display_name,
+            CodingRow.id,
+            CodingRow.transcript_id,
+            TranscriptRow.name,
+            OrganisationRow.name,
+            TranscriptRow.interviewee_role,
+            CodingSchemeRow.key,
+            CodingSchemeRow.version,
+            CodingRow.code_id,
+            CodeRow.key,
+            CodeRow.name,
+            CodingRow.coder_id,
+            AccountRow.email,
+            CodingRow.start,
+            CodingRow.end,
+            CodingRow.snippet,
+            CodingRow.origin,
+            CodingRow.created_at,
+            AccountRow.display_name,
         )
-        .join(Transcript, Transcript.id == Coding.transcript_id)
-        .join(Organisation, Organisation.id == Transcript.organisation_id)
-        .join(Code, Code.id == Coding.code_id)
-        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-        .join(Account, Account.id == Coding.coder_id)
-        .order_by(Coding.transcript_id, Coding.start, Code.key, Account.email, Coding.id)
+        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
+        .join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
+        .join(AccountRow, AccountRow.id == CodingRow.coder_id)
+        .order_by(
+            CodingRow.transcript_id, CodingRow.start, CodeRow.key, AccountRow.email, CodingRow.id
+        )
     )
     if transcript_id is not None:
-        query = query.where(Coding.transcript_id == transcript_id)
+        query = query.where(CodingRow.transcript_id == transcript_id)
     if coder_ids is not None:
-        query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+        query = query.where(CodingRow.coder_id.in_([int(c) for c in coder_ids]))
     if scheme is not None:
-        query = query.where(Code.scheme_id.in_(scheme_version_ids(session, scheme)))
+        query = query.where(CodeRow.scheme_id.in_(scheme_version_ids(session, scheme)))
     if code_id is not None:
-        query = query.where(Coding.code_id == resolve_code(session, code_id).id)
+        query = query.where(CodingRow.code_id == resolve_code(session, code_id).id)
     query = query.where(visible_condition(session, viewer))
     rows = [tuple(row) for row in session.execute(query)]
     frame = pd.DataFrame(rows, columns=list(CODING_COLUMNS))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import OPERATOR
-from study.db.models import Coding, Transcript
+from study.db.models import CodingRow, TranscriptRow
 from study.errors import InvalidFile, InvalidInput
 from study.interviews.coding.codings import add_coding
 from study.interviews.coding.schemes_store import load_scheme_into_db, resolve_code, scheme_rows
@@ -130,19 +130,20 @@ def load_demo_codings(
         transcript_id = transcripts_by_file[entry.file]
         if entry.file not in texts:
             texts[entry.file] = (
-                session.scalar(select(Transcript.text).where(Transcript.id == transcript_id)) or ""
+                session.scalar(select(TranscriptRow.text).where(TranscriptRow.id == transcript_id))
+                or ""
             )
         code = resolve_code(session, (entry.scheme, entry.code))
         for coder in entry.coders:
             quote = entry.quote_ben if coder == "ben" and entry.quote_ben else entry.quote
             start, end = _span(texts[entry.file], quote, entry)
             exists = session.scalar(
-                select(Coding.id).where(
-                    Coding.transcript_id == transcript_id,
-                    Coding.code_id == code.id,
-                    Coding.coder_id == coders[coder],
-                    Coding.start == start,
-                    Coding.end == end,
+                select(CodingRow.id).where(
+                    CodingRow.transcript_id == transcript_id,
+                    CodingRow.code_id == code.id,
+                    CodingRow.coder_id == coders[coder],
+                    CodingRow.start == start,
+                    CodingRow.end == end,
                 )
             )
             if exists is None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require_coding_change
-from study.db.models import Code, Transcript
+from study.db.models import CodeRow, TranscriptRow
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.codes import ParentRef, new_code
 from study.interviews.coding.codings import CodingInfo, add_coding
@@ -45,7 +45,7 @@ def _key(session: Session, scheme_id: int, name: str) -> str:
     base = f"in-vivo-{slug}"
     taken = set(
         session.scalars(
-            select(Code.key).where(Code.scheme_id == scheme_id, Code.key.startswith(base))
+            select(CodeRow.key).where(CodeRow.scheme_id == scheme_id, CodeRow.key.startswith(base))
         )
     )
     key, n = base, 2
@@ -83,7 +83,7 @@ def code_in_vivo(
     """
     acting = current_actor(session, actor)
     require_coding_change(acting, coder_id)  # a coder makes in-vivo codes as themselves
-    transcript = session.get(Transcript, transcript_id)
+    transcript = session.get(TranscriptRow, transcript_id)
     if transcript is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
     if (
@@ -101,7 +101,9 @@ def code_in_vivo(
     count = len(
         list(
             session.scalars(
-                select(Code.id).where(Code.scheme_id == row.id, Code.key.startswith("in-vivo-"))
+                select(CodeRow.id).where(
+                    CodeRow.scheme_id == row.id, CodeRow.key.startswith("in-vivo-")
+                )
             )
         )
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, can
-from study.db.models import Account, Coding, Memo, Transcript
+from study.db.models import AccountRow, CodingRow, MemoRow, TranscriptRow
 from study.errors import InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import CodeRef, resolve_code
@@ -44,8 +44,8 @@ class MemoInfo:
         return asdict(self)
 
 
-def _info(session: Session, memo: Memo) -> MemoInfo:
-    author = session.get(Account, memo.author_id) if memo.author_id is not None else None
+def _info(session: Session, memo: MemoRow) -> MemoInfo:
+    author = session.get(AccountRow, memo.author_id) if memo.author_id is not None else None
     target = (
         "transcript"
         if memo.transcript_id is not None
@@ -75,11 +75,11 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _check_author(session: Session, memo: Memo, actor_id: int | None) -> None:
+def _check_author(session: Session, memo: MemoRow, actor_id: int | None) -> None:
     # A coder's memos are part of their blind coding: other coders may not edit them.
     if actor_id is None or actor_id == memo.author_id:
         return
-    actor = session.get(Account, actor_id)
+    actor = session.get(AccountRow, actor_id)
     if actor is not None and not can(actor, "change_others_codings"):
         raise PermissionDenied("A coder can only change their own memos.")
 
@@ -120,14 +120,14 @@ def write_memo(
     """:func:`add_memo` for a memo whose author is known otherwise (an imported project's)."""
     if sum(x is not None for x in (transcript_id, code_id, coding_id)) != 1:
         raise InvalidInput("A memo belongs to exactly one transcript, code or coding.")
-    if transcript_id is not None and session.get(Transcript, transcript_id) is None:
+    if transcript_id is not None and session.get(TranscriptRow, transcript_id) is None:
         raise NotFound(f"There is no transcript with id {transcript_id}.")
-    if coding_id is not None and session.get(Coding, coding_id) is None:
+    if coding_id is not None and session.get(CodingRow, coding_id) is None:
         raise NotFound(f"There is no coding with id {coding_id}.")
     code_row_id = resolve_code(session, code_id).id if code_id is not None else None
-    if author_id is not None and session.get(Account, author_id) is None:
+    if author_id is not None and session.get(AccountRow, author_id) is None:
         raise NotFound(f"There is no account with id {author_id}.")
-    memo = Memo(
+    memo = MemoRow(
         text=_clean_text(text),
         author_id=author_id,
         transcript_id=transcript_id,
@@ -149,7 +149,7 @@ def write_memo(
 
 def get_memo(session: Session, memo_id: int) -> MemoInfo:
     """The memo with id ``memo_id``."""
-    memo = session.get(Memo, memo_id)
+    memo = session.get(MemoRow, memo_id)
     if memo is None:
         raise NotFound(f"There is no memo with id {memo_id}.")
     return _info(session, memo)
@@ -172,30 +172,31 @@ def list_memos(
     (required) is who looks: a coder does not see other authors' memos on codes or
     codings of a scheme in blind mode.
     """
-    query = select(Memo).order_by(Memo.created_at, Memo.id)
+    query = select(MemoRow).order_by(MemoRow.created_at, MemoRow.id)
     code_of_memo = func.coalesce(
-        Memo.code_id, select(Coding.code_id).where(Coding.id == Memo.coding_id).scalar_subquery()
+        MemoRow.code_id,
+        select(CodingRow.code_id).where(CodingRow.id == MemoRow.coding_id).scalar_subquery(),
     )
-    query = query.where(visible_condition(session, viewer, Memo.author_id, code_of_memo))
+    query = query.where(visible_condition(session, viewer, MemoRow.author_id, code_of_memo))
     if transcript_id is not None:
-        condition = Memo.transcript_id == transcript_id
+        condition = MemoRow.transcript_id == transcript_id
         if include_codings:
-            condition = condition | Memo.coding_id.in_(
-                select(Coding.id).where(Coding.transcript_id == transcript_id)
+            condition = condition | MemoRow.coding_id.in_(
+                select(CodingRow.id).where(CodingRow.transcript_id == transcript_id)
             )
         query = query.where(condition)
     if code_id is not None:
         code = resolve_code(session, code_id).id
-        condition = Memo.code_id == code
+        condition = MemoRow.code_id == code
         if include_codings:
-            condition = condition | Memo.coding_id.in_(
-                select(Coding.id).where(Coding.code_id == code)
+            condition = condition | MemoRow.coding_id.in_(
+                select(CodingRow.id).where(CodingRow.code_id == code)
             )
         query = query.where(condition)
     if coding_id is not None:
-        query = query.where(Memo.coding_id == coding_id)
+        query = query.where(MemoRow.coding_id == coding_id)
     if author_ids is not None:
-        query = query.where(Memo.author_id.in_([int(a) for a in author_ids]))
+        query = query.where(MemoRow.author_id.in_([int(a) for a in author_ids]))
     return [_info(session, memo) for memo in session.scalars(query)]
 
 
@@ -203,7 +204,7 @@ def update_memo(
     session: Session, memo_id: int, text: str, *, actor_id: int | None = None
 ) -> MemoInfo:
     """Replace a memo's text."""
-    memo = session.get(Memo, memo_id)
+    memo = session.get(MemoRow, memo_id)
     if memo is None:
         raise NotFound(f"There is no memo with id {memo_id}.")
     _check_author(session, memo, actor_id)
@@ -223,7 +224,7 @@ def update_memo(
 
 def remove_memo(session: Session, memo_id: int, *, actor_id: int | None = None) -> None:
     """Delete a memo."""
-    memo = session.get(Memo, memo_id)
+    memo = session.get(MemoRow, memo_id)
     if memo is None:
         raise NotFound(f"There is no memo with id {memo_id}.")
     _check_author(session, memo, actor_id)

@@ -21,15 +21,15 @@ from study.admin.permissions import Actor
 from study.admin.studies import current_study
 from study.db.models import (
     INTERVIEWEE_ROLES,
-    Account,
-    Code,
-    Coding,
-    CodingScheme,
-    Memo,
-    Organisation,
-    PlatformDocument,
-    Transcript,
-    Turn,
+    AccountRow,
+    CodeRow,
+    CodingRow,
+    CodingSchemeRow,
+    MemoRow,
+    OrganisationRow,
+    PlatformDocumentRow,
+    TranscriptRow,
+    TurnRow,
 )
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.blind import visible_condition
@@ -73,11 +73,14 @@ SEGMENT_COLUMNS = (
 COOCCURRENCE_MODES = ("overlap", "turn")
 
 
-def _versions_codes(session: Session, version_ids: Iterable[int]) -> list[list[Code]]:
-    return [list(session.scalars(select(Code).where(Code.scheme_id == vid))) for vid in version_ids]
+def _versions_codes(session: Session, version_ids: Iterable[int]) -> list[list[CodeRow]]:
+    return [
+        list(session.scalars(select(CodeRow).where(CodeRow.scheme_id == vid)))
+        for vid in version_ids
+    ]
 
 
-def _with_descendants(codes: list[Code], root: Code) -> list[Code]:
+def _with_descendants(codes: list[CodeRow], root: CodeRow) -> list[CodeRow]:
     """``root`` and every code below it, in tree order."""
     below = [code for _, code in tree_order(codes)]
     found = [root]
@@ -95,7 +98,7 @@ def _segment_codes(
     scheme: SchemeRef | None,
     code_key: str | None,
     include_subcodes: bool,
-) -> list[Code]:
+) -> list[CodeRow]:
     """The codes whose codings a segment retrieval returns, in display order."""
     if (code_id is None) == (code_key is None):
         raise InvalidInput(
@@ -105,16 +108,16 @@ def _segment_codes(
         root = resolve_code(session, code_id)
         if not include_subcodes:
             return [root]
-        siblings = list(session.scalars(select(Code).where(Code.scheme_id == root.scheme_id)))
+        siblings = list(session.scalars(select(CodeRow).where(CodeRow.scheme_id == root.scheme_id)))
         return _with_descendants(siblings, root)
     key = str(code_key).strip()
     if scheme is None:
         holders = sorted(
             set(
                 session.scalars(
-                    select(CodingScheme.key)
-                    .join(Code, Code.scheme_id == CodingScheme.id)
-                    .where(Code.key == key)
+                    select(CodingSchemeRow.key)
+                    .join(CodeRow, CodeRow.scheme_id == CodingSchemeRow.id)
+                    .where(CodeRow.key == key)
                 )
             )
         )
@@ -125,7 +128,7 @@ def _segment_codes(
                 f"The code {key!r} exists in the schemes {', '.join(holders)}; name the scheme."
             )
         scheme = holders[0]
-    found: list[Code] = []
+    found: list[CodeRow] = []
     for codes in reversed(_versions_codes(session, scheme_version_ids(session, scheme))):
         root = next((c for c in codes if c.key == key), None)
         if root is not None:
@@ -135,7 +138,9 @@ def _segment_codes(
     return found
 
 
-def _overlapping_turns(turns: list[Turn], ends: list[int], start: int, end: int) -> list[Turn]:
+def _overlapping_turns(
+    turns: list[TurnRow], ends: list[int], start: int, end: int
+) -> list[TurnRow]:
     """The turns (sorted by start, ``ends`` their ends) sharing a code point with [start, end)."""
     hit = []
     for turn in turns[bisect.bisect_right(ends, start) :]:
@@ -147,7 +152,7 @@ def _overlapping_turns(turns: list[Turn], ends: list[int], start: int, end: int)
 
 
 def _turn_context(
-    text: str, turns: list[Turn], ends: list[int], start: int, end: int
+    text: str, turns: list[TurnRow], ends: list[int], start: int, end: int
 ) -> tuple[str, str]:
     """Speaker(s) and text of the turns a span overlaps ("" when it overlaps none)."""
     hit = _overlapping_turns(turns, ends, start, end)
@@ -159,14 +164,14 @@ def _turn_context(
 
 def _turns_by_transcript(
     session: Session, transcript_ids: Collection[int]
-) -> dict[int, tuple[list[Turn], list[int]]]:
+) -> dict[int, tuple[list[TurnRow], list[int]]]:
     """Each transcript's turns sorted by start, with their ends (for bisecting)."""
-    turns: dict[int, list[Turn]] = defaultdict(list)
+    turns: dict[int, list[TurnRow]] = defaultdict(list)
     if transcript_ids:
         for turn in session.scalars(
-            select(Turn)
-            .where(Turn.transcript_id.in_(transcript_ids))
-            .order_by(Turn.transcript_id, Turn.start)
+            select(TurnRow)
+            .where(TurnRow.transcript_id.in_(transcript_ids))
+            .order_by(TurnRow.transcript_id, TurnRow.start)
         ):
             turns[turn.transcript_id].append(turn)
     return defaultdict(
@@ -179,13 +184,15 @@ def _coding_memos(session: Session, coding_ids: list[int], viewer: Actor) -> dic
     if not coding_ids:
         return {}
     query = (
-        select(Memo.coding_id, Account.display_name, Account.email, Memo.text)
-        .outerjoin(Account, Account.id == Memo.author_id)
-        .where(Memo.coding_id.in_(coding_ids))
-        .order_by(Memo.created_at, Memo.id)
+        select(MemoRow.coding_id, AccountRow.display_name, AccountRow.email, MemoRow.text)
+        .outerjoin(AccountRow, AccountRow.id == MemoRow.author_id)
+        .where(MemoRow.coding_id.in_(coding_ids))
+        .order_by(MemoRow.created_at, MemoRow.id)
     )
-    code_of_memo = select(Coding.code_id).where(Coding.id == Memo.coding_id).scalar_subquery()
-    query = query.where(visible_condition(session, viewer, Memo.author_id, code_of_memo))
+    code_of_memo = (
+        select(CodingRow.code_id).where(CodingRow.id == MemoRow.coding_id).scalar_subquery()
+    )
+    query = query.where(visible_condition(session, viewer, MemoRow.author_id, code_of_memo))
     found: dict[int, list[str]] = defaultdict(list)
     for coding_id, name, email, text in session.execute(query):
         found[coding_id].append(f"{name or email or 'unknown'}: {text}")
@@ -239,33 +246,33 @@ def coded_segments(
     order = {code.id: i for i, code in enumerate(codes)}
     query = (
         select(
-            Coding,
-            Transcript.name,
-            Organisation.name,
-            Transcript.interviewee_role,
-            Account.email,
-            Account.display_name,
-            CodingScheme.key,
-            Code.key,
-            Code.name,
+            CodingRow,
+            TranscriptRow.name,
+            OrganisationRow.name,
+            TranscriptRow.interviewee_role,
+            AccountRow.email,
+            AccountRow.display_name,
+            CodingSchemeRow.key,
+            CodeRow.key,
+            CodeRow.name,
         )
-        .join(Transcript, Transcript.id == Coding.transcript_id)
-        .join(Organisation, Organisation.id == Transcript.organisation_id)
-        .join(Account, Account.id == Coding.coder_id)
-        .join(Code, Code.id == Coding.code_id)
-        .join(CodingScheme, CodingScheme.id == Code.scheme_id)
-        .where(Coding.code_id.in_(list(order)))
+        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
+        .join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
+        .join(AccountRow, AccountRow.id == CodingRow.coder_id)
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
+        .where(CodingRow.code_id.in_(list(order)))
     )
     if organisation is not None:
-        query = query.where(Organisation.id == organisation_row(session, organisation).id)
+        query = query.where(OrganisationRow.id == organisation_row(session, organisation).id)
     if role is not None:
         if role not in INTERVIEWEE_ROLES:
             raise InvalidInput(
                 f"Unknown interviewee role {role!r}; choose one of {', '.join(INTERVIEWEE_ROLES)}."
             )
-        query = query.where(Transcript.interviewee_role == role)
+        query = query.where(TranscriptRow.interviewee_role == role)
     if coder_ids is not None:
-        query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+        query = query.where(CodingRow.coder_id.in_([int(c) for c in coder_ids]))
     query = query.where(visible_condition(session, viewer))
     if interviews_only:
         query = query.where(_is_interview())
@@ -273,7 +280,7 @@ def coded_segments(
     transcript_ids = {row[0].transcript_id for row in found}
     texts = dict(
         session.execute(
-            select(Transcript.id, Transcript.text).where(Transcript.id.in_(transcript_ids))
+            select(TranscriptRow.id, TranscriptRow.text).where(TranscriptRow.id.in_(transcript_ids))
         ).all()
     )
     turns = _turns_by_transcript(session, transcript_ids)
@@ -345,7 +352,7 @@ def _scheme_keys(
 
 def _is_interview():
     """Not a platform conversation kept as a document (``study import platform --keep-text``)."""
-    return Transcript.id.not_in(select(PlatformDocument.transcript_id))
+    return TranscriptRow.id.not_in(select(PlatformDocumentRow.transcript_id))
 
 
 def _scheme_codings(
@@ -357,29 +364,29 @@ def _scheme_codings(
 ) -> list[tuple]:
     query = (
         select(
-            Coding.id,
-            Coding.transcript_id,
-            Coding.coder_id,
-            Coding.code_id,
-            Code.key,
-            Coding.start,
-            Coding.end,
-            Organisation.name,
+            CodingRow.id,
+            CodingRow.transcript_id,
+            CodingRow.coder_id,
+            CodingRow.code_id,
+            CodeRow.key,
+            CodingRow.start,
+            CodingRow.end,
+            OrganisationRow.name,
         )
-        .join(Code, Code.id == Coding.code_id)
-        .join(Transcript, Transcript.id == Coding.transcript_id)
-        .join(Organisation, Organisation.id == Transcript.organisation_id)
-        .where(Code.scheme_id.in_(versions))
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
+        .join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
+        .where(CodeRow.scheme_id.in_(versions))
         .where(visible_condition(session, viewer))
     )
     if interviews_only:
         query = query.where(_is_interview())
     if coder_ids is not None:
-        query = query.where(Coding.coder_id.in_([int(c) for c in coder_ids]))
+        query = query.where(CodingRow.coder_id.in_([int(c) for c in coder_ids]))
         return [tuple(row) for row in session.execute(query)]
     rows = [tuple(row) for row in session.execute(query)]
     # Reports use a transcript's consensus version where one exists (issue: consensus workflow).
-    consensus = set(session.scalars(select(Account.id).where(Account.is_consensus.is_(True))))
+    consensus = set(session.scalars(select(AccountRow.id).where(AccountRow.is_consensus.is_(True))))
     settled = {row[1] for row in rows if row[2] in consensus}
     return [row for row in rows if row[1] not in settled or row[2] in consensus]
 
@@ -425,7 +432,11 @@ def code_frequency_matrix(
     versions, keys, lineage = _scheme_keys(session, scheme)
     study = current_study(session)
     organisations = (
-        sorted(session.scalars(select(Organisation.name).where(Organisation.study_id == study.id)))
+        sorted(
+            session.scalars(
+                select(OrganisationRow.name).where(OrganisationRow.study_id == study.id)
+            )
+        )
         if study is not None
         else []
     )

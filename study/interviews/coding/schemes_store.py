@@ -1,6 +1,6 @@
 """Coding schemes in the database: each loaded version is kept, codes are looked up by id or key.
 
-A scheme file (see :mod:`study.interviews.schemes`) is stored as one ``CodingScheme`` row
+A scheme file (see :mod:`study.interviews.schemes`) is stored as one ``CodingSchemeRow``
 per (key, version) with its codes. Loading the same key and version again
 changes nothing; a new version gets a new row and fresh codes, so codings made
 with the old version keep pointing at the definitions they were made with.
@@ -28,10 +28,9 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, require
-from study.db.models import Code, CodingScheme
+from study.db.models import CodeRow, CodingSchemeRow
 from study.errors import AlreadyExists, InvalidInput, NotFound
-from study.interviews.schemes import CodingScheme as SchemeModel
-from study.interviews.schemes import load_scheme
+from study.interviews.schemes import CodingScheme, load_scheme
 
 __all__ = [
     "CodeInfo",
@@ -111,25 +110,25 @@ def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
 
 
-def scheme_rows(session: Session, key: str) -> list[CodingScheme]:
+def scheme_rows(session: Session, key: str) -> list[CodingSchemeRow]:
     """All stored versions of scheme ``key``, oldest first (empty when none)."""
-    rows = list(session.scalars(select(CodingScheme).where(CodingScheme.key == key)))
+    rows = list(session.scalars(select(CodingSchemeRow).where(CodingSchemeRow.key == key)))
     return sorted(rows, key=lambda row: (_version_key(row.version), row.id))
 
 
-def _active_row(session: Session, key: str) -> CodingScheme:
+def _active_row(session: Session, key: str) -> CodingSchemeRow:
     rows = scheme_rows(session, key)
     if not rows:
         raise NotFound(f"There is no coding scheme {key!r}; `study codes load FILE` loads one.")
     return rows[-1]
 
 
-def scheme_row(session: Session, scheme: SchemeRef) -> CodingScheme:
+def scheme_row(session: Session, scheme: SchemeRef) -> CodingSchemeRow:
     """The one version ``scheme`` names: that id, or the active version of that key."""
     if isinstance(scheme, bool) or not isinstance(scheme, (int, str)):
         raise InvalidInput(f"A scheme is named by its id or key, not {scheme!r}.")
     if isinstance(scheme, int):
-        row = session.get(CodingScheme, scheme)
+        row = session.get(CodingSchemeRow, scheme)
         if row is None:
             raise NotFound(f"There is no coding scheme with id {scheme}.")
         return row
@@ -149,7 +148,7 @@ def scheme_version_ids(session: Session, scheme: SchemeRef) -> list[int]:
     return [scheme_row(session, scheme).id]
 
 
-def _scheme_info(session: Session, row: CodingScheme, *, created: bool = False) -> SchemeInfo:
+def _scheme_info(session: Session, row: CodingSchemeRow, *, created: bool = False) -> SchemeInfo:
     active = _active_row(session, row.key).id == row.id
     definition = row.definition or {}
     return SchemeInfo(
@@ -159,8 +158,8 @@ def _scheme_info(session: Session, row: CodingScheme, *, created: bool = False) 
         row.title,
         str(definition.get("description", "")),
         session.scalar(
-            select(func.count(Code.id)).where(
-                Code.scheme_id == row.id, Code.merged_into_id.is_(None)
+            select(func.count(CodeRow.id)).where(
+                CodeRow.scheme_id == row.id, CodeRow.merged_into_id.is_(None)
             )
         )
         or 0,
@@ -170,7 +169,7 @@ def _scheme_info(session: Session, row: CodingScheme, *, created: bool = False) 
 
 
 def load_scheme_into_db(
-    session: Session, scheme_or_path: SchemeModel | str | Path, *, actor: Actor | int
+    session: Session, scheme_or_path: CodingScheme | str | Path, *, actor: Actor | int
 ) -> SchemeInfo:
     """Store a scheme version with its codes; loading the same key and version again is a no-op.
 
@@ -194,12 +193,12 @@ def load_scheme_into_db(
     """
     actor_id = acting(session, actor, "edit_codebook")
     scheme = (
-        scheme_or_path if isinstance(scheme_or_path, SchemeModel) else load_scheme(scheme_or_path)
+        scheme_or_path if isinstance(scheme_or_path, CodingScheme) else load_scheme(scheme_or_path)
     )
     definition = scheme.model_dump(mode="json")
     existing = session.scalar(
-        select(CodingScheme).where(
-            CodingScheme.key == scheme.id, CodingScheme.version == scheme.version
+        select(CodingSchemeRow).where(
+            CodingSchemeRow.key == scheme.id, CodingSchemeRow.version == scheme.version
         )
     )
     if existing is not None:
@@ -209,14 +208,14 @@ def load_scheme_into_db(
                 "different content; give the changed file a new version number."
             )
         return _scheme_info(session, existing)
-    row = CodingScheme(
+    row = CodingSchemeRow(
         key=scheme.id, version=scheme.version, title=scheme.title, definition=definition
     )
     session.add(row)
     session.flush()
-    by_key: dict[str, Code] = {}
+    by_key: dict[str, CodeRow] = {}
     for position, model in enumerate(scheme.codes):
-        code = Code(
+        code = CodeRow(
             scheme_id=row.id,
             key=model.id,
             name=model.name,
@@ -248,7 +247,7 @@ def load_scheme_into_db(
 def list_schemes(session: Session, *, viewer: Actor) -> list[SchemeInfo]:
     """Every stored scheme version, by key and then oldest version first."""
     require(current_actor(session, viewer), "code")
-    keys = sorted(set(session.scalars(select(CodingScheme.key))))
+    keys = sorted(set(session.scalars(select(CodingSchemeRow.key))))
     return [_scheme_info(session, row) for key in keys for row in scheme_rows(session, key)]
 
 
@@ -263,7 +262,7 @@ def get_scheme(session: Session, scheme: SchemeRef) -> SchemeInfo:
     return _scheme_info(session, scheme_row(session, scheme))
 
 
-def resolve_code(session: Session, code: CodeRef) -> Code:
+def resolve_code(session: Session, code: CodeRef) -> CodeRow:
     """The ORM row of ``code`` (an id, or ``(scheme_key, code_key)`` in the active version).
 
     For library modules of :mod:`study.interviews.coding`; pages get :class:`CodeInfo`.
@@ -271,14 +270,14 @@ def resolve_code(session: Session, code: CodeRef) -> Code:
     if isinstance(code, bool):
         raise InvalidInput(f"A code is named by its id or (scheme key, code key), not {code!r}.")
     if isinstance(code, int):
-        row = session.get(Code, code)
+        row = session.get(CodeRow, code)
         if row is None:
             raise NotFound(f"There is no code with id {code}.")
         return row
     if isinstance(code, (tuple, list)) and len(code) == 2 and all(isinstance(p, str) for p in code):
         scheme = _active_row(session, code[0].strip())
         row = session.scalar(
-            select(Code).where(Code.scheme_id == scheme.id, Code.key == code[1].strip())
+            select(CodeRow).where(CodeRow.scheme_id == scheme.id, CodeRow.key == code[1].strip())
         )
         if row is None:
             raise NotFound(
@@ -289,14 +288,14 @@ def resolve_code(session: Session, code: CodeRef) -> Code:
     raise InvalidInput(f"A code is named by its id or (scheme key, code key), not {code!r}.")
 
 
-def tree_order(codes: list[Code]) -> list[tuple[int, Code]]:
+def tree_order(codes: list[CodeRow]) -> list[tuple[int, CodeRow]]:
     """``(depth, code)`` depth first, siblings by position: the order to show a code tree."""
-    children: dict[int | None, list[Code]] = {}
+    children: dict[int | None, list[CodeRow]] = {}
     ids = {code.id for code in codes}
     for code in codes:
         parent = code.parent_id if code.parent_id in ids else None
         children.setdefault(parent, []).append(code)
-    ordered: list[tuple[int, Code]] = []
+    ordered: list[tuple[int, CodeRow]] = []
 
     def visit(parent: int | None, depth: int) -> None:
         for child in sorted(children.get(parent, []), key=lambda c: (c.position, c.id)):
@@ -307,9 +306,9 @@ def tree_order(codes: list[Code]) -> list[tuple[int, Code]]:
     return ordered
 
 
-def code_info(session: Session, code: Code, depth: int = 0) -> CodeInfo:
+def code_info(session: Session, code: CodeRow, depth: int = 0) -> CodeInfo:
     """The :class:`CodeInfo` of an ORM code row."""
-    parent = session.get(Code, code.parent_id) if code.parent_id is not None else None
+    parent = session.get(CodeRow, code.parent_id) if code.parent_id is not None else None
     return CodeInfo(
         code.id,
         code.scheme_id,
@@ -338,7 +337,7 @@ def get_code(session: Session, code: CodeRef) -> CodeInfo:
     parent_id = row.parent_id
     while parent_id is not None and depth < 100:
         depth += 1
-        parent_id = session.get(Code, parent_id).parent_id
+        parent_id = session.get(CodeRow, parent_id).parent_id
     return code_info(session, row, depth)
 
 
@@ -356,13 +355,13 @@ def list_codes(
     """
     require(current_actor(session, viewer), "code")
     if scheme is None:
-        keys = sorted(set(session.scalars(select(CodingScheme.key))))
+        keys = sorted(set(session.scalars(select(CodingSchemeRow.key))))
         rows = [_active_row(session, key) for key in keys]
     else:
         rows = [scheme_row(session, scheme)]
     found: list[CodeInfo] = []
     for row in rows:
-        codes = list(session.scalars(select(Code).where(Code.scheme_id == row.id)))
+        codes = list(session.scalars(select(CodeRow).where(CodeRow.scheme_id == row.id)))
         for depth, code in tree_order(codes):
             if include_merged or code.merged_into_id is None:
                 found.append(code_info(session, code, depth))

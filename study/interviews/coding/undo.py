@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting
 from study.admin.audit import record_event
 from study.admin.permissions import Actor
-from study.db.models import Account, Code, Coding, Event, Memo, Transcript
+from study.db.models import AccountRow, CodeRow, CodingRow, EventRow, MemoRow, TranscriptRow
 from study.errors import InvalidInput, NotFound
 
 __all__ = ["UNDOABLE", "UndoResult", "undo_last"]
@@ -55,13 +55,13 @@ class UndoResult:
         return what + "."
 
 
-def _pending(session: Session, actor_id: int) -> list[Event]:
+def _pending(session: Session, actor_id: int) -> list[EventRow]:
     """The actor's undoable events not undone yet, newest first."""
     events = list(
         session.scalars(
-            select(Event)
-            .where(Event.actor_id == actor_id, Event.action.in_((*UNDOABLE, "coding.undo")))
-            .order_by(Event.id.desc())
+            select(EventRow)
+            .where(EventRow.actor_id == actor_id, EventRow.action.in_((*UNDOABLE, "coding.undo")))
+            .order_by(EventRow.id.desc())
             .limit(_HISTORY)
         )
     )
@@ -71,22 +71,22 @@ def _pending(session: Session, actor_id: int) -> list[Event]:
     return [e for e in events if e.action != "coding.undo" and e.id not in undone]
 
 
-def _reverse(session: Session, event: Event) -> int | None:
+def _reverse(session: Session, event: EventRow) -> int | None:
     """Reverse one event; return the coding id it touched."""
     details = event.details or {}
-    coding = session.get(Coding, event.target_id) if event.target_id is not None else None
+    coding = session.get(CodingRow, event.target_id) if event.target_id is not None else None
     if event.action == "coding.remove":
         if coding is not None:
             raise InvalidInput("The removed coding is back already; nothing to undo.")
-        transcript = session.get(Transcript, details.get("transcript_id"))
-        code = session.get(Code, details.get("code_id"))
+        transcript = session.get(TranscriptRow, details.get("transcript_id"))
+        code = session.get(CodeRow, details.get("code_id"))
         if transcript is None or code is None:
             raise NotFound(
                 "The transcript or code of the removed coding is gone; it cannot come back."
             )
         start, end = int(details["start"]), int(details["end"])
         session.add(
-            Coding(
+            CodingRow(
                 id=event.target_id,
                 transcript_id=transcript.id,
                 code_id=code.id,
@@ -100,8 +100,8 @@ def _reverse(session: Session, event: Event) -> int | None:
         session.flush()
         authors = set(
             session.scalars(
-                select(Account.id).where(
-                    Account.id.in_(
+                select(AccountRow.id).where(
+                    AccountRow.id.in_(
                         [m["author_id"] for m in details.get("memos", []) if m.get("author_id")]
                     )
                 )
@@ -109,7 +109,7 @@ def _reverse(session: Session, event: Event) -> int | None:
         )
         for memo in details.get("memos", []):  # the memos written on it come back too
             session.add(
-                Memo(
+                MemoRow(
                     id=int(memo["id"]),
                     coding_id=event.target_id,
                     text=memo["text"],
@@ -125,11 +125,11 @@ def _reverse(session: Session, event: Event) -> int | None:
     if event.action == "coding.add":
         session.delete(coding)
     elif event.action == "coding.recode":
-        if session.get(Code, details.get("from_id")) is None:
+        if session.get(CodeRow, details.get("from_id")) is None:
             raise NotFound("The coding's previous code is gone; it cannot get it back.")
         coding.code_id = int(details["from_id"])
     elif event.action == "coding.span":
-        transcript = session.get(Transcript, coding.transcript_id)
+        transcript = session.get(TranscriptRow, coding.transcript_id)
         coding.start, coding.end = int(details["from_start"]), int(details["from_end"])
         coding.snippet = transcript.text[coding.start : coding.end]
     session.flush()

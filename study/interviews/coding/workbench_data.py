@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from study.interviews.coding.span_view import Mark
-from study.interviews.schemes import Code as SchemeCode
-from study.interviews.schemes import CodingScheme as SchemeModel
+from study.interviews.schemes import Code, CodingScheme
 from study.interviews.suggestions import Suggestion
 
 __all__ = [
@@ -111,7 +110,7 @@ def suggestion_key(scheme_id: int, code_key: str, start: int, end: int) -> str:
     return f"{scheme_id}:{code_key}:{start}:{end}"
 
 
-def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
+def scheme_for_suggestions(key: str, codes: Iterable[object]) -> CodingScheme:
     """A scheme model holding only what :func:`study.interviews.suggestions.suggest_passages` reads.
 
     Codes in the database may lack what a scheme file requires (an example,
@@ -119,7 +118,7 @@ def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
     ``CodeInfo`` objects: their ``key`` and ``keywords``.
     """
     models = [
-        SchemeCode.model_construct(
+        Code.model_construct(
             id=code.key,
             name=code.name,
             parent=None,
@@ -128,7 +127,7 @@ def scheme_for_suggestions(key: str, codes: Iterable[object]) -> SchemeModel:
         )
         for code in codes
     ]
-    return SchemeModel.model_construct(id=key, title=key, version="", codes=models)
+    return CodingScheme.model_construct(id=key, title=key, version="", codes=models)
 
 
 def pending_suggestions(

@@ -30,7 +30,7 @@ from study.admin.audit import record_event
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
 from study.config import int_setting
-from study.db.models import INTERVIEWEE_ROLES, Organisation, Transcript, Turn
+from study.db.models import INTERVIEWEE_ROLES, OrganisationRow, TranscriptRow, TurnRow
 from study.errors import AlreadyExists, FileTooLarge, InvalidInput, NotFound
 from study.interviews.search import MAX_TURNS_PER_TRANSCRIPT, index_turns
 from study.interviews.transcripts.parsing import parse_transcript
@@ -253,7 +253,7 @@ def store_parsed_transcript(
     session: Session,
     parsed: ParsedTranscript,
     *,
-    organisation: Organisation | str,
+    organisation: OrganisationRow | str,
     role: str,
     language: str | None = None,
     interview_date: dt.date | None = None,
@@ -271,7 +271,7 @@ def store_parsed_transcript(
     _check_language(language)
     org = (
         organisation
-        if isinstance(organisation, Organisation)
+        if isinstance(organisation, OrganisationRow)
         else organisation_row(session, organisation)
     )
     text = parsed.text
@@ -284,15 +284,15 @@ def store_parsed_transcript(
     language = language or parsed.detected_language or DEFAULT_LANGUAGE
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = session.scalar(
-        select(Transcript).where(
-            Transcript.organisation_id == org.id, Transcript.text_sha256 == digest
+        select(TranscriptRow).where(
+            TranscriptRow.organisation_id == org.id, TranscriptRow.text_sha256 == digest
         )
     )
     if existing is not None:
         raise AlreadyExists(
             f"{org.name} already has this transcript, as {existing.name!r} (id {existing.id})."
         )
-    transcript = Transcript(
+    transcript = TranscriptRow(
         organisation_id=org.id,
         name=name,
         interviewee_role=role,
@@ -307,7 +307,7 @@ def store_parsed_transcript(
     session.flush()
     # One bulk INSERT, not an ORM object per turn: 100,000 turns in about a second.
     session.execute(
-        insert(Turn),
+        insert(TurnRow),
         [
             {
                 "transcript_id": transcript.id,
@@ -322,9 +322,9 @@ def store_parsed_transcript(
         ],
     )
     stored = session.execute(
-        select(Turn.id, Turn.position, Turn.start, Turn.end)
-        .where(Turn.transcript_id == transcript.id)
-        .order_by(Turn.position)
+        select(TurnRow.id, TurnRow.position, TurnRow.start, TurnRow.end)
+        .where(TurnRow.transcript_id == transcript.id)
+        .order_by(TurnRow.position)
     ).all()
     index_turns(session, transcript.id, text, [tuple(row) for row in stored])
     record_event(
@@ -375,23 +375,23 @@ def list_transcripts(
     """All transcripts (of one organisation, if named), by organisation and name."""
     require(current_actor(session, viewer), "read_transcripts")
     turns = (
-        select(func.count(Turn.id))
-        .where(Turn.transcript_id == Transcript.id)
-        .correlate(Transcript)
+        select(func.count(TurnRow.id))
+        .where(TurnRow.transcript_id == TranscriptRow.id)
+        .correlate(TranscriptRow)
         .scalar_subquery()
     )
     query = select(
-        Transcript.id,
-        Transcript.name,
-        Organisation.name,
-        Transcript.interviewee_role,
-        Transcript.language,
+        TranscriptRow.id,
+        TranscriptRow.name,
+        OrganisationRow.name,
+        TranscriptRow.interviewee_role,
+        TranscriptRow.language,
         turns,
-        func.length(Transcript.text),
-    ).join(Organisation, Organisation.id == Transcript.organisation_id)
+        func.length(TranscriptRow.text),
+    ).join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
     if organisation:
         org = organisation_row(session, organisation)
-        query = query.where(Transcript.organisation_id == org.id)
+        query = query.where(TranscriptRow.organisation_id == org.id)
     infos = [TranscriptInfo(*row) for row in session.execute(query)]
     # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
     return sorted(infos, key=lambda i: (i.organisation.casefold(), i.name.casefold(), i.id))
@@ -404,7 +404,9 @@ def transcript_json(session: Session, transcript_id: int, *, viewer: Actor) -> d
     ``ended_at`` are seconds from the start of the recording, where known.
     """
     require(current_actor(session, viewer), "read_transcripts")
-    transcript = session.get(Transcript, transcript_id) if isinstance(transcript_id, int) else None
+    transcript = (
+        session.get(TranscriptRow, transcript_id) if isinstance(transcript_id, int) else None
+    )
     if transcript is None:
         raise NotFound(
             f"There is no transcript with id {transcript_id!r}; "

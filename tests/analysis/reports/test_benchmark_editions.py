@@ -173,7 +173,7 @@ def test_an_edition_keeps_its_responses_when_an_organisation_answers_again(sessi
     """More responses in a member's campaign do not change the published edition either."""
     _, frames = edition_frames(session, 1)
     before = frames.scores.sort_values(["respondent_id", "scale"]).reset_index(drop=True)
-    from study.db.models import Campaign
+    from study.db.models import CampaignRow
     from study.surveys import store_responses
 
     campaign = frames.campaigns["Member 1"]
@@ -188,7 +188,7 @@ def test_an_edition_keeps_its_responses_when_an_organisation_answers_again(sessi
         source="import",
         actor=OPERATOR,
     )
-    assert session.get(Campaign, campaign) is not None
+    assert session.get(CampaignRow, campaign) is not None
     _, again = edition_frames(session, 1)
     after = again.scores.sort_values(["respondent_id", "scale"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(before, after)

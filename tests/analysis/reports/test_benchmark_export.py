@@ -16,7 +16,7 @@ from study.admin.permissions import OPERATOR
 from study.analysis.reports.benchmark_data import benchmark_frames, benchmark_summary
 from study.analysis.reports.benchmark_export import export_benchmark
 from study.analysis.reports.scores_export import export_scores
-from study.db.models import Campaign
+from study.db.models import CampaignRow
 from study.errors import NotFound
 from study.stats import wilson_interval
 from study.surveys import store_responses
@@ -151,8 +151,8 @@ def test_minimum_group_size_hides_more_when_raised(session, study, tmp_path):
 
 def test_a_chosen_campaign_replaces_the_newest_for_its_organisation(session, study, tmp_path):
     old = study["Alfa Bank"]
-    first = session.get(Campaign, old)
-    second = Campaign(
+    first = session.get(CampaignRow, old)
+    second = CampaignRow(
         organisation_id=first.organisation_id,
         instrument_id=first.instrument_id,
         name="Alfa Bank 2027",

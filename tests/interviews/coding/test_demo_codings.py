@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from study.admin.permissions import OPERATOR
-from study.db.models import Coding, Transcript
+from study.db.models import CodingRow, TranscriptRow
 from study.errors import InvalidFile, InvalidInput
 from study.interviews.coding import list_codings, list_schemes, load_demo_codings
 from study.interviews.coding.demo_codings import read_demo_codings
@@ -57,7 +57,7 @@ def test_demo_codings_match_their_quotes_and_loading_again_adds_nothing(session)
     }
     codings = list_codings(session, viewer=OPERATOR)
     assert set(codings["origin"]) == {"demo"}
-    texts = dict(session.execute(select(Transcript.id, Transcript.text)).all())
+    texts = dict(session.execute(select(TranscriptRow.id, TranscriptRow.text)).all())
     for row in codings.itertuples():
         assert texts[row.transcript_id][row.start : row.end] == row.text
     # Ben's own boundaries for a passage both coded: same start, a longer span.
@@ -69,7 +69,7 @@ def test_demo_codings_match_their_quotes_and_loading_again_adds_nothing(session)
         load_demo_codings(session, transcripts_by_file=transcripts, coders={"ana": ana, "ben": ben})
         == 0
     )
-    assert session.scalar(select(func.count(Coding.id))) == expected
+    assert session.scalar(select(func.count(CodingRow.id))) == expected
 
 
 def test_demo_codings_need_every_transcript_and_a_quote_that_occurs_once(session):

@@ -14,7 +14,7 @@ from study.admin.accounts import active_account, add_account
 from study.admin.audit import list_events
 from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.db.models import Coding, Memo
+from study.db.models import CodingRow, MemoRow
 from study.errors import InvalidInput, PermissionDenied
 from study.interviews.coding import (
     add_coding,
@@ -71,7 +71,7 @@ def test_changing_a_span_moves_the_snippet_and_is_audited(coded):
         actor=ana,
     )
     moved = change_coding_span(session, coding.id, start - 4, end, actor=ana)
-    text = session.get(Coding, coding.id).snippet
+    text = session.get(CodingRow, coding.id).snippet
     assert (
         moved.start == start - 4
         and text.endswith("nobody has time")
@@ -120,7 +120,7 @@ def test_undo_walks_back_add_recode_span_and_remove_in_order(coded):
     assert undo_last(session, ana).action == "coding.recode"
     assert get_coding(session, coding.id).code_id == fear
     assert undo_last(session, ana).action == "coding.add"
-    assert session.scalar(select(func.count(Coding.id))) == 0
+    assert session.scalar(select(func.count(CodingRow.id))) == 0
     assert undo_last(session, ana) is None
     assert len(list_events(session, action_prefix="coding.undo", viewer=OPERATOR)) == 4
 
@@ -140,14 +140,18 @@ def test_undoing_a_removal_brings_back_the_memos_written_on_the_coding(coded):
     add_memo(session, text="Ben adds: borderline", actor=ben, coding_id=coding.id)
     before = [
         (m.id, m.author_id, m.text, m.created_at)
-        for m in session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))
+        for m in session.scalars(
+            select(MemoRow).where(MemoRow.coding_id == coding.id).order_by(MemoRow.id)
+        )
     ]
     remove_coding(session, coding.id, actor=ana)
-    assert session.scalar(select(func.count(Memo.id))) == 0
+    assert session.scalar(select(func.count(MemoRow.id))) == 0
     undo_last(session, ana)
     after = [
         (m.id, m.author_id, m.text, m.created_at)
-        for m in session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id))
+        for m in session.scalars(
+            select(MemoRow).where(MemoRow.coding_id == coding.id).order_by(MemoRow.id)
+        )
     ]
     assert after == before
 
@@ -370,7 +374,7 @@ def test_the_reliability_report_says_whether_the_codings_were_blind(coded):
     assert partly.blind.startswith("Blind coding: partly; 2 of 4 codings")
     assert partly.as_dict()["blind"] == partly.blind
     set_blind(session, "tiny", False, actor=active_account(session, boss))
-    session.query(Coding).filter(Coding.start == 0).delete()
+    session.query(CodingRow).filter(CodingRow.start == 0).delete()
     assert reliability_report(
         session, scheme="tiny", unit="turn", n_boot=0, viewer=OPERATOR
     ).blind.startswith("Blind coding: yes, all 2 codings")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from study.admin.accounts import add_account
 from study.admin.audit import list_events
 from study.admin.permissions import OPERATOR
-from study.db.models import Code, Coding, CodingScheme, Memo, Transcript, Turn
+from study.db.models import CodeRow, CodingRow, CodingSchemeRow, MemoRow, TranscriptRow, TurnRow
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding import (
     active_scheme,
@@ -54,8 +54,8 @@ def test_loading_the_same_scheme_version_again_changes_nothing(session):
     again = load_scheme_into_db(session, load_scheme(CODING / "tiny-1.0.yaml"), actor=OPERATOR)
     assert first.created and not again.created and again.id == first.id
     assert first.code_count == 4
-    assert session.scalar(select(func.count(CodingScheme.id))) == 1
-    assert session.scalar(select(func.count(Code.id))) == 4
+    assert session.scalar(select(func.count(CodingSchemeRow.id))) == 1
+    assert session.scalar(select(func.count(CodeRow.id))) == 4
     assert list(list_events(session, action_prefix="scheme.", viewer=OPERATOR)["action"]) == [
         "scheme.load"
     ]
@@ -76,7 +76,7 @@ def test_a_new_version_gets_its_own_codes_and_the_newest_version_is_active(sessi
         "fear",
         "benefits",
     ]
-    assert session.scalar(select(func.count(Code.id))) == 13
+    assert session.scalar(select(func.count(CodeRow.id))) == 13
 
 
 def test_a_changed_file_with_the_same_version_is_refused(session):
@@ -214,7 +214,7 @@ def test_merging_moves_codings_collapses_duplicates_and_moves_memos(coded):
     assert (result.moved, result.collapsed, result.memos_moved) == (2, 1, 2)
     codings = list_codings(session, scheme="tiny", viewer=OPERATOR)
     assert set(codings["code"]) == {"no-time"} and len(codings) == 3
-    assert session.get(Code, fear.id).merged_into_id == no_time.id
+    assert session.get(CodeRow, fear.id).merged_into_id == no_time.id
     assert [m.text for m in list_memos(session, code_id=no_time.id, viewer=OPERATOR)] == [
         "Fear is about the audience."
     ]
@@ -269,8 +269,8 @@ def test_offsets_count_code_points_so_the_snippet_is_the_selected_text(database,
             actor=OPERATOR,
         )
     with database.transaction() as session:
-        stored = session.scalar(select(Coding))
-        text = session.get(Transcript, transcript).text
+        stored = session.scalar(select(CodingRow))
+        text = session.get(TranscriptRow, transcript).text
         assert stored.snippet == passage == text[stored.start : stored.end]
         # The emoji is one code point (two UTF-16 units): offsets after it are not shifted.
         assert stored.end - stored.start == len(passage)
@@ -279,7 +279,7 @@ def test_offsets_count_code_points_so_the_snippet_is_the_selected_text(database,
 
 def test_spans_outside_the_text_and_exact_duplicates_are_refused(coded):
     session, transcript, ana, ben = coded
-    length = len(session.get(Transcript, transcript).text)
+    length = len(session.get(TranscriptRow, transcript).text)
     for start, end in [(-1, 3), (5, 5), (7, 3), (0, length + 1)]:
         with pytest.raises(InvalidInput, match="inside the transcript"):
             add_coding(
@@ -345,7 +345,7 @@ def test_spans_outside_the_text_and_exact_duplicates_are_refused(coded):
 
 def test_an_accepted_keyword_suggestion_is_marked_as_such(coded):
     session, transcript, ana, _ = coded
-    row = session.get(Transcript, transcript)
+    row = session.get(TranscriptRow, transcript)
     suggestion = next(
         s
         for s in suggest_passages(
@@ -378,7 +378,9 @@ def test_coding_a_turn_covers_the_utterance_without_the_speaker_label(coded):
         actor=OPERATOR,
     )
     assert info.text.startswith("Honestly, we are busy") and not info.text.startswith("Anna")
-    turn = session.scalar(select(Turn).where(Turn.transcript_id == transcript, Turn.position == 3))
+    turn = session.scalar(
+        select(TurnRow).where(TurnRow.transcript_id == transcript, TurnRow.position == 3)
+    )
     by_id = code_turn(
         session,
         transcript_id=transcript,
@@ -413,8 +415,8 @@ def test_recode_and_remove_write_events_and_removal_takes_the_memos(coded):
     add_memo(session, text="Only the label.", actor=ana, coding_id=info.id)
     assert recode(session, info.id, ("tiny", "benefits"), actor=ana).code == "benefits"
     remove_coding(session, info.id, actor=ana)
-    assert session.scalar(select(func.count(Coding.id))) == 0
-    assert session.scalar(select(func.count(Memo.id))) == 0
+    assert session.scalar(select(func.count(CodingRow.id))) == 0
+    assert session.scalar(select(func.count(MemoRow.id))) == 0
     events = list_events(session, action_prefix="coding.", viewer=OPERATOR)
     assert list(events["action"]) == ["coding.remove", "coding.recode", "coding.add"]
     assert events.iloc[1]["details"]["from"] == "fear"

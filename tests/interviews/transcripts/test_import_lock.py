@@ -20,7 +20,7 @@ from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.db import Database
-from study.db.models import Organisation, Transcript, Turn
+from study.db.models import OrganisationRow, TranscriptRow, TurnRow
 
 runner = CliRunner()
 
@@ -73,9 +73,9 @@ def test_another_connection_writes_while_a_large_file_is_parsed(database, tmp_pa
     ]
     assert max(seconds for _, seconds, _ in writes) < 0.4
     with database.transaction() as session:
-        assert session.scalar(select(func.count(Transcript.id))) == 2
-        assert session.scalar(select(func.count(Turn.id))) == 20_002
-        assert session.scalar(select(func.count(Organisation.id))) == 3
+        assert session.scalar(select(func.count(TranscriptRow.id))) == 2
+        assert session.scalar(select(func.count(TurnRow.id))) == 20_002
+        assert session.scalar(select(func.count(OrganisationRow.id))) == 3
 
 
 @pytest.mark.parametrize("turns", [30_000])

@@ -11,8 +11,7 @@ from streamlit.testing.v1 import AppTest
 from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.db.models import Event, Transcript
-from study.db.models import Turn as TurnRow
+from study.db.models import EventRow, TranscriptRow, TurnRow
 from study.errors import AlreadyExists, FileTooLarge, InvalidFile, InvalidInput, NotFound
 from study.interviews.search import search_transcripts
 from study.interviews.transcripts.parsing import parse_transcript
@@ -43,11 +42,13 @@ def stored_counts(database) -> tuple[int, int, int, int]:
     """(transcripts, turns, search rows, import events)."""
     with database.transaction() as session:
         return (
-            session.scalar(select(func.count()).select_from(Transcript)),
+            session.scalar(select(func.count()).select_from(TranscriptRow)),
             session.scalar(select(func.count()).select_from(TurnRow)),
             session.scalar(text("SELECT count(*) FROM turn_search")),
             session.scalar(
-                select(func.count()).select_from(Event).where(Event.action == "transcript.import")
+                select(func.count())
+                .select_from(EventRow)
+                .where(EventRow.action == "transcript.import")
             ),
         )
 
@@ -70,7 +71,7 @@ def test_import_stores_the_parsed_text_turns_and_an_audit_event(database, org):
     }
     with database.transaction() as session:
         stored = transcript_json(session, info.id, viewer=OPERATOR)
-        event = session.scalar(select(Event).where(Event.action == "transcript.import"))
+        event = session.scalar(select(EventRow).where(EventRow.action == "transcript.import"))
         assert (event.target_type, event.target_id) == ("transcript", info.id)
         assert (event.details["turns"], event.details["source_filename"]) == (5, "interview-ir.txt")
     assert stored["text"] == parsed.text
@@ -292,7 +293,7 @@ def test_list_filters_by_organisation_and_counts_turns_and_characters(database, 
             )
         everything = list_transcripts(session, viewer=OPERATOR)
         nordlys = list_transcripts(session, organisation="nordlys bank", viewer=OPERATOR)
-        texts = {t.name: t.text for t in session.scalars(select(Transcript))}
+        texts = {t.name: t.text for t in session.scalars(select(TranscriptRow))}
     assert [(t.organisation, t.name) for t in everything] == [
         (org, "interview.srt interview"),
         (org, "zoom.vtt interview"),

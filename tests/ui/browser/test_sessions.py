@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from study.admin.accounts import add_account, deactivate_account
 from study.admin.permissions import OPERATOR
-from study.db.models import LoginSession
+from study.db.models import LoginSessionRow
 
 from conftest import _free_port, _serve
 
@@ -55,7 +55,7 @@ def asks_for_login(page) -> None:
 
 def age_sessions(database, *, minutes: int) -> None:
     with database.transaction() as session:
-        for row in session.scalars(select(LoginSession)):
+        for row in session.scalars(select(LoginSessionRow)):
             row.last_seen_at -= dt.timedelta(minutes=minutes)
 
 
@@ -75,7 +75,7 @@ def test_login_lasts_across_reload_second_tab_and_restart(
     assert not cookie["secure"]  # served over http here; Secure over https
     assert page.evaluate("document.cookie").find("study_session") == -1  # invisible to JS
     with demo_database.transaction() as session:
-        [row] = session.scalars(select(LoginSession)).all()
+        [row] = session.scalars(select(LoginSessionRow)).all()
         # Only the id's hash is stored, and the one-time hand-off code is spent.
         assert row.token_hash == hashlib.sha256(cookie["value"].encode()).hexdigest()
         assert row.handoff_hash is None and row.ended_at is None
@@ -212,4 +212,4 @@ def test_the_survey_page_never_reads_the_staff_cookie(
     assert page.get_by_test_id("stSidebarNav").count() == 0
     assert session_cookie(page) == cookie  # neither set nor changed
     with demo_database.transaction() as session:
-        assert session.scalar(select(LoginSession.ended_at)) is None
+        assert session.scalar(select(LoginSessionRow.ended_at)) is None

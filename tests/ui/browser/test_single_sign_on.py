@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
-from study.db.models import Account, LoginSession
+from study.db.models import AccountRow, LoginSessionRow
 
 from conftest import REQUIRE_BROWSER, TESTS, _free_port, _serve
 
@@ -113,13 +113,13 @@ def test_single_sign_on_logs_an_invited_person_in_and_never_creates_accounts(
 ):
     with demo_database.transaction() as session:
         add_account(session, "rita@example.org", role="researcher", password=None, actor=OPERATOR)
-        accounts = session.scalar(select(func.count(Account.id)))
+        accounts = session.scalar(select(func.count(AccountRow.id)))
 
     sign_in_at_provider(page, sso_app, "stranger@example.org")
     page.get_by_text("There is no ISM Study account for stranger@example.org").wait_for()
     assert page.get_by_role("heading", name=OVERVIEW).count() == 0
     with demo_database.transaction() as session:
-        assert session.scalar(select(func.count(Account.id))) == accounts
+        assert session.scalar(select(func.count(AccountRow.id))) == accounts
 
     page.context.clear_cookies()
     sign_in_at_provider(page, sso_app, "rita@example.org")
@@ -129,7 +129,7 @@ def test_single_sign_on_logs_an_invited_person_in_and_never_creates_accounts(
     assert not {n for n in names if n.startswith("_streamlit_user")}  # identity cookie spent
     with demo_database.transaction() as session:
         assert (
-            session.scalar(select(LoginSession.method).where(LoginSession.ended_at.is_(None)))
+            session.scalar(select(LoginSessionRow.method).where(LoginSessionRow.ended_at.is_(None)))
             == "sso"
         )
     page.reload()

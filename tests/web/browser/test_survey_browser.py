@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 from survey_forms import SURVEY, open_token, personal_tokens, planned_answer
 
-from study.db.models import Answer, Instrument, Response
+from study.db.models import AnswerRow, InstrumentRow, ResponseRow
 from study.surveys.responding import stored_answers
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def on_page(page, n: int, language: str) -> None:
 
 def stored(database) -> dict:
     with database.transaction() as session:
-        response_id = session.scalar(select(Response.id))
+        response_id = session.scalar(select(ResponseRow.id))
         return stored_answers(session, response_id) if response_id else {}
 
 
@@ -146,10 +146,10 @@ def test_the_whole_journey_with_back_reload_language_switch_and_double_submit(
     page.get_by_text(THANKS[language]).wait_for()
     assert page.get_by_text("Traceback").count() == 0
     with database.transaction() as session:
-        assert session.scalar(select(func.count(Response.id))) == 1
-        response = session.scalar(select(Response))
+        assert session.scalar(select(func.count(ResponseRow.id))) == 1
+        response = session.scalar(select(ResponseRow))
         assert response.status == "complete" and response.language == language
-        assert session.scalar(select(func.count(Answer.id))) == len(SURVEY.all_items())
+        assert session.scalar(select(func.count(AnswerRow.id))) == len(SURVEY.all_items())
         assert stored_answers(session, response.id) == expected  # every answer, exactly once
     page.goto(f"{live_app}/survey?t={token}&lang={language}")  # a used link thanks
     page.get_by_text(THANKS[language]).wait_for()
@@ -214,7 +214,7 @@ def test_with_javascript_off_a_respondent_resumes_by_code_on_another_device(
     page.get_by_text(THANKS["da"]).wait_for()
     laptop.close()
     with database.transaction() as session:
-        response = session.scalar(select(Response))
+        response = session.scalar(select(ResponseRow))
         assert response.status == "complete"
         answers = stored_answers(session, response.id)
     assert answers["uf1"] == 3 and answers["minutes"] == 20
@@ -251,7 +251,7 @@ def test_a_keyboard_only_respondent_completes_the_survey(database, live_app, pag
                 page.keyboard.press("Enter")
     page.get_by_text(THANKS["en"]).wait_for()
     with database.transaction() as session:
-        response = session.scalar(select(Response))
+        response = session.scalar(select(ResponseRow))
         assert response.status == "complete"
         answers = stored_answers(session, response.id)
     assert answers["uf1"] == 1 and answers["minutes"] == 12  # the first point, typed number
@@ -295,7 +295,7 @@ def test_an_unexpected_error_shows_an_error_id_and_no_traceback(database, live_a
     (token,) = personal_tokens(database)
     with database.transaction() as session:
         session.execute(
-            update(Instrument).values(definition={"kind": "survey"}, content_hash="damaged")
+            update(InstrumentRow).values(definition={"kind": "survey"}, content_hash="damaged")
         )
     screen.goto(f"{live_app}/survey?t={token}")
     screen.get_by_text("Sorry, something went wrong on our side").wait_for()
