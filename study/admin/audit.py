@@ -26,7 +26,9 @@ def record_event(
     event = EventRow(
         action=action,
         actor_id=actor_id,
-        target_type=type(target).__name__.removesuffix("Row").lower() if target is not None else None,
+        target_type=type(target).__name__.removesuffix("Row").lower()
+        if target is not None
+        else None,
         target_id=getattr(target, "id", None),
         details=details or {},
     )
