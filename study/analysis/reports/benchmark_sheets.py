@@ -44,6 +44,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.pagebreak import Break
 
+from study.analysis.reports.text_width import MEASURED_FONTS, column_width
+
 NUMBER_FORMATS = {
     "count": "#,##0",
     "mean": "0.00",
@@ -53,15 +55,21 @@ NUMBER_FORMATS = {
     "rank": "0",
     "date": "yyyy-mm-dd",
 }
-_HEADER_FONT = Font(bold=True)
+#: The workbook's own font, named on every styled cell: a font without a name is drawn
+#: in the reader's fallback font (LibreOffice: a much wider one), and widths are
+#: measured in this one (:mod:`study.analysis.reports.text_width`).
+WORKBOOK_FONT = {"name": "Calibri", "sz": 11}
+_HEADER_FONT = Font(**WORKBOOK_FONT, bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_MARKER_FONT = Font(italic=True, color="808080")
+_MARKER_FONT = Font(**WORKBOOK_FONT, italic=True, color="808080")
 _LINE_POINTS = 15.0  # one line of 11 pt Calibri or Carlito
 _CHARS_PER_WIDTH = 1.1  # characters of proportional text per unit of column width
 _CM_PER_ROW = 0.53  # a default row of 15 points
 _CHART_CM_PER_LABEL = 0.9
 _CHART_FRAME_CM = 4.0  # title, legend and axis
+#: The widest a text column grows to fit its longest value; longer texts wrap or are cut.
+MAX_FITTED_WIDTH = 80.0
 _MARKERS = (
     (re.compile(r"fewer than (\d+) responses"), "n<{0}"),
     (re.compile(r"fewer than (\d+) organisations"), "<{0} orgs"),
@@ -167,6 +175,33 @@ def new_sheet(
     return ws
 
 
+def fitted_columns(
+    wb: Workbook, columns: Sequence[Column], values: Sequence[Sequence[object]]
+) -> list[Column]:
+    """``columns`` with each text column widened to show its longest value whole.
+
+    Widths are measured in the font the workbook names (its default style: 11 pt
+    Calibri in openpyxl) with :func:`study.analysis.reports.text_width.column_width`,
+    up to :data:`MAX_FITTED_WIDTH`; every column has room for the longest word of its
+    bold header, which wraps between words.
+    """
+    font = wb._fonts[0] if wb._fonts else Font(**WORKBOOK_FONT)
+    if font.name not in MEASURED_FONTS:
+        return list(columns)
+    size = float(font.sz or 11)
+    fitted = []
+    for column, column_values in zip(columns, values):
+        # a header wraps between words, never inside one: room for its longest word, bold
+        words = column.header.split()
+        width = max([column.width] + [column_width(w, bold=True, size=size) for w in words])
+        if column.kind in ("user", "text"):
+            texts = {_inert(v) for v in column_values if isinstance(v, str)}
+            longest = max((column_width(t, size=size) for t in texts), default=0.0)
+            width = max(width, min(MAX_FITTED_WIDTH, longest))
+        fitted.append(Column(column.header, width, column.kind))
+    return fitted + list(columns[len(fitted) :])
+
+
 def wrapped_lines(text: object, width: float) -> int:
     """How many lines ``text`` takes when wrapped in a column ``width`` characters wide."""
     per_line = max(1, int(width * _CHARS_PER_WIDTH))
@@ -227,6 +262,7 @@ def write_table(
         for v in column_values
         if isinstance(v, str)
     )
+    columns = fitted_columns(wb, columns, values)
     ws = new_sheet(wb, title, columns, freeze=freeze)
     _print_legend(ws, legend)
     ws.append(header_row(ws, [c.header for c in columns], [c.width for c in columns]))

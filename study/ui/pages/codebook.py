@@ -27,6 +27,9 @@ from study.interviews.schemes import load_schemes
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
 
+#: The colour of a cell that is left out (a code with itself), named in the caption.
+LEFT_OUT_GREY = "#d9d9d9"
+
 
 def _heatmap(
     frame: pd.DataFrame, *, x_title: str, y_title: str, value: str, step: int = 20
@@ -56,24 +59,42 @@ def _heatmap(
             "row:N", sort=order_rows, title=y_title, axis=alt.Axis(labelLimit=0, labelOverlap=False)
         ),
     )
-    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
-        color=alt.condition(
-            f"isValid(datum['{value}'])",
-            alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=value),
-            alt.value("#eeeeee"),
-        ),
-        tooltip=["row", "column", f"{value}:Q"],
+    valid = f"isValid(datum['{value}'])"
+    # Vega-Lite drops a rect whose colour field is null, so the left-out cells get a
+    # layer of their own: grey, as the caption says, and without a "null" label.
+    cells = (
+        base.mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            # counts: whole-number legend ticks, also when every count is 0
+            color=alt.Color(
+                f"{value}:Q",
+                scale=alt.Scale(scheme="blues"),
+                title=value,
+                legend=alt.Legend(format="d", tickMinStep=1),
+            ),
+            tooltip=["row", "column", alt.Tooltip(f"{value}:Q", format="d")],
+        )
+        .transform_filter(valid)
+    )
+    left_out = (
+        base.mark_rect(stroke="white", strokeWidth=0.5, color=LEFT_OUT_GREY)
+        .encode(tooltip=["row", "column"])
+        .transform_filter(f"!{valid}")
     )
     top = long[value].max()
-    labels = base.mark_text(fontSize=10).encode(
-        text=alt.Text(f"{value}:Q"),
-        color=alt.condition(
-            alt.datum[value] > (0 if pd.isna(top) else top) / 2,
-            alt.value("white"),
-            alt.value("black"),
-        ),
+    labels = (
+        base.mark_text(fontSize=10)
+        .encode(
+            text=alt.Text(f"{value}:Q", format="d"),
+            color=alt.condition(
+                alt.datum[value] > (0 if pd.isna(top) else top) / 2,
+                alt.value("white"),
+                alt.value("black"),
+            ),
+        )
+        .transform_filter(valid)
     )
-    return (cells + labels).properties(width=alt.Step(step), height=alt.Step(step))
+    return (cells + left_out + labels).properties(width=alt.Step(step), height=alt.Step(step))
 
 
 def _unique_names(codes) -> dict[str, str]:
