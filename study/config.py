@@ -36,7 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "STUDY_BASE_URL",
         "http://localhost:8501",
-        "Public address of the app, used to build survey links.",
+        "Public address of the app, used to build survey and password links; unset, "
+        "links follow the port the app is served on (http://localhost:PORT).",
     ),
     Setting(
         "STUDY_MIN_GROUP_SIZE",
@@ -168,6 +169,40 @@ def mask_url(url: str) -> str:
     if at < start or user_part.startswith("/") or ":" not in user_part:
         return url
     return f"{url[:start]}{user_part.partition(':')[0]}:***@{url[at + 1 :]}"
+
+
+#: The address this process serves the app on, when a server recorded it (:func:`serve_at`).
+_SERVED: list[str] = []
+
+
+def serve_at(url: str) -> None:
+    """Record the address the app is served on (``server.py`` does, at start-up).
+
+    Links then follow it while STUDY_BASE_URL is unset: ``./run.sh --server.port 8600``
+    builds links to port 8600, not to the default's 8501.
+    """
+    _SERVED[:] = [url.rstrip("/")]
+
+
+def served_url() -> str | None:
+    """The address recorded by :func:`serve_at`, or None outside a running server."""
+    return _SERVED[0] if _SERVED else None
+
+
+def base_url_is_set() -> bool:
+    """Whether STUDY_BASE_URL is set (not empty) in the environment."""
+    return bool(os.environ.get("STUDY_BASE_URL"))
+
+
+def base_url() -> str:
+    """The public address links are built on, without a trailing slash.
+
+    STUDY_BASE_URL when set; otherwise the address the app is served on, as the
+    server recorded it (:func:`serve_at`); otherwise the setting's default.
+    """
+    if base_url_is_set() or not _SERVED:
+        return setting("STUDY_BASE_URL").rstrip("/")
+    return _SERVED[0]
 
 
 def database_url() -> str:

@@ -31,7 +31,7 @@ from study.admin.accounts import (
 from study.admin.audit import record_event
 from study.admin.permissions import Actor
 from study.admin.sessions import end_account_sessions, secret_hash, start_session
-from study.config import int_setting, setting
+from study.config import base_url, int_setting
 from study.db.models import AccountRow, PasswordLinkRow, utcnow
 from study.errors import InvalidToken
 
@@ -51,8 +51,8 @@ class PasswordLinkInfo:
 
 
 def link_url(token: str) -> str:
-    """The set-password address for a token, under STUDY_BASE_URL."""
-    return f"{setting('STUDY_BASE_URL').rstrip('/')}/set-password?{LINK_PARAMETER}={quote(token)}"
+    """The set-password address for a token, under :func:`study.config.base_url`."""
+    return f"{base_url()}/set-password?{LINK_PARAMETER}={quote(token)}"
 
 
 def _issue(

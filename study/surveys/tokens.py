@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from study.config import setting
+from study.config import base_url
 from study.errors import InvalidToken
 
 TOKEN_BYTES = 24  # 192 bits from the OS's CSPRNG; the issue asks for at least 128
@@ -56,7 +56,7 @@ def format_resume_code(code: str) -> str:
 
 
 def survey_link(token: str, *, language: str | None = None) -> str:
-    """The public link for ``token``, built from STUDY_BASE_URL."""
-    base = setting("STUDY_BASE_URL").rstrip("/")
+    """The public link for ``token``, built on :func:`study.config.base_url`."""
+    base = base_url()
     link = f"{base}/survey?t={token}"
     return f"{link}&lang={language}" if language else link

@@ -28,7 +28,7 @@ import json
 from urllib.parse import urlsplit
 
 from study.admin.sessions import log_out, redeem_handoff
-from study.config import database_url, int_setting, setting
+from study.config import base_url, database_url, int_setting
 from study.db import Database
 
 SESSION_COOKIE = "study_session"
@@ -57,7 +57,7 @@ def _same_origin_json(request) -> bool:
 
 
 def _secure(request) -> bool:
-    return request.url.scheme == "https" or setting("STUDY_BASE_URL").lower().startswith("https://")
+    return request.url.scheme == "https" or base_url().lower().startswith("https://")
 
 
 def _drop_identity_cookies(request, response) -> None:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,6 +52,7 @@ from study.surveys.tokens import (
     RESUME_LENGTH,
     format_resume_code,
     normalise_resume_code,
+    survey_link,
 )
 from study.web.signing import (
     BadForm,
@@ -243,6 +244,19 @@ def consent(
     return Reply("consent.html", context, 422 if code_error else 200)
 
 
+def resume_links(token: str, code: str, language: str, title: str) -> dict[str, str]:
+    """The open link's way back without a cookie: its address with the resume code, and a
+    ``mailto:`` that puts that address in an e-mail to oneself (no script, no tracking)."""
+    code = normalise_resume_code(code)
+    address = f"{survey_link(token, language=language)}&r={code}"
+    subject = text(language, "mail_subject", title=title)
+    body = text(language, "mail_body", link=address, code=format_resume_code(code))
+    return {
+        "resume_link": address,
+        "mail_href": f"mailto:?subject={quote(subject)}&body={quote(body)}",
+    }
+
+
 def question_page(
     visit: Visit,
     link: SurveyLink,
@@ -302,6 +316,11 @@ def question_page(
         notice=notice,
         code=format_resume_code(code) if code else None,
         code_first=position == 1,
+        **(
+            resume_links(visit.token, code, language, link.instrument.title[language])
+            if code
+            else {}
+        ),
         action=visit.address(p=page),
         required=any(i.required for i in items),
         buttons=switch,

@@ -21,6 +21,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "your_code": "Your resume code is",
         "code_note": "Note it down: with this link and "
         "the code you can continue later, also on another device.",
+        "resume_link": "Your link back to your answers:",
+        "mail_link": "E-mail this link to myself",
+        "mail_subject": "My survey link: {title}",
+        "mail_body": "To continue the survey where I left off, I open this link:\n{link}\n"
+        "(resume code {code})",
+        "come_back": "You can stop at any time and come back later. When you start, you get "
+        "a resume code and a link back to your answers: bookmark the link or e-mail it to "
+        "yourself, or enter the code here.",
         "error_title": "There is a problem",
         "error_prefix": "Error:",
         "required": "This question needs an answer.",
@@ -72,6 +80,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "your_code": "Din genoptagelseskode er",
         "code_note": "Skriv den ned: med dette link og "
         "koden kan du fortsætte senere, også på en anden enhed.",
+        "resume_link": "Dit link tilbage til dine svar:",
+        "mail_link": "Send dette link til mig selv",
+        "mail_subject": "Mit link til spørgeskemaet: {title}",
+        "mail_body": "For at fortsætte spørgeskemaet, hvor jeg slap, åbner jeg dette link:\n"
+        "{link}\n(genoptagelseskode {code})",
+        "come_back": "Du kan stoppe når som helst og vende tilbage senere. Når du starter, får "
+        "du en genoptagelseskode og et link tilbage til dine svar: gem linket som bogmærke "
+        "eller send det til dig selv, eller skriv koden her.",
         "error_title": "Der er et problem",
         "error_prefix": "Fejl:",
         "required": "Dette spørgsmål skal besvares.",

@@ -16,6 +16,7 @@ from study.surveys.campaigns import (
     set_headcount,
 )
 from study.surveys.instruments import load_instruments
+from study.surveys.link_check import link_warnings
 from study.surveys.mailing import import_recipients, recipient_counts, send_campaign_mail
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
@@ -159,9 +160,19 @@ def _campaign_card(info) -> None:
             st.rerun()
 
 
+def _opened_at() -> str | None:
+    """The address this browser opened the app at (None where Streamlit cannot tell)."""
+    try:
+        return st.context.url
+    except Exception:  # noqa: BLE001 - AppTest and old sessions have no URL: no hint then
+        return None
+
+
 def render() -> None:
     """Create campaigns and list them with live counts."""
     st.title("Survey campaigns")
+    for sentence in link_warnings(opened_at=_opened_at()):
+        st.warning(markdown_literal(sentence), icon=":material/link_off:")
     with errors_shown(stop=True), database().transaction() as session:
         organisations = [o.name for o in list_organisations(session, viewer=current_account())]
         campaigns = list_campaigns(session, viewer=current_account())
