@@ -90,8 +90,42 @@ def condition_holds(
     )
 
 
+#: Per instrument object: None when it has conditions, else (every page, every item id).
+#: Stored instrument models are shared and never change, so the identity is the key.
+_UNCONDITIONAL: dict[int, tuple[Instrument, tuple[list[int], frozenset[str]] | None]] = {}
+
+
+def _unconditional(instrument: Instrument) -> tuple[list[int], frozenset[str]] | None:
+    """Every page and item id when no page or item of ``instrument`` has a condition."""
+    cached = _UNCONDITIONAL.get(id(instrument))
+    if cached is not None and cached[0] is instrument:
+        return cached[1]
+    conditional = any(
+        page.show_if is not None
+        or any(item.show_if is not None for item in instrument.page_items(page))
+        for page in instrument.pages
+    )
+    everything = (
+        None
+        if conditional
+        else (
+            list(range(len(instrument.pages))),
+            frozenset(item.id for item in instrument.all_items()),
+        )
+    )
+    if len(_UNCONDITIONAL) > 256:
+        _UNCONDITIONAL.clear()
+    _UNCONDITIONAL[id(instrument)] = (instrument, everything)
+    return everything
+
+
 def visibility(instrument: Instrument, answers: Mapping[str, Any]) -> Visibility:
     """The pages and items shown to a respondent with ``answers``, in one pass over the pages."""
+    everything = _unconditional(instrument)
+    if everything is not None:  # the common case: no conditions, so everything shows
+        pages, all_items = everything
+        counted = {key: value for key, value in answers.items() if key in all_items}
+        return Visibility(list(pages), all_items, counted)
     counted: dict[str, Any] = {}
     pages: list[int] = []
     items: set[str] = set()
