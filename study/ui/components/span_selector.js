@@ -354,6 +354,26 @@ function countCodes(state) {
   }
 }
 
+// -- keys -------------------------------------------------------------------
+
+const TEXT_FIELD = "input, textarea, select, [contenteditable]:not([contenteditable='false']), "
+  + "[role='textbox'], [role='combobox'], [role='listbox'], [role='searchbox']";
+
+// Whether a key goes to a text field (its own undo, its own digits): the
+// innermost target, looked up through shadow roots.
+function isTyping(event) {
+  const path = typeof event.composedPath === "function" ? event.composedPath() : [];
+  const target = path.length ? path[0] : event.target;
+  if (!target || target.nodeType !== 1) return false;
+  return Boolean(target.isContentEditable || (target.closest && target.closest(TEXT_FIELD)));
+}
+
+// Ctrl+Z, or Cmd+Z on a Mac; not with Shift (redo) or Alt.
+function isUndo(event) {
+  return (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey
+    && typeof event.key === "string" && event.key.toLowerCase() === "z";
+}
+
 // -- selection --------------------------------------------------------------
 
 // The code-point offset of a DOM boundary point. Inside a run's text node it
@@ -683,26 +703,31 @@ function wire(shell) {
   shell.addEventListener("keyup", (event) => {
     if (event.key === "Shift") readSelection(shell, null);
   });
-  // Keys count when the workbench has the focus, or nothing else has it (after
-  // a drag the focus may stay on the page body).
+  // The component is drawn in the page's own document (a shadow root, no
+  // iframe), so one listener on the document hears every key of the page.
+  // Ctrl+Z (Cmd+Z) undoes wherever the focus is, except in a text field (its
+  // own undo); the other keys count when the workbench has the focus, or
+  // there is a selection or a focused coding (after a drag the focus may stay
+  // on the page body).
   const onKey = (event) => {
     if (!shell.isConnected) {
       document.removeEventListener("keydown", onKey, true);
       return;
     }
-    const typing = event.composedPath()[0];
-    if (typing && typing.closest && typing.closest(
-      "input, textarea, select, [contenteditable], [role='combobox'], [role='listbox']")) return;
+    if (event.defaultPrevented || isTyping(event)) return;
     // A key pressed right after a drag may come before the drag's mouseup was read.
     readPending(shell);
-    const inside = event.composedPath().includes(shell);
-    if (!inside && state.selection === null && state.focused === null) return;
     // Without a code tree (the consensus view) only dragging a span changes anything.
     const readonly = !state.tree || state.tree.readonly;
-    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+    if (isUndo(event)) {
+      if (readonly) return;
       event.preventDefault();
-      if (!readonly) change(shell, { type: "undo" });
-    } else if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      change(shell, { type: "undo" });
+      return;
+    }
+    const inside = event.composedPath().includes(shell);
+    if (!inside && state.selection === null && state.focused === null) return;
+    if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       const codeId = numbered(state)[Number(event.key) - 1];
       if (codeId !== undefined && codeSelection(shell, codeId)) event.preventDefault();
     } else if ((event.key === "Delete" || event.key === "Backspace") && state.focused !== null) {
@@ -842,4 +867,4 @@ export default function (component) {
 
 // The pure functions, for their unit tests (tests/ui/components/span_selector.test.mjs,
 // run by `node --test`); Streamlit uses only the default export.
-export { codePoints, cutTurn, numbered, rgba, tidy, turnAt, turnsOf, words };
+export { codePoints, cutTurn, isTyping, isUndo, numbered, rgba, tidy, turnAt, turnsOf, words };

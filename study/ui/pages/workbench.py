@@ -423,15 +423,16 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
         format_func=partial(_code_label, codes_by_id),
         disabled=not may_change,
     )
-    left, right = st.columns(2)
-    left.button(
+    # One button a row: the panel is narrow on a laptop (two side by side cut
+    # "Remove coding" to "Re…").
+    st.button(
         "Recode",
         width="stretch",
         disabled=not may_change,
         on_click=_on_recode,
         args=(ctx, coding_id),
     )
-    right.button(
+    st.button(
         "Remove coding",
         icon=":material/delete:",
         width="stretch",

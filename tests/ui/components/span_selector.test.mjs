@@ -78,3 +78,33 @@ test("numbered gives keys 1-9 to starred codes, or to the first nine without sta
                    [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.deepEqual(selector.numbered({ tree: { codes }, favourites: [11, 3] }), [3, 11]);
 });
+
+// A key event as the page's document sees it: the innermost target first in its path.
+function key(init, target) {
+  return { ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...init,
+           composedPath: () => (target ? [target, { nodeType: 9 }] : []) };
+}
+
+// An element, inside an element of tag `inside` (found by closest()) or not.
+function node(tag, { inside = null, editable = false } = {}) {
+  return { nodeType: 1, tagName: tag, isContentEditable: editable,
+           closest: (selector) => (inside && selector.includes(inside) ? { tagName: inside } : null) };
+}
+
+test("isUndo is Ctrl+Z or Cmd+Z, not with Shift or Alt", () => {
+  assert.equal(selector.isUndo(key({ key: "z", ctrlKey: true })), true);
+  assert.equal(selector.isUndo(key({ key: "Z", metaKey: true })), true);
+  assert.equal(selector.isUndo(key({ key: "z", ctrlKey: true, shiftKey: true })), false);
+  assert.equal(selector.isUndo(key({ key: "z", ctrlKey: true, altKey: true })), false);
+  assert.equal(selector.isUndo(key({ key: "z" })), false);
+  assert.equal(selector.isUndo(key({ key: "y", ctrlKey: true })), false);
+});
+
+test("isTyping is true in a text field only, wherever else the focus is", () => {
+  assert.equal(selector.isTyping(key({ key: "z" }, node("BODY"))), false);
+  assert.equal(selector.isTyping(key({ key: "z" }, node("BUTTON"))), false);
+  assert.equal(selector.isTyping(key({ key: "z" }, node("INPUT", { inside: "input" }))), true);
+  assert.equal(selector.isTyping(key({ key: "z" }, node("TEXTAREA", { inside: "textarea" }))), true);
+  assert.equal(selector.isTyping(key({ key: "z" }, node("DIV", { editable: true }))), true);
+  assert.equal(selector.isTyping(key({ key: "z" }, { nodeType: 3 })), false);
+});
