@@ -10,30 +10,18 @@ from __future__ import annotations
 
 import importlib
 
-import typer
-
 from study.cli import organisations, setup, users
-from study.cli.base import StudyGroup
+from study.cli.base import command_group
 
-app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
+app = command_group(
+    "ISM Study: surveys, interview coding and organisation comparisons "
+    "for research on internal social media.",
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="ISM Study: surveys, interview coding and organisation comparisons "
-    "for research on internal social media.",
 )
-import_app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
-    help="Import responses, transcripts, codebooks and projects.",
-)
-export_app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
-    help="Export responses, scores, codings, reports and projects.",
-)
+import_app = command_group("Import responses, transcripts, codebooks and projects.")
+export_app = command_group("Export responses, scores, codings, reports and projects.")
 
 setup.register(app)
 app.add_typer(users.app, name="user")

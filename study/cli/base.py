@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import json
 import sys
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import pandas as pd
 import typer
@@ -32,14 +33,45 @@ class StudyGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-class OutputFormat(str, enum.Enum):
-    """How list commands print: an aligned table for people, JSON for scripts."""
+def command_group(help: str, **settings: Any) -> typer.Typer:
+    """A group of commands (`study codes ...`) that shows its help when called bare."""
+    return typer.Typer(cls=StudyGroup, no_args_is_help=True, help=help, **settings)
 
-    table = "table"
-    json = "json"
 
+def choices(name: str, values: Iterable[str]) -> type[enum.Enum]:
+    """The string enum typer offers as an option's choices, in the order given.
+
+    Most commands take their choices from the library's list of what it accepts
+    (``INTERVIEWEE_ROLES``, ``UNITS``), so the two cannot drift apart; a member is named
+    as its value, with ``-`` as ``_`` (``viva-engage`` is ``viva_engage``).
+    """
+    return enum.Enum(
+        name, [(value.replace("-", "_"), value) for value in values], type=str, module=__name__
+    )
+
+
+#: How list commands print: an aligned table for people, JSON for scripts.
+OutputFormat = choices("OutputFormat", ("table", "json"))
 
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", help="table or json.")
+
+# Options and arguments several commands share, with the same name and help.
+#: ``--out FILE``: where an export writes.
+OUT_OPTION = typer.Option(..., "--out", help="File to write.")
+#: ``--org NAME``: a filter to one organisation.
+ORG_FILTER = typer.Option(None, "--org", help="Only this organisation.")
+#: ``--scheme KEY``: a filter to one coding scheme.
+SCHEME_FILTER = typer.Option(None, "--scheme", help="Only this scheme (key).")
+#: ``--scheme KEY|ID``: the coding scheme a command works on.
+SCHEME_OPTION = typer.Option(..., "--scheme", help="Scheme key (all its versions) or id.")
+#: ``--coder EMAIL``, repeatable: a filter to some coders.
+CODER_FILTER = typer.Option(None, "--coder", help="Only this coder (e-mail); repeatable.")
+#: ``--org NAME``: the organisation something is for.
+ORGANISATION_OPTION = typer.Option(..., "--org", help="The organisation's name.")
+#: ``--instrument ID``: the survey instrument something is for.
+INSTRUMENT_OPTION = typer.Option(..., "--instrument", help="Instrument id.")
+#: ``EMAIL``: the account a `study user` command changes.
+EMAIL_ARGUMENT = typer.Argument(..., help="The account's e-mail address.")
 
 
 #: ``--as EMAIL``: act as that account, with its rights (default: the operator, every right).
@@ -71,6 +103,18 @@ def open_database(*, require_schema: bool = True) -> Database:
     if require_schema:
         require_current_schema(database)
     return database
+
+
+Result = TypeVar("Result")
+
+
+def in_transaction(function: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
+    """``function(session, *args, **kwargs)`` in one transaction of the study's database.
+
+    Most commands are this: one library function, one transaction, then print.
+    """
+    with open_database().transaction() as session:
+        return function(session, *args, **kwargs)
 
 
 def emit(

@@ -12,7 +12,20 @@ from pathlib import Path
 import typer
 
 from study.admin.permissions import OPERATOR
-from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.cli.base import (
+    CODER_FILTER,
+    FORMAT_OPTION,
+    ORG_FILTER,
+    OUT_OPTION,
+    SCHEME_FILTER,
+    SCHEME_OPTION,
+    OutputFormat,
+    choices,
+    command_group,
+    emit,
+    in_transaction,
+    open_database,
+)
 from study.errors import InvalidInput
 from study.interviews.coding import (
     add_code,
@@ -33,36 +46,16 @@ from study.interviews.coding import (
     undo_last,
 )
 
-codes_app = typer.Typer(
-    cls=StudyGroup, no_args_is_help=True, help="Coding schemes and their codes."
-)
-codings_app = typer.Typer(
-    cls=StudyGroup, no_args_is_help=True, help="Codings: codes applied to transcript passages."
-)
+codes_app = command_group("Coding schemes and their codes.")
+codings_app = command_group("Codings: codes applied to transcript passages.")
 
 SCHEME_ARGUMENT = typer.Argument(..., help="Scheme key (the id in the scheme file).")
 CODE_ARGUMENT = typer.Argument(..., help="Code key within the scheme.")
 
-
-class Switch(str, enum.Enum):
-    """On or off."""
-
-    on = "on"
-    off = "off"
-
-
-class CodingsFormat(str, enum.Enum):
-    """File formats for all codings."""
-
-    xlsx = "xlsx"
-    csv = "csv"
-
-
-class SegmentsFormat(str, enum.Enum):
-    """File formats for the passages of a code."""
-
-    docx = "docx"
-    xlsx = "xlsx"
+Switch = choices("Switch", ("on", "off"))
+#: File formats for all codings, and for the passages of a code.
+CodingsFormat = choices("CodingsFormat", ("xlsx", "csv"))
+SegmentsFormat = choices("SegmentsFormat", ("docx", "xlsx"))
 
 
 def _coder_ids(session, emails: list[str] | None) -> list[int] | None:
@@ -71,7 +64,7 @@ def _coder_ids(session, emails: list[str] | None) -> list[int] | None:
 
 @codes_app.command("list")
 def codes_list(
-    scheme: str = typer.Option(None, "--scheme", help="Only this scheme (its key)."),
+    scheme: str = SCHEME_FILTER,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List the codes of the newest version of every scheme (or of one)."""
@@ -113,8 +106,7 @@ def codes_schemes(fmt: OutputFormat = FORMAT_OPTION) -> None:
 @codes_app.command("load")
 def codes_load(file: Path = typer.Argument(..., help="A coding scheme YAML file.")) -> None:
     """Load a coding scheme file into the database (the same version again changes nothing)."""
-    with open_database().transaction() as session:
-        info = load_scheme_into_db(session, file, actor=OPERATOR)
+    info = in_transaction(load_scheme_into_db, file, actor=OPERATOR)
     if info.created:
         typer.echo(f"Loaded scheme {info.key} version {info.version} with {info.code_count} codes.")
     else:
@@ -133,19 +125,18 @@ def codes_add(
     exclusion: str = typer.Option("", "--exclusion", help="When not to apply it."),
 ) -> None:
     """Add a code to a scheme (its newest version)."""
-    with open_database().transaction() as session:
-        code = add_code(
-            session,
-            scheme,
-            key=key,
-            name=name,
-            parent=parent,
-            colour=colour,
-            definition=definition,
-            inclusion=inclusion,
-            exclusion=exclusion,
-            actor=OPERATOR,
-        )
+    code = in_transaction(
+        add_code,
+        scheme,
+        key=key,
+        name=name,
+        parent=parent,
+        colour=colour,
+        definition=definition,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        actor=OPERATOR,
+    )
     typer.echo(f"Added code {code.key} to {code.scheme} {code.version}.")
 
 
@@ -156,8 +147,7 @@ def codes_rename(
     name: str = typer.Argument(..., help="The new name."),
 ) -> None:
     """Rename a code (its key stays)."""
-    with open_database().transaction() as session:
-        code = rename_code(session, (scheme, key), name, actor=OPERATOR)
+    code = in_transaction(rename_code, (scheme, key), name, actor=OPERATOR)
     typer.echo(f"Code {code.key} is now called {code.name!r}.")
 
 
@@ -168,8 +158,7 @@ def codes_recolour(
     colour: str = typer.Argument(..., help="New colour #RRGGBB."),
 ) -> None:
     """Give a code a new highlight colour."""
-    with open_database().transaction() as session:
-        code = recolour_code(session, (scheme, key), colour, actor=OPERATOR)
+    code = in_transaction(recolour_code, (scheme, key), colour, actor=OPERATOR)
     typer.echo(f"Code {code.key} is now {code.colour}.")
 
 
@@ -183,8 +172,7 @@ def codes_move(
     """Move a code (with its subcodes) under another code, or to the top level with --top."""
     if (parent is None) == (not top):
         raise InvalidInput("Give either --parent KEY or --top.")
-    with open_database().transaction() as session:
-        code = move_code(session, (scheme, key), None if top else parent, actor=OPERATOR)
+    code = in_transaction(move_code, (scheme, key), None if top else parent, actor=OPERATOR)
     typer.echo(f"Code {code.key} is now under {code.parent or 'the top level'}.")
 
 
@@ -195,8 +183,7 @@ def codes_merge(
     target: str = typer.Argument(..., help="Key of the code to keep."),
 ) -> None:
     """Merge one code into another: its codings, memos and subcodes move to the target."""
-    with open_database().transaction() as session:
-        result = merge_codes(session, (scheme, source), (scheme, target), actor=OPERATOR)
+    result = in_transaction(merge_codes, (scheme, source), (scheme, target), actor=OPERATOR)
     typer.echo(
         f"Merged {source} into {target}: {result.moved} codings moved, "
         f"{result.collapsed} duplicates dropped, {result.memos_moved} memos moved."
@@ -208,13 +195,12 @@ def codes_blind(
     state: Switch = typer.Argument(
         ..., help="on: coders see only their own codings; off: lift blind mode."
     ),
-    scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its versions) or id."),
+    scheme: str = SCHEME_OPTION,
 ) -> None:
     """Put a scheme in blind mode (coders see only their own codings) or lift it."""
-    with open_database().transaction() as session:
-        result = set_blind(
-            session, int(scheme) if scheme.isdigit() else scheme, state == Switch.on, actor=OPERATOR
-        )
+    result = in_transaction(
+        set_blind, int(scheme) if scheme.isdigit() else scheme, state == Switch.on, actor=OPERATOR
+    )
     typer.echo(
         f"Scheme {result.key} is {'in blind mode' if result.blind else 'not blind'}: "
         + (
@@ -264,10 +250,8 @@ def codings_undo(
 @codings_app.command("list")
 def codings_list(
     transcript: int = typer.Option(None, "--transcript", help="Transcript id."),
-    coder: list[str] = typer.Option(
-        None, "--coder", help="Only this coder's (e-mail); repeatable."
-    ),
-    scheme: str = typer.Option(None, "--scheme", help="Only this scheme (key)."),
+    coder: list[str] = CODER_FILTER,
+    scheme: str = SCHEME_FILTER,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List codings: transcript id, code key, coder e-mail, offsets and the coded text."""
@@ -299,19 +283,19 @@ def codings_list(
     emit(rows, fmt, columns=["id", "transcript", "code", "coder", "start", "end", "text"])
 
 
-def _format_for(out: Path, fmt: enum.Enum | None, choices: type[enum.Enum]) -> str:
+def _format_for(out: Path, fmt: enum.Enum | None, formats: type[enum.Enum]) -> str:
     if fmt is not None:
         return fmt.value
     suffix = out.suffix.lower().lstrip(".")
-    return suffix if suffix in choices.__members__ else next(iter(choices.__members__))
+    return suffix if suffix in formats.__members__ else next(iter(formats.__members__))
 
 
 def export_codings_command(
-    out: Path = typer.Option(..., "--out", help="File to write."),
+    out: Path = OUT_OPTION,
     fmt: CodingsFormat = typer.Option(None, "--format", help="xlsx or csv (default: from --out)."),
-    scheme: str = typer.Option(None, "--scheme", help="Only this scheme (key)."),
+    scheme: str = SCHEME_FILTER,
     transcript: int = typer.Option(None, "--transcript", help="Only this transcript (id)."),
-    coder: list[str] = typer.Option(None, "--coder", help="Only this coder (e-mail); repeatable."),
+    coder: list[str] = CODER_FILTER,
 ) -> None:
     """Export all codings, one row each: transcript, code, coder, offsets and text."""
     chosen = _format_for(out, fmt, CodingsFormat)
@@ -330,16 +314,16 @@ def export_codings_command(
 
 def export_segments_command(
     code: str = typer.Option(..., "--code", help="Code key."),
-    out: Path = typer.Option(..., "--out", help="File to write."),
+    out: Path = OUT_OPTION,
     scheme: str = typer.Option(
         None, "--scheme", help="Scheme key (needed when several schemes have the code)."
     ),
     fmt: SegmentsFormat = typer.Option(
         None, "--format", help="docx or xlsx (default: from --out)."
     ),
-    organisation: str = typer.Option(None, "--org", help="Only this organisation."),
+    organisation: str = ORG_FILTER,
     role: str = typer.Option(None, "--role", help="Only this interviewee role."),
-    coder: list[str] = typer.Option(None, "--coder", help="Only this coder (e-mail); repeatable."),
+    coder: list[str] = CODER_FILTER,
     no_subcodes: bool = typer.Option(
         False, "--no-subcodes", help="Leave out the passages of subcodes."
     ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import math
 from pathlib import Path
@@ -10,32 +9,19 @@ from pathlib import Path
 import typer
 
 from study.admin.permissions import OPERATOR
-from study.cli.base import FORMAT_OPTION, OutputFormat, open_database
+from study.cli.base import FORMAT_OPTION, SCHEME_OPTION, OutputFormat, choices, in_transaction
 from study.errors import InvalidInput
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.exchange.refiqda.writer import COMPAT
 from study.reliability.report import DEFAULT_BOOTSTRAP, parse_scheme_ref, reliability_report
+from study.reliability.units import UNITS
 
-
-class Unit(str, enum.Enum):
-    """What one unit of agreement is."""
-
-    character = "character"
-    sentence = "sentence"
-    turn = "turn"
-    transcript = "transcript"
-
-
-class CodebookFormat(str, enum.Enum):
-    """How a codebook is written."""
-
-    qdc = "qdc"
-    csv = "csv"
-
-
-class Compat(str, enum.Enum):
-    """A peer whose own form of case links an export also writes."""
-
-    qualcoder = "qualcoder"
+#: What one unit of agreement is.
+Unit = choices("Unit", UNITS)
+#: How a codebook is written.
+CodebookFormat = choices("CodebookFormat", ("qdc", "csv"))
+#: Peers whose own form of case links an export also writes.
+Compat = choices("Compat", COMPAT)
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -50,7 +36,7 @@ def _number(value: float, digits: int = 3) -> str:
 
 
 def icr(
-    scheme: str = typer.Option(..., "--scheme", help="Scheme key (all its versions) or id."),
+    scheme: str = SCHEME_OPTION,
     unit: Unit = typer.Option(..., "--unit", help="character, sentence, turn or transcript."),
     coders: str = typer.Option(
         None,
@@ -77,16 +63,15 @@ def icr(
         transcript_ids = [int(t) for t in ids] if ids else None
     except ValueError:
         raise InvalidInput("Give transcripts as ids separated by commas, e.g. 3,4,7.") from None
-    with open_database().transaction() as session:
-        report = reliability_report(
-            session,
-            scheme=parse_scheme_ref(scheme),
-            unit=unit.value,
-            coders=_split(coders),
-            transcripts=transcript_ids,
-            n_boot=bootstrap,
-            viewer=OPERATOR,
-        )
+    report = in_transaction(
+        reliability_report,
+        scheme=parse_scheme_ref(scheme),
+        unit=unit.value,
+        coders=_split(coders),
+        transcripts=transcript_ids,
+        n_boot=bootstrap,
+        viewer=OPERATOR,
+    )
     if fmt == OutputFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -122,10 +107,9 @@ def export_qdpx_command(
     ),
 ) -> None:
     """Export the study as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-    with open_database().transaction() as session:
-        summary = export_qdpx(
-            session, out, compat=compat.value if compat else None, viewer=OPERATOR
-        )
+    summary = in_transaction(
+        export_qdpx, out, compat=compat.value if compat else None, viewer=OPERATOR
+    )
     typer.echo(
         f"Wrote {out}: {summary.sources} sources, {summary.codes} codes, "
         f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
@@ -143,10 +127,9 @@ def export_codebook_command(
     ),
 ) -> None:
     """Export a coding scheme as a REFI-QDA codebook (.qdc) or a CSV codebook for Taguette."""
-    with open_database().transaction() as session:
-        count = export_codebook(
-            session, parse_scheme_ref(scheme), out, format=fmt.value, viewer=OPERATOR
-        )
+    count = in_transaction(
+        export_codebook, parse_scheme_ref(scheme), out, format=fmt.value, viewer=OPERATOR
+    )
     typer.echo(f"Wrote {out}: {count} codes.")
 
 
@@ -160,8 +143,7 @@ def import_codebook_command(
     ),
 ) -> None:
     """Import a REFI-QDA codebook as a coding scheme version."""
-    with open_database().transaction() as session:
-        summary = import_codebook(session, file, scheme_key=scheme_key, actor=OPERATOR)
+    summary = in_transaction(import_codebook, file, scheme_key=scheme_key, actor=OPERATOR)
     what = "Imported" if summary.created else "Already imported:"
     typer.echo(
         f"{what} scheme {summary.scheme} version {summary.version} with {summary.codes} codes."
@@ -192,10 +174,9 @@ def import_qdpx_command(
         if not sep or not user.strip() or not email.strip():
             raise InvalidInput(f"--coder takes USER=EMAIL, not {pair!r}.")
         coders[user.strip()] = email.strip()
-    with open_database().transaction() as session:
-        summary = import_qdpx(
-            session, file, scheme_key=scheme_key, name=file.name, coders=coders, actor=OPERATOR
-        )
+    summary = in_transaction(
+        import_qdpx, file, scheme_key=scheme_key, name=file.name, coders=coders, actor=OPERATOR
+    )
     scheme = (
         f" into scheme {summary.scheme} version {summary.scheme_version}" if summary.scheme else ""
     )

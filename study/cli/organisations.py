@@ -6,9 +6,9 @@ import typer
 
 from study.admin.organisations import add_organisation, list_organisations
 from study.admin.permissions import OPERATOR
-from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.cli.base import FORMAT_OPTION, OutputFormat, command_group, emit, in_transaction
 
-app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="Manage organisations.")
+app = command_group("Manage organisations.")
 
 
 @app.command("add")
@@ -22,22 +22,20 @@ def add(
     ),
 ) -> None:
     """Add an organisation to the study."""
-    with open_database().transaction() as session:
-        info = add_organisation(
-            session,
-            name,
-            sector=sector,
-            size_band=size_band,
-            country=country,
-            headcount=headcount,
-            actor=OPERATOR,
-        )
+    info = in_transaction(
+        add_organisation,
+        name,
+        sector=sector,
+        size_band=size_band,
+        country=country,
+        headcount=headcount,
+        actor=OPERATOR,
+    )
     typer.echo(f"Added organisation {info.name}.")
 
 
 @app.command("list")
 def list_(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List the organisations."""
-    with open_database().transaction() as session:
-        rows = [o.as_dict() for o in list_organisations(session, viewer=OPERATOR)]
-    emit(rows, fmt)
+    organisations = in_transaction(list_organisations, viewer=OPERATOR)
+    emit([o.as_dict() for o in organisations], fmt)

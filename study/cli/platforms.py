@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import math
 import sys
@@ -12,31 +11,18 @@ import typer
 
 from study.admin.permissions import OPERATOR
 from study.cells import csv_bytes
-from study.cli.base import StudyGroup, open_database
+from study.cli.base import ORG_FILTER, choices, command_group, in_transaction, open_database
+from study.db.models import PLATFORMS
 from study.platforms.activity import activity_measures
 from study.platforms.pseudonyms import salt_warning
 from study.platforms.store import import_platform_export
 
-app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
-    help="Measures of what people do on the platform (Slack, Viva Engage).",
-)
+app = command_group("Measures of what people do on the platform (Slack, Viva Engage).")
 
-
-class Platform(str, enum.Enum):
-    """The export formats read."""
-
-    slack = "slack"
-    viva_engage = "viva-engage"
-
-
-class MeasuresFormat(str, enum.Enum):
-    """How `platform measures` prints."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
+#: The export formats read.
+Platform = choices("Platform", PLATFORMS)
+#: How `platform measures` prints.
+MeasuresFormat = choices("MeasuresFormat", ("table", "json", "csv"))
 
 
 def import_platform(
@@ -125,7 +111,7 @@ def _plain(value):
 
 @app.command("measures")
 def measures(
-    org: str = typer.Option(None, "--org", help="Only this organisation."),
+    org: str = ORG_FILTER,
     fmt: MeasuresFormat = typer.Option(
         MeasuresFormat.table, "--format", help="table, json or csv."
     ),
@@ -137,10 +123,9 @@ def measures(
 ) -> None:
     """Activity measures per organisation (and department): participation, conversation,
     leaders, routine, reach. `study platform measures --format json` for scripts."""
-    with open_database().transaction() as session:
-        frame = activity_measures(
-            session, organisation=org, departments=departments, viewer=OPERATOR
-        )
+    frame = in_transaction(
+        activity_measures, organisation=org, departments=departments, viewer=OPERATOR
+    )
     if fmt == MeasuresFormat.json:
         rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 
 import typer
@@ -15,33 +14,28 @@ from study.analysis.reports.benchmark_editions import (
     publish_benchmark,
 )
 from study.analysis.reports.benchmark_export import export_benchmark
-from study.analysis.reports.scores_export import export_scores
+from study.analysis.reports.scores_export import SCORE_FORMATS, export_scores
 from study.cli.base import (
     AS_OPTION,
     FORMAT_OPTION,
     OutputFormat,
-    StudyGroup,
     acting_as,
+    choices,
+    command_group,
     emit,
+    in_transaction,
     open_database,
 )
 from study.config import setting
 from study.errors import InvalidInput
 
-benchmark_app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
-    help="Published benchmark editions: the frozen benchmark practitioners see.",
+benchmark_app = command_group(
+    "Published benchmark editions: the frozen benchmark practitioners see."
 )
 INSTRUMENT_OPTION = typer.Option(DEFAULT_INSTRUMENT, "--instrument", help="Survey instrument id.")
 
-
-class ScoreFormat(str, enum.Enum):
-    """File formats of the scores export."""
-
-    csv = "csv"
-    xlsx = "xlsx"
-    sav = "sav"
+#: File formats of the scores export.
+ScoreFormat = choices("ScoreFormat", SCORE_FORMATS)
 
 
 def benchmark(
@@ -96,8 +90,7 @@ def benchmark(
 @benchmark_app.command("publish")
 def benchmark_publish(instrument: str = INSTRUMENT_OPTION) -> None:
     """Publish the current benchmark as a new frozen edition (the one practitioners see)."""
-    with open_database().transaction() as session:
-        info = publish_benchmark(session, instrument=instrument, actor=OPERATOR)
+    info = in_transaction(publish_benchmark, instrument=instrument, actor=OPERATOR)
     typer.echo(
         f"Published benchmark edition {info.number} of {info.instrument}: "
         f"{info.organisations} organisations, {info.responses:,} responses."
@@ -125,8 +118,7 @@ def scores(
     out: Path = typer.Option(..., "--out", help="The file to write."),
 ) -> None:
     """Write respondent-level scale scores with organisation attributes (for SPSS or R)."""
-    with open_database().transaction() as session:
-        rows = export_scores(session, out, format=fmt.value, viewer=OPERATOR)
+    rows = in_transaction(export_scores, out, format=fmt.value, viewer=OPERATOR)
     typer.echo(f"Wrote {rows:,} respondents' scale scores to {out}.")
 
 

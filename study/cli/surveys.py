@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from study.admin.permissions import OPERATOR
 from study.cells import csv_bytes
-from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.cli.base import (
+    FORMAT_OPTION,
+    INSTRUMENT_OPTION,
+    ORGANISATION_OPTION,
+    OUT_OPTION,
+    OutputFormat,
+    choices,
+    command_group,
+    emit,
+    in_transaction,
+    open_database,
+)
 from study.errors import InvalidInput, NotFound
 from study.interviews.guides import write_guide_docx
+from study.surveys import exporting, importing
 from study.surveys.campaigns import (
     close_campaign,
     create_campaign,
@@ -30,32 +41,14 @@ from study.surveys.instruments import (
 from study.surveys.mailing import import_recipients, send_campaign_mail
 from study.surveys.response_store import export_responses, import_responses
 
-instruments_app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
-    help="Survey instruments and interview guides (YAML in instruments/).",
-)
-campaign_app = typer.Typer(
-    cls=StudyGroup,
-    no_args_is_help=True,
-    help="Survey campaigns: open links and personal invitations.",
-)
+instruments_app = command_group("Survey instruments and interview guides (YAML in instruments/).")
+campaign_app = command_group("Survey campaigns: open links and personal invitations.")
 
-
-class ImportFormat(str, Enum):
-    """Formats of survey exports we read."""
-
-    qualtrics = "qualtrics"
-    limesurvey = "limesurvey"
-    csv = "csv"
-
-
-class ResponseFormat(str, Enum):
-    """Formats responses are exported to."""
-
-    csv = "csv"
-    xlsx = "xlsx"
-    sav = "sav"
+#: Formats of survey exports we read, and formats responses are exported to.
+ImportFormat = choices("ImportFormat", importing.FORMATS)
+ResponseFormat = choices("ResponseFormat", exporting.FORMATS)
+#: ``ID``: the campaign a command works on.
+CAMPAIGN_ARGUMENT = typer.Argument(..., metavar="ID")
 
 
 def _instrument(instrument_id: str):
@@ -118,8 +111,7 @@ def instruments_validate(path: Path = typer.Argument(..., metavar="FILE")) -> No
 def instruments_load(path: Path = typer.Argument(..., metavar="FILE")) -> None:
     """Validate an instrument file and store its version in the database."""
     instrument = load_instrument(path)
-    with open_database().transaction() as session:
-        store_instrument(session, instrument)
+    in_transaction(store_instrument, instrument)
     typer.echo(f"Stored {instrument.id} version {instrument.version}.")
 
 
@@ -139,8 +131,8 @@ def instruments_guide(
 
 @campaign_app.command("create")
 def campaign_create(
-    organisation: str = typer.Option(..., "--org", help="The organisation's name."),
-    instrument: str = typer.Option(..., "--instrument", help="Instrument id."),
+    organisation: str = ORGANISATION_OPTION,
+    instrument: str = INSTRUMENT_OPTION,
     invitations: int = typer.Option(
         None, "--invitations", help="Create N single-use personal links instead of one open link."
     ),
@@ -178,24 +170,22 @@ def campaign_create(
 
 
 @campaign_app.command("close")
-def campaign_close(campaign_id: int = typer.Argument(..., metavar="ID")) -> None:
+def campaign_close(campaign_id: int = CAMPAIGN_ARGUMENT) -> None:
     """Close a campaign: its links then show a polite 'closed' message."""
-    with open_database().transaction() as session:
-        info = close_campaign(session, campaign_id, actor=OPERATOR)
+    info = in_transaction(close_campaign, campaign_id, actor=OPERATOR)
     typer.echo(f"Closed campaign {info.id} ({info.completed} complete responses).")
 
 
 @campaign_app.command("list")
 def campaign_list(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List campaigns with invitations, started and completed responses and response rate."""
-    with open_database().transaction() as session:
-        rows = [c.as_dict() for c in list_campaigns(session, viewer=OPERATOR)]
-    emit(rows, fmt)
+    campaigns = in_transaction(list_campaigns, viewer=OPERATOR)
+    emit([c.as_dict() for c in campaigns], fmt)
 
 
 @campaign_app.command("recipients")
 def campaign_recipients(
-    campaign_id: int = typer.Argument(..., metavar="ID"),
+    campaign_id: int = CAMPAIGN_ARGUMENT,
     file: Path = typer.Argument(
         ...,
         metavar="FILE.csv",
@@ -206,8 +196,9 @@ def campaign_recipients(
 ) -> None:
     """Add e-mail recipients to a personal campaign (each gets a personal invitation)."""
     data = file.read_bytes()
-    with open_database().transaction() as session:
-        result = import_recipients(session, campaign_id, data, filename=file.name, actor=OPERATOR)
+    result = in_transaction(
+        import_recipients, campaign_id, data, filename=file.name, actor=OPERATOR
+    )
     typer.echo(
         f"Added {result.added} recipients to campaign {campaign_id} "
         f"({result.already} already there)."
@@ -216,7 +207,7 @@ def campaign_recipients(
 
 @campaign_app.command("send")
 def campaign_send(
-    campaign_id: int = typer.Argument(..., metavar="ID"),
+    campaign_id: int = CAMPAIGN_ARGUMENT,
     reminder: bool = typer.Option(
         False, "--reminder", help="Remind recipients who have not completed."
     ),
@@ -236,33 +227,31 @@ def campaign_send(
 
 @campaign_app.command("invitations")
 def campaign_invitations(
-    campaign_id: int = typer.Argument(..., metavar="ID"),
+    campaign_id: int = CAMPAIGN_ARGUMENT,
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
     language: str = typer.Option(None, "--language", help="Add lang=.. to each link."),
 ) -> None:
     """Export a campaign's personal links as CSV for a mail merge."""
-    with open_database().transaction() as session:
-        frame = invitation_links(session, campaign_id, language=language, viewer=OPERATOR)
+    frame = in_transaction(invitation_links, campaign_id, language=language, viewer=OPERATOR)
     out.write_bytes(csv_bytes(frame, bom=False))
     typer.echo(f"Wrote {len(frame)} links to {out}.")
 
 
 def import_responses_command(
     file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False),
-    instrument: str = typer.Option(..., "--instrument", help="Instrument id."),
-    organisation: str = typer.Option(..., "--org", help="The organisation's name."),
+    instrument: str = INSTRUMENT_OPTION,
+    organisation: str = ORGANISATION_OPTION,
     format: ImportFormat = typer.Option(..., "--format", help="qualtrics | limesurvey | csv"),
 ) -> None:
     """Import survey responses from a Qualtrics, LimeSurvey or plain CSV export."""
-    with open_database().transaction() as session:
-        result = import_responses(
-            session,
-            file,
-            instrument=instrument,
-            organisation=organisation,
-            format=format.value,
-            actor=OPERATOR,
-        )
+    result = in_transaction(
+        import_responses,
+        file,
+        instrument=instrument,
+        organisation=organisation,
+        format=format.value,
+        actor=OPERATOR,
+    )
     skipped = (
         f"; skipped {result['skipped_rows']} preview/test rows" if result["skipped_rows"] else ""
     )
@@ -273,20 +262,19 @@ def import_responses_command(
 
 def export_responses_command(
     format: ResponseFormat = typer.Option(..., "--format", help="csv | xlsx | sav"),
-    out: Path = typer.Option(..., "--out", help="File to write."),
+    out: Path = OUT_OPTION,
     instrument: str = typer.Option("ism-adoption-survey", "--instrument"),
     language: str = typer.Option("en", "--language", help="Language of labels (en or da)."),
 ) -> None:
     """Export complete responses, one row each, with organisation, campaign and version."""
-    with open_database().transaction() as session:
-        count = export_responses(
-            session,
-            out,
-            format=format.value,
-            instrument=instrument,
-            language=language,
-            viewer=OPERATOR,
-        )
+    count = in_transaction(
+        export_responses,
+        out,
+        format=format.value,
+        instrument=instrument,
+        language=language,
+        viewer=OPERATOR,
+    )
     typer.echo(f"Wrote {count} responses to {out}.")
 
 

@@ -2,43 +2,39 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 
 import typer
 
 from study.admin.permissions import OPERATOR
-from study.cli.base import FORMAT_OPTION, OutputFormat, StudyGroup, emit, open_database
+from study.cli.base import (
+    FORMAT_OPTION,
+    ORG_FILTER,
+    OutputFormat,
+    choices,
+    command_group,
+    emit,
+    in_transaction,
+)
+from study.db.models import INTERVIEWEE_ROLES
 from study.errors import InvalidFile
 from study.interviews.search import search_transcripts
-from study.interviews.transcripts.store import check_upload_size, list_transcripts, transcript_json
+from study.interviews.transcripts.store import (
+    LANGUAGES,
+    check_upload_size,
+    list_transcripts,
+    transcript_json,
+)
 from study.interviews.transcripts.store import import_transcripts as store_files
 
-app = typer.Typer(cls=StudyGroup, no_args_is_help=True, help="List and show interview transcripts.")
+app = command_group("List and show interview transcripts.")
 
-
-class Role(str, enum.Enum):
-    """The interviewee's role."""
-
-    coordinator = "coordinator"
-    executive = "executive"
-    employee = "employee"
-    other = "other"
-
-
-class Language(str, enum.Enum):
-    """Languages transcripts are marked with."""
-
-    en = "en"
-    da = "da"
-
-
-class ShowFormat(str, enum.Enum):
-    """How `transcripts show` prints: speaker turns for people, JSON for scripts."""
-
-    text = "text"
-    json = "json"
+#: The interviewee's role, and the languages transcripts are marked with.
+Role = choices("Role", INTERVIEWEE_ROLES)
+Language = choices("Language", LANGUAGES)
+#: How `transcripts show` prints: speaker turns for people, JSON for scripts.
+ShowFormat = choices("ShowFormat", ("text", "json"))
 
 
 def _names(name_list: Path | None, names: str | None) -> list[str]:
@@ -96,18 +92,17 @@ def import_transcripts(
     replace = _names(name_list, names)
     for path in files:
         check_upload_size(path.stat().st_size, path.name)
-    with open_database().transaction() as session:
-        infos = store_files(
-            session,
-            [(path.read_bytes(), path.name) for path in files],
-            organisation=org,
-            role=role.value,
-            language=language.value if language else None,
-            pseudonymise=pseudonymise,
-            names=replace,
-            interviewers=_names(None, interviewers),
-            actor=OPERATOR,
-        )
+    infos = in_transaction(
+        store_files,
+        [(path.read_bytes(), path.name) for path in files],
+        organisation=org,
+        role=role.value,
+        language=language.value if language else None,
+        pseudonymise=pseudonymise,
+        names=replace,
+        interviewers=_names(None, interviewers),
+        actor=OPERATOR,
+    )
     for info in infos:
         typer.echo(
             f"Imported {info.name} into {info.organisation}: transcript {info.id}, "
@@ -121,11 +116,8 @@ def list_(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List the transcripts: id, name, organisation, role, language, turns, characters."""
-    with open_database().transaction() as session:
-        rows = [
-            info.as_dict() for info in list_transcripts(session, organisation=org, viewer=OPERATOR)
-        ]
-    emit(rows, fmt)
+    transcripts = in_transaction(list_transcripts, organisation=org, viewer=OPERATOR)
+    emit([info.as_dict() for info in transcripts], fmt)
 
 
 def _clock(seconds: float) -> str:
@@ -140,8 +132,7 @@ def show(
     fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", help="text or json."),
 ) -> None:
     """Show a transcript: its speaker turns, or JSON with the text and turn offsets."""
-    with open_database().transaction() as session:
-        data = transcript_json(session, transcript_id, viewer=OPERATOR)
+    data = in_transaction(transcript_json, transcript_id, viewer=OPERATOR)
     if fmt == ShowFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -154,7 +145,7 @@ def show(
 
 def search(
     query: str = typer.Argument(..., help='Words, "a phrase", or a prefix like engag*.'),
-    org: str = typer.Option(None, "--org", help="Only this organisation."),
+    org: str = ORG_FILTER,
     role: Role = typer.Option(None, "--role", help="Only interviews with this role."),
     speaker: str = typer.Option(
         None, "--speaker", help="Only turns of this speaker, as shown by `show`."
@@ -168,16 +159,15 @@ def search(
     a word ending in * matches every word starting with it. Offsets (start,
     end) count characters (code points) of the transcript's text.
     """
-    with open_database().transaction() as session:
-        hits = search_transcripts(
-            session,
-            query,
-            organisation=org,
-            role=role.value if role else None,
-            speaker=speaker,
-            limit=limit,
-            viewer=OPERATOR,
-        )
+    hits = in_transaction(
+        search_transcripts,
+        query,
+        organisation=org,
+        role=role.value if role else None,
+        speaker=speaker,
+        limit=limit,
+        viewer=OPERATOR,
+    )
     rows = [hit.as_dict() for hit in hits]
     if fmt == OutputFormat.table:
         # Line breaks inside a turn would break the table's rows.

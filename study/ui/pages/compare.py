@@ -15,11 +15,11 @@ from study.analysis.comparison import (
     compare_organisations,
     comparison_options,
 )
-from study.cells import csv_bytes
 from study.config import database_url
 from study.surveys.challenges import CHALLENGES
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import csv_download, number, table
 
 # Red (disagree / never) to blue (agree / daily), grey in the middle: ColorBrewer RdBu.
 DIVERGING = {
@@ -33,6 +33,16 @@ DIVERGING = {
 # Stretch to the page's width but keep the given height for the rows (Streamlit's
 # default "fit" would shrink the rows to make room for axes and legends).
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+# Every table of an organisation's mean, or alpha, says its statistics the same way.
+STATISTICS = {
+    "organisation": "Organisation",
+    "mean": number("Mean", "%.2f"),
+    "sd": number("SD", "%.2f"),
+    "se": number("SE", "%.3f"),
+    "ci_low": number("95% CI low", "%.2f"),
+    "ci_high": number("95% CI high", "%.2f"),
+}
 
 
 @st.cache_data(ttl=120, show_spinner="Computing the comparison…")
@@ -54,23 +64,16 @@ def _compare(
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
-    # csv_bytes: organisation names and item texts must not run as spreadsheet formulas
-    data = csv_bytes(frame)
-    st.download_button(
-        f"Download {name} (CSV)",
-        data,
-        file_name=f"{name.replace(' ', '-')}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download-{name}",
+    csv_download(
+        frame, f"Download {name} (CSV)", f"{name.replace(' ', '-')}.csv", key=f"download-{name}"
     )
 
 
-def _dot_plot(table: pd.DataFrame, points: int, label: str) -> alt.Chart:
+def _dot_plot(rows: pd.DataFrame, points: int, label: str) -> alt.Chart:
     """Organisation means with 95% intervals, sorted by mean, the grand mean as a line."""
-    data = table.assign(
+    data = rows.assign(
         size=lambda d: d["n"].map(lambda n: f"n = {n:,}"),
-        group=table["below_min_group"].map(
+        group=rows["below_min_group"].map(
             {True: "fewer than the minimum group size", False: "reported"}
         ),
     )
@@ -182,28 +185,17 @@ def _means_tab(result: ComparisonResult) -> None:
         "researchers only, and their results must not be reported."
     )
     for _, measure in result.measures.iterrows():
-        table = result.descriptives[result.descriptives["measure"] == measure["measure"]]
-        if table.empty:
+        rows = result.descriptives[result.descriptives["measure"] == measure["measure"]]
+        if rows.empty:
             continue
         st.markdown(f"**{markdown_literal(measure['label'])}** ({measure['kind']})")
         st.altair_chart(
-            _dot_plot(table.dropna(subset=["ci_low"]), int(measure["points"]), measure["label"]),
+            _dot_plot(rows.dropna(subset=["ci_low"]), int(measure["points"]), measure["label"]),
             width="stretch",
         )
-    st.dataframe(
+    table(
         result.descriptives.drop(columns=["measure"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "label": "Measure",
-            "organisation": "Organisation",
-            "mean": st.column_config.NumberColumn("Mean", format="%.2f"),
-            "sd": st.column_config.NumberColumn("SD", format="%.2f"),
-            "se": st.column_config.NumberColumn("SE", format="%.3f"),
-            "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
-            "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
-            "below_min_group": "Below minimum group size",
-        },
+        {"label": "Measure", **STATISTICS, "below_min_group": "Below minimum group size"},
     )
     _download(result.descriptives, "descriptives")
 
@@ -226,9 +218,9 @@ def _distribution_tab(result: ComparisonResult, labels: dict[str, str]) -> None:
 
 def _agreement_tab(result: ComparisonResult) -> None:
     st.markdown("**Aggregation: may an organisation mean stand for its employees?**")
-    table = result.aggregation.copy()
+    indices = result.aggregation.copy()
     threshold = {row[0]: row[2] for row in AGGREGATION_CUTOFFS}
-    table["meets"] = [
+    indices["meets"] = [
         ", ".join(
             name
             for name, value in (
@@ -240,24 +232,22 @@ def _agreement_tab(result: ComparisonResult) -> None:
             if pd.notna(value) and value >= threshold[name]
         )
         or "none"
-        for r in table.itertuples()
+        for r in indices.itertuples()
     ]
     # An index that cannot be computed says so in words, with the reason beside it.
     for column, digits in (("icc1", 3), ("icc2", 3), ("rwg_mean", 2), ("awg_mean", 2)):
-        table[column] = [f"{v:.{digits}f}" if pd.notna(v) else "undefined" for v in table[column]]
-    st.dataframe(
-        table.drop(columns=["measure", "rwg_index"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        indices[column] = [
+            f"{v:.{digits}f}" if pd.notna(v) else "undefined" for v in indices[column]
+        ]
+    table(
+        indices.drop(columns=["measure", "rwg_index"]),
+        {
             "label": "Measure",
             "organisations": "Organisations",
             "icc1": "ICC(1)",
             "icc2": "ICC(2)",
             "rwg_mean": "Mean rwg(j)",
-            "rwg_share_70": st.column_config.NumberColumn(
-                "Organisations with rwg(j) ≥ .70", format="percent"
-            ),
+            "rwg_share_70": number("Organisations with rwg(j) ≥ .70", "percent"),
             "awg_mean": "Mean awg",
             "undefined": "Why undefined",
             "meets": "Meets the rule of thumb",
@@ -272,24 +262,15 @@ def _agreement_tab(result: ComparisonResult) -> None:
         )
     )
     with st.expander("rwg(j) and awg per organisation"):
-        st.dataframe(result.agreement, hide_index=True, width="stretch")
+        table(result.agreement)
         _download(result.agreement, "agreement per organisation")
     st.markdown("**Reliability: Cronbach's alpha with Feldt 95% interval**")
     if result.reliability.empty:
         st.info("Alpha is computed for scales; choose scales to see it.")
         return
-    st.dataframe(
+    table(
         result.reliability.drop(columns=["measure"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "label": "Scale",
-            "organisation": "Organisation",
-            "k": "Items",
-            "alpha": st.column_config.NumberColumn("Alpha", format="%.2f"),
-            "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
-            "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
-        },
+        {"label": "Scale", **STATISTICS, "k": "Items", "alpha": number("Alpha", "%.2f")},
     )
     _download(result.reliability, "reliability")
 
@@ -304,16 +285,14 @@ def _differences_tab(result: ComparisonResult) -> None:
     if result.anova.empty:
         st.info("Too few organisations with varying answers for Welch's ANOVA.")
         return
-    st.dataframe(
+    table(
         result.anova.drop(columns=["measure"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "label": "Measure",
-            "F": st.column_config.NumberColumn("F", format="%.2f"),
-            "df2": st.column_config.NumberColumn("df2", format="%.1f"),
-            "p": st.column_config.NumberColumn("p", format="%.4g"),
-            "omega_squared": st.column_config.NumberColumn("ω²", format="%.3f"),
+            "F": number("F", "%.2f"),
+            "df2": number("df2", "%.1f"),
+            "p": number("p", "%.4g"),
+            "omega_squared": number("ω²", "%.3f"),
             "n_groups": "Organisations",
             "n": "Respondents",
         },
@@ -325,20 +304,18 @@ def _differences_tab(result: ComparisonResult) -> None:
     only = st.toggle("Only pairs with p < .05", value=False)
     if only:
         pairs = pairs[pairs["p"] < 0.05]
-    st.dataframe(
+    table(
         pairs,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "A": "Organisation A",
             "B": "Organisation B",
-            "mean_A": st.column_config.NumberColumn("Mean A", format="%.2f"),
-            "mean_B": st.column_config.NumberColumn("Mean B", format="%.2f"),
-            "diff": st.column_config.NumberColumn("A - B", format="%+.2f"),
-            "se": st.column_config.NumberColumn("SE", format="%.3f"),
-            "T": st.column_config.NumberColumn("T", format="%.2f"),
-            "df": st.column_config.NumberColumn("df", format="%.1f"),
-            "p": st.column_config.NumberColumn("p", format="%.4f"),
+            "mean_A": number("Mean A", "%.2f"),
+            "mean_B": number("Mean B", "%.2f"),
+            "diff": number("A - B", "%+.2f"),
+            "se": STATISTICS["se"],
+            "T": number("T", "%.2f"),
+            "df": number("df", "%.1f"),
+            "p": number("p", "%.4f"),
         },
     )
     _download(result.post_hoc, "games-howell")
@@ -359,7 +336,7 @@ def _excluded_tab(result: ComparisonResult) -> None:
         "A method leaves an organisation out when it cannot use it: fewer than 2 "
         "answers, or answers that never vary where the method divides by the variance."
     )
-    st.dataframe(result.excluded, hide_index=True, width="stretch")
+    table(result.excluded)
     _download(result.excluded, "excluded")
 
 
@@ -378,18 +355,16 @@ def _behaviour_tab(scales: list[str], organisations: list[str], labels: dict[str
         "page."
     )
     config = {
-        c: st.column_config.NumberColumn(labels.get(c[5:], c[5:]), format="%.2f")
-        for c in frame.columns
-        if c.startswith("mean:")
+        c: number(labels.get(c[5:], c[5:]), "%.2f") for c in frame.columns if c.startswith("mean:")
     }
     config.update(
         {
-            c: st.column_config.NumberColumn(c.replace("_", " ").capitalize(), format="percent")
+            c: number(c.replace("_", " ").capitalize(), "percent")
             for c in frame.columns
             if c.endswith("share") or c == "weekly_regularity"
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    table(frame, config)
     _download(frame, "survey and platform")
 
 

@@ -12,6 +12,7 @@ from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, i
 from study.interviews.coding.schemes_store import list_schemes
 from study.interviews.transcripts.store import check_upload_size
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import sent_upload
 
 
 def _qdpx_bytes(db: Database, compat: str | None) -> Callable[[], bytes]:
@@ -90,10 +91,8 @@ def _import_section(db: Database) -> None:
             "default made from the project or file name.",
         )
         submitted = st.form_submit_button("Import")
-    if not submitted:
-        return
+    upload = sent_upload(submitted, upload, "Choose a .qdpx or .qdc file first.")
     if upload is None:
-        st.warning("Choose a .qdpx or .qdc file first.")
         return
     actor = current_account().id
     with errors_shown(), db.transaction() as session:

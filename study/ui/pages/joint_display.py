@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -17,11 +18,12 @@ from study.analysis.joint_display import (
     joint_display,
     write_joint_display_xlsx,
 )
-from study.cells import csv_bytes
 from study.config import database_url
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import csv_download, number, table
 
 SHORT = {c.scale: c.short for c in CHALLENGES}
+BLACK = alt.value("black")
 
 
 @st.cache_data(ttl=120, show_spinner="Loading survey scores and codings…")
@@ -38,6 +40,32 @@ def _xlsx(frame: pd.DataFrame) -> bytes:
         return Path(name).read_bytes()
     finally:
         os.unlink(name)
+
+
+def _heatmap(
+    base: alt.Chart,
+    x: alt.X,
+    y: alt.Y,
+    value: str,
+    title: str,
+    scale: alt.Scale,
+    tooltip: list[alt.Tooltip],
+    number_format: str,
+    number_colour: Any = BLACK,
+    legend_format: Any = alt.Undefined,
+) -> alt.LayerChart:
+    """One panel: a cell per organisation and challenge coloured by ``value``, its number on it."""
+    legend = alt.Legend(orient="bottom", format=legend_format)
+    cells = base.mark_rect().encode(
+        x=x,
+        y=y,
+        color=alt.Color(value, title=title, scale=scale, legend=legend),
+        tooltip=[alt.Tooltip("organisation:N", title="Organisation"), *tooltip],
+    )
+    numbers = base.mark_text(fontSize=11).encode(
+        x=x, y=y, text=alt.Text(value, format=number_format), color=number_colour
+    )
+    return cells + numbers
 
 
 def _heatmaps(frame: pd.DataFrame) -> alt.HConcatChart:
@@ -60,88 +88,64 @@ def _heatmaps(frame: pd.DataFrame) -> alt.HConcatChart:
         ),
     )
     base = alt.Chart(frame).properties(width=320, height=30 * len(organisations))
-    survey = base.mark_rect().encode(
-        x=x,
-        y=y,
-        color=alt.Color(
-            "survey_mean:Q",
-            title="Survey mean (1-5)",
-            scale=alt.Scale(scheme="orangered", domain=[1.5, 4.5]),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        tooltip=[
-            alt.Tooltip("organisation:N", title="Organisation"),
-            alt.Tooltip("challenge:N", title="Challenge"),
+    challenge = alt.Tooltip("challenge:N", title="Challenge")
+    survey = _heatmap(
+        base,
+        x,
+        y,
+        "survey_mean:Q",
+        "Survey mean (1-5)",
+        alt.Scale(scheme="orangered", domain=[1.5, 4.5]),
+        [
+            challenge,
             alt.Tooltip("survey_mean:Q", title="Survey mean", format=".2f"),
             alt.Tooltip("survey_n:Q", title="Respondents"),
         ],
-    )
-    survey_text = base.mark_text(fontSize=11).encode(
-        x=x,
-        y=y,
-        text=alt.Text("survey_mean:Q", format=".2f"),
-        color=alt.condition("datum.survey_mean > 3.4", alt.value("white"), alt.value("black")),
+        ".2f",
+        alt.condition("datum.survey_mean > 3.4", alt.value("white"), BLACK),
     )
     y_right = alt.Y("organisation:N", sort=organisations, title=None, axis=None)
-    interviews = base.mark_rect().encode(
-        x=x,
-        y=y_right,
-        color=alt.Color(
-            "passages_per_interview:Q",
-            title="Coded passages per interview",
-            scale=alt.Scale(scheme="purples", domainMin=0),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        tooltip=[
-            alt.Tooltip("organisation:N", title="Organisation"),
-            alt.Tooltip("challenge:N", title="Challenge"),
+    interviews = _heatmap(
+        base,
+        x,
+        y_right,
+        "passages_per_interview:Q",
+        "Coded passages per interview",
+        alt.Scale(scheme="purples", domainMin=0),
+        [
+            challenge,
             alt.Tooltip("passages_per_interview:Q", title="Passages per interview", format=".1f"),
             alt.Tooltip("coded_share:Q", title="Interviews with the code", format=".0%"),
             alt.Tooltip("coded_interviews:Q", title="Coded interviews"),
         ],
+        ".1f",
     )
-    interviews_text = base.mark_text(fontSize=11).encode(
-        x=x,
-        y=y_right,
-        text=alt.Text("passages_per_interview:Q", format=".1f"),
-        color=alt.value("black"),
-    )
-    left = (survey + survey_text).properties(title="Employees: survey scale mean")
-    right = (interviews + interviews_text).properties(
-        title="Coordinators: coded passages per interview"
-    )
-    panels = [left, right]
+    panels = [
+        survey.properties(title="Employees: survey scale mean"),
+        interviews.properties(title="Coordinators: coded passages per interview"),
+    ]
     if frame["platform_value"].notna().any():
-        behaviour = base.mark_rect().encode(
-            x=x,
-            y=y_right,
-            color=alt.Color(
-                "platform_value:Q",
-                title="Platform measure",
-                scale=alt.Scale(scheme="greens", domain=[0, 1]),
-                legend=alt.Legend(orient="bottom", format=".0%"),
-            ),
-            tooltip=[
-                alt.Tooltip("organisation:N", title="Organisation"),
+        behaviour = _heatmap(
+            base,
+            x,
+            y_right,
+            "platform_value:Q",
+            "Platform measure",
+            alt.Scale(scheme="greens", domain=[0, 1]),
+            [
                 alt.Tooltip("platform_measure:N", title="Measure"),
                 alt.Tooltip("platform_value:Q", title="Value", format=".0%"),
             ],
+            ".0%",
+            legend_format=".0%",
         )
-        behaviour_text = base.mark_text(fontSize=11).encode(
-            x=x,
-            y=y_right,
-            text=alt.Text("platform_value:Q", format=".0%"),
-            color=alt.value("black"),
-        )
-        panels.append(
-            (behaviour + behaviour_text).properties(title="Platform: what people do (see the tabs)")
-        )
+        panels.append(behaviour.properties(title="Platform: what people do (see the tabs)"))
     return alt.hconcat(*panels, spacing=30).resolve_scale(color="independent")
 
 
 def _challenge_table(frame: pd.DataFrame, scale: str) -> None:
     part = frame[frame["scale"] == scale]
-    st.dataframe(
+    table(
         part[
             [
                 "organisation",
@@ -154,21 +158,15 @@ def _challenge_table(frame: pd.DataFrame, scale: str) -> None:
                 "quote_source",
             ]
         ],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "organisation": "Organisation",
-            "survey_mean": st.column_config.NumberColumn("Survey mean", format="%.2f"),
-            "survey_n": st.column_config.NumberColumn("Respondents"),
-            "coded_share": st.column_config.NumberColumn(
-                "Interviews with the code", format="percent"
-            ),
-            "passages_per_interview": st.column_config.NumberColumn(
-                "Passages per interview", format="%.1f"
-            ),
-            "platform_value": st.column_config.NumberColumn(
+            "survey_mean": number("Survey mean", "%.2f"),
+            "survey_n": number("Respondents"),
+            "coded_share": number("Interviews with the code", "percent"),
+            "passages_per_interview": number("Passages per interview", "%.1f"),
+            "platform_value": number(
                 f"Platform: {part['platform_measure'].iloc[0]}" if len(part) else "Platform",
-                format="percent",
+                "percent",
             ),
             "quote": st.column_config.TextColumn("Example quote", width="large"),
             "quote_source": "From",
@@ -216,28 +214,18 @@ def render() -> None:
         "each interview measure. With about ten organisations, read it as a "
         "description, not as a test."
     )
-    st.dataframe(
+    table(
         convergence(frame),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "challenge": "Challenge",
             "organisations": "Organisations",
-            "rho_share": st.column_config.NumberColumn("ρ (share)", format="%.2f"),
-            "p_share": st.column_config.NumberColumn("p (share)", format="%.3f"),
-            "rho_passages": st.column_config.NumberColumn("ρ (passages)", format="%.2f"),
-            "p_passages": st.column_config.NumberColumn("p (passages)", format="%.3f"),
+            "rho_share": number("ρ (share)", "%.2f"),
+            "p_share": number("p (share)", "%.3f"),
+            "rho_passages": number("ρ (passages)", "%.2f"),
+            "p_passages": number("p (passages)", "%.3f"),
         },
     )
-    # csv_bytes: a quote such as "=HYPERLINK(...)" must stay text in a spreadsheet
-    data = csv_bytes(frame)
-    st.download_button(
-        "Download the table (CSV)",
-        data,
-        file_name="joint-display.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    csv_download(frame, "Download the table (CSV)", "joint-display.csv")
 
 
 render()

@@ -28,6 +28,7 @@ from study.platforms.pseudonyms import salt_warning
 from study.platforms.store import import_platform_export
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import sent_upload
 
 FORMATS = {"Slack": "slack", "Viva Engage": "viva-engage"}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -70,10 +71,8 @@ def _import_form() -> None:
             )
             hour = st.checkbox("Store times rounded down to the hour")
             submitted = st.form_submit_button("Import")
-        if not submitted:
-            return
+        upload = sent_upload(submitted, upload, "Choose the export's ZIP file first.")
         if upload is None:
-            st.warning("Choose the export's ZIP file first.")
             return
         bar = st.progress(0.0, text="Reading the export…")
         with tempfile.TemporaryDirectory() as folder, errors_shown():
