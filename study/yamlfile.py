@@ -6,6 +6,7 @@ who edit these files are researchers, not programmers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -82,3 +83,24 @@ def load_yaml_model(path: str | Path, model: type[ModelT]) -> ModelT:
     except UnicodeDecodeError:
         raise InvalidFile("not UTF-8 text", path=str(path)) from None
     return parse_yaml_model(text, model, path=str(path))
+
+
+def load_models_by_id(
+    paths: Iterable[Path], load: Callable[[Path], ModelT], clash: str
+) -> dict[str, ModelT]:
+    """Load each file of ``paths`` with ``load`` into ``{id: model}``, in the order given.
+
+    A second file declaring an id is :class:`~study.errors.InvalidFile` at its field ``id``,
+    with the message ``clash`` formatted with ``id`` and ``first`` (the path that declared
+    it first).
+    """
+    found: dict[str, ModelT] = {}
+    first: dict[str, Path] = {}
+    for path in paths:
+        model = load(path)
+        key = model.id  # type: ignore[attr-defined]
+        if key in found:
+            raise InvalidFile(clash.format(id=key, first=first[key]), path=str(path), field="id")
+        found[key] = model
+        first[key] = path
+    return found

@@ -24,12 +24,12 @@ import io
 import os
 import zipfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 from study.config import int_setting
 from study.errors import FileTooLarge, InvalidFile
 
-__all__ = ["MAX_MEMBERS", "MAX_RATIO", "GuardedZip", "check_zip", "unpacked_limit"]
+__all__ = ["MAX_MEMBERS", "MAX_RATIO", "ClosedOnExit", "GuardedZip", "check_zip", "unpacked_limit"]
 
 #: Most a member may shrink when packed; real documents stay far below it.
 MAX_RATIO = 100
@@ -129,7 +129,21 @@ def check_zip(
             source.seek(position)  # type: ignore[union-attr]
 
 
-class GuardedZip:
+class ClosedOnExit:
+    """``with`` support for a reader that holds an open file: leaving the block closes it."""
+
+    def close(self) -> None:
+        """Close what the reader holds open."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class GuardedZip(ClosedOnExit):
     """An opened ZIP whose members are read streaming, within one unpacking budget.
 
     Only members actually read count towards ``max_bytes``, and the count uses
@@ -162,12 +176,6 @@ class GuardedZip:
     def close(self) -> None:
         """Close the underlying archive."""
         self._zip.close()
-
-    def __enter__(self) -> GuardedZip:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def members(self) -> list[str]:
         """Every member's name, in archive order."""

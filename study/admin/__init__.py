@@ -7,6 +7,7 @@
 - :mod:`study.admin.password_links`: one-time set-password links (invitations, resets).
 - :mod:`study.admin.audit`: the audit log, written in the same transaction as the change.
 - :mod:`study.admin.overview`: the counts the Overview page shows.
+- :mod:`study.admin.records`: ``PlainRecord``, the ``as_dict()`` of the records functions return.
 
 May import: :mod:`study.db` and the foundation modules (``study.config``,
 ``study.errors``, ``study.cells``, ``study.yamlfile``). Every capability package

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from study.admin.audit import record_event
 from study.admin.identity import acting, current_actor
 from study.admin.permissions import Actor, is_practitioner, organisation_scope, require
+from study.admin.records import PlainRecord
 from study.admin.studies import ensure_study
 from study.db.models import OrganisationRow
 from study.db.values import one_line
@@ -18,7 +19,7 @@ from study.errors import AlreadyExists, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
-class OrganisationInfo:
+class OrganisationInfo(PlainRecord):
     """An organisation as the CLI and pages show it."""
 
     id: int
@@ -27,10 +28,6 @@ class OrganisationInfo:
     size_band: str | None
     country: str | None
     headcount: int | None
-
-    def as_dict(self) -> dict:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def _info(org: OrganisationRow) -> OrganisationInfo:

@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, require
+from study.admin.records import PlainRecord
 from study.admin.studies import current_study, ensure_study
 from study.db.models import (
     AccountRow,
@@ -115,7 +116,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class ExportSummary:
+class ExportSummary(PlainRecord):
     """What an export wrote."""
 
     sources: int
@@ -124,10 +125,6 @@ class ExportSummary:
     users: int
     cases: int
     notes: int
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)

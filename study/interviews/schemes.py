@@ -42,7 +42,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from study.errors import InvalidFile, NotFound
-from study.yamlfile import load_yaml_model
+from study.yamlfile import load_models_by_id, load_yaml_model
 
 __all__ = [
     "Code",
@@ -244,16 +244,7 @@ def load_schemes(directory: str | Path | None = None) -> dict[str, CodingScheme]
     if not folder.is_dir():
         raise InvalidFile("folder of coding schemes not found", path=str(folder))
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"})
-    schemes: dict[str, CodingScheme] = {}
-    origin: dict[str, Path] = {}
-    for path in files:
-        scheme = load_scheme(path)
-        if scheme.id in schemes:
-            raise InvalidFile(
-                f"scheme id '{scheme.id}' is already used by {origin[scheme.id].name}",
-                path=str(path),
-                field="id",
-            )
-        schemes[scheme.id] = scheme
-        origin[scheme.id] = path
+    schemes = load_models_by_id(
+        files, load_scheme, "scheme id '{id}' is already used by {first.name}"
+    )
     return dict(sorted(schemes.items()))

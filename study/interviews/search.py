@@ -50,7 +50,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -59,6 +59,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import current_actor
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
+from study.admin.records import PlainRecord
 from study.db.models import INTERVIEWEE_ROLES
 from study.errors import InvalidInput
 
@@ -297,6 +298,21 @@ def _dialect(executor: Session | Connection) -> str:
     return bind.dialect.name
 
 
+#: Per backend: the column holding a row's search key, and the statement adding a row.
+_INDEX_STATEMENTS = {
+    "postgresql": (
+        "key",
+        "INSERT INTO turn_search (key, turn_id, body, document) VALUES "
+        "(:key, :turn_id, :body, CAST(:document AS tsvector))",
+    ),
+    "sqlite": (
+        "rowid",
+        "INSERT INTO turn_search (rowid, words, body, turn_id) "
+        "VALUES (:key, :words, :body, :turn_id)",
+    ),
+}
+
+
 def index_turns(
     executor: Session | Connection,
     transcript_id: int,
@@ -334,33 +350,20 @@ def index_turns(
         else:
             row["words"] = " ".join(words)
         rows.append(row)
-    if postgres:
-        executor.execute(
-            text("DELETE FROM turn_search WHERE key BETWEEN :lo AND :hi"),
-            {"lo": lowest, "hi": highest},
-        )
-        statement = text(
-            "INSERT INTO turn_search (key, turn_id, body, document) VALUES "
-            "(:key, :turn_id, :body, CAST(:document AS tsvector))"
-        )
-    else:
-        executor.execute(
-            text("DELETE FROM turn_search WHERE rowid BETWEEN :lo AND :hi"),
-            {"lo": lowest, "hi": highest},
-        )
-        statement = text(
-            "INSERT INTO turn_search (rowid, words, body, turn_id) "
-            "VALUES (:key, :words, :body, :turn_id)"
-        )
+    key_column, insert = _INDEX_STATEMENTS["postgresql" if postgres else "sqlite"]
+    executor.execute(
+        text(f"DELETE FROM turn_search WHERE {key_column} BETWEEN :lo AND :hi"),
+        {"lo": lowest, "hi": highest},
+    )
     if rows:
-        executor.execute(statement, rows)
+        executor.execute(text(insert), rows)
 
 
 # --- searching -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class SearchHit:
+class SearchHit(PlainRecord):
     """One occurrence of the query: where (code points into the transcript text) and context."""
 
     transcript_id: int
@@ -373,10 +376,6 @@ class SearchHit:
     left: str
     match: str
     right: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 _SELECT = """

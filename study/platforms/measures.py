@@ -252,6 +252,29 @@ def _check(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
         raise InvalidInput(f"The {name} frame is missing {', '.join(missing)}.")
 
 
+def _posted_us(posted_at: pd.Series) -> np.ndarray:
+    """Posting times as integer microseconds since 1970 (UTC)."""
+    return (
+        pd.to_datetime(posted_at, utc=True)
+        .dt.tz_localize(None)
+        .to_numpy()
+        .astype("datetime64[us]")
+        .astype(np.int64)
+    )
+
+
+def _id_codes(messages: pd.DataFrame) -> np.ndarray:
+    """Source ids, then thread keys, then parent ids, as one integer code per id (-1: none)."""
+    codes, _ = pd.factorize(
+        pd.concat(
+            [messages["source_id"], messages["thread_key"], messages["parent_source_id"]],
+            ignore_index=True,
+        ),
+        use_na_sentinel=True,
+    )
+    return codes
+
+
 def _prepared(
     messages: pd.DataFrame, people: pd.DataFrame, hours: WorkingHours
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -269,18 +292,9 @@ def _prepared(
     m["hour"] = local.dt.hour.to_numpy()
     m["weekday"] = local.dt.day_of_week.to_numpy()
     m["work"] = (m["weekday"] < 5) & (m["hour"] >= hours.start) & (m["hour"] < hours.end)
-    m["us"] = (
-        pd.to_datetime(m["posted_at"], utc=True)
-        .dt.tz_localize(None)
-        .to_numpy()
-        .astype("datetime64[us]")
-        .astype(np.int64)
-    )
+    m["us"] = _posted_us(m["posted_at"])
     # Message ids as integers: merging and grouping on them is several times faster.
-    codes, _ = pd.factorize(
-        pd.concat([m["source_id"], m["thread_key"], m["parent_source_id"]], ignore_index=True),
-        use_na_sentinel=True,
-    )
+    codes = _id_codes(m)
     size = len(m)
     m["source_id"], m["thread_key"] = codes[:size], codes[size : 2 * size]
     m["parent_source_id"] = codes[2 * size :]
@@ -359,27 +373,7 @@ def compute_measures(
         .drop(columns="_order")
         .reset_index(drop=True)
     )
-    return out[
-        [
-            "organisation",
-            "department",
-            "members",
-            "active_members",
-            "leaders",
-            "weeks",
-            "messages",
-            "posts",
-            "replies",
-            "threads",
-            *MEASURE_KEYS[2:],
-            "network_people",
-            "network_ties",
-        ]
-    ].pipe(_ordered)
-
-
-def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[MEASURE_COLUMNS]
+    return out[MEASURE_COLUMNS]
 
 
 def _arrays(
@@ -409,19 +403,8 @@ def _arrays(
     days = naive.astype("datetime64[D]").astype(np.int64)
     hour = naive.astype("datetime64[h]").astype(np.int64) - days * 24
     weekday = (days + 3) % 7  # 0 = Monday
-    us = (
-        pd.to_datetime(messages["posted_at"], utc=True)
-        .dt.tz_localize(None)
-        .to_numpy()
-        .astype("datetime64[us]")
-        .astype(np.int64)
-    )
-    codes, _ = pd.factorize(
-        pd.concat(
-            [messages["source_id"], messages["thread_key"], messages["parent_source_id"]],
-            ignore_index=True,
-        )
-    )
+    us = _posted_us(messages["posted_at"])
+    codes = _id_codes(messages)
     size = len(messages)
     channel = pd.factorize(messages["channel"])[0].astype(np.int64)
     width = int(codes.max()) + 2 if size else 1

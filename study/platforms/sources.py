@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from study.errors import InvalidFile
-from study.zipguard import GuardedZip
+from study.zipguard import ClosedOnExit, GuardedZip
 
 __all__ = ["ExportSource"]
 
@@ -44,7 +44,7 @@ class _ChunkReader(io.RawIOBase):
         return size
 
 
-class ExportSource:
+class ExportSource(ClosedOnExit):
     """The files of one export, by their path below the export's root."""
 
     def __init__(self, path: str | os.PathLike[str], *, marker: str, what: str) -> None:
@@ -87,12 +87,6 @@ class ExportSource:
         """Close the ZIP file, if any."""
         if self._zip is not None:
             self._zip.close()
-
-    def __enter__(self) -> ExportSource:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def files(self) -> list[str]:
         """Every file of the export, below its root."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from study.admin.accounts import acting
 from study.admin.audit import record_event
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor
+from study.admin.records import PlainRecord
 from study.db.models import (
     PLATFORMS,
     OrganisationRow,
@@ -63,7 +64,7 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class PlatformImportReport:
+class PlatformImportReport(PlainRecord):
     """What an import read, added, skipped and found missing."""
 
     organisation: str
@@ -84,10 +85,6 @@ class PlatformImportReport:
     salt_file: str = ""
     salt_created: bool = False
     hour_resolution: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
     def lines(self) -> list[str]:
         """The report as sentences for the CLI and the page."""

@@ -43,7 +43,8 @@ from study.admin.accounts import acting, create_account, current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import OPERATOR, Actor, can, require
 from study.db.models import AccountRow, CodingRow, EventRow, TranscriptRow
-from study.errors import InvalidInput, NotFound, PermissionDenied
+from study.db.rows import row_by_id
+from study.errors import InvalidInput, PermissionDenied
 from study.interviews.coding.codings import add_coding, list_codings, remove_coding
 from study.interviews.coding.schemes_store import resolve_code
 from study.reliability.report import CoderInfo, CoderRef, coder_info, find_coder
@@ -223,15 +224,8 @@ def _seed(
         existing = set(_coverage(session, transcript_id, consensus.id, code_id))
         for start, end in agreed:
             if (start, end) not in existing:
-                add_coding(
-                    session,
-                    transcript_id=transcript_id,
-                    start=start,
-                    end=end,
-                    code_id=code_id,
-                    coder_id=consensus.id,
-                    origin="consensus",
-                    actor=actor_id if actor_id is not None else OPERATOR,
+                _add_consensus_coding(
+                    session, transcript_id, consensus.id, code_id, (start, end), actor_id
                 )
                 added += 1
     record_event(
@@ -289,9 +283,7 @@ def resolve_disagreement(
         raise InvalidInput(f"Unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}.")
     _check_actor(session, actor)
     actor_id = actor.id
-    transcript = session.get(TranscriptRow, transcript_id)
-    if transcript is None:
-        raise NotFound(f"There is no transcript with id {transcript_id}.")
+    transcript = row_by_id(session, TranscriptRow, transcript_id, "transcript")
     region = _span(start, end, len(transcript.text), "disputed span")
     if (decision == "edit") != (span is not None):
         raise InvalidInput("Give an edited span with the decision 'edit', and only then.")
@@ -372,18 +364,31 @@ def _rewrite(
         else:
             remove_coding(session, coding_id, actor=actor_id if actor_id is not None else OPERATOR)
             removed += 1
-    for start, end in sorted(keep):
-        add_coding(
-            session,
-            transcript_id=transcript_id,
-            start=start,
-            end=end,
-            code_id=code_id,
-            coder_id=consensus_id,
-            origin="consensus",
-            actor=actor_id if actor_id is not None else OPERATOR,
-        )
+    for span in sorted(keep):
+        _add_consensus_coding(session, transcript_id, consensus_id, code_id, span, actor_id)
     return len(keep), removed
+
+
+def _add_consensus_coding(
+    session: Session,
+    transcript_id: int,
+    consensus_id: int,
+    code_id: int,
+    span: Span,
+    actor_id: int | None,
+) -> None:
+    """Code ``span`` with the code as the consensus coder, for ``actor_id`` (None: the operator)."""
+    start, end = span
+    add_coding(
+        session,
+        transcript_id=transcript_id,
+        start=start,
+        end=end,
+        code_id=code_id,
+        coder_id=consensus_id,
+        origin="consensus",
+        actor=actor_id if actor_id is not None else OPERATOR,
+    )
 
 
 def consensus_spans(
@@ -415,9 +420,7 @@ def list_disagreements(
     a, b = find_coder(session, coder_a), find_coder(session, coder_b)
     if a.id == b.id:
         raise InvalidInput("Pick two different coders to compare.")
-    transcript = session.get(TranscriptRow, transcript_id)
-    if transcript is None:
-        raise NotFound(f"There is no transcript with id {transcript_id}.")
+    transcript = row_by_id(session, TranscriptRow, transcript_id, "transcript")
     frame = list_codings(
         session, scheme=scheme, transcript_id=transcript_id, coder_ids=[a.id, b.id], viewer=viewer
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import Actor, require
+from study.admin.records import PlainRecord
 from study.db.models import AccountRow, CodingRow, EventRow, TranscriptRow, TurnRow
 from study.errors import InsufficientData, InvalidInput, NotFound
 from study.interviews.coding.blind import blind_share
@@ -133,7 +134,7 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class CoderInfo:
+class CoderInfo(PlainRecord):
     """A coder account as pages show it; ``codings`` counts their codings where that was asked."""
 
     id: int
@@ -146,10 +147,6 @@ class CoderInfo:
     def label(self) -> str:
         """The display name, or the e-mail when there is none."""
         return self.display_name or self.email
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def coder_info(account: AccountRow, codings: int = 0) -> CoderInfo:

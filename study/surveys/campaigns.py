@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import case, func, insert, select
@@ -13,6 +13,7 @@ from study.admin.audit import record_event
 from study.admin.identity import acting, current_actor
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
+from study.admin.records import PlainRecord
 from study.cells import csv_bytes
 from study.db.models import (
     CampaignRow,
@@ -30,7 +31,7 @@ MAX_INVITATIONS = 100_000
 
 
 @dataclass(frozen=True)
-class CampaignInfo:
+class CampaignInfo(PlainRecord):
     """A campaign with its counts; ``link`` is the open link (None for invitations)."""
 
     id: int
@@ -48,10 +49,6 @@ class CampaignInfo:
     completed: int
     headcount: int | None
     response_rate: float | None
-
-    def as_dict(self) -> dict:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def campaign_status(campaign: CampaignRow, now: dt.datetime | None = None) -> str:

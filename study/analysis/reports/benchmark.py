@@ -311,100 +311,82 @@ def _count_or_notice(value: float, status: str, notices: Notices) -> tuple[objec
     return (words, None) if words else (float(value), "count")
 
 
+def _write_columns(
+    wb: Workbook,
+    title: str,
+    cells: list[tuple[Column, list[object]]],
+    *,
+    freeze: str,
+    colour_scales: tuple[str, ...] = (),
+) -> None:
+    """Write a table sheet from (column, its cells) pairs: :func:`write_table` column-wise."""
+    columns = [column for column, _ in cells]
+    values = [column_values for _, column_values in cells]
+    write_table(wb, title, columns, values, freeze=freeze, colour_scales=colour_scales)
+
+
 def _summary_sheet(
     wb: Workbook, summary: pd.DataFrame, scale_text: Mapping[str, str], notices: Notices
 ) -> None:
-    columns = [
-        Column("Organisation", 28, "user"),
-        Column("Scale", 30, "user"),
-        Column("Responses (n)", 11, "count"),
-        Column("Mean", 12, "mean"),
-        Column("Benchmark mean", 12, "mean"),
-        Column("Benchmark median", 12, "mean"),
-        Column("Benchmark top quartile", 12, "mean"),
-        Column("Difference to benchmark mean", 13, "difference"),
-        Column("Percentile rank", 11, "rank"),
-        Column("Organisations in benchmark", 13, "count"),
-    ]
     s = summary
-    values = [
-        s["organisation"].tolist(),
-        s["scale"].map(scale_text).tolist(),
-        _shown(s["n"].where(s["status"] == tables.SHOWN), None, notices),
-        _shown(s["mean"], s["status"], notices),
-        _shown(s["bench_mean"], s["bench_status"], notices),
-        _shown(s["bench_median"], None, notices),
-        _shown(s["bench_p75"], None, notices),
-        _shown(s["difference"], None, notices),
-        _shown(s["percentile_rank"], None, notices),
-        s["bench_orgs"].tolist(),
+    n = s["n"].where(s["status"] == tables.SHOWN)
+    difference = "Difference to benchmark mean"
+    cells = [
+        (Column("Organisation", 28, "user"), s["organisation"].tolist()),
+        (Column("Scale", 30, "user"), s["scale"].map(scale_text).tolist()),
+        (Column("Responses (n)", 11, "count"), _shown(n, None, notices)),
+        (Column("Mean", 12, "mean"), _shown(s["mean"], s["status"], notices)),
+        (Column("Benchmark mean", 12, "mean"), _shown(s["bench_mean"], s["bench_status"], notices)),
+        (Column("Benchmark median", 12, "mean"), _shown(s["bench_median"], None, notices)),
+        (Column("Benchmark top quartile", 12, "mean"), _shown(s["bench_p75"], None, notices)),
+        (Column(difference, 13, "difference"), _shown(s["difference"], None, notices)),
+        (Column("Percentile rank", 11, "rank"), _shown(s["percentile_rank"], None, notices)),
+        (Column("Organisations in benchmark", 13, "count"), s["bench_orgs"].tolist()),
     ]
-    write_table(
-        wb, "Summary", columns, values, freeze="C2", colour_scales=["Difference to benchmark mean"]
-    )
+    _write_columns(wb, "Summary", cells, freeze="C2", colour_scales=(difference,))
 
 
 def _items_sheet(
     wb: Workbook, table: pd.DataFrame, item_text: Mapping[str, str], notices: Notices
 ) -> None:
-    columns = [
-        Column("Organisation", 28, "user"),
-        Column("Item", 12, "user"),
-        Column("Item text", 50, "user"),
-        Column("Responses (n)", 11, "count"),
-        Column("Percent favourable", 12, "percent"),
-        Column("95% CI low", 10, "percent"),
-        Column("95% CI high", 10, "percent"),
-        Column("Benchmark responses (n)", 12, "count"),
-        Column("Benchmark percent favourable", 12, "percent"),
-        Column("Benchmark 95% CI low", 11, "percent"),
-        Column("Benchmark 95% CI high", 11, "percent"),
-        Column("Difference (percentage points)", 13, "percent_difference"),
-    ]
     t = table
-    values = [
-        t["organisation"].tolist(),
-        t["item"].tolist(),
-        t["item"].map(item_text).tolist(),
-        _shown(t["n"].where(t["status"] == tables.SHOWN), None, notices),
-        _shown(t["percent"], t["status"], notices),
-        _shown(t["ci_low"], None, notices),
-        _shown(t["ci_high"], None, notices),
-        _shown(t["bench_n"].where(t["bench_status"] == tables.SHOWN), None, notices),
-        _shown(t["bench_percent"], t["bench_status"], notices),
-        _shown(t["bench_ci_low"], None, notices),
-        _shown(t["bench_ci_high"], None, notices),
-        _shown(t["difference"], None, notices),
+    n = t["n"].where(t["status"] == tables.SHOWN)
+    bench_n = t["bench_n"].where(t["bench_status"] == tables.SHOWN)
+    bench_percent = _shown(t["bench_percent"], t["bench_status"], notices)
+    difference = "Difference (percentage points)"
+    cells = [
+        (Column("Organisation", 28, "user"), t["organisation"].tolist()),
+        (Column("Item", 12, "user"), t["item"].tolist()),
+        (Column("Item text", 50, "user"), t["item"].map(item_text).tolist()),
+        (Column("Responses (n)", 11, "count"), _shown(n, None, notices)),
+        (Column("Percent favourable", 12, "percent"), _shown(t["percent"], t["status"], notices)),
+        (Column("95% CI low", 10, "percent"), _shown(t["ci_low"], None, notices)),
+        (Column("95% CI high", 10, "percent"), _shown(t["ci_high"], None, notices)),
+        (Column("Benchmark responses (n)", 12, "count"), _shown(bench_n, None, notices)),
+        (Column("Benchmark percent favourable", 12, "percent"), bench_percent),
+        (Column("Benchmark 95% CI low", 11, "percent"), _shown(t["bench_ci_low"], None, notices)),
+        (Column("Benchmark 95% CI high", 11, "percent"), _shown(t["bench_ci_high"], None, notices)),
+        (Column(difference, 13, "percent_difference"), _shown(t["difference"], None, notices)),
     ]
-    write_table(
-        wb, "Items", columns, values, freeze="D2", colour_scales=["Difference (percentage points)"]
-    )
+    _write_columns(wb, "Items", cells, freeze="D2", colour_scales=(difference,))
 
 
 def _participation_sheet(wb: Workbook, turnout: pd.DataFrame, notices: Notices) -> None:
-    columns = [
-        Column("Organisation", 28, "user"),
-        Column("Responses", 12, "count"),
-        Column("Invitations", 12, "count"),
-        Column("Response rate", 11, "percent"),
-        Column("Headcount", 12, "count"),
-        Column("Share of headcount", 11, "percent"),
-    ]
     t = turnout
     invitations = _shown(t["invitations"], None, notices)
     open_link = t["invitations"].isna() & (t["status"] != tables.FEW_ORGS)
     invitations = [
         "open link" if is_open else value for value, is_open in zip(invitations, open_link)
     ]
-    values = [
-        t["organisation"].tolist(),
-        _shown(t["responses"], t["status"], notices),
-        invitations,
-        _shown(t["response_rate"], None, notices),
-        _shown(t["headcount"], None, notices),
-        _shown(t["headcount_share"], None, notices),
+    cells = [
+        (Column("Organisation", 28, "user"), t["organisation"].tolist()),
+        (Column("Responses", 12, "count"), _shown(t["responses"], t["status"], notices)),
+        (Column("Invitations", 12, "count"), invitations),
+        (Column("Response rate", 11, "percent"), _shown(t["response_rate"], None, notices)),
+        (Column("Headcount", 12, "count"), _shown(t["headcount"], None, notices)),
+        (Column("Share of headcount", 11, "percent"), _shown(t["headcount_share"], None, notices)),
     ]
-    write_table(wb, "Participation", columns, values, freeze="B2")
+    _write_columns(wb, "Participation", cells, freeze="B2")
 
 
 def _charts_sheet(
@@ -445,18 +427,17 @@ def _demographics_sheet(
     scale_text: Mapping[str, str],
     notices: Notices,
 ) -> None:
-    columns = [
-        Column("Organisation", 28, "user"),
-        Column("Variable", 16, "user"),
-        Column("Category", 20, "user"),
-        Column("Responses (n)", 11, "count"),
+    cells = [
+        (Column("Organisation", 28, "user"), demo["organisation"].tolist()),
+        (Column("Variable", 16, "user"), demo["variable"].tolist()),
+        (Column("Category", 20, "user"), demo["category"].tolist()),
+        (Column("Responses (n)", 11, "count"), _shown(demo["n"], demo["n_status"], notices)),
     ]
-    columns += [Column(f"Mean: {scale_text[s]}", 14, "mean") for s in scale_order]
-    values = [
-        demo["organisation"].tolist(),
-        demo["variable"].tolist(),
-        demo["category"].tolist(),
-        _shown(demo["n"], demo["n_status"], notices),
+    cells += [
+        (
+            Column(f"Mean: {scale_text[s]}", 14, "mean"),
+            _shown(demo[f"mean:{s}"], demo[f"status:{s}"], notices),
+        )
+        for s in scale_order
     ]
-    values += [_shown(demo[f"mean:{s}"], demo[f"status:{s}"], notices) for s in scale_order]
-    write_table(wb, "Demographics", columns, values, freeze="D2")
+    _write_columns(wb, "Demographics", cells, freeze="D2")

@@ -7,7 +7,7 @@ import posixpath
 from typing import BinaryIO
 
 from study.errors import InvalidFile
-from study.zipguard import GuardedZip
+from study.zipguard import ClosedOnExit, GuardedZip
 
 #: None: the limit is STUDY_MAX_UNPACKED_MB (see :mod:`study.zipguard`).
 DEFAULT_MAX_UNCOMPRESSED_BYTES: int | None = None
@@ -18,7 +18,7 @@ def _is_unsafe(member: str) -> bool:
     return path.startswith("/") or (len(path) > 1 and path[1] == ":") or ".." in path.split("/")
 
 
-class QdpxArchive:
+class QdpxArchive(ClosedOnExit):
     """An opened .qdpx archive that reads at most ``max_uncompressed_bytes`` in total.
 
     Only the members actually read count towards the limit (a project may
@@ -53,12 +53,6 @@ class QdpxArchive:
     def close(self) -> None:
         """Close the underlying zip file."""
         self._zip.close()
-
-    def __enter__(self) -> QdpxArchive:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def find(self, member: str) -> str | None:
         """Return the archive's spelling of ``member`` (exact, else case-insensitive), or None."""

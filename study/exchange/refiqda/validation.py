@@ -128,6 +128,19 @@ def _owner(root: etree._Element, line: int) -> str:
     return where
 
 
+def _safe_parser(*, recover: bool) -> etree.XMLParser:
+    """An lxml parser that resolves no entity and loads no DTD or network resource."""
+    return etree.XMLParser(
+        recover=recover,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
 def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str]) -> etree._Element:
     """Parse ``xml_bytes``; if it is not well-formed, keep what lxml can recover and say what not.
 
@@ -135,27 +148,11 @@ def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str])
     only lifts libxml2's 10 MB limit on one text node (a long inline transcript), the
     archive's own size budget still applies.
     """
-    strict = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        return etree.fromstring(xml_bytes, strict)
+        return etree.fromstring(xml_bytes, _safe_parser(recover=False))
     except etree.XMLSyntaxError as error:
         first_error = error
-    recovering = etree.XMLParser(
-        recover=True,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    recovering = _safe_parser(recover=True)
     try:
         root = etree.fromstring(xml_bytes, recovering)
     except etree.XMLSyntaxError:

@@ -9,7 +9,7 @@ version, or ``None`` for the top level (see :mod:`study.interviews.coding.scheme
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting
 from study.admin.audit import record_event
 from study.admin.permissions import Actor
+from study.admin.records import PlainRecord
 from study.db.models import CodeRow, CodingRow, MemoRow
 from study.errors import AlreadyExists, InvalidInput, NotFound
 from study.interviews.coding.schemes_store import (
@@ -69,9 +70,7 @@ def _parent_row(session: Session, scheme_id: int, parent: ParentRef) -> CodeRow 
     if isinstance(parent, bool):
         raise InvalidInput(f"A parent code is named by its id or key, not {parent!r}.")
     if isinstance(parent, int):
-        row = session.get(CodeRow, parent)
-        if row is None:
-            raise NotFound(f"There is no code with id {parent}.")
+        row = resolve_code(session, parent)
     else:
         row = session.scalar(
             select(CodeRow).where(
@@ -319,17 +318,16 @@ def move_code(
 
 
 @dataclass(frozen=True)
-class MergeResult:
-    """What :func:`merge_codes` did, in numbers of codings, memos and subcodes."""
+class MergeResult(PlainRecord):
+    """What :func:`merge_codes` did, in numbers of codings, memos and subcodes.
+
+    ``as_dict()`` is also the details of the merge's audit event.
+    """
 
     moved: int
     collapsed: int
     memos_moved: int
     subcodes_moved: int
-
-    def as_dict(self) -> dict[str, int]:
-        """Plain dict for JSON output and the audit event."""
-        return asdict(self)
 
 
 def merge_codes(

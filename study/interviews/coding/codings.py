@@ -13,16 +13,17 @@ from __future__ import annotations
 import operator
 import uuid
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from study.admin.accounts import current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, require_coding_change
+from study.admin.records import PlainRecord
 from study.db.models import (
     AccountRow,
     CodeRow,
@@ -33,6 +34,7 @@ from study.db.models import (
     TranscriptRow,
     TurnRow,
 )
+from study.db.rows import row_by_id
 from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import (
@@ -82,7 +84,7 @@ CODING_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class CodingInfo:
+class CodingInfo(PlainRecord):
     """One coding; ``scheme`` and ``code`` are keys, ``coder`` the coder's e-mail."""
 
     id: int
@@ -97,10 +99,6 @@ class CodingInfo:
     end: int
     text: str
     origin: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def _info(session: Session, coding: CodingRow) -> CodingInfo:
@@ -129,13 +127,6 @@ def _offset(value: Any, name: str) -> int:
         return operator.index(value)
     except TypeError:
         raise InvalidInput(f"The {name} offset must be a whole number, not {value!r}.") from None
-
-
-def _transcript(session: Session, transcript_id: int) -> TranscriptRow:
-    transcript = session.get(TranscriptRow, transcript_id)
-    if transcript is None:
-        raise NotFound(f"There is no transcript with id {transcript_id}.")
-    return transcript
 
 
 def _usable_code(session: Session, code: CodeRef) -> CodeRow:
@@ -229,7 +220,7 @@ def add_coding(
     if origin not in ORIGINS:
         raise InvalidInput(f"Unknown coding origin {origin!r}; choose one of {', '.join(ORIGINS)}.")
     start, end = _offset(start, "start"), _offset(end, "end")
-    transcript = _transcript(session, transcript_id)
+    transcript = row_by_id(session, TranscriptRow, transcript_id, "transcript")
     if not 0 <= start < end <= len(transcript.text):
         raise InvalidInput(
             f"A coding must cover at least one character inside the transcript "
@@ -266,17 +257,12 @@ def add_coding(
 
 def get_coding(session: Session, coding_id: int) -> CodingInfo:
     """The coding with id ``coding_id``."""
-    coding = session.get(CodingRow, coding_id)
-    if coding is None:
-        raise NotFound(f"There is no coding with id {coding_id}.")
-    return _info(session, coding)
+    return _info(session, row_by_id(session, CodingRow, coding_id, "coding"))
 
 
 def remove_coding(session: Session, coding_id: int, *, actor: Actor | int) -> None:
     """Delete a coding (and the memos written on it; an undo brings both back)."""
-    coding = session.get(CodingRow, coding_id)
-    if coding is None:
-        raise NotFound(f"There is no coding with id {coding_id}.")
+    coding = row_by_id(session, CodingRow, coding_id, "coding")
     actor_id = _check_actor(session, actor, coding.coder_id)
     info = _info(session, coding)
     written = list(
@@ -319,9 +305,7 @@ def recode(
     session: Session, coding_id: int, new_code_id: CodeRef, *, actor: Actor | int
 ) -> CodingInfo:
     """Give a coding another code, keeping its span, coder and memos."""
-    coding = session.get(CodingRow, coding_id)
-    if coding is None:
-        raise NotFound(f"There is no coding with id {coding_id}.")
+    coding = row_by_id(session, CodingRow, coding_id, "coding")
     actor_id = _check_actor(session, actor, coding.coder_id)
     code = _usable_code(session, new_code_id)
     if code.id == coding.code_id:
@@ -391,12 +375,10 @@ def change_coding_span(
     The snippet follows the new span; the audit event keeps the old one, so
     the change can be undone.
     """
-    coding = session.get(CodingRow, coding_id)
-    if coding is None:
-        raise NotFound(f"There is no coding with id {coding_id}.")
+    coding = row_by_id(session, CodingRow, coding_id, "coding")
     actor_id = _check_actor(session, actor, coding.coder_id)
     start, end = _offset(start, "start"), _offset(end, "end")
-    transcript = _transcript(session, coding.transcript_id)
+    transcript = row_by_id(session, TranscriptRow, coding.transcript_id, "transcript")
     if not 0 <= start < end <= len(transcript.text):
         raise InvalidInput(
             f"A coding must cover at least one character inside the transcript "
@@ -452,7 +434,7 @@ def code_turn(
     )
     turn = session.scalar(query)
     if turn is None:
-        _transcript(session, transcript_id)
+        row_by_id(session, TranscriptRow, transcript_id, "transcript")
         which = f"id {turn_id}" if turn_id is not None else f"position {position}"
         raise NotFound(f"Transcript {transcript_id} has no turn with {which}.")
     return add_coding(
@@ -474,6 +456,22 @@ def coder_id_for(session: Session, email: str) -> int:
     if account_id is None:
         raise NotFound(f"There is no account {email!r}; `study user list` shows the accounts.")
     return account_id
+
+
+def select_codings(*columns: Any) -> Select:
+    """``select(*columns)`` over codings joined with their transcript, organisation and code.
+
+    And the code's scheme version and the coder: every coding has one of each, so the
+    joins keep every coding.
+    """
+    return (
+        select(*columns)
+        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
+        .join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
+        .join(AccountRow, AccountRow.id == CodingRow.coder_id)
+    )
 
 
 def list_codings(
@@ -509,35 +507,27 @@ def list_codings(
     ``code`` is the code key and ``coder`` the coder's e-mail, so the frame
     can go straight to :func:`study.reliability.units.agreement_table`.
     """
-    query = (
-        select(
-            CodingRow.id,
-            CodingRow.transcript_id,
-            TranscriptRow.name,
-            OrganisationRow.name,
-            TranscriptRow.interviewee_role,
-            CodingSchemeRow.key,
-            CodingSchemeRow.version,
-            CodingRow.code_id,
-            CodeRow.key,
-            CodeRow.name,
-            CodingRow.coder_id,
-            AccountRow.email,
-            CodingRow.start,
-            CodingRow.end,
-            CodingRow.snippet,
-            CodingRow.origin,
-            CodingRow.created_at,
-            AccountRow.display_name,
-        )
-        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
-        .join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
-        .join(CodeRow, CodeRow.id == CodingRow.code_id)
-        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
-        .join(AccountRow, AccountRow.id == CodingRow.coder_id)
-        .order_by(
-            CodingRow.transcript_id, CodingRow.start, CodeRow.key, AccountRow.email, CodingRow.id
-        )
+    query = select_codings(
+        CodingRow.id,
+        CodingRow.transcript_id,
+        TranscriptRow.name,
+        OrganisationRow.name,
+        TranscriptRow.interviewee_role,
+        CodingSchemeRow.key,
+        CodingSchemeRow.version,
+        CodingRow.code_id,
+        CodeRow.key,
+        CodeRow.name,
+        CodingRow.coder_id,
+        AccountRow.email,
+        CodingRow.start,
+        CodingRow.end,
+        CodingRow.snippet,
+        CodingRow.origin,
+        CodingRow.created_at,
+        AccountRow.display_name,
+    ).order_by(
+        CodingRow.transcript_id, CodingRow.start, CodeRow.key, AccountRow.email, CodingRow.id
     )
     if transcript_id is not None:
         query = query.where(CodingRow.transcript_id == transcript_id)

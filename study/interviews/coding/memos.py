@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, can
+from study.admin.records import PlainRecord
 from study.db.models import AccountRow, CodingRow, MemoRow, TranscriptRow
 from study.errors import InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding.blind import visible_condition
@@ -22,7 +22,7 @@ __all__ = ["MemoInfo", "add_memo", "get_memo", "list_memos", "remove_memo", "upd
 
 
 @dataclass(frozen=True)
-class MemoInfo:
+class MemoInfo(PlainRecord):
     """A memo; ``target`` is "transcript", "code" or "coding" and says which id is set.
 
     ``author`` is the author's display name (else e-mail), the one name pages show.
@@ -38,10 +38,6 @@ class MemoInfo:
     coding_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def _info(session: Session, memo: MemoRow) -> MemoInfo:

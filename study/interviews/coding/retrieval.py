@@ -33,6 +33,7 @@ from study.db.models import (
 )
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.blind import visible_condition
+from study.interviews.coding.codings import select_codings
 from study.interviews.coding.schemes_store import (
     CodeRef,
     SchemeRef,
@@ -244,25 +245,17 @@ def coded_segments(
     """
     codes = _segment_codes(session, code_id, scheme, code_key, include_subcodes)
     order = {code.id: i for i, code in enumerate(codes)}
-    query = (
-        select(
-            CodingRow,
-            TranscriptRow.name,
-            OrganisationRow.name,
-            TranscriptRow.interviewee_role,
-            AccountRow.email,
-            AccountRow.display_name,
-            CodingSchemeRow.key,
-            CodeRow.key,
-            CodeRow.name,
-        )
-        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
-        .join(OrganisationRow, OrganisationRow.id == TranscriptRow.organisation_id)
-        .join(AccountRow, AccountRow.id == CodingRow.coder_id)
-        .join(CodeRow, CodeRow.id == CodingRow.code_id)
-        .join(CodingSchemeRow, CodingSchemeRow.id == CodeRow.scheme_id)
-        .where(CodingRow.code_id.in_(list(order)))
-    )
+    query = select_codings(
+        CodingRow,
+        TranscriptRow.name,
+        OrganisationRow.name,
+        TranscriptRow.interviewee_role,
+        AccountRow.email,
+        AccountRow.display_name,
+        CodingSchemeRow.key,
+        CodeRow.key,
+        CodeRow.name,
+    ).where(CodingRow.code_id.in_(list(order)))
     if organisation is not None:
         query = query.where(OrganisationRow.id == organisation_row(session, organisation).id)
     if role is not None:

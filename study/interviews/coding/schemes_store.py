@@ -18,9 +18,8 @@ Two ways to name things, used throughout :mod:`study.interviews.coding`:
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,7 +27,9 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, require
+from study.admin.records import PlainRecord
 from study.db.models import CodeRow, CodingSchemeRow
+from study.db.rows import row_by_id
 from study.errors import AlreadyExists, InvalidInput, NotFound
 from study.interviews.schemes import CodingScheme, load_scheme
 
@@ -56,7 +57,7 @@ CodeRef = int | tuple[str, str]
 
 
 @dataclass(frozen=True)
-class SchemeInfo:
+class SchemeInfo(PlainRecord):
     """One stored version of a coding scheme.
 
     ``active`` is true for the newest version of its key. ``created`` is true
@@ -72,13 +73,9 @@ class SchemeInfo:
     active: bool
     created: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class CodeInfo:
+class CodeInfo(PlainRecord):
     """A code as pages, exports and the CLI show it (``scheme`` and ``parent`` are keys)."""
 
     id: int
@@ -98,10 +95,6 @@ class CodeInfo:
     position: int = 0
     depth: int = 0
     merged_into_id: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -128,10 +121,7 @@ def scheme_row(session: Session, scheme: SchemeRef) -> CodingSchemeRow:
     if isinstance(scheme, bool) or not isinstance(scheme, (int, str)):
         raise InvalidInput(f"A scheme is named by its id or key, not {scheme!r}.")
     if isinstance(scheme, int):
-        row = session.get(CodingSchemeRow, scheme)
-        if row is None:
-            raise NotFound(f"There is no coding scheme with id {scheme}.")
-        return row
+        return row_by_id(session, CodingSchemeRow, scheme, "coding scheme")
     return _active_row(session, scheme.strip())
 
 
@@ -270,10 +260,7 @@ def resolve_code(session: Session, code: CodeRef) -> CodeRow:
     if isinstance(code, bool):
         raise InvalidInput(f"A code is named by its id or (scheme key, code key), not {code!r}.")
     if isinstance(code, int):
-        row = session.get(CodeRow, code)
-        if row is None:
-            raise NotFound(f"There is no code with id {code}.")
-        return row
+        return row_by_id(session, CodeRow, code, "code")
     if isinstance(code, (tuple, list)) and len(code) == 2 and all(isinstance(p, str) for p in code):
         scheme = _active_row(session, code[0].strip())
         row = session.scalar(

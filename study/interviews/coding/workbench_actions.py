@@ -53,30 +53,21 @@ class Outcome:
 def _one(session, target: WorkbenchTarget, action: dict[str, Any]) -> str:
     kind = action.get("type")
     me = target.account_id
-    if kind == "code":
+    if kind in ("code", "invivo"):
         start, end = tidy_span(target.text, int(action["start"]), int(action["end"]))
-        code_id = int(action["code"])
-        add_coding(
-            session,
-            transcript_id=target.transcript_id,
-            start=start,
-            end=end,
-            code_id=code_id,
-            coder_id=me,
-            actor=me,
-        )
-        return f"Coded with {target.code_names.get(code_id, 'the code')}."
-    if kind == "invivo":
-        start, end = tidy_span(target.text, int(action["start"]), int(action["end"]))
-        code, _ = code_in_vivo(
-            session,
-            target.scheme_id,
-            transcript_id=target.transcript_id,
-            start=start,
-            end=end,
-            coder_id=me,
-            actor=me,
-        )
+        # The coder codes the (tidied) span of this transcript, as themselves.
+        new_coding: dict[str, Any] = {
+            "transcript_id": target.transcript_id,
+            "start": start,
+            "end": end,
+            "coder_id": me,
+            "actor": me,
+        }
+        if kind == "code":
+            code_id = int(action["code"])
+            add_coding(session, code_id=code_id, **new_coding)
+            return f"Coded with {target.code_names.get(code_id, 'the code')}."
+        code, _ = code_in_vivo(session, target.scheme_id, **new_coding)
         return f"New in-vivo code “{code.name}”, applied."
     if kind == "remove":
         remove_coding(session, int(action["ref"]), actor=me)

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -29,6 +29,7 @@ from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
+from study.admin.records import PlainRecord
 from study.config import int_setting
 from study.db.models import INTERVIEWEE_ROLES, OrganisationRow, TranscriptRow, TurnRow
 from study.errors import AlreadyExists, FileTooLarge, InvalidInput, NotFound
@@ -61,7 +62,7 @@ ROLE_LABELS = {
 
 
 @dataclass(frozen=True)
-class TranscriptInfo:
+class TranscriptInfo(PlainRecord):
     """A stored transcript as lists show it; ``characters`` counts code points of its text."""
 
     id: int
@@ -71,10 +72,6 @@ class TranscriptInfo:
     language: str
     turns: int
     characters: int
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
 
 
 def check_upload_size(size: int, filename: str) -> None:

@@ -31,9 +31,11 @@ from study.surveys.instruments.validation import (
     Language,
     Localized,
     Slug,
+    TitledBlock,
     duplicate_errors,
     language_errors,
     raise_problems,
+    unique_languages,
 )
 
 
@@ -48,15 +50,9 @@ class GuideQuestion(BaseModel):
     probes: list[Localized] = Field(default_factory=list)
 
 
-class GuideSection(BaseModel):
+class GuideSection(TitledBlock):
     """A themed block of questions (e.g. one of the four adoption challenges)."""
 
-    model_config = ConfigDict(extra="forbid")
-    LOCALIZED_FIELDS: ClassVar[tuple[str, ...]] = ("title", "intro")
-
-    id: Identifier
-    title: Localized
-    intro: Localized | None = None
     questions: list[GuideQuestion] = Field(min_length=1)
 
 
@@ -78,12 +74,7 @@ class InterviewGuide(BaseModel):
     sources: list[str] = Field(default_factory=list)
     sections: list[GuideSection] = Field(min_length=1)
 
-    @field_validator("languages")
-    @classmethod
-    def _languages_unique(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice")
-        return value
+    _languages_unique = field_validator("languages")(unique_languages)
 
     @model_validator(mode="after")
     def _ids_unique_and_texts_complete(self) -> InterviewGuide:

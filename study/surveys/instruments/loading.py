@@ -7,10 +7,10 @@ from typing import Any
 
 import yaml
 
-from study.errors import InvalidFile, InvalidInput
+from study.errors import InvalidInput
 from study.surveys.instruments.guide import InterviewGuide
 from study.surveys.instruments.survey import Instrument, Item
-from study.yamlfile import load_yaml_model
+from study.yamlfile import load_models_by_id, load_yaml_model
 
 #: The instruments shipped with ISM Study (``instruments/`` at the project root).
 DEFAULT_INSTRUMENTS_DIRECTORY = Path(__file__).resolve().parents[3] / "instruments"
@@ -52,19 +52,11 @@ def load_instruments(
     directory = Path(directory)
     if not directory.is_dir():
         raise InvalidInput(f"{directory} is not a folder of instrument files.")
-    found: dict[str, Instrument | InterviewGuide] = {}
-    origin: dict[str, Path] = {}
-    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-        instrument = load_instrument(path)
-        if instrument.id in found:
-            raise InvalidFile(
-                f"instrument id '{instrument.id}' is also used by {origin[instrument.id]}",
-                path=str(path),
-                field="id",
-            )
-        found[instrument.id] = instrument
-        origin[instrument.id] = path
-    return found
+    return load_models_by_id(
+        sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]),
+        load_instrument,
+        "instrument id '{id}' is also used by {first}",
+    )
 
 
 def instrument_from_dict(data: dict[str, Any]) -> Instrument | InterviewGuide:

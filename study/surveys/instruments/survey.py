@@ -52,10 +52,12 @@ from study.surveys.instruments.validation import (
     Language,
     Localized,
     Slug,
+    TitledBlock,
     duplicate_errors,
     language_errors,
     problem,
     raise_problems,
+    unique_languages,
 )
 
 ItemType = Literal["likert", "single_choice", "multiple_choice", "text", "number"]
@@ -200,15 +202,9 @@ class Scale(BaseModel):
     note: str | None = None
 
 
-class Page(BaseModel):
+class Page(TitledBlock):
     """One survey page: a title and its items, as ids of top-level items or inline items."""
 
-    model_config = ConfigDict(extra="forbid")
-    LOCALIZED_FIELDS: ClassVar[tuple[str, ...]] = ("title", "intro")
-
-    id: Identifier
-    title: Localized
-    intro: Localized | None = None
     items: list[Identifier | Item] = Field(min_length=1)
     #: Shown only when this holds for earlier pages' answers (see ...instruments.conditions).
     show_if: Condition | None = Field(None, exclude_if=lambda value: value is None)
@@ -307,12 +303,7 @@ class Instrument(BaseModel):
     reminder: MailTemplate | None = Field(None, exclude_if=lambda value: value is None)
     _item_index: dict[str, Item] | None = PrivateAttr(default=None)
 
-    @field_validator("languages")
-    @classmethod
-    def _languages_unique(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice")
-        return value
+    _languages_unique = field_validator("languages")(unique_languages)
 
     @model_validator(mode="after")
     def _references_hold(self) -> Instrument:

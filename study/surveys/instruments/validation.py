@@ -9,9 +9,9 @@ language is present, and point at the exact field when one is not.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 #: Item, option, page, scale and question ids: usable as SPSS variable names,
@@ -31,6 +31,24 @@ Language = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a
 Localized = dict[str, str]
 
 Loc = tuple[str | int, ...]
+
+
+def unique_languages(value: list[str]) -> list[str]:
+    """A model's ``languages``, refused when one is listed twice (a field validator)."""
+    if len(set(value)) != len(value):
+        raise ValueError("a language is listed twice")
+    return value
+
+
+class TitledBlock(BaseModel):
+    """A block with an id, a title and an optional intro: a survey page, a guide section."""
+
+    model_config = ConfigDict(extra="forbid")
+    LOCALIZED_FIELDS: ClassVar[tuple[str, ...]] = ("title", "intro")
+
+    id: Identifier
+    title: Localized
+    intro: Localized | None = None
 
 
 def problem(loc: Loc, message: str, value: Any = None) -> InitErrorDetails:
