@@ -143,13 +143,8 @@ def serve(url: str, folder: str) -> tuple[subprocess.Popen, str]:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "STUDY_DATABASE_URL": url, "STUDY_BASE_URL": base}
     log = open(Path(folder) / "app.log", "w")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "study.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "study.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:

@@ -73,72 +73,27 @@ def loop_measures(messages: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     by_id = {}
     rows = []
     weeks_of = {}
-    for (
-        organisation,
-        person,
-        channel,
-        source_id,
-        thread_key,
-        parent,
-        is_reply,
-        posted,
-        reactions,
-    ) in messages[
-        [
-            "organisation",
-            "person",
-            "channel",
-            "source_id",
-            "thread_key",
-            "parent_source_id",
-            "is_reply",
-            "posted_at",
-            "reactions",
-        ]
-    ].itertuples(index=False):
-        local = posted.to_pydatetime().astimezone(zone)
+    columns = ["organisation", "person", "channel", "source_id", "thread_key"]
+    columns += ["parent_source_id", "is_reply", "posted_at", "reactions"]
+    for message in messages[columns].itertuples(index=False):
+        local = message.posted_at.to_pydatetime().astimezone(zone)
         day = (local.date() - local.date().fromordinal(719163)).days  # days since 1970-01-01
         week = (day + 3) // 7
-        low, high = weeks_of.get(organisation, (week, week))
-        weeks_of[organisation] = (min(low, week), max(high, week))
-        us = posted.value // 1000
-        by_id[(channel, source_id)] = person
-        rows.append(
-            (
-                organisation,
-                person,
-                channel,
-                source_id,
-                thread_key,
-                parent,
-                is_reply,
-                us,
-                reactions,
-                week,
-                local.weekday(),
-                local.hour,
-            )
-        )
+        low, high = weeks_of.get(message.organisation, (week, week))
+        weeks_of[message.organisation] = (min(low, week), max(high, week))
+        by_id[(message.channel, message.source_id)] = message.person
+        us = message.posted_at.value // 1000
+        rows.append((message, us, week, local.weekday(), local.hour))
     stats = defaultdict(lambda: defaultdict(float))
     active = defaultdict(set)
     person_weeks = defaultdict(set)
     threads = {}
     per_thread = {}
     ties = defaultdict(set)
-    for (
-        organisation,
-        person,
-        channel,
-        source_id,
-        thread_key,
-        parent,
-        is_reply,
-        us,
-        reactions,
-        week,
-        weekday,
-        hour,
-    ) in rows:
+    for message, us, week, weekday, hour in rows:
+        organisation, person, channel, source_id, thread_key, parent, is_reply, _, reactions = (
+            message
+        )
         _, department, leader = info[person]
         keys = [(organisation, None)] + ([(organisation, department)] if department else [])
         work = weekday < 5 and HOURS.start <= hour < HOURS.end

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+from openpyxl import load_workbook
+
 from comparison_study import ALFA, BETA, add_organisation_with_answers
 
 DELTA = [[2, 3, 3, 3], [3, 3, 4, 2], [2, 2, 3, 4], [4, 3, 3, 3], [3, 4, 2, 3], [2, 3, 3, 2]]
@@ -30,3 +33,34 @@ def build_benchmark_study(session) -> dict[str, int]:
         ),
         "Tiny Co": add_organisation_with_answers(session, "Tiny Co", TINY),
     }
+
+
+#: The columns of the frames :func:`write_benchmark_workbook` takes.
+WORKBOOK_COLUMNS = {
+    "scores": ["respondent_id", "organisation", "scale", "score"],
+    "items": ["respondent_id", "organisation", "item", "value", "points"],
+    "participation": ["organisation", "responses", "invitations", "headcount"],
+    "demographics": ["respondent_id", "organisation", "variable", "category"],
+}
+
+
+def workbook_frames(**rows: list[tuple]) -> dict[str, pd.DataFrame]:
+    """The workbook's input frames from row tuples: ``scores=[...], items=[...], ...``."""
+    return {name: pd.DataFrame(rows[name], columns=WORKBOOK_COLUMNS[name]) for name in rows}
+
+
+def workbook_numbers(path) -> list[tuple[str, str, float]]:
+    """(sheet, cell, value) of every number in an .xlsx workbook."""
+    wb = load_workbook(path)
+    return [
+        (ws.title, cell.coordinate, float(cell.value))
+        for ws in wb
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+    ]
+
+
+def workbook_rows(path, sheet: str) -> list[tuple]:
+    """The values of one sheet of an .xlsx workbook, row by row."""
+    return list(load_workbook(path)[sheet].iter_rows(values_only=True))

@@ -9,7 +9,9 @@ from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.db.models import TranscriptRow, TurnRow
 from study.errors import NotFound
+from study.interviews.coding import add_coding, load_scheme_into_db
 from study.interviews.transcripts.parsing import parse_transcript
+from study.interviews.transcripts.store import import_transcript
 
 from conftest import DATA
 
@@ -59,6 +61,21 @@ def seed_transcript(
     return transcript.id
 
 
+def import_text(
+    session,
+    text: str | bytes,
+    filename: str,
+    *,
+    organisation="Nordlys Bank",
+    role="coordinator",
+    **options,
+):
+    """:func:`import_transcript` of ``text`` by the operator (``options``: language, ...)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    options.update(organisation=organisation, role=role, actor=OPERATOR)
+    return import_transcript(session, data, filename, **options)
+
+
 def seed_coders(session) -> tuple[int, int]:
     """Two coder accounts (who cannot log in), as imported coders are."""
     ana = add_account(
@@ -76,24 +93,50 @@ def span_of(session, transcript_id: int, passage: str) -> tuple[int, int]:
     return start, start + len(passage)
 
 
+def seed_tiny_study(session) -> tuple[int, int, int]:
+    """The tiny scheme 1.0, one transcript and the coders Ana and Ben: (transcript, ana, ben)."""
+    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
+    transcript = seed_transcript(session)
+    ana, ben = seed_coders(session)
+    return transcript, ana, ben
+
+
+def code_span(session, transcript_id, start, end, code_id, coder_id, *, actor=OPERATOR, **options):
+    """:func:`add_coding` with the span, code and coder positional (``options``: origin, batch)."""
+    return add_coding(
+        session,
+        transcript_id=transcript_id,
+        start=start,
+        end=end,
+        code_id=code_id,
+        coder_id=coder_id,
+        actor=actor,
+        **options,
+    )
+
+
+def code_passage(session, transcript_id, passage, code_id, coder_id, *, actor=OPERATOR):
+    """Code the first occurrence of ``passage`` in the transcript."""
+    start, end = span_of(session, transcript_id, passage)
+    return code_span(session, transcript_id, start, end, code_id, coder_id, actor=actor)
+
+
 def coder_with_one_coding(session, *, password=None, scheme="ism-adoption-challenges"):
     """Issue 20, finding 1: a new coder, Carl, codes once what a demo coder coded (demo study).
 
     Returns Carl's account; the scheme stays as it is (the caller puts it in blind mode).
     """
-    from study.admin.accounts import add_account
-    from study.admin.permissions import OPERATOR
-    from study.interviews.coding import add_coding, list_codings
+    from study.interviews.coding import list_codings
 
     carl = add_account(session, "carl@example.org", role="coder", password=password, actor=OPERATOR)
     theirs = list_codings(session, scheme=scheme, viewer=OPERATOR).iloc[0]
-    add_coding(
+    code_span(
         session,
-        transcript_id=int(theirs.transcript_id),
-        start=int(theirs.start),
-        end=int(theirs.end),
-        code_id=int(theirs.code_id),
-        coder_id=carl.id,
+        int(theirs.transcript_id),
+        int(theirs.start),
+        int(theirs.end),
+        int(theirs.code_id),
+        carl.id,
         actor=carl,
     )
     return carl

@@ -9,6 +9,7 @@ database created from a migrated template database.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -23,6 +24,8 @@ from study.db import Database, migrate
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
+#: REFI-QDA test files: the 1.0 schemas and peer programs' exports.
+REFIQDA = DATA / "refiqda"
 POSTGRES_URL = os.environ.get("STUDY_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("STUDY_REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("STUDY_REQUIRE_BROWSER") == "1"
@@ -391,3 +394,42 @@ def download_bytes(data: object) -> bytes:
     if hasattr(data, "read"):
         data = data.read()
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def import_platform(session, export: Path, organisation: str, platform: str, salt_file, **options):
+    """Add ``organisation`` and import a platform export into it (``options``: keep_text, ...)."""
+    from study.admin.organisations import add_organisation
+    from study.admin.permissions import OPERATOR
+    from study.platforms.store import import_platform_export
+
+    add_organisation(session, organisation, actor=OPERATOR)
+    return import_platform_export(
+        session,
+        export,
+        organisation=organisation,
+        platform=platform,
+        salt_file=salt_file,
+        actor=OPERATOR,
+        **options,
+    )
+
+
+#: A password the account rules accept.
+PASSWORD = "a long secret password"
+
+
+def add_user(session, email: str, role: str, **options):
+    """:func:`add_account` by the operator, with :data:`PASSWORD` unless ``password`` is given."""
+    from study.admin.accounts import add_account
+    from study.admin.permissions import OPERATOR
+
+    options.setdefault("password", PASSWORD)
+    return add_account(session, email, role=role, actor=OPERATOR, **options)
+
+
+@functools.cache
+def refiqda_schema(kind: str):
+    """The REFI-QDA 1.0 XML schema ``"Project"`` or ``"Codebook"``, read once per run."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(REFIQDA / f"{kind}.xsd"))

@@ -8,6 +8,7 @@ can be worked out by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -17,8 +18,10 @@ from study.admin.permissions import OPERATOR
 from study.interviews.coding.codings import add_coding, code_turn
 from study.interviews.coding.memos import add_memo
 from study.interviews.coding.schemes_store import load_scheme_into_db
-from study.interviews.transcripts.store import import_transcript, transcript_json
+from study.interviews.transcripts.store import transcript_json
+from study.reliability.consensus import list_disagreements, resolve_disagreement
 
+from coding_study import import_text
 from conftest import ROOT
 
 SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
@@ -105,34 +108,38 @@ def build_icr_study(
         display_name="Carl",
         actor=OPERATOR,
     )
-    transcript = import_transcript(
-        session,
-        INTERVIEW.encode("utf-8"),
-        "launch.txt",
-        organisation="Nordlys Bank",
-        role="coordinator",
-        actor=OPERATOR,
-    )
+    transcript = import_text(session, INTERVIEW, "launch.txt")
     assert len(transcript_json(session, transcript.id, viewer=OPERATOR)["turns"]) == 10
-    for account, turns in ((ana, ana_turns), (ben, ben_turns)):
-        for position in turns:
-            code_turn(
-                session,
-                transcript_id=transcript.id,
-                code_id=(SCHEME, CODE),
-                coder_id=account.id,
-                position=position,
-                actor=OPERATOR,
-            )
-        code_turn(
-            session,
-            transcript_id=transcript.id,
-            code_id=(SCHEME, OTHER_CODE),
-            coder_id=account.id,
-            position=3,
-            actor=OPERATOR,
-        )
+    code_whole_turns(session, transcript.id, {ana.id: ana_turns, ben.id: ben_turns})
+    code_whole_turns(session, transcript.id, {ana.id: [3], ben.id: [3]}, code=OTHER_CODE)
     return IcrStudy(transcript.id, ana.id, ben.id, researcher.id, coder.id)
+
+
+def code_whole_turns(session: Session, transcript_id: int, turns_by_coder: dict, *, code=CODE):
+    """Each coder (account id) codes the turns at the given positions with ``code``."""
+    code_one = partial(code_turn, session, transcript_id=transcript_id, actor=OPERATOR)
+    for coder_id, positions in turns_by_coder.items():
+        for position in positions:
+            code_one(code_id=(SCHEME, code), coder_id=coder_id, position=position)
+
+
+def _pair(coders) -> dict:
+    coder_a, coder_b = coders
+    return {"coder_a": coder_a, "coder_b": coder_b}
+
+
+def disagreements(session: Session, transcript_id: int, coders=("Ana", "Ben")):
+    """:func:`list_disagreements` of two coders on one transcript of the scheme."""
+    where = {"scheme": SCHEME, "transcript_id": transcript_id}
+    return list_disagreements(session, **where, **_pair(coders), viewer=OPERATOR)
+
+
+def resolve(session: Session, item, decision: str, *, actor, coders=("Ana", "Ben"), **options):
+    """Decide one disagreement ``item`` of :func:`disagreements` (``options``: the edited span)."""
+    disputed = {key: getattr(item, key) for key in ("transcript_id", "start", "end", "code_id")}
+    return resolve_disagreement(
+        session, **disputed, **_pair(coders), decision=decision, actor=actor, **options
+    )
 
 
 DANISH = (
@@ -146,15 +153,7 @@ def build_memo_study(
 ) -> IcrStudy:
     """The two-coder study plus a Danish interview (emoji, dash) with a memo of each kind."""
     ids = build_icr_study(session)
-    danish = import_transcript(
-        session,
-        DANISH.encode(),
-        "lager.txt",
-        organisation="Nordlys Bank",
-        role="employee",
-        language="da",
-        actor=OPERATOR,
-    )
+    danish = import_text(session, DANISH, "lager.txt", role="employee", language="da")
     passage = "det er rigtigt arbejde 😅 – især"
     start = DANISH.index(passage)
     coding = add_coding(

@@ -142,17 +142,16 @@ def open_token(database, instrument: str = "ism-adoption-survey", **options) -> 
     return info.link.split("t=")[1]
 
 
+def personal_campaign(session, invitations: int = 1, **options):
+    """Nordlys Bank (added here) and its adoption survey campaign with personal links."""
+    add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+    options.update(organisation="Nordlys Bank", instrument="ism-adoption-survey", actor=OPERATOR)
+    return create_campaign(session, invitations=invitations, **options)
+
+
 def personal_tokens(database, count: int = 1, **options) -> list[str]:
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        info = create_campaign(
-            session,
-            organisation="Nordlys Bank",
-            instrument="ism-adoption-survey",
-            invitations=count,
-            **options,
-            actor=OPERATOR,
-        )
+        info = personal_campaign(session, count, **options)
         links = invitation_links(session, info.id, viewer=OPERATOR)["link"]
     return [urlsplit(link).query.split("t=")[1] for link in links]
 

@@ -14,6 +14,8 @@ from collections import defaultdict
 import pytest
 import yaml
 
+from study.interviews.schemes import load_schemes
+
 from conftest import ROOT
 
 DEMO = ROOT / "study" / "data" / "demo"
@@ -41,43 +43,8 @@ MIN_WORDS = {"coordinator": 1600, "executive": 1200}
 INTERVIEWEE_LABEL = {"coordinator": "Coordinator", "executive": "Executive"}
 CODERS = ("ana", "ben")
 
-SCHEMES = {
-    "ism-adoption-challenges": {
-        "not-work-related",
-        "informal-self-censorship",
-        "informal-misunderstood",
-        "fear-of-judgement",
-        "visibility-persistence",
-        "not-daily-routine",
-        "management-words-not-action",
-        "coordinator-role",
-        "facilitator",
-        "sense-giver",
-    },
-    "imc-integration": {
-        "reporting-line",
-        "same-level-management",
-        "consistent-messaging",
-        "cross-functional-collaboration",
-        "persisting-silos",
-        "brand-ambassadors",
-        "training-policy",
-        "leadership-support",
-        "culture-identification",
-        "self-censorship",
-        "adoption-barriers",
-        "barrier-industry",
-        "barrier-funding",
-        "barrier-leadership",
-    },
-    "ism-scepticism": {
-        "alternatives",
-        "no-incentive",
-        "lost-content",
-        "hard-to-find",
-        "broadcast-channel",
-    },
-}
+#: Code ids of each shipped scheme (tests/interviews/test_schemes.py checks them one by one).
+SCHEMES = {key: {code.id for code in scheme.codes} for key, scheme in load_schemes().items()}
 
 # The pattern planted in the demo survey responses (same organisations, same degrees).
 PLANTED = {

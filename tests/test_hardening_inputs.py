@@ -49,6 +49,8 @@ def files(tmp_path):
     return tmp_path
 
 
+#: `study import responses` of a CSV file into Acme, but for the file.
+IMPORT_CSV = "import responses --instrument ism-adoption-survey --org Acme --format csv".split()
 CASES = {
     "huge transcript id": ["transcripts", "show", HUGE],
     "huge transcript filter": ["codings", "list", "--transcript", HUGE],
@@ -58,28 +60,8 @@ CASES = {
     "huge headcount": ["org", "add", "Beta", "--headcount", HUGE],
     "deep yaml instrument": ["instruments", "validate", "{tmp}/deep.yaml"],
     "deep yaml codebook": ["codes", "load", "{tmp}/deep.yaml"],
-    "csv cell over 128 KB": [
-        "import",
-        "responses",
-        "{tmp}/big-cell.csv",
-        "--instrument",
-        "ism-adoption-survey",
-        "--org",
-        "Acme",
-        "--format",
-        "csv",
-    ],
-    "impossible date": [
-        "import",
-        "responses",
-        "{tmp}/no-such-day.csv",
-        "--instrument",
-        "ism-adoption-survey",
-        "--org",
-        "Acme",
-        "--format",
-        "csv",
-    ],
+    "csv cell over 128 KB": [*IMPORT_CSV, "{tmp}/big-cell.csv"],
+    "impossible date": [*IMPORT_CSV, "{tmp}/no-such-day.csv"],
 }
 
 

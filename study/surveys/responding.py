@@ -183,32 +183,26 @@ def open_link(session: Session, token: str) -> SurveyLink:
     instrument = stored_instrument(
         session, campaign.instrument_id, digest=campaign.content_hash
     ).model
-    anonymous = not campaign.pseudonymous
-    link = SurveyLink(
+    progress: dict[str, Any] = {}
+    if invitation is not None and invitation.response_id is not None and not completed:
+        response = connection.execute(
+            _RESPONSE_PROGRESS, {"response_id": invitation.response_id}
+        ).first()
+        progress = {
+            "response_id": invitation.response_id,
+            "current_page": response.current_page,
+            "language": response.language,
+        }
+    return SurveyLink(
         campaign.id,
         instrument,
         campaign.mode,
         campaign.organisation,
         campaign.instrument_id,
         completed=completed,
-        anonymous=anonymous,
+        anonymous=not campaign.pseudonymous,
+        **progress,
     )
-    if invitation is not None and invitation.response_id is not None and not completed:
-        response = connection.execute(
-            _RESPONSE_PROGRESS, {"response_id": invitation.response_id}
-        ).first()
-        link = SurveyLink(
-            campaign.id,
-            instrument,
-            campaign.mode,
-            campaign.organisation,
-            campaign.instrument_id,
-            response_id=invitation.response_id,
-            current_page=response.current_page,
-            language=response.language,
-            anonymous=anonymous,
-        )
-    return link
 
 
 def start_response(

@@ -79,19 +79,11 @@ def test_accounts_without_password_cannot_log_in(database):
 
 
 def test_practitioner_needs_an_organisation(session):
+    practitioner = {"role": "practitioner", "password": PASSWORD, "actor": OPERATOR}
     with pytest.raises(InvalidInput, match="organisation"):
-        add_account(
-            session, "p@example.org", role="practitioner", password=PASSWORD, actor=OPERATOR
-        )
+        add_account(session, "p@example.org", **practitioner)
     add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-    info = add_account(
-        session,
-        "p@example.org",
-        role="practitioner",
-        password=PASSWORD,
-        organisation="nordlys bank",
-        actor=OPERATOR,
-    )
+    info = add_account(session, "p@example.org", **practitioner, organisation="nordlys bank")
     assert info.organisation_name == "Nordlys Bank"
 
 
@@ -147,25 +139,38 @@ def counting_hasher(monkeypatch):
     accounts._dummy_hash.cache_clear()
 
 
-def test_parallel_wrong_passwords_get_at_most_the_allowed_checks_and_lock(
-    database, counting_hasher
-):
-    # Issue 13.1: 12 parallel sessions got 60 password checks instead of 5.
+def _researcher_with_password(database) -> str:
+    """The account a@example.org with PASSWORD; return its password hash."""
     with database.transaction() as session:
         add_account(session, "a@example.org", role="researcher", password=PASSWORD, actor=OPERATOR)
-        real_hash = session.scalar(select(AccountRow.password_hash))
-    start = threading.Barrier(12)
+        return session.scalar(select(AccountRow.password_hash))
 
-    def attempt(_):
+
+def _log_in_at_once(database, passwords: list[str]) -> list[str]:
+    """Log in as a@example.org with each password in its own thread, all released together.
+
+    Returns what each attempt got: "logged in" or the error message.
+    """
+    start = threading.Barrier(len(passwords))
+
+    def attempt(password):
         start.wait()
         try:
-            log_in(database, "a@example.org", "a wrong guess")
+            log_in(database, "a@example.org", password)
         except AuthenticationFailed as exc:
             return str(exc)
         return "logged in"
 
-    with concurrent.futures.ThreadPoolExecutor(12) as pool:
-        answers = list(pool.map(attempt, range(12)))
+    with concurrent.futures.ThreadPoolExecutor(len(passwords)) as pool:
+        return list(pool.map(attempt, passwords))
+
+
+def test_parallel_wrong_passwords_get_at_most_the_allowed_checks_and_lock(
+    database, counting_hasher
+):
+    # Issue 13.1: 12 parallel sessions got 60 password checks instead of 5.
+    real_hash = _researcher_with_password(database)
+    answers = _log_in_at_once(database, ["a wrong guess"] * 12)
     assert set(answers) == {"Wrong e-mail or password."}
     assert counting_hasher.verified.count(real_hash) == 5
     with database.transaction() as session:
@@ -181,21 +186,8 @@ def test_parallel_attempts_with_the_right_password_among_them_still_bound_the_ch
     database, counting_hasher, monkeypatch
 ):
     monkeypatch.setenv("STUDY_LOGIN_MAX_FAILURES", "3")
-    with database.transaction() as session:
-        add_account(session, "a@example.org", role="researcher", password=PASSWORD, actor=OPERATOR)
-        real_hash = session.scalar(select(AccountRow.password_hash))
-    start = threading.Barrier(6)
-
-    def attempt(index):
-        start.wait()
-        try:
-            log_in(database, "a@example.org", PASSWORD if index == 5 else "wrong")
-        except AuthenticationFailed:
-            return False
-        return True
-
-    with concurrent.futures.ThreadPoolExecutor(6) as pool:
-        list(pool.map(attempt, range(6)))
+    real_hash = _researcher_with_password(database)
+    _log_in_at_once(database, ["wrong"] * 5 + [PASSWORD])
     assert counting_hasher.verified.count(real_hash) <= 3
 
 

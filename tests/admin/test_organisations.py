@@ -7,11 +7,12 @@ and before any flush for every name column, on both backends.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
@@ -20,7 +21,7 @@ from study.errors import InvalidInput
 from study.interviews.coding import load_scheme_into_db
 from study.surveys import create_campaign
 
-from conftest import DATA
+from conftest import DATA, add_user
 
 HOSTILE = [
     "Nordlys\r\nBcc: everyone@example.org",
@@ -48,31 +49,29 @@ def test_the_cli_refuses_it_in_one_sentence(database):
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
+@contextlib.contextmanager
+def refused_name(session, what: str):
+    """What runs inside, or the flush after it, refuses the ``what`` name; then roll back."""
+    with pytest.raises(InvalidInput, match=f"^The {what} name must be one line"):
+        yield
+        session.flush()
+    session.rollback()
+
+
 def test_every_name_column_refuses_control_characters_before_any_flush(session):
     """The storage net: any path (an import, a rename, a script) meets the same rule."""
     add_organisation(session, "Nordlys Bank", actor=OPERATOR)
     session.flush()
     org = session.scalar(select(OrganisationRow))
-    org.name = "Nordlys\nBank"
-    with pytest.raises(InvalidInput, match="^The organisation name must be one line"):
-        session.flush()
-    session.rollback()
+    with refused_name(session, "organisation"):
+        org.name = "Nordlys\nBank"
 
 
 def test_display_campaign_and_code_names_are_one_line(session):
-    with pytest.raises(InvalidInput, match="^The account display name must be one line"):
-        add_account(
-            session,
-            "nina@example.org",
-            role="coder",
-            password=None,
-            display_name="Nina\r\nX",
-            actor=OPERATOR,
-        )
-        session.flush()
-    session.rollback()
+    with refused_name(session, "account display"):
+        add_user(session, "nina@example.org", "coder", password=None, display_name="Nina\r\nX")
     add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-    with pytest.raises(InvalidInput, match="^The campaign name must be one line"):
+    with refused_name(session, "campaign"):
         create_campaign(
             session,
             organisation="Nordlys Bank",
@@ -80,15 +79,11 @@ def test_display_campaign_and_code_names_are_one_line(session):
             name="Spring\r\nBcc: x@example.org",
             actor=OPERATOR,
         )
-        session.flush()
-    session.rollback()
     load_scheme_into_db(session, DATA / "coding" / "tiny-1.0.yaml", actor=OPERATOR)
     session.flush()
     code = session.scalar(select(CodeRow))
-    code.name = "Barriers\nsecond line"
-    with pytest.raises(InvalidInput, match="^The code name must be one line"):
-        session.flush()
-    session.rollback()
+    with refused_name(session, "code"):
+        code.name = "Barriers\nsecond line"
 
 
 def test_a_name_stored_before_the_check_makes_a_one_line_subject_not_a_traceback():

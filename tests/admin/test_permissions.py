@@ -8,7 +8,6 @@ import re
 import pytest
 
 import study
-from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.overview import study_overview
 from study.admin.permissions import (
@@ -23,7 +22,7 @@ from study.admin.permissions import (
 from study.db.models import ROLES as STORED_ROLES
 from study.errors import PermissionDenied
 
-from conftest import ROOT
+from conftest import ROOT, add_user
 
 #: Public functions that take a session or database but no acting account, and why.
 #: The survey and login functions are reached by people who have no account yet: the token,
@@ -131,13 +130,8 @@ def test_a_practitioner_sees_only_their_organisation_in_the_overview(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
         add_organisation(session, "Riverbend Logistics", actor=OPERATOR)
-        nina = add_account(
-            session,
-            "nina@example.org",
-            role="practitioner",
-            password=None,
-            organisation="Nordlys Bank",
-            actor=OPERATOR,
+        nina = add_user(
+            session, "nina@example.org", "practitioner", password=None, organisation="Nordlys Bank"
         )
         assert list(study_overview(session, viewer=nina).organisations["organisation"]) == [
             "Nordlys Bank"

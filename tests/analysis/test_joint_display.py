@@ -21,10 +21,11 @@ from study.analysis.joint_display import (
     write_joint_display_xlsx,
 )
 from study.db.models import AccountRow, PlatformDocumentRow, TranscriptRow
-from study.interviews.coding import add_coding, load_scheme_into_db
+from study.interviews.coding import load_scheme_into_db
 from study.interviews.schemes import load_schemes
 from study.platforms.store import import_platform_export
 
+from coding_study import code_passage, code_span
 from comparison_study import build_small_study, reference_scores
 from conftest import DATA as TEST_DATA
 
@@ -51,17 +52,8 @@ def _transcript(session, organisation: str, name: str, text: str) -> int:
     return row.id
 
 
-def _code(session, transcript_id: int, text: str, passage: str, code: str, coder: int) -> None:
-    start = text.index(passage)
-    add_coding(
-        session,
-        transcript_id=transcript_id,
-        start=start,
-        end=start + len(passage),
-        code_id=(SCHEME, code),
-        coder_id=coder,
-        actor=OPERATOR,
-    )
+def _code(session, transcript_id: int, passage: str, code: str, coder: int) -> None:
+    code_passage(session, transcript_id, passage, (SCHEME, code), coder)
 
 
 @pytest.fixture
@@ -76,12 +68,12 @@ def coded_study(session):
     t1 = _transcript(session, "Alfa Bank", "coordinator-alfa", first)
     t2 = _transcript(session, "Alfa Bank", "manager-alfa", second)
     _transcript(session, "Beta Kommune", "coordinator-beta", "Q: Hello?\nA: Hello.\n")
-    _code(session, t1, first, AGREED, "not-work-related", ana)
-    _code(session, t1, first, AGREED, "not-work-related", ben)
-    _code(session, t1, first, SHORTER, "not-work-related", ana)
-    _code(session, t1, first, SELF, "fear-of-judgement", ben)  # a sub-code
-    _code(session, t1, first, FORMULA, "management-words-not-action", ana)
-    _code(session, t2, second, ROUTINE, "not-daily-routine", ana)
+    _code(session, t1, AGREED, "not-work-related", ana)
+    _code(session, t1, AGREED, "not-work-related", ben)
+    _code(session, t1, SHORTER, "not-work-related", ana)
+    _code(session, t1, SELF, "fear-of-judgement", ben)  # a sub-code
+    _code(session, t1, FORMULA, "management-words-not-action", ana)
+    _code(session, t2, ROUTINE, "not-daily-routine", ana)
     session.flush()
     return session
 
@@ -217,25 +209,12 @@ def test_coded_platform_conversations_are_not_counted_as_interviews(coded_study,
     ana = coded_study.scalar(select(AccountRow.id).where(AccountRow.email == "ana@example.org"))
     for transcript_id in documents:  # a coder codes every conversation with the challenges
         for challenge in CHALLENGES:
-            add_coding(
-                coded_study,
-                transcript_id=transcript_id,
-                start=0,
-                end=5,
-                code_id=(SCHEME, challenge.code),
-                coder_id=ana,
-                actor=OPERATOR,
-            )
+            code_span(coded_study, transcript_id, 0, 5, (SCHEME, challenge.code), ana)
     coded_study.flush()
     after = joint_display(coded_study, viewer=OPERATOR)
-    said = [
-        "interviews",
-        "coded_interviews",
-        "interviews_with_code",
-        "coded_share",
-        "passages_per_interview",
-        "quote",
-        "quote_source",
+    # what the interviews said: every column from the interview count up to the platform's
+    said = JOINT_COLUMNS[
+        JOINT_COLUMNS.index("interviews") : JOINT_COLUMNS.index("platform_measure")
     ]
     assert after[said].equals(before[said])
     alfa = _cell(after, "Alfa Bank", "challenge_self_censorship")

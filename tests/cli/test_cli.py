@@ -87,16 +87,8 @@ def test_org_add_then_list_as_table(database_url):
 
 def test_user_add_reads_the_password_from_stdin_and_can_log_in(database):
     env = {"STUDY_DATABASE_URL": database.url}
-    result = invoke(
-        "user",
-        "add",
-        "rita@example.org",
-        "--role",
-        "researcher",
-        "--password-stdin",
-        input="a long secret password\n",
-        env=env,
-    )
+    add = "user add rita@example.org --role researcher --password-stdin".split()
+    result = invoke(*add, input="a long secret password\n", env=env)
     assert result.exit_code == 0, result.output
     from study.admin.login import log_in
 
@@ -107,15 +99,8 @@ def test_user_add_reads_the_password_from_stdin_and_can_log_in(database):
 
 def test_user_add_prompts_for_a_confirmed_password(database):
     env = {"STUDY_DATABASE_URL": database.url}
-    result = invoke(
-        "user",
-        "add",
-        "c@example.org",
-        "--role",
-        "coder",
-        input="another secret pw\nanother secret pw\n",
-        env=env,
-    )
+    add = "user add c@example.org --role coder".split()
+    result = invoke(*add, input="another secret pw\nanother secret pw\n", env=env)
     assert result.exit_code == 0, result.output
 
 

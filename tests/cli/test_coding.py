@@ -9,14 +9,10 @@ import json
 from docx import Document
 from typer.testing import CliRunner
 
-from study.admin.permissions import OPERATOR
 from study.cli import app
-from study.interviews.coding import add_coding, load_scheme_into_db
 
-from coding_study import seed_coders, seed_transcript, span_of
-from conftest import DATA
+from coding_study import CODING, code_passage, seed_tiny_study
 
-CODING = DATA / "coding"
 runner = CliRunner()
 
 
@@ -32,23 +28,9 @@ def _codes(database, scheme="tiny") -> list[dict]:
 
 def _seed_codings(database) -> int:
     with database.transaction() as session:
-        load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
-        transcript = seed_transcript(session)
-        ana, ben = seed_coders(session)
-        for passage, key, coder in [
-            ("busy all day 😀", "no-time", ana),
-            ("afraid of being judged", "fear", ben),
-        ]:
-            start, end = span_of(session, transcript, passage)
-            add_coding(
-                session,
-                transcript_id=transcript,
-                start=start,
-                end=end,
-                code_id=("tiny", key),
-                coder_id=coder,
-                actor=OPERATOR,
-            )
+        transcript, ana, ben = seed_tiny_study(session)
+        code_passage(session, transcript, "busy all day 😀", ("tiny", "no-time"), ana)
+        code_passage(session, transcript, "afraid of being judged", ("tiny", "fear"), ben)
     return transcript
 
 

@@ -101,15 +101,8 @@ def test_scores_as_sav_read_back_with_labels(study_url, tmp_path):
     frame, meta = pyreadstat.read_sav(str(out))
     assert len(frame) == 27
     assert meta.column_names_to_labels["challenge_self_censorship"] == "Challenge: self-censorship"
-    assert list(frame.columns[:7]) == [
-        "response_id",
-        "organisation",
-        "sector",
-        "size_band",
-        "country",
-        "campaign",
-        "instrument_version",
-    ]
+    lead = "response_id organisation sector size_band country campaign instrument_version"
+    assert list(frame.columns[:7]) == lead.split()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -79,35 +79,14 @@ def test_interview_guide_prints_as_docx(database, tmp_path):
 def test_campaign_create_prints_links_and_list_counts(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-    result = invoke(
-        database,
-        "campaign",
-        "create",
-        "--org",
-        "Nordlys Bank",
-        "--instrument",
-        "ism-adoption-survey",
-        "--invitations",
-        "3",
-        "--closes",
-        "2030-01-31",
-    )
+    create = ["campaign", "create", "--org", "Nordlys Bank", "--instrument", "ism-adoption-survey"]
+    result = invoke(database, *create, "--invitations", "3", "--closes", "2030-01-31")
     assert result.exit_code == 0, result.output
     links = [line for line in result.output.splitlines() if line.startswith("https://")]
     assert len(links) == 3 and all(
         link.startswith("https://survey.example.org/survey?t=") for link in links
     )
-    open_link = invoke(
-        database,
-        "campaign",
-        "create",
-        "--org",
-        "Nordlys Bank",
-        "--instrument",
-        "ism-adoption-survey",
-        "--headcount",
-        "10",
-    )
+    open_link = invoke(database, *create, "--headcount", "10")
     assert "survey?t=" in open_link.output
     rows = json.loads(invoke(database, "campaign", "list", "--format", "json").output)
     personal = next(r for r in rows if r["mode"] == "personal")
@@ -136,6 +115,12 @@ def _write_plain_csv(path, rows):
             writer.writerow([key, *[answers.get(item, "") for item in items]])
 
 
+def _import_responses(database, source):
+    """`study import responses` of a plain CSV export into Nordlys Bank."""
+    args = ["import", "responses", str(source), "--instrument", "ism-adoption-survey"]
+    return invoke(database, *args, "--org", "Nordlys Bank", "--format", "csv")
+
+
 def test_import_then_export_responses_keeps_labels_and_text_safe(database, tmp_path):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
@@ -144,18 +129,7 @@ def test_import_then_export_responses_keeps_labels_and_text_safe(database, tmp_p
         source,
         [["r1", 5, 4, 2, '=HYPERLINK("http://x","click")'], ["r2", 3, 2, 5, "Svært at finde ting"]],
     )
-    result = invoke(
-        database,
-        "import",
-        "responses",
-        str(source),
-        "--instrument",
-        "ism-adoption-survey",
-        "--org",
-        "Nordlys Bank",
-        "--format",
-        "csv",
-    )
+    result = _import_responses(database, source)
     assert result.exit_code == 0, result.output
     assert "Imported 2 responses" in result.output
 
@@ -188,18 +162,7 @@ def test_import_with_unknown_columns_stores_nothing(database, tmp_path):
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
     source = tmp_path / "bad.csv"
     source.write_text("respondent_id,uf1,not_an_item,also_not\nr1,5,1,2\n")
-    result = invoke(
-        database,
-        "import",
-        "responses",
-        str(source),
-        "--instrument",
-        "ism-adoption-survey",
-        "--org",
-        "Nordlys Bank",
-        "--format",
-        "csv",
-    )
+    result = _import_responses(database, source)
     assert result.exit_code == 1
     assert "not_an_item" in result.output and "also_not" in result.output
     rows = json.loads(invoke(database, "campaign", "list", "--format", "json").output)

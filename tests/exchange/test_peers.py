@@ -29,11 +29,9 @@ from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, i
 from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_xml
 
 import qualcoder_emulation as qualcoder
-from conftest import DATA as TEST_DATA
-from conftest import ROOT
+from conftest import REFIQDA, ROOT
 from icr_study import SCHEME, build_icr_study, build_memo_study
 
-DATA = TEST_DATA / "refiqda"
 NS = "{urn:QDA-XML:project:1.0}"
 CODING_MEMO = "Ana: check the emoji & the dash."
 SOURCE_MEMO = "Warehouse staff only."
@@ -130,7 +128,7 @@ def test_our_own_reimport_does_not_duplicate_memos(database, study, second_datab
 
 def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotation(second_database):
     with second_database.transaction() as session:
-        summary = import_qdpx(session, DATA / "qualcoder-project.qdpx", actor=OPERATOR)
+        summary = import_qdpx(session, REFIQDA / "qualcoder-project.qdpx", actor=OPERATOR)
         assert (summary.sources, summary.codings) == (2, 5)
         transcripts = {t.name: t for t in session.scalars(select(TranscriptRow))}
         coordinator = transcripts["nordbank-coordinator.txt"]
@@ -155,7 +153,7 @@ def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotati
 
 def test_qualcoder_codebook_with_byte_order_mark_imports(second_database):
     with second_database.transaction() as session:
-        book = import_codebook(session, DATA / "qualcoder-codebook.qdc", actor=OPERATOR)
+        book = import_codebook(session, REFIQDA / "qualcoder-codebook.qdc", actor=OPERATOR)
     assert (book.codes, book.warnings) == (4, ())
 
 
@@ -226,9 +224,9 @@ def test_round_trip_through_qualcoder_keeps_sources_codes_codings_memos_and_code
 
 def test_taguette_codebook_with_empty_sets_is_read_with_one_warning(second_database):
     with pytest.raises(InvalidFile, match="Sets"):
-        validate_codebook_xml((DATA / "taguette-codebook.qdc").read_bytes())  # strict
+        validate_codebook_xml((REFIQDA / "taguette-codebook.qdc").read_bytes())  # strict
     with second_database.transaction() as session:
-        book = import_codebook(session, DATA / "taguette-codebook.qdc", actor=OPERATOR)
+        book = import_codebook(session, REFIQDA / "taguette-codebook.qdc", actor=OPERATOR)
     assert book.codes == 5
     assert book.warnings == (
         "The file has an empty <Sets/> element (Taguette writes one; the "
@@ -237,7 +235,7 @@ def test_taguette_codebook_with_empty_sets_is_read_with_one_warning(second_datab
 
 
 def test_taguette_csv_codebook_imports_with_its_hierarchy():
-    codes = read_codebook(DATA / "taguette-codebook.csv")
+    codes = read_codebook(REFIQDA / "taguette-codebook.csv")
     assert [(c.name, [k.name for k in c.children]) for c in codes] == [
         ("challenges", ["not-work-related", "self-censorship"]),
         ("ambassadors", []),
@@ -314,8 +312,8 @@ def test_taguettes_own_codebook_import_reads_our_csv(tmp_path):
 
 
 def test_maxqda_and_atlas_files_still_read_without_deviation_warnings():
-    maxqda = read_qdpx(DATA / "maxqda24-export.qdpx")
-    atlas = read_qdpx(DATA / "atlasti23-codebook-only.qdpx")
+    maxqda = read_qdpx(REFIQDA / "maxqda24-export.qdpx")
+    atlas = read_qdpx(REFIQDA / "atlasti23-codebook-only.qdpx")
     for project in (maxqda, atlas):
         assert not any("not well-formed" in w or "empty <" in w for w in project.warnings)
     assert len(maxqda.sources) == 10 and atlas.codes[0].name == "Commits"

@@ -7,7 +7,6 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
-import xmlschema
 from sqlalchemy import func, select
 
 from study.admin.permissions import OPERATOR
@@ -21,6 +20,7 @@ from study.db.models import (
     TranscriptRow,
 )
 from study.errors import InvalidFile
+from study.exchange import refiqda
 from study.exchange.qdpx import (
     IMPORTED_ORGANISATION,
     build_project,
@@ -30,13 +30,6 @@ from study.exchange.qdpx import (
     import_qdpx,
 )
 from study.exchange.refiqda import (
-    QdaCase,
-    QdaCode,
-    QdaCoding,
-    QdaNote,
-    QdaProject,
-    QdaTextSource,
-    QdaUser,
     parse_code_description,
     read_qdpx,
     write_qdpx,
@@ -44,13 +37,8 @@ from study.exchange.refiqda import (
 from study.interviews.coding.codings import list_codings
 from study.interviews.coding.schemes_store import list_codes, load_scheme_into_db, scheme_rows
 
-from conftest import DATA as TEST_DATA
-from conftest import ROOT
+from conftest import REFIQDA, ROOT, refiqda_schema
 from icr_study import DANISH, SCHEME, build_icr_study, build_memo_study
-
-DATA = TEST_DATA / "refiqda"
-PROJECT_XSD = xmlschema.XMLSchema(str(DATA / "Project.xsd"))
-CODEBOOK_XSD = xmlschema.XMLSchema(str(DATA / "Codebook.xsd"))
 
 
 @pytest.fixture
@@ -97,7 +85,7 @@ def test_export_is_schema_valid_and_holds_users_cases_codes_codings_and_memos(
     )
     with zipfile.ZipFile(tmp_path / "study.qdpx") as archive:
         qde = archive.read("project.qde")
-        PROJECT_XSD.validate(io.BytesIO(qde))
+        refiqda_schema("Project").validate(io.BytesIO(qde))
         texts = {
             name: archive.read(name).decode("utf-8")
             for name in archive.namelist()
@@ -195,20 +183,20 @@ def test_importing_the_same_project_twice_adds_nothing_and_says_so(
     assert any("Source 'launch' was already stored" in w for w in again.warnings)
 
 
-def _hand_project(text: str, start: int, end: int) -> QdaProject:
-    code = QdaCode(
+def _hand_project(text: str, start: int, end: int) -> refiqda.QdaProject:
+    code = refiqda.QdaCode(
         "C0DE0000-0000-4000-8000-000000000001",
         "Not work-related",
         "#E06666",
-        children=[QdaCode("C0DE0000-0000-4000-8000-000000000002", "Breaks")],
+        children=[refiqda.QdaCode("C0DE0000-0000-4000-8000-000000000002", "Breaks")],
     )
-    source = QdaTextSource(
+    source = refiqda.QdaTextSource(
         "50C00000-0000-4000-8000-000000000001",
         "Warehouse",
         text,
         ["CA5E0000-0000-4000-8000-000000000001"],
         [
-            QdaCoding(
+            refiqda.QdaCoding(
                 "C0D1C0D1-0000-4000-8000-000000000001",
                 start,
                 end,
@@ -219,13 +207,13 @@ def _hand_project(text: str, start: int, end: int) -> QdaProject:
             )
         ],
     )
-    loose = QdaTextSource("50C00000-0000-4000-8000-000000000002", "No case", "Kort tekst.")
-    return QdaProject(
+    loose = refiqda.QdaTextSource("50C00000-0000-4000-8000-000000000002", "No case", "Kort tekst.")
+    return refiqda.QdaProject(
         "Peer study",
-        [QdaUser("0A1B2C3D-0000-4000-8000-000000000001", "Anna")],
+        [refiqda.QdaUser("0A1B2C3D-0000-4000-8000-000000000001", "Anna")],
         [code],
         [
-            QdaCase(
+            refiqda.QdaCase(
                 "CA5E0000-0000-4000-8000-000000000001",
                 "Lager A/S",
                 {
@@ -238,8 +226,8 @@ def _hand_project(text: str, start: int, end: int) -> QdaProject:
         ],
         [source, loose],
         [
-            QdaNote("40000000-0000-4000-8000-000000000001", "About the whole project."),
-            QdaNote(
+            refiqda.QdaNote("40000000-0000-4000-8000-000000000001", "About the whole project."),
+            refiqda.QdaNote(
                 "40000000-0000-4000-8000-000000000002",
                 "About the warehouse.",
                 "50C00000-0000-4000-8000-000000000001",
@@ -319,7 +307,7 @@ def test_an_invalid_archive_is_refused_and_nothing_is_stored(database, tmp_path,
 
 def test_maxqda24_peer_export_imports_ten_sources_and_307_codes(database):
     with database.transaction() as session:
-        summary = import_qdpx(session, DATA / "maxqda24-export.qdpx", actor=OPERATOR)
+        summary = import_qdpx(session, REFIQDA / "maxqda24-export.qdpx", actor=OPERATOR)
         codes = session.scalar(select(func.count(CodeRow.id)))
         nested = session.scalar(
             select(func.count(CodeRow.id)).where(CodeRow.parent_id.is_not(None))
@@ -336,8 +324,8 @@ def test_maxqda24_peer_export_imports_ten_sources_and_307_codes(database):
 
 def test_atlasti23_codebook_becomes_a_scheme_and_identical_reimport_reuses_it(database):
     with database.transaction() as session:
-        first = import_codebook(session, DATA / "atlasti23-codebook-only.qdpx", actor=OPERATOR)
-        again = import_codebook(session, DATA / "atlasti23-codebook-only.qdpx", actor=OPERATOR)
+        first = import_codebook(session, REFIQDA / "atlasti23-codebook-only.qdpx", actor=OPERATOR)
+        again = import_codebook(session, REFIQDA / "atlasti23-codebook-only.qdpx", actor=OPERATOR)
         codes = list_codes(session, first.scheme, viewer=OPERATOR)
     assert (first.scheme, first.version, first.codes, first.created) == (
         "atlasti23-codebook-only",
@@ -357,7 +345,7 @@ def test_codebook_export_is_schema_valid_and_imports_back_unchanged(database, tm
     with database.transaction() as session:
         build_icr_study(session)
         count = export_codebook(session, SCHEME, tmp_path / "scheme.qdc", viewer=OPERATOR)
-        CODEBOOK_XSD.validate(str(tmp_path / "scheme.qdc"))
+        refiqda_schema("Codebook").validate(str(tmp_path / "scheme.qdc"))
         copy = import_codebook(session, tmp_path / "scheme.qdc", scheme_key="copy", actor=OPERATOR)
         original, copied = (
             list_codes(session, SCHEME, viewer=OPERATOR),

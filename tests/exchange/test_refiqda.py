@@ -9,17 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import xmlschema
 
 from study.errors import InvalidFile, InvalidInput
+from study.exchange import refiqda
 from study.exchange.refiqda import (
-    QdaCase,
-    QdaCode,
-    QdaCoding,
-    QdaNote,
-    QdaProject,
-    QdaTextSource,
-    QdaUser,
     format_code_description,
     parse_code_description,
     read_codebook,
@@ -30,11 +23,7 @@ from study.exchange.refiqda import (
 )
 from study.exchange.refiqda.model import iter_codes
 
-from conftest import DATA as TEST_DATA
-
-DATA = TEST_DATA / "refiqda"
-PROJECT_XSD = xmlschema.XMLSchema(str(DATA / "Project.xsd"))
-CODEBOOK_XSD = xmlschema.XMLSchema(str(DATA / "Codebook.xsd"))
+from conftest import REFIQDA, refiqda_schema
 
 ANNA = "0A1B2C3D-0000-4000-8000-000000000001"
 BO = "0A1B2C3D-0000-4000-8000-000000000002"
@@ -58,9 +47,9 @@ def _span(text: str, passage: str) -> tuple[int, int]:
     return start, start + len(passage)
 
 
-def _coding(guid_tail: str, text: str, passage: str, code: str, user: str) -> QdaCoding:
+def _coding(guid_tail: str, text: str, passage: str, code: str, user: str) -> refiqda.QdaCoding:
     start, end = _span(text, passage)
-    return QdaCoding(
+    return refiqda.QdaCoding(
         guid=f"C0D1C0D1-0000-4000-8000-{guid_tail:0>12}",
         start=start,
         end=end,
@@ -71,16 +60,16 @@ def _coding(guid_tail: str, text: str, passage: str, code: str, user: str) -> Qd
     )
 
 
-def _study_project() -> QdaProject:
+def _study_project() -> refiqda.QdaProject:
     codes = [
-        QdaCode(
+        refiqda.QdaCode(
             guid=PARENT,
             name="Coordinator challenges",
             color="#3366CC",
             description="Madsen (2017): four challenges.",
             is_codable=False,
             children=[
-                QdaCode(
+                refiqda.QdaCode(
                     guid=NOT_WORK,
                     name="Not work-related",
                     color="#E06666",
@@ -91,7 +80,7 @@ def _study_project() -> QdaProject:
                         "'Det er ikke rigtigt arbejde.'",
                     ),
                 ),
-                QdaCode(
+                refiqda.QdaCode(
                     guid=CENSOR,
                     name="Self-censorship",
                     color="#93C47D",
@@ -102,7 +91,7 @@ def _study_project() -> QdaProject:
     ]
     second_text = "Ledelsen siger ja, men skriver aldrig selv. Æbler og øl på fredag.\n"
     sources = [
-        QdaTextSource(
+        refiqda.QdaTextSource(
             guid=INTERVIEW,
             name="Bank coordinator",
             text=TRANSCRIPT,
@@ -120,7 +109,7 @@ def _study_project() -> QdaProject:
                 ),
             ],
         ),
-        QdaTextSource(
+        refiqda.QdaTextSource(
             guid=SECOND,
             name="Municipality coordinator",
             text=second_text,
@@ -128,33 +117,33 @@ def _study_project() -> QdaProject:
             codings=[_coding("4", second_text, "Æbler og øl", CENSOR, ANNA)],
         ),
     ]
-    return QdaProject(
+    return refiqda.QdaProject(
         name="ISM coordinators 2014",
-        users=[QdaUser(ANNA, "Anna Ærø"), QdaUser(BO, "Bo Ståhl")],
+        users=[refiqda.QdaUser(ANNA, "Anna Ærø"), refiqda.QdaUser(BO, "Bo Ståhl")],
         codes=codes,
         cases=[
-            QdaCase(BANK, "Danske Bank-like", {"sector": "finance", "employees": "1200"}),
-            QdaCase(CITY, "Municipality", {"sector": "public"}),
+            refiqda.QdaCase(BANK, "Danske Bank-like", {"sector": "finance", "employees": "1200"}),
+            refiqda.QdaCase(CITY, "Municipality", {"sector": "public"}),
         ],
         sources=sources,
         notes=[
-            QdaNote(
+            refiqda.QdaNote(
                 "0E0E0000-0000-4000-8000-000000000001",
                 "Check the lageret remark.",
                 target_guid=INTERVIEW,
                 creating_user_guid=ANNA,
                 created=datetime(2024, 5, 4, 8, 0, tzinfo=UTC),
             ),
-            QdaNote(
+            refiqda.QdaNote(
                 "0E0E0000-0000-4000-8000-000000000002",
                 "Borderline with workload.",
                 target_guid="C0D1C0D1-0000-4000-8000-000000000002",
                 creating_user_guid=BO,
             ),
-            QdaNote(
+            refiqda.QdaNote(
                 "0E0E0000-0000-4000-8000-000000000003", "Merge with silence?", target_guid=CENSOR
             ),
-            QdaNote("0E0E0000-0000-4000-8000-000000000004", "Project memo\nsecond line."),
+            refiqda.QdaNote("0E0E0000-0000-4000-8000-000000000004", "Project memo\nsecond line."),
         ],
     )
 
@@ -221,8 +210,8 @@ def test_written_project_qde_is_valid_against_the_refi_qda_schema(tmp_path: Path
             f"sources/{SECOND}.txt",
         ]
         assert archive.read(f"sources/{INTERVIEW}.txt").decode("utf-8") == TRANSCRIPT
-    PROJECT_XSD.validate(io.BytesIO(qde))
-    root = PROJECT_XSD.to_etree(PROJECT_XSD.decode(io.BytesIO(qde)))
+    refiqda_schema("Project").validate(io.BytesIO(qde))
+    root = refiqda_schema("Project").to_etree(refiqda_schema("Project").decode(io.BytesIO(qde)))
     ns = "{urn:QDA-XML:project:1.0}"
     source = root.find(f"{ns}Sources/{ns}TextSource[@guid='{INTERVIEW}']")
     assert source.get("plainTextPath") == f"internal://{INTERVIEW}.txt"
@@ -293,7 +282,7 @@ def test_writer_refuses_inconsistent_projects(tmp_path: Path, break_it, message:
 def test_codebook_is_schema_valid_and_round_trips(tmp_path: Path) -> None:
     codes = _study_project().codes
     write_codebook(codes, tmp_path / "scheme.qdc")
-    CODEBOOK_XSD.validate(str(tmp_path / "scheme.qdc"))
+    refiqda_schema("Codebook").validate(str(tmp_path / "scheme.qdc"))
     assert read_codebook(tmp_path / "scheme.qdc") == codes
 
 
@@ -327,7 +316,7 @@ def test_free_text_description_stays_whole_as_the_definition() -> None:
 
 
 def test_maxqda24_export_imports_its_ten_sources_and_307_codes() -> None:
-    project = read_qdpx(DATA / "maxqda24-export.qdpx")
+    project = read_qdpx(REFIQDA / "maxqda24-export.qdpx")
     assert project.name == "2025-06-16_ICLS_Conf_Themes_ALL_just10"
     assert len(project.sources) == 10
     assert len(list(iter_codes(project.codes))) == 307
@@ -342,7 +331,7 @@ def test_maxqda24_export_imports_its_ten_sources_and_307_codes() -> None:
     assert first.children[0].description == (
         "Apply this code when a study uses Gee's concept of affinity spaces."
     )
-    assert project.users == [QdaUser("F3EA8DA1-BB99-411F-8ED4-011170237B6C", "johnb")]
+    assert project.users == [refiqda.QdaUser("F3EA8DA1-BB99-411F-8ED4-011170237B6C", "johnb")]
     source = next(s for s in project.sources if s.name == "ICLS 2024 3-10")
     assert source.text.startswith("Mapping the Complexity of Learning: A Learning Experience")
     assert len(source.text) == 33881
@@ -351,7 +340,7 @@ def test_maxqda24_export_imports_its_ten_sources_and_307_codes() -> None:
 
 
 def test_maxqda24_import_exports_again_without_loss(tmp_path: Path) -> None:
-    project = read_qdpx(DATA / "maxqda24-export.qdpx")
+    project = read_qdpx(REFIQDA / "maxqda24-export.qdpx")
     write_qdpx(project, tmp_path / "again.qdpx")
     again = read_qdpx(tmp_path / "again.qdpx")
     project.warnings = []
@@ -359,7 +348,7 @@ def test_maxqda24_import_exports_again_without_loss(tmp_path: Path) -> None:
 
 
 def test_atlasti23_codebook_only_export_imports_its_code_tree() -> None:
-    project = read_qdpx(DATA / "atlasti23-codebook-only.qdpx")
+    project = read_qdpx(REFIQDA / "atlasti23-codebook-only.qdpx")
     assert project.sources == [] and project.warnings == []
     assert [u.name for u in project.users] == ["Enric Llagostera", "ATLAS.ti"]
     (commits,) = project.codes
@@ -368,7 +357,7 @@ def test_atlasti23_codebook_only_export_imports_its_code_tree() -> None:
         "2022-05-10T02:05:59Z 19e4dce",
         "2022-02-11T10:39:25Z cdbfd92",
     ]
-    assert read_codebook(DATA / "atlasti23-codebook-only.qdpx") == project.codes
+    assert read_codebook(REFIQDA / "atlasti23-codebook-only.qdpx") == project.codes
 
 
 # --- positions from other tools -----------------------------------------------------------
@@ -401,31 +390,40 @@ def _read_one_selection(tmp_path: Path, original: str, start: int, end: int, nam
     return read_qdpx(_archive(tmp_path / "one.qdpx", qde, {"sources/a.txt": original.encode()}))
 
 
-def test_selection_counted_on_lf_text_is_recognised_by_its_name(tmp_path: Path) -> None:
-    original = "Et.\r\nTo.\r\nTre.\r\nFire er kodet.\r\n"
-    passage = "Fire er kodet."
-    start = original.replace("\r\n", "\n").index(passage)
+@pytest.mark.parametrize(
+    "original, passage, counted_start, warning",
+    [
+        pytest.param(
+            "Et.\r\nTo.\r\nTre.\r\nFire er kodet.\r\n",
+            "Fire er kodet.",
+            lambda text, at: len(text[:at].replace("\r\n", "\n")),
+            "counted a Windows line break as one character",
+            id="counted-on-lf-text",
+        ),
+        pytest.param(
+            "Godt 👍 og 🎉 fest. Ledelsen deltager aldrig.",
+            "Ledelsen deltager aldrig.",
+            lambda text, at: len(text[:at].encode("utf-16-le")) // 2,
+            "UTF-16 units",
+            id="utf16-positions",
+        ),
+        pytest.param(
+            "Indledning. Vi bruger Workplace hver dag. Slut.",
+            "Vi bruger Workplace hver dag.",
+            lambda text, at: at + 4,
+            "moved to the nearby passage",
+            id="off-by-a-few-characters",
+        ),
+    ],
+)
+def test_a_selection_counted_another_way_moves_to_its_named_text(
+    tmp_path: Path, original, passage, counted_start, warning
+) -> None:
+    """Another tool's start (from the passage's true offset) is recognised by the selection's name."""
+    start = counted_start(original, original.index(passage))
     project = _read_one_selection(tmp_path, original, start, start + len(passage), passage)
     assert project.sources[0].codings[0].text == passage
-    assert any("counted a Windows line break as one character" in w for w in project.warnings)
-
-
-def test_utf16_positions_are_converted_when_the_name_shows_them(tmp_path: Path) -> None:
-    original = "Godt 👍 og 🎉 fest. Ledelsen deltager aldrig."
-    passage = "Ledelsen deltager aldrig."
-    start16 = len(original[: original.index(passage)].encode("utf-16-le")) // 2
-    project = _read_one_selection(tmp_path, original, start16, start16 + len(passage), passage)
-    assert project.sources[0].codings[0].text == passage
-    assert any("UTF-16 units" in w for w in project.warnings)
-
-
-def test_selection_off_by_a_few_characters_moves_to_its_named_text(tmp_path: Path) -> None:
-    original = "Indledning. Vi bruger Workplace hver dag. Slut."
-    passage = "Vi bruger Workplace hver dag."
-    start = original.index(passage) + 4
-    project = _read_one_selection(tmp_path, original, start, start + len(passage), passage)
-    assert project.sources[0].codings[0].text == passage
-    assert any("moved to the nearby passage" in w for w in project.warnings)
+    assert any(warning in w for w in project.warnings)
 
 
 def test_label_names_keep_positions_and_say_so(tmp_path: Path) -> None:

@@ -11,9 +11,7 @@ from dataclasses import asdict
 
 import pytest
 from sqlalchemy import delete, func, select, text
-from streamlit.testing.v1 import AppTest
 
-from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.db.models import TranscriptRow
@@ -21,7 +19,7 @@ from study.errors import InvalidInput, NotFound
 from study.interviews.search import parse_query, search_transcripts, word_spans
 from study.interviews.transcripts.store import import_transcript
 
-from conftest import DATA, ROOT
+from conftest import DATA, add_user, open_app_page
 
 CORPUS = [
     ("nordlys-coordinator.txt", "Nordlys Bank", "coordinator"),
@@ -379,17 +377,8 @@ def test_words_are_letters_and_digits_of_any_script_in_code_points():
 
 def test_search_page_shows_hits_in_context(corpus, database):
     with database.transaction() as session:
-        coder = add_account(
-            session,
-            "coder@example.org",
-            role="coder",
-            password="a long secret password",
-            actor=OPERATOR,
-        )
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.session_state["account"] = asdict(coder)
-    at.run()
-    at.switch_page("study/ui/pages/search.py").run()
+        coder = add_user(session, "coder@example.org", "coder")
+    at = open_app_page(coder, "search.py", timeout=30)
     assert not at.exception
     assert at.title[0].value == "Search transcripts"
     at.text_input(key="search_query").input("self-censorship").run()

@@ -40,16 +40,24 @@ SCHEME = CodingScheme(
 )
 
 
+def suggest(text: str, language: str):
+    """The transcript written as ``text``, parsed, and the suggestions for it."""
+    parsed = parse_transcript(text.encode("utf-8"), "interview.txt")
+    return parsed, suggest_passages(parsed.text, parsed.turns, SCHEME, language=language)
+
+
+def keywords_found(parsed, found) -> list[tuple[str, str, str]]:
+    """(code, keyword, the words in the text that matched it) of each suggestion."""
+    return [(s.code_id, s.keyword, parsed.text[s.keyword_start : s.keyword_end]) for s in found]
+
+
 def test_danish_keyword_matches_inflected_forms() -> None:
-    parsed = parse_transcript(
+    parsed, found = suggest(
         "I: Hvad med ledelsen?\nR: Ledelsens opbakning er svag. Direktøren skriver aldrig. "
-        "Det er spild af tiden, siger de, og rutinerne mangler.\n".encode(),
-        "da.txt",
+        "Det er spild af tiden, siger de, og rutinerne mangler.\n",
+        "da",
     )
-    found = suggest_passages(parsed.text, parsed.turns, SCHEME, language="da")
-    assert [
-        (s.code_id, s.keyword, parsed.text[s.keyword_start : s.keyword_end]) for s in found
-    ] == [
+    assert keywords_found(parsed, found) == [
         ("management", "ledelse", "ledelsen"),
         ("management", "ledelse", "Ledelsens"),
         ("management", "direktør", "Direktøren"),
@@ -65,11 +73,8 @@ def test_english_multi_word_keywords_match_as_stemmed_sequences_only() -> None:
     text = (
         "R: Top managers never post. It is wasting time, a waste of times. Time is not the waste."
     )
-    parsed = parse_transcript(text.encode(), "en.txt")
-    found = suggest_passages(parsed.text, parsed.turns, SCHEME, language="en")
-    assert [
-        (s.code_id, s.keyword, parsed.text[s.keyword_start : s.keyword_end]) for s in found
-    ] == [
+    parsed, found = suggest(text, "en")
+    assert keywords_found(parsed, found) == [
         ("management", "top management", "Top managers"),
         ("routine", "waste of time", "waste of times"),
     ]
@@ -77,8 +82,7 @@ def test_english_multi_word_keywords_match_as_stemmed_sequences_only() -> None:
 
 def test_one_suggestion_per_code_and_sentence_in_text_then_scheme_order() -> None:
     text = "R: I was afraid that the management routine, the management, would fail."
-    parsed = parse_transcript(text.encode(), "order.txt")
-    found = suggest_passages(parsed.text, parsed.turns, SCHEME, language="en")
+    parsed, found = suggest(text, "en")
     assert [(s.code_id, s.keyword) for s in found] == [
         ("management", "management"),
         ("routine", "routine"),
@@ -90,8 +94,7 @@ def test_one_suggestion_per_code_and_sentence_in_text_then_scheme_order() -> Non
 
 def test_offsets_are_code_points_after_emoji_and_danish_letters() -> None:
     text = "R: Øh 🙈🙈 æøå! Vi er bange. Ja 👍🏽, men ledelsen?"
-    parsed = parse_transcript(text.encode("utf-8"), "emoji.txt")
-    found = suggest_passages(parsed.text, parsed.turns, SCHEME, language="da")
+    parsed, found = suggest(text, "da")
     assert [
         (parsed.text[s.start : s.end], parsed.text[s.keyword_start : s.keyword_end]) for s in found
     ] == [("Vi er bange.", "bange"), ("Ja 👍🏽, men ledelsen?", "ledelsen")]
@@ -104,8 +107,7 @@ def test_speaker_labels_abbreviations_and_turn_boundaries() -> None:
         "R: We are afraid\n"
         "Management: of what?\n"
     )
-    parsed = parse_transcript(text.encode(), "labels.txt")
-    found = suggest_passages(parsed.text, parsed.turns, SCHEME, language="en")
+    parsed, found = suggest(text, "en")
     # "e.g." does not end the sentence; the label "Management:" is never matched;
     # "We are afraid" ends with its turn, it does not run on into the next.
     assert [(s.code_id, s.sentence) for s in found] == [

@@ -23,9 +23,8 @@ from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.db.models import EventRow, PlatformChannelRow, PlatformImportRow, TranscriptRow
 from study.platforms.pseudonyms import TextCleaner
-from study.platforms.store import import_platform_export
 
-from conftest import DATA
+from conftest import DATA, import_platform
 
 SLACK = DATA / "platforms" / "slack-nordlys"
 VIVA = DATA / "platforms" / "viva-fjordbank-a"
@@ -93,15 +92,8 @@ def _stored_text(session) -> str:
 
 
 def test_channel_names_are_pseudonymised_by_default(session, slack_export, tmp_path):
-    add_organisation(session, "Nordlys", actor=OPERATOR)
-    report = import_platform_export(
-        session,
-        slack_export,
-        organisation="Nordlys",
-        platform="slack",
-        salt_file=tmp_path / "salt.key",
-        keep_text=True,
-        actor=OPERATOR,
+    report = import_platform(
+        session, slack_export, "Nordlys", "slack", tmp_path / "salt.key", keep_text=True
     )
     session.flush()
     stored = _stored_text(session)
@@ -117,19 +109,24 @@ def test_channel_names_are_pseudonymised_by_default(session, slack_export, tmp_p
     assert len(public) == 2 and all(name.startswith("channel-") for name in public)
 
 
-def test_channel_names_are_kept_only_when_asked(session, slack_export, tmp_path):
-    add_organisation(session, "Nordlys", actor=OPERATOR)
-    import_platform_export(
+@pytest.fixture
+def kept_names(session, slack_export, tmp_path):
+    """The session after importing the export with its text and channel names kept."""
+    import_platform(
         session,
         slack_export,
-        organisation="Nordlys",
-        platform="slack",
-        salt_file=tmp_path / "salt.key",
+        "Nordlys",
+        "slack",
+        tmp_path / "salt.key",
         keep_text=True,
         keep_channel_names=True,
-        actor=OPERATOR,
     )
     session.flush()
+    return session
+
+
+def test_channel_names_are_kept_only_when_asked(kept_names):
+    session = kept_names
     assert set(
         session.scalars(select(PlatformChannelRow.name).where(PlatformChannelRow.kind == "public"))
     ) == {CHANNEL, "random"}
@@ -138,19 +135,8 @@ def test_channel_names_are_kept_only_when_asked(session, slack_export, tmp_path)
     assert "ledergruppe" not in _stored_text(session)
 
 
-def test_every_known_id_handle_and_name_is_replaced_in_kept_text(session, slack_export, tmp_path):
-    add_organisation(session, "Nordlys", actor=OPERATOR)
-    import_platform_export(
-        session,
-        slack_export,
-        organisation="Nordlys",
-        platform="slack",
-        salt_file=tmp_path / "salt.key",
-        keep_text=True,
-        keep_channel_names=True,
-        actor=OPERATOR,
-    )
-    session.flush()
+def test_every_known_id_handle_and_name_is_replaced_in_kept_text(kept_names):
+    session = kept_names
     text = session.scalar(select(TranscriptRow.text).where(TranscriptRow.text.contains("Farvel")))
     assert text is not None
     for raw in SLACK_RAW[:-3]:
@@ -185,15 +171,8 @@ def test_viva_group_names_and_user_ids_in_text_are_replaced(session, tmp_path):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    add_organisation(session, "Fjordbank", actor=OPERATOR)
-    import_platform_export(
-        session,
-        export,
-        organisation="Fjordbank",
-        platform="viva-engage",
-        salt_file=tmp_path / "salt.key",
-        keep_text=True,
-        actor=OPERATOR,
+    import_platform(
+        session, export, "Fjordbank", "viva-engage", tmp_path / "salt.key", keep_text=True
     )
     session.flush()
     stored = _stored_text(session)
@@ -233,20 +212,8 @@ def test_cli_keeps_channel_names_out_of_transcripts_list_and_qdpx(database, slac
         add_organisation(session, "Nordlys", actor=OPERATOR)
         add_organisation(session, "Fjordvik", actor=OPERATOR)
     archive = _cli_export(slack_export, tmp_path)
-    result = runner.invoke(
-        app,
-        [
-            "import",
-            "platform",
-            str(archive),
-            "--org",
-            "Nordlys",
-            "--format",
-            "slack",
-            "--keep-text",
-        ],
-        env=env,
-    )
+    import_args = ["import", "platform", str(archive), "--format", "slack", "--keep-text"]
+    result = runner.invoke(app, [*import_args, "--org", "Nordlys"], env=env)
     assert result.exit_code == 0, result.output
     listed = runner.invoke(app, ["transcripts", "list", "--format", "json"], env=env)
     assert listed.exit_code == 0, listed.output
@@ -258,21 +225,7 @@ def test_cli_keeps_channel_names_out_of_transcripts_list_and_qdpx(database, slac
     for shown in (result.output, listed.output, qdpx):
         for raw in (CHANNEL, "#general", "#random", "U024ANNA1", "Eva Lund"):
             assert raw not in shown, raw
-    kept = runner.invoke(
-        app,
-        [
-            "import",
-            "platform",
-            str(archive),
-            "--org",
-            "Fjordvik",
-            "--format",
-            "slack",
-            "--keep-text",
-            "--keep-channel-names",
-        ],
-        env=env,
-    )
+    kept = runner.invoke(app, [*import_args, "--org", "Fjordvik", "--keep-channel-names"], env=env)
     assert kept.exit_code == 0, kept.output
     listed = runner.invoke(app, ["transcripts", "list", "--format", "json"], env=env)
     assert f"#{CHANNEL}" in listed.output

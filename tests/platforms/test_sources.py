@@ -17,9 +17,9 @@ from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.errors import InvalidFile
 from study.platforms.slack import CHANNEL_REFERENCE, MENTION
-from study.platforms.store import import_platform_export, open_export
+from study.platforms.store import open_export
 
-from conftest import DATA
+from conftest import DATA, import_platform
 
 SLACK = DATA / "platforms" / "slack-nordlys"
 VIVA = DATA / "platforms" / "viva-fjordbank-a"
@@ -78,16 +78,9 @@ def test_viva_export_with_deep_or_hostile_bodies_imports(session, tmp_path):
     fields[13] = hostile  # body
     messages.append(",".join(["5999", "", "5999", *fields[3:]]))
     (export / "Messages.csv").write_text("\n".join(messages) + "\n", encoding="utf-8")
-    add_organisation(session, "Fjordbank", actor=OPERATOR)
     started = time.perf_counter()
-    report = import_platform_export(
-        session,
-        export,
-        organisation="Fjordbank",
-        platform="viva-engage",
-        salt_file=tmp_path / "salt.key",
-        keep_text=True,
-        actor=OPERATOR,
+    report = import_platform(
+        session, export, "Fjordbank", "viva-engage", tmp_path / "salt.key", keep_text=True
     )
     assert report.messages_added == 5
     assert time.perf_counter() - started < 20

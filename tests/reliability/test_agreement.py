@@ -38,6 +38,10 @@ def _alpha(data: pd.DataFrame, level: str) -> float:
     return krippendorff_alpha(data, unit="unit", coder="coder", value="value", level=level)
 
 
+def _bootstrap(data: pd.DataFrame, **options):
+    return bootstrap_alpha_ci(data, unit="unit", coder="coder", value="value", **options)
+
+
 def _wide(data: pd.DataFrame) -> np.ndarray:
     """Coders x units matrix with NaN for missing, the krippendorff package's layout."""
     return data.pivot(index="coder", columns="unit", values="value").to_numpy(dtype=float)
@@ -192,9 +196,7 @@ def test_interval_alpha_of_100000_distinct_values_stays_small_in_memory():
     try:
         interval = _alpha(data, "interval")
         ordinal = _alpha(data, "ordinal")
-        ci = bootstrap_alpha_ci(
-            data, unit="unit", coder="coder", value="value", level="interval", n_boot=5
-        )
+        ci = _bootstrap(data, level="interval", n_boot=5)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -266,24 +268,8 @@ def test_coincidence_matrix_matches_krippendorff_2011_marginals(krippendorff_201
 
 
 def test_bootstrap_interval_is_reproducible_and_brackets_alpha(krippendorff_2011):
-    first = bootstrap_alpha_ci(
-        krippendorff_2011,
-        unit="unit",
-        coder="coder",
-        value="value",
-        level="interval",
-        n_boot=300,
-        seed=3,
-    )
-    again = bootstrap_alpha_ci(
-        krippendorff_2011,
-        unit="unit",
-        coder="coder",
-        value="value",
-        level="interval",
-        n_boot=300,
-        seed=3,
-    )
+    first = _bootstrap(krippendorff_2011, level="interval", n_boot=300, seed=3)
+    again = _bootstrap(krippendorff_2011, level="interval", n_boot=300, seed=3)
     assert first == again
     assert first.alpha == pytest.approx(0.849, abs=5e-4)
     assert first.low < first.alpha < first.high <= 1.0
@@ -303,16 +289,7 @@ def test_bootstrap_replicate_equals_alpha_of_resampled_units(krippendorff_2011):
             for k, i in enumerate(drawn)
         ]
     )
-    ci = bootstrap_alpha_ci(
-        krippendorff_2011,
-        unit="unit",
-        coder="coder",
-        value="value",
-        level="nominal",
-        n_boot=1,
-        seed=11,
-        confidence=0.5,
-    )
+    ci = _bootstrap(krippendorff_2011, level="nominal", n_boot=1, seed=11, confidence=0.5)
     assert ci.low == pytest.approx(_alpha(resampled, "nominal"), abs=1e-12)
 
 
@@ -466,17 +443,7 @@ def test_cluster_bootstrap_replicate_equals_alpha_of_resampled_clusters(krippend
     # Units 1-12 in four clusters of three. One replicate draws 4 clusters with replacement;
     # its alpha equals the PyPI package's alpha of those clusters' units stacked explicitly.
     data = krippendorff_2011.assign(cluster=(krippendorff_2011["unit"] - 1) // 3)
-    ci = bootstrap_alpha_ci(
-        data,
-        unit="unit",
-        coder="coder",
-        value="value",
-        level="interval",
-        n_boot=1,
-        seed=5,
-        confidence=0.5,
-        cluster="cluster",
-    )
+    ci = _bootstrap(data, level="interval", n_boot=1, seed=5, confidence=0.5, cluster="cluster")
     drawn = np.random.default_rng(5).integers(0, 4, 4)
     resampled = pd.concat(
         [
@@ -491,8 +458,8 @@ def test_cluster_bootstrap_replicate_equals_alpha_of_resampled_clusters(krippend
 def test_cluster_bootstrap_needs_each_unit_in_one_cluster_and_two_clusters(krippendorff_2011):
     split = krippendorff_2011.assign(cluster=np.arange(len(krippendorff_2011)) % 2)
     with pytest.raises(InvalidInput, match="Every unit must lie in one 'cluster'"):
-        bootstrap_alpha_ci(split, unit="unit", coder="coder", value="value", cluster="cluster")
+        _bootstrap(split, cluster="cluster")
     one = krippendorff_2011.assign(cluster="only")
-    ci = bootstrap_alpha_ci(one, unit="unit", coder="coder", value="value", cluster="cluster")
+    ci = _bootstrap(one, cluster="cluster")
     assert ci.n_boot == 0 and np.isnan(ci.low) and np.isnan(ci.high)
     assert ci.alpha == pytest.approx(0.743, abs=5e-4)

@@ -14,17 +14,27 @@ from study.admin.audit import list_events
 from study.admin.permissions import OPERATOR
 from study.db.models import AccountRow
 from study.errors import InsufficientData, InvalidInput, NotFound, PermissionDenied
-from study.interviews.coding.codings import add_coding, list_codings
+from study.interviews.coding.codings import list_codings
 from study.interviews.transcripts.store import transcript_json
 from study.reliability.consensus import (
     consensus_coder,
-    list_disagreements,
     preferred_codings,
-    resolve_disagreement,
 )
 from study.reliability.report import find_coder, reliability_report, scheme_coders, verdict
 
-from icr_study import ANA_TURNS, BEN_TURNS, CODE, OTHER_CODE, SCHEME, build_icr_study
+from coding_study import code_span, import_text
+from icr_study import (
+    ANA_TURNS,
+    BEN_TURNS,
+    CODE,
+    INTERVIEW,
+    OTHER_CODE,
+    SCHEME,
+    build_icr_study,
+    code_whole_turns,
+    disagreements,
+    resolve,
+)
 
 
 @pytest.fixture
@@ -108,25 +118,10 @@ def test_identical_coders_agree_perfectly_and_swapping_coders_changes_nothing(se
 
 
 def test_a_transcript_one_coder_skipped_is_missing_not_agreement_on_absence(session, icr):
-    from study.interviews.transcripts.store import import_transcript
-
-    other = import_transcript(
-        session,
-        b"Interviewer: Hi.\n\nCoordinator: We never used it.\n",
-        "second.txt",
-        organisation="Nordlys Bank",
-        role="coordinator",
-        actor=OPERATOR,
+    other = import_text(
+        session, "Interviewer: Hi.\n\nCoordinator: We never used it.\n", "second.txt"
     )
-    add_coding(
-        session,
-        transcript_id=other.id,
-        start=0,
-        end=5,
-        code_id=(SCHEME, CODE),
-        coder_id=icr.ana,
-        actor=OPERATOR,
-    )
+    code_span(session, other.id, 0, 5, (SCHEME, CODE), icr.ana)
     both = reliability_report(session, scheme=SCHEME, unit="turn", viewer=OPERATOR)
     only_first = reliability_report(
         session, scheme=SCHEME, unit="turn", transcripts=[icr.transcript_id], viewer=OPERATOR
@@ -177,14 +172,7 @@ def test_verdict_follows_krippendorffs_2004_thresholds(alpha, expected):
 
 
 def _first_disagreement(session, icr):
-    items = list_disagreements(
-        session,
-        scheme=SCHEME,
-        transcript_id=icr.transcript_id,
-        coder_a="Ana",
-        coder_b="Ben",
-        viewer=OPERATOR,
-    )
+    items = disagreements(session, icr.transcript_id)
     assert [(i.code, i.coder) for i in items] == [
         (CODE, "ana@demo.example"),
         (CODE, "ben@demo.example"),
@@ -218,17 +206,7 @@ def test_consensus_account_is_one_per_pair_flagged_and_cannot_log_in(session, ic
 )
 def test_each_decision_writes_the_expected_consensus_version(session, icr, decision, turns):
     item = _first_disagreement(session, icr)[0]  # turn 7: Ana coded it, Ben did not
-    result = resolve_disagreement(
-        session,
-        transcript_id=icr.transcript_id,
-        start=item.start,
-        end=item.end,
-        code_id=item.code_id,
-        decision=decision,
-        coder_a="Ana",
-        coder_b="Ben",
-        actor=active_account(session, icr.researcher),
-    )
+    result = resolve(session, item, decision, actor=active_account(session, icr.researcher))
     spans = transcript_json(session, icr.transcript_id, viewer=OPERATOR)["turns"]
     # Seeded with what both agreed on, then the decision on turn 7.
     assert _consensus_spans(session, result.consensus_id) == [
@@ -244,92 +222,34 @@ def test_each_decision_writes_the_expected_consensus_version(session, icr, decis
 def test_edit_replaces_the_span_and_every_step_is_audited(session, icr):
     items = _first_disagreement(session, icr)
     item = items[1]  # turn 9: only Ben
-    result = resolve_disagreement(
-        session,
-        transcript_id=icr.transcript_id,
-        start=item.start,
-        end=item.end,
-        code_id=item.code_id,
-        decision="edit",
-        span=(item.start + 3, item.end - 1),
-        coder_a="Ana",
-        coder_b="Ben",
-        actor=active_account(session, icr.researcher),
-    )
+    researcher = active_account(session, icr.researcher)
+    result = resolve(session, item, "edit", actor=researcher, span=(item.start + 3, item.end - 1))
     assert (item.start + 3, item.end - 1) in _consensus_spans(session, result.consensus_id)
     events = list_events(session, action_prefix="consensus.", viewer=OPERATOR)
     assert list(events["action"])[:2] == ["consensus.resolve", "consensus.seed"]
-    resolve = events.iloc[0]
-    assert resolve["actor"] == "rita@example.org"
-    assert resolve["details"]["decision"] == "edit"
-    assert resolve["details"]["span"] == [item.start + 3, item.end - 1]
-    decided = list_disagreements(
-        session,
-        scheme=SCHEME,
-        transcript_id=icr.transcript_id,
-        coder_a="Ben",
-        coder_b="Ana",
-        viewer=OPERATOR,
-    )
+    event = events.iloc[0]
+    assert event["actor"] == "rita@example.org"
+    assert event["details"]["decision"] == "edit"
+    assert event["details"]["span"] == [item.start + 3, item.end - 1]
+    decided = disagreements(session, icr.transcript_id, coders=("Ben", "Ana"))
     assert [i.decision for i in decided] == [None, "edit"]
     with pytest.raises(InvalidInput, match="must overlap"):
-        resolve_disagreement(
-            session,
-            transcript_id=icr.transcript_id,
-            start=item.start,
-            end=item.end,
-            code_id=item.code_id,
-            decision="edit",
-            span=(0, 5),
-            coder_a="Ana",
-            coder_b="Ben",
-            actor=active_account(session, icr.researcher),
-        )
+        resolve(session, item, "edit", actor=researcher, span=(0, 5))
     with pytest.raises(InvalidInput, match="Unknown decision"):
-        resolve_disagreement(
-            session,
-            transcript_id=icr.transcript_id,
-            start=item.start,
-            end=item.end,
-            code_id=item.code_id,
-            decision="maybe",
-            coder_a="Ana",
-            coder_b="Ben",
-            actor=OPERATOR,
-        )
+        resolve(session, item, "maybe", actor=OPERATOR)
 
 
 def test_a_coder_cannot_build_the_consensus(session, icr):
     item = _first_disagreement(session, icr)[0]
     with pytest.raises(PermissionDenied):
-        resolve_disagreement(
-            session,
-            transcript_id=icr.transcript_id,
-            start=item.start,
-            end=item.end,
-            code_id=item.code_id,
-            decision="both",
-            coder_a="Ana",
-            coder_b="Ben",
-            actor=active_account(session, icr.coder),
-        )
+        resolve(session, item, "both", actor=active_account(session, icr.coder))
 
 
 def test_reports_prefer_the_consensus_version_and_coders_list_it_last(session, icr):
     before = preferred_codings(session, scheme=SCHEME, viewer=OPERATOR)
     assert set(before["coder"]) == {"ana@demo.example", "ben@demo.example"}
     item = _first_disagreement(session, icr)[0]
-    resolve_disagreement(
-        session,
-        transcript_id=icr.transcript_id,
-        start=item.start,
-        end=item.end,
-        code_id=item.code_id,
-        decision="accept_a",
-        coder_a="Ana",
-        coder_b="Ben",
-        actor=active_account(session, icr.researcher),
-    )
+    resolve(session, item, "accept_a", actor=active_account(session, icr.researcher))
     after = preferred_codings(session, scheme=SCHEME, viewer=OPERATOR)
     assert set(after["coder"]) == {f"consensus-{icr.ana}-{icr.ben}@consensus.invalid"}
     assert len(after) == 5  # turns 1, 3, 5, 7 and the agreed other code
@@ -347,30 +267,9 @@ def test_interval_resamples_transcripts_not_the_turns_inside_them(session, icr):
     # t1 twice, t2 twice or both, so the bounds lie between the alphas of those three
     # data sets (computed by the PyPI package); a bootstrap over the 20 turns would give
     # about .21 to .90 around alpha .59.
-    from study.interviews.coding.codings import code_turn
-    from study.interviews.transcripts.store import import_transcript
-
-    from icr_study import INTERVIEW
-
     text = INTERVIEW.replace("Slowly", "Very slowly")  # ten turns, another text
-    second = import_transcript(
-        session,
-        text.encode("utf-8"),
-        "again.txt",
-        organisation="Nordlys Bank",
-        role="coordinator",
-        actor=OPERATOR,
-    )
-    for account, turns in ((icr.ana, ANA_TURNS), (icr.ben, BEN_TURNS)):
-        for position in turns:
-            code_turn(
-                session,
-                transcript_id=second.id,
-                code_id=(SCHEME, CODE),
-                coder_id=account,
-                position=position,
-                actor=OPERATOR,
-            )
+    second = import_text(session, text, "again.txt")
+    code_whole_turns(session, second.id, {icr.ana: ANA_TURNS, icr.ben: BEN_TURNS})
     report = reliability_report(session, scheme=SCHEME, unit="turn", n_boot=400, viewer=OPERATOR)
     row = _row(report, CODE)
     once = [_presence(None, ANA_TURNS, 10), _presence(None, BEN_TURNS, 10)]

@@ -18,7 +18,6 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import func, inspect, select
-from survey_forms import make_client
 from typer.testing import CliRunner
 
 from study.admin.organisations import add_organisation
@@ -35,6 +34,8 @@ from study.surveys import (
     submit_response,
 )
 from study.surveys.anonymity import consent_notice
+
+from survey_forms import make_client, open_token
 
 SURVEY = "ism-adoption-survey"
 runner = CliRunner()
@@ -182,11 +183,7 @@ def test_export_order_follows_the_answers_not_the_time_they_were_given(database,
 
 
 def test_open_links_are_released_in_batches_too(database):
-    with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        token = create_campaign(
-            session, organisation="Nordlys Bank", instrument=SURVEY, actor=OPERATOR
-        ).link.split("t=")[1]
+    token = open_token(database, SURVEY)
     seen = []
     for person in range(6):
         with database.transaction() as session:
@@ -221,11 +218,7 @@ def test_consent_page_says_how_answers_are_released(database, campaign):
 
 def test_concurrent_submissions_all_succeed_and_release_only_whole_batches(database):
     """Twelve people submit at once (start and submit in one transaction each)."""
-    with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        token = create_campaign(
-            session, organisation="Nordlys Bank", instrument=SURVEY, actor=OPERATOR
-        ).link.split("t=")[1]
+    token = open_token(database, SURVEY)
     errors, barrier = [], threading.Barrier(12)
 
     def respond(person: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from study.errors import InvalidInput
 from study.surveys.demo_responses import generate_demo_responses
-from study.surveys.exporting import write_responses
+from study.surveys.exporting import RESPONSE_COLUMNS, write_responses
 from study.surveys.importing import read_responses
 from study.surveys.instruments import DEFAULT_INSTRUMENTS_DIRECTORY, load_instrument
 
@@ -20,6 +20,8 @@ from conftest import DATA as TEST_DATA
 
 TEAM = TEST_DATA / "surveys" / "team-survey.yaml"
 FORMULA = '=HYPERLINK("http://example.com","click")'
+#: The columns before the items in every export.
+LEAD = ["response_id", "organisation", "campaign", "instrument_version"]
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +57,7 @@ def frame() -> pd.DataFrame:
         for r, items in answers.items()
         for item, value in items.items()
     ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "response_id",
-            "organisation",
-            "campaign",
-            "instrument_version",
-            "item_id",
-            "value",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(RESPONSE_COLUMNS))
 
 
 def test_csv_has_one_row_per_response_and_reads_back_as_the_same_answers(team, frame, tmp_path):
@@ -73,20 +65,7 @@ def test_csv_has_one_row_per_response_and_reads_back_as_the_same_answers(team, f
     write_responses(frame, team, path, format="csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM, so Excel shows æ, ø, å
     table = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(table.columns) == [
-        "response_id",
-        "organisation",
-        "campaign",
-        "instrument_version",
-        "com1",
-        "com2",
-        "com3",
-        "use1",
-        "dept",
-        "uses",
-        "minutes",
-        "comment",
-    ]
+    assert list(table.columns) == [*LEAD, *"com1 com2 com3 use1 dept uses minutes comment".split()]
     assert table["response_id"].tolist() == ["r2", "r1", "r3"]  # first, to merge with scores
     assert table["organisation"].tolist() == ["Alpha Bank", "Beta A/S", "Beta A/S"]
     assert table.loc[1, "uses"] == "news;projects"
@@ -105,7 +84,7 @@ def test_xlsx_keeps_formulas_as_text_and_has_a_codebook(team, frame, tmp_path):
     assert workbook.sheetnames == ["responses", "codebook"]
     sheet = workbook["responses"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:5] == ["response_id", "organisation", "campaign", "instrument_version", "com1"]
+    assert header[:5] == [*LEAD, "com1"]
     comment = sheet.cell(row=3, column=header.index("comment") + 1)
     assert comment.data_type == "s"
     assert comment.value == FORMULA  # exact text in a string cell: never run, no apostrophe
@@ -124,22 +103,10 @@ def test_sav_has_variable_labels_and_value_labels(team, frame, tmp_path):
     path = tmp_path / "responses.sav"
     write_responses(frame, team, path, format="sav")
     data, meta = pyreadstat.read_sav(str(path))
-    assert list(data.columns) == [
-        "response_id",
-        "organisation",
-        "campaign",
-        "instrument_version",
-        "com1",
-        "com2",
-        "com3",
-        "use1",
-        "dept",
-        "uses_news",
-        "uses_questions",
-        "uses_projects",
-        "minutes",
-        "comment",
-    ]
+    # a multiple choice becomes one 0/1 variable per option
+    uses = ["uses_news", "uses_questions", "uses_projects"]
+    items = ["com1", "com2", "com3", "use1", "dept", *uses, "minutes", "comment"]
+    assert list(data.columns) == [*LEAD, *items]
     labels = dict(zip(meta.column_names, meta.column_labels))
     assert labels["com3"] == "I could just as well work elsewhere."
     assert labels["uses_news"] == "What do you use it for? - News"

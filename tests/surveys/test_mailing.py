@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
-from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.cli import app
 from study.db.models import MailRecipientRow, MailSentRow
@@ -26,6 +25,8 @@ from study.surveys import (
     start_response,
     submit_response,
 )
+
+from survey_forms import personal_campaign
 
 RECIPIENTS = (
     "email,language\n"
@@ -73,14 +74,7 @@ def smtp(monkeypatch):
 @pytest.fixture
 def campaign(database):
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        info = create_campaign(
-            session,
-            organisation="Nordlys Bank",
-            instrument="ism-adoption-survey",
-            invitations=1,
-            actor=OPERATOR,
-        )
+        info = personal_campaign(session)
         added = import_recipients(session, info.id, RECIPIENTS.encode(), actor=OPERATOR)
     assert (added.added, added.already) == (3, 0)
     return info.id
@@ -210,14 +204,7 @@ def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):
     runner = CliRunner()
     env = {"STUDY_DATABASE_URL": database.url}
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        campaign = create_campaign(
-            session,
-            organisation="Nordlys Bank",
-            instrument="ism-adoption-survey",
-            invitations=2,
-            actor=OPERATOR,
-        ).id
+        campaign = personal_campaign(session, invitations=2).id
     path = tmp_path / "people.csv"
     path.write_text(RECIPIENTS, encoding="utf-8")
     result = runner.invoke(app, ["campaign", "recipients", str(campaign), str(path)], env=env)
@@ -238,18 +225,10 @@ def test_cli_imports_recipients_and_sends(database, smtp, tmp_path):
 
 
 def test_researcher_sends_invitations_from_the_campaigns_page(database, smtp, campaign):
-    from study.admin.accounts import add_account
-
-    from conftest import open_app_page
+    from conftest import add_user, open_app_page
 
     with database.transaction() as session:
-        account = add_account(
-            session,
-            "r@example.org",
-            role="researcher",
-            password="a long secret password",
-            actor=OPERATOR,
-        )
+        account = add_user(session, "r@example.org", "researcher")
     at = open_app_page(account, "campaigns.py")
     assert any("3 recipients (0 opted out)" in c.value for c in at.caption)
     at.button(key=f"send-False-{campaign}").click().run()

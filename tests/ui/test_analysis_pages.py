@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
 from study.analysis.reports.benchmark_editions import publish_benchmark
 from study.ui.navigation import PAGES
 
 from benchmark_study import OTHERS, build_benchmark_study
-from conftest import open_app_page
-
-PASSWORD = "a long secret password"
+from conftest import add_user, open_app_page
 
 
 @pytest.fixture
@@ -22,16 +19,9 @@ def accounts(database):
         build_benchmark_study(session)
         publish_benchmark(session, actor=OPERATOR)  # practitioners see published editions only
         return {
-            "researcher": add_account(
-                session, "rita@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-            ),
-            "practitioner": add_account(
-                session,
-                "pia@example.org",
-                role="practitioner",
-                password=PASSWORD,
-                organisation="Alfa Bank",
-                actor=OPERATOR,
+            "researcher": add_user(session, "rita@example.org", "researcher"),
+            "practitioner": add_user(
+                session, "pia@example.org", "practitioner", organisation="Alfa Bank"
             ),
         }
 
@@ -82,13 +72,7 @@ def test_researcher_compares_the_challenge_scales(accounts):
     scales = at.multiselect[0]
     assert scales.label == "Scales" and "challenge_not_work" in scales.value
     organisations = at.multiselect[1].value
-    assert organisations == [
-        "Alfa Bank",
-        "Beta Kommune",
-        "Delta Energi",
-        "Epsilon Software",
-        "Tiny Co",
-    ]
+    assert organisations == ["Alfa Bank", *OTHERS]
     descriptives = at.dataframe[0].value
     assert set(descriptives["organisation"]) == set(organisations)
     assert "Tiny Co" in shown_text(at)  # below the minimum size: flagged, not hidden
@@ -148,9 +132,7 @@ def test_compare_page_shows_an_undefined_index_with_its_reason(database):
     with database.transaction() as session:
         add_organisation_with_answers(session, "Alfa Bank", [[3], [5]], items=["nw1"])
         add_organisation_with_answers(session, "Beta Kommune", [[4], [4]], items=["nw1"])
-        researcher = add_account(
-            session, "rita@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "rita@example.org", "researcher")
     at = open_page(researcher, "compare.py")
     at.segmented_control[0].set_value("Items").run()
     at.multiselect[0].set_value(["nw1"]).run()
@@ -169,13 +151,8 @@ def test_practitioner_sees_their_platform_activity_beside_the_pooled_median(demo
 
     with demo_database.transaction() as session:
         publish_benchmark(session, actor=OPERATOR)
-        practitioner = add_account(
-            session,
-            "pia@example.org",
-            role="practitioner",
-            password=PASSWORD,
-            organisation="Nordlys Bank",
-            actor=OPERATOR,
+        practitioner = add_user(
+            session, "pia@example.org", "practitioner", organisation="Nordlys Bank"
         )
     at = open_page(practitioner, "benchmark.py")
     assert "Activity on the platform" in [s.value for s in at.subheader]

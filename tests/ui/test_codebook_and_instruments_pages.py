@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from study.admin.accounts import add_account
 from study.admin.permissions import OPERATOR
 from study.interviews.coding import list_codes
 from study.surveys.instruments import load_instruments
 
-from coding_study import coder_with_one_coding
-from conftest import open_app_page
-
-PASSWORD = "a long secret password"
+from coding_study import code_span, coder_with_one_coding
+from conftest import PASSWORD, add_user, open_app_page
 
 
 def test_codebook_shows_the_scheme_and_its_matrices(demo_database):
     with demo_database.transaction() as session:
-        researcher = add_account(
-            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "r@example.org", "researcher")
     at = open_app_page(researcher, "codebook.py")
     assert not at.exception
     assert at.title[0].value == "Codebook"
@@ -31,9 +26,7 @@ def test_codebook_shows_the_scheme_and_its_matrices(demo_database):
 
 def test_researcher_renames_a_code_on_the_codebook_page(demo_database):
     with demo_database.transaction() as session:
-        researcher = add_account(
-            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "r@example.org", "researcher")
     at = open_app_page(researcher, "codebook.py")
     rename_form = [t for t in at.text_input if t.label == "New name"][0]
     choice = [s for s in at.selectbox if s.key == "rename-which"][0]
@@ -52,9 +45,7 @@ def test_researcher_renames_a_code_on_the_codebook_page(demo_database):
 
 def test_empty_study_offers_to_load_the_shipped_schemes(database):
     with database.transaction() as session:
-        researcher = add_account(
-            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "r@example.org", "researcher")
     at = open_app_page(researcher, "codebook.py")
     assert not at.exception
     at.button(key="FormSubmitter:load-schemes-Load").click().run()
@@ -65,9 +56,7 @@ def test_empty_study_offers_to_load_the_shipped_schemes(database):
 @pytest.mark.parametrize("instrument", list(load_instruments()))
 def test_instruments_page_shows_every_instrument(database, instrument):
     with database.transaction() as session:
-        researcher = add_account(
-            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "r@example.org", "researcher")
     at = open_app_page(researcher, "instruments.py")
     choice = next(o for o in at.selectbox[0].options if f"({instrument} v" in o)
     at.selectbox[0].set_value(choice).run()
@@ -82,12 +71,10 @@ def test_instruments_page_shows_every_instrument(database, instrument):
 def test_heatmap_labels_stay_whole_at_forty_codes_and_the_diagonal_is_left_out(demo_database):
     import json
 
-    from study.interviews.coding import add_code, add_coding, list_codings
+    from study.interviews.coding import add_code, list_codings
 
     with demo_database.transaction() as session:
-        researcher = add_account(
-            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "r@example.org", "researcher")
         # one coding of a second code over a demo coding's span: an off-diagonal cell
         first = list_codings(session, scheme="ism-adoption-challenges", viewer=OPERATOR).iloc[0]
         other = next(
@@ -95,15 +82,8 @@ def test_heatmap_labels_stay_whole_at_forty_codes_and_the_diagonal_is_left_out(d
             for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)
             if c.id != first["code_id"]
         )
-        add_coding(
-            session,
-            transcript_id=int(first["transcript_id"]),
-            start=int(first["start"]),
-            end=int(first["end"]),
-            code_id=other.id,
-            coder_id=int(first["coder_id"]),
-            actor=OPERATOR,
-        )
+        span = int(first["start"]), int(first["end"])
+        code_span(session, int(first["transcript_id"]), *span, other.id, int(first["coder_id"]))
         have = len(list_codes(session, "ism-adoption-challenges", viewer=OPERATOR))
         for n in range(40 - have):
             add_code(
@@ -138,9 +118,7 @@ def test_researcher_starts_and_lifts_blind_coding_on_the_codebook_page(demo_data
     from study.interviews.coding import blind_state
 
     with demo_database.transaction() as session:
-        researcher = add_account(
-            session, "r@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
+        researcher = add_user(session, "r@example.org", "researcher")
     at = open_app_page(researcher, "codebook.py")
     at.button(key="cb_blind").click().run()
     assert not at.exception

@@ -5,32 +5,18 @@ The respondent's survey is plain HTML served by study/web (tests/web/).
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-from streamlit.testing.v1 import AppTest
-
-from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.surveys import list_campaigns
 
-from conftest import ROOT
+from conftest import add_user, open_app_page
 
 
 def test_researcher_opens_a_campaign_on_the_page(database):
     with database.transaction() as session:
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        account = add_account(
-            session,
-            "r@example.org",
-            role="researcher",
-            password="a long secret password",
-            actor=OPERATOR,
-        )
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.session_state["account"] = asdict(account)
-    at.run()
-    at.switch_page("study/ui/pages/campaigns.py").run()
+        account = add_user(session, "r@example.org", "researcher")
+    at = open_app_page(account, "campaigns.py", timeout=30)
     assert not at.exception
     at.radio[0].set_value("Personal single-use invitations")
     at.number_input[0].set_value(12)

@@ -20,7 +20,6 @@ from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.admin.studies import ensure_study
 from study.interviews.coding import (
-    add_coding,
     list_codes,
     list_codings,
     list_memos,
@@ -36,10 +35,11 @@ from study.interviews.coding.workbench_data import (
     view_version,
 )
 from study.interviews.suggestions import Suggestion
-from study.interviews.transcripts.store import import_transcript, transcript_json
+from study.interviews.transcripts.store import transcript_json
 from study.interviews.transcripts.transcript import Turn
 
-from conftest import ROOT
+from coding_study import code_passage, import_text
+from conftest import ROOT, add_user
 
 SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
 TRANSCRIPT = (
@@ -58,47 +58,14 @@ def coding_study(database):
     with database.transaction() as session:
         ensure_study(session)
         add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        cora = add_account(
-            session,
-            "cora@example.org",
-            role="coder",
-            password=None,
-            display_name="Cora",
-            actor=OPERATOR,
-        )
+        cora = add_user(session, "cora@example.org", "coder", password=None, display_name="Cora")
         bo = add_account(session, "bo@example.org", role="coder", password=None, actor=OPERATOR)
         scheme = load_scheme_into_db(session, SCHEME_FILE, actor=OPERATOR)
-        info = import_transcript(
-            session,
-            TRANSCRIPT.encode(),
-            "coordinator-1.txt",
-            organisation="Nordlys Bank",
-            role="coordinator",
-            language="en",
-            actor=OPERATOR,
-        )
+        info = import_text(session, TRANSCRIPT, "coordinator-1.txt", language="en")
         codes = {c.key: c.id for c in list_codes(session, scheme.id, viewer=OPERATOR)}
         text = transcript_json(session, info.id, viewer=OPERATOR)["text"]
-        start = text.index("waste of time")
-        add_coding(
-            session,
-            transcript_id=info.id,
-            start=start,
-            end=start + 13,
-            code_id=codes["not-work-related"],
-            coder_id=cora.id,
-            actor=OPERATOR,
-        )
-        start = text.index("afraid of being judged")
-        add_coding(
-            session,
-            transcript_id=info.id,
-            start=start,
-            end=start + 22,
-            code_id=codes["fear-of-judgement"],
-            coder_id=bo.id,
-            actor=OPERATOR,
-        )
+        code_passage(session, info.id, "waste of time", codes["not-work-related"], cora.id)
+        code_passage(session, info.id, "afraid of being judged", codes["fear-of-judgement"], bo.id)
     return {
         "cora": cora,
         "bo": bo,
@@ -175,14 +142,12 @@ def test_blind_mode_keeps_a_coder_to_their_own_codings_whatever_the_toggle(codin
 def test_the_organisation_change_shows_that_organisations_transcript(coding_study, database):
     with database.transaction() as session:
         add_organisation(session, "Aalto Works", actor=OPERATOR)
-        other = import_transcript(
+        other = import_text(
             session,
-            b"Interviewer: Hei?\n\nCoordinator: Moi.\n",
+            "Interviewer: Hei?\n\nCoordinator: Moi.\n",
             "aalto-1.txt",
             organisation="Aalto Works",
-            role="coordinator",
             language="da",
-            actor=OPERATOR,
         )
     at = workbench(coding_study["cora"])
     assert drawn_view(at)["version"].startswith(f"t{other.id}-")  # Aalto sorts first

@@ -20,11 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from survey_forms import SURVEY, fill, forms, open_token, planned_answer
 
 from study.db.models import AnswerRow, ResponseRow
 
 from conftest import ROOT, _free_port
+from survey_forms import SURVEY, fill, forms, open_token, planned_answer
 
 pytestmark = [pytest.mark.server, pytest.mark.peer]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

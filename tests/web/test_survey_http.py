@@ -13,6 +13,10 @@ import re
 
 import pytest
 from sqlalchemy import func, select, update
+
+from study.db.models import AnswerRow, CampaignRow, InstrumentRow, MailRecipientRow, ResponseRow
+from study.surveys.responding import stored_answers
+
 from survey_forms import (
     SURVEY,
     SURVEYS,
@@ -25,9 +29,6 @@ from survey_forms import (
     personal_tokens,
     planned_answer,
 )
-
-from study.db.models import AnswerRow, CampaignRow, InstrumentRow, MailRecipientRow, ResponseRow
-from study.surveys.responding import stored_answers
 
 NEXT = {"en": "Next", "da": "Næste"}
 BACK = {"en": "Back", "da": "Tilbage"}

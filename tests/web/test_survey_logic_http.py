@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from survey_forms import Respondent, make_client, page_heading
 
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
@@ -23,6 +22,7 @@ from study.surveys.logic import shown_items
 from study.surveys.responding import response_seed, stored_answers
 
 from conftest import DATA as TEST_DATA
+from survey_forms import Respondent, make_client, page_heading
 
 INSTRUMENT = load_instrument(TEST_DATA / "surveys" / "logic-survey.yaml")
 

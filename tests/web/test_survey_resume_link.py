@@ -13,9 +13,10 @@ import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from survey_forms import SURVEY, Respondent, make_client, open_token, page_heading
 
 from study.web.texts import text
+
+from survey_forms import SURVEY, Respondent, make_client, open_token, page_heading
 
 START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
 NEXT = {"en": "Next", "da": "Næste"}
@@ -65,9 +66,9 @@ def test_every_page_shows_the_link_back_and_an_email_to_oneself(client, database
 def test_without_a_base_url_the_served_port_is_in_the_links(database, tmp_path):
     """`./run.sh --server.port 8600` (the README's example) builds links to its own port."""
     import httpx
-    from survey_forms import fill, forms
 
     from conftest import _serve
+    from survey_forms import fill, forms
 
     token = open_token(database)
     server = _serve(database.url, tmp_path, env={"STUDY_BASE_URL": ""})

@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 
 from study.analysis.reports.benchmark import write_benchmark_workbook
 
+from benchmark_study import workbook_frames
+
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 SCALES = {f"s{i}": f"Scale number {i}: how people see posting on ISM" for i in range(10)}
@@ -31,17 +33,8 @@ def _frames() -> dict[str, pd.DataFrame]:
                 scores.append((rid, org, scale, 1 + ((o + i + r) % 5) * 0.9))
             for i in range(3):
                 items.append((rid, org, f"i{i}", 1 + (r + i) % 5, 5))
-    participation = pd.DataFrame(
-        [(org, size, 2 * size, 10 * size) for org, size in ORGS.items()],
-        columns=["organisation", "responses", "invitations", "headcount"],
-    )
-    return {
-        "scores": pd.DataFrame(scores, columns=["respondent_id", "organisation", "scale", "score"]),
-        "items": pd.DataFrame(
-            items, columns=["respondent_id", "organisation", "item", "value", "points"]
-        ),
-        "participation": participation,
-    }
+    participation = [(org, size, 2 * size, 10 * size) for org, size in ORGS.items()]
+    return workbook_frames(scores=scores, items=items, participation=participation)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ from study.analysis.reports.benchmark_tables import COMPLEMENT, SHOWN, SMALL, su
 from study.errors import InvalidInput, NotFound
 from study.stats.descriptives import wilson_interval
 
+from benchmark_study import workbook_frames, workbook_numbers, workbook_rows
+
 NORTHWIND, ZEPHYR, QUILL, TINY = (
     "Northwind Traders",
     "Zephyr Logistics",
@@ -61,23 +63,12 @@ def _frames() -> dict[str, pd.DataFrame]:
                 demographics.append((rid, org, "Team", "A"))
             elif org == ZEPHYR:
                 demographics.append((rid, org, "Team", "A"))
-    participation = pd.DataFrame(
-        [
-            (org, size, np.nan if org == ZEPHYR else 4 * size, 10 * size)
-            for org, size in SIZES.items()
-        ],
-        columns=["organisation", "responses", "invitations", "headcount"],
+    participation = [
+        (org, size, np.nan if org == ZEPHYR else 4 * size, 10 * size) for org, size in SIZES.items()
+    ]
+    return workbook_frames(
+        scores=scores, items=items, participation=participation, demographics=demographics
     )
-    return {
-        "scores": pd.DataFrame(scores, columns=["respondent_id", "organisation", "scale", "score"]),
-        "items": pd.DataFrame(
-            items, columns=["respondent_id", "organisation", "item", "value", "points"]
-        ),
-        "participation": participation,
-        "demographics": pd.DataFrame(
-            demographics, columns=["respondent_id", "organisation", "variable", "category"]
-        ),
-    }
 
 
 def _write(path: Path, **options) -> Path:
@@ -107,23 +98,8 @@ def _tiny_statistics() -> list[float]:
     return [s for s in stats if 0 < s < 1 or s > 1]  # 0 and 1 are everywhere
 
 
-def _numbers(path: Path) -> list[tuple[str, str, float]]:
-    wb = load_workbook(path)
-    return [
-        (ws.title, cell.coordinate, float(cell.value))
-        for ws in wb
-        for row in ws.iter_rows()
-        for cell in row
-        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
-    ]
-
-
-def _rows(path: Path, sheet: str) -> list[tuple]:
-    return list(load_workbook(path)[sheet].iter_rows(values_only=True))
-
-
 def _row_of(path: Path, sheet: str, *first: str) -> tuple:
-    matches = [row for row in _rows(path, sheet) if row[: len(first)] == first]
+    matches = [row for row in workbook_rows(path, sheet) if row[: len(first)] == first]
     assert len(matches) == 1, (sheet, first, matches)
     return matches[0]
 
@@ -132,7 +108,7 @@ def _row_of(path: Path, sheet: str, *first: str) -> tuple:
 def test_organisation_of_three_shows_no_statistic_anywhere(version, researchers, tmp_path):
     path = researchers if version == "researchers" else _write(tmp_path / "t.xlsx", focus_org=TINY)
     hidden = _tiny_statistics()
-    for sheet, where, number in _numbers(path):
+    for sheet, where, number in workbook_numbers(path):
         assert not any(math.isclose(number, h, rel_tol=1e-9) for h in hidden), (sheet, where)
     label = TINY if version == "researchers" else TINY
     row = _row_of(path, "Summary", label, "Legitimacy of ISM")
@@ -198,7 +174,7 @@ def test_focus_version_never_names_another_organisation(focus):
             text = xlsx.read(name).decode("utf-8", errors="replace")
             for other in others:
                 assert other not in text, (name, other)
-    assert NORTHWIND in str(_rows(focus, "About"))
+    assert NORTHWIND in str(workbook_rows(focus, "About"))
 
 
 def test_formula_like_names_and_labels_are_stored_as_text(researchers):
@@ -226,7 +202,7 @@ def test_formula_like_names_and_labels_are_stored_as_text(researchers):
 
 
 def test_complementary_suppression_hides_second_smallest_category(focus, researchers):
-    header = _rows(focus, "Demographics")[0]
+    header = workbook_rows(focus, "Demographics")[0]
     assert header[:4] == ("Organisation", "Variable", "Category", "Responses (n)")
     a = _row_of(focus, "Demographics", NORTHWIND, "Team", "A")
     b = _row_of(focus, "Demographics", NORTHWIND, "Team", "B")

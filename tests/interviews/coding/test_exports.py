@@ -12,43 +12,26 @@ from docx import Document
 from study.admin.permissions import OPERATOR
 from study.errors import InvalidInput
 from study.interviews.coding import (
-    add_coding,
     coded_segments,
     export_codings,
     export_segments,
     list_codings,
-    load_scheme_into_db,
     write_segments_docx,
 )
+from study.interviews.coding.exports import CODING_EXPORT_COLUMNS
 
-from coding_study import seed_coders, seed_transcript, span_of
-from conftest import DATA
+from coding_study import code_passage, seed_tiny_study
 
-CODING = DATA / "coding"
 FORMULA = '=HYPERLINK("http://example.com","click")'
 
 
 @pytest.fixture
 def exported(session):
     """Three codings: two passages of the 'barriers' subcodes and one formula-like passage."""
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
-    transcript = seed_transcript(session)
-    ana, ben = seed_coders(session)
-    for passage, key, coder in [
-        ("we are busy all day 😀", "no-time", ana),
-        ("afraid of being judged, på Østerbro", "fear", ben),
-        (FORMULA, "benefits", ana),
-    ]:
-        start, end = span_of(session, transcript, passage)
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=start,
-            end=end,
-            code_id=("tiny", key),
-            coder_id=coder,
-            actor=OPERATOR,
-        )
+    transcript, ana, ben = seed_tiny_study(session)
+    code_passage(session, transcript, "we are busy all day 😀", ("tiny", "no-time"), ana)
+    code_passage(session, transcript, "afraid of being judged, på Østerbro", ("tiny", "fear"), ben)
+    code_passage(session, transcript, FORMULA, ("tiny", "benefits"), ana)
     return session
 
 
@@ -102,17 +85,8 @@ def test_codings_export_one_formula_safe_row_per_coding(exported, tmp_path, fmt)
         assert raw.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:9] == [
-        "transcript",
-        "organisation",
-        "role",
-        "scheme",
-        "code",
-        "coder",
-        "start",
-        "end",
-        "text",
-    ]
+    assert header == list(CODING_EXPORT_COLUMNS)
+    assert header[:9] == "transcript organisation role scheme code coder start end text".split()
     texts = {row[header.index("code")]: row[header.index("text")] for row in body}
     assert texts == {
         "no-time": "we are busy all day 😀",

@@ -17,7 +17,6 @@ from study.cli import app
 from study.db.models import CodingRow, MemoRow
 from study.errors import InvalidInput, PermissionDenied
 from study.interviews.coding import (
-    add_coding,
     add_memo,
     blind_state,
     change_coding_span,
@@ -35,14 +34,12 @@ from study.interviews.coding import (
 )
 from study.interviews.coding.in_vivo import in_vivo_name
 
-from coding_study import CODING, seed_coders, seed_transcript, span_of
+from coding_study import CODING, code_span, seed_tiny_study, span_of
 
 
 @pytest.fixture
 def coded(session):
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
-    transcript = seed_transcript(session)
-    ana, ben = seed_coders(session)
+    transcript, ana, ben = seed_tiny_study(session)
     boss = add_account(
         session,
         "rita@example.org",
@@ -61,15 +58,7 @@ def _code(session, key):
 def test_changing_a_span_moves_the_snippet_and_is_audited(coded):
     session, transcript, ana, _, _ = coded
     start, end = span_of(session, transcript, "nobody has time")
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=start,
-        end=end,
-        code_id=_code(session, "no-time"),
-        coder_id=ana,
-        actor=ana,
-    )
+    coding = code_span(session, transcript, start, end, _code(session, "no-time"), ana, actor=ana)
     moved = change_coding_span(session, coding.id, start - 4, end, actor=ana)
     text = session.get(CodingRow, coding.id).snippet
     assert (
@@ -87,15 +76,7 @@ def test_changing_a_span_moves_the_snippet_and_is_audited(coded):
 
 def test_a_coder_cannot_move_another_coders_coding(coded):
     session, transcript, ana, ben, _ = coded
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=5,
-        code_id=_code(session, "fear"),
-        coder_id=ana,
-        actor=ana,
-    )
+    coding = code_span(session, transcript, 0, 5, _code(session, "fear"), ana, actor=ana)
     with pytest.raises(PermissionDenied):
         change_coding_span(session, coding.id, 0, 8, actor=ben)
     assert get_coding(session, coding.id).end == 5
@@ -104,9 +85,7 @@ def test_a_coder_cannot_move_another_coders_coding(coded):
 def test_undo_walks_back_add_recode_span_and_remove_in_order(coded):
     session, transcript, ana, _, _ = coded
     fear, no_time = _code(session, "fear"), _code(session, "no-time")
-    coding = add_coding(
-        session, transcript_id=transcript, start=10, end=20, code_id=fear, coder_id=ana, actor=ana
-    )
+    coding = code_span(session, transcript, 10, 20, fear, ana, actor=ana)
     recode(session, coding.id, no_time, actor=ana)
     change_coding_span(session, coding.id, 12, 30, actor=ana)
     remove_coding(session, coding.id, actor=ana)
@@ -127,15 +106,7 @@ def test_undo_walks_back_add_recode_span_and_remove_in_order(coded):
 
 def test_undoing_a_removal_brings_back_the_memos_written_on_the_coding(coded):
     session, transcript, ana, ben, _ = coded
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=10,
-        end=20,
-        code_id=_code(session, "fear"),
-        coder_id=ana,
-        actor=ana,
-    )
+    coding = code_span(session, transcript, 10, 20, _code(session, "fear"), ana, actor=ana)
     add_memo(session, text="Ana's first thought", actor=ana, coding_id=coding.id)
     add_memo(session, text="Ben adds: borderline", actor=ben, coding_id=coding.id)
     before = [
@@ -160,19 +131,8 @@ def test_undo_is_per_account_and_undoes_a_batch_together(coded):
     session, transcript, ana, ben, _ = coded
     fear = _code(session, "fear")
     for start in (0, 30, 60):
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=start,
-            end=start + 5,
-            code_id=fear,
-            coder_id=ana,
-            actor=ana,
-            batch="hits-1",
-        )
-    add_coding(
-        session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ben, actor=ben
-    )
+        code_span(session, transcript, start, start + 5, fear, ana, actor=ana, batch="hits-1")
+    code_span(session, transcript, 0, 5, fear, ben, actor=ben)
     result = undo_last(session, ana)
     assert result.codings == 3 and "3 codings" in result.sentence
     assert list(list_codings(session, transcript_id=transcript, viewer=OPERATOR)["coder_id"]) == [
@@ -182,15 +142,7 @@ def test_undo_is_per_account_and_undoes_a_batch_together(coded):
 
 def test_undo_says_so_when_a_researcher_removed_the_coding_meanwhile(coded):
     session, transcript, ana, _, boss = coded
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=5,
-        code_id=_code(session, "fear"),
-        coder_id=ana,
-        actor=ana,
-    )
+    coding = code_span(session, transcript, 0, 5, _code(session, "fear"), ana, actor=ana)
     remove_coding(session, coding.id, actor=boss)
     with pytest.raises(Exception, match="removed meanwhile"):
         undo_last(session, ana)
@@ -239,12 +191,8 @@ def test_in_vivo_names_are_trimmed_and_empty_selections_refused():
 def test_blind_mode_hides_other_coders_from_a_coder_until_lifted(coded):
     session, transcript, ana, ben, boss = coded
     fear = _code(session, "fear")
-    mine = add_coding(
-        session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ana, actor=ana
-    )
-    theirs = add_coding(
-        session, transcript_id=transcript, start=10, end=15, code_id=fear, coder_id=ben, actor=ben
-    )
+    mine = code_span(session, transcript, 0, 5, fear, ana, actor=ana)
+    theirs = code_span(session, transcript, 10, 15, fear, ben, actor=ben)
     add_memo(session, text="Ben's thought", actor=ben, coding_id=theirs.id)
     add_memo(session, text="Ana's thought", actor=ana, coding_id=mine.id)
     visible = list_codings(session, transcript_id=transcript, viewer=active_account(session, ana))
@@ -296,15 +244,7 @@ def test_blind_mode_switches_every_version_of_the_scheme(session):
 
 def test_cli_switches_blind_mode_changes_a_span_and_undoes(database, coded):
     session, transcript, ana, _, _ = coded
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=5,
-        code_id=_code(session, "fear"),
-        coder_id=ana,
-        actor=ana,
-    )
+    coding = code_span(session, transcript, 0, 5, _code(session, "fear"), ana, actor=ana)
     session.commit()
     runner = CliRunner()
     result = runner.invoke(app, ["codes", "blind", "on", "--scheme", "tiny"])
@@ -331,45 +271,13 @@ def test_the_reliability_report_says_whether_the_codings_were_blind(coded):
 
     session, transcript, ana, ben, boss = coded
     fear = _code(session, "fear")
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=5,
-        code_id=fear,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=5,
-        code_id=fear,
-        coder_id=ben,
-        actor=OPERATOR,
-    )
+    code_span(session, transcript, 0, 5, fear, ana)
+    code_span(session, transcript, 0, 5, fear, ben)
     report = reliability_report(session, scheme="tiny", unit="turn", n_boot=0, viewer=OPERATOR)
     assert report.blind.startswith("Blind coding: no;") and report.blind in report.method
     set_blind(session, "tiny", True, actor=active_account(session, boss))
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=10,
-        end=15,
-        code_id=fear,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=10,
-        end=15,
-        code_id=fear,
-        coder_id=ben,
-        actor=OPERATOR,
-    )
+    code_span(session, transcript, 10, 15, fear, ana)
+    code_span(session, transcript, 10, 15, fear, ben)
     partly = reliability_report(session, scheme="tiny", unit="turn", n_boot=0, viewer=OPERATOR)
     assert partly.blind.startswith("Blind coding: partly; 2 of 4 codings")
     assert partly.as_dict()["blind"] == partly.blind
@@ -385,9 +293,7 @@ def test_coding_many_passages_is_one_batch_that_undo_takes_back(coded):
 
     session, transcript, ana, _, _ = coded
     fear = _code(session, "fear")
-    add_coding(
-        session, transcript_id=transcript, start=0, end=5, code_id=fear, coder_id=ana, actor=ana
-    )
+    code_span(session, transcript, 0, 5, fear, ana, actor=ana)
     added, skipped = code_passages(
         session,
         [(transcript, 0, 5), (transcript, 10, 20), (transcript, 30, 40)],
@@ -410,15 +316,7 @@ def test_coded_segments_and_their_exports_list_memos_by_display_name(coded, tmp_
 
     session, transcript, ana, ben, _ = coded
     fear = _code(session, "fear")
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=5,
-        code_id=fear,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+    coding = code_span(session, transcript, 0, 5, fear, ana)
     add_memo(session, text="=SUM(A1) is what she said", actor=ana, coding_id=coding.id)
     segments = coded_segments(session, code_id=fear, viewer=OPERATOR)
     assert list(segments["memos"]) == ["Ana: =SUM(A1) is what she said"]

@@ -14,7 +14,6 @@ from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding import (
-    add_coding,
     code_frequency_matrix,
     coded_segments,
     cooccurrence_matrix,
@@ -22,10 +21,14 @@ from study.interviews.coding import (
     load_scheme_into_db,
 )
 
-from coding_study import coder_with_one_coding, seed_coders, seed_transcript, span_of
-from conftest import DATA
+from coding_study import (
+    CODING,
+    code_passage,
+    coder_with_one_coding,
+    seed_coders,
+    seed_transcript,
+)
 
-CODING = DATA / "coding"
 OTHER_TEXT = (
     "Interviewer: And you?\n\nBo: I am afraid my boss reads it. We are too busy anyway."
     "\n\nInterviewer: Thanks.\n\nBo: You are welcome.\n"
@@ -47,16 +50,7 @@ def _hand_built(session):
     ana, ben = seed_coders(session)
 
     def code(transcript, passage, key, coder):
-        start, end = span_of(session, transcript, passage)
-        return add_coding(
-            session,
-            transcript_id=transcript,
-            start=start,
-            end=end,
-            code_id=("tiny", key),
-            coder_id=coder,
-            actor=OPERATOR,
-        )
+        return code_passage(session, transcript, passage, ("tiny", key), coder)
 
     code(first, "we are busy all day", "no-time", ana)  # A1, turn 1
     code(first, "busy all day 😀 and nobody", "fear", ana)  # A2, turn 1, overlaps A1
@@ -133,16 +127,7 @@ def test_a_scheme_key_pools_its_versions_and_an_id_counts_one_version(session):
     load_scheme_into_db(session, CODING / "tiny-1.10.yaml", actor=OPERATOR)
     new = get_code(session, ("tiny", "fear"))
     assert new.id != old.id and new.version == "1.10"
-    start, end = span_of(session, first, "on Yammer")
-    add_coding(
-        session,
-        transcript_id=first,
-        start=start,
-        end=end,
-        code_id=new.id,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+    code_passage(session, first, "on Yammer", new.id, ana)
     pooled = code_frequency_matrix(session, scheme="tiny", viewer=OPERATOR)
     assert list(pooled.index) == ["ideas", *KEYS]
     assert pooled["codings"].loc["fear", "Nordlys Bank"] == 3

@@ -13,7 +13,6 @@ from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.interviews.coding import (
     active_scheme,
     add_code,
-    add_coding,
     add_memo,
     code_turn,
     get_code,
@@ -34,16 +33,13 @@ from study.interviews.coding import (
 from study.interviews.schemes import load_scheme
 from study.interviews.suggestions import suggest_passages
 
-from coding_study import CODING, seed_coders, seed_transcript, span_of
+from coding_study import CODING, code_span, seed_tiny_study, span_of
 
 
 @pytest.fixture
 def coded(session):
     """A session with the tiny scheme, one transcript and two coders."""
-    load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
-    transcript = seed_transcript(session)
-    ana, ben = seed_coders(session)
-    return session, transcript, ana, ben
+    return session, *seed_tiny_study(session)
 
 
 # -- schemes ------------------------------------------------------------------------------
@@ -170,42 +166,10 @@ def test_merging_moves_codings_collapses_duplicates_and_moves_memos(coded):
     start, end = span_of(session, transcript, "People are afraid of being judged")
     other = span_of(session, transcript, "nobody has time for it")
     # Ana coded the passage with both codes: after the merge that is one coding, not two.
-    kept = add_coding(
-        session,
-        transcript_id=transcript,
-        start=start,
-        end=end,
-        code_id=no_time.id,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
-    twin = add_coding(
-        session,
-        transcript_id=transcript,
-        start=start,
-        end=end,
-        code_id=fear.id,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=start,
-        end=end,
-        code_id=fear.id,
-        coder_id=ben,
-        actor=OPERATOR,
-    )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=other[0],
-        end=other[1],
-        code_id=fear.id,
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+    kept = code_span(session, transcript, start, end, no_time.id, ana)
+    twin = code_span(session, transcript, start, end, fear.id, ana)
+    code_span(session, transcript, start, end, fear.id, ben)
+    code_span(session, transcript, *other, fear.id, ana)
     add_memo(session, text="Fear is about the audience.", actor=ana, code_id=fear.id)
     add_memo(session, text="Clear case.", actor=ana, coding_id=twin.id)
 
@@ -225,15 +189,7 @@ def test_merging_moves_codings_collapses_duplicates_and_moves_memos(coded):
     event = list_events(session, action_prefix="code.merge", viewer=OPERATOR).iloc[0]
     assert event["details"]["source"] == "fear" and event["details"]["collapsed"] == 1
     with pytest.raises(InvalidInput, match="merged into 'no-time'"):
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=0,
-            end=5,
-            code_id=fear.id,
-            coder_id=ana,
-            actor=OPERATOR,
-        )
+        code_span(session, transcript, 0, 5, fear.id, ana)
 
 
 def test_merging_a_parent_into_its_subcode_puts_the_subcode_in_its_place(session):
@@ -255,18 +211,9 @@ def test_merging_a_parent_into_its_subcode_puts_the_subcode_in_its_place(session
 )
 def test_offsets_count_code_points_so_the_snippet_is_the_selected_text(database, passage):
     with database.transaction() as session:
-        load_scheme_into_db(session, CODING / "tiny-1.0.yaml", actor=OPERATOR)
-        transcript = seed_transcript(session)
-        ana, _ = seed_coders(session)
-        start, end = span_of(session, transcript, passage)
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=start,
-            end=end,
-            code_id=("tiny", "no-time"),
-            coder_id=ana,
-            actor=OPERATOR,
+        transcript, ana, _ = seed_tiny_study(session)
+        code_span(
+            session, transcript, *span_of(session, transcript, passage), ("tiny", "no-time"), ana
         )
     with database.transaction() as session:
         stored = session.scalar(select(CodingRow))
@@ -280,66 +227,18 @@ def test_offsets_count_code_points_so_the_snippet_is_the_selected_text(database,
 def test_spans_outside_the_text_and_exact_duplicates_are_refused(coded):
     session, transcript, ana, ben = coded
     length = len(session.get(TranscriptRow, transcript).text)
+    fear = ("tiny", "fear")
     for start, end in [(-1, 3), (5, 5), (7, 3), (0, length + 1)]:
         with pytest.raises(InvalidInput, match="inside the transcript"):
-            add_coding(
-                session,
-                transcript_id=transcript,
-                start=start,
-                end=end,
-                code_id=("tiny", "fear"),
-                coder_id=ana,
-                actor=OPERATOR,
-            )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=length,
-        code_id=("tiny", "fear"),
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+            code_span(session, transcript, start, end, fear, ana)
+    code_span(session, transcript, 0, length, fear, ana)
     with pytest.raises(AlreadyExists):
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=0,
-            end=length,
-            code_id=("tiny", "fear"),
-            coder_id=ana,
-            actor=OPERATOR,
-        )
+        code_span(session, transcript, 0, length, fear, ana)
     # The same span by another coder or with another code is a different coding.
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=length,
-        code_id=("tiny", "fear"),
-        coder_id=ben,
-        actor=OPERATOR,
-    )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=length,
-        code_id=("tiny", "no-time"),
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+    code_span(session, transcript, 0, length, fear, ben)
+    code_span(session, transcript, 0, length, ("tiny", "no-time"), ana)
     with pytest.raises(InvalidInput, match="origin"):
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=0,
-            end=2,
-            code_id=("tiny", "fear"),
-            coder_id=ana,
-            origin="guess",
-            actor=OPERATOR,
-        )
+        code_span(session, transcript, 0, 2, fear, ana, origin="guess")
     assert len(list_codings(session, viewer=OPERATOR)) == 3
 
 
@@ -353,13 +252,13 @@ def test_an_accepted_keyword_suggestion_is_marked_as_such(coded):
         )
         if s.code_id == "fear"
     )
-    info = add_coding(
+    info = code_span(
         session,
-        transcript_id=transcript,
-        start=suggestion.start,
-        end=suggestion.end,
-        code_id=("tiny", suggestion.code_id),
-        coder_id=ana,
+        transcript,
+        suggestion.start,
+        suggestion.end,
+        ("tiny", suggestion.code_id),
+        ana,
         origin="suggestion",
         actor=ana,
     )
@@ -369,49 +268,31 @@ def test_an_accepted_keyword_suggestion_is_marked_as_such(coded):
 
 def test_coding_a_turn_covers_the_utterance_without_the_speaker_label(coded):
     session, transcript, ana, _ = coded
-    info = code_turn(
-        session,
-        transcript_id=transcript,
-        position=1,
-        code_id=("tiny", "no-time"),
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+
+    def code(key, **turn):  # turn: position= or turn_id=
+        return code_turn(
+            session,
+            transcript_id=transcript,
+            code_id=("tiny", key),
+            coder_id=ana,
+            actor=OPERATOR,
+            **turn,
+        )
+
+    info = code("no-time", position=1)
     assert info.text.startswith("Honestly, we are busy") and not info.text.startswith("Anna")
     turn = session.scalar(
         select(TurnRow).where(TurnRow.transcript_id == transcript, TurnRow.position == 3)
     )
-    by_id = code_turn(
-        session,
-        transcript_id=transcript,
-        turn_id=turn.id,
-        code_id=("tiny", "benefits"),
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+    by_id = code("benefits", turn_id=turn.id)
     assert (by_id.start, by_id.end) == (turn.start, turn.end)
     with pytest.raises(NotFound, match="no turn with position 9"):
-        code_turn(
-            session,
-            transcript_id=transcript,
-            position=9,
-            code_id=("tiny", "fear"),
-            coder_id=ana,
-            actor=OPERATOR,
-        )
+        code("fear", position=9)
 
 
 def test_recode_and_remove_write_events_and_removal_takes_the_memos(coded):
     session, transcript, ana, _ = coded
-    info = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=11,
-        code_id=("tiny", "fear"),
-        coder_id=ana,
-        actor=ana,
-    )
+    info = code_span(session, transcript, 0, 11, ("tiny", "fear"), ana, actor=ana)
     add_memo(session, text="Only the label.", actor=ana, coding_id=info.id)
     assert recode(session, info.id, ("tiny", "benefits"), actor=ana).code == "benefits"
     remove_coding(session, info.id, actor=ana)
@@ -425,39 +306,15 @@ def test_recode_and_remove_write_events_and_removal_takes_the_memos(coded):
 
 def test_blind_coding_lists_by_coder_and_a_coder_cannot_touch_anothers_codings(coded):
     session, transcript, ana, ben = coded
-    mine = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=11,
-        code_id=("tiny", "fear"),
-        coder_id=ana,
-        actor=ana,
-    )
-    add_coding(
-        session,
-        transcript_id=transcript,
-        start=2,
-        end=11,
-        code_id=("tiny", "fear"),
-        coder_id=ben,
-        actor=ben,
-    )
+    mine = code_span(session, transcript, 0, 11, ("tiny", "fear"), ana, actor=ana)
+    code_span(session, transcript, 2, 11, ("tiny", "fear"), ben, actor=ben)
     assert list(list_codings(session, coder_ids=[ana], viewer=OPERATOR)["coder"]) == [
         "ana@example.org"
     ]
     with pytest.raises(PermissionDenied):
         remove_coding(session, mine.id, actor=ben)
     with pytest.raises(PermissionDenied):
-        add_coding(
-            session,
-            transcript_id=transcript,
-            start=0,
-            end=4,
-            code_id=("tiny", "fear"),
-            coder_id=ana,
-            actor=ben,
-        )
+        code_span(session, transcript, 0, 4, ("tiny", "fear"), ana, actor=ben)
     researcher = add_account(
         session, "rita@example.org", role="researcher", password=None, actor=OPERATOR
     )
@@ -469,15 +326,7 @@ def test_blind_coding_lists_by_coder_and_a_coder_cannot_touch_anothers_codings(c
 
 def test_a_memo_belongs_to_exactly_one_thing_and_edits_are_logged(coded):
     session, transcript, ana, ben = coded
-    coding = add_coding(
-        session,
-        transcript_id=transcript,
-        start=0,
-        end=11,
-        code_id=("tiny", "fear"),
-        coder_id=ana,
-        actor=OPERATOR,
-    )
+    coding = code_span(session, transcript, 0, 11, ("tiny", "fear"), ana)
     on_transcript = add_memo(session, text="Long pause here.", actor=ana, transcript_id=transcript)
     on_code = add_memo(session, text="Define the audience.", actor=ben, code_id=("tiny", "fear"))
     on_coding = add_memo(session, text="Borderline.", actor=ana, coding_id=coding.id)

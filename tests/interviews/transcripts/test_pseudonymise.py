@@ -64,44 +64,40 @@ def test_without_known_interviewers_other_speakers_are_numbered_in_order() -> No
     }
 
 
-def test_given_names_are_replaced_as_whole_words_case_insensitively_with_danish_letters() -> None:
-    text = (
-        "I: Hvad sagde Søren Ærbø om netværket?\n"
-        "R: SØREN ÆRBØ sagde intet. Sørens chef, Åse, mente at Søreno var et godt navn. "
-        "Åses team og åse bruger det.\n"
-    )
-    parsed = parse_transcript(text.encode("utf-8"), "danish.txt")
-    result = pseudonymise(parsed, role="Koordinator", names=["Søren Ærbø", "Åse"])
-    assert utterances(result) == [
-        ("Interviewer", "Hvad sagde Person 1 om netværket?"),
-        (
+@pytest.mark.parametrize(
+    "text, role, names, expected",
+    [
+        pytest.param(
+            "I: Hvad sagde Søren Ærbø om netværket?\n"
+            "R: SØREN ÆRBØ sagde intet. Sørens chef, Åse, mente at Søreno var et godt navn. "
+            "Åses team og åse bruger det.\n",
             "Koordinator",
+            ["Søren Ærbø", "Åse"],
+            "Hvad sagde Person 1 om netværket?\n"
             "Person 1 sagde intet. Person 1's chef, Person 2, mente at Søreno "
             "var et godt navn. Person 2's team og Person 2 bruger det.",
+            id="whole-words-case-insensitively-with-danish-letters",
         ),
-    ]
-
-
-def test_a_name_can_be_given_its_own_label_and_name_words_are_replaced_when_capitalised() -> None:
-    text = (
-        "I: Anna, how long have you been coordinator?\n"
-        "R: Two years. Before me Bo Vestergaard ran it; Bo still helps, "
-        "and people bo in the same town as Vestergaard.\n"
-    )
-    parsed = parse_transcript(text.encode("utf-8"), "names.txt")
-    result = pseudonymise(
-        parsed,
-        role="Coordinator",
-        names={"Anna Berg": "Coordinator", "Bo Vestergaard": "Former coordinator"},
-    )
-    assert utterances(result) == [
-        ("Interviewer", "Coordinator, how long have you been coordinator?"),
-        (
+        pytest.param(
+            "I: Anna, how long have you been coordinator?\n"
+            "R: Two years. Before me Bo Vestergaard ran it; Bo still helps, "
+            "and people bo in the same town as Vestergaard.\n",
             "Coordinator",
+            {"Anna Berg": "Coordinator", "Bo Vestergaard": "Former coordinator"},
+            "Coordinator, how long have you been coordinator?\n"
             "Two years. Before me Former coordinator ran it; Former coordinator still "
             "helps, and people bo in the same town as Former coordinator.",
+            id="own-label-and-capitalised-name-words",
         ),
-    ]
+    ],
+)
+def test_given_names_are_replaced_in_every_turn(text, role, names, expected) -> None:
+    """``expected``: the question, a line break, the answer (the speakers are checked apart)."""
+    result = pseudonymise(
+        parse_transcript(text.encode("utf-8"), "names.txt"), role=role, names=names
+    )
+    question, answer = expected.split("\n")
+    assert utterances(result) == [("Interviewer", question), (role, answer)]
 
 
 def test_offsets_stay_exact_when_replacements_change_lengths_in_every_turn() -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pytest
 from sqlalchemy import func, select, text
-from streamlit.testing.v1 import AppTest
 
-from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.db.models import EventRow, TranscriptRow, TurnRow
@@ -23,19 +19,32 @@ from study.interviews.transcripts.store import (
 )
 from study.interviews.transcripts.transcript import ParsedTranscript, Turn
 
-from conftest import DATA, ROOT
+from conftest import DATA, add_user, open_app_page
 
 FILES = DATA / "transcripts"
 # "🤔" is one code point, "👍🏽" two (thumb + skin tone); UTF-16 would count 1 and 2 more.
 DANISH_EMOJI = "I: Hvad med 🤔 ledelsen?\nR: Øh, vi bruger det næsten aldrig 👍🏽 på kontoret.\n"
+ORG = "Nordlys Bank"
 
 
 @pytest.fixture
 def org(database):
     with database.transaction() as session:
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        add_organisation(session, ORG, actor=OPERATOR)
         add_organisation(session, "Riverbend Logistics", actor=OPERATOR)
-    return "Nordlys Bank"
+    return ORG
+
+
+def store(session, data: bytes, filename: str, /, *, role: str, organisation=ORG, **options):
+    """:func:`import_transcript` by the operator (``options``: language, name, names, ...)."""
+    return import_transcript(
+        session, data, filename, organisation=organisation, role=role, actor=OPERATOR, **options
+    )
+
+
+def store_file(session, filename: str, /, **options):
+    """Import ``filename`` from tests/data/transcripts (``options``: role, ``name=``, ...)."""
+    return store(session, (FILES / filename).read_bytes(), filename, **options)
 
 
 def stored_counts(database) -> tuple[int, int, int, int]:
@@ -56,9 +65,7 @@ def stored_counts(database) -> tuple[int, int, int, int]:
 def test_import_stores_the_parsed_text_turns_and_an_audit_event(database, org):
     data = (FILES / "interview-ir.txt").read_bytes()
     with database.transaction() as session:
-        info = import_transcript(
-            session, data, "interview-ir.txt", organisation=org, role="coordinator", actor=OPERATOR
-        )
+        info = store(session, data, "interview-ir.txt", role="coordinator")
     parsed = parse_transcript(data, "interview-ir.txt")
     assert info.as_dict() == {
         "id": info.id,
@@ -87,9 +94,7 @@ def test_danish_letters_and_emoji_offsets_are_code_points_through_the_store(
     path = tmp_path / "interview-da.txt"
     path.write_text(DANISH_EMOJI, encoding="utf-8")
     with database.transaction() as session:
-        info = import_transcript(
-            session, path.read_bytes(), path.name, organisation=org, role="employee", actor=OPERATOR
-        )
+        info = store(session, path.read_bytes(), path.name, role="employee")
         stored = transcript_json(session, info.id, viewer=OPERATOR)
         hits = search_transcripts(session, "kontoret", viewer=OPERATOR)
     text_ = stored["text"]
@@ -109,18 +114,8 @@ def test_danish_letters_and_emoji_offsets_are_code_points_through_the_store(
 
 def test_language_comes_from_the_argument_then_the_text_then_english(database, org, tmp_path):
     with database.transaction() as session:
-        danish = import_transcript(
-            session,
-            DANISH_EMOJI.encode(),
-            "a.txt",
-            organisation=org,
-            role="employee",
-            language="en",
-            actor=OPERATOR,
-        )
-        short = import_transcript(
-            session, b"I: Hi.\nR: Ok.\n", "b.txt", organisation=org, role="employee", actor=OPERATOR
-        )
+        danish = store(session, DANISH_EMOJI.encode(), "a.txt", role="employee", language="en")
+        short = store(session, b"I: Hi.\nR: Ok.\n", "b.txt", role="employee")
     assert (danish.language, short.language) == ("en", "en")
 
 
@@ -128,14 +123,7 @@ def test_language_comes_from_the_argument_then_the_text_then_english(database, o
 def test_bad_files_are_refused_and_nothing_is_stored(database, org, name):
     with pytest.raises(InvalidFile, match=name.replace(".", r"\.")):
         with database.transaction() as session:
-            import_transcript(
-                session,
-                (FILES / name).read_bytes(),
-                name,
-                organisation=org,
-                role="coordinator",
-                actor=OPERATOR,
-            )
+            store_file(session, name, role="coordinator")
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
@@ -143,22 +131,8 @@ def test_a_bad_file_after_good_ones_rolls_back_the_whole_import(database, org):
     with pytest.raises(InvalidFile, match="notes.pdf"):
         with database.transaction() as session:
             for name in ("interview-ir.txt", "teams.vtt"):
-                import_transcript(
-                    session,
-                    (FILES / name).read_bytes(),
-                    name,
-                    organisation=org,
-                    role="coordinator",
-                    actor=OPERATOR,
-                )
-            import_transcript(
-                session,
-                b"%PDF-1.7",
-                "notes.pdf",
-                organisation=org,
-                role="coordinator",
-                actor=OPERATOR,
-            )
+                store_file(session, name, role="coordinator")
+            store(session, b"%PDF-1.7", "notes.pdf", role="coordinator")
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
@@ -167,33 +141,20 @@ def test_file_over_the_upload_limit_is_refused(database, org, monkeypatch):
     data = b"I: " + b"word " * 210_000  # just over 1 MB
     with pytest.raises(FileTooLarge, match="big.txt: the file is 1.0 MB, more than the 1 MB"):
         with database.transaction() as session:
-            import_transcript(
-                session, data, "big.txt", organisation=org, role="other", actor=OPERATOR
-            )
+            store(session, data, "big.txt", role="other")
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
 def test_the_same_text_twice_in_one_organisation_is_refused(database, org):
     data = (FILES / "zoom.vtt").read_bytes()
     with database.transaction() as session:
-        first = import_transcript(
-            session, data, "zoom.vtt", organisation=org, role="executive", actor=OPERATOR
-        )
-        import_transcript(
-            session,
-            data,
-            "zoom.vtt",
-            organisation="Riverbend Logistics",
-            role="executive",
-            actor=OPERATOR,
-        )
+        first = store(session, data, "zoom.vtt", role="executive")
+        store(session, data, "zoom.vtt", role="executive", organisation="Riverbend Logistics")
     with pytest.raises(
         AlreadyExists, match=rf"already has this transcript, as 'zoom' \(id {first.id}\)"
     ):
         with database.transaction() as session:
-            import_transcript(
-                session, data, "copy.vtt", organisation=org, role="executive", actor=OPERATOR
-            )
+            store(session, data, "copy.vtt", role="executive")
 
 
 def test_pseudonymised_import_stores_no_names(database, org, tmp_path):
@@ -202,15 +163,8 @@ def test_pseudonymised_import_stores_no_names(database, org, tmp_path):
         "Anna Berg: Nej, Bo Hansen poster aldrig. Annas chef heller ikke.\n"
     ).encode()
     with database.transaction() as session:
-        info = import_transcript(
-            session,
-            data,
-            "anna.txt",
-            organisation=org,
-            role="coordinator",
-            pseudonymise=True,
-            names=["Bo Hansen"],
-            actor=OPERATOR,
+        info = store(
+            session, data, "anna.txt", role="coordinator", pseudonymise=True, names=["Bo Hansen"]
         )
         stored = transcript_json(session, info.id, viewer=OPERATOR)
         assert search_transcripts(session, "anna", viewer=OPERATOR) == []
@@ -227,31 +181,13 @@ def test_names_without_pseudonymising_and_unknown_roles_are_refused(database, or
     data = (FILES / "interview-ir.txt").read_bytes()
     with database.transaction() as session:
         with pytest.raises(InvalidInput, match="only used when pseudonymising"):
-            import_transcript(
-                session,
-                data,
-                "a.txt",
-                organisation=org,
-                role="coordinator",
-                names=["Anna"],
-                actor=OPERATOR,
-            )
+            store(session, data, "a.txt", role="coordinator", names=["Anna"])
         with pytest.raises(InvalidInput, match="coordinator, executive, employee, other"):
-            import_transcript(session, data, "a.txt", organisation=org, role="ceo", actor=OPERATOR)
+            store(session, data, "a.txt", role="ceo")
         with pytest.raises(InvalidInput, match="en, da"):
-            import_transcript(
-                session,
-                data,
-                "a.txt",
-                organisation=org,
-                role="other",
-                language="de",
-                actor=OPERATOR,
-            )
+            store(session, data, "a.txt", role="other", language="de")
         with pytest.raises(NotFound, match="no organisation called 'Nowhere'"):
-            import_transcript(
-                session, data, "a.txt", organisation="Nowhere", role="other", actor=OPERATOR
-            )
+            store(session, data, "a.txt", role="other", organisation="Nowhere")
     assert stored_counts(database) == (0, 0, 0, 0)
 
 
@@ -282,15 +218,7 @@ def test_list_filters_by_organisation_and_counts_turns_and_characters(database, 
             ("teams.vtt", "Riverbend Logistics"),
             ("interview.srt", org),
         ):
-            import_transcript(
-                session,
-                (FILES / name).read_bytes(),
-                name,
-                organisation=where,
-                role="employee",
-                name=f"{name} interview",
-                actor=OPERATOR,
-            )
+            store_file(session, name, role="employee", organisation=where, name=f"{name} interview")
         everything = list_transcripts(session, viewer=OPERATOR)
         nordlys = list_transcripts(session, organisation="nordlys bank", viewer=OPERATOR)
         texts = {t.name: t.text for t in session.scalars(select(TranscriptRow))}
@@ -315,14 +243,7 @@ def test_list_filters_by_organisation_and_counts_turns_and_characters(database, 
 
 def test_transcript_json_keeps_cue_times_and_refuses_unknown_ids(database, org):
     with database.transaction() as session:
-        info = import_transcript(
-            session,
-            (FILES / "zoom.vtt").read_bytes(),
-            "zoom.vtt",
-            organisation=org,
-            role="coordinator",
-            actor=OPERATOR,
-        )
+        info = store_file(session, "zoom.vtt", role="coordinator")
         stored = transcript_json(session, info.id, viewer=OPERATOR)
         with pytest.raises(NotFound, match="no transcript with id 999"):
             transcript_json(session, 999, viewer=OPERATOR)
@@ -337,19 +258,10 @@ def test_transcript_json_keeps_cue_times_and_refuses_unknown_ids(database, org):
 # --- the page -------------------------------------------------------------------------------
 
 
-def page_as(database, role: str) -> AppTest:
+def page_as(database, role: str):
     with database.transaction() as session:
-        account = add_account(
-            session,
-            f"{role}@example.org",
-            role=role,
-            password="a long secret password",
-            actor=OPERATOR,
-        )
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.session_state["account"] = asdict(account)
-    at.run()
-    return at.switch_page("study/ui/pages/transcripts.py").run()
+        account = add_user(session, f"{role}@example.org", role)
+    return open_app_page(account, "transcripts.py", timeout=30)
 
 
 def test_researcher_uploads_a_transcript_and_reads_its_turns(database, org, fresh_streamlit_caches):
@@ -398,14 +310,7 @@ def test_a_bad_upload_shows_one_error_and_stores_nothing(database, org, fresh_st
 
 def test_coders_read_transcripts_but_do_not_see_the_upload(database, org, fresh_streamlit_caches):
     with database.transaction() as session:
-        import_transcript(
-            session,
-            (FILES / "teams.vtt").read_bytes(),
-            "teams.vtt",
-            organisation=org,
-            role="coordinator",
-            actor=OPERATOR,
-        )
+        store_file(session, "teams.vtt", role="coordinator")
     at = page_as(database, "coder")
     assert not at.exception
     assert not at.file_uploader

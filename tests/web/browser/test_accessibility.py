@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from survey_forms import SURVEY, open_token
 
 from conftest import REQUIRE_BROWSER, TESTS
+from survey_forms import SURVEY, open_token
 
 pytestmark = pytest.mark.browser
 AXE = TESTS / "axe" / "node_modules" / "axe-core" / "axe.min.js"

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select, update
-from survey_forms import SURVEY, open_token, personal_tokens, planned_answer
 
 from study.db.models import AnswerRow, InstrumentRow, ResponseRow
 from study.surveys.responding import stored_answers
+
+from survey_forms import SURVEY, open_token, personal_tokens, planned_answer
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
