@@ -313,11 +313,14 @@ def test_csv_escaping_round_trips_every_text():
 
 
 def download_buttons_in_sources() -> dict[str, int]:
-    """How many ``download_button`` calls each page script makes, read from its source."""
+    """How many download buttons each page script makes, read from its source: calls of
+    ``st.download_button`` or of the shared ``study.ui.widgets.csv_download``."""
     counts: dict[str, int] = {}
     for path in sorted(PAGES.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
+            called = getattr(node, "func", None)
+            name = getattr(called, "attr", None) or getattr(called, "id", None)
+            if isinstance(node, ast.Call) and name in ("download_button", "csv_download"):
                 counts[path.name] = counts.get(path.name, 0) + 1
     return counts
 

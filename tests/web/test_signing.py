@@ -7,27 +7,21 @@ import hmac
 
 import pytest
 
-from study.web.signing import (
-    FORM_SECONDS,
-    BadForm,
-    answer_digest,
-    check_form,
-    derive_key,
-    sign_form,
-    token_binding,
-)
+from study.web import signing
 
-KEY = derive_key("a" * 64)
+KEY = signing.derive_key("a" * 64)
 
 
 def test_a_signed_form_round_trips_with_its_page_and_answer_hashes():
-    value = sign_form(KEY, "page", 17, page=3, shown={"uf1": 4, "uses": ["news"], "x": None})
-    state = check_form(KEY, value, "page")
+    value = signing.sign_form(
+        KEY, "page", 17, page=3, shown={"uf1": 4, "uses": ["news"], "x": None}
+    )
+    state = signing.check_form(KEY, value, "page")
     assert (state.kind, state.bound, state.page) == ("page", "17", 3)
     assert state.shown == {
-        "uf1": answer_digest(4),
-        "uses": answer_digest(["news"]),
-        "x": answer_digest(None),
+        "uf1": signing.answer_digest(4),
+        "uses": signing.answer_digest(["news"]),
+        "x": signing.answer_digest(None),
     }
 
 
@@ -42,37 +36,37 @@ def test_a_signed_form_round_trips_with_its_page_and_answer_hashes():
     ],
 )
 def test_an_altered_form_is_refused(change):
-    value = sign_form(KEY, "page", 17, page=3, shown={"uf1": 4})
-    with pytest.raises(BadForm) as refused:
-        check_form(KEY, change(value), "page")
+    value = signing.sign_form(KEY, "page", 17, page=3, shown={"uf1": 4})
+    with pytest.raises(signing.BadForm) as refused:
+        signing.check_form(KEY, change(value), "page")
     assert not refused.value.expired
 
 
 def test_a_form_for_something_else_or_from_another_key_is_refused():
-    value = sign_form(KEY, "start", token_binding("t" * 32))
-    with pytest.raises(BadForm):
-        check_form(KEY, value, "page")
-    with pytest.raises(BadForm):
-        check_form(derive_key("b" * 64), value, "start")
+    value = signing.sign_form(KEY, "start", signing.token_binding("t" * 32))
+    with pytest.raises(signing.BadForm):
+        signing.check_form(KEY, value, "page")
+    with pytest.raises(signing.BadForm):
+        signing.check_form(signing.derive_key("b" * 64), value, "start")
 
 
 def test_an_old_form_is_refused_as_expired():
-    value = sign_form(KEY, "page", 1, now=1_000_000)
-    assert check_form(KEY, value, "page", now=1_000_000 + FORM_SECONDS).page == 0
-    with pytest.raises(BadForm) as refused:
-        check_form(KEY, value, "page", now=1_000_000 + FORM_SECONDS + 1)
+    value = signing.sign_form(KEY, "page", 1, now=1_000_000)
+    assert signing.check_form(KEY, value, "page", now=1_000_000 + signing.FORM_SECONDS).page == 0
+    with pytest.raises(signing.BadForm) as refused:
+        signing.check_form(KEY, value, "page", now=1_000_000 + signing.FORM_SECONDS + 1)
     assert refused.value.expired
 
 
 def test_the_key_is_derived_with_a_purpose_label_not_the_secret_itself():
     secret = "c" * 64
-    assert derive_key(secret) not in (secret.encode(), bytes.fromhex(secret))
+    assert signing.derive_key(secret) not in (secret.encode(), bytes.fromhex(secret))
     assert (
-        derive_key(secret)
+        signing.derive_key(secret)
         == hmac.new(secret.encode(), b"ism-study/survey-form/v1", hashlib.sha256).digest()
     )
 
 
 def test_no_answer_hashes_the_same_however_it_is_empty():
-    assert answer_digest(None) == answer_digest("") == answer_digest([])
-    assert answer_digest(4) != answer_digest(5)
+    assert signing.answer_digest(None) == signing.answer_digest("") == signing.answer_digest([])
+    assert signing.answer_digest(4) != signing.answer_digest(5)

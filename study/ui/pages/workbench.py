@@ -388,6 +388,20 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + " …"
 
 
+def _memo_form(ctx: Context, label: str, **target: int) -> None:
+    """A memo box and its "Add memo" button for one target (``coding_id=``, ``code_id=`` ...)."""
+    (name,) = target
+    kind = name.removesuffix("_id")
+    st.text_area(label, key=f"wb_memo_{kind}", height=80)
+    st.button(
+        "Add memo",
+        key=f"wb_add_{kind}_memo",
+        on_click=_on_memo,
+        args=(ctx, f"wb_memo_{kind}"),
+        kwargs=target,
+    )
+
+
 def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> None:
     codes_by_id = {c.id: c for c in codes}
     labels = {
@@ -441,14 +455,7 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
         args=(ctx, coding_id),
     )
     _memo_list([m for m in memos if m.coding_id == coding_id])
-    st.text_area("Memo on this coding", key="wb_memo_coding", height=80)
-    st.button(
-        "Add memo",
-        key="wb_add_coding_memo",
-        on_click=_on_memo,
-        args=(ctx, "wb_memo_coding"),
-        kwargs={"coding_id": coding_id},
-    )
+    _memo_form(ctx, "Memo on this coding", coding_id=coding_id)
 
 
 def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
@@ -502,14 +509,7 @@ def _memo_list(memos: list) -> None:
 def _memo_panel(ctx: Context, codes: list, memos: list) -> None:
     st.markdown("**Memos on this transcript**")
     _memo_list([m for m in memos if m.transcript_id == ctx.transcript.id])
-    st.text_area("New memo on the transcript", key="wb_memo_transcript", height=80)
-    st.button(
-        "Add memo",
-        key="wb_add_transcript_memo",
-        on_click=_on_memo,
-        args=(ctx, "wb_memo_transcript"),
-        kwargs={"transcript_id": ctx.transcript.id},
-    )
+    _memo_form(ctx, "New memo on the transcript", transcript_id=ctx.transcript.id)
     st.divider()
     codes_by_id = {c.id: c for c in codes}
     code_id = st.selectbox(
@@ -527,14 +527,7 @@ def _memo_panel(ctx: Context, codes: list, memos: list) -> None:
         _memo_list(
             list_memos(session, code_id=code_id, author_ids=author_ids, viewer=current_account())
         )
-    st.text_area("New memo on the code", key="wb_memo_code", height=80)
-    st.button(
-        "Add memo",
-        key="wb_add_code_memo",
-        on_click=_on_memo,
-        args=(ctx, "wb_memo_code"),
-        kwargs={"code_id": code_id},
-    )
+    _memo_form(ctx, "New memo on the code", code_id=code_id)
 
 
 render()
