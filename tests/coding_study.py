@@ -140,3 +140,51 @@ def coder_with_one_coding(session, *, password=None, scheme="ism-adoption-challe
         actor=carl,
     )
     return carl
+
+
+# -- the workbench's browser tests: Cora codes one short Danish-English transcript ----------
+
+WORKBENCH_PASSWORD = "a long secret password"
+WORKBENCH_CODE = "Management support in words, not action"
+WORKBENCH_PHRASE = "they never posted anything themselves"
+WORKBENCH_TRANSCRIPT = (
+    "Interviewer: Tak fordi du ville være med 🙂. How did the launch go?\n\n"
+    "Coordinator: Ærligt talt 🙈 – ledelsen sagde, at platformen var vigtig, but "
+    f"{WORKBENCH_PHRASE}. Management support in words, you could say.\n\n"
+    "Interviewer: And your colleagues?\n\n"
+    "Coordinator: Many of them think it is a waste of time, just chatting.\n"
+)
+
+
+def workbench_coder(database) -> dict:
+    """Cora, a coder, and the transcript (after an emoji and Danish letters): e-mail, id, text."""
+    from study.admin.studies import ensure_study
+    from study.interviews.transcripts.store import transcript_json
+
+    from conftest import ROOT
+
+    with database.transaction() as session:
+        ensure_study(session)
+        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
+        add_account(
+            session,
+            "cora@example.org",
+            role="coder",
+            password=WORKBENCH_PASSWORD,
+            display_name="Cora",
+            actor=OPERATOR,
+        )
+        load_scheme_into_db(
+            session, ROOT / "coding_schemes" / "ism-adoption-challenges.yaml", actor=OPERATOR
+        )
+        info = import_transcript(
+            session,
+            WORKBENCH_TRANSCRIPT.encode("utf-8"),
+            "coordinator-1.txt",
+            organisation="Nordlys Bank",
+            role="coordinator",
+            language="en",
+            actor=OPERATOR,
+        )
+        text = transcript_json(session, info.id, viewer=OPERATOR)["text"]
+    return {"email": "cora@example.org", "transcript": info.id, "text": text}

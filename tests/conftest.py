@@ -433,3 +433,35 @@ def refiqda_schema(kind: str):
     import xmlschema
 
     return xmlschema.XMLSchema(str(REFIQDA / f"{kind}.xsd"))
+
+
+#: axe-core, installed by `npm ci` in tests/axe (./test.sh --all does it).
+AXE = TESTS / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script, to inject into a page; missing: a failure in CI, else a skip."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` in tests/axe"
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def demo_researcher(demo_database) -> str:
+    """Rita, a researcher in the demo study (password "a long secret password"): her e-mail."""
+    from study.admin.accounts import add_account
+    from study.admin.permissions import OPERATOR
+
+    with demo_database.transaction() as session:
+        add_account(
+            session,
+            "rita@example.org",
+            role="researcher",
+            password="a long secret password",
+            actor=OPERATOR,
+        )
+    return "rita@example.org"

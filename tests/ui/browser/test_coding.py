@@ -12,62 +12,32 @@ import pytest
 
 from study.admin.accounts import add_account
 from study.admin.audit import list_events
-from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
-from study.admin.studies import ensure_study
 from study.interviews.coding import (
     add_coding,
     coder_id_for,
     list_codes,
     list_codings,
-    load_scheme_into_db,
 )
-from study.interviews.transcripts.store import import_transcript, transcript_json
 
-from conftest import ROOT
+from coding_study import (
+    WORKBENCH_CODE,
+    WORKBENCH_PASSWORD,
+    WORKBENCH_PHRASE,
+    WORKBENCH_TRANSCRIPT,
+    workbench_coder,
+)
 from span_dom import PHRASE_BOX
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a long secret password"
-CODE = "Management support in words, not action"
-PHRASE = "they never posted anything themselves"
-TRANSCRIPT = (
-    "Interviewer: Tak fordi du ville være med 🙂. How did the launch go?\n\n"
-    "Coordinator: Ærligt talt 🙈 – ledelsen sagde, at platformen var vigtig, but "
-    f"{PHRASE}. Management support in words, you could say.\n\n"
-    "Interviewer: And your colleagues?\n\n"
-    "Coordinator: Many of them think it is a waste of time, just chatting.\n"
-)
+PASSWORD, CODE, TRANSCRIPT = WORKBENCH_PASSWORD, WORKBENCH_CODE, WORKBENCH_TRANSCRIPT
+PHRASE = WORKBENCH_PHRASE
 SHOTS = Path("/tmp")
 
 
 @pytest.fixture
 def coder(database):
-    with database.transaction() as session:
-        ensure_study(session)
-        add_organisation(session, "Nordlys Bank", actor=OPERATOR)
-        add_account(
-            session,
-            "cora@example.org",
-            role="coder",
-            password=PASSWORD,
-            display_name="Cora",
-            actor=OPERATOR,
-        )
-        load_scheme_into_db(
-            session, ROOT / "coding_schemes" / "ism-adoption-challenges.yaml", actor=OPERATOR
-        )
-        info = import_transcript(
-            session,
-            TRANSCRIPT.encode("utf-8"),
-            "coordinator-1.txt",
-            organisation="Nordlys Bank",
-            role="coordinator",
-            language="en",
-            actor=OPERATOR,
-        )
-        text = transcript_json(session, info.id, viewer=OPERATOR)["text"]
-    return {"email": "cora@example.org", "transcript": info.id, "text": text}
+    return workbench_coder(database)
 
 
 def choose(page, label: str, option: str) -> None:

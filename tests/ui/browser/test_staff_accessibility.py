@@ -13,14 +13,8 @@ import json
 
 import pytest
 
-from study.admin.accounts import add_account
-from study.admin.permissions import OPERATOR
-
-from conftest import REQUIRE_BROWSER, TESTS
-
 pytestmark = pytest.mark.browser
 PASSWORD = "a long secret password"
-AXE = TESTS / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 LAPTOP = {"width": 1440, "height": 900}
 # What axe-core may report that is not ours, by rule: where, and why.
@@ -82,25 +76,6 @@ STARS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` in tests/axe"
-        if REQUIRE_BROWSER:
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def researcher(demo_database):
-    with demo_database.transaction() as session:
-        add_account(
-            session, "rita@example.org", role="researcher", password=PASSWORD, actor=OPERATOR
-        )
-    return "rita@example.org"
-
-
 def new_page(browser):
     page = browser.new_context(viewport=LAPTOP).new_page()
     page.set_default_timeout(20_000)
@@ -151,14 +126,14 @@ def violations(page, axe_source: str, where: str) -> list[str]:
 
 
 def test_captions_and_the_selected_segment_reach_4_5_and_stars_are_24_px(
-    researcher, live_demo_app, browser
+    demo_researcher, live_demo_app, browser
 ):
     page = new_page(browser)
     page.goto(live_demo_app)
     page.get_by_role("button", name="Log in").wait_for()
     settled(page)
     measured = [("login caption", contrast(page.get_by_test_id("stCaptionContainer").first))]
-    log_in(page, researcher)
+    log_in(page, demo_researcher)
     sidebar = page.get_by_test_id("stSidebar").get_by_test_id("stCaptionContainer").first
     measured.append(("sidebar caption", contrast(sidebar)))
 
@@ -183,14 +158,14 @@ def test_captions_and_the_selected_segment_reach_4_5_and_stars_are_24_px(
 
 
 def test_axe_finds_nothing_of_ours_on_the_login_workbench_and_benchmark_pages(
-    researcher, live_demo_app, browser, axe_source
+    demo_researcher, live_demo_app, browser, axe_source
 ):
     page = new_page(browser)
     page.goto(live_demo_app)
     page.get_by_role("button", name="Log in").wait_for()
     settled(page)
     found = violations(page, axe_source, "login")
-    log_in(page, researcher)
+    log_in(page, demo_researcher)
     open_workbench(page)
     found += violations(page, axe_source, "workbench")
     page.get_by_role("link", name="Benchmark report").click()

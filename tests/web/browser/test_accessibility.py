@@ -13,11 +13,9 @@ import json
 
 import pytest
 
-from conftest import REQUIRE_BROWSER, TESTS
 from survey_forms import SURVEY, open_token
 
 pytestmark = pytest.mark.browser
-AXE = TESTS / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
 NEXT = {"en": "Next", "da": "Næste"}
@@ -25,16 +23,6 @@ SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
 RESUME = {"en": "Continue", "da": "Fortsæt"}
 THANKS = {"en": "Thank you for taking part", "da": "Tak fordi du deltog"}
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` in tests/axe"
-        if REQUIRE_BROWSER:
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE.read_text(encoding="utf-8")
 
 
 def violations(page, axe_source: str, where: str) -> list[str]:
