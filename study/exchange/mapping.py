@@ -29,6 +29,7 @@ from study.db.models import (
 )
 from study.errors import InvalidFile, InvalidInput, NotFound
 from study.exchange.refiqda import QdaCase, QdaCode, parse_code_description
+from study.exchange.refiqda.code_elements import split_examples
 from study.exchange.refiqda.model import normalise_colour
 from study.interviews.coding.codes import DEFAULT_COLOUR
 from study.interviews.coding.schemes_store import scheme_rows, tree_order
@@ -148,7 +149,7 @@ def _fields(code: QdaCode) -> tuple[str, str, str, str, tuple[str, ...]]:
         parts.definition,
         parts.inclusion,
         parts.exclusion,
-        tuple(e for e in [parts.example] if e),
+        tuple(split_examples(parts.example)),
     )
 
 

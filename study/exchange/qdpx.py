@@ -8,7 +8,9 @@ What goes where (export, and the reverse on import):
 - coding schemes -> the codebook. One scheme's codes are the top-level codes;
   with several schemes each becomes a non-codable parent code named by its
   title. A code's definition, inclusion and exclusion criteria and examples
-  go into its description (:func:`study.exchange.refiqda.format_code_description`).
+  go into its description (:func:`study.exchange.refiqda.format_code_description`);
+  several examples as a ``- `` list, read back as several
+  (:func:`~study.exchange.refiqda.code_elements.join_examples`).
 - organisations -> cases, with the variables Sector, Size band, Country,
   Headcount and every entry of ``Organisation.attributes``.
 - transcripts -> text sources (``sources/<GUID>.txt``, UTF-8), linked to their
@@ -18,13 +20,22 @@ What goes where (export, and the reverse on import):
 - codings -> selections with their coding, positions in code points, the
   creating user being the coder; accounts that coded or wrote memos -> users.
 - memos -> notes on their transcript, code or coding, and a copy where peers
-  read memos (see :mod:`study.exchange.refiqda.writer`).
+  read memos (see :mod:`study.exchange.refiqda.writer`); a transcript memo that
+  states its place (an imported annotation) becomes a note anchored there again.
+- the study's description -> the project's ``Description`` (QualCoder's project memo).
 
 Import rules:
 
-- users become coder accounts that cannot log in. A user whose name is an
-  e-mail, or an existing account's display name, is that account; others get
-  the address ``<name>@qdpx.invalid`` (``.invalid`` is never deliverable).
+- users who own an imported coding or memo become coder accounts without a
+  password, which cannot log in, under ``<name>@qdpx.invalid`` (``.invalid`` is
+  never deliverable), unless ``coders`` maps them to an existing account; users
+  who coded nothing and wrote nothing get no account (the summary names them).
+- the project's memo (its ``Description``, QualCoder's project memo) becomes the
+  study's description, or is added to it (with a warning) when it holds another.
+- an annotation (a note on a passage of a source) becomes a memo on the
+  transcript whose text ends with the passage's place ("(On “…”, characters
+  120–135.)"), since a memo has no place of its own; so does a memo on an
+  uncoded passage.
 - the codebook becomes a scheme version whose key comes from the project name
   (or ``scheme_key``); importing the same codebook again reuses that version,
   a different one becomes the next version.
@@ -44,6 +55,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -96,6 +108,7 @@ from study.exchange.refiqda import (
     write_codebook,
     write_qdpx,
 )
+from study.exchange.refiqda.code_elements import join_examples
 from study.exchange.refiqda.model import derived_guid, iter_codes
 from study.interviews.coding.memos import write_memo
 from study.interviews.coding.schemes_store import SchemeRef, scheme_row, scheme_rows, tree_order
@@ -189,7 +202,7 @@ def _qda_code(scheme_key: str, code: CodeRow) -> QdaCode:
             code.definition or "",
             code.inclusion or "",
             code.exclusion or "",
-            "\n".join(str(e) for e in code.examples or []),
+            join_examples([str(e) for e in code.examples or []]),
         ),
     )
 
@@ -294,6 +307,7 @@ def build_project(session: Session) -> QdaProject:
             )
         sources.append(source)
     notes = []
+    texts = {source.guid: source.text for source in sources}
     for memo in session.scalars(select(MemoRow).order_by(MemoRow.id)):
         target = (
             source_guid.get(memo.transcript_id)
@@ -301,13 +315,21 @@ def build_project(session: Session) -> QdaProject:
             or code_guid.get(code_key.get(memo.code_id))
         )
         author = _user(session, users, memo.author_id) if memo.author_id is not None else None
+        # An imported annotation's place, said in its text, goes back where QualCoder keeps it.
+        text, start, end = (
+            _split_place(memo.text, texts[target])
+            if memo.transcript_id is not None and target in texts
+            else (memo.text, None, None)
+        )
         notes.append(
             QdaNote(
                 derived_guid("memo", f"{name}/{memo.id}"),
-                memo.text,
+                text,
                 target,
                 author,
                 memo.created_at,
+                start,
+                end,
             )
         )
     _unique_user_names(session, users)
@@ -462,7 +484,8 @@ def import_qdpx(
     actor_id = acting(session, actor, "exchange_projects")
     project = read_qdpx(path, name=name)
     warnings = list(project.warnings)
-    ensure_study(session, name=project.name or "Imported study", actor_id=actor_id)
+    study = ensure_study(session, name=project.name or "Imported study", actor_id=actor_id)
+    _keep_project_memo(session, study, project.description, warnings, actor_id)
     scheme = None
     code_ids: dict[str, int] = {}
     if project.codes:
@@ -483,12 +506,7 @@ def import_qdpx(
             f"The project has no user {sorted(unknown)[0]!r} to map; its users "
             f"are {', '.join(repr(u.name) for u in project.users) or 'none'}."
         )
-    accounts = {
-        user.guid: coder_account(
-            session, user.name, actor_id, mapped_to=coders.get(user.guid, coders.get(user.name))
-        )
-        for user in project.users
-    }
+    accounts = _Accounts(session, project.users, coders, actor_id)
     organisations = {
         case.guid: case_organisation(session, case, warnings, actor_id) for case in project.cases
     }
@@ -519,7 +537,10 @@ def import_qdpx(
             _add_memo(session, rest, transcript_id=transcript.id, author_id=None)
             counts["notes"] += 1
         for coding in source.codings:
-            coder = accounts.get(coding.creating_user_guid or "")
+            if coding.end <= coding.start:
+                counts["empty"] += 1
+                continue
+            coder = accounts.get(coding.creating_user_guid)
             if coder is None:
                 counts["unknown"] += 1
                 coder = coder_account(session, UNKNOWN_CODER[1], actor_id, UNKNOWN_CODER[0])
@@ -562,11 +583,19 @@ def import_qdpx(
         warnings,
         actor_id,
     )
+    idle = [user.name for user in project.users if user.guid not in accounts.made]
+    if idle:
+        warnings.append(
+            f"{len(idle)} users of the project coded nothing and wrote no memo that was "
+            f"imported, so no account was made for them: "
+            f"{', '.join(repr(n) for n in idle[:5])}"
+            + (f" and {len(idle) - 5} more." if len(idle) > 5 else ".")
+        )
     summary = ImportSummary(
         len(transcripts),
         len(code_ids),
         counts["codings"],
-        len(set(accounts.values())),
+        len(set(accounts.made.values())),
         len(organisations),
         counts["notes"],
         tuple(warnings),
@@ -582,6 +611,101 @@ def import_qdpx(
     return summary
 
 
+class _Accounts:
+    """The account of each project user, made when the user is first found coding or writing.
+
+    Users who coded nothing and wrote no memo that is imported get no account; those who
+    do become imported coder accounts without a password (:func:`coder_account`), which
+    cannot log in, unless ``coders`` maps them to an existing account.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        users: list[QdaUser],
+        coders: Mapping[str, str],
+        actor_id: int | None,
+    ) -> None:
+        self.session = session
+        self.users = {user.guid: user for user in users}
+        self.coders = coders
+        self.actor_id = actor_id
+        self.made: dict[str, int] = {}
+
+    def get(self, guid: str | None) -> int | None:
+        user = self.users.get(guid or "")
+        if user is None:
+            return None
+        if user.guid not in self.made:
+            self.made[user.guid] = coder_account(
+                self.session,
+                user.name,
+                self.actor_id,
+                mapped_to=self.coders.get(user.guid, self.coders.get(user.name)),
+            )
+        return self.made[user.guid]
+
+
+def _keep_project_memo(
+    session: Session, study: Any, memo: str, warnings: list[str], actor_id: int | None
+) -> None:
+    """A project's own memo (QualCoder's project memo, a project ``Description``) as the
+    study's description: memos belong to a transcript, code or coding, none to the study."""
+    memo = (memo or "").strip()
+    current = (study.description or "").strip()
+    if not memo or memo in current:
+        return
+    study.description = f"{current}\n\n{memo}" if current else memo
+    if current:
+        shown = memo[:60] + ("…" if len(memo) > 60 else "")
+        warnings.append(
+            f"The project's memo ('{shown}') was added to the study's description, "
+            "after the description it had."
+        )
+    record_event(
+        session,
+        "study.description",
+        actor_id=actor_id,
+        target=study,
+        details={"added": memo[:500], "origin": "qdpx"},
+    )
+
+
+_PLACE_QUOTE_CHARS = 60
+_PLACE = re.compile(r"\n\n\(On “(?P<quote>.*)”, characters (?P<start>\d+)–(?P<end>\d+)\.\)\Z", re.S)
+
+
+def _with_place(text: str, transcript_text: str, start: int, end: int) -> str:
+    """A memo's text with the passage it is about (an annotation's place) said at its end.
+
+    Examples
+    --------
+    >>> _with_place("Check this.", "Only when the boss is away.", 5, 9)
+    'Check this.\\n\\n(On “when”, characters 5–9.)'
+    >>> _split_place("Check this.\\n\\n(On “when”, characters 5–9.)", "Only when the boss is away.")
+    ('Check this.', 5, 9)
+    """
+    quote = " ".join(transcript_text[start:end].split())
+    if len(quote) > _PLACE_QUOTE_CHARS:
+        quote = quote[: _PLACE_QUOTE_CHARS - 1] + "…"
+    return f"{text.strip()}\n\n(On “{quote}”, characters {start}–{end}.)"
+
+
+def _split_place(text: str, transcript_text: str) -> tuple[str, int | None, int | None]:
+    """Undo :func:`_with_place`: the memo's own text and its place (None when it has none)."""
+    match = _PLACE.search(text)
+    if match is None:
+        return text, None, None
+    start, end = int(match.group("start")), int(match.group("end"))
+    rest = text[: match.start()]
+    if (
+        not 0 <= start <= end <= len(transcript_text)
+        or _with_place(rest, transcript_text, start, end) != text.strip()
+    ):
+        return text, None, None
+    return rest, start, end
+
+
 def _add_coding(
     session: Session,
     transcript: TranscriptRow,
@@ -592,9 +716,6 @@ def _add_coding(
     actor_id: int | None,
 ) -> int | None:
     start, end = coding.start, coding.end
-    if end <= start:
-        counts["empty"] += 1
-        return None
     code_id = code_ids[coding.code_guid]
     existing = session.scalar(
         select(CodingRow.id).where(
@@ -644,7 +765,7 @@ def _import_notes(
     transcripts: dict[str, int],
     code_ids: dict[str, int],
     coding_ids: dict[str, int | None],
-    accounts: dict[str, int],
+    accounts: _Accounts,
     counts: dict[str, int],
     warnings: list[str],
     actor_id: int | None,
@@ -664,10 +785,15 @@ def _import_notes(
         if where is None or not note.text.strip():
             unplaced.append(note.text.strip().split("\n", 1)[0][:40] or note.guid)
             continue
+        text = note.text
+        if "transcript_id" in where and note.start is not None and note.end is not None:
+            # A memo has no place of its own: an annotation's place is said in its text.
+            transcript = session.get(TranscriptRow, where["transcript_id"])
+            text = _with_place(note.text, transcript.text, note.start, note.end)
         _add_memo(
             session,
-            note.text,
-            author_id=accounts.get(note.creating_user_guid or ""),
+            text,
+            author_id=accounts.get(note.creating_user_guid),
             created=note.created,
             **where,
         )

@@ -139,8 +139,12 @@ def test_qualcoder_project_imports_with_memos_languages_and_a_recovered_annotati
         assert ("coding", "Borderline with workload & time.") in memos
         assert ("coding", "Not quite ambassadors.") in memos
         assert ("transcript", "Phone interview, spring 2014.") in memos
-        # The annotation's bare '&' and '<' are skipped, the rest of its text kept.
-        assert ("transcript", "Check: lager  kontor  5 posts a week") in memos
+        # The annotation's bare '&' and '<' are skipped, the rest of its text kept, and its
+        # place in the source is said after it (issue 25, item 5).
+        (annotation,) = [text for kind, text in memos if text.startswith("Check: lager")]
+        text, place = annotation.split("\n\n")
+        assert text == "Check: lager  kontor  5 posts a week"
+        assert re.fullmatch(r"\(On “.+”, characters \d+–\d+\.\)", place)
         assert (
             session.scalar(select(OrganisationRow).where(OrganisationRow.name == "Nordbank")).sector
             == "Finance"

@@ -356,7 +356,8 @@ def test_codebook_export_is_schema_valid_and_imports_back_unchanged(database, tm
     assert [tuple(getattr(c, f) for f in fields) for c in original] == [
         tuple(getattr(c, f) for f in fields) for c in copied
     ]
-    assert [c.examples[:1] for c in copied] == [["\n".join(c.examples)] for c in original]
+    # every example comes back on its own (issue 25, item 3), not joined into one
+    assert [c.examples for c in copied] == [c.examples for c in original]
 
 
 def test_a_changed_codebook_becomes_the_next_version(database, tmp_path):

@@ -15,18 +15,28 @@ __all__ = [
     "check_unique_code_guids",
     "code_from_element",
     "code_to_element",
+    "join_examples",
     "join_memos",
+    "split_examples",
     "split_memos",
+    "split_memos_with_authors",
 ]
 
-#: Memos written into a code's or a source's Description, one paragraph each, for peers
-#: (QualCoder, MAXQDA, ATLAS.ti) that read memos there and not from Notes.
+#: Memos written into a code's, a source's or a selection's Description, one paragraph
+#: each, for peers (QualCoder, MAXQDA, ATLAS.ti) that read memos there and not from Notes.
+#: A memo whose author is known is labelled ``Memo (Author): ...``.
 MEMO_LABEL = "Memo"
-_MEMO_AT_PARAGRAPH = re.compile(rf"(?:\A|\n[ \t]*\n){MEMO_LABEL}:[ \t]*")
+_MEMO_AT_PARAGRAPH = re.compile(
+    rf"(?:\A|\n[ \t]*\n){MEMO_LABEL}(?: \((?P<author>[^()\n]{{1,200}})\))?:[ \t]*"
+)
+_EXAMPLE_ITEM = "- "
+_EXAMPLE_INDENT = "  "
 
 
-def join_memos(text: str, memos: list[str]) -> str:
+def join_memos(text: str, memos: list[str] | list[tuple[str, str | None]]) -> str:
     """``text`` followed by one ``Memo: ...`` paragraph per memo.
+
+    A memo given as ``(text, author)`` with an author is labelled ``Memo (author): ...``.
 
     Examples
     --------
@@ -34,22 +44,88 @@ def join_memos(text: str, memos: list[str]) -> str:
     'Fear of posting.\\n\\nMemo: Merge with silence?'
     >>> split_memos(join_memos("Fear of posting.", ["Merge with silence?"]))
     ('Fear of posting.', ['Merge with silence?'])
+    >>> join_memos("", [("Check the emoji.", "Ana"), ("Agreed.", "Ben")])
+    'Memo (Ana): Check the emoji.\\n\\nMemo (Ben): Agreed.'
     """
     parts = [text.strip()] if text.strip() else []
-    parts += [f"{MEMO_LABEL}: {memo.strip()}" for memo in memos if memo.strip()]
+    for memo in memos:
+        body, author = memo if isinstance(memo, tuple) else (memo, None)
+        if not body.strip():
+            continue
+        author = " ".join((author or "").replace("(", " ").replace(")", " ").split())
+        label = f"{MEMO_LABEL} ({author})" if author else MEMO_LABEL
+        parts.append(f"{label}: {body.strip()}")
     return "\n\n".join(parts)
 
 
-def split_memos(text: str) -> tuple[str, list[str]]:
-    """Split what :func:`join_memos` wrote back into the text and its memos."""
+def split_memos_with_authors(text: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """Split what :func:`join_memos` wrote into the text and its memos with their authors.
+
+    Examples
+    --------
+    >>> split_memos_with_authors("Memo (Ana): Check the emoji.\\n\\nMemo: Agreed.")
+    ('', [('Check the emoji.', 'Ana'), ('Agreed.', None)])
+    """
     matches = list(_MEMO_AT_PARAGRAPH.finditer(text))
     if not matches:
         return text, []
-    memos = [
-        text[match.end() : (matches[i + 1].start() if i + 1 < len(matches) else len(text))].strip()
-        for i, match in enumerate(matches)
-    ]
-    return text[: matches[0].start()].strip(), [memo for memo in memos if memo]
+    memos = []
+    for i, match in enumerate(matches):
+        stop = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        body = text[match.end() : stop].strip()
+        if body:
+            memos.append((body, match.group("author")))
+    return text[: matches[0].start()].strip(), memos
+
+
+def split_memos(text: str) -> tuple[str, list[str]]:
+    """Split what :func:`join_memos` wrote back into the text and its memos (without authors)."""
+    rest, memos = split_memos_with_authors(text)
+    return rest, [memo for memo, _author in memos]
+
+
+def join_examples(examples: list[str]) -> str:
+    """A code's examples as the one example part of its description, each kept apart.
+
+    One example is written as it is; several as a list, one ``- `` item each (the
+    lines of a multi-line example indented under it), which :func:`split_examples`
+    reads back exactly. A single example that would read as a list is written as a
+    list of one.
+
+    Examples
+    --------
+    >>> join_examples(["No time for it.", "It felt like a break room."])
+    '- No time for it.\\n- It felt like a break room.'
+    >>> split_examples(join_examples(["- no time\\n- too many tools"]))
+    ['- no time\\n- too many tools']
+    """
+    items = [str(e).strip() for e in examples if str(e).strip()]
+    if len(items) == 1 and split_examples(items[0]) == items:
+        return items[0]
+    return "\n".join(
+        _EXAMPLE_ITEM
+        + item.replace("\n", "\n" + _EXAMPLE_INDENT).replace("\n" + _EXAMPLE_INDENT + "\n", "\n\n")
+        for item in items
+    )
+
+
+def split_examples(text: str) -> list[str]:
+    """The examples :func:`join_examples` wrote (a peer's plain example is one example)."""
+    text = text.strip()
+    if not text:
+        return []
+    lines = text.split("\n")
+    if not lines[0].startswith(_EXAMPLE_ITEM) or not all(
+        line.startswith((_EXAMPLE_ITEM, _EXAMPLE_INDENT)) or not line.strip() for line in lines
+    ):
+        return [text]
+    items: list[list[str]] = []
+    for line in lines:
+        if line.startswith(_EXAMPLE_ITEM):
+            items.append([line[len(_EXAMPLE_ITEM) :]])
+        else:
+            items[-1].append(line[len(_EXAMPLE_INDENT) :] if line.strip() else "")
+    return ["\n".join(item).strip() for item in items]
 
 
 def code_to_element(

@@ -139,13 +139,20 @@ class QdaTextSource:
 
 @dataclass
 class QdaNote:
-    """A memo; ``target_guid`` names the source, code or coding it is about (None: the project)."""
+    """A memo; ``target_guid`` names the source, code or coding it is about (None: the project).
+
+    ``start``/``end`` anchor a note about a source to a passage of its text (a
+    peer's annotation, such as QualCoder's), as code points like a coding's, or
+    are None.
+    """
 
     guid: str
     text: str
     target_guid: str | None = None
     creating_user_guid: str | None = None
     created: datetime | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass

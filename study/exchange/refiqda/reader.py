@@ -11,6 +11,10 @@ Memos are read from ``Note`` elements and from where peers keep them: a
 selection's ``Description`` (a memo on its coding), ``Memo: ...`` paragraphs of
 a code's or a source's ``Description`` (as :mod:`~study.exchange.refiqda.writer`
 writes them); a copy that repeats a note about the same object is dropped.
+Labelled ``Memo (Name): ...`` paragraphs are separate memos by that user (a
+selection's several memos, which QualCoder keeps as one). A note's place in
+its source (QualCoder's annotation: a ``PlainTextSelection`` in the ``Note``;
+a note on an uncoded selection) is kept as :attr:`QdaNote.start`/``end``.
 A code whose GUID is a case's GUID is QualCoder's way of linking text to cases:
 its codings become the sources' cases, and the code is not imported. Known peer
 deviations from the schema are repaired with a warning
@@ -29,9 +33,10 @@ from xml.etree.ElementTree import Element
 from study.errors import InvalidFile
 from study.exchange.refiqda.archive import DEFAULT_MAX_UNCOMPRESSED_BYTES, QdpxArchive
 from study.exchange.refiqda.code_elements import (
+    MEMO_LABEL,
     check_unique_code_guids,
     code_from_element,
-    split_memos,
+    split_memos_with_authors,
 )
 from study.exchange.refiqda.model import (
     QdaCase,
@@ -108,8 +113,13 @@ class _ProjectReader:
         self.warnings = warnings
         self.note_targets: dict[str, str | None] = {}
         self.users: dict[str, QdaUser] = {}
-        # Memos kept where peers write them: (target GUID, text, author, created).
-        self.described: list[tuple[str, str, str | None, datetime | None]] = []
+        # Memos kept where peers write them: (target GUID, text, author, created, place).
+        self.described: list[
+            tuple[str, str, str | None, datetime | None, tuple[int, int] | None]
+        ] = []
+        self.texts: dict[str, SourceText] = {}
+        # Places of notes on a passage no coding holds, by note GUID.
+        self.note_places: dict[str, tuple[int, int]] = {}
         self.variables = {
             normalise_guid(variable.get("guid", "")): variable.get("name", "")
             for variable in root.iterfind(f"{_NS}Variables/{_NS}Variable")
@@ -138,6 +148,29 @@ class _ProjectReader:
                 f"project's users; it was added as '{self.users[guid].name}'."
             )
         return guid
+
+    def labelled(self, text: str) -> list[tuple[str, str | None, bool]]:
+        """The memos of a Description: (text, author GUID, whether a label named the author).
+
+        ``Memo (Name): ...`` paragraphs (see :func:`~study.exchange.refiqda.code_elements.join_memos`)
+        are memos of that user; a name that is no user of the project stays in the text.
+        """
+        rest, memos = split_memos_with_authors(text)
+        return ([(rest, None, False)] if rest else []) + self.authored(memos)
+
+    def authored(self, memos: list[tuple[str, str | None]]) -> list[tuple[str, str | None, bool]]:
+        """Memos with an author's name as (text, author GUID, whether a name was given)."""
+        found: list[tuple[str, str | None, bool]] = []
+        for body, name in memos:
+            if name is None:
+                found.append((body, None, False))
+                continue
+            named = [u.guid for u in self.users.values() if u.name.casefold() == name.casefold()]
+            if len(named) == 1:
+                found.append((body, named[0], True))
+            else:
+                found.append((f"{MEMO_LABEL} ({name}): {body}", None, True))
+        return found
 
     def text_of(self, element: Element, what: str) -> str | None:
         """Return a TextSource-like element's plain text, inline or from the archive."""
@@ -174,7 +207,9 @@ class _ProjectReader:
                 f"ISM Study cannot map positions through; it was kept "
                 f"unnormalised."
             )
-        description, memos = split_memos((element.findtext(f"{_NS}Description") or "").strip())
+        description, memos = split_memos_with_authors(
+            (element.findtext(f"{_NS}Description") or "").strip()
+        )
         source = QdaTextSource(
             guid=guid,
             name=name,
@@ -182,7 +217,10 @@ class _ProjectReader:
             notes=description,
             variables=self.variable_values(element),
         )
-        self.described.extend((guid, memo, None, None) for memo in memos)
+        self.described.extend(
+            (guid, body, author, None, None) for body, author, _named in self.authored(memos)
+        )
+        self.texts[guid] = text
         self.note_ref(element, guid)
         adjusted: Counter[str] = Counter()
         for selection in element.findall(f"{_NS}PlainTextSelection"):
@@ -244,30 +282,42 @@ class _ProjectReader:
         memo = (selection.findtext(f"{_NS}Description") or "").strip()
         if memo:  # where QualCoder, MAXQDA and ATLAS.ti keep a coding's memo
             first = codings[0] if codings else None
-            self.described.append(
-                (
-                    first.guid if first else source.guid,
-                    memo,
-                    first.creating_user_guid
-                    if first
-                    else self.user(_guid(selection, "creatingUser")),
-                    first.creation_datetime
-                    if first
-                    else _parse_datetime(selection.get("creationDateTime")),
-                )
+            writer = (
+                first.creating_user_guid if first else self.user(_guid(selection, "creatingUser"))
             )
+            created = (
+                first.creation_datetime
+                if first
+                else _parse_datetime(selection.get("creationDateTime"))
+            )
+            # Several memos (QualCoder keeps one per coding) come as labelled paragraphs.
+            for body, author, named in self.labelled(memo):
+                self.described.append(
+                    (
+                        first.guid if first else source.guid,
+                        body,
+                        author if named else writer,
+                        created,
+                        None if first else (span.start, span.end),
+                    )
+                )
             if first is None:
                 self.warnings.append(
                     f"A memo on an uncoded passage of source "
-                    f"'{source.name}' was attached to the source."
+                    f"'{source.name}' was attached to the source, with the passage's place."
                 )
         if selection.find(f"{_NS}NoteRef") is not None:
             if not codings:
                 self.warnings.append(
                     f"A memo on an uncoded passage of source "
-                    f"'{source.name}' was attached to the source."
+                    f"'{source.name}' was attached to the source, with the passage's place."
                 )
             self.note_ref(selection, codings[0].guid if codings else source.guid)
+            if not codings:
+                for ref in selection.findall(f"{_NS}NoteRef"):
+                    self.note_places.setdefault(
+                        normalise_guid(ref.get("targetGUID", "")), (span.start, span.end)
+                    )
 
     def read_coding(
         self,
@@ -332,6 +382,7 @@ class _ProjectReader:
     def read_notes(self) -> list[QdaNote]:
         self.note_ref(self.root, None)
         notes: list[QdaNote] = []
+        placed: Counter[str] = Counter()
         for element in self.root.iterfind(f"{_NS}Notes/{_NS}Note"):
             guid = normalise_guid(element.get("guid", ""))
             text = self.text_of(element, f"Note '{element.get('name') or guid}'")
@@ -340,16 +391,48 @@ class _ProjectReader:
                 self.warnings.append(
                     f"Note '{text or guid}' has no plain text; only its title was imported."
                 )
+            target = self.note_targets.get(guid)
+            start, end = self.note_place(element, guid, target, placed)
             notes.append(
                 QdaNote(
                     guid=guid,
                     text=text.replace("\r\n", "\n").replace("\r", "\n"),
-                    target_guid=self.note_targets.get(guid),
+                    target_guid=target,
                     creating_user_guid=self.user(_guid(element, "creatingUser")),
                     created=_parse_datetime(element.get("creationDateTime")),
+                    start=start,
+                    end=end,
                 )
             )
+        if placed["unplaced"]:
+            self.warnings.append(
+                f"{placed['unplaced']} notes mark a passage but are about no text "
+                f"source, or mark one outside it; they were imported without their place."
+            )
         return notes
+
+    def note_place(
+        self, element: Element, guid: str, target: str | None, placed: Counter[str]
+    ) -> tuple[int | None, int | None]:
+        """Where in its source a note is anchored: QualCoder writes an annotation's place
+        as a ``PlainTextSelection`` in the Note; a note on an uncoded selection has that."""
+        selection = element.find(f"{_NS}PlainTextSelection")
+        if selection is None:
+            return self.note_places.get(guid, (None, None))
+        text = self.texts.get(target or "")
+        span = None
+        if text is not None:
+            try:
+                start = int(selection.get("startPosition", "0"))
+                end = int(selection.get("endPosition", "0"))
+            except ValueError:
+                start, end = 1, 0
+            if start <= end:
+                span = text.resolve(start, end, selection.get("name"))
+        if span is None:
+            placed["unplaced"] += 1
+            return None, None
+        return span.start, span.end
 
     def warn_unsupported(self) -> set[str]:
         """Name what cannot be imported; return the GUIDs of skipped sources."""
@@ -386,8 +469,11 @@ class _ProjectReader:
         ]
         check_unique_code_guids(codes, path=self.name, reading=True)
         for code in iter_codes(codes):
-            code.description, memos = split_memos(code.description)
-            self.described.extend((code.guid, memo, None, None) for memo in memos)
+            code.description, memos = split_memos_with_authors(code.description)
+            self.described.extend(
+                (code.guid, body, author, None, None)
+                for body, author, _named in self.authored(memos)
+            )
         for element in self.root.iter(f"{_NS}Code"):
             self.note_ref(element, normalise_guid(element.get("guid", "")))
         code_guids = {code.guid for code in iter_codes(codes)}
@@ -459,7 +545,7 @@ class _ProjectReader:
         for note in notes:
             known.setdefault(note.target_guid, []).append(note.text.strip())
         extra: list[QdaNote] = []
-        for index, (target, text, author, created) in enumerate(self.described):
+        for index, (target, text, author, created, place) in enumerate(self.described):
             repeated = known.get(target, [])
             if text in repeated or text == "\n\n".join(repeated):
                 continue
@@ -472,6 +558,8 @@ class _ProjectReader:
                     target_guid=target,
                     creating_user_guid=author,
                     created=created,
+                    start=place[0] if place else None,
+                    end=place[1] if place else None,
                 )
             )
         return extra

@@ -5,7 +5,9 @@ tools would reject (strict), and the reader refuses one it cannot trust.
 Reading is lenient about what peers are known to write (:func:`read_peer_xml`):
 Taguette's empty ``<Sets/>``, QualCoder's empty ``creatingUser=""`` and
 annotation text with a bare ``&`` or ``<`` (recovered with lxml's recovering
-parser, naming every line it had to skip), a ``Code`` without ``isCodable``.
+parser, naming every line it had to skip) or with tag-like text such as
+``<b>…</b>`` (read back as the text it was, naming every element changed), a
+``Code`` without ``isCodable``.
 Each such repair adds one warning that names the deviation.
 """
 
@@ -39,6 +41,8 @@ _OPTIONAL_TYPED = (
 )
 _SHOWN_SKIPS = 5
 _FRAGMENT_CHARS = 40
+# Elements the schema gives plain text only, in which peers write tag-like text unescaped.
+_TEXT_ONLY = ("Description", "PlainTextContent", "TextValue")
 
 
 @functools.cache
@@ -183,15 +187,58 @@ def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str])
     return root
 
 
+def _as_written(element: etree._Element) -> str:
+    """An element parsed out of what was meant as text, back as the text it was (``<b>x</b>``)."""
+    name = _local(element.tag)
+    attributes = "".join(f' {_local(key)}="{value}"' for key, value in element.attrib.items())
+    inner = (element.text or "") + "".join(_as_written(c) + (c.tail or "") for c in element)
+    if not inner:
+        return f"<{name}{attributes}/>"
+    return f"<{name}{attributes}>{inner}</{name}>"
+
+
+def _flatten_markup(elements: list[etree._Element], warnings: list[str]) -> None:
+    """Read tag-like text (``<b>…</b>`` in an annotation) in a text-only element as text."""
+    changed = []
+    for element in elements:
+        text = (element.text or "") + "".join(_as_written(c) + (c.tail or "") for c in element)
+        for child in list(element):
+            element.remove(child)
+        element.text = text
+        named = element.getparent()
+        while named is not None and not (named.get("name") or named.get("guid")):
+            named = named.getparent()
+        where = f"<{_local(element.tag)}>"
+        if named is not None:
+            where += f" of {_local(named.tag)} '{named.get('name') or named.get('guid')}'"
+        start = max(0, text.find("<") - _FRAGMENT_CHARS // 2)
+        fragment = text[start : start + 2 * _FRAGMENT_CHARS].strip()
+        changed.append(f"{where} ('{fragment}')")
+    shown = "; ".join(changed[:_SHOWN_SKIPS])
+    more = f" and {len(changed) - _SHOWN_SKIPS} more" if len(changed) > _SHOWN_SKIPS else ""
+    warnings.append(
+        f"{len(changed)} text elements hold text that reads as XML tags (such as '<b>' "
+        f"in an annotation, which QualCoder writes unescaped), which the schema does not "
+        f"allow there; the tags were read as text, as written: {shown}{more}."
+    )
+
+
 def _repair(root: etree._Element, warnings: list[str]) -> bool:
     """Fix the known peer deviations in place, one warning each; return whether anything changed."""
     empty: dict[str, list[etree._Element]] = {}
     blank: dict[str, int] = {}
     uncodable: list[etree._Element] = []
+    marked_up: list[etree._Element] = []
     for element in root.iter():  # one pass: projects can hold 100,000s of elements
         if not isinstance(element.tag, str):
             continue
         name = _local(element.tag)
+        if (
+            name in _TEXT_ONLY
+            and len(element)
+            and not (marked_up and marked_up[-1] in element.iterancestors())
+        ):
+            marked_up.append(element)
         if name in _CONTAINERS and len(element) == 0 and element.getparent() is not None:
             empty.setdefault(name, []).append(element)
         elif name == "Code" and element.get("isCodable") is None:
@@ -220,7 +267,9 @@ def _repair(root: etree._Element, warnings: list[str]) -> bool:
             f"{len(uncodable)} codes have no isCodable attribute, which the schema "
             f"requires; they were read as codable."
         )
-    return bool(empty or blank or uncodable)
+    if marked_up:
+        _flatten_markup(marked_up, warnings)
+    return bool(empty or blank or uncodable or marked_up)
 
 
 def read_peer_xml(

@@ -8,8 +8,12 @@ the archive contain, so a reader counting characters finds the same passages.
 Memos are written twice: as ``Note`` elements referred to by ``NoteRef`` (the
 schema's way, full fidelity: author and date), and where peers read them
 (QualCoder, MAXQDA and ATLAS.ti): a coding's memo as its selection's
-``Description``, a code's and a source's memos as ``Memo: ...`` paragraphs of
-their ``Description``. The reader drops the copies that repeat a note.
+``Description`` (several memos, or one by another than the coder, as labelled
+``Memo (Author): ...`` paragraphs, since QualCoder keeps one memo per coding),
+a code's and a source's memos as ``Memo: ...`` paragraphs of their
+``Description``. The reader drops the copies that repeat a note. A note anchored
+to a passage of its source (an annotation) holds a ``PlainTextSelection`` with
+the place, where QualCoder keeps it.
 
 ``compat="qualcoder"`` also writes the form QualCoder links text to cases in:
 a code with the case's GUID and a coding of each of the case's sources with it
@@ -138,11 +142,11 @@ def _check_coding(source: QdaTextSource, coding: QdaCoding, checked: _Checked) -
 
 def _notes_by_target(
     project: QdaProject, checked: _Checked
-) -> tuple[dict[str | None, list[str]], dict[str | None, list[str]]]:
-    """Note GUIDs and note texts by the GUID of what they are about."""
+) -> tuple[dict[str | None, list[str]], dict[str | None, list[tuple[str, str | None]]]]:
+    """Note GUIDs, and note texts with their authors' GUIDs, by the GUID of what they are about."""
     targets = checked.sources | checked.codes | checked.codings
     by_target: dict[str | None, list[str]] = {}
-    texts: dict[str | None, list[str]] = {}
+    texts: dict[str | None, list[tuple[str, str | None]]] = {}
     for note in project.notes:
         target = None if note.target_guid is None else normalise_guid(note.target_guid)
         if target is not None and target not in targets:
@@ -152,8 +156,25 @@ def _notes_by_target(
             )
         by_target.setdefault(target, []).append(normalise_guid(note.guid))
         if note.text.strip():
-            texts.setdefault(target, []).append(_xml_safe(note.text.strip()))
+            author = checked.user(note.creating_user_guid, f"Note {note.guid}")
+            texts.setdefault(target, []).append((_xml_safe(note.text.strip()), author))
     return by_target, texts
+
+
+def _plain(texts: dict[str | None, list[tuple[str, str | None]]]) -> dict[str | None, list[str]]:
+    return {target: [text for text, _author in memos] for target, memos in texts.items()}
+
+
+def _selection_memo(
+    memos: list[tuple[str, str | None]], coder: str | None, names: dict[str, str]
+) -> str:
+    """A coding's memos as its selection's Description, where QualCoder, MAXQDA and ATLAS.ti
+    read them: one memo by the coder as it is; several (or another author's) one labelled
+    ``Memo (Author): ...`` paragraph each, so a peer that keeps one memo per coding
+    (QualCoder) gives them back apart and with their authors."""
+    if len(memos) == 1 and memos[0][1] in (None, coder):
+        return memos[0][0]
+    return join_memos("", [(text, names.get(author or "")) for text, author in memos])
 
 
 def _variables(project: QdaProject) -> dict[str, str]:
@@ -169,8 +190,9 @@ def _add_source(
     source: QdaTextSource,
     checked: _Checked,
     notes: dict[str | None, list[str]],
-    texts: dict[str | None, list[str]],
+    texts: dict[str | None, list[tuple[str, str | None]]],
     case_codes: list[str],
+    names: dict[str, str],
 ) -> None:
     guid = normalise_guid(source.guid)
     element = _sub(
@@ -178,7 +200,7 @@ def _add_source(
         "TextSource",
         {"guid": guid, "name": source.name, "plainTextPath": f"internal://{guid}.txt"},
     )
-    description = join_memos(source.notes, texts.get(guid, []))
+    description = join_memos(source.notes, [text for text, _author in texts.get(guid, [])])
     if description:
         _sub(element, "Description", text=description)
     if source.text:
@@ -219,7 +241,11 @@ def _add_source(
             },
         )
         if texts.get(coding_guid):  # where peers read a coding's memo
-            _sub(selection, "Description", text="\n\n".join(texts[coding_guid]))
+            _sub(
+                selection,
+                "Description",
+                text=_selection_memo(texts[coding_guid], user, names),
+            )
         coding_element = _sub(
             selection,
             "Coding",
@@ -232,8 +258,19 @@ def _add_source(
         _sub(element, "NoteRef", {"targetGUID": note_guid})
 
 
-def _add_note(parent: ET.Element, note: QdaNote, checked: _Checked) -> None:
+def _add_note(
+    parent: ET.Element, note: QdaNote, checked: _Checked, sources: dict[str, QdaTextSource]
+) -> None:
     guid = normalise_guid(note.guid)
+    if note.start is not None or note.end is not None:
+        source = sources.get(normalise_guid(note.target_guid or ""))
+        if source is None or note.start is None or note.end is None:
+            raise InvalidInput(f"Note {guid} has a place but is about no text source.")
+        if not 0 <= note.start <= note.end <= len(source.text):
+            raise InvalidInput(
+                f"Note {guid} spans {note.start}-{note.end}, outside the source's "
+                f"{len(source.text)} characters."
+            )
     first_line = note.text.strip().split("\n", 1)[0]
     title = first_line[:_NOTE_TITLE_CHARS] + ("…" if len(first_line) > _NOTE_TITLE_CHARS else "")
     element = _sub(
@@ -247,6 +284,17 @@ def _add_note(parent: ET.Element, note: QdaNote, checked: _Checked) -> None:
         },
     )
     _sub(element, "PlainTextContent", text=note.text)
+    if note.start is not None and note.end is not None:
+        # Where QualCoder keeps an annotation's place in its source.
+        _sub(
+            element,
+            "PlainTextSelection",
+            {
+                "guid": derived_guid("note-selection", guid),
+                "startPosition": str(note.start),
+                "endPosition": str(note.end),
+            },
+        )
 
 
 def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
@@ -264,6 +312,7 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
         raise InvalidInput(f"Unknown compatibility '{compat}'; choose one of {', '.join(COMPAT)}.")
     checked = _Checked(project)
     notes, texts = _notes_by_target(project, checked)
+    names = {normalise_guid(user.guid): user.name for user in project.users}
     root = ET.Element(
         "Project", {"xmlns": PROJECT_NS, "name": _xml_safe(project.name), "origin": ORIGIN}
     )
@@ -275,7 +324,7 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
     if project.codes or case_links:
         codes = _sub(_sub(root, "CodeBook"), "Codes")
         for code in project.codes:
-            codes.append(code_to_element(code, notes, texts))
+            codes.append(code_to_element(code, notes, _plain(texts)))
     variables = _variables(project)
     if variables:
         declared = _sub(root, "Variables")
@@ -318,11 +367,12 @@ def project_xml(project: QdaProject, *, compat: str | None = None) -> bytes:
             case_codes = (
                 [normalise_guid(c) for c in source.case_guids] if compat == "qualcoder" else []
             )
-            _add_source(sources, source, checked, notes, texts, case_codes)
+            _add_source(sources, source, checked, notes, texts, case_codes, names)
     if project.notes:
         container = _sub(root, "Notes")
+        by_guid = {normalise_guid(source.guid): source for source in project.sources}
         for note in project.notes:
-            _add_note(container, note, checked)
+            _add_note(container, note, checked, by_guid)
     if project.description:
         _sub(root, "Description", text=project.description)
     for note_guid in notes.get(None, []):
