@@ -15,6 +15,10 @@ format allows it:
   that itself starts with an apostrophe followed by one of those characters
   (or by another apostrophe) gets one too, so that the round trip is exact for
   every text.
+- **exact csv** (``exact=True`` on the CSV writers, ``--exact`` in the CLI): for
+  R, pandas, SPSS or Stata, which read the apostrophe as part of the answer
+  ("'- no time"). Every field is written as it is (:func:`csv_field`); such a
+  file must not be opened in a spreadsheet program (:data:`EXACT_CSV_RISK`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _QUOTED = tuple("'" + t for t in (*FORMULA_TRIGGERS, "'"))
 # Control characters the xlsx format cannot hold at all (openpyxl refuses them).
 _ILLEGAL_XLSX = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+EXACT_CSV_RISK = (
+    "cells starting with = + - @ are written as they are: do not open this file in a "
+    "spreadsheet program"
+)
+"""The risk of an exact CSV, as ``--help`` names it."""
 
 
 def is_live_formula(value: Any) -> bool:
@@ -53,6 +64,19 @@ def escape_formula(value: Any) -> Any:
     return value
 
 
+def csv_field(value: Any, *, exact: bool = False) -> Any:
+    """A CSV field: escaped by :func:`escape_formula`, or ``value`` unchanged when ``exact``.
+
+    Examples
+    --------
+    >>> csv_field("- no time")
+    "'- no time"
+    >>> csv_field("- no time", exact=True)
+    '- no time'
+    """
+    return value if exact else escape_formula(value)
+
+
 def unescape_formula(value: Any) -> Any:
     """Undo :func:`escape_formula`: the exact text an exported CSV field stood for.
 
@@ -70,15 +94,17 @@ def unescape_formula(value: Any) -> Any:
     return value
 
 
-def csv_bytes(frame: Any, *, index: bool = False, bom: bool = True) -> bytes:
+def csv_bytes(frame: Any, *, index: bool = False, bom: bool = True, exact: bool = False) -> bytes:
     """A DataFrame as UTF-8 CSV (with a BOM for Excel, unless ``bom=False``), text escaped.
 
     Column names and, with ``index=True``, the index (e.g. code names of a
-    co-occurrence matrix) are escaped too.
+    co-occurrence matrix) are escaped too. With ``exact=True`` nothing is
+    escaped: for analysis tools, never for a spreadsheet (:data:`EXACT_CSV_RISK`).
     """
-    safe = frame.map(escape_formula)
-    safe.columns = [escape_formula(c) for c in safe.columns]
-    if index:
+    safe = frame.copy() if exact else frame.map(escape_formula)
+    if not exact:
+        safe.columns = [escape_formula(c) for c in safe.columns]
+    if index and not exact:
         safe.index = [escape_formula(i) for i in safe.index]
         safe.index.name = escape_formula(frame.index.name)
     # CRLF rows (RFC 4180): pandas quotes a field holding CR only when CR ends its rows;

@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from typer.core import TyperGroup
 
+from study.cells import EXACT_CSV_RISK
 from study.config import database_url
 from study.db import Database, require_current_schema
 from study.db.engine import unavailable
@@ -70,6 +71,13 @@ CODER_FILTER = typer.Option(None, "--coder", help="Only this coder (e-mail); rep
 ORGANISATION_OPTION = typer.Option(..., "--org", help="The organisation's name.")
 #: ``--instrument ID``: the survey instrument something is for.
 INSTRUMENT_OPTION = typer.Option(..., "--instrument", help="Instrument id.")
+#: ``--exact``: a CSV for analysis tools (R, pandas, SPSS), no apostrophe before = + - @.
+EXACT_OPTION = typer.Option(
+    False,
+    "--exact",
+    help="csv: write every cell exactly, for R, pandas or SPSS (no apostrophe before "
+    f"text starting with = + - @). Risk: {EXACT_CSV_RISK}.",
+)
 #: ``EMAIL``: the account a `study user` command changes.
 EMAIL_ARGUMENT = typer.Argument(..., help="The account's e-mail address.")
 

@@ -14,6 +14,7 @@ import typer
 from study.admin.permissions import OPERATOR
 from study.cli.base import (
     CODER_FILTER,
+    EXACT_OPTION,
     FORMAT_OPTION,
     ORG_FILTER,
     OUT_OPTION,
@@ -296,6 +297,7 @@ def export_codings_command(
     scheme: str = SCHEME_FILTER,
     transcript: int = typer.Option(None, "--transcript", help="Only this transcript (id)."),
     coder: list[str] = CODER_FILTER,
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Export all codings, one row each: transcript, code, coder, offsets and text."""
     chosen = _format_for(out, fmt, CodingsFormat)
@@ -308,6 +310,7 @@ def export_codings_command(
             coder_ids=_coder_ids(session, coder),
             scheme=scheme,
             viewer=OPERATOR,
+            exact=exact,
         )
     typer.echo(f"Wrote {count} codings to {out}.")
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import typer
 
 from study.admin.permissions import OPERATOR
-from study.cli.base import FORMAT_OPTION, SCHEME_OPTION, OutputFormat, choices, in_transaction
+from study.cli.base import (
+    EXACT_OPTION,
+    FORMAT_OPTION,
+    SCHEME_OPTION,
+    OutputFormat,
+    choices,
+    in_transaction,
+)
 from study.errors import InvalidInput
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
 from study.exchange.refiqda.writer import COMPAT
@@ -125,10 +132,16 @@ def export_codebook_command(
         "--format",
         help="qdc (REFI-QDA) or csv (tag, description: Taguette's codebook import).",
     ),
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Export a coding scheme as a REFI-QDA codebook (.qdc) or a CSV codebook for Taguette."""
     count = in_transaction(
-        export_codebook, parse_scheme_ref(scheme), out, format=fmt.value, viewer=OPERATOR
+        export_codebook,
+        parse_scheme_ref(scheme),
+        out,
+        format=fmt.value,
+        exact=exact,
+        viewer=OPERATOR,
     )
     typer.echo(f"Wrote {out}: {count} codes.")
 

@@ -11,7 +11,14 @@ import typer
 
 from study.admin.permissions import OPERATOR
 from study.cells import csv_bytes
-from study.cli.base import ORG_FILTER, choices, command_group, in_transaction, open_database
+from study.cli.base import (
+    EXACT_OPTION,
+    ORG_FILTER,
+    choices,
+    command_group,
+    in_transaction,
+    open_database,
+)
 from study.db.models import PLATFORMS
 from study.platforms.activity import activity_measures
 from study.platforms.pseudonyms import salt_warning
@@ -120,6 +127,7 @@ def measures(
         "--departments/--no-departments",
         help="Rows for departments of at least STUDY_MIN_GROUP_SIZE members.",
     ),
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Activity measures per organisation (and department): participation, conversation,
     leaders, routine, reach. `study platform measures --format json` for scripts."""
@@ -131,7 +139,7 @@ def measures(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == MeasuresFormat.csv:
         sys.stdout.flush()
-        typer.echo(csv_bytes(frame).decode("utf-8-sig"), nl=False)
+        typer.echo(csv_bytes(frame, exact=exact).decode("utf-8-sig"), nl=False)
     elif frame.empty:
         typer.echo("(none)")
     else:

@@ -17,6 +17,7 @@ from study.analysis.reports.benchmark_export import export_benchmark
 from study.analysis.reports.scores_export import SCORE_FORMATS, export_scores
 from study.cli.base import (
     AS_OPTION,
+    EXACT_OPTION,
     FORMAT_OPTION,
     OutputFormat,
     acting_as,
@@ -116,9 +117,10 @@ def benchmark_editions(
 def scores(
     fmt: ScoreFormat = typer.Option(..., "--format", help="csv, xlsx or sav."),
     out: Path = typer.Option(..., "--out", help="The file to write."),
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Write respondent-level scale scores with organisation attributes (for SPSS or R)."""
-    rows = in_transaction(export_scores, out, format=fmt.value, viewer=OPERATOR)
+    rows = in_transaction(export_scores, out, format=fmt.value, viewer=OPERATOR, exact=exact)
     typer.echo(f"Wrote {rows:,} respondents' scale scores to {out}.")
 
 

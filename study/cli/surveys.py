@@ -11,6 +11,7 @@ import typer
 from study.admin.permissions import OPERATOR
 from study.cells import csv_bytes
 from study.cli.base import (
+    EXACT_OPTION,
     FORMAT_OPTION,
     INSTRUMENT_OPTION,
     ORGANISATION_OPTION,
@@ -265,6 +266,7 @@ def export_responses_command(
     out: Path = OUT_OPTION,
     instrument: str = typer.Option("ism-adoption-survey", "--instrument"),
     language: str = typer.Option("en", "--language", help="Language of labels (en or da)."),
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Export complete responses, one row each, with organisation, campaign and version."""
     count = in_transaction(
@@ -273,6 +275,7 @@ def export_responses_command(
         format=format.value,
         instrument=instrument,
         language=language,
+        exact=exact,
         viewer=OPERATOR,
     )
     typer.echo(f"Wrote {count} responses to {out}.")

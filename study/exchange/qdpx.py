@@ -411,15 +411,17 @@ def export_codebook(
     out: str | os.PathLike[str] | BinaryIO,
     *,
     format: str = "qdc",
+    exact: bool = False,
     viewer: Actor,
 ) -> int:
     """Write one scheme version (a key means its newest) as a codebook; returns the code count.
 
-    ``format`` is ``"qdc"`` (REFI-QDA) or ``"csv"`` (Taguette's ``tag``, ``description``).
+    ``format`` is ``"qdc"`` (REFI-QDA) or ``"csv"`` (Taguette's ``tag``, ``description``);
+    ``exact`` writes a CSV's cells as they are (:data:`study.cells.EXACT_CSV_RISK`).
     """
     require(current_actor(session, viewer), "exchange_projects")
     codes = scheme_codes(session, scheme_row(session, scheme))
-    write_codebook(codes, out, format=format)
+    write_codebook(codes, out, format=format, exact=exact)
     return sum(1 for _ in iter_codes(codes))
 
 

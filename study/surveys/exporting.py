@@ -31,7 +31,8 @@ before orders were stored).
 
 Free text never becomes a live formula (:mod:`study.cells`): csv fields are
 escaped with :func:`study.cells.escape_formula` (and unescaped again on import),
-xlsx text cells are string cells holding the exact text.
+xlsx text cells are string cells holding the exact text. ``exact=True`` writes
+csv fields as they are, for analysis tools that would keep the apostrophe.
 """
 
 from __future__ import annotations
@@ -167,12 +168,14 @@ def _plain(value: object, *, escape: bool = True) -> object:
     return escape_formula(value) if isinstance(value, str) and escape else value
 
 
-def _write_csv(wide: pd.DataFrame, stream: BinaryIO) -> None:
+def _write_csv(wide: pd.DataFrame, stream: BinaryIO, *, exact: bool = False) -> None:
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(list(wide.columns))
     for row in wide.itertuples(index=False):
-        writer.writerow(["" if (v := _plain(value)) is None else v for value in row])
+        writer.writerow(
+            ["" if (v := _plain(value, escape=not exact)) is None else v for value in row]
+        )
     stream.write(text.getvalue().encode("utf-8-sig"))
 
 
@@ -412,6 +415,7 @@ def write_responses(
     format: str,
     language: str = "en",
     seeds: Mapping[Any, int | None] | None = None,
+    exact: bool = False,
 ) -> None:
     """Write responses as one row per response to a csv, xlsx or sav file (path or binary stream).
 
@@ -431,6 +435,11 @@ def write_responses(
     seeds : mapping, optional
         Each response's order seed by the frame's ``response_id``, for the
         ``<page id>_order`` columns of randomised pages (blank without one).
+    exact : bool, default False
+        csv only: write answers as they are, without the apostrophe that keeps
+        a spreadsheet from running ``= + - @`` text (for R, pandas, SPSS); such
+        a file must not be opened in a spreadsheet (:data:`study.cells.EXACT_CSV_RISK`).
+        xlsx and sav are exact anyway.
     """
     if format not in FORMATS:
         raise InvalidInput(f"Unknown export format '{format}'; use one of {', '.join(FORMATS)}.")
@@ -439,16 +448,22 @@ def write_responses(
     wide = _wide(frame, instrument, seeds)
     if isinstance(out, (str, Path)):
         with open(out, "wb") as stream:
-            _write(wide, instrument, language, format, stream)
+            _write(wide, instrument, language, format, stream, exact=exact)
     else:
-        _write(wide, instrument, language, format, out)
+        _write(wide, instrument, language, format, out, exact=exact)
 
 
 def _write(
-    wide: pd.DataFrame, instrument: Instrument, language: str, format: str, stream: BinaryIO
+    wide: pd.DataFrame,
+    instrument: Instrument,
+    language: str,
+    format: str,
+    stream: BinaryIO,
+    *,
+    exact: bool = False,
 ) -> None:
     if format == "csv":
-        _write_csv(wide, stream)
+        _write_csv(wide, stream, exact=exact)
     elif format == "xlsx":
         _write_xlsx(wide, instrument, language, stream)
     else:

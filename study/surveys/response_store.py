@@ -317,12 +317,14 @@ def export_responses(
     format: str,
     instrument: str = "ism-adoption-survey",
     language: str = "en",
+    exact: bool = False,
     viewer: Actor,
 ) -> int:
     """Write complete responses (one row each) as csv, xlsx or sav; returns the count.
 
     Only released responses (see :mod:`study.surveys.anonymity`), listed in an
-    order set by their answers, not by when they were given.
+    order set by their answers, not by when they were given. ``exact`` writes a CSV's
+    cells as they are, for analysis tools (:data:`study.cells.EXACT_CSV_RISK`).
     """
     require(current_actor(session, viewer), "run_surveys")
     answers = survey_answers(session, instrument=instrument)
@@ -351,6 +353,7 @@ def export_responses(
         format=format,
         language=language,
         seeds={numbers[rid]: seed for rid, seed in seeds if rid in numbers},
+        exact=exact,
     )
     return int(answers["response_id"].nunique())
 

@@ -27,6 +27,7 @@ from study.db.models import AccountRow, CodeRow, CodingRow, MemoRow, Organisatio
 from study.errors import InvalidFile
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
 from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_xml
+from study.exchange.refiqda.codebook import one_line_description
 
 import qualcoder_emulation as qualcoder
 from conftest import REFIQDA, ROOT
@@ -305,11 +306,13 @@ def test_taguettes_own_codebook_import_reads_our_csv(tmp_path):
 
     def paths(codes, prefix=""):
         for code in codes:
-            yield f"{prefix}{code.name}", code.description
+            # one line in Taguette (its form drops line breaks; issue 25, item 8)
+            yield f"{prefix}{code.name}", one_line_description(code.description)
             yield from paths(code.children, f"{prefix}{code.name}.")
 
     assert [(t["path"], t["description"]) for t in tags] == list(paths(ours))
-    assert any("\n" in t["description"] for t in tags)  # multi-line descriptions survive
+    assert not any("\n" in t["description"] for t in tags)
+    assert any(" — " in t["description"] for t in tags)  # the parts stay apart
 
 
 # --- MAXQDA and ATLAS.ti -------------------------------------------------------------------

@@ -3,8 +3,9 @@
 One function, :func:`write_benchmark_workbook`, turns long DataFrames of scale
 scores, item answers, participation and (optionally) demographics into an
 .xlsx workbook with the sheets About, Summary, Items, Participation, Charts,
-Demographics (when given) and Method. No database here: the caller loads the
-frames. Two versions come from the same function:
+Demographics (when given), Activity (when platform measures are given) and Method.
+No database here: the caller loads the frames. Two versions come from the same
+function:
 
 - practitioners' (``focus_org`` given): one organisation named, every other
   organisation pooled as "Benchmark" and never named anywhere in the file;
@@ -27,14 +28,19 @@ import pandas as pd
 from openpyxl import Workbook
 
 from study.analysis.reports import benchmark_tables as tables
-from study.analysis.reports.benchmark_activity import activity_method_rows, write_activity_sheet
+from study.analysis.reports.benchmark_activity import (
+    activity_method_rows,
+    write_activity_sheet,
+    writes_activity_sheet,
+)
 from study.analysis.reports.benchmark_sheets import (
     Column,
+    Words,
     write_chart_sheet,
     write_table,
     write_text_sheet,
 )
-from study.analysis.reports.benchmark_text import Notices, about_rows, method_rows
+from study.analysis.reports.benchmark_text import OPEN_LINK, Notices, about_rows, method_rows
 from study.errors import InsufficientData, InvalidInput, NotFound
 
 __all__ = ["write_benchmark_workbook"]
@@ -157,6 +163,7 @@ def write_benchmark_workbook(
             notices=notices,
             top=top,
             counts=counts,
+            activity=writes_activity_sheet(activity),
         ),
     )
     _summary_sheet(wb, summary, scale_text, notices)
@@ -167,7 +174,7 @@ def write_benchmark_workbook(
         demo = tables.summarise_demographics(scores, demographics, sizes, scale_order, rules)
         _demographics_sheet(wb, demo, scale_order, scale_text, notices)
     method = method_rows(focus_org=focus_org, notices=notices, top=top)
-    if activity is not None and not activity.empty:
+    if writes_activity_sheet(activity):
         write_activity_sheet(
             wb, activity, min_group=min_group, min_orgs=min_orgs, focus_org=focus_org
         )
@@ -375,8 +382,9 @@ def _participation_sheet(wb: Workbook, turnout: pd.DataFrame, notices: Notices) 
     t = turnout
     invitations = _shown(t["invitations"], None, notices)
     open_link = t["invitations"].isna() & (t["status"] != tables.FEW_ORGS)
+    # an open link has no invitations to hide: plain words, not a hidden number's marker
     invitations = [
-        "open link" if is_open else value for value, is_open in zip(invitations, open_link)
+        Words(OPEN_LINK) if is_open else value for value, is_open in zip(invitations, open_link)
     ]
     cells = [
         (Column("Organisation", 28, "user"), t["organisation"].tolist()),

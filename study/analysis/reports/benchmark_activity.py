@@ -21,7 +21,13 @@ from openpyxl import Workbook
 from study.analysis.reports.benchmark_sheets import Column, write_table
 from study.platforms.measures import MEASURES
 
-__all__ = ["ACTIVITY_COLUMNS", "activity_method_rows", "activity_table", "write_activity_sheet"]
+__all__ = [
+    "ACTIVITY_COLUMNS",
+    "activity_method_rows",
+    "activity_table",
+    "write_activity_sheet",
+    "writes_activity_sheet",
+]
 
 #: (measure key, number format) shown on the sheet, in order.
 ACTIVITY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -80,6 +86,15 @@ def activity_table(
     return pd.concat([focus, pd.DataFrame([benchmark])], ignore_index=True)
 
 
+def writes_activity_sheet(measures: pd.DataFrame | None) -> bool:
+    """True if :func:`write_activity_sheet` adds a sheet for ``measures`` (an organisation row)."""
+    if measures is None or measures.empty:
+        return False
+    if "department" in measures:
+        return bool(measures["department"].isna().any())
+    return True
+
+
 def write_activity_sheet(
     wb: Workbook,
     measures: pd.DataFrame,
@@ -89,7 +104,7 @@ def write_activity_sheet(
     focus_org: str | None = None,
 ) -> None:
     """Add the Activity sheet (nothing when no organisation has a platform export)."""
-    if measures is None or measures.empty:
+    if not writes_activity_sheet(measures):
         return
     table = activity_table(measures, min_group=min_group, min_orgs=min_orgs, focus_org=focus_org)
     if table.empty:

@@ -20,6 +20,8 @@ Excel (LibreOffice does not grow rows for wrapped text by itself):
   a short grey-italic marker such as ``n<5`` (the text section of the cell's
   number format), explained in a legend printed at the foot of every page of
   the sheet (on screen the cell itself holds the words);
+- words that stand for no number at all (an open link's invitations: "open
+  link", :class:`Words`) are plain text, neither marker nor legend;
 - each chart is tall enough to label every scale, its value axis runs over the
   scale (1 to 5, or 1 to 7), and each organisation's block starts on a new
   printed page, so no chart is cut by a page break.
@@ -100,6 +102,17 @@ class Column:
     kind: str
 
 
+class Words(str):
+    """The toolkit's words in a number column where there is no number to hide.
+
+    An open survey link has no invitations: its Invitations cell says "open link"
+    as plain right-aligned text, not as the grey marker of a hidden (suppressed)
+    number, and the sheet's legend of hidden numbers leaves it out.
+    """
+
+    __slots__ = ()
+
+
 def user_text(ws: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
     """A cell holding user text as inert text: exact, string-typed (never a formula)."""
     cell = WriteOnlyCell(ws, value=_inert(value))
@@ -137,6 +150,18 @@ class CellFactory:
             template.number_format = f'0;-0;0;"{short}"'
             self._templates[key] = template
         cell = Cell(self.ws, row=1, column=1, value=words, style_array=template._style)
+        cell.data_type = "s"
+        return cell
+
+    def words(self, text: str) -> WriteOnlyCell:
+        """Plain words in a number column (:class:`Words`), right-aligned like the numbers."""
+        template = self._templates.get("words")
+        if template is None:
+            template = WriteOnlyCell(self.ws)
+            template.font = Font(**WORKBOOK_FONT)
+            template.alignment = Alignment(horizontal="right")
+            self._templates["words"] = template
+        cell = Cell(self.ws, row=1, column=1, value=str(text), style_array=template._style)
         cell.data_type = "s"
         return cell
 
@@ -252,7 +277,8 @@ def write_table(
 
     Each entry of ``values`` is one column's cells: a number, ``None`` (empty),
     or a string (user text in ``"user"`` columns; otherwise the toolkit's own
-    words, e.g. a suppression notice, which replace the number). Columns whose
+    words, e.g. a suppression notice, which replace the number, or :class:`Words`
+    where there is no number, shown as they are). Columns whose
     header is in ``colour_scales`` get a blue-white-orange colour scale.
     """
     legend = _legend(
@@ -260,7 +286,7 @@ def write_table(
         for column_values, column in zip(values, columns)
         if column.kind not in ("user", "text")
         for v in column_values
-        if isinstance(v, str)
+        if isinstance(v, str) and not isinstance(v, Words)
     )
     columns = fitted_columns(wb, columns, values)
     ws = new_sheet(wb, title, columns, freeze=freeze)
@@ -294,6 +320,8 @@ def _column_cells(
     return [
         None
         if v is None
+        else factory.words(v)
+        if isinstance(v, Words)
         else factory.hidden(v)
         if isinstance(v, str)
         else None
@@ -334,6 +362,8 @@ def _cell(ws: WriteOnlyWorksheet, factory: CellFactory, value: object, kind: str
         return None
     if kind == "user":
         return user_text(ws, value)
+    if isinstance(value, Words) and kind != "text":
+        return factory.words(value)
     if isinstance(value, str):
         return value if kind == "text" else factory.hidden(value)  # a hidden number
     if isinstance(value, float) and math.isnan(value):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from study.analysis.reports.benchmark_tables import COMPLEMENT, FEW_ORGS, SMALL
 
 COMPLEMENT_NOTICE = "hidden to protect a smaller group"
+#: What an open link's Invitations cell says: it has no invitations (nothing is hidden).
+OPEN_LINK = "open link"
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,13 @@ def about_rows(
     notices: Notices,
     top: int,
     counts: list[Row],
+    activity: bool = False,
 ) -> list[Row]:
-    """Plain-language explanation of the workbook for practitioners."""
+    """Plain-language explanation of the workbook for practitioners.
+
+    ``activity``: the workbook has an Activity sheet (platform measures), which the
+    list of sheets then names.
+    """
     m = notices.min_group
     if focus_org is None:
         what = (
@@ -108,7 +115,8 @@ def about_rows(
         (
             "Response rate",
             "Responses divided by invitations. Open survey links have no "
-            "invitation count, so no response rate.",
+            f"invitation count, so no response rate: their Invitations cell says "
+            f'"{OPEN_LINK}" (nothing is hidden there) and their response rate is empty.',
             None,
         ),
         (
@@ -132,7 +140,9 @@ def about_rows(
         (
             "Sheets",
             "Summary (scale means), Items (percent favourable), Participation, "
-            "Charts, Demographics (if collected) and Method (formulas).",
+            "Charts, Demographics (if collected), "
+            + ("Activity (what people do on the platform), " if activity else "")
+            + "and Method (formulas).",
             None,
         ),
     ]

@@ -8,7 +8,7 @@ column per scale (the mean of its items after reverse-keying, empty when too
 few items were answered; see :func:`study.surveys.survey_scores`).
 
 - **csv**: UTF-8 with a byte-order mark (Excel shows æ, ø, å), text cells
-  formula-escaped.
+  formula-escaped (as they are with ``exact=True``, for analysis tools only).
 - **xlsx**: a ``scores`` sheet (numbers as numbers, text as text) and a
   ``variables`` sheet saying what each column is.
 - **sav**: variable labels (scale labels, "Organisation", ...), measurement
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require
 from study.analysis.comparison import DEFAULT_INSTRUMENT, stored_versions
-from study.cells import escape_formula, set_text_cell
+from study.cells import csv_field, set_text_cell
 from study.db.models import CampaignRow, OrganisationRow
 from study.errors import InvalidInput, NotFound
 from study.surveys.exporting import respondent_numbers, spss_format
@@ -130,6 +130,7 @@ def export_scores(
     instrument: str = DEFAULT_INSTRUMENT,
     language: str = "en",
     viewer: Actor,
+    exact: bool = False,
 ) -> int:
     """Write respondent-level scale scores as csv, xlsx or sav; return the number of rows.
 
@@ -142,6 +143,9 @@ def export_scores(
         Survey instrument key.
     language : str
         Language of the variable labels.
+    exact : bool, default False
+        csv only: text as it is, without the apostrophe that keeps a spreadsheet
+        from running ``= + - @`` text (for R, pandas, SPSS; never a spreadsheet).
     """
     require(current_actor(session, viewer), "run_surveys")
     if format not in SCORE_FORMATS:
@@ -151,7 +155,7 @@ def export_scores(
     frame, labels = scores_frame(session, instrument=instrument, language=language)
     path = Path(out)
     if format == "csv":
-        _write_csv(frame, path)
+        _write_csv(frame, path, exact=exact)
     elif format == "xlsx":
         _write_xlsx(frame, labels, path)
     else:
@@ -163,14 +167,14 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(frame: pd.DataFrame, path: Path, *, exact: bool = False) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(frame.columns)
         for row in frame.itertuples(index=False):
             writer.writerow(
                 [
-                    escape_formula(_text(v))
+                    csv_field(_text(v), exact=exact)
                     if c in _TEXT
                     else ("" if pd.isna(v) else repr(float(v)) if c != "response_id" else int(v))
                     for c, v in zip(frame.columns, row)

@@ -7,8 +7,11 @@ ATLAS.ti or NVivo, and split back on import when a description follows it.
 
 Taguette imports codebooks only as CSV with ``tag`` and ``description``
 columns (:func:`codebook_csv`); a sub-code's tag is its path of names joined
-by ``.``, as Taguette shows tag hierarchies. :func:`read_codebook` reads such
-a CSV back (a ``name`` or ``path`` column is taken too, as Taguette does).
+by ``.``, as Taguette shows tag hierarchies. Taguette's import shows each
+description in a one-line input, which drops line breaks, so the CSV writes a
+description on one line (:func:`one_line_description`). :func:`read_codebook`
+reads such a CSV back (a ``name`` or ``path`` column is taken too, as Taguette
+does), and reads dotted names the same way in a CSV and in a .qdc.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
-from study.cells import escape_formula, unescape_formula
+from study.cells import csv_field, unescape_formula
 from study.errors import InvalidFile, InvalidInput
 from study.exchange.refiqda.code_elements import (
     check_unique_code_guids,
@@ -44,6 +47,14 @@ _LABEL_AT_PARAGRAPH = re.compile(
     r"(?:\A|\n[ \t]*\n)(Definition|Use when|Do not use when|Example):[ \t]*"
 )
 _MAX_CODEBOOK_BYTES = 20_000_000
+#: In a one-line description: between the labelled parts, and for line breaks.
+PART_SEPARATOR = " — "
+LINE_BREAK_MARK = "¶"
+_PART_BREAK = re.compile(r"\n\n(?=(?:Use when|Do not use when|Example):)")
+_PART_SEPARATED = re.compile(r" — (?=(?:Use when|Do not use when|Example):)")
+_LABEL_FIRST = re.compile(r"(?:Definition|Use when|Do not use when|Example):")
+_LINE_BREAKS = re.compile(r"\n+")
+_MARKED_BREAKS = re.compile(r" (¶+) ")
 
 
 @dataclass
@@ -112,6 +123,42 @@ def parse_code_description(text: str) -> CodeDescription:
     return CodeDescription(**parts)
 
 
+def one_line_description(text: str) -> str:
+    """A code's description on one line, as Taguette's one-line input keeps it.
+
+    The labelled parts of :func:`format_code_description` are joined by
+    ``" — "`` instead of a blank line, and every other run of line breaks becomes
+    as many ``¶`` between spaces (``"a.\\n\\nb"`` -> ``"a. ¶¶ b"``), so nothing
+    runs together. :func:`multi_line_description` gives back the exact text
+    (unless the text itself holds ``" ¶ "``, or ``" — "`` before a label).
+
+    Examples
+    --------
+    >>> one_line_description(format_code_description("Feels like a break.", "Time is wasted."))
+    'Definition: Feels like a break. — Use when: Time is wasted.'
+    >>> one_line_description("First line\\nsecond line")
+    'First line ¶ second line'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _LABEL_FIRST.match(text):
+        text = _PART_BREAK.sub(PART_SEPARATOR, text)
+    return _LINE_BREAKS.sub(lambda m: f" {LINE_BREAK_MARK * len(m.group())} ", text)
+
+
+def multi_line_description(text: str) -> str:
+    """Undo :func:`one_line_description`: the description with its line breaks.
+
+    Examples
+    --------
+    >>> multi_line_description("Definition: Feels like a break. — Use when: Time is wasted.")
+    'Definition: Feels like a break.\\n\\nUse when: Time is wasted.'
+    """
+    text = _MARKED_BREAKS.sub(lambda m: "\n" * len(m.group(1)), text)
+    if _LABEL_FIRST.match(text):
+        text = _PART_SEPARATED.sub("\n\n", text)
+    return text
+
+
 def codebook_xml(codes: list[QdaCode], *, origin: str = "ISM Study") -> bytes:
     """Return the bytes of a schema-valid .qdc codebook holding ``codes``."""
     if not codes:
@@ -129,10 +176,14 @@ def codebook_xml(codes: list[QdaCode], *, origin: str = "ISM Study") -> bytes:
     return data
 
 
-def codebook_csv(codes: list[QdaCode]) -> bytes:
+def codebook_csv(codes: list[QdaCode], *, exact: bool = False) -> bytes:
     """Return a codebook as CSV for Taguette: ``tag`` (the path of names) and ``description``.
 
     UTF-8 without a byte-order mark, which Taguette's character detection reads.
+    Each description is on one line (:func:`one_line_description`): Taguette's
+    import drops line breaks, which would run its parts together. Names and
+    descriptions starting with ``= + - @`` get an apostrophe against spreadsheet
+    formulas, unless ``exact`` (then the file must not be opened in a spreadsheet).
     """
     if not codes:
         raise InvalidInput("A codebook needs at least one code.")
@@ -144,7 +195,8 @@ def codebook_csv(codes: list[QdaCode]) -> bytes:
         for code in tree:
             path = f"{prefix}{code.name.strip()}"
             # Formula-like names are escaped for spreadsheets and unescaped on import.
-            writer.writerow([escape_formula(path), escape_formula(code.description)])
+            description = one_line_description(code.description)
+            writer.writerow([csv_field(path, exact=exact), csv_field(description, exact=exact)])
             rows(code.children, path + ".")
 
     rows(codes, "")
@@ -152,12 +204,19 @@ def codebook_csv(codes: list[QdaCode]) -> bytes:
 
 
 def write_codebook(
-    codes: list[QdaCode], out_path: str | os.PathLike[str] | BinaryIO, *, format: str = "qdc"
+    codes: list[QdaCode],
+    out_path: str | os.PathLike[str] | BinaryIO,
+    *,
+    format: str = "qdc",
+    exact: bool = False,
 ) -> None:
-    """Write ``codes`` as a REFI-QDA codebook (``"qdc"``) or a Taguette CSV (``"csv"``)."""
+    """Write ``codes`` as a REFI-QDA codebook (``"qdc"``) or a Taguette CSV (``"csv"``).
+
+    ``exact``: see :func:`codebook_csv`.
+    """
     if format not in ("qdc", "csv"):
         raise InvalidInput(f"A codebook is written as qdc or csv, not {format!r}.")
-    data = codebook_xml(codes) if format == "qdc" else codebook_csv(codes)
+    data = codebook_xml(codes) if format == "qdc" else codebook_csv(codes, exact=exact)
     if hasattr(out_path, "write"):
         out_path.write(data)
         return
@@ -174,6 +233,17 @@ def read_codebook(
 
     Known peer deviations (Taguette's empty ``<Sets/>``) are read with a
     warning appended to ``warnings``.
+
+    Dotted names, one rule for a CSV and a .qdc: in a file that lists all its
+    codes flat (a CSV always; a .qdc with no nested ``<Code>``, as Taguette
+    writes its tag hierarchy ``challenges``, ``challenges.self-censorship`` in
+    both), a code named ``a.b`` becomes the sub-code ``b`` of the code named by
+    the path ``a`` when that code comes before it; with no such code before
+    it, it stays one code named ``a.b``. A .qdc that nests its codes says its
+    hierarchy that way, and its names are kept as they are, dots and all; so
+    are a .qdpx project's.
+    A CSV's one-line descriptions get their line breaks back
+    (:func:`multi_line_description`).
 
     Raises
     ------
@@ -198,7 +268,30 @@ def read_codebook(
         for element in root.findall(f"{{{CODEBOOK_NS}}}Codes/{{{CODEBOOK_NS}}}Code")
     ]
     check_unique_code_guids(codes, path=name, reading=True)
-    return codes
+    return codes if any(code.children for code in codes) else _nest_dotted(codes)
+
+
+def _nest_dotted(roots: list[QdaCode]) -> list[QdaCode]:
+    """Put each code of a flat list named ``a.b`` under an earlier one with path ``a`` (as ``b``)."""
+    by_path: dict[str, QdaCode] = {}
+
+    def index(code: QdaCode, path: str) -> None:
+        by_path.setdefault(path, code)
+        for child in code.children:
+            index(child, f"{path}.{child.name}")
+
+    kept: list[QdaCode] = []
+    for code in roots:
+        path = code.name
+        parent_path, dot, leaf = path.rpartition(".")
+        parent = by_path.get(parent_path) if dot and parent_path and leaf.strip() else None
+        if parent is not None:
+            code.name = leaf
+            parent.children.append(code)
+        else:
+            kept.append(code)
+        index(code, path)
+    return kept
 
 
 def _read_csv(data: bytes, name: str) -> list[QdaCode]:
@@ -213,29 +306,30 @@ def _read_csv(data: bytes, name: str) -> list[QdaCode]:
     if column is None:
         raise InvalidFile("The CSV codebook has no 'tag' column (nor 'name' or 'path').", path=name)
     described = header.index("description") if "description" in header else None
-    by_path: dict[str, QdaCode] = {}
-    roots: list[QdaCode] = []
+    seen: set[str] = set()
+    flat: list[QdaCode] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         path = row[column].strip() if column < len(row) else ""
         if not path:
             raise InvalidFile(f"Row {number} of the CSV codebook has no tag name.", path=name)
-        if path in by_path:
+        if path in seen:
             continue  # Taguette keeps the first of duplicate tags too
-        parent_path, _, leaf = path.rpartition(".")
-        parent = by_path.get(parent_path) if parent_path else None
+        seen.add(path)
         description = (
             row[described].strip() if described is not None and described < len(row) else ""
         )
-        code = QdaCode(
-            derived_guid("csv-tag", path), leaf if parent else path, description=description
+        flat.append(
+            QdaCode(
+                derived_guid("csv-tag", path),
+                path,
+                description=multi_line_description(description),
+            )
         )
-        by_path[path] = code
-        (parent.children if parent else roots).append(code)
-    if not roots:
+    if not flat:
         raise InvalidFile("The CSV codebook has no tags.", path=name)
-    return roots
+    return _nest_dotted(flat)
 
 
 def _display_name(path: object) -> str:

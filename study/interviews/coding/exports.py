@@ -123,12 +123,14 @@ def _write_table_xlsx(frame: pd.DataFrame, stream: BinaryIO, sheet_title: str) -
     workbook.save(stream)
 
 
-def _write_table_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
+def _write_table_csv(frame: pd.DataFrame, stream: BinaryIO, *, exact: bool = False) -> None:
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(list(frame.columns))
     for row in frame.itertuples(index=False):
-        writer.writerow(["" if value is None else _cell_text(value) for value in row])
+        writer.writerow(
+            ["" if value is None else _cell_text(value, escape=not exact) for value in row]
+        )
     # UTF-8 with a byte-order mark, so Excel shows æ, ø and å.
     stream.write(text.getvalue().encode("utf-8-sig"))
 
@@ -142,12 +144,15 @@ def export_codings(
     coder_ids: Collection[int] | None = None,
     scheme: SchemeRef | None = None,
     viewer: Actor,
+    exact: bool = False,
 ) -> int:
     """Write one row per coding (:data:`CODING_EXPORT_COLUMNS`) to .xlsx or .csv; return the rows.
 
     ``code`` is the code key, ``coder`` the coder's e-mail, ``start``/``end``
     code-point offsets and ``text`` the coded passage. Filters as in
-    :func:`study.interviews.coding.codings.list_codings`.
+    :func:`study.interviews.coding.codings.list_codings`. ``exact=True`` (csv
+    only) writes text as it is, without the apostrophe that keeps a spreadsheet
+    from running ``= + - @`` text: for R or pandas, never for a spreadsheet.
     """
     if format not in ("xlsx", "csv"):
         raise InvalidInput(f"Codings export as xlsx or csv, not {format!r}.")
@@ -158,7 +163,7 @@ def export_codings(
     if format == "xlsx":
         _save(lambda stream: _write_table_xlsx(frame, stream, "codings"), out)
     else:
-        _save(lambda stream: _write_table_csv(frame, stream), out)
+        _save(lambda stream: _write_table_csv(frame, stream, exact=exact), out)
     return len(frame)
 
 
