@@ -33,6 +33,7 @@ from study.exchange.refiqda.code_elements import split_examples
 from study.exchange.refiqda.model import normalise_colour
 from study.interviews.coding.codes import DEFAULT_COLOUR
 from study.interviews.coding.schemes_store import scheme_rows, tree_order
+from study.interviews.transcripts.language import detect_language
 from study.interviews.transcripts.parsing import parse_transcript
 from study.interviews.transcripts.store import LANGUAGES, store_parsed_transcript
 from study.interviews.transcripts.transcript import ParsedTranscript, Turn
@@ -366,7 +367,8 @@ def store_source(
         date = None
     info = store_parsed_transcript(
         session,
-        ParsedTranscript(name, text, turns),
+        # no language named by the peer: detected from the text, as a transcript import does
+        ParsedTranscript(name, text, turns, detected_language=detect_language(text)),
         organisation=organisation,
         role=role if role in INTERVIEWEE_ROLES else "other",
         language=language if language in LANGUAGES else None,

@@ -20,7 +20,14 @@ from sqlalchemy import func, select
 
 from study.admin.login import log_in
 from study.admin.permissions import OPERATOR
-from study.db.models import AccountRow, CodeRow, CodingRow, MemoRow, StudyRow, TranscriptRow
+from study.db.models import (
+    AccountRow,
+    CodeRow,
+    CodingRow,
+    MemoRow,
+    StudyRow,
+    TranscriptRow,
+)
 from study.errors import AuthenticationFailed
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
 from study.exchange.refiqda import (
@@ -366,3 +373,18 @@ def test_only_users_who_own_codings_or_memos_become_accounts_that_cannot_log_in(
         for password in ("", "a long secret password", account.email):
             with pytest.raises(AuthenticationFailed):
                 log_in(database, account.email, password)
+
+
+# -- item 6: a source whose language the peer does not name -------------------------------
+
+
+def test_a_danish_source_without_a_language_is_stored_as_danish(database, tmp_path):
+    project = qualcoder.pilot_project()
+    project.attributes = [a for a in project.attributes if a["name"] != "Language"]
+    qualcoder.export_qdpx(project, tmp_path / "no-language.qdpx")
+    with database.transaction() as session:
+        import_qdpx(session, tmp_path / "no-language.qdpx", actor=OPERATOR)
+        languages = {t.name: t.language for t in session.scalars(select(TranscriptRow))}
+    danish, english = (s["name"] for s in project.sources)
+    # detected from the text, as a transcript import does (it used to be English)
+    assert (languages[danish], languages[english]) == ("da", "en")
