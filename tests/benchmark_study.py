@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from comparison_study import ALFA, BETA, add_organisation_with_answers
@@ -64,3 +69,29 @@ def workbook_numbers(path) -> list[tuple[str, str, float]]:
 def workbook_rows(path, sheet: str) -> list[tuple]:
     """The values of one sheet of an .xlsx workbook, row by row."""
     return list(load_workbook(path)[sheet].iter_rows(values_only=True))
+
+
+# -- the workbook as LibreOffice prints it ---------------------------------------------------
+
+OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOTEXT = shutil.which("pdftotext")
+#: Skip a print test where LibreOffice or poppler-utils is missing (.ci/run installs both).
+needs_office = pytest.mark.skipif(
+    OFFICE is None or PDFTOTEXT is None or not shutil.which("fc-list"),
+    reason="LibreOffice (soffice), poppler-utils (pdftotext) and fontconfig are needed",
+)
+
+
+def printed_pages(workbook: Path, folder: Path) -> list[str]:
+    """The workbook printed to PDF by LibreOffice, as ``pdftotext -layout`` reads each page."""
+    subprocess.run(
+        [OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(workbook)],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    pdf = folder / f"{workbook.stem}.pdf"
+    text = subprocess.run(
+        [PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return text.split("\f")

@@ -465,3 +465,27 @@ def demo_researcher(demo_database) -> str:
             actor=OPERATOR,
         )
     return "rita@example.org"
+
+
+def taguette_tags(csv_path: Path) -> list[dict]:
+    """Taguette's own codebook import (``list_tags``) run on ``csv_path``: its tags.
+
+    Taguette pins SQLAlchemy 1.4, so it lives in ``.venv-taguette`` (.ci/run makes it) or
+    wherever STUDY_TAGUETTE_PYTHON points; without it the calling test is skipped.
+    """
+    import json
+    import subprocess
+
+    candidates = [os.environ.get("STUDY_TAGUETTE_PYTHON"), str(ROOT / ".venv-taguette/bin/python")]
+    python = next((c for c in candidates if c and Path(c).exists()), None)
+    if python is None:
+        pytest.skip("Taguette is not installed: .ci/run puts it in .venv-taguette.")
+    script = (
+        "import json, sys\nfrom taguette.import_codebook import list_tags\n"
+        "with open(sys.argv[1], 'rb') as f:\n    print(json.dumps(list_tags(f)))\n"
+    )
+    done = subprocess.run(
+        [python, "-c", script, str(csv_path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

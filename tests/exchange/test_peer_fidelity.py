@@ -29,18 +29,8 @@ from study.db.models import (
     TranscriptRow,
 )
 from study.errors import AuthenticationFailed
+from study.exchange import refiqda
 from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
-from study.exchange.refiqda import (
-    QdaCode,
-    QdaCoding,
-    QdaNote,
-    QdaProject,
-    QdaTextSource,
-    QdaUser,
-    read_codebook,
-    read_qdpx,
-    write_qdpx,
-)
 from study.interviews.coding.memos import add_memo
 from study.interviews.coding.schemes_store import list_codes, scheme_rows
 
@@ -92,7 +82,7 @@ def test_two_memos_on_one_coding_are_written_apart_with_their_authors(
     ]
     assert described == f"Memo (Ana): {ANA_MEMO}\n\nMemo (Ben): {BEN_MEMO}"
     # Read back by ISM Study: two notes, not four (the Description repeats the Notes).
-    project = read_qdpx(tmp_path / "study.qdpx")
+    project = refiqda.read_qdpx(tmp_path / "study.qdpx")
     users = {u.guid: u.name for u in project.users}
     coded = {c.guid for s in project.sources for c in s.codings}
     assert sorted(
@@ -199,7 +189,7 @@ def test_markup_in_a_codebook_description_is_read_as_text(tmp_path):
     )
     (tmp_path / "peer.qdc").write_text(qdc, encoding="utf-8")
     warnings: list[str] = []
-    (code,) = read_codebook(tmp_path / "peer.qdc", warnings=warnings)
+    (code,) = refiqda.read_codebook(tmp_path / "peer.qdc", warnings=warnings)
     assert code.description == "Use <i>only</i> for posts"
     assert len(warnings) == 1 and "<i>only</i>" in warnings[0]
 
@@ -214,7 +204,7 @@ def test_qualcoders_project_memo_becomes_the_study_description_and_goes_back_out
         summary = import_qdpx(session, REFIQDA / "qualcoder-project.qdpx", actor=OPERATOR)
         assert session.scalar(select(StudyRow.description)) == "Pilot of the ISM study, 2014."
         export_qdpx(session, tmp_path / "back.qdpx", viewer=OPERATOR)
-    assert read_qdpx(tmp_path / "back.qdpx").description == "Pilot of the ISM study, 2014."
+    assert refiqda.read_qdpx(tmp_path / "back.qdpx").description == "Pilot of the ISM study, 2014."
     assert not any("Pilot of the ISM study" in w for w in summary.warnings)
 
 
@@ -253,14 +243,16 @@ def test_an_annotation_keeps_its_place_in_its_transcript_memo(database):
 def test_the_reader_gives_an_annotation_its_place_in_the_source(tmp_path):
     project = qualcoder.pilot_project()
     qualcoder.export_qdpx(project, tmp_path / "qc.qdpx")
-    read = read_qdpx(tmp_path / "qc.qdpx")
+    read = refiqda.read_qdpx(tmp_path / "qc.qdpx")
     sources = {s.guid: s for s in read.sources}
     (note,) = [n for n in read.notes if n.text.startswith("Check")]
     assert note.target_guid in sources
     assert sources[note.target_guid].text[note.start : note.end] == "især på lageret"
     # Written back (ISM Study's own writer), the place is kept in the Note.
-    write_qdpx(read, tmp_path / "again.qdpx")
-    (again,) = [n for n in read_qdpx(tmp_path / "again.qdpx").notes if n.text.startswith("Check")]
+    refiqda.write_qdpx(read, tmp_path / "again.qdpx")
+    (again,) = [
+        n for n in refiqda.read_qdpx(tmp_path / "again.qdpx").notes if n.text.startswith("Check")
+    ]
     assert (again.start, again.end) == (note.start, note.end)
 
 
@@ -311,7 +303,7 @@ def _accounts(session) -> dict[str, AccountRow]:
 @pytest.mark.parametrize("peer_file", ["maxqda24-export.qdpx", "atlasti23-codebook-only.qdpx"])
 def test_users_of_a_peer_file_who_coded_nothing_get_no_account(database, peer_file):
     with database.transaction() as session:
-        users = [u.name for u in read_qdpx(REFIQDA / peer_file).users]
+        users = [u.name for u in refiqda.read_qdpx(REFIQDA / peer_file).users]
         summary = import_qdpx(session, REFIQDA / peer_file, actor=OPERATOR)
         accounts = _accounts(session)
     assert users and not set(users) & set(accounts), accounts
@@ -323,21 +315,21 @@ def test_only_users_who_own_codings_or_memos_become_accounts_that_cannot_log_in(
     text = "Interviewer: Do you post?\nCoordinator: Only when the boss is away.\n"
     start = text.index("Only")
     users = {
-        "coder": QdaUser("0A1B2C3D-0000-4000-8000-000000000001", "Coder Carla"),
-        "author": QdaUser("0A1B2C3D-0000-4000-8000-000000000002", "Author Aksel"),
-        "idle": QdaUser("0A1B2C3D-0000-4000-8000-000000000003", "Idle Ida"),
+        "coder": refiqda.QdaUser("0A1B2C3D-0000-4000-8000-000000000001", "Coder Carla"),
+        "author": refiqda.QdaUser("0A1B2C3D-0000-4000-8000-000000000002", "Author Aksel"),
+        "idle": refiqda.QdaUser("0A1B2C3D-0000-4000-8000-000000000003", "Idle Ida"),
     }
-    project = QdaProject(
+    project = refiqda.QdaProject(
         name="Peer",
         users=list(users.values()),
-        codes=[QdaCode("C0DE0000-0000-4000-8000-000000000001", "Not work-related")],
+        codes=[refiqda.QdaCode("C0DE0000-0000-4000-8000-000000000001", "Not work-related")],
         sources=[
-            QdaTextSource(
+            refiqda.QdaTextSource(
                 "50C00000-0000-4000-8000-000000000001",
                 "Interview",
                 text,
                 codings=[
-                    QdaCoding(
+                    refiqda.QdaCoding(
                         "C0D1C0D1-0000-4000-8000-000000000001",
                         start,
                         start + 4,
@@ -350,7 +342,7 @@ def test_only_users_who_own_codings_or_memos_become_accounts_that_cannot_log_in(
             )
         ],
         notes=[
-            QdaNote(
+            refiqda.QdaNote(
                 "40000000-0000-4000-8000-000000000001",
                 "The boss matters.",
                 "50C00000-0000-4000-8000-000000000001",
@@ -358,7 +350,7 @@ def test_only_users_who_own_codings_or_memos_become_accounts_that_cannot_log_in(
             )
         ],
     )
-    write_qdpx(project, tmp_path / "peer.qdpx")
+    refiqda.write_qdpx(project, tmp_path / "peer.qdpx")
     with database.transaction() as session:
         before = session.scalar(select(func.count(AccountRow.id)))
         summary = import_qdpx(session, tmp_path / "peer.qdpx", actor=OPERATOR)

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
-import subprocess
 import zipfile
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -30,7 +26,7 @@ from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_x
 from study.exchange.refiqda.codebook import one_line_description
 
 import qualcoder_emulation as qualcoder
-from conftest import REFIQDA, ROOT
+from conftest import REFIQDA, taguette_tags
 from icr_study import SCHEME, build_icr_study, build_memo_study
 
 NS = "{urn:QDA-XML:project:1.0}"
@@ -266,22 +262,8 @@ def test_codebook_csv_export_and_back(database, study, tmp_path):
     assert tree(back) == tree(again)
 
 
-def _taguette_python() -> str | None:
-    candidates = [
-        os.environ.get("STUDY_TAGUETTE_PYTHON"),
-        str(ROOT / ".venv-taguette" / "bin" / "python"),
-    ]
-    return next((c for c in candidates if c and Path(c).exists()), None)
-
-
 @pytest.mark.peer
 def test_taguettes_own_codebook_import_reads_our_csv(tmp_path):
-    python = _taguette_python()
-    if python is None:
-        pytest.skip(
-            "Taguette is not installed: .ci/run puts it in .venv-taguette (it pins "
-            "SQLAlchemy 1.4, so not in .venv); or set STUDY_TAGUETTE_PYTHON."
-        )
     # SQLite only: the CSV does not depend on the backend, and a missing Taguette must not
     # skip a PostgreSQL test (.ci/run fails on those).
     database = Database(f"sqlite:///{tmp_path / 'study.db'}")
@@ -290,18 +272,7 @@ def test_taguettes_own_codebook_import_reads_our_csv(tmp_path):
         build_icr_study(session)
         export_codebook(session, SCHEME, tmp_path / "book.csv", format="csv", viewer=OPERATOR)
     database.dispose()
-    script = (
-        "import json, sys\nfrom taguette.import_codebook import list_tags\n"
-        "with open(sys.argv[1], 'rb') as f:\n    print(json.dumps(list_tags(f)))\n"
-    )
-    done = subprocess.run(
-        [python, "-c", script, str(tmp_path / "book.csv")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    tags = json.loads(done.stdout)
+    tags = taguette_tags(tmp_path / "book.csv")
     ours = read_codebook(tmp_path / "book.csv")
 
     def paths(codes, prefix=""):

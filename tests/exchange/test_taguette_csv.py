@@ -10,8 +10,6 @@ tag hierarchy) was a hierarchy when read from Taguette's CSV but flat from Tague
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +20,7 @@ from study.cli import app
 from study.exchange.refiqda import QdaCode, format_code_description, read_codebook
 from study.exchange.refiqda.codebook import write_codebook
 
-from conftest import REFIQDA, ROOT
+from conftest import REFIQDA, taguette_tags
 from icr_study import SCHEME, build_icr_study
 
 runner = CliRunner()
@@ -148,29 +146,10 @@ def test_a_nested_qdc_keeps_dotted_names_as_they_are(tmp_path):
     assert [c.name for c in read_codebook(tmp_path / "nested.qdc")] == ["a", "a.b"]
 
 
-def _taguette_python() -> str | None:
-    candidate = ROOT / ".venv-taguette" / "bin" / "python"
-    return str(candidate) if candidate.exists() else None
-
-
 @pytest.mark.peer
 def test_taguettes_own_import_shows_the_parts_readable(tmp_path):
-    python = _taguette_python()
-    if python is None:
-        pytest.skip("Taguette is not installed (.ci/run puts it in .venv-taguette).")
     write_codebook(_codes(), tmp_path / "book.csv", format="csv")
-    script = (
-        "import json, sys\nfrom taguette.import_codebook import list_tags\n"
-        "with open(sys.argv[1], 'rb') as f:\n    print(json.dumps(list_tags(f)))\n"
-    )
-    done = subprocess.run(
-        [python, "-c", script, str(tmp_path / "book.csv")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    tags = {t["path"]: t["description"] for t in json.loads(done.stdout)}
+    tags = {t["path"]: t["description"] for t in taguette_tags(tmp_path / "book.csv")}
     shown = tags["challenges.not work"]
     # What Taguette's one-line <input> keeps of it: the same, since it holds no line break.
     assert "\n" not in shown and shown == shown.replace("\n", "")

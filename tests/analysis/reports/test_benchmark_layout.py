@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +13,8 @@ from openpyxl import load_workbook
 
 from study.analysis.reports.benchmark import write_benchmark_workbook
 
-from benchmark_study import workbook_frames
+from benchmark_study import needs_office, printed_pages, workbook_frames
 
-OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-PDFTOTEXT = shutil.which("pdftotext")
 SCALES = {f"s{i}": f"Scale number {i}: how people see posting on ISM" for i in range(10)}
 ORGS = {"Alfa Bank": 12, "Beta Kommune": 9, "Gamma Retail": 10, "Delta Software": 8, "Tiny Co": 3}
 
@@ -95,21 +91,9 @@ def test_charts_label_every_scale_on_the_scale_range_one_block_per_page(workbook
 
 
 @pytest.mark.peer
-@pytest.mark.skipif(
-    OFFICE is None or PDFTOTEXT is None,
-    reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed",
-)
+@needs_office
 def test_libreoffice_prints_every_word_and_one_organisation_per_chart_page(workbook, tmp_path):
-    subprocess.run(
-        [OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    pdf = tmp_path / "benchmark.pdf"
-    pages = subprocess.run(
-        [PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout.split("\f")
+    pages = printed_pages(workbook, tmp_path)
     words = " ".join(" ".join(pages).split())
     # The About sheet's long explanations print whole (no row cuts them off): their last
     # words are printed, in order (the label beside them may share their printed lines).

@@ -8,7 +8,6 @@ names (11 pt Calibri; Carlito has the same metrics), and LibreOffice prints the 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pandas as pd
@@ -18,6 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from study.analysis.reports.benchmark import write_benchmark_workbook
 from study.analysis.reports.text_width import column_width, text_pixels
+
+from benchmark_study import needs_office, printed_pages
 
 LONG = {
     "support": "Challenge: management support in words, not action",
@@ -68,31 +69,13 @@ def test_summary_columns_fit_the_longest_scale_and_organisation_name(tmp_path):
     assert sheet.parent._fonts[0].name == "Calibri" and sheet.parent._fonts[0].sz == 11
 
 
-OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-PDFTOTEXT = shutil.which("pdftotext")
-
-
 @pytest.mark.peer
-@pytest.mark.skipif(
-    OFFICE is None or PDFTOTEXT is None or not shutil.which("fc-list"),
-    reason="LibreOffice (soffice), poppler-utils (pdftotext) and fontconfig are needed",
-)
+@needs_office
 def test_libreoffice_prints_every_scale_name_whole_on_the_summary_sheet(tmp_path):
     fonts = subprocess.run(["fc-list"], capture_output=True, text=True, check=True).stdout
     assert "Carlito" in fonts, "fonts-crosextra-carlito (Calibri's metrics) must be installed"
     workbook = _workbook(tmp_path / "benchmark.xlsx")
-    subprocess.run(
-        [OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    printed = subprocess.run(
-        [PDFTOTEXT, "-layout", str(tmp_path / "benchmark.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    printed = "\f".join(printed_pages(workbook, tmp_path))
     summary = next(
         page
         for page in printed.split("\f")

@@ -9,7 +9,6 @@ Demographics and Activity sheets were clipped when printed.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections import Counter
 
@@ -19,6 +18,8 @@ from openpyxl import load_workbook
 
 from study.analysis.reports.benchmark import write_benchmark_workbook
 from study.platforms.measures import MEASURE_COLUMNS, MEASURES
+
+from benchmark_study import needs_office, printed_pages
 
 SCALES = {
     "support": "Challenge: management support in words, not action",
@@ -106,24 +107,8 @@ def test_the_about_sheet_says_what_open_link_means_and_lists_every_sheet(tmp_pat
     assert "Activity" not in plain["Sheets"]
 
 
-OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-PDFTOTEXT = shutil.which("pdftotext")
-
-
 def _printed(workbook, tmp_path) -> list[str]:
-    subprocess.run(
-        [OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    text = subprocess.run(
-        [PDFTOTEXT, "-layout", str(workbook.with_suffix(".pdf")), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return text.split("\f")
+    return printed_pages(workbook, tmp_path)
 
 
 def _header_words(page: str) -> Counter:
@@ -139,10 +124,7 @@ def _missing(printed: Counter, headers: list[str]) -> Counter:
 
 
 @pytest.mark.peer
-@pytest.mark.skipif(
-    OFFICE is None or PDFTOTEXT is None or not shutil.which("fc-list"),
-    reason="LibreOffice (soffice), poppler-utils (pdftotext) and fontconfig are needed",
-)
+@needs_office
 def test_libreoffice_prints_open_links_and_the_demographics_and_activity_headers(tmp_path):
     fonts = subprocess.run(["fc-list"], capture_output=True, text=True, check=True).stdout
     assert "Carlito" in fonts, "fonts-crosextra-carlito (Calibri's metrics) must be installed"
