@@ -10,23 +10,13 @@ from __future__ import annotations
 import pytest
 
 from study.admin.permissions import OPERATOR
-from study.interviews.coding import (
-    add_coding,
-    coder_id_for,
-    list_codes,
-    list_codings,
-)
+from study.interviews import coding
 
-from coding_study import (
-    WORKBENCH_CODE,
-    WORKBENCH_PASSWORD,
-    WORKBENCH_TRANSCRIPT,
-    workbench_coder,
-)
+import coding_study
 from span_dom import PHRASE_BOX
 
 pytestmark = pytest.mark.browser
-PASSWORD, CODE, TRANSCRIPT = WORKBENCH_PASSWORD, WORKBENCH_CODE, WORKBENCH_TRANSCRIPT
+PASSWORD, CODE = coding_study.WORKBENCH_PASSWORD, coding_study.WORKBENCH_CODE
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -116,7 +106,7 @@ ACTIVE = """() => {
 
 @pytest.fixture
 def coder(database):
-    return workbench_coder(database)
+    return coding_study.workbench_coder(database)
 
 
 def code_directly(database, coder, phrase: str) -> None:
@@ -124,17 +114,17 @@ def code_directly(database, coder, phrase: str) -> None:
     with database.transaction() as session:
         [code] = [
             c
-            for c in list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)
+            for c in coding.list_codes(session, "ism-adoption-challenges", viewer=OPERATOR)
             if c.name == CODE
         ]
         start = coder["text"].index(phrase)
-        add_coding(
+        coding.add_coding(
             session,
             transcript_id=coder["transcript"],
             start=start,
             end=start + len(phrase),
             code_id=code.id,
-            coder_id=coder_id_for(session, coder["email"]),
+            coder_id=coding.coder_id_for(session, coder["email"]),
             actor=OPERATOR,
         )
 
@@ -192,7 +182,7 @@ def drag_over(page, phrase: str) -> None:
 
 def count(database, transcript_id: int) -> int:
     with database.transaction() as session:
-        return len(list_codings(session, transcript_id=transcript_id, viewer=OPERATOR))
+        return len(coding.list_codings(session, transcript_id=transcript_id, viewer=OPERATOR))
 
 
 @pytest.mark.parametrize("size", ["laptop", "phone"])
