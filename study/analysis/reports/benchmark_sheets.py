@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from openpyxl import Workbook
@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.pagebreak import Break
 
-from study.analysis.reports.text_width import MEASURED_FONTS, column_width
+from study.analysis.reports.text_width import column_width
 
 NUMBER_FORMATS = {
     "count": "#,##0",
@@ -200,20 +200,16 @@ def new_sheet(
     return ws
 
 
-def fitted_columns(
-    wb: Workbook, columns: Sequence[Column], values: Sequence[Sequence[object]]
-) -> list[Column]:
+def fitted_columns(columns: Sequence[Column], values: Sequence[Sequence[object]]) -> list[Column]:
     """``columns`` with each text column widened to show its longest value whole.
 
-    Widths are measured in the font the workbook names (its default style: 11 pt
-    Calibri in openpyxl) with :func:`study.analysis.reports.text_width.column_width`,
-    up to :data:`MAX_FITTED_WIDTH`; every column has room for the longest word of its
-    bold header, which wraps between words.
+    Widths are measured in :data:`WORKBOOK_FONT` (openpyxl's default style, and the font
+    every styled cell here names) with
+    :func:`study.analysis.reports.text_width.column_width`, up to
+    :data:`MAX_FITTED_WIDTH`; every column has room for the longest word of its bold
+    header, which wraps between words.
     """
-    font = wb._fonts[0] if wb._fonts else Font(**WORKBOOK_FONT)
-    if font.name not in MEASURED_FONTS:
-        return list(columns)
-    size = float(font.sz or 11)
+    size = float(WORKBOOK_FONT["sz"])
     fitted = []
     for column, column_values in zip(columns, values):
         # a header wraps between words, never inside one: room for its longest word, bold
@@ -223,7 +219,7 @@ def fitted_columns(
             texts = {_inert(v) for v in column_values if isinstance(v, str)}
             longest = max((column_width(t, size=size) for t in texts), default=0.0)
             width = max(width, min(MAX_FITTED_WIDTH, longest))
-        fitted.append(Column(column.header, width, column.kind))
+        fitted.append(replace(column, width=width))
     return fitted + list(columns[len(fitted) :])
 
 
@@ -288,7 +284,7 @@ def write_table(
         for v in column_values
         if isinstance(v, str) and not isinstance(v, Words)
     )
-    columns = fitted_columns(wb, columns, values)
+    columns = fitted_columns(columns, values)
     ws = new_sheet(wb, title, columns, freeze=freeze)
     _print_legend(ws, legend)
     ws.append(header_row(ws, [c.header for c in columns], [c.width for c in columns]))

@@ -22,8 +22,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-#: The fonts the table measures: Calibri and Carlito share their metrics.
-MEASURED_FONTS = ("Calibri", "Carlito")
 _DIGIT_PIXELS = 7  # the "0" of 11 pt Calibri at 96 dpi, Excel's unit of column width
 _PADDING_PIXELS = 5
 _MARGIN = 0.6  # a little air, and room for a renderer that rounds glyphs up
