@@ -192,7 +192,7 @@ _LAZY: dict[str, str] = {
     "list_disagreements": "study.reliability.consensus",
     "preferred_codings": "study.reliability.consensus",
     "export_qdpx": "study.exchange.qdpx",
-    "import_qdpx": "study.exchange.qdpx",
+    "import_qdpx": "study.exchange.qdpx_import",
     "export_codebook": "study.exchange.qdpx",
     "import_codebook": "study.exchange.qdpx",
     # comparisons and reports

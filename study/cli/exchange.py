@@ -18,7 +18,8 @@ from study.cli.base import (
     in_transaction,
 )
 from study.errors import InvalidInput
-from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook
+from study.exchange.qdpx_import import CONFLICT_CHOICES, import_qdpx
 from study.exchange.refiqda.writer import COMPAT
 from study.reliability.report import DEFAULT_BOOTSTRAP, parse_scheme_ref, reliability_report
 from study.reliability.units import UNITS
@@ -165,22 +166,55 @@ def import_codebook_command(
         typer.echo(f"Warning: {warning}", err=True)
 
 
+#: What an import does with a row changed both here and in the file.
+Conflicts = choices("Conflicts", CONFLICT_CHOICES)
+
+
+def _import_dry(session, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    summary = import_qdpx(session, *args, **kwargs)
+    session.rollback()  # a dry run stores nothing
+    return summary
+
+
 def import_qdpx_command(
     file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx)."),
+    into_study: bool = typer.Option(
+        True,
+        "--into-study",
+        help="(Always on.) Recognise what the study already holds: sources, codes, "
+        "codings, memos and users it exported or imported before, by GUID, else by text "
+        "and position; add only what is new and update only what the other program "
+        "changed.",
+        hidden=False,
+    ),
+    conflicts: Conflicts = typer.Option(
+        "keep",
+        "--conflicts",
+        help="A row changed both here and in the file: keep the study's version (the "
+        "default; the report lists each) or take the file's (theirs).",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what the import would do and store nothing."
+    ),
     scheme_key: str = typer.Option(
         None,
         "--scheme-key",
-        help="Key of the scheme its codebook becomes (default: from the project name).",
+        help="Key of the scheme a codebook new to the study becomes (default: from the "
+        "project name).",
     ),
     coder: list[str] = typer.Option(
         None,
         "--coder",
         help="USER=EMAIL: give the project's user USER (name or "
         "GUID) the codings of the existing account EMAIL; "
-        "repeatable. Other users become imported coders.",
+        "repeatable. Users the study exchanged before are recognised; other users become "
+        "imported coders.",
     ),
+    fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Import a REFI-QDA project: sources, codes, users, cases, codings and notes."""
+    """Import a REFI-QDA project into the study: new sources, codes, codings and memos are
+    added, changed ones updated, nothing doubled; the report says which, per kind."""
+    del into_study  # the only way an import works; the flag says so in scripts
     coders = {}
     for pair in coder or []:
         user, sep, email = pair.rpartition("=")
@@ -188,18 +222,40 @@ def import_qdpx_command(
             raise InvalidInput(f"--coder takes USER=EMAIL, not {pair!r}.")
         coders[user.strip()] = email.strip()
     summary = in_transaction(
-        import_qdpx, file, scheme_key=scheme_key, name=file.name, coders=coders, actor=OPERATOR
+        _import_dry if dry_run else import_qdpx,
+        file,
+        scheme_key=scheme_key,
+        name=file.name,
+        coders=coders,
+        conflicts=conflicts.value,
+        actor=OPERATOR,
     )
+    if fmt == OutputFormat.json:
+        typer.echo(
+            json.dumps({**summary.as_dict(), "dry_run": dry_run}, ensure_ascii=False, indent=2)
+        )
+        return
     scheme = (
         f" into scheme {summary.scheme} version {summary.scheme_version}" if summary.scheme else ""
     )
     typer.echo(
-        f"Imported {summary.sources} sources, {summary.codes} codes{scheme}, "
-        f"{summary.codings} codings, {summary.users} users, {summary.cases} cases, "
-        f"{summary.notes} notes."
+        f"{'Would import' if dry_run else 'Imported'} {summary.sources} sources, "
+        f"{summary.codes} codes{scheme}, {summary.codings} codings, {summary.users} users, "
+        f"{summary.cases} cases, {summary.notes} notes."
     )
+    for kind, outcome in summary.changes.items():
+        typer.echo(
+            f"  {kind}: {outcome['added']} added, {outcome['updated']} updated, "
+            f"{outcome['unchanged']} unchanged, {outcome['conflicts']} conflicts"
+        )
+    for conflict in summary.conflicts:
+        typer.echo(f"Conflict: {conflict}")
+    if summary.conflicts and conflicts.value == "keep":
+        typer.echo("To take the file's version of these, import again with --conflicts theirs.")
     for warning in summary.warnings:
         typer.echo(f"Warning: {warning}", err=True)
+    if dry_run:
+        typer.echo("Nothing was stored (--dry-run).")
 
 
 def register(app: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:

@@ -24,11 +24,12 @@ from study.interviews.transcripts.store import (
     LANGUAGES,
     check_upload_size,
     list_transcripts,
+    move_transcript,
     transcript_json,
 )
 from study.interviews.transcripts.store import import_transcripts as store_files
 
-app = command_group("List and show interview transcripts.")
+app = command_group("List, show and move interview transcripts.")
 
 #: The interviewee's role, and the languages transcripts are marked with.
 Role = choices("Role", INTERVIEWEE_ROLES)
@@ -118,6 +119,19 @@ def list_(
     """List the transcripts: id, name, organisation, role, language, turns, characters."""
     transcripts = in_transaction(list_transcripts, organisation=org, viewer=OPERATOR)
     emit([info.as_dict() for info in transcripts], fmt)
+
+
+@app.command("move")
+def move(
+    transcript_id: int = typer.Argument(..., help="The transcript's id (see `list`)."),
+    organisation: str = typer.Option(
+        ..., "--organisation", help="The organisation it belongs to (see `study org list`)."
+    ),
+) -> None:
+    """Give a transcript another organisation (an imported source that went to "Imported",
+    say); its codings and memos stay."""
+    info = in_transaction(move_transcript, transcript_id, organisation, actor=OPERATOR)
+    typer.echo(f"Transcript {info.id} ({info.name}) now belongs to {info.organisation}.")
 
 
 def _clock(seconds: float) -> str:

@@ -458,6 +458,28 @@ class MemoRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class ExchangeIdentityRow(Base):
+    """A REFI-QDA GUID a study row was exchanged under, and the row as it was then.
+
+    Written on every .qdpx export and import, so a project that comes back is matched
+    to what the study holds (``kind`` is source, code, coding, memo or user) and each
+    difference is known to be a change made in the other program (the row is still as
+    ``base`` says) or here as well (a conflict).
+    """
+
+    __tablename__ = "exchange_identity"
+    __table_args__ = (
+        UniqueConstraint("kind", "guid"),
+        Index("ix_exchange_identity_row", "kind", "row_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    guid: Mapped[str] = mapped_column(String(36))
+    row_id: Mapped[int] = mapped_column(Integer)
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    exchanged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class EventRow(Base):
     """The audit log: who did what, when, on what."""
 

@@ -46,6 +46,7 @@ __all__ = [
     "UNKNOWN_CODER",
     "StoredCodebook",
     "case_organisation",
+    "code_fields",
     "coder_account",
     "key_from_name",
     "named_organisation",
@@ -141,7 +142,8 @@ def _flatten(
     return out
 
 
-def _fields(code: QdaCode) -> tuple[str, str, str, str, tuple[str, ...]]:
+def code_fields(code: QdaCode) -> tuple[str, str, str, str, str, tuple[str, ...]]:
+    """Name, colour, definition, inclusion, exclusion and examples of a file's code, as stored."""
     parts = parse_code_description(code.description or "")
     colour = normalise_colour(code.color) or DEFAULT_COLOUR
     return (
@@ -197,7 +199,7 @@ def store_codebook(
             f"(like imc-integration), not {key!r}."
         )
     flat = _flatten(codes)
-    signature = [(*_fields(code), parent) for code, parent in flat]
+    signature = [(*code_fields(code), parent) for code, parent in flat]
     warnings = [
         f"The name of code '{code.name[:60]}…' is longer than 200 characters and was shortened."
         for code, _ in flat

@@ -24,39 +24,14 @@ What goes where (export, and the reverse on import):
   states its place (an imported annotation) becomes a note anchored there again.
 - the study's description -> the project's ``Description`` (QualCoder's project memo).
 
-Import rules:
-
-- users who own an imported coding or memo become coder accounts without a
-  password, which cannot log in, under ``<name>@qdpx.invalid`` (``.invalid`` is
-  never deliverable), unless ``coders`` maps them to an existing account; users
-  who coded nothing and wrote nothing get no account (the summary names them).
-- the project's memo (its ``Description``, QualCoder's project memo) becomes the
-  study's description, or is added to it (with a warning) when it holds another.
-- an annotation (a note on a passage of a source) becomes a memo on the
-  transcript whose text ends with the passage's place ("(On “…”, characters
-  120–135.)"), since a memo has no place of its own; so does a memo on an
-  uncoded passage.
-- the codebook becomes a scheme version whose key comes from the project name
-  (or ``scheme_key``); importing the same codebook again reuses that version,
-  a different one becomes the next version.
-- a source belongs to the organisation of its (first) case, else to the one
-  its description or variables name ("Organisation: ..."); sources without
-  either go to an organisation called "Imported". Role and language come from
-  the description's lines or the source's variables ("Language", "Role").
-- a source identical to a transcript already stored (same organisation, name
-  and text) is that transcript; codings already stored are not duplicated.
-- what cannot be stored is listed in ``ImportSummary.warnings``, with the
-  warnings of the reader (pictures, PDFs, audio, sets, moved positions).
-- everything happens in the caller's transaction: an invalid archive is
-  refused before anything is written, and any later failure rolls back.
+Importing a project is :mod:`study.exchange.qdpx_import`; every export records the GUID
+each row went out under and how it was (:mod:`study.exchange.identities`), so the project
+is recognised when it comes back.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -65,10 +40,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from study.admin.accounts import acting, current_actor
-from study.admin.audit import record_event
 from study.admin.permissions import Actor, require
 from study.admin.records import PlainRecord
-from study.admin.studies import current_study, ensure_study
+from study.admin.studies import current_study
 from study.db.models import (
     AccountRow,
     CodeRow,
@@ -79,21 +53,15 @@ from study.db.models import (
     PlatformDocumentRow,
     TranscriptRow,
 )
-from study.errors import InvalidInput
+from study.exchange.identities import Identities, coding_state, memo_state, stored_code_state
 from study.exchange.mapping import (
     COLUMN_VARIABLES,
     IMPORTED_ORGANISATION,
     IMPORTED_USER_DOMAIN,
     ROLE_LINES,
-    UNKNOWN_CODER,
-    case_organisation,
-    coder_account,
-    named_organisation,
-    parse_source_description,
-    source_field,
     store_codebook,
-    store_source,
 )
+from study.exchange.places import split_place
 from study.exchange.refiqda import (
     QdaCase,
     QdaCode,
@@ -104,13 +72,11 @@ from study.exchange.refiqda import (
     QdaUser,
     format_code_description,
     read_codebook,
-    read_qdpx,
     write_codebook,
     write_qdpx,
 )
 from study.exchange.refiqda.code_elements import join_examples
 from study.exchange.refiqda.model import derived_guid, iter_codes
-from study.interviews.coding.memos import write_memo
 from study.interviews.coding.schemes_store import SchemeRef, scheme_row, scheme_rows, tree_order
 
 __all__ = [
@@ -123,7 +89,6 @@ __all__ = [
     "export_codebook",
     "export_qdpx",
     "import_codebook",
-    "import_qdpx",
     "scheme_codes",
 ]
 
@@ -148,10 +113,14 @@ class ImportSummary(ExportSummary):
     warnings: tuple[str, ...] = ()
     scheme: str | None = None
     scheme_version: str | None = None
+    #: Per kind of row (sources, codes, codings, memos): added, updated, unchanged, conflicts.
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Each row changed both here and in the file, in a sentence.
+    conflicts: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict for JSON output."""
-        return {**asdict(self), "warnings": list(self.warnings)}
+        return {**asdict(self), "warnings": list(self.warnings), "conflicts": list(self.conflicts)}
 
 
 @dataclass(frozen=True)
@@ -174,9 +143,16 @@ class CodebookSummary:
 
 
 def scheme_codes(
-    session: Session, scheme: CodingSchemeRow, guid_of: dict[tuple[str, str], str] | None = None
+    session: Session,
+    scheme: CodingSchemeRow,
+    guid_of: dict[tuple[str, str], str] | None = None,
+    code_rows: dict[str, CodeRow] | None = None,
 ) -> list[QdaCode]:
-    """The code tree of one scheme version as REFI-QDA codes (merged codes left out)."""
+    """The code tree of one scheme version as REFI-QDA codes (merged codes left out).
+
+    ``guid_of`` gets each code's GUID by ``(scheme key, code key)``, ``code_rows`` each
+    GUID's code.
+    """
     rows = [
         c
         for c in session.scalars(select(CodeRow).where(CodeRow.scheme_id == scheme.id))
@@ -188,6 +164,8 @@ def scheme_codes(
         made[code.id] = _qda_code(scheme.key, code)
         if guid_of is not None:
             guid_of[(scheme.key, code.key)] = made[code.id].guid
+        if code_rows is not None:
+            code_rows[made[code.id].guid] = code
         parent = made.get(code.parent_id)
         (parent.children if parent is not None else roots).append(made[code.id])
     return roots
@@ -207,7 +185,9 @@ def _qda_code(scheme_key: str, code: CodeRow) -> QdaCode:
     )
 
 
-def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], str]]:
+def _codebook(
+    session: Session, rows: dict[str, CodeRow]
+) -> tuple[list[QdaCode], dict[tuple[str, str], str]]:
     """Every scheme's newest version (one scheme: its codes at the top) and code GUIDs by key.
 
     Codes that only older versions (or merges) have still carry codings and
@@ -217,7 +197,7 @@ def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], st
     per_scheme: list[tuple[CodingSchemeRow, list[QdaCode]]] = []
     for key in sorted(set(session.scalars(select(CodingSchemeRow.key)))):
         versions = scheme_rows(session, key)
-        codes = scheme_codes(session, versions[-1], guid_of)
+        codes = scheme_codes(session, versions[-1], guid_of, rows)
         for older in reversed(versions):
             for code in session.scalars(
                 select(CodeRow)
@@ -227,6 +207,7 @@ def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], st
                 if (key, code.key) not in guid_of:
                     extra = _qda_code(key, code)
                     guid_of[(key, code.key)] = extra.guid
+                    rows[extra.guid] = code
                     codes.append(extra)
         per_scheme.append((versions[-1], codes))
     if len(per_scheme) == 1:
@@ -244,11 +225,22 @@ def _codebook(session: Session) -> tuple[list[QdaCode], dict[tuple[str, str], st
     ], guid_of
 
 
-def build_project(session: Session) -> QdaProject:
-    """The study as a REFI-QDA project: codebook, cases, sources, codings, users and memos."""
+def build_project(
+    session: Session, exchanged: list[tuple[str, str, int, dict[str, Any]]] | None = None
+) -> QdaProject:
+    """The study as a REFI-QDA project: codebook, cases, sources, codings, users and memos.
+
+    ``exchanged`` gets ``(kind, GUID, row id, state)`` of every source, code, coding,
+    memo and user written, for :class:`~study.exchange.identities.Identities`.
+    """
+    exchanged = [] if exchanged is None else exchanged
     study = current_study(session)
     name = study.name if study is not None else "ISM Study"
-    codes, code_guid = _codebook(session)
+    code_rows: dict[str, CodeRow] = {}
+    codes, code_guid = _codebook(session, code_rows)
+    exchanged.extend(
+        ("code", guid, code.id, stored_code_state(code)) for guid, code in code_rows.items()
+    )
     code_key = {
         code.id: (scheme_key, code.key)
         for code, scheme_key in session.execute(
@@ -281,6 +273,7 @@ def build_project(session: Session) -> QdaProject:
     for transcript in session.scalars(select(TranscriptRow).order_by(TranscriptRow.id)):
         guid = derived_guid("transcript", f"{transcript.id}/{transcript.text_sha256}")
         source_guid[transcript.id] = guid
+        exchanged.append(("source", guid, transcript.id, {"sha": transcript.text_sha256}))
         source = QdaTextSource(
             guid,
             transcript.name,
@@ -294,6 +287,14 @@ def build_project(session: Session) -> QdaProject:
             .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
         ):
             coding_guid[coding.id] = derived_guid("coding", f"{guid}/{coding.id}")
+            exchanged.append(
+                (
+                    "coding",
+                    coding_guid[coding.id],
+                    coding.id,
+                    coding_state("/".join(code_key[coding.code_id]), coding.start, coding.end),
+                )
+            )
             source.codings.append(
                 QdaCoding(
                     coding_guid[coding.id],
@@ -317,9 +318,12 @@ def build_project(session: Session) -> QdaProject:
         author = _user(session, users, memo.author_id) if memo.author_id is not None else None
         # An imported annotation's place, said in its text, goes back where QualCoder keeps it.
         text, start, end = (
-            _split_place(memo.text, texts[target])
+            split_place(memo.text, texts[target])
             if memo.transcript_id is not None and target in texts
             else (memo.text, None, None)
+        )
+        exchanged.append(
+            ("memo", derived_guid("memo", f"{name}/{memo.id}"), memo.id, memo_state(memo.text))
         )
         notes.append(
             QdaNote(
@@ -333,6 +337,9 @@ def build_project(session: Session) -> QdaProject:
             )
         )
     _unique_user_names(session, users)
+    exchanged.extend(
+        ("user", user.guid, account_id, {"name": user.name}) for account_id, user in users.items()
+    )
     return QdaProject(
         name,
         list(users.values()),
@@ -393,8 +400,14 @@ def export_qdpx(
     ``compat="qualcoder"`` also writes QualCoder's form of case links.
     """
     require(current_actor(session, viewer), "exchange_projects")
-    project = build_project(session)
+    exchanged: list[tuple[str, str, int, dict[str, Any]]] = []
+    project = build_project(session, exchanged)
     write_qdpx(project, out, compat=compat)
+    # What went out, and how, so the project is recognised when it comes back.
+    identities = Identities(session)
+    for kind, guid, row_id, state in exchanged:
+        identities.remember(kind, guid, row_id, state)
+    identities.save()
     return ExportSummary(
         len(project.sources),
         sum(1 for _ in iter_codes(project.codes)),
@@ -460,364 +473,3 @@ def import_codebook(
         stored.created,
         tuple(warnings + stored.warnings),
     )
-
-
-def import_qdpx(
-    session: Session,
-    path: str | os.PathLike[str] | BinaryIO,
-    *,
-    actor: Actor | int,
-    scheme_key: str | None = None,
-    name: str | None = None,
-    coders: Mapping[str, str] | None = None,
-) -> ImportSummary:
-    """Import a REFI-QDA project: sources, codebook, users, cases, codings and memos.
-
-    See the module docstring for the rules. ``name`` is the file name as the
-    user knows it (for messages about an upload). The project's users become
-    imported coder accounts, never existing accounts, unless ``coders`` maps a
-    user (by name or GUID) to an existing account's e-mail.
-
-    Raises
-    ------
-    InvalidFile
-        If the archive is not a valid REFI-QDA project; nothing is stored.
-    """
-    actor_id = acting(session, actor, "exchange_projects")
-    project = read_qdpx(path, name=name)
-    warnings = list(project.warnings)
-    study = ensure_study(session, name=project.name or "Imported study", actor_id=actor_id)
-    _keep_project_memo(session, study, project.description, warnings, actor_id)
-    scheme = None
-    code_ids: dict[str, int] = {}
-    if project.codes:
-        scheme = store_codebook(
-            session,
-            project.codes,
-            key=scheme_key,
-            title=project.name or "Imported codebook",
-            actor_id=actor_id,
-            origin=name or str(getattr(path, "name", path)),
-        )
-        code_ids = scheme.code_ids
-        warnings.extend(scheme.warnings)
-    coders = dict(coders or {})
-    unknown = set(coders) - {u.guid for u in project.users} - {u.name for u in project.users}
-    if unknown:
-        raise InvalidInput(
-            f"The project has no user {sorted(unknown)[0]!r} to map; its users "
-            f"are {', '.join(repr(u.name) for u in project.users) or 'none'}."
-        )
-    accounts = _Accounts(session, project.users, coders, actor_id)
-    organisations = {
-        case.guid: case_organisation(session, case, warnings, actor_id) for case in project.cases
-    }
-    transcripts: dict[str, int] = {}
-    coding_ids: dict[str, int] = {}
-    counts = {"codings": 0, "notes": 0, "duplicates": 0, "unknown": 0, "empty": 0}
-    for source in project.sources:
-        if len(source.case_guids) > 1:
-            warnings.append(
-                f"Source '{source.name}' belongs to {len(source.case_guids)} cases; "
-                "it was stored with the first one only."
-            )
-        metadata, rest = parse_source_description(source.notes, source.variables)
-        named = metadata.get("organisation", "").strip()[:200]
-        org = (
-            organisations.get(source.case_guids[0]) if source.case_guids else None
-        ) or named_organisation(session, named or IMPORTED_ORGANISATION, actor_id)
-        transcript, created = store_source(
-            session, source.name, source.text, org, metadata, actor_id=actor_id
-        )
-        transcripts[source.guid] = transcript.id
-        if not created:
-            warnings.append(
-                f"Source '{source.name}' was already stored; its codings were "
-                "added to that transcript."
-            )
-        if rest:
-            _add_memo(session, rest, transcript_id=transcript.id, author_id=None)
-            counts["notes"] += 1
-        for coding in source.codings:
-            if coding.end <= coding.start:
-                counts["empty"] += 1
-                continue
-            coder = accounts.get(coding.creating_user_guid)
-            if coder is None:
-                counts["unknown"] += 1
-                coder = coder_account(session, UNKNOWN_CODER[1], actor_id, UNKNOWN_CODER[0])
-            coding_ids[coding.guid] = _add_coding(
-                session, transcript, coding, code_ids, coder, counts, actor_id
-            )
-    if counts["unknown"]:
-        warnings.append(
-            f"{counts['unknown']} codings name no known user; they were stored "
-            f"as coded by '{UNKNOWN_CODER[1]}'."
-        )
-    if counts["empty"]:
-        warnings.append(f"{counts['empty']} codings select no text at all and were not imported.")
-    if counts["duplicates"]:
-        warnings.append(
-            f"{counts['duplicates']} codings were already stored and were not added again."
-        )
-    unused = sorted(
-        {
-            name
-            for source in project.sources
-            for name in source.variables
-            if source_field(name) is None
-        }
-    )
-    if unused:
-        warnings.append(
-            f"Source variables ISM Study does not keep were not imported: "
-            f"{', '.join(repr(n) for n in unused[:5])}"
-            + (f" and {len(unused) - 5} more." if len(unused) > 5 else ".")
-        )
-    _import_notes(
-        session,
-        project.notes,
-        transcripts,
-        code_ids,
-        coding_ids,
-        accounts,
-        counts,
-        warnings,
-        actor_id,
-    )
-    idle = [user.name for user in project.users if user.guid not in accounts.made]
-    if idle:
-        warnings.append(
-            f"{len(idle)} users of the project coded nothing and wrote no memo that was "
-            f"imported, so no account was made for them: "
-            f"{', '.join(repr(n) for n in idle[:5])}"
-            + (f" and {len(idle) - 5} more." if len(idle) > 5 else ".")
-        )
-    summary = ImportSummary(
-        len(transcripts),
-        len(code_ids),
-        counts["codings"],
-        len(set(accounts.made.values())),
-        len(organisations),
-        counts["notes"],
-        tuple(warnings),
-        scheme.key if scheme else None,
-        scheme.version if scheme else None,
-    )
-    record_event(
-        session,
-        "qdpx.import",
-        actor_id=actor_id,
-        details={**summary.as_dict(), "file": name or str(getattr(path, "name", path))},
-    )
-    return summary
-
-
-class _Accounts:
-    """The account of each project user, made when the user is first found coding or writing.
-
-    Users who coded nothing and wrote no memo that is imported get no account; those who
-    do become imported coder accounts without a password (:func:`coder_account`), which
-    cannot log in, unless ``coders`` maps them to an existing account.
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        users: list[QdaUser],
-        coders: Mapping[str, str],
-        actor_id: int | None,
-    ) -> None:
-        self.session = session
-        self.users = {user.guid: user for user in users}
-        self.coders = coders
-        self.actor_id = actor_id
-        self.made: dict[str, int] = {}
-
-    def get(self, guid: str | None) -> int | None:
-        user = self.users.get(guid or "")
-        if user is None:
-            return None
-        if user.guid not in self.made:
-            self.made[user.guid] = coder_account(
-                self.session,
-                user.name,
-                self.actor_id,
-                mapped_to=self.coders.get(user.guid, self.coders.get(user.name)),
-            )
-        return self.made[user.guid]
-
-
-def _keep_project_memo(
-    session: Session, study: Any, memo: str, warnings: list[str], actor_id: int | None
-) -> None:
-    """A project's own memo (QualCoder's project memo, a project ``Description``) as the
-    study's description: memos belong to a transcript, code or coding, none to the study."""
-    memo = (memo or "").strip()
-    current = (study.description or "").strip()
-    if not memo or memo in current:
-        return
-    study.description = f"{current}\n\n{memo}" if current else memo
-    if current:
-        shown = memo[:60] + ("…" if len(memo) > 60 else "")
-        warnings.append(
-            f"The project's memo ('{shown}') was added to the study's description, "
-            "after the description it had."
-        )
-    record_event(
-        session,
-        "study.description",
-        actor_id=actor_id,
-        target=study,
-        details={"added": memo[:500], "origin": "qdpx"},
-    )
-
-
-_PLACE_QUOTE_CHARS = 60
-_PLACE = re.compile(r"\n\n\(On “(?P<quote>.*)”, characters (?P<start>\d+)–(?P<end>\d+)\.\)\Z", re.S)
-
-
-def _with_place(text: str, transcript_text: str, start: int, end: int) -> str:
-    """A memo's text with the passage it is about (an annotation's place) said at its end.
-
-    Examples
-    --------
-    >>> _with_place("Check this.", "Only when the boss is away.", 5, 9)
-    'Check this.\\n\\n(On “when”, characters 5–9.)'
-    >>> _split_place("Check this.\\n\\n(On “when”, characters 5–9.)", "Only when the boss is away.")
-    ('Check this.', 5, 9)
-    """
-    quote = " ".join(transcript_text[start:end].split())
-    if len(quote) > _PLACE_QUOTE_CHARS:
-        quote = quote[: _PLACE_QUOTE_CHARS - 1] + "…"
-    return f"{text.strip()}\n\n(On “{quote}”, characters {start}–{end}.)"
-
-
-def _split_place(text: str, transcript_text: str) -> tuple[str, int | None, int | None]:
-    """Undo :func:`_with_place`: the memo's own text and its place (None when it has none)."""
-    match = _PLACE.search(text)
-    if match is None:
-        return text, None, None
-    start, end = int(match.group("start")), int(match.group("end"))
-    rest = text[: match.start()]
-    if (
-        not 0 <= start <= end <= len(transcript_text)
-        or _with_place(rest, transcript_text, start, end) != text.strip()
-    ):
-        return text, None, None
-    return rest, start, end
-
-
-def _add_coding(
-    session: Session,
-    transcript: TranscriptRow,
-    coding: QdaCoding,
-    code_ids: dict[str, int],
-    coder: int,
-    counts: dict[str, int],
-    actor_id: int | None,
-) -> int | None:
-    start, end = coding.start, coding.end
-    code_id = code_ids[coding.code_guid]
-    existing = session.scalar(
-        select(CodingRow.id).where(
-            CodingRow.transcript_id == transcript.id,
-            CodingRow.code_id == code_id,
-            CodingRow.coder_id == coder,
-            CodingRow.start == start,
-            CodingRow.end == end,
-        )
-    )
-    if existing is not None:
-        counts["duplicates"] += 1
-        return existing
-    # Stored directly rather than through add_coding, to keep the other program's creation time.
-    row = CodingRow(
-        transcript_id=transcript.id,
-        code_id=code_id,
-        coder_id=coder,
-        start=start,
-        end=end,
-        snippet=transcript.text[start:end],
-        origin="import",
-        created_at=coding.creation_datetime or dt.datetime.now(dt.UTC),
-    )
-    session.add(row)
-    record_event(
-        session,
-        "coding.add",
-        actor_id=actor_id,
-        target=row,
-        details={
-            "transcript_id": transcript.id,
-            "code_id": code_id,
-            "coder_id": coder,
-            "start": start,
-            "end": end,
-            "origin": "import",
-        },
-    )
-    counts["codings"] += 1
-    return row.id
-
-
-def _import_notes(
-    session: Session,
-    notes: list[QdaNote],
-    transcripts: dict[str, int],
-    code_ids: dict[str, int],
-    coding_ids: dict[str, int | None],
-    accounts: _Accounts,
-    counts: dict[str, int],
-    warnings: list[str],
-    actor_id: int | None,
-) -> None:
-    unplaced: list[str] = []
-    for note in notes:
-        target = note.target_guid or ""
-        where = (
-            {"transcript_id": transcripts[target]}
-            if target in transcripts
-            else {"coding_id": coding_ids[target]}
-            if coding_ids.get(target)
-            else {"code_id": code_ids[target]}
-            if target in code_ids
-            else None
-        )
-        if where is None or not note.text.strip():
-            unplaced.append(note.text.strip().split("\n", 1)[0][:40] or note.guid)
-            continue
-        text = note.text
-        if "transcript_id" in where and note.start is not None and note.end is not None:
-            # A memo has no place of its own: an annotation's place is said in its text.
-            transcript = session.get(TranscriptRow, where["transcript_id"])
-            text = _with_place(note.text, transcript.text, note.start, note.end)
-        _add_memo(
-            session,
-            text,
-            author_id=accounts.get(note.creating_user_guid),
-            created=note.created,
-            **where,
-        )
-        counts["notes"] += 1
-    if unplaced:
-        shown = ", ".join(f"'{t}'" for t in unplaced[:5])
-        warnings.append(
-            f"{len(unplaced)} notes are about the whole project, a case or "
-            f"nothing, or are empty, and were not imported: {shown}"
-            + (f" and {len(unplaced) - 5} more." if len(unplaced) > 5 else ".")
-        )
-
-
-def _add_memo(
-    session: Session,
-    text: str,
-    *,
-    author_id: int | None,
-    created: dt.datetime | None = None,
-    **target: int,
-) -> None:
-    memo = write_memo(session, text=text, author_id=author_id, **target)
-    if created is not None:  # keep when the note was written in the other program
-        row = session.get(MemoRow, memo.id)
-        row.created_at = row.updated_at = created

@@ -30,7 +30,8 @@ from study.db.models import (
 )
 from study.errors import AuthenticationFailed
 from study.exchange import refiqda
-from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook
+from study.exchange.qdpx_import import import_qdpx
 from study.interviews.coding.memos import add_memo
 from study.interviews.coding.schemes_store import list_codes, scheme_rows
 

@@ -21,7 +21,8 @@ from study.admin.permissions import OPERATOR
 from study.db import Database, migrate
 from study.db.models import AccountRow, CodeRow, CodingRow, MemoRow, OrganisationRow, TranscriptRow
 from study.errors import InvalidFile
-from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook
+from study.exchange.qdpx_import import import_qdpx
 from study.exchange.refiqda import read_codebook, read_qdpx, validate_codebook_xml
 from study.exchange.refiqda.codebook import one_line_description
 

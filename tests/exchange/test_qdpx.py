@@ -27,8 +27,8 @@ from study.exchange.qdpx import (
     export_codebook,
     export_qdpx,
     import_codebook,
-    import_qdpx,
 )
+from study.exchange.qdpx_import import import_qdpx
 from study.exchange.refiqda import (
     parse_code_description,
     read_qdpx,
@@ -179,8 +179,8 @@ def test_importing_the_same_project_twice_adds_nothing_and_says_so(
         assert session.scalar(select(func.count(CodingRow.id))) == 11
         assert session.scalar(select(func.count(CodingSchemeRow.id))) == 1
     assert again.codings == 0
-    assert "11 codings were already stored and were not added again." in again.warnings
-    assert any("Source 'launch' was already stored" in w for w in again.warnings)
+    assert again.changes["codings"] == {"added": 0, "updated": 0, "unchanged": 11, "conflicts": 0}
+    assert again.changes["sources"]["unchanged"] == 2
 
 
 def _hand_project(text: str, start: int, end: int) -> refiqda.QdaProject:

@@ -6,11 +6,15 @@ from dataclasses import asdict
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from study.admin.accounts import AccountInfo
 from study.admin.permissions import OPERATOR
-from study.interviews.coding.codings import list_codings
+from study.db.models import CodingRow, ExchangeIdentityRow
+from study.exchange.qdpx import export_qdpx
+from study.exchange.refiqda import read_qdpx, write_qdpx
+from study.interviews.coding.codings import change_coding_span, list_codings
 
 from conftest import ROOT
 from icr_study import CODE, build_icr_study
@@ -100,3 +104,41 @@ def test_exchange_page_offers_the_taguette_csv_and_the_qualcoder_form(study):
     assert not at.exception, at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download project (.qdpx)", "Download codebook (.csv)"]
+
+
+def test_exchange_page_reimport_reports_each_kind_and_takes_the_files_conflicts(
+    database, study, tmp_path
+):
+    """The study's own project comes back with one coding changed here and in the file."""
+    with database.transaction() as session:
+        export_qdpx(session, tmp_path / "out.qdpx", viewer=OPERATOR)
+        codings = session.scalar(select(func.count(CodingRow.id)))
+    project = read_qdpx(tmp_path / "out.qdpx")
+    coding = next(c for s in project.sources for c in s.codings if c.end + 5 < len(s.text))
+    with database.transaction() as session:
+        coding_id = session.scalar(
+            select(ExchangeIdentityRow.row_id).where(ExchangeIdentityRow.guid == coding.guid)
+        )
+        change_coding_span(session, coding_id, coding.start, coding.end + 2, actor=OPERATOR)
+    coding.end, coding.text = coding.end + 5, ""
+    write_qdpx(project, tmp_path / "back.qdpx")
+
+    at = open_page(study, "exchange.py")
+    at.get("file_uploader")[0].upload("back.qdpx", (tmp_path / "back.qdpx").read_bytes())
+    [button] = [b for b in at.button if b.label == "Import"]
+    button.click().run()
+    assert not at.exception, at.exception
+    report = at.dataframe[0].value.set_index("")
+    assert report.loc["Codings"].to_dict() == {
+        "Added": 0,
+        "Updated": 0,
+        "Unchanged": codings - 1,
+        "Conflicts": 1,
+    }
+    assert any("here and" in w.value and "was kept" in w.value for w in at.warning)
+    [take] = [b for b in at.button if b.label == "Take the file's version of the conflicts"]
+    take.click().run()
+    assert not at.exception, at.exception
+    with database.transaction() as session:
+        assert session.get(CodingRow, coding_id).end == coding.end
+        assert session.scalar(select(func.count(CodingRow.id))) == codings

@@ -31,7 +31,13 @@ from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
 from study.admin.records import PlainRecord
 from study.config import int_setting
-from study.db.models import INTERVIEWEE_ROLES, OrganisationRow, TranscriptRow, TurnRow
+from study.db.models import (
+    INTERVIEWEE_ROLES,
+    OrganisationRow,
+    PlatformDocumentRow,
+    TranscriptRow,
+    TurnRow,
+)
 from study.errors import AlreadyExists, FileTooLarge, InvalidInput, NotFound
 from study.interviews.search import MAX_TURNS_PER_TRANSCRIPT, index_turns
 from study.interviews.transcripts.parsing import parse_transcript
@@ -45,6 +51,7 @@ __all__ = [
     "import_transcript",
     "import_transcripts",
     "list_transcripts",
+    "move_transcript",
     "read_transcript_file",
     "store_parsed_transcript",
     "transcript_json",
@@ -392,6 +399,56 @@ def list_transcripts(
     infos = [TranscriptInfo(*row) for row in session.execute(query)]
     # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
     return sorted(infos, key=lambda i: (i.organisation.casefold(), i.name.casefold(), i.id))
+
+
+def move_transcript(
+    session: Session, transcript_id: int, organisation: str, *, actor: Actor | int
+) -> TranscriptInfo:
+    """Give a transcript another organisation (an imported source that went to "Imported",
+    say); its text, turns, codings and memos stay as they are."""
+    actor_id = acting(session, actor, "manage_transcripts")
+    transcript = (
+        session.get(TranscriptRow, transcript_id) if isinstance(transcript_id, int) else None
+    )
+    if transcript is None:
+        raise NotFound(
+            f"There is no transcript with id {transcript_id!r}; "
+            "`study transcripts list` shows them."
+        )
+    org = organisation_row(session, organisation)
+    if org.id != transcript.organisation_id:
+        if session.scalar(
+            select(PlatformDocumentRow.id).where(PlatformDocumentRow.transcript_id == transcript.id)
+        ):
+            raise InvalidInput(
+                f"{transcript.name!r} is a conversation of an imported platform export, "
+                "which belongs to the organisation it was imported for."
+            )
+        existing = session.scalar(
+            select(TranscriptRow).where(
+                TranscriptRow.organisation_id == org.id,
+                TranscriptRow.text_sha256 == transcript.text_sha256,
+            )
+        )
+        if existing is not None:
+            raise AlreadyExists(
+                f"{org.name} already has this transcript, as {existing.name!r} (id {existing.id})."
+            )
+        record_event(
+            session,
+            "transcript.move",
+            actor_id=actor_id,
+            target=transcript,
+            details={"from": transcript.organisation.name, "to": org.name},
+        )
+        transcript.organisation_id = org.id
+        session.flush()
+        session.expire(transcript, ["organisation"])
+    return next(
+        i
+        for i in list_transcripts(session, organisation=org.name, viewer=actor)
+        if i.id == transcript.id
+    )
 
 
 def transcript_json(session: Session, transcript_id: int, *, viewer: Actor) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from study.db import Database
-from study.exchange.qdpx import export_codebook, export_qdpx, import_codebook, import_qdpx
+from study.exchange.qdpx import ImportSummary, export_codebook, export_qdpx, import_codebook
+from study.exchange.qdpx_import import import_qdpx
 from study.interviews.coding.schemes_store import list_schemes
 from study.interviews.transcripts.store import check_upload_size
 from study.ui.state import current_account, database, errors_shown
@@ -75,52 +77,115 @@ def _export_section(db: Database, schemes: dict[str, str]) -> None:
         )
 
 
+_KIND_LABELS = {"sources": "Transcripts", "codes": "Codes", "codings": "Codings", "memos": "Memos"}
+#: The last upload whose conflicts kept the study's version, to take the file's instead.
+_CONFLICTS_KEY = "refi_conflicted_upload"
+
+
+def _report(summary: ImportSummary) -> None:
+    """What the import did, per kind of row, and each conflict in a sentence."""
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"": _KIND_LABELS[kind], **{k.capitalize(): v for k, v in outcome.items()}}
+                for kind, outcome in summary.changes.items()
+            ]
+        ),
+        hide_index=True,
+    )
+    for conflict in summary.conflicts:
+        st.warning(conflict, icon=":material/merge_type:")
+
+
+def _import_project(
+    db: Database, data: bytes, name: str, scheme_key: str | None, conflicts: str
+) -> ImportSummary | None:
+    with errors_shown(), db.transaction() as session:
+        summary = import_qdpx(
+            session,
+            io.BytesIO(data),
+            actor=current_account().id,
+            scheme_key=scheme_key,
+            name=name,
+            conflicts=conflicts,
+        )
+        scheme = (
+            f" (scheme {summary.scheme} version {summary.scheme_version})" if summary.scheme else ""
+        )
+        added = summary.changes
+        st.success(
+            f"Imported {name}{scheme}: {added['codings']['added']} codings and "
+            f"{added['memos']['added']} memos added, "
+            f"{sum(o['updated'] for o in added.values())} changes taken, "
+            f"{summary.users} coders, {summary.cases} organisations."
+        )
+        return summary
+    return None
+
+
 def _import_section(db: Database) -> None:
     st.header("Import")
     st.write(
         "Upload a project (.qdpx) or a codebook (.qdc, or Taguette's .csv) from another "
-        "program. Sources "
-        "without a case go to the organisation \u201cImported\u201d; what cannot be "
-        "imported is listed below after the import."
+        "program. A project this study exported, or imported before, is recognised: what "
+        "is new is added, what the other program changed is updated, nothing is doubled "
+        "and nothing deleted. Transcripts without a case go to the organisation "
+        "\u201cImported\u201d; what cannot be imported is listed below after the import."
     )
     with st.form("refi-import", clear_on_submit=True):
         upload = st.file_uploader("REFI-QDA file", type=["qdpx", "qdc", "csv"])
         scheme_key = st.text_input(
             "Scheme key (optional)",
-            help="Key of the coding scheme the codebook becomes; by "
+            help="Key of the coding scheme a codebook new to the study becomes; by "
             "default made from the project or file name.",
         )
         submitted = st.form_submit_button("Import")
     upload = sent_upload(submitted, upload, "Choose a .qdpx or .qdc file first.")
     if upload is None:
+        _conflicts_section(db)
         return
-    actor = current_account().id
-    with errors_shown(), db.transaction() as session:
+    st.session_state.pop(_CONFLICTS_KEY, None)
+    with errors_shown(stop=True):
         check_upload_size(upload.size, upload.name)
-        if upload.name.lower().endswith((".qdc", ".csv")):
-            book = import_codebook(session, upload, scheme_key=scheme_key or None, actor=actor)
+    if upload.name.lower().endswith((".qdc", ".csv")):
+        with errors_shown(), db.transaction() as session:
+            book = import_codebook(
+                session, upload, scheme_key=scheme_key or None, actor=current_account().id
+            )
             verb = "Imported" if book.created else "Already imported:"
             st.success(
                 f"{verb} scheme {book.scheme} version {book.version} with {book.codes} codes."
             )
-            warnings = book.warnings
-        else:
-            summary = import_qdpx(
-                session, upload, actor=actor, scheme_key=scheme_key or None, name=upload.name
-            )
-            scheme = (
-                f" into scheme {summary.scheme} version {summary.scheme_version}"
-                if summary.scheme
-                else ""
-            )
-            st.success(
-                f"Imported {summary.sources} sources, {summary.codes} codes{scheme}, "
-                f"{summary.codings} codings, {summary.users} coders, {summary.cases} "
-                f"organisations and {summary.notes} memos."
-            )
-            warnings = summary.warnings
-        for warning in warnings:
-            st.warning(warning, icon=":material/warning:")
+            for warning in book.warnings:
+                st.warning(warning, icon=":material/warning:")
+        return
+    data = upload.getvalue()
+    summary = _import_project(db, data, upload.name, scheme_key or None, "keep")
+    if summary is None:
+        return
+    _report(summary)
+    for warning in summary.warnings:
+        st.warning(warning, icon=":material/warning:")
+    if summary.conflicts:
+        st.session_state[_CONFLICTS_KEY] = (data, upload.name, scheme_key or None)
+        _conflicts_section(db)
+
+
+def _conflicts_section(db: Database) -> None:
+    """After an import that kept the study's version of conflicting rows: take the file's."""
+    kept = st.session_state.get(_CONFLICTS_KEY)
+    if kept is None:
+        return
+    data, name, scheme_key = kept
+    st.write(
+        f"The study's version of what was changed on both sides was kept. Take the "
+        f"version in {name} instead?"
+    )
+    if st.button("Take the file's version of the conflicts", key="refi-theirs"):
+        st.session_state.pop(_CONFLICTS_KEY, None)
+        summary = _import_project(db, data, name, scheme_key, "theirs")
+        if summary is not None:
+            _report(summary)
 
 
 def render() -> None:

@@ -19,6 +19,7 @@ from study.interviews.transcripts.store import (
     LANGUAGES,
     import_transcripts,
     list_transcripts,
+    move_transcript,
     transcript_json,
 )
 from study.ui.plain_text import markdown_literal
@@ -119,6 +120,8 @@ def render() -> None:
         return
     if can(current_account(), "manage_transcripts"):
         _upload_form(organisations)
+    if moved := st.session_state.pop(_MOVED, None):
+        st.success(moved)
     chosen = st.selectbox("Show transcripts of", [ALL, *organisations], key="transcripts_org")
     with errors_shown(stop=True), database().transaction() as session:
         infos = list_transcripts(
@@ -142,7 +145,32 @@ def render() -> None:
         f"{data['language']}, {len(data['turns'])} turns, {data['characters']} characters"
         + (f", from {data['source_filename']}" if data["source_filename"] else "")
     )
+    if can(current_account(), "manage_transcripts"):
+        _move_form(data, organisations)
     _show_turns(data)
+
+
+_MOVED = "transcripts_moved"
+
+
+def _move_form(data: dict, organisations: list[str]) -> None:
+    """Give the transcript another organisation (an imported source in "Imported", say)."""
+    with st.form("transcript-move", border=False):
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        target = left.selectbox(
+            "Organisation",
+            organisations,
+            index=organisations.index(data["organisation"]),
+            key="transcripts_move_to",
+        )
+        moved = right.form_submit_button("Move transcript")
+    if moved and target != data["organisation"]:
+        info = None
+        with errors_shown(), database().transaction() as session:
+            info = move_transcript(session, data["id"], target, actor=current_account().id)
+        if info is not None:  # committed: the list and the heading show the new organisation
+            st.session_state[_MOVED] = f"{info.name} now belongs to {info.organisation}."
+            st.rerun()
 
 
 render()
