@@ -26,7 +26,7 @@ from study.db.models import (
     MemoRow,
     TranscriptRow,
 )
-from study.exchange.qdpx import export_qdpx
+from study.exchange.qdpx import export_qdpx, import_codebook
 from study.exchange.qdpx_import import import_qdpx
 from study.exchange.refiqda import QdaCode, QdaCoding, read_qdpx, write_qdpx
 from study.interviews.coding.codings import change_coding_span
@@ -259,7 +259,7 @@ def test_a_coding_changed_on_both_sides_is_a_conflict_kept_until_resolved(
         assert kept.changes["codings"]["conflicts"] == 1
         [conflict] = kept.conflicts
         assert f"characters {here[0]}–{here[1]} here" in conflict
-        assert f"characters {coding.start}–{coding.end} in the file" in conflict
+        assert f"and {coding.start}–{coding.end} in the file" in conflict
         assert conflict.endswith("The study's version was kept.")
     with database.transaction() as session:
         taken = import_qdpx(session, tmp_path / "theirs.qdpx", actor=OPERATOR, conflicts="theirs")
@@ -463,3 +463,15 @@ def test_two_exports_at_once_both_succeed(database, study, tmp_path):
         thread.join(120)
     assert errors == []
     assert (tmp_path / "out0.qdpx").read_bytes() == (tmp_path / "out1.qdpx").read_bytes()
+
+
+@pytest.mark.parametrize("peer_file", ["taguette-codebook.qdc", "taguette-codebook.csv"])
+def test_taguettes_codebook_imported_twice_is_the_same_scheme_version(second_database, peer_file):
+    """Taguette exchanges codebooks only (its exporters write .qdc and CSV, no project)."""
+    with second_database.transaction() as session:
+        first = import_codebook(session, REFIQDA / peer_file, actor=OPERATOR)
+        before = _counts(session)
+    with second_database.transaction() as session:
+        again = import_codebook(session, REFIQDA / peer_file, actor=OPERATOR)
+        assert _counts(session) == before
+    assert (again.scheme, again.version, again.created) == (first.scheme, first.version, False)

@@ -117,14 +117,18 @@ class Codings:
         coder = self.session.get(AccountRow, row.coder_id)
 
         def describe() -> str:
-            here = f"'{self.codebook.code_name(row.code_id)}' at characters {row.start}–{row.end}"
-            there = (
-                f"'{self.codebook.code_name(self.codebook.code_ids[coding.code_guid])}' at "
-                f"characters {coding.start}–{coding.end}"
-            )
+            ours = self.codebook.code_name(row.code_id)
+            theirs = self.codebook.code_name(self.codebook.code_ids[coding.code_guid])
+            who = f"by {coder.display_name or coder.email} in '{self.transcript.name}'"
+            here, there = f"{row.start}–{row.end}", f"{coding.start}–{coding.end}"
+            if ours == theirs:
+                return (
+                    f"A coding of '{ours}' {who} covers characters {here} here and "
+                    f"{there} in the file."
+                )
             return (
-                f"A coding by {coder.display_name or coder.email} in '{self.transcript.name}' "
-                f"is {here} here and {there} in the file."
+                f"A coding {who} is '{ours}' at characters {here} here and '{theirs}' at "
+                f"characters {there} in the file."
             )
 
         if not self.report.outcome("codings", row.id, decision, describe):

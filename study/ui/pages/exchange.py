@@ -97,8 +97,12 @@ def _report(summary: ImportSummary) -> None:
         st.warning(conflict, icon=":material/merge_type:")
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def _import_project(
-    db: Database, data: bytes, name: str, scheme_key: str | None, conflicts: str
+    db: Database, data: bytes, name: str, scheme_key: str | None, conflicts_choice: str
 ) -> ImportSummary | None:
     with errors_shown(), db.transaction() as session:
         summary = import_qdpx(
@@ -107,18 +111,32 @@ def _import_project(
             actor=current_account().id,
             scheme_key=scheme_key,
             name=name,
-            conflicts=conflicts,
+            conflicts=conflicts_choice,
         )
-        scheme = (
-            f" (scheme {summary.scheme} version {summary.scheme_version})" if summary.scheme else ""
-        )
-        added = summary.changes
-        st.success(
-            f"Imported {name}{scheme}: {added['codings']['added']} codings and "
-            f"{added['memos']['added']} memos added, "
-            f"{sum(o['updated'] for o in added.values())} changes taken, "
-            f"{summary.users} coders, {summary.cases} organisations."
-        )
+        changes = summary.changes
+        said = [
+            _counted(changes["codings"]["added"], "coding") + " added",
+            _counted(changes["memos"]["added"], "memo") + " added",
+            _counted(sum(o["updated"] for o in changes.values()), "change")
+            + " from the file taken",
+        ]
+        if changes["codes"]["added"] and summary.scheme:
+            said.insert(
+                0,
+                _counted(changes["codes"]["added"], "code")
+                + f" added to scheme {summary.scheme} version {summary.scheme_version}",
+            )
+        conflicts = sum(o["conflicts"] for o in changes.values())
+        if conflicts:
+            said.append(
+                _counted(conflicts, "conflict")
+                + (
+                    ", the file's version taken"
+                    if conflicts_choice == "theirs"
+                    else ", the study's version kept"
+                )
+            )
+        st.success(f"Imported {name}: {', '.join(said)}.")
         return summary
     return None
 
@@ -177,11 +195,15 @@ def _conflicts_section(db: Database) -> None:
     if kept is None:
         return
     data, name, scheme_key = kept
-    st.write(
-        f"The study's version of what was changed on both sides was kept. Take the "
-        f"version in {name} instead?"
-    )
-    if st.button("Take the file's version of the conflicts", key="refi-theirs"):
+    offer = st.empty()
+    with offer.container():
+        st.write(
+            f"The study's version of what was changed on both sides was kept. Take the "
+            f"version in {name} instead?"
+        )
+        take = st.button("Take the file's version of the conflicts", key="refi-theirs")
+    if take:
+        offer.empty()  # answered: the question goes
         st.session_state.pop(_CONFLICTS_KEY, None)
         summary = _import_project(db, data, name, scheme_key, "theirs")
         if summary is not None:
