@@ -72,6 +72,10 @@ PERMISSIONS: dict[str, Permission] = {
     "check_reliability": Permission(_RESEARCH, "inter-coder reliability and consensus"),
     "exchange_projects": Permission(_RESEARCH, "REFI-QDA import and export"),
     "publish_benchmark": Permission(_RESEARCH, "publish benchmark editions"),
+    "manage_participant_data": Permission(
+        _RESEARCH,
+        "withdraw responses, erase interviewees, retention and the record of processing",
+    ),
     "download_benchmark": Permission(
         _RESEARCH | {PRACTITIONER},
         "the benchmark workbook (a practitioner: their organisation, newest published edition)",

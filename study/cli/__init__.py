@@ -35,6 +35,9 @@ CONCEPTS: tuple[str, ...] = (
     "study.cli.exchange",
     "study.cli.reports",
     "study.cli.platforms",
+    "study.cli.rights",
+    "study.cli.erasure",
+    "study.cli.retention",
 )
 for concept in CONCEPTS:
     importlib.import_module(concept).register(app, import_app, export_app)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -87,6 +88,12 @@ class StudyRow(Base):
     export_secret: Mapped[str | None] = mapped_column(
         String(64), default=lambda: secrets.token_hex(32)
     )
+    # Participants' rights (study.admin.rights, study.admin.retention): withdrawals are
+    # refused after the analysis freeze date; on the retention date the raw personal
+    # data of the categories in retention_delete (all of them when empty) is deleted.
+    freeze_on: Mapped[dt.date | None] = mapped_column(Date)
+    retention_on: Mapped[dt.date | None] = mapped_column(Date)
+    retention_delete: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     organisations: Mapped[list[OrganisationRow]] = relationship(
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True
@@ -360,6 +367,8 @@ class TurnRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[float | None] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float)
+    # The interviewee withdrew: the turn's text is redacted and its speaker erased.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     transcript: Mapped[TranscriptRow] = relationship(back_populates="turns")
 
@@ -456,6 +465,8 @@ class MemoRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set when the memo may quote an interviewee who withdrew, until a researcher reviews it.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ExchangeIdentityRow(Base):
