@@ -276,6 +276,26 @@ def opt_out_link(token: str) -> str:
     return survey_link(token) + "&optout=1"
 
 
+def withdraw_link(token: str, language: str | None = None) -> str:
+    """The address where an invited employee sees or withdraws their answers (the survey page
+    handles it: :mod:`study.web.rights`)."""
+    return survey_link(token, language=language) + "&withdraw=1"
+
+
+#: Said in every invitation and reminder, after the instrument's own text, unless that text
+#: already places ``{withdraw}`` itself.
+WITHDRAWAL_LINE = {
+    "en": "Changed your mind after answering? Withdraw your answers here: {withdraw}",
+    "da": "Fortryder du, efter du har svaret? Træk dine svar tilbage her: {withdraw}",
+}
+
+
+def _with_withdrawal(body: str, language: str) -> str:
+    if "{withdraw}" in body:
+        return body
+    return f"{body.rstrip()}\n\n{WITHDRAWAL_LINE.get(language, WITHDRAWAL_LINE['en'])}"
+
+
 def plan_mail(
     session: Session, campaign_id: int, *, viewer: Actor, reminder: bool = False
 ) -> list[Outgoing]:
@@ -331,6 +351,7 @@ def _plan(session: Session, campaign_id: int, *, reminder: bool = False) -> list
         values = {
             "link": survey_link(token, language=language),
             "opt_out": opt_out_link(token),
+            "withdraw": withdraw_link(token, language),
             "organisation": organisation,
         }
         subject = " / ".join(
@@ -338,7 +359,10 @@ def _plan(session: Session, campaign_id: int, *, reminder: bool = False) -> list
             for lang in languages
         )
         body = "\n\n-----\n\n".join(
-            template.body[lang].format(**values, title=instrument.title[lang]) for lang in languages
+            _with_withdrawal(template.body[lang], lang).format(
+                **values, title=instrument.title[lang]
+            )
+            for lang in languages
         )
         messages.append(Outgoing(recipient_id, email, subject, body, values["opt_out"]))
     return messages

@@ -138,6 +138,9 @@ class PageResult:
     """Outcome of saving a page: problems by item id (empty when the page may be left)."""
 
     problems: dict[str, str] = field(default_factory=dict)
+    #: After submission: the code that shows or withdraws these answers (a personal link's
+    #: new withdrawal code; an open link keeps its resume code, which the caller has).
+    code: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -508,6 +511,10 @@ def submit_response(
     missing = _missing_required(session, response_id, instrument, given, hidden)
     if missing:
         return PageResult({item_id: "This question needs an answer." for item_id in missing})
+    # The respondent keeps a code to see or withdraw the answers (study.surveys.withdrawal):
+    # an open link its resume code, a personal link a new one (its token is separated from
+    # the answers now, in an anonymous study).
+    code = new_resume_code() if response.mode == "personal" else None
     # A conditional update makes a double submit race-free: only one request flips the status.
     flipped = _update_response(
         session,
@@ -515,14 +522,15 @@ def submit_response(
         _only_if_status="in_progress",
         status="complete",
         submitted_on=today(),
-        resume_code=None,
         current_page=len(instrument.pages) - 1,
         language=language,
+        **({"resume_code": code} if code else {}),
     )
     if flipped:
         if response.mode == "personal":
             _use_invitation(session, response_id)
         count_submission(session, response.campaign_id)
+        return PageResult(code=code)
     return PageResult()
 
 

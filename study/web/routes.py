@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from study.config import database_url
-from study.web.survey import Reply, Visit, log_failure, post, show
+from study.web.replies import Reply, Visit, log_failure
+from study.web.survey import post, show
 from study.web.texts import text
 
 HERE = Path(__file__).parent
@@ -100,6 +101,15 @@ def render(reply: Reply, prefix: str):
 
     if reply.redirect is not None:
         return RedirectResponse(reply.redirect, status_code=303, headers=PAGE_HEADERS)
+    if reply.download is not None:
+        from starlette.responses import Response
+
+        name, body, media_type = reply.download
+        return Response(
+            body,
+            media_type=media_type,
+            headers={**PAGE_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+        )
     context = {
         **reply.context,
         "css": f"{prefix}/survey/survey.css?v={STYLE_VERSION}",

@@ -15,22 +15,14 @@ stored (answers a stale tab did not touch are kept), saves with
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
-import logging
 import secrets
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from study.config import database_url
-from study.db import Database
-from study.errors import DatabaseUnavailable, InvalidInput, InvalidToken, StudyError
+from study.errors import InvalidInput, InvalidToken, StudyError
 from study.surveys.anonymity import consent_notice
 from study.surveys.logic import randomised, shown_items, shown_pages
 from study.surveys.mailing import opt_out
@@ -46,7 +38,6 @@ from study.surveys.responding import (
     stored_answers,
     submit_response,
 )
-from study.surveys.response_store import export_key
 from study.surveys.tokens import (
     RESUME_ALPHABET,
     RESUME_LENGTH,
@@ -54,165 +45,45 @@ from study.surveys.tokens import (
     normalise_resume_code,
     survey_link,
 )
+from study.web.replies import (
+    Reply,
+    StepFailed,
+    Visit,
+    answered,
+    base_context,
+    in_transaction,
+    message,
+)
+from study.web.rights import post_withdraw, rights_links, show_mine, show_withdraw
 from study.web.signing import (
     BadForm,
     answer_digest,
     check_form,
-    derive_key,
     sign_form,
     token_binding,
 )
 from study.web.texts import LANGUAGE_NAMES, library_message, text
 from study.web.views import canonical, groups, item_view, posted_answers, problem_text
 
-LOG = logging.getLogger("study.web")
-T = TypeVar("T")
-#: Pauses between attempts of a database step (seconds): a locked SQLite, a failover.
-RETRY_DELAYS = (0.2, 0.6, 1.5)
-
-
-@dataclass
-class Reply:
-    """What a handler answers: a template with its context, or a redirect."""
-
-    template: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
-    status: int = 200
-    redirect: str | None = None
-
-
-@dataclass(frozen=True)
-class Visit:
-    """One request: where the survey is mounted, the query, and the posted form."""
-
-    path: str
-    query: Mapping[str, str]
-    form: Mapping[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def token(self) -> str:
-        return self.query.get("t", "")
-
-    def language(self, link: SurveyLink | None = None, stored: str | None = None) -> str:
-        """The asked language if the survey has it, else the stored one, else the first."""
-        asked = self.query.get("lang") or (self.form.get("lang") or [""])[-1]
-        languages = link.instrument.languages if link else ["en", "da"]
-        for candidate in (asked, stored):
-            if candidate in languages:
-                return candidate
-        return languages[0]
-
-    def address(self, **changes: Any) -> str:
-        """This survey's address with ``changes`` to the query (None drops a parameter)."""
-        query = {k: v for k, v in self.query.items() if k in ("t", "r", "lang", "p")}
-        query.update(changes)
-        return f"{self.path}?{urlencode({k: v for k, v in query.items() if v is not None})}"
-
-
-class StepFailed(Exception):
-    """A database step failed after its retries; ``error_id`` finds it in the log."""
-
-    def __init__(self, error_id: str) -> None:
-        super().__init__(error_id)
-        self.error_id = error_id
-
-
-def log_failure(exc: BaseException, what: str) -> str:
-    """Log ``exc`` with its traceback under a new short id and return the id."""
-    error_id = secrets.token_hex(4)
-    LOG.error("error id %s: %s", error_id, what, exc_info=exc)
-    return error_id
-
-
-@functools.cache
-def _database(url: str) -> Database:
-    return Database(url)
-
-
-_KEYS: dict[str, bytes] = {}
-
-
-def _key(session, url: str) -> bytes:
-    """The form key of this database (read once per process: the secret never changes)."""
-    key = _KEYS.get(url)
-    if key is None:
-        key = _KEYS[url] = derive_key(export_key(session))
-    return key
-
-
-def in_transaction(step: Callable[[Any, bytes], T], what: str) -> T:
-    """Run ``step(session, key)`` in one transaction, retried with back-off when the database
-    is busy or away; raise :class:`StepFailed` at the end. A ``StudyError`` is raised at once."""
-    url = database_url()
-    failure: BaseException | None = None
-    for attempt in range(len(RETRY_DELAYS) + 1):
-        try:
-            with _database(url).transaction() as session:
-                return step(session, _key(session, url))
-        except DatabaseUnavailable as exc:
-            failure = exc
-        except StudyError:
-            raise
-        except SQLAlchemyError as exc:  # locked, timed out, connection lost, ...
-            failure = exc
-        if attempt < len(RETRY_DELAYS):
-            time.sleep(RETRY_DELAYS[attempt])
-    raise StepFailed(log_failure(failure, what))
-
-
 # -- the pages ------------------------------------------------------------------------------
-
-
-def _base(visit: Visit, link: SurveyLink | None, language: str, **context: Any) -> dict:
-    switch = []
-    if link is not None:
-        switch = [
-            (code, LANGUAGE_NAMES.get(code, code), visit.address(lang=code))
-            for code in link.instrument.languages
-            if code != language
-        ]
-    return {
-        "language": language,
-        "title": link.instrument.title[language] if link else text(language, "survey"),
-        "switch": switch,
-        "t": functools.partial(text, language),
-        **context,
-    }
-
-
-def message(
-    visit: Visit,
-    language: str,
-    sentence: str,
-    *,
-    status: int = 200,
-    link: SurveyLink | None = None,
-    heading: str | None = None,
-) -> Reply:
-    """A page with one sentence (a closed survey, a bad link, an opt-out)."""
-    return Reply(
-        "message.html",
-        _base(
-            visit, link, language, heading=heading or text(language, "survey"), sentence=sentence
-        ),
-        status,
-    )
 
 
 def thanks(visit: Visit, link: SurveyLink, language: str) -> Reply:
     closing = link.instrument.closing
     sentence = closing[language] if closing else text(language, "thanks")
+    code = visit.query.get("w", "")
     return Reply(
         "thanks.html",
-        _base(
+        base_context(
             visit,
             link,
             language,
             heading=sentence,
             switch=[
-                (c, n, visit.address(r=None, p=None, done=1, lang=c))
-                for c, n, _ in _base(visit, link, language)["switch"]
+                (c, n, visit.address(r=None, p=None, done=1, lang=c, w=code or None))
+                for c, n, _ in base_context(visit, link, language)["switch"]
             ],
+            **(rights_links(visit, code, language) if code else {}),
         ),
     )
 
@@ -227,7 +98,7 @@ def consent(
     code: str = "",
 ) -> Reply:
     instrument = link.instrument
-    context = _base(
+    context = base_context(
         visit,
         link,
         language,
@@ -300,7 +171,7 @@ def question_page(
         if c != language
         for n in [LANGUAGE_NAMES.get(c, c)]
     ]
-    context = _base(
+    context = base_context(
         visit,
         link,
         language,
@@ -344,6 +215,8 @@ def show(visit: Visit) -> Reply:
         return message(visit, asked, text(asked, "no_link"), status=404)
     if visit.query.get("optout"):
         return show_opt_out(visit)
+    if visit.query.get("mine") or visit.query.get("withdraw"):
+        return show_mine(visit) if visit.query.get("mine") else show_withdraw(visit)
 
     def read(session, key):
         code = visit.query.get("r") if not visit.query.get("done") else None
@@ -385,7 +258,7 @@ def show(visit: Visit) -> Reply:
             visit, link, response_id, page, language, key, answers, seed=seed, code=code
         )
 
-    return _answered(visit, read, "show survey page")
+    return answered(visit, read, "show survey page")
 
 
 def show_opt_out(visit: Visit) -> Reply:
@@ -398,7 +271,7 @@ def show_opt_out(visit: Visit) -> Reply:
     def read(session, key):
         return Reply(
             "optout.html",
-            _base(
+            base_context(
                 visit,
                 None,
                 language,
@@ -408,21 +281,7 @@ def show_opt_out(visit: Visit) -> Reply:
             ),
         )
 
-    return _answered(visit, read, "opt-out page")
-
-
-def _answered(visit: Visit, step: Callable[[Any, bytes], Reply], what: str) -> Reply:
-    """Run a step; a link that does not work or a database that does not answer says so politely."""
-    language = visit.language()
-    try:
-        return in_transaction(step, what)
-    except StepFailed as exc:
-        return message(visit, language, text(language, "polite", id=exc.error_id), status=503)
-    except StudyError as exc:
-        status = 404 if isinstance(exc, InvalidToken) and "not valid" in str(exc) else 200
-        if isinstance(exc, InvalidInput):
-            status = 400
-        return message(visit, language, library_message(str(exc), language), status=status)
+    return answered(visit, read, "opt-out page")
 
 
 # -- POST ---------------------------------------------------------------------------------
@@ -433,6 +292,8 @@ def post(visit: Visit) -> Reply:
     action = (visit.form.get("action") or [""])[-1]
     if visit.query.get("optout"):
         return post_opt_out(visit)
+    if visit.query.get("withdraw"):
+        return post_withdraw(visit)
     if action in ("start", "resume"):
         return post_start(visit, action)
     return post_page(visit, action)
@@ -448,7 +309,7 @@ def post_opt_out(visit: Visit) -> Reply:
         return Reply(redirect=visit.address(r=None, p=None, optout=1, done=1))
 
     try:
-        return _answered(visit, step, "opt out")
+        return answered(visit, step, "opt out")
     except BadForm:
         return show_opt_out(visit)
 
@@ -484,7 +345,7 @@ def post_start(visit: Visit, action: str) -> Reply:
         return Reply(redirect=visit.address(r=code, p=first, lang=language))
 
     try:
-        return _answered(visit, step, "start")
+        return answered(visit, step, "start")
     except BadForm:  # an old or foreign consent form: show the consent again, nothing done
         return show(visit)
 
@@ -569,8 +430,12 @@ def post_page(visit: Visit, action: str) -> Reply:
                 )
             else:
                 result = submit_response(session, response_id, merged, page=page, **saving)
-                if result.ok:
-                    return Reply(redirect=visit.address(r=None, p=None, done=1, lang=language))
+                if result.ok:  # the thank-you page shows the code that opens these answers
+                    return Reply(
+                        redirect=visit.address(
+                            r=None, p=None, done=1, lang=language, w=result.code or code
+                        )
+                    )
                 target = None
         if result.ok:
             return Reply(redirect=visit.address(p=target, lang=language))

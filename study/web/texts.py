@@ -63,6 +63,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "the survey from its link.",
         "not_found": "There is no such page.",
         "skip": "Skip to the questions",
+        "rights_intro": "With this code you can see your answers or withdraw them later. "
+        "Note it down: nobody else can look it up for you.",
+        "rights_code": "Your code",
+        "see_answers": "See my answers",
+        "withdraw_link": "Withdraw my answers",
+        "mine_title": "Your answers",
+        "mine_text": "This is everything stored about your answers to {survey}: each question "
+        "with your answer, nothing else.",
+        "mine_none": "No answers are stored yet.",
+        "question": "Question",
+        "answer": "Answer",
+        "download": "Download my answers (CSV)",
+        "withdraw_title": "Withdraw your answers",
+        "withdraw_text": "Withdrawing deletes your answers from the study for good. It cannot "
+        "be undone, and nobody will ask why.",
+        "withdraw_until": "Answers can be withdrawn until {date}, when the analysis starts.",
+        "withdraw_code_help": "The code from your thank-you page, for example ABCDE-FGH23. "
+        "A personal link that still leads to your answers needs none.",
+        "withdraw_button": "Delete my answers",
+        "withdrawn": "Your answers have been deleted from the study. Thank you for telling us.",
     },
     "da": {
         "survey": "Spørgeskema",
@@ -121,6 +141,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "spørgeskemaet fra dets link.",
         "not_found": "Siden findes ikke.",
         "skip": "Gå til spørgsmålene",
+        "rights_intro": "Med denne kode kan du se dine svar eller trække dem tilbage senere. "
+        "Skriv den ned: ingen andre kan slå den op for dig.",
+        "rights_code": "Din kode",
+        "see_answers": "Se mine svar",
+        "withdraw_link": "Træk mine svar tilbage",
+        "mine_title": "Dine svar",
+        "mine_text": "Dette er alt, der er gemt om dine svar på {survey}: hvert spørgsmål med "
+        "dit svar, intet andet.",
+        "mine_none": "Der er ikke gemt nogen svar endnu.",
+        "question": "Spørgsmål",
+        "answer": "Svar",
+        "download": "Hent mine svar (CSV)",
+        "withdraw_title": "Træk dine svar tilbage",
+        "withdraw_text": "Når du trækker dine svar tilbage, slettes de fra undersøgelsen for "
+        "altid. Det kan ikke fortrydes, og ingen vil spørge hvorfor.",
+        "withdraw_until": "Svar kan trækkes tilbage indtil {date}, hvor analysen begynder.",
+        "withdraw_code_help": "Koden fra takkesiden, for eksempel ABCDE-FGH23. Et personligt "
+        "link, der stadig fører til dine svar, behøver ingen.",
+        "withdraw_button": "Slet mine svar",
+        "withdrawn": "Dine svar er slettet fra undersøgelsen. Tak fordi du gav besked.",
     },
 }
 
@@ -142,6 +182,13 @@ LIBRARY_MESSAGES_DA = {
     "og tal, som vist da du startede.",
     "This link does not belong to an e-mail invitation": "Dette link hører ikke til en "
     "invitation pr. e-mail.",
+    "No answers are stored under that code": "Der er ikke gemt svar under den kode. Tjek "
+    "koden på takkesiden eller i det link, du gemte; svar, der er trukket tilbage, er væk.",
+    "This personal link no longer leads to your answers": "Dette personlige link fører ikke "
+    "længere til dine svar: i et anonymt spørgeskema adskilles linket fra svarene, når de "
+    "indsendes. Brug koden fra takkesiden.",
+    "The study's analysis was frozen on": "Analysen er gået i gang, så svar kan ikke længere "
+    "trækkes tilbage. Skriv til forskerholdet.",
 }
 
 

@@ -72,7 +72,8 @@ def test_open_link_flow_resumes_with_code_and_scores(session, org):
     assert (resumed.response_id, resumed.current_page, resumed.language) == (response_id, 2, "da")
     assert submit_response(session, response_id).ok
     assert submit_response(session, response_id).ok  # idempotent
-    with pytest.raises(InvalidToken, match="No survey in progress"):  # code cleared on submit
+    # the code no longer resumes; it is the respondent's key to see or withdraw the answers
+    with pytest.raises(InvalidToken, match="already been submitted"):
         resume_with_code(session, token, code)
     close_campaign(
         session, info.id, actor=OPERATOR
@@ -93,13 +94,16 @@ def test_personal_link_continues_and_is_unlinked_after_submission(session, org):
     save_page(session, response_id, {"uf1": 3}, page=0, move_to=1)
     link = open_link(session, token)  # reopened later: continues where they left off
     assert (link.response_id, link.current_page) == (response_id, 1)
-    assert submit_response(session, response_id).ok
+    submitted = submit_response(session, response_id)
+    assert submitted.ok
     link = open_link(session, token)
     assert link.completed and link.response_id is None
     invitation = session.scalar(select(InvitationRow).where(InvitationRow.token == token))
     assert invitation.response_id is None and invitation.completed
     response = session.get(ResponseRow, response_id)
-    assert response.status == "complete" and response.resume_code is None
+    # only the respondent's withdrawal code (on their thank-you page) leads to the answers now
+    assert response.status == "complete" and response.resume_code == submitted.code
+    assert len(submitted.code) == 10 and submitted.code != token
     with pytest.raises(InvalidToken, match="already been used"):
         start_response(session, token, language="en")
     counts = list_campaigns(session, viewer=OPERATOR)[0]

@@ -403,11 +403,11 @@ def test_a_locked_database_keeps_the_typed_answers_in_the_page(
 
     database = sqlite_database
 
-    from study.web import survey
+    from study.web import replies
 
     monkeypatch.setenv("STUDY_SQLITE_BUSY_TIMEOUT_MS", "100")
-    monkeypatch.setattr(survey, "RETRY_DELAYS", (0.05, 0.05))
-    survey._database.cache_clear()
+    monkeypatch.setattr(replies, "RETRY_DELAYS", (0.05, 0.05))
+    replies._database.cache_clear()
     tab = started(client, database)
     form = tab.form
     holder = sqlite3.connect(database.engine.url.database, timeout=0)
@@ -425,7 +425,7 @@ def test_a_locked_database_keeps_the_typed_answers_in_the_page(
     tab.press(NEXT["en"])  # the database is back: the same button works
     assert page_heading(tab.html) == SURVEY.pages[1].title["en"]
     assert stored(database) == {"uf1": 5, "minutes": 45}
-    survey._database.cache_clear()
+    replies._database.cache_clear()
 
 
 def test_a_double_clicked_consent_starts_one_response(client, database):

@@ -69,6 +69,7 @@ def write_benchmark_workbook(
     top: int = 2,
     generated: dt.date | None = None,
     activity: pd.DataFrame | None = None,
+    withdrawn: int = 0,
 ) -> Path:
     """Write the benchmark workbook to ``out`` and return its path.
 
@@ -164,6 +165,7 @@ def write_benchmark_workbook(
             top=top,
             counts=counts,
             activity=writes_activity_sheet(activity),
+            withdrawn=withdrawn,
         ),
     )
     _summary_sheet(wb, summary, scale_text, notices)

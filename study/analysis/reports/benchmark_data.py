@@ -67,6 +67,8 @@ class BenchmarkFrames:
     # Platform activity per organisation (``activity_measures`` organisation rows), or None:
     # current for the live benchmark, frozen with a published edition.
     activity: pd.DataFrame | None = None
+    # A published edition's responses withdrawn by their respondents since (never by whom).
+    withdrawn: int = 0
 
     @property
     def organisations(self) -> list[str]:
@@ -308,6 +310,7 @@ def write_frames(
         min_orgs=min_benchmark_orgs(),
         generated=generated,
         activity=frames.activity,
+        withdrawn=frames.withdrawn,
     )
 
 

@@ -35,6 +35,7 @@ from study.analysis.reports.benchmark_data import (
 )
 from study.db.models import AccountRow, BenchmarkEditionRow, OrganisationRow
 from study.errors import InsufficientData, NotFound
+from study.surveys.withdrawal import withdrawn_since
 
 __all__ = [
     "EditionInfo",
@@ -56,6 +57,8 @@ class EditionInfo:
     published_by: str | None
     organisations: int
     responses: int
+    #: Of ``responses``, how many their respondents have withdrawn since publication.
+    withdrawn: int = 0
 
     def as_dict(self) -> dict:
         """Plain dict for JSON output (the date as YYYY-MM-DD)."""
@@ -97,6 +100,7 @@ def _info(session: Session, row: BenchmarkEditionRow) -> EditionInfo:
         published_by=email,
         organisations=len(row.organisations),
         responses=len(row.response_ids),
+        withdrawn=withdrawn_since(session, row.response_ids),
     )
 
 
@@ -300,4 +304,5 @@ def edition_frames(
         if e.get("activity")
     ]
     activity = pd.DataFrame(frozen) if frozen else None
-    return _info(session, row), replace(frames, activity=activity)
+    info = _info(session, row)
+    return info, replace(frames, activity=activity, withdrawn=info.withdrawn)

@@ -30,6 +30,15 @@ class Notices:
 Row = tuple[str, object, str | None]
 
 
+def withdrawn_sentence(withdrawn: int) -> str:
+    """What a workbook and the Benchmark page say about responses withdrawn since publication."""
+    return (
+        f"n changed after publication: {withdrawn} response{'s were' if withdrawn != 1 else ' was'} "
+        "withdrawn by the respondent since this edition was published, and every figure "
+        "leaves them out. Which organisations they came from is not said."
+    )
+
+
 def about_rows(
     *,
     focus_org: str | None,
@@ -39,11 +48,13 @@ def about_rows(
     top: int,
     counts: list[Row],
     activity: bool = False,
+    withdrawn: int = 0,
 ) -> list[Row]:
     """Plain-language explanation of the workbook for practitioners.
 
     ``activity``: the workbook has an Activity sheet (platform measures), which the
-    list of sheets then names.
+    list of sheets then names. ``withdrawn``: responses of a published edition that
+    their respondents withdrew since, said without saying whose organisation lost them.
     """
     m = notices.min_group
     if focus_org is None:
@@ -76,6 +87,11 @@ def about_rows(
         ("Instrument version", instrument, "user"),
         ("Minimum group size", m, "count"),
         *counts,
+        *(
+            [("Changed after publication", withdrawn_sentence(withdrawn), None)]
+            if withdrawn
+            else []
+        ),
         ("", None, None),
         ("How to read the numbers", "", None),
         (

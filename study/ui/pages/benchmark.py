@@ -32,7 +32,7 @@ from study.analysis.reports.benchmark_editions import (
     publish_benchmark,
 )
 from study.analysis.reports.benchmark_export import NOTHING_PUBLISHED, benchmark_scope
-from study.analysis.reports.benchmark_text import Notices
+from study.analysis.reports.benchmark_text import Notices, withdrawn_sentence
 from study.config import database_url, int_setting
 from study.platforms.measures import MEASURES
 from study.ui.plain_text import markdown_literal
@@ -315,6 +315,7 @@ def render() -> None:
                     return
     where = (
         f"Benchmark edition {edition.number}, published on {edition.published_on:%d %B %Y}. "
+        + (withdrawn_sentence(edition.withdrawn) + " " if edition.withdrawn else "")
         if edition
         else ""
     )

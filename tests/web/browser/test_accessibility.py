@@ -4,7 +4,8 @@ axe-core is pinned in tests/axe/package-lock.json (``./test.sh --all`` runs ``np
 there) and injected into the real pages served by `study serve`: the consent page,
 every page of the survey (every item type: a Likert table on a desktop and radio
 groups on a phone, choices, a number, text), a page with a validation error, the
-resume form with an error, the thank-you page and a message page.
+resume form with an error, the thank-you page, the respondent's own answers and the
+withdrawal page (also with an error) and a message page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from study.web.texts import text
 
 from survey_forms import SURVEY, open_token
 
@@ -75,6 +78,15 @@ def test_no_survey_page_violates_wcag_a_or_aa(
         page.wait_for_load_state()
     page.get_by_text(THANKS[language]).wait_for()
     found += violations(page, axe_source, "thank-you page")
+    page.get_by_role("link", name=text(language, "see_answers")).click()
+    page.locator("dl.mine").wait_for()
+    found += violations(page, axe_source, "own answers")
+    page.get_by_role("link", name=text(language, "withdraw_link")).click()
+    found += violations(page, axe_source, "withdrawal page")
+    page.locator("#code-input").fill("WRONG")
+    page.get_by_role("button", name=text(language, "withdraw_button")).click()
+    page.locator(".error-summary").wait_for()
+    found += violations(page, axe_source, "withdrawal with an error")
     page.goto(f"{live_app}/survey?t={'x' * 32}&lang={language}")
     found += violations(page, axe_source, "bad link message")
     # The check can fail: the same page without its language and with grey-on-white text.
