@@ -23,20 +23,19 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('memo', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('needs_review', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-    with op.batch_alter_table('study', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('freeze_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('retention_on', sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column('retention_delete', sa.JSON(), server_default='[]', nullable=False)
-        )
-    with op.batch_alter_table('turn', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('withdrawn', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ALTER TABLE ... ADD COLUMN on both backends: a batch operation would rebuild
+    # `turn` on SQLite and lose its full-text trigger (turn_search_delete, from 0002).
+    op.add_column(
+        'memo', sa.Column('needs_review', sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    op.add_column('study', sa.Column('freeze_on', sa.Date(), nullable=True))
+    op.add_column('study', sa.Column('retention_on', sa.Date(), nullable=True))
+    op.add_column(
+        'study', sa.Column('retention_delete', sa.JSON(), server_default='[]', nullable=False)
+    )
+    op.add_column(
+        'turn', sa.Column('withdrawn', sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
 
 def downgrade() -> None:
@@ -48,3 +47,8 @@ def downgrade() -> None:
         batch_op.drop_column('freeze_on')
     with op.batch_alter_table('memo', schema=None) as batch_op:
         batch_op.drop_column('needs_review')
+    if op.get_bind().dialect.name == 'sqlite':  # rebuilding `turn` dropped its trigger
+        op.execute(
+            "CREATE TRIGGER IF NOT EXISTS turn_search_delete AFTER DELETE ON turn BEGIN "
+            "DELETE FROM turn_search WHERE rowid = (old.transcript_id << 24) + old.position; END"
+        )
