@@ -158,6 +158,12 @@ _LAZY: dict[str, str] = {
     "import_transcripts": "study.interviews.transcripts.store",
     "list_transcripts": "study.interviews.transcripts.store",
     "transcript_json": "study.interviews.transcripts.store",
+    "move_transcript": "study.interviews.transcripts.store",
+    "erase_speaker": "study.interviews.transcripts.erasure",
+    "review_memo": "study.interviews.transcripts.erasure",
+    # a respondent's rights over their answers
+    "withdraw_response": "study.surveys.withdrawal",
+    "own_answers": "study.surveys.withdrawal",
     "load_scheme_into_db": "study.interviews.coding",
     "list_schemes": "study.interviews.coding",
     "active_scheme": "study.interviews.coding",

@@ -107,6 +107,7 @@ class Identities:
         self._bases: dict[tuple[str, int], dict[str, Any]] = {}
         self._names: dict[str, dict[int, set[str]]] = {}
         self._pending: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        self._states: list[tuple[str, int, dict[str, Any]]] = []  # every record, old ones too
         records = session.execute(
             select(
                 ExchangeIdentityRow.kind,
@@ -119,6 +120,7 @@ class Identities:
             self._note(kind, guid, row_id, base or {})
 
     def _note(self, kind: str, guid: str, row_id: int, state: dict[str, Any]) -> None:
+        self._states.append((kind, row_id, dict(state)))
         self._rows[kind, guid] = row_id
         self._bases[kind, row_id] = dict(state)  # the latest exchange of the row wins
         if "name" in state:
@@ -133,6 +135,15 @@ class Identities:
         """The row's state at its latest exchange, or None if it was never exchanged."""
         base = self._bases.get((kind, row_id))
         return dict(base) if base is not None else None
+
+    def ever(self, kind: str, **state: Any) -> set[int]:
+        """The rows of ``kind`` ever exchanged with these values (``sha=...``: a source's
+        text as it was then)."""
+        return {
+            row_id
+            for each, row_id, base in self._states
+            if each == kind and all(base.get(k) == v for k, v in state.items())
+        }
 
     def named(self, kind: str, name: str) -> set[int]:
         """The rows of ``kind`` exchanged under ``name`` (users: the name a peer shows)."""

@@ -309,7 +309,10 @@ def build_project(
         sources.append(source)
     notes = []
     texts = {source.guid: source.text for source in sources}
-    for memo in session.scalars(select(MemoRow).order_by(MemoRow.id)):
+    # A memo that may quote an interviewee who withdrew stays out until it is reviewed.
+    for memo in session.scalars(
+        select(MemoRow).where(MemoRow.needs_review.is_(False)).order_by(MemoRow.id)
+    ):
         target = (
             source_guid.get(memo.transcript_id)
             or coding_guid.get(memo.coding_id)

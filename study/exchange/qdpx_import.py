@@ -143,6 +143,8 @@ def import_qdpx(
         transcript = match_source(
             session, identities, report, organisations, source, warnings, actor_id
         )
+        if transcript is None:  # from before an erasure: not again
+            continue
         transcripts[source.guid] = transcript
         if project.cases and not source.case_guids:
             counts["uncased"] += 1

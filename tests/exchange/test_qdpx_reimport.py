@@ -31,6 +31,7 @@ from study.exchange.qdpx_import import import_qdpx
 from study.exchange.refiqda import QdaCode, QdaCoding, read_qdpx, write_qdpx
 from study.interviews.coding.codings import change_coding_span
 from study.interviews.coding.memos import add_memo, update_memo
+from study.interviews.transcripts.erasure import erase_speaker
 
 import qualcoder_emulation as qualcoder
 from conftest import REFIQDA
@@ -475,3 +476,35 @@ def test_taguettes_codebook_imported_twice_is_the_same_scheme_version(second_dat
         again = import_codebook(session, REFIQDA / peer_file, actor=OPERATOR)
         assert _counts(session) == before
     assert (again.scheme, again.version, again.created) == (first.scheme, first.version, False)
+
+
+# --- an interviewee erased meanwhile -------------------------------------------------------
+
+
+def test_a_project_from_before_an_erasure_does_not_bring_the_interviewee_back(
+    database, study, tmp_path
+):
+    """Exported, then the coordinator withdrew and was erased: neither the old project nor
+    QualCoder's copy of it (new GUIDs) restores their words or the codings on them."""
+    with database.transaction() as session:
+        export_qdpx(session, tmp_path / "before.qdpx", compat="qualcoder", viewer=OPERATOR)
+        launch = session.scalar(select(TranscriptRow.id).where(TranscriptRow.name == "launch"))
+    inside = qualcoder.import_qdpx(tmp_path / "before.qdpx", tmp_path / "unpacked")
+    qualcoder.export_qdpx(inside, tmp_path / "via-qualcoder.qdpx")
+    with database.transaction() as session:
+        erase_speaker(session, launch, "Coordinator", actor=OPERATOR)
+    with database.transaction() as session:
+        after = _counts(session)
+        redacted = session.get(TranscriptRow, launch).text
+    for old in ("before.qdpx", "via-qualcoder.qdpx"):
+        with database.transaction() as session:
+            summary = import_qdpx(session, tmp_path / old, actor=OPERATOR)
+            assert _counts(session) == after, old
+            assert session.get(TranscriptRow, launch).text == redacted
+            assert "not real work" not in " ".join(session.scalars(select(TranscriptRow.text)))
+        assert any("before an interviewee who withdrew was erased" in w for w in summary.warnings)
+    with database.transaction() as session:  # the project as it is now comes back as it is
+        export_qdpx(session, tmp_path / "after.qdpx", viewer=OPERATOR)
+    with database.transaction() as session:
+        _nothing_new(import_qdpx(session, tmp_path / "after.qdpx", actor=OPERATOR))
+        assert _counts(session) == after

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from study.db.models import AccountRow, TranscriptRow
+from study.db.models import AccountRow, TranscriptRow, TurnRow
 from study.exchange.identities import Identities
 from study.exchange.mapping import (
     IMPORTED_ORGANISATION,
@@ -116,13 +116,21 @@ def match_source(
     source: Any,
     warnings: list[str],
     actor_id: int | None,
-) -> TranscriptRow:
+) -> TranscriptRow | None:
+    """The study's transcript a source of the file is (found or stored), or None for a
+    transcript from before an erasure, which must not come back."""
     if len(source.case_guids) > 1:
         warnings.append(
             f"Source '{source.name}' belongs to {len(source.case_guids)} cases; "
             "it was stored with the first one only."
         )
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    if _erased_before(session, identities, source.guid, digest):
+        warnings.append(
+            f"Source '{source.name}' is a transcript as it was before an interviewee who "
+            "withdrew was erased from it; it was not imported again, nor its codings and memos."
+        )
+        return None
     known = session.get(TranscriptRow, identities.row_id("source", source.guid) or -1)
     if known is None or known.text_sha256 != digest:
         metadata, _rest = parse_source_description(source.notes, source.variables)
@@ -146,3 +154,16 @@ def match_source(
     report.counts["sources"]["unchanged"] += 1
     identities.remember("source", source.guid, known.id, {"sha": digest})
     return known
+
+
+def _erased_before(session: Session, identities: Identities, guid: str, digest: str) -> bool:
+    """Is the source a transcript an interviewee was erased from, as it was before (by the
+    GUID it was exchanged under, or by its text then)?"""
+    erased = set(
+        session.scalars(select(TurnRow.transcript_id).where(TurnRow.withdrawn.is_(True)).distinct())
+    )
+    if not erased:
+        return False
+    was = identities.ever("source", sha=digest) | {identities.row_id("source", guid)}
+    current = session.scalar(select(TranscriptRow.id).where(TranscriptRow.text_sha256 == digest))
+    return bool(was & erased) and current not in erased

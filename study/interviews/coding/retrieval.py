@@ -181,13 +181,14 @@ def _turns_by_transcript(
 
 
 def _coding_memos(session: Session, coding_ids: list[int], viewer: Actor) -> dict[int, list[str]]:
-    """Memos on these codings as "Author: text", oldest first (what a viewer may see)."""
+    """Memos on these codings as "Author: text", oldest first (what a viewer may see; not
+    those that may quote an interviewee who withdrew, until reviewed)."""
     if not coding_ids:
         return {}
     query = (
         select(MemoRow.coding_id, AccountRow.display_name, AccountRow.email, MemoRow.text)
         .outerjoin(AccountRow, AccountRow.id == MemoRow.author_id)
-        .where(MemoRow.coding_id.in_(coding_ids))
+        .where(MemoRow.coding_id.in_(coding_ids), MemoRow.needs_review.is_(False))
         .order_by(MemoRow.created_at, MemoRow.id)
     )
     code_of_memo = (

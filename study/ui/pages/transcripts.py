@@ -14,6 +14,7 @@ import streamlit as st
 from study.admin.organisations import list_organisations
 from study.admin.permissions import can
 from study.db.models import INTERVIEWEE_ROLES
+from study.interviews.transcripts.erasure import WITHDRAWN_SPEAKER, erase_speaker
 from study.interviews.transcripts.parsing import SUPPORTED_EXTENSIONS
 from study.interviews.transcripts.store import (
     LANGUAGES,
@@ -122,6 +123,8 @@ def render() -> None:
         _upload_form(organisations)
     if moved := st.session_state.pop(_MOVED, None):
         st.success(moved)
+    if erased := st.session_state.pop(_ERASED, None):
+        st.success(erased)
     chosen = st.selectbox("Show transcripts of", [ALL, *organisations], key="transcripts_org")
     with errors_shown(stop=True), database().transaction() as session:
         infos = list_transcripts(
@@ -147,6 +150,8 @@ def render() -> None:
     )
     if can(current_account(), "manage_transcripts"):
         _move_form(data, organisations)
+    if can(current_account(), "manage_participant_data"):
+        _erase_form(data)
     _show_turns(data)
 
 
@@ -170,6 +175,41 @@ def _move_form(data: dict, organisations: list[str]) -> None:
             info = move_transcript(session, data["id"], target, actor=current_account().id)
         if info is not None:  # committed: the list and the heading show the new organisation
             st.session_state[_MOVED] = f"{info.name} now belongs to {info.organisation}."
+            st.rerun()
+
+
+_ERASED = "transcripts_erased"
+
+
+def _erase_form(data: dict) -> None:
+    """Erase an interviewee who withdrew from this transcript (`study erase speaker`)."""
+    speakers = sorted(
+        {t["speaker"] for t in data["turns"] if t["speaker"] and t["speaker"] != WITHDRAWN_SPEAKER}
+    )
+    if not speakers:
+        return
+    with st.expander("Erase an interviewee"):
+        st.caption(
+            "For a participant who withdrew: their turns are overwritten in this transcript, "
+            "codings only on their words are removed, memos that may quote them are marked "
+            "for review. This cannot be undone."
+        )
+        with st.form("transcript-erase", border=False):
+            speaker = st.selectbox("Speaker", speakers, key="transcripts_erase_speaker")
+            sure = st.checkbox(
+                "I understand that this erases their words for good",
+                key="transcripts_erase_sure",
+            )
+            erase = st.form_submit_button("Erase speaker")
+    if erase:
+        if not sure:
+            st.warning("Tick the box to confirm the erasure first.")
+            return
+        report = None
+        with errors_shown(), database().transaction() as session:
+            report = erase_speaker(session, data["id"], speaker, actor=current_account().id)
+        if report is not None:  # committed: the turns below show the redacted text
+            st.session_state[_ERASED] = report.sentence
             st.rerun()
 
 
