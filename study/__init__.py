@@ -161,6 +161,12 @@ _LAZY: dict[str, str] = {
     "move_transcript": "study.interviews.transcripts.store",
     "erase_speaker": "study.interviews.transcripts.erasure",
     "review_memo": "study.interviews.transcripts.erasure",
+    # participants' rights: retention and the record of processing
+    "set_retention": "study.admin.retention",
+    "retention_due": "study.admin.retention",
+    "run_retention": "study.admin.retention",
+    "processing_record": "study.admin.processing_record",
+    "write_processing_record": "study.admin.processing_record",
     # a respondent's rights over their answers
     "withdraw_response": "study.surveys.withdrawal",
     "own_answers": "study.surveys.withdrawal",

@@ -42,6 +42,8 @@ NO_ACTOR = {
     "save_page": "respondent: the response the token opened",
     "submit_response": "respondent: the response the token opened",
     "opt_out": "respondent: the personal token is the credential",
+    "withdraw_response": "respondent: their code is the credential (a researcher passes actor=)",
+    "own_answers": "respondent: their code is the credential (subject access)",
     "load_demo": "set-up of a demo database by its operator",
     "record_event": "the audit log itself: every change records who acted",
 }

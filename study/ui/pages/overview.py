@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from study.admin.overview import study_overview
+from study.ui.retention_panel import retention_panel
 from study.ui.state import current_account, database, errors_shown
 
 
@@ -48,3 +49,4 @@ def render() -> None:
 
 
 render()
+retention_panel()
