@@ -20,9 +20,10 @@ from study.analysis.reports.benchmark_editions import (
 from study.cli import app
 from study.db.models import AnswerRow, Base, EventRow, ResponseRow, StudyRow
 from study.errors import InvalidInput, NotFound
-from study.surveys import create_campaign, invitation_links
+from study.surveys import close_campaign, create_campaign, invitation_links
 from study.surveys.mailing import import_recipients, plan_mail
 from study.surveys.responding import start_response, submit_response
+from study.surveys.response_store import export_responses
 from study.surveys.withdrawal import NO_ANSWERS, UNLINKED, own_answers, withdraw_response
 
 from survey_forms import SURVEY, open_token, personal_campaign, planned_answer
@@ -31,16 +32,16 @@ from survey_forms import SURVEY, open_token, personal_campaign, planned_answer
 SECRET = "Mein Chef liest alles mit – deshalb schreibe ich dort nie"
 
 
-def _answers() -> dict:
+def _answers(said: str = SECRET) -> dict:
     answers = {item.id: planned_answer(item) for item in SURVEY.all_items()}
     text_item = next(item for item in SURVEY.all_items() if item.type == "text")
-    answers[text_item.id] = SECRET
+    answers[text_item.id] = said
     return answers
 
 
-def _submitted(session, token: str) -> tuple[int, str]:
+def _submitted(session, token: str, said: str = SECRET) -> tuple[int, str]:
     response_id, code = start_response(session, token, language="en")
-    result = submit_response(session, response_id, _answers())
+    result = submit_response(session, response_id, _answers(said))
     assert result.ok, result.problems
     return response_id, result.code or code
 
@@ -234,3 +235,41 @@ def test_withdrawal_leaves_no_text_behind_on_the_database_itself(database):
     with database.transaction() as session:
         assert SECRET not in _every_text(session)
         assert session.execute(text("SELECT COUNT(*) FROM answer")).scalar() == 0
+
+
+def _exported(session, tmp_path) -> str:
+    """The text of the responses export in every format (SPSS's .sav read back)."""
+    import pyreadstat
+
+    texts = []
+    for fmt in ("csv", "xlsx", "sav"):
+        out = tmp_path / f"responses.{fmt}"
+        export_responses(session, out, format=fmt, viewer=OPERATOR)
+        if fmt == "csv":
+            texts.append(out.read_text(encoding="utf-8-sig"))
+        elif fmt == "xlsx":
+            texts += [
+                str(cell)
+                for row in load_workbook(out).active.iter_rows(values_only=True)
+                for cell in row
+            ]
+        else:
+            frame, _meta = pyreadstat.read_sav(str(out))
+            texts.append(frame.to_csv())
+    return "\n".join(texts)
+
+
+def test_no_export_holds_withdrawn_answers(database, tmp_path):
+    token = open_token(database)
+    with database.transaction() as session:
+        response_id, code = _submitted(session, token)
+        _submitted(session, token, said="More time for it, fewer meetings")
+        campaign = session.get(ResponseRow, response_id).campaign_id
+        close_campaign(session, campaign, actor=OPERATOR)  # released: in every export now
+    with database.transaction() as session:
+        assert SECRET in _exported(session, tmp_path)
+        withdraw_response(session, code, token=token)
+    with database.transaction() as session:
+        exported = _exported(session, tmp_path)
+        assert SECRET not in exported and "fewer meetings" in exported
+        assert SECRET not in _every_text(session)
