@@ -29,6 +29,7 @@ from study.admin.permissions import Actor
 from study.admin.records import PlainRecord
 from study.admin.studies import current_study
 from study.db.models import CampaignRow, InvitationRow, ResponseRow
+from study.db.rows import secure_delete
 from study.errors import InvalidInput, InvalidToken, NotFound
 from study.surveys.instrument_store import stored_instrument
 from study.surveys.responding import stored_answers, today
@@ -156,19 +157,20 @@ def withdraw_response(
     response = _response(session, code, token, lock=True)
     answers = len(stored_answers(session, response.id))
     withdrawn = Withdrawn(response.campaign_id, answers, response.status)
+    with secure_delete(session):  # SQLite: no copy of the answers left in free pages
+        _delete(session, response, actor_id, by="researcher" if actor is not None else "respondent")
+    return withdrawn
+
+
+def _delete(session: Session, response: ResponseRow, actor_id: int | None, *, by: str) -> None:
     record_event(
         session,
         "response.withdraw",
         actor_id=actor_id,
-        details={
-            "campaign_id": response.campaign_id,
-            "status": response.status,
-            "by": "researcher" if actor is not None else "respondent",
-        },
+        details={"campaign_id": response.campaign_id, "status": response.status, "by": by},
     )
     session.delete(response)  # answers go with it; an invitation keeps only completed yes/no
     session.flush()
-    return withdrawn
 
 
 def own_answers(session: Session, code: str, *, token: str | None = None) -> OwnAnswers:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from typer.testing import CliRunner
 
 from study.admin.permissions import OPERATOR
@@ -273,3 +274,25 @@ def test_no_export_holds_withdrawn_answers(database, tmp_path):
         exported = _exported(session, tmp_path)
         assert SECRET not in exported and "fewer meetings" in exported
         assert SECRET not in _every_text(session)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # a SQLite file's free pages
+def test_a_withdrawn_answer_leaves_no_bytes_in_the_sqlite_file(database, backend):
+    @event.listens_for(database.engine, "connect")
+    def _keep_deleted_bytes(dbapi_connection, _record):  # as a build that does not zero them
+        dbapi_connection.execute("PRAGMA secure_delete = OFF")
+
+    database.engine.dispose()
+    token = open_token(database)
+    with database.transaction() as session:
+        _, code = _submitted(session, token)
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert SECRET.encode() in Path(database.engine.url.database).read_bytes()
+    with database.transaction() as session:
+        withdraw_response(session, code, token=token)
+    with database.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 0  # set back after
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    assert SECRET.encode() not in Path(database.engine.url.database).read_bytes()

@@ -36,7 +36,6 @@ left for the researcher: :class:`ErasureReport` counts and lists them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ from study.db.models import (
     TranscriptRow,
     TurnRow,
 )
-from study.db.rows import row_by_id
+from study.db.rows import row_by_id, secure_delete
 from study.errors import InvalidInput, NotFound
 from study.interviews.coding.memos import MemoInfo, get_memo
 from study.interviews.search import index_turns, word_spans
@@ -231,7 +230,7 @@ def erase_speaker(
     """
     actor_id = acting(session, actor, "manage_participant_data")
     transcript = row_by_id(session, TranscriptRow, transcript_id, "transcript")
-    with _secure_delete(session):
+    with secure_delete(session):
         return _erase(session, transcript, speaker, actor_id)
 
 
@@ -453,20 +452,6 @@ def _codes_quoting(session: Session, traces: _Traces) -> tuple[int, ...]:
         if any(traces.quotes(v or "") or traces.mentions(v or "") for v in values):
             found.append(code.id)
     return tuple(found)
-
-
-@contextlib.contextmanager
-def _secure_delete(session: Session) -> Iterator[None]:
-    """SQLite: overwrite what is deleted with zeros meanwhile, so no free page keeps it."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    before = session.execute(text("PRAGMA secure_delete")).scalar()
-    session.execute(text("PRAGMA secure_delete = ON"))
-    try:
-        yield
-    finally:
-        session.execute(text(f"PRAGMA secure_delete = {int(before or 0)}"))
 
 
 def _optimise_search_index(session: Session) -> None:

@@ -517,9 +517,9 @@ def test_what_is_left_for_the_researcher_is_reported(database, study):
         assert report.elsewhere == (study.transcript,)
 
 
+# SQLite only: PostgreSQL keeps old row versions until VACUUM (see the module docstring).
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_sqlite_file_keeps_no_copy_of_her_words(database, study, erased, backend):
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL keeps old row versions until VACUUM; see the module docstring")
     with database.transaction() as session:
         review_all(session, study)
     with database.engine.connect() as conn:
@@ -576,11 +576,10 @@ def test_cli_erases_as_a_named_account(database, study):
         assert session.scalar(select(TurnRow.id).where(TurnRow.withdrawn)) is None
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # a SQLite file's free space
 def test_sqlite_erases_in_place_even_where_deleting_leaves_bytes_behind(
     database, backend, tmp_path
 ):
-    if backend != "sqlite":
-        pytest.skip("a SQLite file's free space")
 
     @event.listens_for(database.engine, "connect")
     def _keep_deleted_bytes(dbapi_connection, _record):
