@@ -149,7 +149,11 @@ DANISH = (
 
 
 def build_memo_study(
-    session: Session, *, coding_memo: str, source_memo: str, code_memo: str
+    session: Session,
+    *,
+    coding_memo: str = "Ana: check the emoji.",
+    source_memo: str = "Warehouse staff only.",
+    code_memo: str = "Close to Skupchenko's 'no time'.",
 ) -> IcrStudy:
     """The two-coder study plus a Danish interview (emoji, dash) with a memo of each kind."""
     ids = build_icr_study(session)

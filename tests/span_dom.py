@@ -1,4 +1,4 @@
-"""JavaScript that finds a phrase's box inside the span selector's shadow root (browser tests)."""
+"""The span selector in browser tests: where a phrase is, a drag over it, waiting until stored."""
 
 from __future__ import annotations
 
@@ -25,3 +25,26 @@ PHRASE_BOX = """(phrase) => {
   }
   return null;
 }"""
+
+
+def drag_over(page, phrase: str) -> None:
+    """Select ``phrase`` in the transcript with a real mouse drag."""
+    box = page.evaluate(PHRASE_BOX, phrase)
+    assert box is not None, phrase
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=8)
+    page.mouse.up()
+
+
+def settled(page) -> None:
+    """Wait until the page has stored every change the browser drew (none pending)."""
+    page.wait_for_function("""() => {
+      for (const element of document.querySelectorAll('*')) {
+        const shell = element.shadowRoot && element.shadowRoot.querySelector('.ism-workbench');
+        if (shell) return shell.dataset.pending === '0';
+      }
+      return false;
+    }""")
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")

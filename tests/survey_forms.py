@@ -21,6 +21,14 @@ from study.surveys.instruments import load_instruments
 SURVEY = load_instruments()["ism-adoption-survey"]
 SURVEYS = [i for i in load_instruments().values() if i.kind == "survey"]
 
+# The buttons and the thank-you heading as respondents read them, written out (not taken
+# from study.web.texts) so that a changed text fails a test.
+START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
+NEXT = {"en": "Next", "da": "Næste"}
+BACK = {"en": "Back", "da": "Tilbage"}
+SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
+THANKS = {"en": "Thank you for taking part", "da": "Tak fordi du deltog"}
+
 
 @dataclass
 class Form:

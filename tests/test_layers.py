@@ -31,6 +31,19 @@ import study
 
 STUDY = Path(study.__file__).parent
 FOUNDATION = {"config", "errors", "cells", "yamlfile", "zipguard"}
+#: Everything below the front doors: the staff app and the CLI may import all of it.
+LIBRARY = {
+    "db",
+    "stats",
+    "admin",
+    "surveys",
+    "interviews",
+    "reliability",
+    "exchange",
+    "analysis",
+    "demo",
+    "platforms",
+}
 #: What each part of ``study`` may import (besides itself and the foundation).
 ALLOWED: dict[str, set[str]] = {
     "db": set(),
@@ -43,30 +56,8 @@ ALLOWED: dict[str, set[str]] = {
     "platforms": {"db", "admin", "interviews"},
     "analysis": {"db", "stats", "admin", "surveys", "interviews", "reliability", "platforms"},
     "demo": {"db", "admin", "surveys", "interviews", "platforms"},
-    "cli": {
-        "db",
-        "stats",
-        "admin",
-        "surveys",
-        "interviews",
-        "reliability",
-        "exchange",
-        "analysis",
-        "demo",
-        "platforms",
-    },
-    "ui": {
-        "db",
-        "stats",
-        "admin",
-        "surveys",
-        "interviews",
-        "reliability",
-        "exchange",
-        "analysis",
-        "demo",
-        "platforms",
-    },
+    "cli": LIBRARY,
+    "ui": LIBRARY,
     # The respondent's survey as HTML forms: the survey library and the database only.
     "web": {"db", "surveys"},
 }

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -48,6 +49,7 @@ __all__ = [
     "case_organisation",
     "code_fields",
     "coder_account",
+    "free_key",
     "key_from_name",
     "named_organisation",
     "parse_source_description",
@@ -115,6 +117,22 @@ def key_from_name(name: str, *, fallback: str = "code", max_length: int = 90) ->
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     key = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:max_length].strip("-")
     return key or fallback
+
+
+def free_key(name: str, taken: Collection[str]) -> str:
+    """:func:`key_from_name`, with ``-2``, ``-3``, ... added until it is none of ``taken``.
+
+    Examples
+    --------
+    >>> free_key("No time", {"no-time", "no-time-2"})
+    'no-time-3'
+    """
+    key = base = key_from_name(name)
+    n = 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
 
 
 @dataclass
@@ -235,11 +253,7 @@ def store_codebook(
     for position, ((name, colour, definition, inclusion, exclusion, examples), parent) in enumerate(
         (s[:5] + (s[5],), s[6]) for s in signature
     ):
-        code_key = base = key_from_name(name)
-        n = 1
-        while code_key in taken:
-            n += 1
-            code_key = f"{base}-{n}"
+        code_key = free_key(name, taken)
         taken.add(code_key)
         row = CodeRow(
             scheme_id=scheme.id,

@@ -53,6 +53,7 @@ from study.db.models import (
     PlatformDocumentRow,
     TranscriptRow,
 )
+from study.exchange import refiqda
 from study.exchange.identities import Identities, coding_state, memo_state, stored_code_state
 from study.exchange.mapping import (
     COLUMN_VARIABLES,
@@ -62,19 +63,6 @@ from study.exchange.mapping import (
     store_codebook,
 )
 from study.exchange.places import split_place
-from study.exchange.refiqda import (
-    QdaCase,
-    QdaCode,
-    QdaCoding,
-    QdaNote,
-    QdaProject,
-    QdaTextSource,
-    QdaUser,
-    format_code_description,
-    read_codebook,
-    write_codebook,
-    write_qdpx,
-)
 from study.exchange.refiqda.code_elements import join_examples
 from study.exchange.refiqda.model import derived_guid, iter_codes
 from study.interviews.coding.schemes_store import SchemeRef, scheme_row, scheme_rows, tree_order
@@ -147,7 +135,7 @@ def scheme_codes(
     scheme: CodingSchemeRow,
     guid_of: dict[tuple[str, str], str] | None = None,
     code_rows: dict[str, CodeRow] | None = None,
-) -> list[QdaCode]:
+) -> list[refiqda.QdaCode]:
     """The code tree of one scheme version as REFI-QDA codes (merged codes left out).
 
     ``guid_of`` gets each code's GUID by ``(scheme key, code key)``, ``code_rows`` each
@@ -158,8 +146,8 @@ def scheme_codes(
         for c in session.scalars(select(CodeRow).where(CodeRow.scheme_id == scheme.id))
         if c.merged_into_id is None
     ]
-    made: dict[int, QdaCode] = {}
-    roots: list[QdaCode] = []
+    made: dict[int, refiqda.QdaCode] = {}
+    roots: list[refiqda.QdaCode] = []
     for _depth, code in tree_order(rows):
         made[code.id] = _qda_code(scheme.key, code)
         if guid_of is not None:
@@ -171,12 +159,12 @@ def scheme_codes(
     return roots
 
 
-def _qda_code(scheme_key: str, code: CodeRow) -> QdaCode:
-    return QdaCode(
+def _qda_code(scheme_key: str, code: CodeRow) -> refiqda.QdaCode:
+    return refiqda.QdaCode(
         derived_guid("code", f"{scheme_key}/{code.key}"),
         code.name,
         code.colour,
-        format_code_description(
+        refiqda.format_code_description(
             code.definition or "",
             code.inclusion or "",
             code.exclusion or "",
@@ -187,14 +175,14 @@ def _qda_code(scheme_key: str, code: CodeRow) -> QdaCode:
 
 def _codebook(
     session: Session, rows: dict[str, CodeRow]
-) -> tuple[list[QdaCode], dict[tuple[str, str], str]]:
+) -> tuple[list[refiqda.QdaCode], dict[tuple[str, str], str]]:
     """Every scheme's newest version (one scheme: its codes at the top) and code GUIDs by key.
 
     Codes that only older versions (or merges) have still carry codings and
     memos, so they are added at the top level of their scheme.
     """
     guid_of: dict[tuple[str, str], str] = {}
-    per_scheme: list[tuple[CodingSchemeRow, list[QdaCode]]] = []
+    per_scheme: list[tuple[CodingSchemeRow, list[refiqda.QdaCode]]] = []
     for key in sorted(set(session.scalars(select(CodingSchemeRow.key)))):
         versions = scheme_rows(session, key)
         codes = scheme_codes(session, versions[-1], guid_of, rows)
@@ -213,7 +201,7 @@ def _codebook(
     if len(per_scheme) == 1:
         return per_scheme[0][1], guid_of
     return [
-        QdaCode(
+        refiqda.QdaCode(
             derived_guid("scheme", row.key),
             row.title,
             None,
@@ -227,7 +215,7 @@ def _codebook(
 
 def build_project(
     session: Session, exchanged: list[tuple[str, str, int, dict[str, Any]]] | None = None
-) -> QdaProject:
+) -> refiqda.QdaProject:
     """The study as a REFI-QDA project: codebook, cases, sources, codings, users and memos.
 
     ``exchanged`` gets ``(kind, GUID, row id, state)`` of every source, code, coding,
@@ -249,7 +237,7 @@ def build_project(
             )
         )
     }
-    cases: list[QdaCase] = []
+    cases: list[refiqda.QdaCase] = []
     case_guid: dict[int, str] = {}
     for org in session.scalars(select(OrganisationRow).order_by(OrganisationRow.name)):
         case_guid[org.id] = derived_guid("case", f"{name}/{org.name}")
@@ -265,16 +253,16 @@ def build_project(
                 if v is not None and str(k) not in variables
             }
         )
-        cases.append(QdaCase(case_guid[org.id], org.name, variables))
-    users: dict[int, QdaUser] = {}
-    sources: list[QdaTextSource] = []
+        cases.append(refiqda.QdaCase(case_guid[org.id], org.name, variables))
+    users: dict[int, refiqda.QdaUser] = {}
+    sources: list[refiqda.QdaTextSource] = []
     source_guid: dict[int, str] = {}
     coding_guid: dict[int, str] = {}
     for transcript in session.scalars(select(TranscriptRow).order_by(TranscriptRow.id)):
         guid = derived_guid("transcript", f"{transcript.id}/{transcript.text_sha256}")
         source_guid[transcript.id] = guid
         exchanged.append(("source", guid, transcript.id, {"sha": transcript.text_sha256}))
-        source = QdaTextSource(
+        source = refiqda.QdaTextSource(
             guid,
             transcript.name,
             transcript.text,
@@ -296,7 +284,7 @@ def build_project(
                 )
             )
             source.codings.append(
-                QdaCoding(
+                refiqda.QdaCoding(
                     coding_guid[coding.id],
                     coding.start,
                     coding.end,
@@ -329,7 +317,7 @@ def build_project(
             ("memo", derived_guid("memo", f"{name}/{memo.id}"), memo.id, memo_state(memo.text))
         )
         notes.append(
-            QdaNote(
+            refiqda.QdaNote(
                 derived_guid("memo", f"{name}/{memo.id}"),
                 text,
                 target,
@@ -343,7 +331,7 @@ def build_project(
     exchanged.extend(
         ("user", user.guid, account_id, {"name": user.name}) for account_id, user in users.items()
     )
-    return QdaProject(
+    return refiqda.QdaProject(
         name,
         list(users.values()),
         codes,
@@ -354,16 +342,16 @@ def build_project(
     )
 
 
-def _user(session: Session, users: dict[int, QdaUser], account_id: int) -> str:
+def _user(session: Session, users: dict[int, refiqda.QdaUser], account_id: int) -> str:
     if account_id not in users:
         account = session.get(AccountRow, account_id)
-        users[account_id] = QdaUser(
+        users[account_id] = refiqda.QdaUser(
             derived_guid("user", account.email), account.display_name or account.email
         )
     return users[account_id].guid
 
 
-def _unique_user_names(session: Session, users: dict[int, QdaUser]) -> None:
+def _unique_user_names(session: Session, users: dict[int, refiqda.QdaUser]) -> None:
     # Other programs show coders by name: two coders called "Ana" must not merge there.
     taken = [u.name.casefold() for u in users.values()]
     for account_id, user in users.items():
@@ -405,7 +393,7 @@ def export_qdpx(
     require(current_actor(session, viewer), "exchange_projects")
     exchanged: list[tuple[str, str, int, dict[str, Any]]] = []
     project = build_project(session, exchanged)
-    write_qdpx(project, out, compat=compat)
+    refiqda.write_qdpx(project, out, compat=compat)
     # What went out, and how, so the project is recognised when it comes back.
     identities = Identities(session)
     for kind, guid, row_id, state in exchanged:
@@ -437,7 +425,7 @@ def export_codebook(
     """
     require(current_actor(session, viewer), "exchange_projects")
     codes = scheme_codes(session, scheme_row(session, scheme))
-    write_codebook(codes, out, format=format, exact=exact)
+    refiqda.write_codebook(codes, out, format=format, exact=exact)
     return sum(1 for _ in iter_codes(codes))
 
 
@@ -458,7 +446,7 @@ def import_codebook(
     """
     actor_id = acting(session, actor, "exchange_projects")
     warnings: list[str] = []
-    codes = read_codebook(path, warnings=warnings)
+    codes = refiqda.read_codebook(path, warnings=warnings)
     stem = Path(str(getattr(path, "name", path))).stem
     stored = store_codebook(
         session,

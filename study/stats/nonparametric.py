@@ -31,8 +31,7 @@ def kruskal(data: pd.DataFrame, *, group: str, value: str) -> dict[str, Any]:
     Parameters
     ----------
     data : pandas.DataFrame
-        Long format: one row per answer with ``group`` and ``value`` columns;
-        rows with missing values are ignored.
+        Long format as for :func:`study.stats.welch_anova`.
     group, value : str
         Column names.
 

@@ -423,6 +423,16 @@ def _write_answers(
         connection.execute(_INSERT_ANSWER, rows)
 
 
+def _open_response(session: Session, response_id: int, state: Any) -> tuple[Any, Instrument] | None:
+    """The locked response (or the caller's ``state``) and its instrument; None once complete."""
+    response = state if state is not None else lock_response(session, response_id)
+    if response.status == "complete":
+        return None
+    return response, stored_instrument(
+        session, response.instrument_id, digest=response.content_hash
+    ).model
+
+
 def save_page(
     session: Session,
     response_id: int,
@@ -441,12 +451,10 @@ def save_page(
     ``state`` (from :func:`lock_response`) and ``stored`` (:func:`stored_answers`
     read after it, in the same transaction) save the queries when the caller has them.
     """
-    response = state if state is not None else lock_response(session, response_id)
-    if response.status == "complete":
+    opened = _open_response(session, response_id, state)
+    if opened is None:
         return PageResult()
-    instrument = stored_instrument(
-        session, response.instrument_id, digest=response.content_hash
-    ).model
+    response, instrument = opened
     if not 0 <= page < len(instrument.pages) or not 0 <= move_to < len(instrument.pages):
         raise InvalidInput("There is no such page in this survey.")
     language = language or response.language
@@ -483,12 +491,10 @@ def submit_response(
     Returns the problems that stop submission (missing required answers), if any.
     ``state`` and ``stored`` are as for :func:`save_page`.
     """
-    response = state if state is not None else lock_response(session, response_id)
-    if response.status == "complete":
+    opened = _open_response(session, response_id, state)
+    if opened is None:
         return PageResult()
-    instrument = stored_instrument(
-        session, response.instrument_id, digest=response.content_hash
-    ).model
+    response, instrument = opened
     language = language or response.language
     given: set[str] = set()
     if answers is not None:

@@ -1,7 +1,9 @@
-"""Small pieces several pages draw the same way: a table, a CSV download, a sent upload."""
+"""What several pages draw alike: tables, CSV downloads, uploads, scheme and code choices."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -44,3 +46,46 @@ def sent_upload(submitted: bool, upload: UploadedFile | None, missing: str) -> U
     if submitted and upload is None:
         st.warning(missing)
     return upload if submitted else None
+
+
+def code_label(codes_by_id: dict[int, Any], code_id: int) -> str:
+    """A code's name, indented by its depth in the scheme, as a choice box lists it."""
+    code = codes_by_id[code_id]
+    return ("↳ " * code.depth) + code.name
+
+
+def code_choice(
+    place: Any,
+    label: str,
+    codes_by_id: dict[int, Any],
+    *,
+    key: str,
+    placeholder: str,
+    options: Sequence[int] | None = None,
+    disabled: bool = False,
+) -> int | None:
+    """The id of the code chosen in ``place`` (``st`` or a column), None until one is chosen.
+
+    ``options`` narrows the codes offered (all of ``codes_by_id`` by default).
+    """
+    return place.selectbox(
+        label,
+        list(codes_by_id) if options is None else list(options),
+        key=key,
+        index=None,
+        placeholder=placeholder,
+        format_func=partial(code_label, codes_by_id),
+        disabled=disabled,
+    )
+
+
+def scheme_choice(place: Any, schemes: Sequence[Any], key: str) -> int:
+    """The id of the coding scheme chosen in ``place`` (a column), each shown with its version."""
+    by_id = {s.id: s for s in schemes}
+    return place.selectbox(
+        "Coding scheme", list(by_id), key=key, format_func=partial(_scheme_label, by_id)
+    )
+
+
+def _scheme_label(by_id: dict[int, Any], scheme_id: int) -> str:
+    return f"{by_id[scheme_id].title} (v{by_id[scheme_id].version})"

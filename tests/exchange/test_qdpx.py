@@ -45,12 +45,7 @@ from icr_study import DANISH, SCHEME, build_icr_study, build_memo_study
 def study(database):
     """The two-coder study plus a Danish interview with an emoji and memos of each kind."""
     with database.transaction() as session:
-        return build_memo_study(
-            session,
-            coding_memo="Ana: check the emoji.",
-            source_memo="Warehouse staff only.",
-            code_memo="Close to Skupchenko's 'no time'.",
-        )
+        return build_memo_study(session)
 
 
 def _codings(path) -> set[tuple[str, str, str, str]]:

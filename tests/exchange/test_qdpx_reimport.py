@@ -28,7 +28,7 @@ from study.db.models import (
 )
 from study.exchange.qdpx import export_qdpx, import_codebook
 from study.exchange.qdpx_import import import_qdpx
-from study.exchange.refiqda import QdaCode, QdaCoding, read_qdpx, write_qdpx
+from study.exchange.refiqda import QdaCode, QdaCoding, QdaProject, read_qdpx, write_qdpx
 from study.interviews.coding.codings import change_coding_span
 from study.interviews.coding.memos import add_memo, update_memo
 from study.interviews.transcripts.erasure import erase_speaker
@@ -61,12 +61,7 @@ def _nothing_new(summary) -> None:
 @pytest.fixture
 def study(database):
     with database.transaction() as session:
-        return build_memo_study(
-            session,
-            coding_memo="Ana: check the emoji.",
-            source_memo="Warehouse staff only.",
-            code_memo="Close to Skupchenko's 'no time'.",
-        )
+        return build_memo_study(session)
 
 
 # --- the same project again -------------------------------------------------------------
@@ -189,14 +184,19 @@ def _coding_id_of(session, coding: QdaCoding) -> int:
     )
 
 
-def test_a_coding_changed_in_the_other_copy_is_updated_not_duplicated(database, study, tmp_path):
+def _exported_coding(database, path) -> tuple[dict[str, int], QdaProject, QdaCoding, int]:
+    """Export the study to ``path``: its counts, the project read back, a coding and its id here."""
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "out.qdpx", viewer=OPERATOR)
+        export_qdpx(session, path, viewer=OPERATOR)
         before = _counts(session)
-    project = read_qdpx(tmp_path / "out.qdpx")
+    project = read_qdpx(path)
     coding = _first_coding(project)
     with database.transaction() as session:
-        coding_id = _coding_id_of(session, coding)
+        return before, project, coding, _coding_id_of(session, coding)
+
+
+def test_a_coding_changed_in_the_other_copy_is_updated_not_duplicated(database, study, tmp_path):
+    before, project, coding, coding_id = _exported_coding(database, tmp_path / "out.qdpx")
     coding.end, coding.text = coding.end + 5, ""
     write_qdpx(project, tmp_path / "changed.qdpx")
     with database.transaction() as session:
@@ -241,14 +241,9 @@ def test_a_coding_moved_in_qualcoder_is_updated_not_duplicated(database, study, 
 def test_a_coding_changed_on_both_sides_is_a_conflict_kept_until_resolved(
     database, study, tmp_path
 ):
+    before, project, coding, coding_id = _exported_coding(database, tmp_path / "out.qdpx")
+    here = (coding.start, coding.end + 2)
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "out.qdpx", viewer=OPERATOR)
-        before = _counts(session)
-    project = read_qdpx(tmp_path / "out.qdpx")
-    coding = _first_coding(project)
-    with database.transaction() as session:
-        coding_id = _coding_id_of(session, coding)
-        here = (coding.start, coding.end + 2)
         change_coding_span(session, coding_id, *here, actor=OPERATOR)
     coding.end, coding.text = coding.end + 5, ""
     write_qdpx(project, tmp_path / "theirs.qdpx")
@@ -271,12 +266,8 @@ def test_a_coding_changed_on_both_sides_is_a_conflict_kept_until_resolved(
 
 
 def test_a_coding_changed_only_here_keeps_the_studys_version(database, study, tmp_path):
+    _, _, coding, coding_id = _exported_coding(database, tmp_path / "out.qdpx")
     with database.transaction() as session:
-        export_qdpx(session, tmp_path / "out.qdpx", viewer=OPERATOR)
-    project = read_qdpx(tmp_path / "out.qdpx")
-    coding = _first_coding(project)
-    with database.transaction() as session:
-        coding_id = _coding_id_of(session, coding)
         change_coding_span(session, coding_id, coding.start, coding.end + 2, actor=OPERATOR)
     with database.transaction() as session:
         summary = import_qdpx(session, tmp_path / "out.qdpx", actor=OPERATOR)
@@ -357,11 +348,16 @@ def _all(codes: list[QdaCode]):
 # --- the command line ----------------------------------------------------------------------
 
 
+def _exported_by_cli(runner: CliRunner, path) -> QdaProject:
+    """The study exported with ``study export qdpx`` and read back."""
+    assert runner.invoke(app, ["export", "qdpx", "--out", str(path)]).exit_code == 0
+    return read_qdpx(path)
+
+
 def test_cli_reports_each_kind_and_resolves_conflicts_with_theirs(database, study, tmp_path):
     runner = CliRunner()
     out = tmp_path / "out.qdpx"
-    assert runner.invoke(app, ["export", "qdpx", "--out", str(out)]).exit_code == 0
-    project = read_qdpx(out)
+    project = _exported_by_cli(runner, out)
     coding = _first_coding(project)
     with database.transaction() as session:
         coding_id = _coding_id_of(session, coding)
@@ -387,8 +383,7 @@ def test_cli_reports_each_kind_and_resolves_conflicts_with_theirs(database, stud
 def test_cli_dry_run_reports_and_stores_nothing(database, study, tmp_path):
     runner = CliRunner()
     out = tmp_path / "out.qdpx"
-    assert runner.invoke(app, ["export", "qdpx", "--out", str(out)]).exit_code == 0
-    project = read_qdpx(out)
+    project = _exported_by_cli(runner, out)
     coding = _first_coding(project)
     coding.end, coding.text = coding.end + 5, ""
     write_qdpx(project, out)

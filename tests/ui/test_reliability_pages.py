@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +14,7 @@ from study.exchange.qdpx import export_qdpx
 from study.exchange.refiqda import read_qdpx, write_qdpx
 from study.interviews.coding.codings import change_coding_span, list_codings
 
-from conftest import ROOT
+from conftest import open_app_page
 from icr_study import CODE, build_icr_study
 
 
@@ -27,12 +25,9 @@ def study(database):
 
 
 def open_page(study, script: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(
-        AccountInfo(study.researcher, "rita@example.org", "researcher", "Rita", None, None)
+    at = open_app_page(
+        AccountInfo(study.researcher, "rita@example.org", "researcher", "Rita", None, None), script
     )
-    at.run()
-    at.switch_page(f"study/ui/pages/{script}").run()
     assert not at.exception, at.exception
     return at
 

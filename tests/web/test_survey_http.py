@@ -18,8 +18,12 @@ from study.db.models import AnswerRow, CampaignRow, InstrumentRow, MailRecipient
 from study.surveys.responding import stored_answers
 
 from survey_forms import (
+    BACK,
+    NEXT,
+    SUBMIT,
     SURVEY,
     SURVEYS,
+    THANKS,
     Respondent,
     forms,
     make_client,
@@ -30,10 +34,6 @@ from survey_forms import (
     planned_answer,
 )
 
-NEXT = {"en": "Next", "da": "Næste"}
-BACK = {"en": "Back", "da": "Tilbage"}
-SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
-THANKS = {"en": "Thank you for taking part", "da": "Tak fordi du deltog"}
 LEAKS = (
     "Traceback",
     "SELECT",

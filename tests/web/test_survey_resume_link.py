@@ -16,10 +16,8 @@ import pytest
 
 from study.web.texts import text
 
-from survey_forms import SURVEY, Respondent, make_client, open_token, page_heading
+from survey_forms import NEXT, START, SURVEY, Respondent, make_client, open_token, page_heading
 
-START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
-NEXT = {"en": "Next", "da": "Næste"}
 BASE = "https://survey.example.org"
 
 

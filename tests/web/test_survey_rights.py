@@ -17,6 +17,9 @@ from study.db.models import AnswerRow, ResponseRow, StudyRow
 from study.web.texts import text
 
 from survey_forms import (
+    NEXT,
+    START,
+    SUBMIT,
     SURVEY,
     Respondent,
     make_client,
@@ -25,9 +28,6 @@ from survey_forms import (
     planned_answer,
 )
 
-START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
-NEXT = {"en": "Next", "da": "Næste"}
-SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 

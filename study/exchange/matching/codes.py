@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from study.admin.audit import record_event
 from study.db.models import CodeRow, CodingSchemeRow
 from study.exchange.identities import Identities, code_state, decide, stored_code_state
-from study.exchange.mapping import code_fields, key_from_name, store_codebook
+from study.exchange.mapping import code_fields, free_key, store_codebook
 from study.exchange.matching.report import Report
 from study.exchange.refiqda import QdaCode, QdaProject
 from study.exchange.refiqda.model import derived_guid
@@ -201,15 +201,10 @@ class Codebook:
             scheme_id = Counter(row.scheme_id for row in matched.values()).most_common(1)[0][0]
         name, colour, definition, inclusion, exclusion, examples = code_fields(code)
         taken = set(self.session.scalars(select(CodeRow.key).where(CodeRow.scheme_id == scheme_id)))
-        key = base = key_from_name(name)
-        n = 1
-        while key in taken:
-            n += 1
-            key = f"{base}-{n}"
         info = new_code(
             self.session,
             scheme_id,
-            key=key,
+            key=free_key(name, taken),
             name=name,
             parent=parent_id,
             colour=colour,

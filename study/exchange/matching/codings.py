@@ -142,27 +142,17 @@ class Codings:
         if code_id != row.code_id:
             old = self.session.get(CodeRow, row.code_id)
             new = self.session.get(CodeRow, code_id)
-            record_event(
-                self.session,
+            self._record(
                 "coding.recode",
-                actor_id=self.actor_id,
-                target=row,
-                details={
-                    **details,
-                    "from": old.key,
-                    "from_id": old.id,
-                    "to": new.key,
-                    "to_id": new.id,
-                },
+                row,
+                {**details, "from": old.key, "from_id": old.id, "to": new.key, "to_id": new.id},
             )
             row.code_id = code_id
         if (row.start, row.end) != (coding.start, coding.end):
-            record_event(
-                self.session,
+            self._record(
                 "coding.span",
-                actor_id=self.actor_id,
-                target=row,
-                details={
+                row,
+                {
                     **details,
                     "from_start": row.start,
                     "from_end": row.end,
@@ -172,6 +162,10 @@ class Codings:
             )
             row.start, row.end = coding.start, coding.end
             row.snippet = self.transcript.text[coding.start : coding.end]
+
+    def _record(self, action: str, row: CodingRow, details: dict[str, Any]) -> None:
+        """The audit event of a change the import makes to ``row``, by the importing account."""
+        record_event(self.session, action, actor_id=self.actor_id, target=row, details=details)
 
     def _add(self, coding: QdaCoding, coder: int) -> None:
         code_id = self.codebook.code_ids[coding.code_guid]
@@ -188,12 +182,10 @@ class Codings:
         )
         self.session.add(row)
         self.session.flush()
-        record_event(
-            self.session,
+        self._record(
             "coding.add",
-            actor_id=self.actor_id,
-            target=row,
-            details={
+            row,
+            {
                 "transcript_id": self.transcript.id,
                 "code_id": code_id,
                 "coder_id": coder,

@@ -132,6 +132,12 @@ def _owner(root: etree._Element, line: int) -> str:
     return where
 
 
+def _first_few(items: list[str]) -> str:
+    """The first ``_SHOWN_SKIPS`` of ``items``, and how many more there are."""
+    more = f" and {len(items) - _SHOWN_SKIPS} more" if len(items) > _SHOWN_SKIPS else ""
+    return "; ".join(items[:_SHOWN_SKIPS]) + more
+
+
 def _safe_parser(*, recover: bool) -> etree.XMLParser:
     """An lxml parser that resolves no entity and loads no DTD or network resource."""
     return etree.XMLParser(
@@ -177,12 +183,10 @@ def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str])
         )
     if not skipped:
         skipped.append(str(first_error))
-    shown = "; ".join(skipped[:_SHOWN_SKIPS])
-    more = f" and {len(skipped) - _SHOWN_SKIPS} more" if len(skipped) > _SHOWN_SKIPS else ""
     warnings.append(
         f"The {what} is not well-formed XML (for example a bare '&' or '<' in "
         f"text, as QualCoder writes in memos); what could be read was kept and "
-        f"this was skipped: {shown}{more}."
+        f"this was skipped: {_first_few(skipped)}."
     )
     return root
 
@@ -214,12 +218,10 @@ def _flatten_markup(elements: list[etree._Element], warnings: list[str]) -> None
         start = max(0, text.find("<") - _FRAGMENT_CHARS // 2)
         fragment = text[start : start + 2 * _FRAGMENT_CHARS].strip()
         changed.append(f"{where} ('{fragment}')")
-    shown = "; ".join(changed[:_SHOWN_SKIPS])
-    more = f" and {len(changed) - _SHOWN_SKIPS} more" if len(changed) > _SHOWN_SKIPS else ""
     warnings.append(
         f"{len(changed)} text elements hold text that reads as XML tags (such as '<b>' "
         f"in an annotation, which QualCoder writes unescaped), which the schema does not "
-        f"allow there; the tags were read as text, as written: {shown}{more}."
+        f"allow there; the tags were read as text, as written: {_first_few(changed)}."
     )
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require_coding_change
 from study.db.models import CodeRow, TranscriptRow
-from study.errors import InvalidInput, NotFound
+from study.db.rows import row_by_id
+from study.errors import InvalidInput
 from study.interviews.coding.codes import ParentRef, new_code
 from study.interviews.coding.codings import CodingInfo, add_coding
 from study.interviews.coding.schemes_store import CodeInfo, SchemeRef, scheme_row
@@ -83,9 +84,7 @@ def code_in_vivo(
     """
     acting = current_actor(session, actor)
     require_coding_change(acting, coder_id)  # a coder makes in-vivo codes as themselves
-    transcript = session.get(TranscriptRow, transcript_id)
-    if transcript is None:
-        raise NotFound(f"There is no transcript with id {transcript_id}.")
+    transcript = row_by_id(session, TranscriptRow, transcript_id, "transcript")
     if (
         isinstance(start, bool)
         or isinstance(end, bool)

@@ -14,7 +14,8 @@ from study.admin.audit import record_event
 from study.admin.permissions import Actor, can
 from study.admin.records import PlainRecord
 from study.db.models import AccountRow, CodingRow, MemoRow, TranscriptRow
-from study.errors import InvalidInput, NotFound, PermissionDenied
+from study.db.rows import row_by_id
+from study.errors import InvalidInput, PermissionDenied
 from study.interviews.coding.blind import visible_condition
 from study.interviews.coding.schemes_store import CodeRef, resolve_code
 
@@ -116,13 +117,13 @@ def write_memo(
     """:func:`add_memo` for a memo whose author is known otherwise (an imported project's)."""
     if sum(x is not None for x in (transcript_id, code_id, coding_id)) != 1:
         raise InvalidInput("A memo belongs to exactly one transcript, code or coding.")
-    if transcript_id is not None and session.get(TranscriptRow, transcript_id) is None:
-        raise NotFound(f"There is no transcript with id {transcript_id}.")
-    if coding_id is not None and session.get(CodingRow, coding_id) is None:
-        raise NotFound(f"There is no coding with id {coding_id}.")
+    if transcript_id is not None:
+        row_by_id(session, TranscriptRow, transcript_id, "transcript")
+    if coding_id is not None:
+        row_by_id(session, CodingRow, coding_id, "coding")
     code_row_id = resolve_code(session, code_id).id if code_id is not None else None
-    if author_id is not None and session.get(AccountRow, author_id) is None:
-        raise NotFound(f"There is no account with id {author_id}.")
+    if author_id is not None:
+        row_by_id(session, AccountRow, author_id, "account")
     memo = MemoRow(
         text=_clean_text(text),
         author_id=author_id,
@@ -145,10 +146,7 @@ def write_memo(
 
 def get_memo(session: Session, memo_id: int) -> MemoInfo:
     """The memo with id ``memo_id``."""
-    memo = session.get(MemoRow, memo_id)
-    if memo is None:
-        raise NotFound(f"There is no memo with id {memo_id}.")
-    return _info(session, memo)
+    return _info(session, row_by_id(session, MemoRow, memo_id, "memo"))
 
 
 def list_memos(
@@ -200,9 +198,7 @@ def update_memo(
     session: Session, memo_id: int, text: str, *, actor_id: int | None = None
 ) -> MemoInfo:
     """Replace a memo's text."""
-    memo = session.get(MemoRow, memo_id)
-    if memo is None:
-        raise NotFound(f"There is no memo with id {memo_id}.")
+    memo = row_by_id(session, MemoRow, memo_id, "memo")
     _check_author(session, memo, actor_id)
     new = _clean_text(text)
     if new != memo.text:
@@ -220,9 +216,7 @@ def update_memo(
 
 def remove_memo(session: Session, memo_id: int, *, actor_id: int | None = None) -> None:
     """Delete a memo."""
-    memo = session.get(MemoRow, memo_id)
-    if memo is None:
-        raise NotFound(f"There is no memo with id {memo_id}.")
+    memo = row_by_id(session, MemoRow, memo_id, "memo")
     _check_author(session, memo, actor_id)
     record_event(
         session, "memo.remove", actor_id=actor_id, target=memo, details={"text": memo.text}

@@ -14,6 +14,7 @@ from study.db.models import INTERVIEWEE_ROLES
 from study.interviews.coding import code_passages, list_codes, list_schemes, undo_last
 from study.interviews.search import search_transcripts
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import code_choice
 
 ALL = "All"
 COLUMNS = [
@@ -135,13 +136,8 @@ def _hit_actions(chosen: list) -> None:
             "Coding scheme", list(by_id), key="search_scheme", format_func=lambda i: by_id[i].title
         )
         codes = {c.id: c for c in list_codes(session, scheme_id, viewer=current_account())}
-    code_id = right.selectbox(
-        "Code",
-        list(codes),
-        key="search_code",
-        index=None,
-        placeholder="Choose the code for the selected hits",
-        format_func=lambda i: ("↳ " * codes[i].depth) + codes[i].name,
+    code_id = code_choice(
+        right, "Code", codes, key="search_code", placeholder="Choose the code for the selected hits"
     )
     if code_id is None:
         return

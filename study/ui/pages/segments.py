@@ -20,6 +20,7 @@ from study.interviews.coding import coded_segments, list_codes, list_schemes
 from study.interviews.coding.exports import write_segments_docx, write_segments_xlsx
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import code_label, scheme_choice
 
 PAGE_SIZE = 25
 ALL = "All"
@@ -41,21 +42,15 @@ def _filters(account) -> dict | None:
     if not schemes:
         st.info("No coding scheme is loaded yet, so nothing has been coded.")
         return None
-    by_id = {s.id: s for s in schemes}
     top = st.columns([3, 4, 2], vertical_alignment="bottom")
-    scheme_id = top[0].selectbox(
-        "Coding scheme",
-        list(by_id),
-        key="seg_scheme",
-        format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})",
-    )
+    scheme_id = scheme_choice(top[0], schemes, "seg_scheme")
     with errors_shown(stop=True), database().transaction() as session:
         codes = {c.id: c for c in list_codes(session, scheme_id, viewer=current_account())}
     code_id = top[1].selectbox(
         "Code",
         list(codes),
         key="seg_code",
-        format_func=lambda i: "↳ " * codes[i].depth + codes[i].name,
+        format_func=partial(code_label, codes),
     )
     subcodes = top[2].checkbox("Include sub-codes", value=True, key="seg_subcodes")
     row = st.columns([3, 3, 3], vertical_alignment="bottom")

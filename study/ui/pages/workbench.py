@@ -49,6 +49,7 @@ from study.ui.components.transcript_source import (
 )
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import code_choice, scheme_choice
 
 LABELS = {
     "code_turn": "Select turn",
@@ -248,13 +249,7 @@ def _choose(account) -> tuple[TranscriptInfo, int, bool, bool, bool] | None:
         key=f"wb_transcript:{organisation}",
         format_func=lambda i: f"{in_org[i].name} ({in_org[i].role}, {in_org[i].language})",
     )
-    by_id = {s.id: s for s in schemes}
-    scheme_id = top[2].selectbox(
-        "Coding scheme",
-        list(by_id),
-        key="wb_scheme",
-        format_func=lambda i: f"{by_id[i].title} (v{by_id[i].version})",
-    )
+    scheme_id = scheme_choice(top[2], schemes, "wb_scheme")
     with errors_shown(stop=True), database().transaction() as session:
         blind = blind_state(session, scheme_id, viewer=current_account()).blind
     locked = blind and not sees_others_codings(account)
@@ -379,11 +374,6 @@ def render() -> None:
             _memo_panel(ctx, codes, memos_on)
 
 
-def _code_label(codes_by_id: dict[int, Any], code_id: int) -> str:
-    code = codes_by_id[code_id]
-    return ("↳ " * code.depth) + code.name
-
-
 def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + " …"
 
@@ -428,13 +418,13 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
         f" · {row.origin}"
     )
     may_change = mine or can(account, "change_others_codings")
-    st.selectbox(
+    code_choice(
+        st,
         "Recode as",
-        [c for c in codes_by_id if c != int(row.code_id)],
+        codes_by_id,
         key="wb_recode",
-        index=None,
         placeholder="Choose another code",
-        format_func=partial(_code_label, codes_by_id),
+        options=[c for c in codes_by_id if c != int(row.code_id)],
         disabled=not may_change,
     )
     # One button a row: the panel is narrow on a laptop (two side by side cut
@@ -479,23 +469,15 @@ def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
                 f"“{markdown_literal(suggestion.keyword)}”"
             )
             st.text(_quote(suggestion.sentence))
-            left, right = st.columns(2)
-            left.button(
-                "Accept",
-                key=f"wb_accept_{suggestion.key}",
-                width="stretch",
-                on_click=_answer_suggestion,
-                args=(ctx, suggestion.key),
-                kwargs={"accept": True},
-            )
-            right.button(
-                "Reject",
-                key=f"wb_reject_{suggestion.key}",
-                width="stretch",
-                on_click=_answer_suggestion,
-                args=(ctx, suggestion.key),
-                kwargs={"accept": False},
-            )
+            for column, label, accept in zip(st.columns(2), ("Accept", "Reject"), (True, False)):
+                column.button(
+                    label,
+                    key=f"wb_{label.lower()}_{suggestion.key}",
+                    width="stretch",
+                    on_click=_answer_suggestion,
+                    args=(ctx, suggestion.key),
+                    kwargs={"accept": accept},
+                )
 
 
 def _memo_list(memos: list) -> None:
@@ -512,13 +494,8 @@ def _memo_panel(ctx: Context, codes: list, memos: list) -> None:
     _memo_form(ctx, "New memo on the transcript", transcript_id=ctx.transcript.id)
     st.divider()
     codes_by_id = {c.id: c for c in codes}
-    code_id = st.selectbox(
-        "Memos on a code",
-        list(codes_by_id),
-        key="wb_memo_code_id",
-        index=None,
-        placeholder="Choose a code",
-        format_func=partial(_code_label, codes_by_id),
+    code_id = code_choice(
+        st, "Memos on a code", codes_by_id, key="wb_memo_code_id", placeholder="Choose a code"
     )
     if code_id is None:
         return

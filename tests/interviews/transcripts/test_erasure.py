@@ -8,14 +8,13 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
 from docx import Document
 from sqlalchemy import JSON, String, event, select, text
-from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from study.admin.accounts import AccountInfo
@@ -39,7 +38,7 @@ from study.interviews.transcripts.erasure import (
 )
 from study.interviews.transcripts.store import import_transcript, transcript_json
 
-from conftest import ROOT, add_user
+from conftest import ROOT, add_user, open_app_page
 
 SCHEME_FILE = ROOT / "coding_schemes" / "ism-adoption-challenges.yaml"
 SCHEME = "ism-adoption-challenges"
@@ -599,12 +598,10 @@ def test_sqlite_erases_in_place_even_where_deleting_leaves_bytes_behind(
 
 
 def test_the_transcripts_page_erases_a_speaker_once_confirmed(database, study):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(
-        AccountInfo(study.researcher, "rita@example.org", "researcher", "Rita", None, None)
+    at = open_app_page(
+        AccountInfo(study.researcher, "rita@example.org", "researcher", "Rita", None, None),
+        "transcripts.py",
     )
-    at.run()
-    at.switch_page("study/ui/pages/transcripts.py").run()
     assert not at.exception, at.exception
     at.selectbox(key="transcripts_show").set_value(study.transcript).run()
     assert at.selectbox(key="transcripts_erase_speaker").options == [
@@ -628,12 +625,9 @@ def test_the_transcripts_page_erases_a_speaker_once_confirmed(database, study):
 
 
 def test_a_coder_gets_no_erase_form(database, study):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(
-        AccountInfo(study.coder, "carl@example.org", "coder", "Carl", None, None)
+    at = open_app_page(
+        AccountInfo(study.coder, "carl@example.org", "coder", "Carl", None, None), "transcripts.py"
     )
-    at.run()
-    at.switch_page("study/ui/pages/transcripts.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="transcripts_show").value == study.transcript
     assert not [e for e in at.expander if e.label == "Erase an interviewee"]

@@ -3,11 +3,8 @@ QualCoder did not export (issue 25, item 6), from the library, the CLI and the p
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pytest
 from sqlalchemy import func, select
-from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from study.admin.accounts import AccountInfo
@@ -19,7 +16,7 @@ from study.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from study.exchange.qdpx_import import import_qdpx
 from study.interviews.transcripts.store import list_transcripts, move_transcript
 
-from conftest import DATA, REFIQDA, ROOT, add_user, import_platform
+from conftest import DATA, REFIQDA, add_user, import_platform, open_app_page
 
 
 @pytest.fixture
@@ -123,12 +120,10 @@ def test_cli_moves_a_transcript(database, imported):
 def test_the_transcripts_page_moves_the_transcript_it_shows(database, imported):
     with database.transaction() as session:
         researcher = add_user(session, "rita@example.org", "researcher", display_name="Rita")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["account"] = asdict(
-        AccountInfo(researcher.id, "rita@example.org", "researcher", "Rita", None, None)
+    at = open_app_page(
+        AccountInfo(researcher.id, "rita@example.org", "researcher", "Rita", None, None),
+        "transcripts.py",
     )
-    at.run()
-    at.switch_page("study/ui/pages/transcripts.py").run()
     assert not at.exception, at.exception
     shown = at.selectbox(key="transcripts_show").value
     at.selectbox(key="transcripts_move_to").set_value("Lager Nord")

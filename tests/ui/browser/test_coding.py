@@ -27,7 +27,7 @@ from coding_study import (
     WORKBENCH_TRANSCRIPT,
     workbench_coder,
 )
-from span_dom import PHRASE_BOX
+from span_dom import PHRASE_BOX, drag_over, settled
 
 pytestmark = pytest.mark.browser
 PASSWORD, CODE, TRANSCRIPT = WORKBENCH_PASSWORD, WORKBENCH_CODE, WORKBENCH_TRANSCRIPT
@@ -61,31 +61,8 @@ def open_workbench(page) -> None:
     settled(page)
 
 
-def drag_over(page, phrase: str) -> None:
-    """Select ``phrase`` in the transcript with a real mouse drag."""
-    box = page.evaluate(PHRASE_BOX, phrase)
-    assert box is not None, phrase
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=8)
-    page.mouse.up()
-
-
 def tree_code(page, name: str):
     return page.locator(".ism-tree .code-apply").filter(has_text=name).first
-
-
-def settled(page) -> None:
-    """Wait until the page has stored every change the browser drew (none pending)."""
-    page.wait_for_function("""() => {
-      for (const element of document.querySelectorAll('*')) {
-        const shell = element.shadowRoot && element.shadowRoot.querySelector('.ism-workbench');
-        if (shell) return shell.dataset.pending === '0';
-      }
-      return false;
-    }""")
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 
 
 def stored(database, transcript_id: int):

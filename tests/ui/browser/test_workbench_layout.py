@@ -13,7 +13,7 @@ from study.admin.permissions import OPERATOR
 from study.interviews import coding
 
 import coding_study
-from span_dom import PHRASE_BOX
+from span_dom import PHRASE_BOX, drag_over, settled
 
 pytestmark = pytest.mark.browser
 PASSWORD, CODE = coding_study.WORKBENCH_PASSWORD, coding_study.WORKBENCH_CODE
@@ -150,34 +150,12 @@ def open_workbench(page, base: str) -> None:
     settled(page)
 
 
-def settled(page) -> None:
-    """Wait until the page has stored every change the browser drew (none pending)."""
-    page.wait_for_function("""() => {
-      for (const element of document.querySelectorAll('*')) {
-        const shell = element.shadowRoot && element.shadowRoot.querySelector('.ism-workbench');
-        if (shell) return shell.dataset.pending === '0';
-      }
-      return false;
-    }""")
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
-
-
 def focus_coding(page, phrase: str) -> None:
     """Click the coding of ``phrase`` in the transcript (it gets its edge handles)."""
     box = page.evaluate(PHRASE_BOX, phrase)
     assert box is not None, phrase
     page.mouse.click(box["x1"] + 4, box["y1"])  # its first letter (a phone may wrap it)
     page.locator(".ism-transcript .handle-end").wait_for()
-
-
-def drag_over(page, phrase: str) -> None:
-    box = page.evaluate(PHRASE_BOX, phrase)
-    assert box is not None, phrase
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=8)
-    page.mouse.up()
 
 
 def count(database, transcript_id: int) -> int:

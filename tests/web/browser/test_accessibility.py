@@ -16,15 +16,11 @@ import pytest
 
 from study.web.texts import text
 
-from survey_forms import SURVEY, open_token
+from survey_forms import NEXT, START, SUBMIT, SURVEY, THANKS, open_token
 
 pytestmark = pytest.mark.browser
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
-NEXT = {"en": "Next", "da": "Næste"}
-SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
 RESUME = {"en": "Continue", "da": "Fortsæt"}
-THANKS = {"en": "Thank you for taking part", "da": "Tak fordi du deltog"}
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 

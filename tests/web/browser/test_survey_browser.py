@@ -20,7 +20,17 @@ from sqlalchemy import func, select, update
 from study.db.models import AnswerRow, InstrumentRow, ResponseRow
 from study.surveys.responding import stored_answers
 
-from survey_forms import SURVEY, open_token, personal_tokens, planned_answer
+from survey_forms import (
+    BACK,
+    NEXT,
+    START,
+    SUBMIT,
+    SURVEY,
+    THANKS,
+    open_token,
+    personal_tokens,
+    planned_answer,
+)
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -28,11 +38,6 @@ DESKTOP = {"width": 1280, "height": 900}
 OTHER = {"en": "da", "da": "en"}
 LANGUAGE_BUTTON = {"en": "English", "da": "Dansk"}
 PAGE_OF = {"en": "Page {n} of {total}", "da": "Side {n} af {total}"}
-NEXT = {"en": "Next", "da": "Næste"}
-BACK = {"en": "Back", "da": "Tilbage"}
-SUBMIT = {"en": "Submit my answers", "da": "Indsend mine svar"}
-START = {"en": "I agree, start the survey", "da": "Jeg accepterer, start spørgeskemaet"}
-THANKS = {"en": "Thank you for taking part", "da": "Tak fordi du deltog"}
 
 
 @pytest.fixture(params=["phone", "desktop"])
