@@ -109,7 +109,7 @@ def run(
 def records(
     out: Path = typer.Option(..., "--out", help="The file to write: .md (Markdown) or .docx."),
 ) -> None:
-    """Write the record of processing (GDPR Art. 30) from the study as it is now.
+    """Write the record of processing (GDPR Article 30) from the study as it is now.
 
     Categories of data subjects and data, purposes, recipients (practitioners by
     organisation), retention dates, the safeguards in force and the counts held now;
