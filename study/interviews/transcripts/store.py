@@ -401,12 +401,8 @@ def list_transcripts(
     return sorted(infos, key=lambda i: (i.organisation.casefold(), i.name.casefold(), i.id))
 
 
-def move_transcript(
-    session: Session, transcript_id: int, organisation: str, *, actor: Actor | int
-) -> TranscriptInfo:
-    """Give a transcript another organisation (an imported source that went to "Imported",
-    say); its text, turns, codings and memos stay as they are."""
-    actor_id = acting(session, actor, "manage_transcripts")
+def _transcript(session: Session, transcript_id: int) -> TranscriptRow:
+    """The transcript with that id, or NotFound pointing to the list."""
     transcript = (
         session.get(TranscriptRow, transcript_id) if isinstance(transcript_id, int) else None
     )
@@ -415,6 +411,16 @@ def move_transcript(
             f"There is no transcript with id {transcript_id!r}; "
             "`study transcripts list` shows them."
         )
+    return transcript
+
+
+def move_transcript(
+    session: Session, transcript_id: int, organisation: str, *, actor: Actor | int
+) -> TranscriptInfo:
+    """Give a transcript another organisation (an imported source that went to "Imported",
+    say); its text, turns, codings and memos stay as they are."""
+    actor_id = acting(session, actor, "manage_transcripts")
+    transcript = _transcript(session, transcript_id)
     org = organisation_row(session, organisation)
     if org.id != transcript.organisation_id:
         if session.scalar(
@@ -458,14 +464,7 @@ def transcript_json(session: Session, transcript_id: int, *, viewer: Actor) -> d
     ``ended_at`` are seconds from the start of the recording, where known.
     """
     require(current_actor(session, viewer), "read_transcripts")
-    transcript = (
-        session.get(TranscriptRow, transcript_id) if isinstance(transcript_id, int) else None
-    )
-    if transcript is None:
-        raise NotFound(
-            f"There is no transcript with id {transcript_id!r}; "
-            "`study transcripts list` shows them."
-        )
+    transcript = _transcript(session, transcript_id)
     return {
         "id": transcript.id,
         "name": transcript.name,
