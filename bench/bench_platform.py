@@ -34,13 +34,9 @@ from study.admin.permissions import OPERATOR
 from study.db import Database
 from study.db.migrate import migrate
 from study.platforms.activity import activity_frames
-from study.platforms.measures import (
-    LEADER_LEVELS,
-    MEASURE_COLUMNS,
-    WorkingHours,
-    compute_measures,
-    degree_centralisation,
-)
+from study.platforms.measures import MEASURE_COLUMNS, compute_measures
+from study.platforms.message_frames import LEADER_LEVELS, WorkingHours
+from study.platforms.reply_network import degree_centralisation
 from study.platforms.store import import_platform_export
 from study.platforms.synthetic import ExportProfile, write_slack_export
 

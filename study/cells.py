@@ -23,7 +23,10 @@ format allows it:
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -110,6 +113,22 @@ def csv_bytes(frame: Any, *, index: bool = False, bom: bool = True, exact: bool 
     # CRLF rows (RFC 4180): pandas quotes a field holding CR only when CR ends its rows;
     # an unquoted CR starts a new row in a spreadsheet, whose first field could be a formula.
     return safe.to_csv(index=index, lineterminator="\r\n").encode("utf-8-sig" if bom else "utf-8")
+
+
+def write_csv(
+    columns: Iterable[Any], rows: Iterable[Iterable[Any]], stream: Any, cell: Callable[[Any], Any]
+) -> None:
+    """Write a header and rows as UTF-8 CSV with a byte-order mark (so Excel shows æ, ø and å).
+
+    Each value goes through ``cell`` (escaping, joining lists); a ``None`` it returns is an
+    empty field.
+    """
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(list(columns))
+    for row in rows:
+        writer.writerow(["" if (v := cell(value)) is None else v for value in row])
+    stream.write(text.getvalue().encode("utf-8-sig"))
 
 
 def set_text_cell(cell: Any, value: Any) -> Any:

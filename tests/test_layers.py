@@ -66,6 +66,7 @@ CAPABILITIES = ["surveys", "interviews", "reliability", "exchange", "analysis", 
 PURE = [
     "study.reliability.units",
     "study.reliability.agreement",
+    "study.reliability.alpha_sums",
     "study.reliability.kappa",
     "study.exchange.refiqda",
     "study.surveys.instruments",
@@ -73,6 +74,10 @@ PURE = [
     "study.interviews.schemes",
     "study.interviews.transcripts.parsing",
     "study.platforms.measures",
+    "study.platforms.message_frames",
+    "study.platforms.measure_arrays",
+    "study.platforms.reply_network",
+    "study.platforms.weekly_activity",
 ]
 
 

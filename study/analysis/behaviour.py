@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
+from study.analysis.survey_data import DEFAULT_INSTRUMENT, load_survey_data
 from study.errors import NotFound
 from study.platforms.activity import organisation_activity
 

@@ -35,7 +35,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import Actor, require
-from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
+from study.analysis.survey_data import DEFAULT_INSTRUMENT, load_survey_data
 from study.cells import set_text_cell
 from study.db.models import (
     CodeRow,

@@ -38,6 +38,7 @@ CONCEPTS: tuple[str, ...] = (
     "study.cli.rights",
     "study.cli.erasure",
     "study.cli.retention",
+    "study.cli.suggest",
 )
 for concept in CONCEPTS:
     importlib.import_module(concept).register(app, import_app, export_app)

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from study.admin.permissions import OPERATOR
-from study.analysis.comparison import DEFAULT_INSTRUMENT
 from study.analysis.reports.benchmark_editions import (
     edition_readiness,
     list_benchmark_editions,
@@ -15,6 +14,7 @@ from study.analysis.reports.benchmark_editions import (
 )
 from study.analysis.reports.benchmark_export import export_benchmark
 from study.analysis.reports.scores_export import SCORE_FORMATS, export_scores
+from study.analysis.survey_data import DEFAULT_INSTRUMENT
 from study.cli.base import (
     AS_OPTION,
     EXACT_OPTION,

@@ -12,65 +12,75 @@ import secrets
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     false,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from study.db.base import Base, utcnow
+
+# The platform tables live in their own module; importing them here registers them with the
+# metadata, and they are exported with the rest.
+from study.db.platform_rows import (
+    PLATFORMS,
+    PlatformChannelRow,
+    PlatformDocumentRow,
+    PlatformImportRow,
+    PlatformMessageRow,
+    PlatformPersonRow,
+)
+
+__all__ = [
+    "CAMPAIGN_MODES",
+    "INTERVIEWEE_ROLES",
+    "PLATFORMS",
+    "ROLES",
+    "AccountRow",
+    "AnswerRow",
+    "Base",
+    "BenchmarkEditionRow",
+    "CampaignRow",
+    "CodeRow",
+    "CodingRow",
+    "CodingSchemeRow",
+    "EventRow",
+    "ExchangeIdentityRow",
+    "InstrumentRow",
+    "InvitationRow",
+    "LoginSessionRow",
+    "MailRecipientRow",
+    "MailSentRow",
+    "MemoRow",
+    "OrganisationRow",
+    "PasswordLinkRow",
+    "PlatformChannelRow",
+    "PlatformDocumentRow",
+    "PlatformImportRow",
+    "PlatformMessageRow",
+    "PlatformPersonRow",
+    "ResponseRow",
+    "StudyRow",
+    "SuggestionModelRow",
+    "SuggestionRejectionRow",
+    "TranscriptRow",
+    "TurnRow",
+    "utcnow",
+]
 
 ROLES = ("admin", "researcher", "coder", "practitioner")
 INTERVIEWEE_ROLES = ("coordinator", "executive", "employee", "other")
 CAMPAIGN_MODES = ("open", "personal")
-
-
-def utcnow() -> dt.datetime:
-    """Current time in UTC, timezone-aware (stored as UTC on every backend)."""
-    return dt.datetime.now(dt.UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware UTC datetime on every backend (SQLite drops the zone on read)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC) if value is not None else None
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value
-
-
-class Base(DeclarativeBase):
-    """Declarative base carrying the constraint naming convention."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime()}
 
 
 class StudyRow(Base):
@@ -439,6 +449,54 @@ class CodingRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class SuggestionModelRow(Base):
+    """A scheme's learned coding suggestions: classifier weights and what they were learned from.
+
+    ``scope`` is "team" (every coder's codings) or "coder:<id>" (one coder's, while the
+    scheme is blind). ``weights`` holds numeric arrays only (numpy's ``.npz``, read without
+    pickle); ``learned_from`` the digest and counts of the codings and rejections used;
+    ``quality`` the last cross-validated evaluation per code.
+    """
+
+    __tablename__ = "suggestion_model"
+    __table_args__ = (UniqueConstraint("scheme_id", "scope"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("coding_scheme.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(10), default="sentence")
+    learned_from: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    weights: Mapped[bytes] = mapped_column(LargeBinary)
+    quality: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    trained_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SuggestionRejectionRow(Base):
+    """A suggestion a coder turned down: not offered again, and a negative example to learn from."""
+
+    __tablename__ = "suggestion_rejection"
+    __table_args__ = (
+        UniqueConstraint(
+            "transcript_id",
+            "code_id",
+            "coder_id",
+            "start",
+            "end",
+            name="uq_suggestion_rejection_once",
+        ),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcript.id", ondelete="CASCADE"), index=True
+    )
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class MemoRow(Base):
     """A researcher's note on exactly one transcript, code or coding."""
 
@@ -525,117 +583,3 @@ class BenchmarkEditionRow(Base):
     # headcount (as they were when published).
     organisations: Mapped[list[Any]] = mapped_column(default=list)
     response_ids: Mapped[list[Any]] = mapped_column(default=list)
-
-
-# --- platform exports (study.platforms) --------------------------------------------------
-
-PLATFORMS = ("slack", "viva-engage")
-
-
-class PlatformImportRow(Base):
-    """One import of a platform export (Slack, Viva Engage) into an organisation.
-
-    ``salt_check`` is an HMAC of a fixed text under the study's salt: a later
-    import with another salt file would split people in two, so it is refused.
-    ``report`` holds what was read, skipped and missing.
-    """
-
-    __tablename__ = "platform_import"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    platform: Mapped[str] = mapped_column(String(20))
-    source_name: Mapped[str] = mapped_column(String(300), default="")
-    salt_check: Mapped[str] = mapped_column(String(64))
-    hour_resolution: Mapped[bool] = mapped_column(Boolean, default=False)
-    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    imported_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class PlatformPersonRow(Base):
-    """A platform member, pseudonymised: an HMAC, never a name, e-mail or platform id.
-
-    ``level`` is coarse (executive, manager, staff, unknown), derived from the job
-    title on import; the title itself is not stored.
-    """
-
-    __tablename__ = "platform_person"
-    __table_args__ = (UniqueConstraint("organisation_id", "pseudonym"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    pseudonym: Mapped[str] = mapped_column(String(64))
-    department: Mapped[str | None] = mapped_column(String(200))
-    level: Mapped[str] = mapped_column(String(20), default="unknown")
-    # Listed in the export's member list (not only seen in messages or reactions).
-    listed: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class PlatformChannelRow(Base):
-    """A conversation space: a channel, private group, DM, or Viva Engage community.
-
-    ``key`` is an HMAC of the platform's id; ``name`` is kept only for public
-    channels and communities (a DM's or group DM's name holds people's names).
-    """
-
-    __tablename__ = "platform_channel"
-    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    key: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(200), default="")
-
-
-class PlatformMessageRow(Base):
-    """A post or reply, without its text: who, where, when, in which thread, reactions.
-
-    ``source_id`` is the platform's message id (Slack's ``ts``, exact as a string);
-    ``parent_source_id`` the message replied to (the thread's parent on Slack).
-    ``reactors`` and ``mentions`` are lists of pseudonyms.
-    """
-
-    __tablename__ = "platform_message"
-    __table_args__ = (UniqueConstraint("channel_id", "source_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    channel_id: Mapped[int] = mapped_column(ForeignKey("platform_channel.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("platform_person.id", ondelete="CASCADE"), index=True
-    )
-    import_id: Mapped[int] = mapped_column(
-        ForeignKey("platform_import.id", ondelete="CASCADE"), index=True
-    )
-    source_id: Mapped[str] = mapped_column(String(40))
-    thread_key: Mapped[str] = mapped_column(String(40))
-    parent_source_id: Mapped[str | None] = mapped_column(String(40))
-    is_reply: Mapped[bool] = mapped_column(Boolean, default=False)
-    posted_at: Mapped[dt.datetime] = mapped_column()
-    reactions: Mapped[int] = mapped_column(Integer, default=0)
-    reactors: Mapped[list[Any] | None] = mapped_column()
-    mentions: Mapped[list[Any] | None] = mapped_column()
-    edited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("platform_person.id", ondelete="SET NULL")
-    )
-
-
-class PlatformDocumentRow(Base):
-    """A conversation kept as a codable document (``--keep-text``): a pseudonymised transcript."""
-
-    __tablename__ = "platform_document"
-    __table_args__ = (UniqueConstraint("channel_id", "thread_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("platform_channel.id", ondelete="CASCADE"))
-    thread_key: Mapped[str] = mapped_column(String(40))
-    transcript_id: Mapped[int] = mapped_column(
-        ForeignKey("transcript.id", ondelete="CASCADE"), index=True
-    )

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-__all__ = ["LANGUAGES", "Suggestion", "suggest_passages"]
+__all__ = ["LANGUAGES", "Suggestion", "sentences_in", "suggest_passages"]
 
 #: Languages with a stemmer and keyword lists: code -> Snowball stemmer name.
 LANGUAGES = {"en": "english", "da": "danish"}
@@ -111,8 +111,8 @@ def _check_language(language: str) -> str:
     return code
 
 
-def _sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Return sentence spans (absolute offsets) inside each of ``spans``."""
+def sentences_in(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return sentence spans (absolute offsets) inside each of ``spans``, never crossing one."""
     tokenizer = _sentence_tokenizer()
     found = []
     for start, end in spans:
@@ -175,7 +175,7 @@ def suggest_passages(
     if not turns:
         spans = [(0, len(text))]
     suggestions: list[Suggestion] = []
-    for start, end in _sentences(text, spans):
+    for start, end in sentences_in(text, spans):
         sentence = text[start:end]
         tokens = [(m.start(), m.end(), stemmed(m.group())) for m in _WORD.finditer(sentence)]
         best: dict[int, tuple[int, int, int, str]] = {}  # code -> (tok start, -len, end, keyword)

@@ -13,7 +13,11 @@ organisation (and per department large enough to report).
 - :mod:`study.platforms.slack` and :mod:`study.platforms.viva`: the two export formats,
   read as streams of plain records.
 - :mod:`study.platforms.store`: ``import_platform_export`` (the import and its report).
-- :mod:`study.platforms.measures`: the measures, vectorised pandas (pure, no database).
+- :mod:`study.platforms.measures`: the measures, vectorised pandas (pure, no database):
+  their input frames and working hours in :mod:`~study.platforms.message_frames`, the
+  arithmetic in :mod:`~study.platforms.measure_arrays`, the reply network in
+  :mod:`~study.platforms.reply_network`, activity week by week in
+  :mod:`~study.platforms.weekly_activity` (all pure).
 - :mod:`study.platforms.activity`: ``activity_measures``, weekly series and posting
   times from the database.
 

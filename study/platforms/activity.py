@@ -15,14 +15,9 @@ from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, require
 from study.config import int_setting, setting
 from study.db.models import OrganisationRow, PlatformMessageRow, PlatformPersonRow
-from study.platforms.measures import (
-    MEASURE_COLUMNS,
-    MEASURES,
-    WorkingHours,
-    compute_measures,
-    posting_times,
-    weekly_series,
-)
+from study.platforms.measures import MEASURE_COLUMNS, MEASURES, compute_measures
+from study.platforms.message_frames import WorkingHours
+from study.platforms.weekly_activity import posting_times, weekly_series
 
 __all__ = [
     "MEASURES",
@@ -146,7 +141,7 @@ def organisation_activity(
 
 
 def activity_weekly(session: Session, *, organisation: str | None = None) -> pd.DataFrame:
-    """Weekly series per organisation (see :func:`study.platforms.measures.weekly_series`)."""
+    """Weekly series per organisation (see :func:`study.platforms.weekly_activity.weekly_series`)."""
     messages, people = activity_frames(session, organisation=organisation)
     return weekly_series(messages, people, hours=working_hours())
 

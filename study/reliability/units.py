@@ -5,7 +5,7 @@ compare them, each transcript is cut into units (every character, every
 sentence, every turn, or the transcript as a whole) and, for each code, every
 unit gets a present/absent value from every coder. Agreement on those binary
 values is then reported with Krippendorff's alpha, Cohen's or Fleiss' kappa and
-percent agreement (:mod:`study.reliability.agreement`).
+percent agreement (:mod:`study.reliability.agreement`, :mod:`study.reliability.kappa`).
 
 Rules, stated once (the ``method`` text of :class:`AgreementTable` repeats them):
 
@@ -33,10 +33,9 @@ import pandas as pd
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from study.errors import InsufficientData, InvalidInput
-from study.reliability.agreement import (
-    alpha_from_coincidences,
+from study.reliability.agreement import alpha_from_coincidences, coincidence_matrix
+from study.reliability.kappa import (
     cohen_kappa_from_table,
-    coincidence_matrix,
     fleiss_kappa_from_counts,
     percent_agreement_from_counts,
 )

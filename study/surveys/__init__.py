@@ -4,7 +4,9 @@
   validated by pydantic (no database).
 - :mod:`study.surveys.instrument_store`: instrument versions as stored with each response.
 - :mod:`study.surveys.campaigns`: campaigns, open links and personal invitations.
-- :mod:`study.surveys.responding`: the respondent's side (consent, pages, resume, submit).
+- :mod:`study.surveys.responding`: the respondent's side (consent, pages, resume, submit);
+  a response's answers in :mod:`~study.surveys.answers` (checked, read, written, dropped
+  when hidden) and its row in :mod:`~study.surveys.response_rows` (state, lock, updates).
 - :mod:`study.surveys.mailing`: recipients, e-mail invitations, reminders and opt-out.
 - :mod:`study.surveys.response_store`: bulk import, answers and scale scores out.
 - :mod:`study.surveys.anonymity`: anonymous responses released in batches, and what the

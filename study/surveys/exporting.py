@@ -37,9 +37,7 @@ csv fields as they are, for analysis tools that would keep the apostrophe.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -53,7 +51,7 @@ import pandas as pd
 import pyreadstat
 from openpyxl.styles import Font
 
-from study.cells import escape_formula, set_text_cell
+from study.cells import escape_formula, set_text_cell, write_csv
 from study.errors import InvalidInput
 from study.surveys.instruments.conditions import Condition
 from study.surveys.instruments.survey import Instrument, Item
@@ -169,14 +167,12 @@ def _plain(value: object, *, escape: bool = True) -> object:
 
 
 def _write_csv(wide: pd.DataFrame, stream: BinaryIO, *, exact: bool = False) -> None:
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(list(wide.columns))
-    for row in wide.itertuples(index=False):
-        writer.writerow(
-            ["" if (v := _plain(value, escape=not exact)) is None else v for value in row]
-        )
-    stream.write(text.getvalue().encode("utf-8-sig"))
+    write_csv(
+        wide.columns,
+        wide.itertuples(index=False),
+        stream,
+        lambda value: _plain(value, escape=not exact),
+    )
 
 
 def _codebook_rows(instrument: Instrument, language: str) -> list[list[object]]:

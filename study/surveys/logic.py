@@ -161,7 +161,7 @@ def shown_items(
     """The items of page ``page_index`` shown to this respondent, in this respondent's order.
 
     Empty when the page itself is not shown. ``seed`` is the response's seed
-    (:func:`study.surveys.responding.response_seed`); None keeps the file's order.
+    (:func:`study.surveys.response_rows.response_seed`); None keeps the file's order.
     """
     seen = visibility(instrument, answers)
     if page_index not in seen.pages:

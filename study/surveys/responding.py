@@ -19,10 +19,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from study.db.models import (
-    AnswerRow,
     CampaignRow,
     InstrumentRow,
     InvitationRow,
@@ -32,21 +30,23 @@ from study.db.models import (
 )
 from study.errors import CampaignClosed, InvalidInput, InvalidToken
 from study.surveys.anonymity import count_submission
+from study.surveys.answers import (
+    check_answers,
+    drop_hidden,
+    missing_required,
+    write_answers,
+)
 from study.surveys.campaigns import campaign_status
 from study.surveys.instrument_store import stored_instrument
-from study.surveys.instruments import Instrument, Item, answer_value
-from study.surveys.logic import hidden_items
+from study.surveys.instruments import Instrument
+from study.surveys.response_rows import expire_stale, lock_response, update_response
 from study.surveys.tokens import NOT_VALID, check_token, new_resume_code, normalise_resume_code
 
 # The respondent's path runs many times per second under load, so it uses Core
 # statements on the session's connection: the ORM's per-object work cost several
 # times what the database does (bench/bench_submit.py).
 _CAMPAIGN, _INVITATION = CampaignRow.__table__, InvitationRow.__table__
-_ORGANISATION, _RESPONSE, _ANSWER = (
-    OrganisationRow.__table__,
-    ResponseRow.__table__,
-    AnswerRow.__table__,
-)
+_ORGANISATION, _RESPONSE = OrganisationRow.__table__, ResponseRow.__table__
 _INSTRUMENT, _STUDY = InstrumentRow.__table__, StudyRow.__table__
 _CAMPAIGN_COLUMNS = (
     _CAMPAIGN.c.id,
@@ -74,28 +74,6 @@ _INVITATION_BY_TOKEN = (
     .select_from(_JOINED.join(_INVITATION, _INVITATION.c.campaign_id == _CAMPAIGN.c.id))
     .where(_INVITATION.c.token == bindparam("token"))
 )
-_RESPONSE_STATE = (
-    select(
-        _RESPONSE.c.status,
-        _RESPONSE.c.instrument_id,
-        _RESPONSE.c.language,
-        _RESPONSE.c.current_page,
-        _INSTRUMENT.c.content_hash,
-        _CAMPAIGN.c.mode,
-        _RESPONSE.c.campaign_id,
-    )
-    .join(_INSTRUMENT, _INSTRUMENT.c.id == _RESPONSE.c.instrument_id)
-    .join(_CAMPAIGN, _CAMPAIGN.c.id == _RESPONSE.c.campaign_id)
-    .where(_RESPONSE.c.id == bindparam("response_id"))
-)
-# Writers lock the row (PostgreSQL; SQLite serialises writers anyway), so two requests
-# for the same response never interleave their answer writes.
-_RESPONSE_STATE_LOCKED = _RESPONSE_STATE.with_for_update(of=_RESPONSE)
-_DELETE_ANSWERS = delete(_ANSWER).where(
-    _ANSWER.c.response_id == bindparam("response_id"),
-    _ANSWER.c.item_id.in_(bindparam("item_ids", expanding=True)),
-)
-_INSERT_ANSWER = insert(_ANSWER)
 _RESPONSE_BY_CODE = select(
     _RESPONSE.c.id, _RESPONSE.c.status, _RESPONSE.c.current_page, _RESPONSE.c.language
 ).where(
@@ -105,9 +83,6 @@ _RESPONSE_BY_CODE = select(
 _RESPONSE_PROGRESS = select(_RESPONSE.c.current_page, _RESPONSE.c.language).where(
     _RESPONSE.c.id == bindparam("response_id")
 )
-_STORED_ANSWERS = select(
-    _ANSWER.c.item_id, _ANSWER.c.value_number, _ANSWER.c.value_text, _ANSWER.c.value_choices
-).where(_ANSWER.c.response_id == bindparam("response_id"))
 _INSERT_RESPONSE = insert(_RESPONSE).returning(_RESPONSE.c.id)
 
 CLOSED = (
@@ -292,137 +267,6 @@ def resume_with_code(session: Session, token: str, code: str) -> SurveyLink:
     )
 
 
-def _response_in_progress(session: Session, response_id: int, *, lock: bool = False):
-    """The response's status, instrument (id and hash), language, page and campaign mode."""
-    query = _RESPONSE_STATE_LOCKED if lock else _RESPONSE_STATE
-    response = session.connection().execute(query, {"response_id": response_id}).first()
-    if response is None:
-        raise InvalidToken(NOT_VALID)
-    return response
-
-
-def _update_response(session: Session, response_id: int, **values: Any) -> int:
-    """Update a response with Core and drop any stale copy the session holds; returns rows hit."""
-    stale = session.identity_map.get(identity_key(ResponseRow, response_id))
-    if stale is not None:
-        session.expire(stale)
-    condition = values.pop("_only_if_status", None)
-    shape = (tuple(values), condition is not None)
-    statement = _UPDATES.get(shape)
-    if statement is None:  # built once per shape: building one cost more than running it
-        statement = update(_RESPONSE).where(_RESPONSE.c.id == bindparam("key_id"))
-        if condition is not None:
-            statement = statement.where(_RESPONSE.c.status == bindparam("key_status"))
-        statement = _UPDATES[shape] = statement.values(
-            {name: bindparam(f"new_{name}") for name in values}
-        )
-    parameters = {f"new_{name}": value for name, value in values.items()}
-    parameters.update(key_id=response_id, key_status=condition)
-    if condition is None:
-        del parameters["key_status"]
-    return session.connection().execute(statement, parameters).rowcount
-
-
-_UPDATES: dict[tuple, Any] = {}
-
-
-def stored_answers(session: Session, response_id: int) -> dict[str, Any]:
-    """The answers stored so far, by item id, in the form widgets take."""
-    rows = session.connection().execute(_STORED_ANSWERS, {"response_id": response_id}).all()
-    result: dict[str, Any] = {}
-    for item_id, number, text, choices in rows:
-        if choices is not None:
-            result[item_id] = list(choices)
-        elif text is not None:
-            result[item_id] = text
-        elif number is not None:
-            result[item_id] = int(number) if float(number).is_integer() else number
-    return result
-
-
-_ITEMS: dict[int, tuple[Instrument, dict[str, Item]]] = {}
-
-
-def _items(instrument: Instrument) -> dict[str, Item]:
-    """Items by id; stored instrument models are shared and never change, so keep the index."""
-    cached = _ITEMS.get(id(instrument))
-    if cached is None or cached[0] is not instrument:
-        if len(_ITEMS) > 64:  # instruments built outside the store's cache: stay bounded
-            _ITEMS.clear()
-        cached = _ITEMS[id(instrument)] = (instrument, {i.id: i for i in instrument.all_items()})
-    return cached[1]
-
-
-def _answer_columns(item: Item, value: Any) -> dict[str, Any]:
-    if item.type == "multiple_choice":
-        return {"value_number": None, "value_text": None, "value_choices": list(value)}
-    if item.type in ("text", "single_choice"):
-        return {"value_number": None, "value_text": str(value), "value_choices": None}
-    return {"value_number": float(value), "value_text": None, "value_choices": None}
-
-
-def check_answers(
-    instrument: Instrument,
-    answers: Mapping[str, Any],
-    *,
-    item_ids: list[str],
-    language: str,
-    require: bool,
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Validate raw answers for ``item_ids``: (stored values, problems by item id)."""
-    values: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    items = _items(instrument)
-    for item_id in item_ids:
-        item = items[item_id]
-        raw = answers.get(item_id)
-        try:
-            value = answer_value(item, raw)
-        except InvalidInput as exc:
-            problems[item_id] = str(exc)
-            continue
-        if value is None or value == []:
-            if require and item.required:
-                problems[item_id] = (
-                    "Dette spørgsmål skal besvares."
-                    if language == "da"
-                    else "This question needs an answer."
-                )
-            values[item_id] = None
-        else:
-            values[item_id] = value
-    return values, problems
-
-
-def _write_answers(
-    session: Session,
-    response_id: int,
-    instrument: Instrument,
-    values: Mapping[str, Any],
-    stored: Mapping[str, Any] | None = None,
-) -> None:
-    """Replace the answers to the items in ``values`` (None deletes one).
-
-    With ``stored`` (the answers read under the response's lock) nothing is deleted
-    when none of these items has an answer yet: a page's first save is one insert.
-    """
-    if not values:
-        return
-    # Core statements on the session's connection: the ORM's bulk path costs more than
-    # the database does for a page of answers (bench/bench_submit.py).
-    connection = session.connection()
-    if stored is None or not stored.keys().isdisjoint(values):
-        connection.execute(_DELETE_ANSWERS, {"response_id": response_id, "item_ids": list(values)})
-    items = _items(instrument)
-    rows = [
-        {"response_id": response_id, "item_id": item_id, **_answer_columns(items[item_id], value)}
-        for item_id, value in values.items()
-        if value is not None
-    ]
-    if rows:
-        connection.execute(_INSERT_ANSWER, rows)
-
-
 def _open_response(session: Session, response_id: int, state: Any) -> tuple[Any, Instrument] | None:
     """The locked response (or the caller's ``state``) and its instrument; None once complete."""
     response = state if state is not None else lock_response(session, response_id)
@@ -448,8 +292,9 @@ def save_page(
 
     Moving forward needs every required item of the page answered; moving back
     never does. Whatever is valid is stored either way, so nothing typed is lost.
-    ``state`` (from :func:`lock_response`) and ``stored`` (:func:`stored_answers`
-    read after it, in the same transaction) save the queries when the caller has them.
+    ``state`` (from :func:`~study.surveys.response_rows.lock_response`) and ``stored``
+    (:func:`~study.surveys.answers.stored_answers` read after it, in the same
+    transaction) save the queries when the caller has them.
     """
     opened = _open_response(session, response_id, state)
     if opened is None:
@@ -462,10 +307,10 @@ def save_page(
     values, problems = check_answers(
         instrument, answers, item_ids=item_ids, language=language, require=move_to > page
     )
-    _drop_hidden(session, response_id, instrument, values, problems, stored)
-    _write_answers(session, response_id, instrument, values, stored)
+    drop_hidden(session, response_id, instrument, values, problems, stored)
+    write_answers(session, response_id, instrument, values, stored)
     moves = not problems or move_to < page
-    _update_response(
+    update_response(
         session,
         response_id,
         language=language,
@@ -503,18 +348,18 @@ def submit_response(
         values, problems = check_answers(
             instrument, answers, item_ids=item_ids, language=language, require=True
         )
-        hidden = _drop_hidden(session, response_id, instrument, values, problems, stored)
-        _write_answers(session, response_id, instrument, values, stored)
+        hidden = drop_hidden(session, response_id, instrument, values, problems, stored)
+        write_answers(session, response_id, instrument, values, stored)
         if problems:
             return PageResult(problems)
         given = {item_id for item_id, value in values.items() if value is not None}
     else:
         values = {}
-        hidden = _drop_hidden(session, response_id, instrument, values, {}, stored)
-        _write_answers(session, response_id, instrument, values, stored)
+        hidden = drop_hidden(session, response_id, instrument, values, {}, stored)
+        write_answers(session, response_id, instrument, values, stored)
     if stored is not None:  # what is stored now, without asking the database again
         given |= {item_id for item_id in stored if item_id not in values}
-    missing = _missing_required(session, response_id, instrument, given, hidden)
+    missing = missing_required(session, response_id, instrument, given, hidden)
     if missing:
         return PageResult({item_id: "This question needs an answer." for item_id in missing})
     # The respondent keeps a code to see or withdraw the answers (study.surveys.withdrawal):
@@ -522,7 +367,7 @@ def submit_response(
     # the answers now, in an anonymous study).
     code = new_resume_code() if response.mode == "personal" else None
     # A conditional update makes a double submit race-free: only one request flips the status.
-    flipped = _update_response(
+    flipped = update_response(
         session,
         response_id,
         _only_if_status="in_progress",
@@ -540,55 +385,6 @@ def submit_response(
     return PageResult()
 
 
-def _drop_hidden(
-    session: Session,
-    response_id: int,
-    instrument: Instrument,
-    values: dict[str, Any],
-    problems: dict[str, str],
-    stored: Mapping[str, Any] | None = None,
-) -> set[str]:
-    """Make ``values`` delete every answer to an item not shown (survey logic); its ids.
-
-    A changed answer may hide items answered before, here or on later pages: their
-    answers go, and so do problems with items the respondent does not see.
-    """
-    if not any(item.show_if for item in instrument.all_items()) and not any(
-        page.show_if for page in instrument.pages
-    ):
-        return set()
-    if stored is None:
-        stored = stored_answers(session, response_id)
-    answers = {**stored, **values}
-    hidden = hidden_items(instrument, {k: v for k, v in answers.items() if v is not None})
-    for item_id in hidden:
-        problems.pop(item_id, None)
-        if item_id in answers:
-            values[item_id] = None  # _write_answers deletes it and stores nothing
-    return hidden
-
-
-def _missing_required(
-    session: Session,
-    response_id: int,
-    instrument: Instrument,
-    given: set[str],
-    hidden: set[str] = frozenset(),
-) -> list[str]:
-    """Required items shown to this respondent and not answered (hidden ones are not required)."""
-    required = [
-        item.id for item in instrument.all_items() if item.required and item.id not in hidden
-    ]
-    if given.issuperset(required):  # just written: no need to ask the database
-        return []
-    answered = set(
-        session.connection()
-        .execute(select(_ANSWER.c.item_id).where(_ANSWER.c.response_id == response_id))
-        .scalars()
-    )
-    return [item_id for item_id in required if item_id not in answered]
-
-
 def _use_invitation(session: Session, response_id: int) -> None:
     connection = session.connection()
     invitation = connection.execute(
@@ -603,38 +399,7 @@ def _use_invitation(session: Session, response_id: int) -> None:
     values: dict[str, Any] = {"completed": True}
     if not invitation.pseudonymous:
         values["response_id"] = None  # anonymity: the token no longer leads to the answers
-    stale = session.identity_map.get(identity_key(InvitationRow, invitation.id))
-    if stale is not None:
-        session.expire(stale)
+    expire_stale(session, InvitationRow, invitation.id)
     connection.execute(
         update(_INVITATION).where(_INVITATION.c.id == invitation.id).values(**values)
     )
-
-
-def response_seed(session: Session, response_id: int) -> int | None:
-    """The seed of this response's randomised item order (None: file order).
-
-    Set by :func:`start_response`; see :func:`study.surveys.logic.shown_items`.
-    """
-    return (
-        session.connection()
-        .execute(select(_RESPONSE.c.order_seed).where(_RESPONSE.c.id == response_id))
-        .scalar()
-    )
-
-
-def lock_response(session: Session, response_id: int):
-    """The response's row (status, instrument, language, page, campaign), locked for writing.
-
-    Read it first in a transaction that saves answers, then :func:`stored_answers`, and
-    pass both to :func:`save_page` or :func:`submit_response`: no other request can
-    change the response's answers in between (PostgreSQL locks the row; SQLite has one
-    writer, and the unique answer index refuses an insert a stale read would allow).
-    """
-    return _response_in_progress(session, response_id, lock=True)
-
-
-def response_state(session: Session, response_id: int) -> tuple[str, int, str]:
-    """(status, current page, language) of a response."""
-    response = _response_in_progress(session, response_id)
-    return response.status, response.current_page, response.language

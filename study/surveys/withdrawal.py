@@ -31,8 +31,9 @@ from study.admin.studies import current_study
 from study.db.models import CampaignRow, InvitationRow, ResponseRow
 from study.db.rows import secure_delete
 from study.errors import InvalidInput, InvalidToken, NotFound
+from study.surveys.answers import stored_answers
 from study.surveys.instrument_store import stored_instrument
-from study.surveys.responding import stored_answers, today
+from study.surveys.responding import today
 from study.surveys.tokens import RESUME_LENGTH, normalise_resume_code
 
 __all__ = [

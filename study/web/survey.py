@@ -24,20 +24,18 @@ from urllib.parse import quote
 
 from study.errors import InvalidInput, InvalidToken, StudyError
 from study.surveys.anonymity import consent_notice
+from study.surveys.answers import stored_answers
 from study.surveys.logic import randomised, shown_items, shown_pages
 from study.surveys.mailing import opt_out
 from study.surveys.responding import (
     SurveyLink,
-    lock_response,
     open_link,
-    response_seed,
-    response_state,
     resume_with_code,
     save_page,
     start_response,
-    stored_answers,
     submit_response,
 )
+from study.surveys.response_rows import lock_response, response_seed, response_state
 from study.surveys.tokens import (
     RESUME_ALPHABET,
     RESUME_LENGTH,

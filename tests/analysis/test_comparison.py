@@ -13,7 +13,9 @@ import pingouin as pg
 import pytest
 
 from study.admin.permissions import OPERATOR
-from study.analysis.comparison import compare_organisations, likert_distribution, load_survey_data
+from study.analysis.comparison import compare_organisations
+from study.analysis.likert_bars import likert_distribution
+from study.analysis.survey_data import load_survey_data
 from study.errors import InvalidInput, NotFound
 from study.surveys import score_responses
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import pytest
+from qdpx_files import exported_qdpx, write_qdpx_file
 from sqlalchemy import func, select
 
 from study.admin.login import log_in
@@ -72,8 +73,7 @@ def two_memo_study(database):
 def test_two_memos_on_one_coding_are_written_apart_with_their_authors(
     database, two_memo_study, tmp_path
 ):
-    with database.transaction() as session:
-        export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
+    exported_qdpx(database, tmp_path / "study.qdpx")
     with zipfile.ZipFile(tmp_path / "study.qdpx") as archive:
         root = ET.fromstring(archive.read("project.qde"))
     (described,) = [
@@ -94,8 +94,7 @@ def test_two_memos_on_one_coding_are_written_apart_with_their_authors(
 def test_two_memos_on_one_coding_come_back_from_qualcoder_as_two_with_authors(
     database, two_memo_study, second_database, tmp_path
 ):
-    with database.transaction() as session:
-        export_qdpx(session, tmp_path / "ism.qdpx", compat="qualcoder", viewer=OPERATOR)
+    exported_qdpx(database, tmp_path / "ism.qdpx", compat="qualcoder")
     inside = qualcoder.import_qdpx(tmp_path / "ism.qdpx", tmp_path / "unpacked")
     # QualCoder keeps one memo per coding: both arrive in it, labelled.
     (row,) = [r for r in inside.code_text if r["memo"]]
@@ -109,8 +108,7 @@ def test_two_memos_on_one_coding_come_back_from_qualcoder_as_two_with_authors(
 def test_two_memos_on_one_coding_survive_ism_to_ism(
     database, two_memo_study, second_database, tmp_path
 ):
-    with database.transaction() as session:
-        export_qdpx(session, tmp_path / "ism.qdpx", viewer=OPERATOR)
+    exported_qdpx(database, tmp_path / "ism.qdpx")
     with second_database.transaction() as session:
         import_qdpx(session, tmp_path / "ism.qdpx", actor=OPERATOR)
         assert _coding_memos(session) == {(ANA_MEMO, "Ana"), (BEN_MEMO, "Ben")}
@@ -151,8 +149,7 @@ def test_several_examples_stay_separate_through_a_qdc_codebook(
 def test_several_examples_stay_separate_through_a_qdpx_project_and_back(
     database, example_study, second_database, tmp_path
 ):
-    with database.transaction() as session:
-        export_qdpx(session, tmp_path / "first.qdpx", viewer=OPERATOR)
+    exported_qdpx(database, tmp_path / "first.qdpx")
     with second_database.transaction() as session:
         summary = import_qdpx(session, tmp_path / "first.qdpx", scheme_key="copy", actor=OPERATOR)
         assert _examples(session, "copy") == example_study
@@ -285,10 +282,8 @@ def test_a_memo_on_an_uncoded_passage_keeps_the_passages_place(database, tmp_pat
         'endPosition="18"><Description>Which boss?</Description></PlainTextSelection>'
         "</TextSource></Sources></Project>"
     )
-    with zipfile.ZipFile(tmp_path / "peer.qdpx", "w") as archive:
-        archive.writestr("project.qde", qde)
     with database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "peer.qdpx", actor=OPERATOR)
+        summary = import_qdpx(session, write_qdpx_file(tmp_path / "peer.qdpx", qde), actor=OPERATOR)
         (memo,) = session.scalars(select(MemoRow))
     assert memo.text == "Which boss?\n\n(On “the boss”, characters 10–18.)"
     assert any("uncoded passage" in w and "place" in w for w in summary.warnings)

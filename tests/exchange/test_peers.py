@@ -15,6 +15,7 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 import pytest
+from qdpx_files import write_qdpx_file
 from sqlalchemy import select
 
 from study.admin.permissions import OPERATOR
@@ -188,11 +189,7 @@ def test_a_peers_case_coding_form_maps_back_to_organisations(
         files = {n: archive.read(n) for n in archive.namelist() if n != "project.qde"}
     qde = re.sub(r"\s*<SourceRef [^>]*/>", "", qde)
     qde = re.sub(r"Organisation: [^\n<]*\n?", "", qde)
-    with zipfile.ZipFile(tmp_path / "cases.qdpx", "w") as archive:
-        archive.writestr("project.qde", qde)
-        for name, data in files.items():
-            archive.writestr(name, data)
-    project = read_qdpx(tmp_path / "cases.qdpx")
+    project = read_qdpx(write_qdpx_file(tmp_path / "cases.qdpx", qde, files))
     assert any("the way QualCoder does" in w for w in project.warnings)
     with second_database.transaction() as session:
         summary = import_qdpx(session, tmp_path / "cases.qdpx", actor=OPERATOR)
@@ -312,9 +309,7 @@ def test_missing_iscodable_and_empty_containers_are_read_with_one_warning_each(t
         'name="peer"><Users/><CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-'
         '000000000001" name="No flag"/></Codes></CodeBook><Notes/></Project>'
     )
-    with zipfile.ZipFile(tmp_path / "peer.qdpx", "w") as archive:
-        archive.writestr("project.qde", qde)
-    project = read_qdpx(tmp_path / "peer.qdpx")
+    project = read_qdpx(write_qdpx_file(tmp_path / "peer.qdpx", qde))
     assert project.codes[0].is_codable and project.codes[0].name == "No flag"
     assert sorted(project.warnings) == [
         "1 codes have no isCodable attribute, which the schema requires; they were read as "
@@ -327,7 +322,6 @@ def test_missing_iscodable_and_empty_containers_are_read_with_one_warning_each(t
 
 
 def test_xml_that_recovers_into_no_project_is_still_refused(tmp_path):
-    with zipfile.ZipFile(tmp_path / "junk.qdpx", "w") as archive:
-        archive.writestr("project.qde", "<Project name='x'><Users><User & </Project")
+    junk = write_qdpx_file(tmp_path / "junk.qdpx", "<Project name='x'><Users><User & </Project")
     with pytest.raises(InvalidFile, match="not well-formed XML"):
-        read_qdpx(tmp_path / "junk.qdpx")
+        read_qdpx(junk)

@@ -7,6 +7,7 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
+from qdpx_files import exported_qdpx, write_qdpx_file
 from sqlalchemy import func, select
 
 from study.admin.permissions import OPERATOR
@@ -119,8 +120,7 @@ def test_export_is_schema_valid_and_holds_users_cases_codes_codings_and_memos(
 def test_round_trip_through_an_empty_database_keeps_every_coding(
     database, study, second_database, tmp_path
 ):
-    with database.transaction() as session:
-        export_qdpx(session, tmp_path / "first.qdpx", viewer=OPERATOR)
+    exported_qdpx(database, tmp_path / "first.qdpx")
     with second_database.transaction() as session:
         summary = import_qdpx(session, tmp_path / "first.qdpx", actor=OPERATOR)
     assert (summary.sources, summary.codings, summary.users, summary.cases, summary.notes) == (
@@ -164,8 +164,7 @@ def test_round_trip_through_an_empty_database_keeps_every_coding(
 def test_importing_the_same_project_twice_adds_nothing_and_says_so(
     database, study, tmp_path, second_database
 ):
-    with database.transaction() as session:
-        export_qdpx(session, tmp_path / "study.qdpx", viewer=OPERATOR)
+    exported_qdpx(database, tmp_path / "study.qdpx")
     with second_database.transaction() as session:
         import_qdpx(session, tmp_path / "study.qdpx", actor=OPERATOR)
     with second_database.transaction() as session:
@@ -273,10 +272,10 @@ def test_pictures_are_named_in_a_warning_and_the_text_still_imports(database, tm
         'name="Interview"><PlainTextContent>Kort tekst.</PlainTextContent></TextSource>'
         "</Sources></Project>"
     )
-    with zipfile.ZipFile(tmp_path / "media.qdpx", "w") as archive:
-        archive.writestr("project.qde", qde)
     with database.transaction() as session:
-        summary = import_qdpx(session, tmp_path / "media.qdpx", actor=OPERATOR)
+        summary = import_qdpx(
+            session, write_qdpx_file(tmp_path / "media.qdpx", qde), actor=OPERATOR
+        )
     assert summary.sources == 1 and summary.scheme is None
     assert any("picture" in w and "'Intranet screenshot'" in w for w in summary.warnings)
 

@@ -30,8 +30,8 @@ from study.db.models import (
 )
 from study.errors import InvalidFile, InvalidInput
 from study.platforms.activity import activity_measures, activity_weekly
-from study.platforms.measures import degree_centralisation
 from study.platforms.pseudonyms import leader_levels, level_of, load_salt
+from study.platforms.reply_network import degree_centralisation
 from study.platforms.store import import_platform_export
 
 from conftest import DATA
@@ -327,7 +327,7 @@ def test_network_measures_equal_networkx_on_the_reply_graph(orgs, salt):
     import networkx as nx
 
     from study.platforms.activity import activity_frames
-    from study.platforms.measures import reply_network
+    from study.platforms.reply_network import reply_network
 
     import_slack(orgs, salt)
     import_viva(orgs, salt, VIVA_A)

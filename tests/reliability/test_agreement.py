@@ -14,13 +14,15 @@ from study.reliability import agreement
 from study.reliability.agreement import (
     alpha_from_coincidences,
     bootstrap_alpha_ci,
+    coincidence_matrix,
+    krippendorff_alpha,
+)
+from study.reliability.kappa import (
     brennan_prediger_kappa,
     cohen_kappa,
     cohen_kappa_from_table,
-    coincidence_matrix,
     fleiss_kappa,
     fleiss_kappa_from_counts,
-    krippendorff_alpha,
     percent_agreement,
 )
 

@@ -7,12 +7,8 @@ import pandas as pd
 import pytest
 
 from study.errors import InsufficientData, InvalidInput
-from study.reliability.agreement import (
-    cohen_kappa,
-    fleiss_kappa,
-    krippendorff_alpha,
-    percent_agreement,
-)
+from study.reliability.agreement import krippendorff_alpha
+from study.reliability.kappa import cohen_kappa, fleiss_kappa, percent_agreement
 from study.reliability.units import (
     OVERALL,
     UNITS,

@@ -28,11 +28,12 @@ from study.surveys import (
     start_response,
     submit_response,
 )
+from study.surveys.answers import stored_answers
 from study.surveys.importing import read_responses
 from study.surveys.instrument_store import store_instrument
 from study.surveys.instruments import load_instrument
 from study.surveys.logic import shown_items
-from study.surveys.responding import response_seed, stored_answers
+from study.surveys.response_rows import response_seed
 
 from conftest import DATA as TEST_DATA
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from study.db.models import AnswerRow, CampaignRow, InstrumentRow, MailRecipientRow, ResponseRow
-from study.surveys.responding import stored_answers
+from study.surveys.answers import stored_answers
 
 from survey_forms import (
     BACK,

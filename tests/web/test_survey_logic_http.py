@@ -16,10 +16,11 @@ from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.db.models import ResponseRow
 from study.surveys import create_campaign
+from study.surveys.answers import stored_answers
 from study.surveys.instrument_store import store_instrument
 from study.surveys.instruments import load_instrument
 from study.surveys.logic import shown_items
-from study.surveys.responding import response_seed, stored_answers
+from study.surveys.response_rows import response_seed
 
 from conftest import DATA as TEST_DATA
 from survey_forms import Respondent, make_client, page_heading

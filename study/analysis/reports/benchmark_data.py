@@ -33,9 +33,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from study.analysis.comparison import DEFAULT_INSTRUMENT, load_survey_data
 from study.analysis.reports import benchmark_tables as tables
 from study.analysis.reports.benchmark import write_benchmark_workbook
+from study.analysis.survey_data import DEFAULT_INSTRUMENT, load_survey_data
 from study.config import int_setting
 from study.db.models import CampaignRow, InstrumentRow, InvitationRow, OrganisationRow, ResponseRow
 from study.errors import InsufficientData, InvalidInput, NotFound

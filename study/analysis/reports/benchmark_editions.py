@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import acting, current_actor
 from study.admin.audit import record_event
 from study.admin.permissions import Actor, require
-from study.analysis.comparison import DEFAULT_INSTRUMENT
 from study.analysis.reports.benchmark_data import (
     BenchmarkFrames,
     benchmark_frames,
     load_frames,
     min_benchmark_orgs,
 )
+from study.analysis.survey_data import DEFAULT_INSTRUMENT
 from study.db.models import AccountRow, BenchmarkEditionRow, OrganisationRow
 from study.errors import InsufficientData, NotFound
 from study.surveys.withdrawal import withdrawn_since

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from study.admin.accounts import current_actor
 from study.admin.organisations import organisation_row
 from study.admin.permissions import Actor, is_practitioner, organisation_scope, require
-from study.analysis.comparison import DEFAULT_INSTRUMENT
 from study.analysis.reports.benchmark_data import BenchmarkFrames, benchmark_frames, write_frames
 from study.analysis.reports.benchmark_editions import edition_frames, list_benchmark_editions
+from study.analysis.survey_data import DEFAULT_INSTRUMENT
 from study.config import int_setting
 from study.db.models import OrganisationRow
 from study.errors import InvalidInput, NotFound, PermissionDenied

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require
-from study.analysis.comparison import DEFAULT_INSTRUMENT, stored_versions
+from study.analysis.survey_data import DEFAULT_INSTRUMENT, stored_versions
 from study.cells import csv_field, set_text_cell
 from study.db.models import CampaignRow, OrganisationRow
 from study.errors import InvalidInput, NotFound

@@ -59,7 +59,7 @@ __all__ = [
     "remove_coding",
 ]
 
-ORIGINS = ("manual", "suggestion", "import", "consensus", "demo")
+ORIGINS = ("manual", "suggestion", "suggested", "import", "consensus", "demo")
 #: Columns of :func:`list_codings`; includes those :func:`study.reliability.units.agreement_table` needs.
 CODING_COLUMNS = (
     "id",
@@ -118,6 +118,19 @@ def _info(session: Session, coding: CodingRow) -> CodingInfo:
         coding.snippet,
         coding.origin,
     )
+
+
+def _audit_details(coding: CodingRow, code: CodeRow) -> dict[str, Any]:
+    """What the audit event of adding or removing ``coding`` keeps of it (undo reads it back)."""
+    return {
+        "transcript_id": coding.transcript_id,
+        "code": code.key,
+        "code_id": code.id,
+        "coder_id": coding.coder_id,
+        "start": coding.start,
+        "end": coding.end,
+        "origin": coding.origin,
+    }
 
 
 def _offset(value: Any, name: str) -> int:
@@ -201,7 +214,7 @@ def add_coding(
         The code; a pair means the code of that key in the scheme's active version.
     origin : str
         How the coding came about: one of :data:`ORIGINS` ("suggestion" marks
-        an accepted keyword suggestion).
+        an accepted keyword suggestion, "suggested" an accepted learned one).
     actor : AccountInfo, account id or OPERATOR
         Who codes (required; the audit event's actor): a coder may add and change
         only their own codings.
@@ -240,15 +253,7 @@ def add_coding(
         origin=origin,
     )
     session.add(coding)
-    details = {
-        "transcript_id": transcript.id,
-        "code": code.key,
-        "code_id": code.id,
-        "coder_id": coder_id,
-        "start": start,
-        "end": end,
-        "origin": origin,
-    }
+    details = _audit_details(coding, code)
     if batch:
         details["batch"] = str(batch)
     record_event(session, "coding.add", actor_id=actor_id, target=coding, details=details)
@@ -264,7 +269,6 @@ def remove_coding(session: Session, coding_id: int, *, actor: Actor | int) -> No
     """Delete a coding (and the memos written on it; an undo brings both back)."""
     coding = row_by_id(session, CodingRow, coding_id, "coding")
     actor_id = _check_actor(session, actor, coding.coder_id)
-    info = _info(session, coding)
     written = list(
         session.scalars(select(MemoRow).where(MemoRow.coding_id == coding.id).order_by(MemoRow.id))
     )
@@ -283,16 +287,7 @@ def remove_coding(session: Session, coding_id: int, *, actor: Actor | int) -> No
         "coding.remove",
         actor_id=actor_id,
         target=coding,
-        details={
-            "transcript_id": info.transcript_id,
-            "code": info.code,
-            "code_id": info.code_id,
-            "coder_id": info.coder_id,
-            "start": info.start,
-            "end": info.end,
-            "origin": info.origin,
-            "memos": memos,
-        },
+        details={**_audit_details(coding, session.get(CodeRow, coding.code_id)), "memos": memos},
     )
     for memo in written:
         session.delete(memo)
@@ -338,12 +333,14 @@ def code_passages(
     code_id: CodeRef,
     coder_id: int,
     actor: Actor | int,
+    origin: str = "manual",
 ) -> tuple[list[CodingInfo], int]:
     """Code many ``(transcript_id, start, end)`` passages at once (e.g. search hits).
 
     Passages the coder already coded exactly so are skipped. The codings
     form one batch, so :func:`study.interviews.coding.undo_last` undoes them
-    together. Returns the new codings and how many were skipped.
+    together. Returns the new codings and how many were skipped. ``origin`` is
+    "suggested" when they are accepted learned suggestions.
     """
     batch = f"batch-{uuid.uuid4().hex[:12]}"
     added, skipped = [], 0
@@ -358,6 +355,7 @@ def code_passages(
                         end=end,
                         code_id=code_id,
                         coder_id=coder_id,
+                        origin=origin,
                         actor=actor,
                         batch=batch,
                     )

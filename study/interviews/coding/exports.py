@@ -8,8 +8,6 @@ path or to a binary stream (a page's download button).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from study.admin.permissions import Actor
-from study.cells import escape_formula, set_text_cell
+from study.cells import escape_formula, set_text_cell, write_csv
 from study.errors import InvalidInput
 from study.interviews.coding.codings import list_codings
 from study.interviews.coding.retrieval import SEGMENT_COLUMNS, coded_segments
@@ -124,15 +122,12 @@ def _write_table_xlsx(frame: pd.DataFrame, stream: BinaryIO, sheet_title: str) -
 
 
 def _write_table_csv(frame: pd.DataFrame, stream: BinaryIO, *, exact: bool = False) -> None:
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        writer.writerow(
-            ["" if value is None else _cell_text(value, escape=not exact) for value in row]
-        )
-    # UTF-8 with a byte-order mark, so Excel shows æ, ø and å.
-    stream.write(text.getvalue().encode("utf-8-sig"))
+    write_csv(
+        frame.columns,
+        frame.itertuples(index=False),
+        stream,
+        lambda value: None if value is None else _cell_text(value, escape=not exact),
+    )
 
 
 def export_codings(

@@ -174,8 +174,11 @@ def pending_suggestions(
 
 
 def suggestion_marks(pending: Sequence[PendingSuggestion]) -> list[Mark]:
-    """Dashed highlights for suggestions still to answer (accept or reject beside the turn)."""
-    return [Mark(p.start, p.end, p.code_name, p.colour, "suggestion", p.key) for p in pending]
+    """Dotted outlines for suggestions still to answer (accept or reject beside the turn)."""
+    return [
+        Mark(p.start, p.end, p.code_name, p.colour, "suggestion", p.key, code=p.code_id)
+        for p in pending
+    ]
 
 
 def view_version(transcript_id: int, text_sha256: str, marks: Sequence[Mark]) -> str:

@@ -46,17 +46,22 @@ function rgba(hex, alpha) {
 }
 
 // One background layer per mark: a tint of the innermost coding, and a bar
-// (solid: mine; dotted: another coder's; dashed: a suggestion) per mark,
+// (solid: mine; dotted: another coder's) per mark, and a dotted outline in
+// the code's colour around a suggestion,
 // stacked upwards from the baseline so overlapping codings stay readable.
 function decorate(run, marks) {
   const layers = [];
   const sizes = [];
   const positions = [];
   const shown = marks.slice(-4);
+  run.style.outline = "";
   shown.forEach((mark, level) => {
     const colour = mark.colour;
     if (mark.kind === "suggestion") {
-      layers.push(`repeating-linear-gradient(90deg, ${colour} 0 7px, transparent 7px 11px)`);
+      // A suggestion is outlined, dotted, in its code's colour (no bar of its own).
+      run.style.outline = `2px dotted ${colour}`;
+      run.style.outlineOffset = "1px";
+      return;
     } else if (mark.kind === "other") {
       layers.push(`repeating-linear-gradient(90deg, ${colour} 0 3px, transparent 3px 5px)`);
     } else {
@@ -77,7 +82,7 @@ function decorate(run, marks) {
   run.style.backgroundSize = sizes.join(", ");
   run.style.backgroundPosition = positions.join(", ");
   run.style.backgroundRepeat = "no-repeat";
-  run.style.paddingBottom = `${shown.length * 4}px`;
+  run.style.paddingBottom = `${shown.filter((m) => m.kind !== "suggestion").length * 4}px`;
   run.title = marks.map((mark) => (mark.kind === "suggestion" ? `Suggested: ${mark.label}`
     : mark.coder ? `${mark.label} (${mark.coder})` : mark.label)).join("\n");
 }
@@ -516,6 +521,24 @@ function unfocus(shell) {
   state.focused = null;
 }
 
+// Focus the next (step 1) or previous (-1) open suggestion after the focused
+// mark, wrapping round, and scroll it into view; false when there is none.
+function nextSuggestion(shell, step) {
+  const state = shell.__ism;
+  const open = state.marks
+    .map((mark, index) => ({ mark, index }))
+    .filter(({ mark }) => mark.kind === "suggestion" && !mark.gone)
+    .sort((a, b) => a.mark.start - b.mark.start || a.mark.end - b.mark.end);
+  if (!open.length) return false;
+  const current = open.findIndex(({ index }) => index === state.focused);
+  const next = current < 0 ? (step > 0 ? 0 : open.length - 1)
+    : (current + step + open.length) % open.length;
+  focusMark(shell, open[next].index);
+  const run = state.host.querySelector(".run.focus");
+  if (run && run.scrollIntoView) run.scrollIntoView({ block: "center" });
+  return true;
+}
+
 function focusMark(shell, index) {
   const state = shell.__ism;
   unfocus(shell);
@@ -727,7 +750,25 @@ function wire(shell) {
     }
     const inside = event.composedPath().includes(shell);
     if (!inside && state.selection === null && state.focused === null) return;
-    if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    const focusedMark = state.focused !== null ? state.marks[state.focused] : null;
+    const suggestion = focusedMark && focusedMark.kind === "suggestion" && !readonly
+      ? focusedMark : null;
+    if (event.key === "Tab" && !event.ctrlKey && !event.metaKey && !event.altKey
+        && nextSuggestion(shell, event.shiftKey ? -1 : 1)) {
+      // Tab (Shift+Tab) walks the open suggestions in text order.
+      event.preventDefault();
+    } else if (suggestion && (event.key === "Enter" || event.key === "Backspace"
+               || event.key === "Delete")) {
+      // Enter accepts the focused suggestion, Backspace (Delete) rejects it.
+      event.preventDefault();
+      const type = event.key === "Enter" ? "accept" : "reject";
+      send(shell, { type, ref: suggestion.ref, kind: suggestion.kind });
+    } else if (suggestion && /^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey
+               && !event.altKey && numbered(state)[Number(event.key) - 1] === suggestion.code) {
+      // The suggested code's own key accepts it too.
+      event.preventDefault();
+      send(shell, { type: "accept", ref: suggestion.ref, kind: suggestion.kind });
+    } else if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       const codeId = numbered(state)[Number(event.key) - 1];
       if (codeId !== undefined && codeSelection(shell, codeId)) event.preventDefault();
     } else if ((event.key === "Delete" || event.key === "Backspace") && state.focused !== null) {

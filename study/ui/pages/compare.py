@@ -7,14 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from study.admin.accounts import AccountInfo
+from study.analysis.aggregation_indices import AGGREGATION_CUTOFFS, MISSING_VALUE_HANDLING
 from study.analysis.behaviour import behaviour_beside_scales
-from study.analysis.comparison import (
-    AGGREGATION_CUTOFFS,
-    MISSING_VALUE_HANDLING,
-    ComparisonResult,
-    compare_organisations,
-    comparison_options,
-)
+from study.analysis.comparison import ComparisonResult, compare_organisations, comparison_options
 from study.config import database_url
 from study.surveys.challenges import CHALLENGES
 from study.ui.plain_text import markdown_literal

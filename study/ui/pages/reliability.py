@@ -26,6 +26,7 @@ from study.ui.components.consensus_view import consensus_view
 from study.ui.components.span_selector import span_selector
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database, errors_shown
+from study.ui.suggestion_quality import suggestion_quality
 
 CONTEXT_CHARS = 200
 VERDICT_LABELS = {
@@ -354,6 +355,8 @@ def render() -> None:
         f"{', '.join(markdown_literal(str(names.get(c, c))) for c in report.coders)}"
     )
     _show_report(report)
+    ids = {c.email: c.id for c in coders}
+    suggestion_quality(scheme, [ids[c] for c in chosen if c in ids])
     _disagreement_view(scheme, report, names, transcript_names)
 
 

@@ -41,6 +41,7 @@ from study.interviews.coding.workbench_data import (
 from study.interviews.suggestions import LANGUAGES, suggest_passages
 from study.interviews.transcripts.speakers import is_interviewer_label
 from study.interviews.transcripts.store import TranscriptInfo
+from study.ui import learned_suggestions
 from study.ui.components.span_selector import span_selector
 from study.ui.components.transcript_source import (
     TranscriptText,
@@ -123,8 +124,9 @@ def _answer_suggestion(ctx: Context, key: str, *, accept: bool) -> None:
     suggestion = ctx.pending.get(key)
     if suggestion is None:
         return
-    if accept:
-        try:
+    learned = learned_suggestions.is_learned(key)
+    try:
+        if accept:
             with database().transaction() as session:
                 add_coding(
                     session,
@@ -133,15 +135,17 @@ def _answer_suggestion(ctx: Context, key: str, *, accept: bool) -> None:
                     end=suggestion.end,
                     code_id=suggestion.code_id,
                     coder_id=ctx.account_id,
-                    origin="suggestion",
+                    origin="suggested" if learned else "suggestion",
                     actor=ctx.account_id,
                 )
             _flash("success", f"Coded with {suggestion.code_name}.")
-        except StudyError as exc:
-            _flash("error", str(exc))
-    else:
-        rejected = set(st.session_state.get("wb_rejected") or [])
-        st.session_state["wb_rejected"] = sorted(rejected | {key})
+        else:
+            if learned:
+                learned_suggestions.reject(ctx.transcript.id, suggestion, ctx.account_id)
+            rejected = set(st.session_state.get("wb_rejected") or [])
+            st.session_state["wb_rejected"] = sorted(rejected | {key})
+    except StudyError as exc:
+        _flash("error", str(exc))
 
 
 def _on_remove(ctx: Context, coding_id: int) -> None:
@@ -266,7 +270,13 @@ def _choose(account) -> tuple[TranscriptInfo, int, bool, bool, bool] | None:
             key="wb_suggest",
             help="Mark sentences that contain a code's keywords; you accept or reject each one.",
         )
-    return in_org[transcript_id], scheme_id, others and not locked, suggest, blind
+        learned = st.toggle(
+            "Learned",
+            key="wb_learned",
+            help="Mark passages a model learned from the team's codings would code "
+            "(Tab: next, Enter: accept, Backspace: reject).",
+        )
+    return in_org[transcript_id], scheme_id, others and not locked, (suggest, learned), blind
 
 
 def render() -> None:
@@ -276,7 +286,7 @@ def render() -> None:
     chosen = _choose(account)
     if chosen is None:
         return
-    info, scheme_id, others, suggest, blind = chosen
+    info, scheme_id, others, (suggest, learned), blind = chosen
     transcript_id = info.id
     with errors_shown(stop=True), database().transaction() as session:
         transcript = load_transcript(session, info, account)
@@ -323,6 +333,16 @@ def render() -> None:
             me=account.id,
         )
         marks = marks + suggestion_marks(pending)
+    learned_state = None
+    if learned:
+        with errors_shown(stop=True):
+            status = learned_suggestions.refresh(scheme_id, account)
+            shown, found = learned_suggestions.pending(transcript_id, scheme_id, account)
+        rejected = set(st.session_state.get("wb_rejected") or [])
+        shown = [p for p in shown if p.key not in rejected]
+        pending = pending + shown
+        marks = marks + suggestion_marks(shown)
+        learned_state = (found, status)
     version = view_version(transcript.id, transcript.sha256, marks)
     view = _view(version, transcript, tuple(marks))
     ctx = Context(
@@ -369,7 +389,9 @@ def render() -> None:
         with tab_code:
             _coding_panel(ctx, account, codes, codings, memos_on)
         with tab_suggest:
-            _suggestion_panel(ctx, pending, suggest)
+            if learned_state is not None:
+                learned_suggestions.controls(transcript_id, *learned_state)
+            _suggestion_panel(ctx, pending, suggest or learned)
         with tab_memos:
             _memo_panel(ctx, codes, memos_on)
 
@@ -451,23 +473,26 @@ def _coding_panel(ctx: Context, account, codes: list, codings, memos: list) -> N
 def _suggestion_panel(ctx: Context, pending: list, enabled: bool) -> None:
     if not enabled:
         st.caption(
-            "Switch on “Suggestions” above to see sentences that contain a "
-            "code's keywords. Nothing is coded until you accept it."
+            "Switch on “Suggestions” above to see sentences that contain a code's "
+            "keywords, or “Learned” for passages a model learned from the team's codings "
+            "would code. Nothing is coded until you accept it."
         )
         return
     if not pending:
         st.caption("No open suggestions for this scheme.")
         return
     st.caption(
-        f"{len(pending)} open suggestions; accepted ones become your codings, "
-        "rejected ones are hidden for this session."
+        f"{len(pending)} open suggestions; accepted ones become your codings. Rejected "
+        "keyword suggestions are hidden for this session, rejected learned ones for good."
     )
     for suggestion in pending[:12]:
         with st.container(border=True):
-            st.caption(
-                f"{markdown_literal(suggestion.code_name)} · keyword "
-                f"“{markdown_literal(suggestion.keyword)}”"
+            how = (
+                suggestion.keyword
+                if learned_suggestions.is_learned(suggestion.key)
+                else f"keyword “{suggestion.keyword}”"
             )
+            st.caption(f"{markdown_literal(suggestion.code_name)} · {markdown_literal(how)}")
             st.text(_quote(suggestion.sentence))
             for column, label, accept in zip(st.columns(2), ("Accept", "Reject"), (True, False)):
                 column.button(

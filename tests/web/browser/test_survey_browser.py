@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
 from study.db.models import AnswerRow, InstrumentRow, ResponseRow
-from study.surveys.responding import stored_answers
+from study.surveys.answers import stored_answers
 
 from survey_forms import (
     BACK,
