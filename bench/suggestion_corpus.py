@@ -49,7 +49,7 @@ from study.admin.accounts import add_account
 from study.admin.organisations import add_organisation
 from study.admin.permissions import OPERATOR
 from study.admin.studies import ensure_study
-from study.db.models import TranscriptRow, TurnRow
+from study.db.models import OrganisationRow, TranscriptRow, TurnRow
 from study.interviews.coding import add_coding, list_codes, load_scheme_into_db
 from study.interviews.transcripts.store import import_transcripts
 
@@ -112,10 +112,12 @@ class Corpus:
     sentences: tuple[Sentence, ...] = field(default=(), repr=False)
 
 
-# -- the codes -------------------------------------------------------------------------
+# -- the data: codes, templates, fillers, questions (bench/suggestion_corpus.yaml) -------
 # Each vocabulary item is a noun phrase (or a gerund/infinitive phrase) that fits the
-# slots of the templates below. The scheme's three keywords per language are the words a
+# slots of the templates. The scheme's three keywords per language are the words a
 # researcher would write for the first three items (e.g. "routine" for "the daily routine").
+
+_DATA_PATH = pathlib.Path(__file__).with_name("suggestion_corpus.yaml")
 
 
 @dataclass(frozen=True)
@@ -139,885 +141,47 @@ class _CodeSpec:
                     raise ValueError(f"{self.key}: keyword {keyword!r} is not in {item!r}")
 
 
-CODES: tuple[_CodeSpec, ...] = (
-    _CodeSpec(
-        key="not-work-related",
-        keywords={
-            "en": ("waste of time", "chatting", "gossip"),
-            "da": ("spild af tid", "hyggesnak", "sladder"),
-        },
-        name="Not work-related",
-        colour="#1F77B4",
-        definition="Using internal social media is seen as something other than real work: "
-        "chatting, a break or a private pastime.",
-        inclusion="Co-workers or managers calling the platform social, private or leisure; "
-        "feeling guilty about using it during working hours.",
-        exclusion="No time or no habit to use it (use not-daily-routine).",
-        example="People see it as chatting and a waste of time, to be honest.",
-        vocabulary={
-            "en": (
-                "a waste of time",
-                "chatting",
-                "gossip",
-                "private stuff",
-                "coffee breaks",
-                "small talk",
-                "leisure",
-                "Facebook",
-                "fun and games",
-                "slacking off",
-                "killing time",
-                "socialising",
-                "a guilty conscience",
-                "procrastination",
-                "a pastime",
-                "entertainment",
-                "hanging out",
-                "personal matters",
-                "holiday photos",
-                "cat pictures",
-                "distraction",
-                "idle talk",
-                "not real work",
-                "goofing around",
-                "a break from the real job",
-            ),
-            "da": (
-                "spild af tid",
-                "hyggesnak",
-                "sladder",
-                "private ting",
-                "kaffepauser",
-                "smalltalk",
-                "fritid",
-                "Facebook",
-                "sjov og ballade",
-                "pjækkeri",
-                "tidsfordriv",
-                "at slå tiden ihjel",
-                "socialt samvær",
-                "dårlig samvittighed",
-                "underholdning",
-                "at hænge ud",
-                "personlige sager",
-                "feriebilleder",
-                "kattebilleder",
-                "forstyrrelser",
-                "løs snak",
-                "ikke rigtigt arbejde",
-                "fjumreri",
-                "frikvarter",
-                "en pause fra det rigtige arbejde",
-            ),
-        },
-        hard_negatives={
-            "en": (
-                "We signed a contract with a private clinic in the spring.",
-                "Our marketing team runs the summer campaign for customers on Facebook.",
-                "The chatting function in the customer portal is run by an outside vendor.",
-                "The old fax machine was a waste of time, and now it is finally gone.",
-                "Entertainment for the summer party was booked by HR.",
-            ),
-            "da": (
-                "Vi har lavet en aftale med en privat klinik i foråret.",
-                "Marketingafdelingen kører sommerkampagnen for kunderne på Facebook.",
-                "Den gamle faxmaskine var spild af tid, og nu er den endelig væk.",
-                "Underholdningen til sommerfesten blev booket af HR.",
-                "Der er frikvarter for lærlingene klokken ti.",
-            ),
-        },
-    ),
-    _CodeSpec(
-        key="fear-of-judgement",
-        keywords={
-            "en": ("self-censorship", "holding back", "embarrassment"),
-            "da": ("selvcensur", "pinlighed", "holde sig tilbage"),
-        },
-        name="Fear of judgement; self-censorship",
-        colour="#FF7F0E",
-        definition="Co-workers hold back from posting because of how they might be seen: "
-        "fear of criticism, of mistakes, of looking foolish.",
-        inclusion="Hesitating, rewriting, staying silent or only reading because others, "
-        "or managers, can see and judge what is written.",
-        exclusion="Silence because people see no point or have no time.",
-        example="Most of my team talk about holding back and fear of criticism.",
-        vocabulary={
-            "en": (
-                "self-censorship",
-                "holding back",
-                "embarrassment",
-                "fear of criticism",
-                "thinking twice",
-                "being judged",
-                "looking stupid",
-                "afraid of mistakes",
-                "keeping quiet",
-                "staying silent",
-                "worry about the boss reading along",
-                "nervousness about writing",
-                "saying the wrong thing",
-                "exposure",
-                "reputation",
-                "a permanent record",
-                "hesitation",
-                "shyness",
-                "insecurity",
-                "losing face",
-                "being laughed at",
-                "lurking",
-                "a careful tone",
-                "second-guessing",
-                "fear of consequences",
-            ),
-            "da": (
-                "selvcensur",
-                "pinlighed",
-                "at holde sig tilbage",
-                "frygt for kritik",
-                "at tænke sig om to gange",
-                "at blive dømt",
-                "at virke dum",
-                "angst for fejl",
-                "at tie stille",
-                "tavshed",
-                "bekymring for at chefen læser med",
-                "nervøsitet",
-                "at sige noget forkert",
-                "eksponering",
-                "omdømme",
-                "at det står der for evigt",
-                "tøven",
-                "generthed",
-                "usikkerhed",
-                "at tabe ansigt",
-                "at blive grinet af",
-                "at kigge med fra sidelinjen",
-                "en forsigtig tone",
-                "tvivl",
-                "frygt for konsekvenser",
-            ),
-        },
-        hard_negatives={
-            "en": (
-                "The auditors give their criticism of the accounts in the annual report.",
-                "We are careful with the reputation of the brand in the press.",
-                "The exposure to currency risk was discussed at the finance review.",
-                "Holding back the release until the tests were done was the right decision.",
-                "The quiet room on the fourth floor is popular before lunch.",
-            ),
-            "da": (
-                "Revisorerne kommer med deres kritik af regnskabet i årsrapporten.",
-                "Vi passer på firmaets omdømme i pressen.",
-                "Eksponeringen for valutarisiko blev drøftet på økonomimødet.",
-                "Der er usikkerhed om leveringsdatoerne fra leverandøren.",
-                "Det var klogt at holde sig tilbage med udrulningen, til testen var færdig.",
-            ),
-        },
-    ),
-    _CodeSpec(
-        key="not-daily-routine",
-        keywords={
-            "en": ("routine", "too busy", "workload"),
-            "da": ("rutine", "travlhed", "arbejdspres"),
-        },
-        name="Not part of the daily routine",
-        colour="#2CA02C",
-        definition="The platform has no place in the working day: people forget it, "
-        "are too busy, or see it as one more system next to e-mail.",
-        inclusion="Forgetting to check it, competing tools and inboxes, workload, habits.",
-        exclusion="Seeing it as illegitimate (use not-work-related).",
-        example="The first things people mention are workload and old habits.",
-        vocabulary={
-            "en": (
-                "the daily routine",
-                "being too busy",
-                "workload",
-                "forgetting to check it",
-                "no time in the day",
-                "an extra system",
-                "yet another inbox",
-                "old habits",
-                "email first",
-                "a packed calendar",
-                "out of sight",
-                "once a month",
-                "never opening it",
-                "too many tools",
-                "information overload",
-                "no habit",
-                "deadlines",
-                "a separate tab",
-                "the daily grind",
-                "a pile of tasks",
-                "turned-off notifications",
-                "competing priorities",
-                "being outside the workflow",
-                "shift work",
-                "an afterthought",
-            ),
-            "da": (
-                "den daglige rutine",
-                "travlhed",
-                "arbejdspres",
-                "at glemme at tjekke den",
-                "ingen tid i løbet af dagen",
-                "et ekstra system",
-                "endnu en indbakke",
-                "gamle vaner",
-                "mailen først",
-                "en fyldt kalender",
-                "ude af øje",
-                "en gang om måneden",
-                "aldrig at åbne den",
-                "for mange værktøjer",
-                "informationsoverload",
-                "ingen vane",
-                "deadlines",
-                "en separat fane",
-                "hverdagens trummerum",
-                "en bunke opgaver",
-                "slukkede notifikationer",
-                "andre prioriteter",
-                "at være uden for arbejdsgangen",
-                "skifteholdsarbejde",
-                "noget man gør til sidst",
-            ),
-        },
-        hard_negatives={
-            "en": (
-                "The routine maintenance of the servers happens on Sunday nights.",
-                "The canteen is always too busy at noon.",
-                "Deadlines for the budget are set by the finance department in August.",
-                "The workload of the new warehouse was estimated by consultants.",
-                "The mechanics say there are too many tools in the workshop.",
-            ),
-            "da": (
-                "Den rutinemæssige vedligeholdelse af serverne sker søndag nat.",
-                "Der er altid travlhed i kantinen ved middagstid.",
-                "Deadlines for budgettet fastsættes af økonomiafdelingen i august.",
-                "Arbejdspresset på det nye lager blev vurderet af konsulenter.",
-                "Mekanikerne siger, at der er for mange værktøjer i værkstedet.",
-            ),
-        },
-    ),
-    _CodeSpec(
-        key="management-absent",
-        keywords={
-            "en": ("lip service", "role models", "top management"),
-            "da": ("rollemodeller", "topledelsen", "tomme ord"),
-        },
-        name="Managers absent from the platform",
-        colour="#D62728",
-        definition="Leaders support the platform in words but do not use it themselves, "
-        "so employees get no example and mixed signals.",
-        inclusion="Managers who never post or reply, lip service, no role models, "
-        "support without budget or action.",
-        exclusion="The coordinator's own work to support colleagues (use coordinator-facilitator).",
-        example="There was a lot of talk about lip service and silent leaders.",
-        vocabulary={
-            "en": (
-                "lip service",
-                "role models",
-                "top management",
-                "managers who never post",
-                "silent leaders",
-                "support in words only",
-                "the CEO",
-                "empty promises",
-                "bosses who do not reply",
-                "no example from above",
-                "middle managers",
-                "the executive team",
-                "absent bosses",
-                "a lack of backing",
-                "mixed signals",
-                "the board",
-                "no budget",
-                "management by email",
-                "nobody from leadership",
-                "talk but no action",
-                "the directors",
-                "hands-off leadership",
-                "no visible sponsor",
-                "senior people staying away",
-                "a leadership vacuum",
-            ),
-            "da": (
-                "rollemodeller",
-                "topledelsen",
-                "tomme ord",
-                "ledere der aldrig skriver",
-                "tavse ledere",
-                "opbakning i ord",
-                "direktøren",
-                "tomme løfter",
-                "chefer der ikke svarer",
-                "intet eksempel fra oven",
-                "mellemlederne",
-                "direktionen",
-                "fraværende chefer",
-                "manglende opbakning",
-                "blandede signaler",
-                "bestyrelsen",
-                "intet budget",
-                "ledelse via mail",
-                "ingen fra ledelsen",
-                "snak uden handling",
-                "cheferne",
-                "en ledelse der holder sig væk",
-                "ingen synlig sponsor",
-                "de øverste der holder sig væk",
-                "et ledelsestomrum",
-            ),
-        },
-        hard_negatives={
-            "en": (
-                "The CEO of our biggest customer visited the plant last week.",
-                "The board approved the new warehouse in March.",
-                "Top management at the supplier changed after the merger.",
-                "There is no budget for new chairs this year.",
-                "Role models for the apprentices are chosen by the workshop.",
-            ),
-            "da": (
-                "Direktøren for vores største kunde besøgte fabrikken i sidste uge.",
-                "Bestyrelsen godkendte det nye lager i marts.",
-                "Topledelsen hos leverandøren blev skiftet ud efter fusionen.",
-                "Der er intet budget til nye stole i år.",
-                "Mellemlederne fik nye bærbare i sidste måned.",
-            ),
-        },
-    ),
-    _CodeSpec(
-        key="coordinator-facilitator",
-        keywords={
-            "en": ("training", "ambassadors", "guidelines"),
-            "da": ("ambassadører", "retningslinjer", "superbrugere"),
-        },
-        name="Coordinator as facilitator",
-        colour="#9467BD",
-        definition="The coordinator describes their own role as enabling others: training, "
-        "encouraging, moderating and giving the platform meaning.",
-        inclusion="Training, guidelines, ambassadors or super users, answering questions, "
-        "highlighting good posts, campaigns to get people started.",
-        exclusion="Managers' own (lack of) participation (use management-absent).",
-        example="It is about training for the nurses, and about guidelines.",
-        vocabulary={
-            "en": (
-                "training",
-                "ambassadors",
-                "guidelines",
-                "showing people how",
-                "encouraging colleagues",
-                "moderating",
-                "a community manager",
-                "good examples",
-                "answering questions",
-                "nudging",
-                "welcome posts",
-                "kick-off events",
-                "helping people get started",
-                "tips and tricks",
-                "facilitating",
-                "sense-giving",
-                "cheerleading",
-                "a champion network",
-                "office hours",
-                "onboarding",
-                "liking and commenting",
-                "highlighting good posts",
-                "a weekly digest",
-                "coaching",
-                "running campaigns",
-            ),
-            "da": (
-                "ambassadører",
-                "retningslinjer",
-                "superbrugere",
-                "kurser",
-                "at vise folk hvordan",
-                "at opmuntre kolleger",
-                "moderering",
-                "en community manager",
-                "gode eksempler",
-                "at svare på spørgsmål",
-                "små skub",
-                "velkomstopslag",
-                "kickoff-arrangementer",
-                "at hjælpe folk i gang",
-                "tips og tricks",
-                "facilitering",
-                "meningsskabelse",
-                "heppekor",
-                "åben træffetid",
-                "onboarding",
-                "at like og kommentere",
-                "at fremhæve gode opslag",
-                "et ugentligt nyhedsbrev",
-                "coaching",
-                "kampagner",
-            ),
-        },
-        hard_negatives={
-            "en": (
-                "The training of the new forklift drivers takes two weeks.",
-                "The safety guidelines for the warehouse were updated in May.",
-                "Onboarding of the new payroll provider is planned for the autumn.",
-                "Our brand ambassadors at the trade fair handed out brochures.",
-                "The coaching staff of the company football team ordered new shirts.",
-            ),
-            "da": (
-                "Kurserne i førstehjælp ligger i september.",
-                "Retningslinjerne for sikkerhed på lageret blev opdateret i maj.",
-                "Onboarding af den nye lønleverandør er planlagt til efteråret.",
-                "Vores ambassadører på messen delte brochurer ud.",
-                "Kampagnerne for de nye produkter starter efter sommerferien.",
-            ),
-        },
-    ),
-    _CodeSpec(
-        key="technical-barriers",
-        keywords={"en": ("login", "bugs", "crashes"), "da": ("nedbrud", "adgangskoder", "langsom")},
-        name="Technical barriers",
-        colour="#8C564B",
-        definition="Technical problems keep people from using the platform: access, "
-        "passwords, a slow or clumsy app, no mobile access.",
-        inclusion="Login and password trouble, crashes, bugs, bad search, missing "
-        "integrations, no access for staff without a PC.",
-        exclusion="Too many tools or no habit (use not-daily-routine).",
-        example="If you ask the warehouse staff, you get login problems, bugs and a slow app.",
-        vocabulary={
-            "en": (
-                "login problems",
-                "bugs",
-                "crashes",
-                "a slow app",
-                "passwords",
-                "single sign-on",
-                "no mobile access",
-                "a clunky interface",
-                "bad search",
-                "VPN issues",
-                "notifications that do not work",
-                "broken links",
-                "a confusing menu",
-                "loading times",
-                "the firewall",
-                "two-factor codes",
-                "an outdated browser",
-                "lost posts",
-                "sync errors",
-                "a frozen screen",
-                "the app store",
-                "licences",
-                "a missing integration",
-                "upload limits",
-                "error messages",
-            ),
-            "da": (
-                "nedbrud",
-                "adgangskoder",
-                "en langsom app",
-                "loginproblemer",
-                "single sign-on",
-                "ingen mobiladgang",
-                "en klodset brugerflade",
-                "dårlig søgning",
-                "VPN-problemer",
-                "notifikationer der ikke virker",
-                "døde links",
-                "en forvirrende menu",
-                "lang indlæsningstid",
-                "fejl",
-                "firewallen",
-                "tofaktorkoder",
-                "en forældet browser",
-                "opslag der forsvinder",
-                "synkroniseringsfejl",
-                "en frossen skærm",
-                "app-butikken",
-                "licenser",
-                "en manglende integration",
-                "grænser for upload",
-                "fejlmeddelelser",
-            ),
-        },
-        hard_negatives={
-            "en": (
-                "The login desk at reception hands out visitor badges.",
-                "The stock market crashes of the past have made the board cautious.",
-                "Loading times at the dock are longer when it rains.",
-                "The licences for the company cars have to be renewed this year.",
-                "The engineers found bugs in the draft contract, mostly typos.",
-            ),
-            "da": (
-                "Nedbruddet på motorvejen gjorde, at mange kom for sent i dag.",
-                "Køen i kantinen er langsom om fredagen.",
-                "Licenserne til firmabilerne skal fornyes i år.",
-                "Fejl i fakturaerne fra leverandøren bliver rettet i hånden.",
-                "Adgangskoderne til porten ved lageret blev skiftet i sommer.",
-            ),
-        },
-    ),
-)
+def _tuples(by_language: dict[str, list]) -> dict[str, tuple]:
+    """The YAML lists per language (or per slot) as tuples."""
+    return {language: tuple(items) for language, items in by_language.items()}
 
-# -- templates and fillers ------------------------------------------------------------
 
-_OPENERS = {
-    "en": (
-        "",
-        "",
-        "",
-        "Honestly, ",
-        "Well, ",
-        "I think ",
-        "To be frank, ",
-        "From what I see, ",
-        "In my department ",
-        "You know, ",
-        "I would say ",
-        "Mostly ",
-    ),
-    "da": (
-        "",
-        "",
-        "",
-        "Altså, ",
-        "Ja, ",
-        "Jamen, ",
-        "Øh, ",
-        "Nå, ",
-        "Tja, ",
-        "Jeg synes, ",
-        "Jeg vil sige, ",
-        "Ærligt talt, ",
-    ),
-}
-_TAILS = {
-    "en": (
-        "",
-        "",
-        "",
-        "",
-        ", at least in my department",
-        ", more or less",
-        ", to be honest",
-        ", I would say",
-        " in our organisation",
-        ", and that has not changed",
-        ", if I am honest",
-        " from what I can tell",
-    ),
-    "da": (
-        "",
-        "",
-        "",
-        "",
-        ", i hvert fald i min afdeling",
-        ", mere eller mindre",
-        ", for at være ærlig",
-        ", vil jeg sige",
-        " i vores organisation",
-        ", og det har ikke ændret sig",
-        ", hvis jeg skal være ærlig",
-        " så vidt jeg kan se",
-    ),
-}
-_SUBJECTS = {
-    "en": (
-        "people",
-        "my colleagues",
-        "the younger staff",
-        "the sales team",
-        "the people in finance",
-        "the nurses",
-        "the engineers",
-        "most of my team",
-        "the older colleagues",
-        "the warehouse staff",
-        "new hires",
-        "the case workers",
-    ),
-    "da": (
-        "folk",
-        "mine kolleger",
-        "de yngre",
-        "salgsafdelingen",
-        "folkene i økonomi",
-        "sygeplejerskerne",
-        "ingeniørerne",
-        "det meste af mit team",
-        "de ældre kolleger",
-        "lagerfolkene",
-        "de nyansatte",
-        "sagsbehandlerne",
-    ),
-}
+def _code(spec: dict) -> _CodeSpec:
+    lists = ("keywords", "vocabulary", "hard_negatives")
+    return _CodeSpec(**{**spec, **{name: _tuples(spec[name]) for name in lists}})
+
+
+_DATA = yaml.safe_load(_DATA_PATH.read_text(encoding="utf-8"))
+CODES: tuple[_CodeSpec, ...] = tuple(_code(spec) for spec in _DATA["codes"])
+_SCHEME = _DATA["scheme"]  # the scheme file's title, description and sources
 # {o} opener, {s} subject, {t} tail, {a} {b} {c} words of one code, {c} {d} of a second code.
-_ONE_CODE = {
-    "en": (
-        "{o}{s} see it as {a} and {b}{t}.",
-        "{o}{s} connect the platform with {a} and {b}{t}.",
-        "{o}what I hear again and again is {a} and {b}{t}.",
-        "{o}for {s} it comes down to {a}, or {b}{t}.",
-        "{o}{s} talk about {a} and {b} whenever it comes up{t}.",
-        "{o}the first things {s} mention are {a} and {b}{t}.",
-        "{o}it is about {a} for {s}, and about {b}{t}.",
-        "{o}there was a lot of talk about {a} and {b}{t}.",
-        "{o}when I ask {s}, they say {a} and {b}{t}.",
-        "{o}I keep running into {a}, and {b} as well{t}.",
-        "{o}{s} mention {a}, {b} and {c}{t}.",
-        "{o}it is {a}, {b}, {c}, that kind of thing{t}.",
-        "{o}if you ask {s}, you get {a}, {b} and {c}{t}.",
-        "{o}the story is always {a}, then {b}, then {c}{t}.",
-    ),
-    "da": (
-        "{o}{s} ser det som {a} og {b}{t}.",
-        "{o}{s} forbinder platformen med {a} og {b}{t}.",
-        "{o}det jeg hører igen og igen, er {a} og {b}{t}.",
-        "{o}for {s} handler det om {a}, eller {b}{t}.",
-        "{o}{s} taler om {a} og {b}, når det kommer op{t}.",
-        "{o}det første {s} nævner, er {a} og {b}{t}.",
-        "{o}det handler om {a} for {s}, og om {b}{t}.",
-        "{o}der blev snakket meget om {a} og {b}{t}.",
-        "{o}når jeg spørger {s}, siger de {a} og {b}{t}.",
-        "{o}jeg støder hele tiden på {a}, og også {b}{t}.",
-        "{o}{s} nævner {a}, {b} og {c}{t}.",
-        "{o}det er {a}, {b}, {c}, den slags{t}.",
-        "{o}spørger man {s}, får man {a}, {b} og {c}{t}.",
-        "{o}historien er altid {a}, så {b}, så {c}{t}.",
-    ),
+_FILLERS = {
+    slot: _tuples(_DATA[name]) for slot, name in zip("ost", ("openers", "subjects", "tails"))
 }
-_TWO_CODES = {
-    "en": (
-        "{o}{s} connect it with {a} and {b}, but also with {c} and {d}{t}.",
-        "{o}on one side there is {a} and {b}, on the other {c} and {d}{t}.",
-        "{o}it is partly {a} and {b}, and partly {c} and {d}{t}.",
-    ),
-    "da": (
-        "{o}{s} forbinder det med {a} og {b}, men også med {c} og {d}{t}.",
-        "{o}på den ene side er der {a} og {b}, på den anden {c} og {d}{t}.",
-        "{o}det er dels {a} og {b}, dels {c} og {d}{t}.",
-    ),
-}
-_NEUTRAL = {
-    "en": (
-        "{o}we had {meeting} about the {project} last {day}{t}.",
-        "{o}the {project} is running a bit behind schedule{t}.",
-        "{o}the weather has been {weather} this {period}{t}.",
-        "{o}{s} moved to a new office on the {floor} floor{t}.",
-        "{o}the {system} was upgraded over the {period}{t}.",
-        "{o}I spend most of my days on the {project} at the moment{t}.",
-        "{o}our department has {number} people now{t}.",
-        "{o}we use the {system} for most of the reporting{t}.",
-        "{o}there is {meeting} every {day} at nine{t}.",
-        "{o}I have worked here for {number} years{t}.",
-        "{o}the canteen serves {food} on {day}s{t}.",
-        "{o}the {project} started in {month}{t}.",
-        "{o}we get new laptops in {month}{t}.",
-        "{o}it was {weather} on the day of the {event}{t}.",
-        "{o}the {system} sends a report every {day}{t}.",
-        "{o}my team works mostly on the {project}{t}.",
-        "{o}{s} prefer to have {meeting} in person{t}.",
-        "{o}the parking situation has improved since {month}{t}.",
-        "{o}the {project} has a steering group with people from {number} departments{t}.",
-        "{o}I mostly work from home on {day}s{t}.",
-        "{o}the {event} is planned for {month}{t}.",
-        "{o}we moved the files from the {system} to the {system2} last {period}{t}.",
-    ),
-    "da": (
-        "{o}vi havde {meeting} om {project} sidste {day}{t}.",
-        "{o}{project} er lidt bagud i forhold til planen{t}.",
-        "{o}vejret har været {weather} i {period}{t}.",
-        "{o}{s} flyttede til et nyt kontor på {floor} sal{t}.",
-        "{o}{system} blev opgraderet i {period}{t}.",
-        "{o}jeg bruger de fleste af mine dage på {project} lige nu{t}.",
-        "{o}vores afdeling har {number} medarbejdere nu{t}.",
-        "{o}vi bruger {system} til det meste af rapporteringen{t}.",
-        "{o}der er {meeting} hver {day} klokken ni{t}.",
-        "{o}jeg har arbejdet her i {number} år{t}.",
-        "{o}kantinen serverer {food} om {day}en{t}.",
-        "{o}{project} startede i {month}{t}.",
-        "{o}vi får nye bærbare i {month}{t}.",
-        "{o}det var {weather} på dagen for {event}{t}.",
-        "{o}{system} sender en rapport hver {day}{t}.",
-        "{o}mit team arbejder mest med {project}{t}.",
-        "{o}{s} foretrækker at holde {meeting} fysisk{t}.",
-        "{o}parkeringen er blevet bedre siden {month}{t}.",
-        "{o}{project} har en styregruppe med folk fra {number} afdelinger{t}.",
-        "{o}jeg arbejder mest hjemme om {day}en{t}.",
-        "{o}{event} er planlagt til {month}{t}.",
-        "{o}vi flyttede filerne fra {system} til {system2} i {period}{t}.",
-    ),
-}
-_NEUTRAL_WORDS = {
-    "en": {
-        "meeting": (
-            "a team meeting",
-            "a status meeting",
-            "a department meeting",
-            "a planning meeting",
-            "a budget meeting",
-            "a stand-up",
-        ),
-        "project": (
-            "warehouse project",
-            "new website",
-            "office move",
-            "ERP migration",
-            "budget review",
-            "customer survey",
-            "recruitment drive",
-            "quality audit",
-        ),
-        "weather": ("rainy", "cold", "windy", "grey", "lovely", "very hot", "mild"),
-        "period": ("week", "month", "summer", "winter", "spring", "weekend"),
-        "day": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
-        "floor": ("second", "third", "fourth", "fifth", "ground"),
-        "system": (
-            "payroll system",
-            "intranet",
-            "CRM",
-            "booking system",
-            "document archive",
-            "time registration",
-            "ERP system",
-            "ticket system",
-        ),
-        "number": ("twelve", "fifteen", "twenty", "thirty", "six", "eight", "forty"),
-        "food": ("fish", "soup", "pasta", "curry", "salad", "meatballs"),
-        "month": ("January", "March", "April", "June", "September", "October", "November"),
-        "event": (
-            "summer party",
-            "annual meeting",
-            "Christmas lunch",
-            "open house",
-            "strategy day",
-        ),
-    },
-    "da": {
-        "meeting": (
-            "et teammøde",
-            "et statusmøde",
-            "et afdelingsmøde",
-            "et planlægningsmøde",
-            "et budgetmøde",
-            "et morgenmøde",
-        ),
-        "project": (
-            "lagerprojektet",
-            "den nye hjemmeside",
-            "flytningen",
-            "ERP-skiftet",
-            "budgetgennemgangen",
-            "kundeundersøgelsen",
-            "rekrutteringen",
-            "kvalitetsrevisionen",
-        ),
-        "weather": ("regnfuldt", "koldt", "blæsende", "gråt", "dejligt", "meget varmt", "mildt"),
-        "period": ("ugen", "måneden", "sommer", "vinter", "foråret", "weekenden"),
-        "day": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag"),
-        "floor": ("anden", "tredje", "fjerde", "femte", "første"),
-        "system": (
-            "lønsystemet",
-            "intranettet",
-            "CRM-systemet",
-            "bookingsystemet",
-            "dokumentarkivet",
-            "tidsregistreringen",
-            "ERP-systemet",
-            "sagssystemet",
-        ),
-        "number": ("tolv", "femten", "tyve", "tredive", "seks", "otte", "fyrre"),
-        "food": ("fisk", "suppe", "pasta", "karry", "salat", "frikadeller"),
-        "month": ("januar", "marts", "april", "juni", "september", "oktober", "november"),
-        "event": (
-            "sommerfesten",
-            "generalforsamlingen",
-            "julefrokosten",
-            "åbent hus",
-            "strategidagen",
-        ),
-    },
-}
-_QUESTIONS = {
-    "en": (
-        "How did the launch of the platform go?",
-        "Can you tell me about your role?",
-        "What happened next?",
-        "How do your colleagues use it?",
-        "Could you give me an example?",
-        "How does that compare with the intranet?",
-        "What do you think explains that?",
-        "Has that changed over time?",
-        "How would you describe the first year?",
-        "What would you do differently?",
-        "Who posts the most?",
-        "Is there anything else you would like to add?",
-        "How often do you use it yourself?",
-        "What does a normal week look like for you?",
-        "Can you say more about that?",
-        "How did people react?",
-        "What role does your department play?",
-        "Why do you think that is?",
-        "What did you expect at the start?",
-    ),
-    "da": (
-        "Hvordan gik lanceringen af platformen?",
-        "Kan du fortælle om din rolle?",
-        "Hvad skete der så?",
-        "Hvordan bruger dine kolleger den?",
-        "Kan du give et eksempel?",
-        "Hvordan er det i forhold til intranettet?",
-        "Hvad tror du, det skyldes?",
-        "Har det ændret sig over tid?",
-        "Hvordan vil du beskrive det første år?",
-        "Hvad ville du gøre anderledes?",
-        "Hvem skriver mest?",
-        "Er der andet, du gerne vil tilføje?",
-        "Hvor tit bruger du den selv?",
-        "Hvordan ser en normal uge ud for dig?",
-        "Kan du sige mere om det?",
-        "Hvordan reagerede folk?",
-        "Hvilken rolle spiller din afdeling?",
-        "Hvorfor tror du, det er sådan?",
-        "Hvad forventede du i starten?",
-    ),
-}
-_QUESTION_OPENERS = {
-    "en": ("Thank you.", "Okay.", "I see.", "Interesting.", "Right."),
-    "da": ("Tak.", "Okay.", "Javel.", "Spændende.", "Nå."),
-}
-_ECHO = {
-    "en": "You mentioned {w}. Can you say more about that?",
-    "da": "Du nævnte {w}. Kan du uddybe det?",
-}
-_ROLES = (("coordinator", 0.5), ("employee", 0.35), ("executive", 0.15))
-_LABELS = {
-    "en": {"coordinator": "Coordinator", "employee": "Employee", "executive": "Executive"},
-    "da": {"coordinator": "Koordinator", "employee": "Medarbejder", "executive": "Direktør"},
-}
+_ONE_CODE = _tuples(_DATA["one_code"])
+_TWO_CODES = _tuples(_DATA["two_codes"])
+_NEUTRAL = _tuples(_DATA["neutral"])
+_NEUTRAL_WORDS = {language: _tuples(words) for language, words in _DATA["neutral_words"].items()}
+_QUESTIONS = _tuples(_DATA["questions"])
+_QUESTION_OPENERS = _tuples(_DATA["question_openers"])
+_ECHO: dict[str, str] = _DATA["echo"]
+_ROLES: tuple[tuple[str, float], ...] = tuple(_DATA["roles"].items())
+_LABELS: dict[str, dict[str, str]] = _DATA["labels"]
+_SCHEME_FIELDS = ("name", "colour", "definition", "inclusion", "exclusion")  # copied as they are
 
 
 def scheme_definition() -> dict:
     """The scheme file's content (the same for every seed, so it can be loaded once)."""
     return {
         "id": SCHEME_KEY,
-        "title": "Suggestion benchmark: challenges of internal social media",
+        "title": _SCHEME["title"],
         "version": SCHEME_VERSION,
-        "description": "Six codes of a synthetic interview study (bench/suggestion_corpus.py). "
-        "Keywords list three of the 25 words planted per code and language.",
-        "sources": [
-            "Synthetic corpus generated by bench/suggestion_corpus.py; themes after "
-            "Madsen, V. T. (2017). Journal of Communication Management, 21(1), 2-16."
-        ],
+        "description": _SCHEME["description"],
+        "sources": list(_SCHEME["sources"]),
         "codes": [
             {
                 "id": code.key,
-                "name": code.name,
-                "colour": code.colour,
-                "definition": code.definition,
-                "inclusion": code.inclusion,
-                "exclusion": code.exclusion,
+                **{name: getattr(code, name) for name in _SCHEME_FIELDS},
                 "examples": [code.example],
                 "keywords": {language: list(code.keywords[language]) for language in LANGUAGES},
             }
@@ -1046,11 +210,7 @@ def _words(rng: random.Random, code: _CodeSpec, language: str, k: int) -> list[s
 
 
 def _fillers(rng: random.Random, language: str) -> dict[str, str]:
-    return {
-        "o": rng.choice(_OPENERS[language]),
-        "s": rng.choice(_SUBJECTS[language]),
-        "t": rng.choice(_TAILS[language]),
-    }
+    return {slot: rng.choice(choices[language]) for slot, choices in _FILLERS.items()}
 
 
 def _coded_sentence(
@@ -1135,31 +295,31 @@ def _interview(rng: random.Random, language: str) -> _Interview:
 # -- building the study ---------------------------------------------------------------
 
 
+def _turns(session, transcript_id: int) -> list[TurnRow]:
+    query = select(TurnRow).where(TurnRow.transcript_id == transcript_id)
+    return list(session.scalars(query.order_by(TurnRow.position)))
+
+
 def _locate(session, transcript_id: int, interview: _Interview, language: str) -> list[Sentence]:
     """Find every participant sentence in the stored text (offsets from the stored turns)."""
     text = session.get(TranscriptRow, transcript_id).text
-    stored = session.execute(
-        select(TurnRow.position, TurnRow.start, TurnRow.end)
-        .where(TurnRow.transcript_id == transcript_id)
-        .order_by(TurnRow.position)
-    ).all()
+    stored = _turns(session, transcript_id)
     if len(stored) != len(interview.turns):
         raise RuntimeError(
             f"transcript {transcript_id}: {len(stored)} turns stored, {len(interview.turns)} made"
         )
     sentences: list[Sentence] = []
-    for (_, turn_start, turn_end), planted in zip(stored, interview.turns):
+    for turn, planted in zip(stored, interview.turns):
         if planted is None:
             continue
-        cursor = turn_start
+        cursor = turn.start
         for sentence, codes, kind in planted:
-            start = text.find(sentence, cursor, turn_end)
+            start = text.find(sentence, cursor, turn.end)
             if start < 0:
                 raise RuntimeError(f"transcript {transcript_id}: {sentence!r} not found")
             end = start + len(sentence)
-            sentences.append(
-                Sentence(transcript_id, start, end, codes, kind, (turn_start, turn_end), language)
-            )
+            span = (turn.start, turn.end)
+            sentences.append(Sentence(transcript_id, start, end, codes, kind, span, language))
             cursor = end
     return sentences
 
@@ -1217,7 +377,7 @@ def build_corpus(
 
     with database.transaction() as session:
         ensure_study(session)
-        existing = {o.name for o in _organisations(session)}
+        existing = set(session.scalars(select(OrganisationRow.name)))
         for name in ORGANISATIONS:
             if name not in existing:
                 add_organisation(session, name, actor=OPERATOR)
@@ -1274,12 +434,6 @@ def build_corpus(
     )
 
 
-def _organisations(session):
-    from study.db.models import OrganisationRow
-
-    return session.scalars(select(OrganisationRow)).all()
-
-
 # -- the counts printed by `python bench/suggestion_corpus.py` --------------------------
 
 
@@ -1308,13 +462,7 @@ def report(database: study.db.engine.Database, corpus: Corpus, scheme_dir: pathl
         turns: dict[int, list[TurnRow]] = {}
         for transcript_id in corpus.transcript_ids:
             texts[transcript_id] = session.get(TranscriptRow, transcript_id).text
-            turns[transcript_id] = list(
-                session.scalars(
-                    select(TurnRow)
-                    .where(TurnRow.transcript_id == transcript_id)
-                    .order_by(TurnRow.position)
-                )
-            )
+            turns[transcript_id] = _turns(session, transcript_id)
         units = transcript_units(session, list(corpus.transcript_ids))
 
     sentences = corpus.sentences

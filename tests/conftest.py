@@ -489,3 +489,28 @@ def taguette_tags(csv_path: Path) -> list[dict]:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def at_once(*steps, timeout: float = 120) -> list[BaseException]:
+    """Run each step in its own thread, released together; return what they raised.
+
+    Two users doing one thing at the same moment: the tests of locks and upserts.
+    """
+    import threading
+
+    start = threading.Barrier(len(steps))
+    errors: list[BaseException] = []
+
+    def run(step) -> None:
+        start.wait()
+        try:
+            step()
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return errors

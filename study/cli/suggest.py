@@ -165,45 +165,43 @@ def _find(session, transcript_id: int, scheme: str, code: str, start: int, end: 
     )
 
 
-@app.command("accept")
-def accept(
-    transcript_id: int = TRANSCRIPT_OPTION,
-    scheme: str = SCHEME_OPTION,
-    code: str = typer.Option(..., "--code", help="The code's key."),
-    start: int = typer.Option(..., "--start"),
-    end: int = typer.Option(..., "--end"),
-    as_email: str = typer.Option(..., "--as", metavar="EMAIL", help="The coder accepting it."),
-) -> None:
-    """Accept a suggestion: it becomes the coder's own coding, its origin "suggested"."""
-    with open_database().transaction() as session:
-        actor = acting_as(session, as_email)
-        found = _find(session, transcript_id, scheme, code, start, end, actor)
-        info = accept_suggestion(session, found, transcript_id=transcript_id, actor=actor)
-    typer.echo(f"Coded {info.start}-{info.end} with {info.code} (coding {info.id}).")
+def _answer_command(verb: str, summary: str) -> None:
+    """Add `study suggest accept` or `reject`: one suggestion, named by code and span, as a coder."""
+
+    @app.command(verb, help=summary)
+    def answer(
+        transcript_id: int = TRANSCRIPT_OPTION,
+        scheme: str = SCHEME_OPTION,
+        code: str = typer.Option(..., "--code", help="The code's key."),
+        start: int = typer.Option(..., "--start", help="Where the passage starts (code points)."),
+        end: int = typer.Option(..., "--end", help="Where it ends (code points, exclusive)."),
+        as_email: str = typer.Option(..., "--as", metavar="EMAIL", help="The coder answering."),
+    ) -> None:
+        with open_database().transaction() as session:
+            actor = acting_as(session, as_email)
+            found = _find(session, transcript_id, scheme, code, start, end, actor)
+            if verb == "accept":
+                info = accept_suggestion(session, found, transcript_id=transcript_id, actor=actor)
+                message = f"Coded {info.start}-{info.end} with {info.code} (coding {info.id})."
+            else:
+                reject_suggestion(
+                    session,
+                    transcript_id=transcript_id,
+                    code_id=found.code_id,
+                    start=start,
+                    end=end,
+                    actor=actor,
+                )
+                message = f"Rejected {code} at {start}-{end}; it will not be suggested again."
+        typer.echo(message)
 
 
-@app.command("reject")
-def reject(
-    transcript_id: int = TRANSCRIPT_OPTION,
-    scheme: str = SCHEME_OPTION,
-    code: str = typer.Option(..., "--code", help="The code's key."),
-    start: int = typer.Option(..., "--start"),
-    end: int = typer.Option(..., "--end"),
-    as_email: str = typer.Option(..., "--as", metavar="EMAIL", help="The coder rejecting it."),
-) -> None:
-    """Reject a suggestion: not offered again, and a negative example for the next model."""
-    with open_database().transaction() as session:
-        actor = acting_as(session, as_email)
-        found = _find(session, transcript_id, scheme, code, start, end, actor)
-        reject_suggestion(
-            session,
-            transcript_id=transcript_id,
-            code_id=found.code_id,
-            start=start,
-            end=end,
-            actor=actor,
-        )
-    typer.echo(f"Rejected {code} at {start}-{end}; it will not be suggested again.")
+_answer_command(
+    "accept", 'Accept a suggestion: it becomes the coder\'s own coding, its origin "suggested".'
+)
+_answer_command(
+    "reject", "Reject a suggestion: not offered again, and a negative example for the next model."
+)
 
 
 def register(main: typer.Typer, import_app: typer.Typer, export_app: typer.Typer) -> None:

@@ -292,6 +292,7 @@ def build_project(
                     _user(session, users, coding.coder_id),
                     coding.created_at,
                     transcript.text[coding.start : coding.end],
+                    coding.origin if coding.origin in refiqda.EXCHANGED_ORIGINS else "",
                 )
             )
         sources.append(source)

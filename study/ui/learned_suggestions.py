@@ -27,6 +27,7 @@ from study.interviews.learning import (
 from study.reliability.suggestions import evaluate_suggestions
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database
+from study.ui.widgets import coded_all
 
 logger = logging.getLogger(__name__)
 PREFIX = "L:"
@@ -136,9 +137,7 @@ def _code_all(transcript_id: int, code_id: int, spans: list[tuple[int, int]]) ->
         st.session_state["wb_learned_batch"] = True
         st.session_state["wb_flash"] = (
             "success",
-            f"Coded {len(added)} suggested passages"
-            + (f"; {skipped} were coded so already" if skipped else "")
-            + ". Undo takes them all back.",
+            coded_all(len(added), skipped, "suggested passages"),
         )
     except StudyError as exc:
         st.session_state["wb_flash"] = ("error", str(exc))

@@ -89,3 +89,12 @@ def scheme_choice(place: Any, schemes: Sequence[Any], key: str) -> int:
 
 def _scheme_label(by_id: dict[int, Any], scheme_id: int) -> str:
     return f"{by_id[scheme_id].title} (v{by_id[scheme_id].version})"
+
+
+def coded_all(added: int, skipped: int, what: str) -> str:
+    """The sentence after "code all": how many ``what`` were coded, skipped, and that Undo helps."""
+    return (
+        f"Coded {added} {what}"
+        + (f"; {skipped} were coded so already" if skipped else "")
+        + ". Undo takes them all back."
+    )

@@ -9,7 +9,6 @@ at a time, made in the other copy, here, or both.
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -34,7 +33,7 @@ from study.interviews.coding.memos import add_memo, update_memo
 from study.interviews.transcripts.erasure import erase_speaker
 
 import qualcoder_emulation as qualcoder
-from conftest import REFIQDA
+from conftest import REFIQDA, at_once
 from icr_study import SCHEME, build_memo_study
 
 
@@ -419,44 +418,23 @@ def test_two_imports_of_one_file_at_once_add_its_new_coding_once(database, study
         )
     )
     write_qdpx(project, tmp_path / "more.qdpx")
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def run() -> None:
-        start.wait()
-        try:
-            with database.transaction() as session:
-                import_qdpx(session, tmp_path / "more.qdpx", actor=OPERATOR)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        with database.transaction() as session:
+            import_qdpx(session, tmp_path / "more.qdpx", actor=OPERATOR)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    errors = at_once(run, run)
     assert errors == []
     with database.transaction() as session:
         assert _counts(session) == {**before, "codings": before["codings"] + 1}
 
 
 def test_two_exports_at_once_both_succeed(database, study, tmp_path):
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
     def run(n: int) -> None:
-        start.wait()
-        try:
-            with database.transaction() as session:
-                export_qdpx(session, tmp_path / f"out{n}.qdpx", viewer=OPERATOR)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        with database.transaction() as session:
+            export_qdpx(session, tmp_path / f"out{n}.qdpx", viewer=OPERATOR)
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    errors = at_once(lambda: run(0), lambda: run(1))
     assert errors == []
     assert (tmp_path / "out0.qdpx").read_bytes() == (tmp_path / "out1.qdpx").read_bytes()
 

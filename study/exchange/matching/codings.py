@@ -177,7 +177,8 @@ class Codings:
             start=coding.start,
             end=coding.end,
             snippet=self.transcript.text[coding.start : coding.end],
-            origin="import",
+            # a coding accepted from a suggestion stays one; anything else came by import
+            origin=coding.origin or "import",
             created_at=coding.creation_datetime or dt.datetime.now(dt.UTC),
         )
         self.session.add(row)

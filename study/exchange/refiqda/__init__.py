@@ -5,6 +5,7 @@ QualCoder here, without touching the database: callers convert between their
 own records and :class:`QdaProject`.
 """
 
+from study.exchange.refiqda.code_elements import EXCHANGED_ORIGINS
 from study.exchange.refiqda.codebook import (
     CodeDescription,
     codebook_csv,
@@ -32,6 +33,7 @@ from study.exchange.refiqda.validation import (
 from study.exchange.refiqda.writer import project_xml, write_qdpx
 
 __all__ = [
+    "EXCHANGED_ORIGINS",
     "CodeDescription",
     "QdaCase",
     "QdaCode",

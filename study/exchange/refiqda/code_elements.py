@@ -58,6 +58,45 @@ def join_memos(text: str, memos: list[str] | list[tuple[str, str | None]]) -> st
     return "\n\n".join(parts)
 
 
+#: Origins of codings a coder accepted from a machine; they travel in a selection's
+#: Description as a first "Origin: ..." paragraph (REFI-QDA has no field for it).
+EXCHANGED_ORIGINS = {
+    "suggested": "an accepted learned suggestion",
+    "suggestion": "an accepted keyword suggestion",
+}
+_ORIGIN_PARAGRAPH = re.compile(
+    r"\AOrigin: (?P<origin>" + "|".join(EXCHANGED_ORIGINS) + r") \([^\n]*\)[ \t]*(?:\n[ \t]*\n|\Z)"
+)
+
+
+def with_origin(text: str, origin: str) -> str:
+    """A selection's Description saying first how its coding came about (machine origins only).
+
+    Examples
+    --------
+    >>> with_origin("Check this.", "suggested")
+    'Origin: suggested (an accepted learned suggestion, ISM Study)\\n\\nCheck this.'
+    >>> with_origin("Check this.", "manual")
+    'Check this.'
+    >>> split_origin(with_origin("Check this.", "suggested"))
+    ('suggested', 'Check this.')
+    >>> split_origin("Origin: unknown text")
+    ('', 'Origin: unknown text')
+    """
+    if origin not in EXCHANGED_ORIGINS:
+        return text
+    line = f"Origin: {origin} ({EXCHANGED_ORIGINS[origin]}, ISM Study)"
+    return f"{line}\n\n{text}" if text else line
+
+
+def split_origin(text: str) -> tuple[str, str]:
+    """The origin :func:`with_origin` wrote ("" if none) and the rest of the Description."""
+    match = _ORIGIN_PARAGRAPH.match(text)
+    if match is None:
+        return "", text
+    return match.group("origin"), text[match.end() :].strip()
+
+
 def split_memos_with_authors(text: str) -> tuple[str, list[tuple[str, str | None]]]:
     """Split what :func:`join_memos` wrote into the text and its memos with their authors.
 

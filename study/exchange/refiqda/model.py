@@ -115,6 +115,9 @@ class QdaCoding:
     creating_user_guid: str | None = None
     creation_datetime: datetime | None = None
     text: str = ""
+    #: How the coding came about where a machine proposed it ("suggested": an accepted
+    #: learned suggestion, "suggestion": a keyword one); "" otherwise.
+    origin: str = ""
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from xml.etree.ElementTree import Element
 
-from study.exchange.refiqda.code_elements import split_memos_with_authors
+from study.exchange.refiqda.code_elements import split_memos_with_authors, split_origin
 from study.exchange.refiqda.model import QdaCoding, QdaTextSource, normalise_guid
 from study.exchange.refiqda.positions import SourceText
 from study.exchange.refiqda.reading_state import (
@@ -115,7 +115,9 @@ class SourceReader(ReadState):
             for coding in selection.findall(f"{NS}Coding")
         ]
         source.codings.extend(codings)
-        memo = (selection.findtext(f"{NS}Description") or "").strip()
+        origin, memo = split_origin((selection.findtext(f"{NS}Description") or "").strip())
+        for coding in codings:
+            coding.origin = origin
         if memo:  # where QualCoder, MAXQDA and ATLAS.ti keep a coding's memo
             first = codings[0] if codings else None
             writer = (

@@ -36,6 +36,7 @@ from study.exchange.refiqda.code_elements import (
     check_unique_code_guids,
     code_to_element,
     join_memos,
+    with_origin,
 )
 from study.exchange.refiqda.model import (
     QdaCoding,
@@ -240,12 +241,12 @@ def _add_source(
                 "creationDateTime": created,
             },
         )
-        if texts.get(coding_guid):  # where peers read a coding's memo
-            _sub(
-                selection,
-                "Description",
-                text=_selection_memo(texts[coding_guid], user, names),
-            )
+        description = with_origin(
+            _selection_memo(texts[coding_guid], user, names) if texts.get(coding_guid) else "",
+            coding.origin,
+        )
+        if description:  # where peers read a coding's memo
+            _sub(selection, "Description", text=description)
         coding_element = _sub(
             selection,
             "Coding",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -373,6 +373,33 @@ def _code_state(quality: dict[str, Any], key: str) -> tuple[bool, str]:
     return True, f"on: it agrees with the coders at α = {alpha:.2f}"
 
 
+def _answered(
+    session: Session, transcript_id: int, coder_id: int, version_ids: list[int]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per code key, the spans a coder coded or rejected in a transcript: not suggested again."""
+    coded = (
+        select(CodeRow.key, CodingRow.start, CodingRow.end)
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .where(
+            CodingRow.transcript_id == transcript_id,
+            CodingRow.coder_id == coder_id,
+            CodeRow.scheme_id.in_(version_ids),
+        )
+    )
+    rejected = (
+        select(CodeRow.key, SuggestionRejectionRow.start, SuggestionRejectionRow.end)
+        .join(CodeRow, CodeRow.id == SuggestionRejectionRow.code_id)
+        .where(
+            SuggestionRejectionRow.transcript_id == transcript_id,
+            SuggestionRejectionRow.coder_id == coder_id,
+        )
+    )
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for key, start, end in session.execute(union_all(coded, rejected)):
+        spans.setdefault(key, []).append((start, end))
+    return spans
+
+
 def learned_suggestions(
     session: Session,
     transcript_id: int,
@@ -408,28 +435,11 @@ def learned_suggestions(
         unit_features([u.text for u in units], [u.language for u in units])
     )
     by_key = {code.key: code for code in codes}
-    version_ids = scheme_version_ids(session, row.key)
-    own: dict[str, list[tuple[int, int]]] = {}
-    if current.id is not None:
-        for key, start, end in session.execute(
-            select(CodeRow.key, CodingRow.start, CodingRow.end)
-            .join(CodeRow, CodeRow.id == CodingRow.code_id)
-            .where(
-                CodingRow.transcript_id == transcript_id,
-                CodingRow.coder_id == current.id,
-                CodeRow.scheme_id.in_(version_ids),
-            )
-        ):
-            own.setdefault(key, []).append((start, end))
-        for key, start, end in session.execute(
-            select(CodeRow.key, SuggestionRejectionRow.start, SuggestionRejectionRow.end)
-            .join(CodeRow, CodeRow.id == SuggestionRejectionRow.code_id)
-            .where(
-                SuggestionRejectionRow.transcript_id == transcript_id,
-                SuggestionRejectionRow.coder_id == current.id,
-            )
-        ):
-            own.setdefault(key, []).append((start, end))
+    own = (
+        _answered(session, transcript_id, int(current.id), scheme_version_ids(session, row.key))
+        if current.id is not None
+        else {}
+    )
     thresholds = thresholds or {}
     learned_cut = {code.key: code.threshold for code in model.codes}
     found = []

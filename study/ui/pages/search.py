@@ -14,7 +14,7 @@ from study.db.models import INTERVIEWEE_ROLES
 from study.interviews.coding import code_passages, list_codes, list_schemes, undo_last
 from study.interviews.search import search_transcripts
 from study.ui.state import current_account, database, errors_shown
-from study.ui.widgets import code_choice
+from study.ui.widgets import code_choice, coded_all
 
 ALL = "All"
 COLUMNS = [
@@ -163,9 +163,7 @@ def _hit_actions(chosen: list) -> None:
                 st.session_state["search_batch"] = True
                 st.session_state["search_flash"] = (
                     "success",
-                    f"Coded {len(added)} hits"
-                    + (f"; {skipped} were coded so already" if skipped else "")
-                    + ". Undo takes them all back.",
+                    coded_all(len(added), skipped, "hits"),
                 )
             st.rerun()
 

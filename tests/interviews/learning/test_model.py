@@ -66,19 +66,23 @@ def test_a_coding_covers_a_unit_when_they_overlap_by_half_the_shorter():
     assert not covers(140, 160, unit)  # touching is not overlapping
 
 
-def test_training_rows_are_per_coder_and_unknown_where_a_coder_never_looked():
-    units = transcript_units(source())
-    chat, work = units[0], units[1]
-    other = source(2, TEXT)
-    rows = training_set(
-        [source(), other],
+def _rows(units, codings: bool = True):
+    """Coder 7 codes units 0-1 "social" in transcript 1 and rejects unit 2 in transcript 2;
+    coder 8 codes unit 3 "leaders" in transcript 1."""
+    return training_set(
+        [source(), source(2, TEXT)],
         ["social", "leaders"],
         [
-            Coded(1, "social", 7, chat.start, work.end),
+            Coded(1, "social", 7, units[0].start, units[1].end),
             Coded(1, "leaders", 8, units[3].start, units[3].end),
-        ],
+        ][: 2 if codings else 1],
         [Rejected(2, "social", 7, units[2].start, units[2].end)],
     )
+
+
+def test_training_rows_are_per_coder_and_unknown_where_a_coder_never_looked():
+    units = transcript_units(source())
+    rows = _rows(units)
     # coder 7 saw transcript 1 (4 rows) and rejected one suggestion in transcript 2 (1 row);
     # coder 8 saw transcript 1 (4 rows)
     assert len(rows.units) == 9
@@ -90,18 +94,8 @@ def test_training_rows_are_per_coder_and_unknown_where_a_coder_never_looked():
     assert social[mine][4] == 0 and rows.labels["leaders"][mine][4] == -1
     assert list(rows.saw) == [True] * 8 + [False]  # rows: (t1, 7), (t1, 8), (t2, 7)
     assert list(rows.labels["leaders"][rows.coders == 8]) == [0, 0, 0, 1]
-    same = training_set(
-        [source(), other],
-        ["social", "leaders"],
-        [
-            Coded(1, "social", 7, chat.start, work.end),
-            Coded(1, "leaders", 8, units[3].start, units[3].end),
-        ],
-        [Rejected(2, "social", 7, units[2].start, units[2].end)],
-    )
-    assert same.digest == rows.digest
-    fewer = training_set([source()], ["social", "leaders"], [Coded(1, "social", 7, 0, 5)])
-    assert fewer.digest != rows.digest
+    assert _rows(units).digest == rows.digest
+    assert _rows(units, codings=False).digest != rows.digest
 
 
 PLANTED = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -28,6 +28,8 @@ from study.interviews.learning import (
 )
 from study.interviews.learning.store import sources_of
 from study.interviews.learning.units import covers, transcript_units
+
+from conftest import at_once
 
 
 @pytest.fixture
@@ -140,24 +142,13 @@ def test_hostile_answers_get_a_sentence(database, study):
     with database.transaction() as session:
         a = coder(session, 0)
         code_id = session.scalar(select(CodeRow.id))
+        answer = functools.partial(
+            reject_suggestion, session, transcript_id=study.transcript_ids[0], code_id=code_id
+        )
         with pytest.raises(InvalidInput, match="not inside transcript"):
-            reject_suggestion(
-                session,
-                transcript_id=study.transcript_ids[0],
-                code_id=code_id,
-                start=5,
-                end=10**7,
-                actor=a,
-            )
+            answer(start=5, end=10**7, actor=a)
         with pytest.raises(InvalidInput, match="act as a coder"):
-            reject_suggestion(
-                session,
-                transcript_id=study.transcript_ids[0],
-                code_id=code_id,
-                start=0,
-                end=5,
-                actor=OPERATOR,
-            )
+            answer(start=0, end=5, actor=OPERATOR)
     with database.transaction() as session:
         train_suggestions(session, SCHEME_KEY, actor=OPERATOR)
         session.execute(
@@ -205,22 +196,11 @@ def test_blind_mode_learns_each_coders_model_from_their_codings_only(database, s
 
 
 def test_two_trainings_at_once_keep_one_model(database, study):
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
+    def train() -> None:
+        with database.transaction() as session:
+            train_suggestions(session, SCHEME_KEY, actor=OPERATOR)
 
-    def run() -> None:
-        try:
-            start.wait()
-            with database.transaction() as session:
-                train_suggestions(session, SCHEME_KEY, actor=OPERATOR)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(train, train)
     assert errors == []
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(SuggestionModelRow)) == 1

@@ -1,8 +1,8 @@
 """End to end in headless Chromium: a coder walks learned suggestions with the keyboard.
 
 Tab focuses the next suggestion (outlined, dotted, in its code's colour), Enter accepts it
-(a coding of the coder's own, origin "suggested"), Backspace rejects the next one (stored,
-never offered again).
+(a coding of the coder's own, origin "suggested"), Ctrl+Z undoes that, Backspace rejects
+the next one (stored, never offered again).
 """
 
 from __future__ import annotations
@@ -61,6 +61,18 @@ def test_tab_enter_and_backspace_answer_learned_suggestions(database, tmp_path, 
     wait_until(lambda: len(list_codings_of(database, email)) == len(before) + 1)
     after = list_codings_of(database, email)
     assert list(after["origin"]).count("suggested") == 1
+    # Ctrl+Z undoes the acceptance like any coding action; Enter accepts it again
+    settled(page)
+    page.keyboard.press("Control+z")
+    wait_until(lambda: len(list_codings_of(database, email)) == len(before))
+    page.locator(".chip-suggestion").first.wait_for()
+    settled(page)
+    page.locator(".ism-transcript").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Tab")
+    page.locator(".ism-transcript .run.focus").first.wait_for()
+    page.keyboard.press("Enter")
+    wait_until(lambda: len(list_codings_of(database, email)) == len(before) + 1)
+    after = list_codings_of(database, email)
     page.locator(".chip-suggestion").first.wait_for()
     settled(page)
     page.locator(".ism-transcript").click(position={"x": 5, "y": 5})
