@@ -4,7 +4,8 @@ Read from the source (every ``import`` and ``from ... import``, at any depth, al
 inside functions), so a lazy import cannot hide a wrong dependency. The layers,
 lowest first:
 
-foundation  study.config, study.errors, study.cells, study.yamlfile, study.zipguard
+foundation  study.config, study.errors, study.cells, study.yamlfile, study.zipguard,
+            study.xmlfile
 db          study.db                       (the only SQL)
 stats       study.stats                    (pure: DataFrames in and out)
 admin       study.admin                    (study, organisations, accounts, audit)
@@ -30,7 +31,7 @@ import pytest
 import study
 
 STUDY = Path(study.__file__).parent
-FOUNDATION = {"config", "errors", "cells", "yamlfile", "zipguard"}
+FOUNDATION = {"config", "errors", "cells", "yamlfile", "zipguard", "xmlfile"}
 #: Everything below the front doors: the staff app and the CLI may import all of it.
 LIBRARY = {
     "db",

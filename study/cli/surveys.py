@@ -32,6 +32,12 @@ from study.surveys.campaigns import (
     invitation_links,
     list_campaigns,
 )
+from study.surveys.instrument_exchange import (
+    EXPORT_FORMATS,
+    export_instrument,
+    import_instrument,
+    instrument_catalogue,
+)
 from study.surveys.instrument_store import store_instrument
 from study.surveys.instruments import (
     InterviewGuide,
@@ -42,6 +48,7 @@ from study.surveys.instruments import (
 from study.surveys.mailing import import_recipients, send_campaign_mail
 from study.surveys.response_store import export_responses, import_responses
 
+InstrumentFormat = choices("InstrumentFormat", EXPORT_FORMATS)
 instruments_app = command_group("Survey instruments and interview guides (YAML in instruments/).")
 campaign_app = command_group("Survey campaigns: open links and personal invitations.")
 
@@ -63,18 +70,53 @@ def _instrument(instrument_id: str):
 
 @instruments_app.command("list")
 def instruments_list(fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """List the instruments in instruments/."""
-    rows = [
-        {
-            "id": i.id,
-            "kind": i.kind,
-            "version": i.version,
-            "languages": ",".join(i.languages),
-            "title": i.title[i.languages[0]],
-        }
-        for i in load_instruments().values()
-    ]
+    """List the instruments: built in (instruments/) and stored (imported or loaded), with versions."""
+    rows = in_transaction(instrument_catalogue, viewer=OPERATOR)
+    for row in rows:
+        row["versions"] = ",".join(map(str, row["versions"]))
     emit(rows, fmt)
+
+
+@instruments_app.command("import")
+def instruments_import(
+    path: Path = typer.Argument(..., metavar="FILE", help="A .qsf, .lss or .yaml file."),
+    instrument_id: str = typer.Option(
+        None, "--id", help="Store it under this instrument id (default: from the file)."
+    ),
+) -> None:
+    """Import a Qualtrics .qsf, LimeSurvey .lss or ISM Study .yaml instrument and store it.
+
+    Prints the instrument's id first, then what could not be carried over as it was
+    (display logic with no show_if form, question types with no counterpart). An id
+    already stored with other content gets the next version.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise InvalidInput(f"Cannot read {path.name}.") from None
+    with open_database().transaction() as session:
+        result = import_instrument(
+            session, data, path.name, actor=OPERATOR, instrument_id=instrument_id
+        )
+    typer.echo(result.id)
+    typer.echo(
+        f"{'Stored' if result.created else 'Already stored as'} {result.id} version "
+        f"{result.version}."
+    )
+    for note in result.notes:
+        typer.echo(f"- {note}")
+
+
+@instruments_app.command("export")
+def instruments_export(
+    instrument_id: str = typer.Argument(..., metavar="ID"),
+    fmt: InstrumentFormat = typer.Option(..., "--format", help="yaml or qsf (Qualtrics)."),
+    out: Path = OUT_OPTION,
+) -> None:
+    """Write an instrument's newest version as YAML (loads back equal) or a Qualtrics .qsf."""
+    data = in_transaction(export_instrument, instrument_id, format=fmt.value, viewer=OPERATOR)
+    out.write_bytes(data)
+    typer.echo(f"Wrote {instrument_id} to {out}.")
 
 
 @instruments_app.command("show")

@@ -127,15 +127,15 @@ class SuggestionQuality:
             rows.append(
                 {
                     "code": c.name,
+                    "in the workbench": c.reason,
                     "units coded": c.positives,
-                    "model precision": m.precision if m else math.nan,
-                    "model recall": m.recall if m else math.nan,
                     "model F1": m.f1 if m else math.nan,
                     "model α": m.alpha if m else math.nan,
                     "keyword F1": c.keywords.f1,
                     "keyword α": c.keywords.alpha,
                     "coders' α": c.human_alpha,
-                    "suggestions": c.reason,
+                    "model precision": m.precision if m else math.nan,
+                    "model recall": m.recall if m else math.nan,
                 }
             )
         return pd.DataFrame(rows)
@@ -321,7 +321,10 @@ def evaluate_suggestions(
         )
         keyword_scores = _scores(keyword[code.key], data, y, unit_ids, names)
         if model_scores is None:
-            enabled, reason = False, f"off: only {positives} coded units to learn from"
+            enabled, reason = (
+                False,
+                f"off: only {positives} coded unit{'s' if positives != 1 else ''} to learn from",
+            )
         elif not math.isfinite(model_scores.alpha):
             enabled, reason = False, "off: too few held-out units to measure agreement"
         elif model_scores.alpha < ALPHA_FLOOR:

@@ -40,6 +40,11 @@ def _definition(model: Instrument | InterviewGuide) -> tuple[dict, str]:
     return definition, digest
 
 
+def content_hash(model: Instrument | InterviewGuide) -> str:
+    """The hash an instrument version is stored under: same content, same hash."""
+    return _definition(model)[1]
+
+
 def store_instrument(
     session: Session, model: Instrument | InterviewGuide, *, actor_id: int | None = None
 ) -> StoredInstrument:

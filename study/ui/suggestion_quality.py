@@ -13,16 +13,6 @@ from study.reliability.suggestions import SuggestionQuality, evaluate_suggestion
 from study.ui.plain_text import markdown_literal
 from study.ui.state import current_account, database
 
-_COLUMNS = {
-    "model precision": st.column_config.NumberColumn(format="%.2f"),
-    "model recall": st.column_config.NumberColumn(format="%.2f"),
-    "model F1": st.column_config.NumberColumn(format="%.2f"),
-    "model α": st.column_config.NumberColumn(format="%.2f"),
-    "keyword F1": st.column_config.NumberColumn(format="%.2f"),
-    "keyword α": st.column_config.NumberColumn(format="%.2f"),
-    "coders' α": st.column_config.NumberColumn(format="%.2f"),
-}
-
 
 def _measure(scheme: str, coder_ids: list[int | None]) -> None:
     results = []
@@ -42,14 +32,20 @@ def _measure(scheme: str, coder_ids: list[int | None]) -> None:
 
 
 def _show(quality: SuggestionQuality) -> None:
+    coders = {name for c in quality.codes if c.model for name in c.model.alpha_by_coder}
+    scope = (
+        "All coders' model"
+        if quality.scope == "team"
+        else f"{next(iter(coders), quality.scope)}'s own model"
+    )
     st.markdown(
-        f"**{markdown_literal(quality.scope)}**: {quality.transcripts} transcripts, "
+        f"**{markdown_literal(scope)}**: {quality.transcripts} transcripts, "
         f"{quality.units} {quality.unit}s, {quality.folds} folds by transcript. "
         f"Macro F1: model **{quality.macro_f1:.2f}**, keywords **{quality.keyword_macro_f1:.2f}**."
         if math.isfinite(quality.macro_f1)
         else "No code has enough codings to learn from yet."
     )
-    st.dataframe(quality.frame(), hide_index=True, column_config=_COLUMNS)
+    st.dataframe(quality.frame().style.format(precision=2, na_rep=""), hide_index=True)
 
 
 def suggestion_quality(scheme: str, coder_ids: list[int]) -> None:

@@ -45,8 +45,8 @@ def test_reliability_page_measures_the_suggestions_beside_the_keywords(study, da
     at.button(key="rel_suggest_measure").click().run()
     assert not at.exception, at.exception
     table = at.dataframe[-1].value
-    assert list(table.columns[:3]) == ["code", "units coded", "model precision"]
-    assert {"model α", "keyword F1", "coders' α", "suggestions"} <= set(table.columns)
+    assert list(table.columns[:3]) == ["code", "in the workbench", "units coded"]
+    assert {"model α", "keyword F1", "coders' α", "model precision"} <= set(table.columns)
     assert len(table) == 6
     assert any("Macro F1: model" in m.value for m in at.markdown)
     with database.transaction() as session:

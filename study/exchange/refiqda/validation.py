@@ -23,6 +23,7 @@ from lxml import etree
 from xmlschema.exceptions import XMLResourceError, XMLResourceForbidden
 
 from study.errors import InvalidFile
+from study.xmlfile import safe_parser
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -138,19 +139,6 @@ def _first_few(items: list[str]) -> str:
     return "; ".join(items[:_SHOWN_SKIPS]) + more
 
 
-def _safe_parser(*, recover: bool) -> etree.XMLParser:
-    """An lxml parser that resolves no entity and loads no DTD or network resource."""
-    return etree.XMLParser(
-        recover=recover,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str]) -> etree._Element:
     """Parse ``xml_bytes``; if it is not well-formed, keep what lxml can recover and say what not.
 
@@ -159,10 +147,10 @@ def _recover(xml_bytes: bytes, what: str, path: str | None, warnings: list[str])
     archive's own size budget still applies.
     """
     try:
-        return etree.fromstring(xml_bytes, _safe_parser(recover=False))
+        return etree.fromstring(xml_bytes, safe_parser(recover=False))
     except etree.XMLSyntaxError as error:
         first_error = error
-    recovering = _safe_parser(recover=True)
+    recovering = safe_parser(recover=True)
     try:
         root = etree.fromstring(xml_bytes, recovering)
     except etree.XMLSyntaxError:

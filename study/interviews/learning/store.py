@@ -43,6 +43,7 @@ from study.interviews.learning.units import (
     Source,
     TrainingSet,
     covers,
+    learning_digest,
     training_set,
     transcript_units,
 )
@@ -147,12 +148,11 @@ def sources_of(session: Session, transcript_ids: set[int]) -> list[Source]:
     ]
 
 
-def gather(
-    session: Session, scheme: SchemeRef, *, coder_id: int | None = None, unit: str = "sentence"
-) -> tuple[TrainingSet, list[CodeRow]]:
-    """The training rows of a scheme (every version's codings, by code key) for one scope."""
-    if unit not in UNIT_KINDS:
-        raise InvalidInput(f"Suggestions use sentences or turns as units, not {unit!r}.")
+def _inputs(
+    session: Session, scheme: SchemeRef, coder_id: int | None
+) -> tuple[list[CodeRow], list[Coded], list[Rejected]]:
+    """A scheme's codes (active version) and, by code key, every version's codings and
+    rejections in one scope: what its model learns from."""
     row, codes = _scheme_codes(session, scheme)
     versions = scheme_version_ids(session, row.key)
     key_of = dict(
@@ -181,11 +181,28 @@ def gather(
     rejections = [
         Rejected(t, key_of[c], k, s, e) for t, c, k, s, e in session.execute(rejected_query)
     ]
+    return codes, codings, rejections
+
+
+def gather(
+    session: Session, scheme: SchemeRef, *, coder_id: int | None = None, unit: str = "sentence"
+) -> tuple[TrainingSet, list[CodeRow]]:
+    """The training rows of a scheme (every version's codings, by code key) for one scope."""
+    if unit not in UNIT_KINDS:
+        raise InvalidInput(f"Suggestions use sentences or turns as units, not {unit!r}.")
+    codes, codings, rejections = _inputs(session, scheme, coder_id)
     sources = sources_of(
         session, {c.transcript_id for c in codings} | {r.transcript_id for r in rejections}
     )
     keys = [code.key for code in codes]
     return training_set(sources, keys, codings, rejections, unit=unit), codes
+
+
+def _is_stale(session: Session, stored: SuggestionModelRow, coder_id: int | None) -> bool:
+    """Whether the codings or rejections a stored model learned from have changed (SQL only)."""
+    codes, codings, rejections = _inputs(session, stored.scheme_id, coder_id)
+    digest = learning_digest([c.key for c in codes], codings, rejections, stored.unit)
+    return stored.learned_from.get("digest") != digest
 
 
 def _stored(session: Session, scheme_id: int, scope: str) -> SuggestionModelRow | None:
@@ -329,8 +346,7 @@ def model_info(
     stored = _stored(session, row.id, _scope(coder_id))
     if stored is None:
         return None
-    data, _ = gather(session, row.id, coder_id=coder_id, unit=stored.unit)
-    return _info(session, stored, stale=stored.learned_from.get("digest") != data.digest)
+    return _info(session, stored, stale=_is_stale(session, stored, coder_id))
 
 
 def record_quality(session: Session, model_id: int, quality: dict[str, Any]) -> None:

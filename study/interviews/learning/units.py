@@ -32,6 +32,7 @@ __all__ = [
     "TrainingSet",
     "Unit",
     "covers",
+    "learning_digest",
     "training_set",
     "transcript_units",
 ]
@@ -141,6 +142,20 @@ def _unit_hits(units: Sequence[Unit], spans: Iterable[tuple[int, int]]) -> set[i
     return hit
 
 
+def learning_digest(
+    codes: Sequence[str], codings: Sequence[Coded], rejections: Sequence[Rejected], unit: str
+) -> str:
+    """What a model learns from, in one hash: changes when a coding or rejection does."""
+    digest = hashlib.sha256()
+    for item in sorted((c.transcript_id, c.code, c.coder, c.start, c.end) for c in codings):
+        digest.update(repr(item).encode())
+    digest.update(b"|rejected|")
+    for item in sorted((r.transcript_id, r.code, r.coder, r.start, r.end) for r in rejections):
+        digest.update(repr(item).encode())
+    digest.update(f"|{unit}|{','.join(codes)}".encode())
+    return digest.hexdigest()
+
+
 def training_set(
     sources: Sequence[Source],
     codes: Sequence[str],
@@ -194,19 +209,12 @@ def training_set(
             saw_rows.append(saw)
             for code in codes:
                 columns[code].append(values[code])
-    digest = hashlib.sha256()
-    for item in sorted((c.transcript_id, c.code, c.coder, c.start, c.end) for c in codings):
-        digest.update(repr(item).encode())
-    digest.update(b"|rejected|")
-    for item in sorted((r.transcript_id, r.code, r.coder, r.start, r.end) for r in rejections):
-        digest.update(repr(item).encode())
-    digest.update(f"|{unit}|{','.join(codes)}".encode())
     return TrainingSet(
         rows,
         np.array(coders, dtype=np.int64),
         np.array(saw_rows, dtype=bool),
         {code: np.array(values, dtype=np.int8) for code, values in columns.items()},
-        digest.hexdigest(),
+        learning_digest(codes, codings, rejections, unit),
         len(codings),
         len(rejections),
         len({t for t, _ in seen}),
