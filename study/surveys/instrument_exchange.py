@@ -39,6 +39,7 @@ __all__ = [
     "import_instrument",
     "instrument_catalogue",
     "instrument_yaml",
+    "newest_instruments",
 ]
 
 IMPORT_SUFFIXES = (".qsf", ".lss", ".yaml", ".yml")
@@ -159,10 +160,10 @@ def export_instrument(
     return write_qsf(model)
 
 
-def instrument_catalogue(session: Session, *, viewer: Actor) -> list[dict]:
-    """Every instrument: built in (a file in instruments/, never changed here) or stored,
-    with its versions; title and languages are the newest version's."""
-    require(current_actor(session, viewer), "run_surveys")
+def _newest(
+    session: Session,
+) -> tuple[dict[str, Instrument | InterviewGuide], dict[str, set[str]], set[str]]:
+    """The newest version of each instrument, every version's number, and the built-in ids."""
     newest: dict[str, Instrument | InterviewGuide] = {}
     versions: dict[str, set[str]] = {}
     for row in session.scalars(select(InstrumentRow)):
@@ -174,6 +175,23 @@ def instrument_catalogue(session: Session, *, viewer: Actor) -> list[dict]:
         versions.setdefault(key, set()).add(str(model.version))
         if key not in newest or int(model.version) >= int(newest[key].version):
             newest[key] = model
+    return newest, versions, set(files)
+
+
+def newest_instruments(
+    session: Session, *, viewer: Actor
+) -> dict[str, Instrument | InterviewGuide]:
+    """Every instrument (built in or stored) in its newest version, by id."""
+    require(current_actor(session, viewer), "run_surveys")
+    newest, _, _ = _newest(session)
+    return dict(sorted(newest.items()))
+
+
+def instrument_catalogue(session: Session, *, viewer: Actor) -> list[dict]:
+    """Every instrument: built in (a file in instruments/, never changed here) or stored,
+    with its versions; title and languages are the newest version's."""
+    require(current_actor(session, viewer), "run_surveys")
+    newest, versions, files = _newest(session)
     return [
         {
             "id": key,

@@ -15,11 +15,12 @@ from study.surveys.instrument_exchange import (
     import_instrument,
     instrument_catalogue,
     instrument_yaml,
+    newest_instruments,
 )
 from study.surveys.instruments import load_instruments
 from study.surveys.instruments.foreign import MAX_INSTRUMENT_FILE_BYTES
 
-from conftest import add_user
+from conftest import DATA, add_user
 
 runner = CliRunner()
 
@@ -107,3 +108,48 @@ def test_the_cli_imports_prints_the_id_first_lists_and_exports(database, tmp_pat
     missing = invoke(database, "instruments", "import", str(tmp_path / "nope.qsf"))
     assert missing.exit_code == 1 and "Cannot read nope.qsf" in missing.output
     assert str(tmp_path) not in missing.output
+
+
+def test_a_qualtrics_export_comes_back_as_the_same_instrument(database, tmp_path):
+    """The shipped survey out as .qsf and in again: equal but for its id (issue 22)."""
+    out = tmp_path / "ism.qsf"
+    exported = invoke(
+        database,
+        "instruments",
+        "export",
+        "ism-adoption-survey",
+        "--format",
+        "qsf",
+        "--out",
+        str(out),
+    )
+    assert exported.exit_code == 0, exported.output
+    imported = invoke(database, "instruments", "import", str(out), "--id", "from-qualtrics")
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.splitlines()[:2] == [
+        "from-qualtrics",
+        "Stored from-qualtrics version 2.",
+    ]
+    with database.transaction() as session:
+        back = newest_instruments(session, viewer=OPERATOR)["from-qualtrics"]
+    original = load_instruments()["ism-adoption-survey"]
+    assert back.model_dump() == {**original.model_dump(), "id": "from-qualtrics"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "qualtrics/sumtxt-qsf-sq-example.qsf",
+        "qualtrics/qualtricstools-many-question-types.qsf",
+        "limesurvey/citric_answers.lss",
+        "limesurvey/collab_ls_survey_981966.lss",
+    ],
+)
+def test_real_files_from_other_tools_are_stored_with_what_they_could_not_keep(database, path):
+    data = (DATA / "instruments" / path).read_bytes()
+    with database.transaction() as session:
+        result = import_instrument(session, data, path.split("/")[-1], actor=OPERATOR)
+        stored = newest_instruments(session, viewer=OPERATOR)[result.id]
+    assert result.created and result.version == stored.version
+    assert stored.items or any(p.items for p in stored.pages)
+    assert all(isinstance(note, str) and note for note in result.notes)

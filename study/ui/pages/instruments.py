@@ -8,9 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from study.interviews.guides import write_guide_docx
+from study.surveys.instrument_exchange import (
+    export_instrument,
+    import_instrument,
+    newest_instruments,
+)
 from study.surveys.instruments import InterviewGuide, load_instruments
 from study.ui.plain_text import markdown_literal
-from study.ui.state import errors_shown
+from study.ui.state import current_account, database, errors_shown
+from study.ui.widgets import sent_upload
 
 
 @st.cache_data(show_spinner=False)
@@ -56,11 +62,54 @@ def _show_survey(survey, language: str) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
+def _import_form() -> None:
+    """Upload a Qualtrics .qsf, LimeSurvey .lss or YAML instrument; it is stored as a version."""
+    with st.expander("Import an instrument (Qualtrics .qsf, LimeSurvey .lss, YAML)"):
+        with st.form("instrument_import", clear_on_submit=True):
+            upload = st.file_uploader("Survey file", type=["qsf", "lss", "yaml", "yml"])
+            new_id = st.text_input("Store it as (id; empty: the file's)", max_chars=80)
+            sent = st.form_submit_button("Import")
+        upload = sent_upload(sent, upload, "Choose a .qsf, .lss or .yaml file first.")
+        if upload is None:
+            return
+        with errors_shown(), database().transaction() as session:
+            result = import_instrument(
+                session,
+                upload.getvalue(),
+                upload.name,
+                actor=current_account(),
+                instrument_id=new_id.strip() or None,
+            )
+            st.success(
+                f"{'Stored' if result.created else 'Already stored as'} "
+                f"{markdown_literal(result.id)} version {result.version}."
+            )
+            for note in result.notes:
+                st.caption(f"- {markdown_literal(note)}")
+
+
+def _downloads(survey) -> None:
+    left, right = st.columns(2)
+    with errors_shown(), database().transaction() as session:
+        for column, fmt, label, mime in (
+            (left, "yaml", "Download YAML", "application/yaml"),
+            (right, "qsf", "Download for Qualtrics (.qsf)", "application/json"),
+        ):
+            column.download_button(
+                label,
+                export_instrument(session, survey.id, format=fmt, viewer=current_account()),
+                file_name=f"{survey.id}-v{survey.version}.{fmt}",
+                mime=mime,
+                key=f"instrument-{fmt}-{survey.id}",
+            )
+
+
 def render() -> None:
     """List instruments and show the chosen one in the chosen language."""
     st.title("Instruments")
-    with errors_shown(stop=True):
-        instruments = load_instruments()
+    with errors_shown(stop=True), database().transaction() as session:
+        instruments = newest_instruments(session, viewer=current_account())
+    _import_form()
     labels = {
         f"{i.title[i.languages[0]]} ({i.id} v{i.version})": i.id for i in instruments.values()
     }
@@ -74,6 +123,7 @@ def render() -> None:
     if isinstance(chosen, InterviewGuide):
         _show_guide(chosen, language)
     else:
+        _downloads(chosen)
         _show_survey(chosen, language)
 
 
