@@ -202,6 +202,58 @@ def demo_database(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         drop_postgres_database(url)
 
 
+@pytest.fixture(scope="session")
+def sqlite_coded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A SQLite file holding the generated coded study (tests/suggestion_study.py), built once."""
+    from suggestion_study import coded_study
+
+    folder = tmp_path_factory.mktemp("coded")
+    path = folder / "coded.db"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    corpus = coded_study(database, folder)
+    with database.engine.connect() as conn:  # fold the WAL into the file before copying it
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path, corpus
+
+
+@pytest.fixture(scope="session")
+def postgres_coded_template(postgres_template, tmp_path_factory: pytest.TempPathFactory):
+    """The generated coded study in a PostgreSQL database, built once per test run."""
+    if not POSTGRES_URL:
+        yield None, None
+        return
+    from suggestion_study import coded_study
+
+    url = create_postgres_database(template=postgres_template)
+    database = Database(url)
+    corpus = coded_study(database, tmp_path_factory.mktemp("coded-pg"))
+    database.dispose()
+    yield make_url(url).database, corpus
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def coded(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request):
+    """(Database, Corpus): a fresh copy of the generated coded study (12 interviews, two
+    coders; see tests/suggestion_study.py); STUDY_DATABASE_URL points at it."""
+    if backend == "sqlite":
+        template, corpus = request.getfixturevalue("sqlite_coded_template")
+        path = tmp_path / "coded.db"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        template, corpus = request.getfixturevalue("postgres_coded_template")
+        url = create_postgres_database(template=template)
+    monkeypatch.setenv("STUDY_DATABASE_URL", url)
+    db = Database(url)
+    yield db, corpus
+    db.dispose()
+    if backend != "sqlite":
+        drop_postgres_database(url)
+
+
 @pytest.fixture
 def second_database(empty_database_url):
     """An empty database on the same backend, migrated: the target of an import."""
@@ -290,6 +342,12 @@ def _serve(url: str, tmp_path: Path, *, port: int | None = None, env: dict | Non
 def live_app(database_url: str, tmp_path: Path):
     """The real app served by `study serve` on a free port against the test database."""
     yield from _serve(database_url, tmp_path)
+
+
+@pytest.fixture
+def live_coded_app(coded, tmp_path: Path):
+    """The real app served against a fresh copy of the generated coded study (``coded``)."""
+    yield from _serve(coded[0].url, tmp_path)
 
 
 @pytest.fixture

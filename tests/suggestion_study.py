@@ -1,8 +1,9 @@
 """A small coded study for the learned-suggestion tests: the benchmark's seeded generator.
 
 ``bench/suggestion_corpus.py`` plants each code's vocabulary in English and Danish
-interviews and has two coders code them through the library; the tests use a few of its
-interviews, the benchmark sixty.
+interviews and has two coders code them through the library; the tests use twelve of its
+interviews (built once per run: the ``coded`` fixture of tests/conftest.py copies them), the
+benchmark sixty.
 """
 
 from __future__ import annotations
@@ -19,6 +20,6 @@ from suggestion_corpus import CODER_EMAILS, SCHEME_KEY, Corpus, build_corpus  # 
 __all__ = ["CODER_EMAILS", "SCHEME_KEY", "Corpus", "coded_study"]
 
 
-def coded_study(database, folder: Path, *, interviews: int = 10, seed: int = 5) -> Corpus:
+def coded_study(database, folder: Path, *, interviews: int = 12, seed: int = 5) -> Corpus:
     """Build the generated study (``interviews`` transcripts, two coders) into ``database``."""
     return build_corpus(database, interviews=interviews, seed=seed, scheme_dir=folder / "schemes")

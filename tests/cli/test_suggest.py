@@ -12,14 +12,15 @@ from study.cli import app
 from study.interviews.coding import list_codings
 
 runner = CliRunner()
+LIST = ("suggest", "list", "--transcript")
 
 
 def invoke(database, *args: str):
     return runner.invoke(app, list(args), env={"STUDY_DATABASE_URL": database.url})
 
 
-def test_train_evaluate_list_accept_and_reject_from_the_command_line(database, tmp_path):
-    study = coded_study(database, tmp_path, interviews=6)
+def test_train_evaluate_list_accept_and_reject_from_the_command_line(coded):
+    database, study = coded
     trained = invoke(database, "suggest", "train", "--scheme", SCHEME_KEY)
     assert trained.exit_code == 0, trained.output
     assert trained.output.startswith(f"Trained {SCHEME_KEY} 1.0 (team) on ")
@@ -29,7 +30,7 @@ def test_train_evaluate_list_accept_and_reject_from_the_command_line(database, t
     assert evaluated.exit_code == 0, evaluated.output
     quality = json.loads(evaluated.output)
     assert {"scheme", "scope", "folds", "codes", "macro_f1", "keyword_macro_f1"} <= set(quality)
-    assert quality["transcripts"] == 6 and len(quality["codes"]) == 6
+    assert quality["transcripts"] == 12 and len(quality["codes"]) == 6
     assert {"precision", "recall", "f1", "alpha", "alpha_by_coder"} <= set(
         quality["codes"][0]["model"]
     )
@@ -37,17 +38,7 @@ def test_train_evaluate_list_accept_and_reject_from_the_command_line(database, t
     assert table.exit_code == 0 and "Macro F1: model" in table.output
 
     transcript = str(study.transcript_ids[0])
-    listed = invoke(
-        database,
-        "suggest",
-        "list",
-        "--transcript",
-        transcript,
-        "--format",
-        "json",
-        "--as",
-        CODER_EMAILS[0],
-    )
+    listed = invoke(database, *LIST, transcript, "--format", "json", "--as", CODER_EMAILS[0])
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.output)
     assert rows and {"scheme", "code", "start", "end", "probability", "on", "text"} <= set(rows[0])
@@ -79,17 +70,7 @@ def test_train_evaluate_list_accept_and_reject_from_the_command_line(database, t
     again = answer("reject", second)
     assert again.exit_code == 1 and "No open suggestion" in again.output
     left = json.loads(
-        invoke(
-            database,
-            "suggest",
-            "list",
-            "--transcript",
-            transcript,
-            "--format",
-            "json",
-            "--as",
-            CODER_EMAILS[0],
-        ).output
+        invoke(database, *LIST, transcript, "--format", "json", "--as", CODER_EMAILS[0]).output
     )
     assert {(r["code"], r["start"]) for r in left}.isdisjoint(
         {(first["code"], first["start"]), (second["code"], second["start"])}

@@ -20,8 +20,8 @@ from study.reliability.suggestions import evaluate_suggestions
 from coding_study import import_text
 
 
-def test_the_model_is_scored_on_held_out_transcripts_beside_the_keywords(database, tmp_path):
-    study = coded_study(database, tmp_path, interviews=12)
+def test_the_model_is_scored_on_held_out_transcripts_beside_the_keywords(coded):
+    database, study = coded
     with database.transaction() as session:
         quality = evaluate_suggestions(session, SCHEME_KEY, viewer=OPERATOR)
     assert (quality.transcripts, quality.folds, quality.scope) == (12, 5, "team")
@@ -49,11 +49,11 @@ def test_the_model_is_scored_on_held_out_transcripts_beside_the_keywords(databas
     assert all(("on: " if s.enabled else "off: ") in s.reason for s in found)
 
 
-def test_a_code_coded_in_one_transcript_only_cannot_be_learned_for_the_others(database, tmp_path):
+def test_a_code_coded_in_one_transcript_only_cannot_be_learned_for_the_others(coded):
     """Cross-validation by transcript: a fold never learns from the transcript it scores, so a
     code whose every coding is in one transcript scores recall 0 there, although the stored
     model (which learned from all) suggests it in that very transcript."""
-    coded_study(database, tmp_path, interviews=6)
+    database, _ = coded
     lines = [
         "Interviewer: Tell me about the pilots.",
         "Anna: The zorblax quintessa pilot failed in week one.",
@@ -83,7 +83,7 @@ def test_a_code_coded_in_one_transcript_only_cannot_be_learned_for_the_others(da
     with database.transaction() as session:
         quality = evaluate_suggestions(session, SCHEME_KEY, viewer=OPERATOR)
         pilot = next(c for c in quality.codes if c.code == "pilot")
-        assert pilot.positives == 6
+        assert pilot.positives == 6  # three passages, two coders
         assert pilot.model is not None and pilot.model.recall == 0
         assert not pilot.enabled
         found = learned_suggestions(

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from sqlalchemy import func, select
-from suggestion_study import CODER_EMAILS, SCHEME_KEY, coded_study
+from suggestion_study import CODER_EMAILS, SCHEME_KEY
 
 from study.admin.accounts import get_account
 from study.admin.permissions import OPERATOR
@@ -20,8 +20,13 @@ from conftest import add_user, open_app_page
 
 
 @pytest.fixture
-def study(database, tmp_path):
-    corpus = coded_study(database, tmp_path, interviews=8)
+def database(coded):
+    return coded[0]
+
+
+@pytest.fixture
+def study(coded):
+    database, corpus = coded
     with database.transaction() as session:
         add_user(session, "rita@example.org", "researcher", display_name="Rita")
     yield corpus
@@ -103,7 +108,7 @@ def test_the_workbench_learns_in_the_background_then_offers_suggestions_to_accep
 
 def test_codes_whose_model_agrees_too_little_stay_off_with_the_reason(study, database):
     with database.transaction() as session:
-        quality = evaluate_suggestions(session, SCHEME_KEY, viewer=OPERATOR)
+        quality = evaluate_suggestions(session, SCHEME_KEY, viewer=OPERATOR, folds=3)
     coder = account(database, CODER_EMAILS[1])
     at = open_app_page(coder, "workbench.py")
     at.toggle(key="wb_learned").set_value(True).run()

@@ -7,7 +7,7 @@ import io
 import zipfile
 
 from qdpx_files import exported_qdpx
-from suggestion_study import CODER_EMAILS, SCHEME_KEY, coded_study
+from suggestion_study import CODER_EMAILS, SCHEME_KEY
 
 from study.admin.accounts import add_account, get_account
 from study.admin.permissions import OPERATOR
@@ -20,9 +20,9 @@ from conftest import refiqda_schema
 
 
 def test_accepted_suggestions_keep_their_origin_in_exports_and_refi_qda(
-    database, second_database, tmp_path
+    coded, second_database, tmp_path
 ):
-    study = coded_study(database, tmp_path, interviews=4)
+    database, study = coded
     transcript = study.transcript_ids[0]
     with database.transaction() as session:
         train_suggestions(session, SCHEME_KEY, actor=OPERATOR)

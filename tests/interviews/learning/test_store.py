@@ -6,7 +6,7 @@ import functools
 
 import pytest
 from sqlalchemy import delete, func, select
-from suggestion_study import CODER_EMAILS, SCHEME_KEY, coded_study
+from suggestion_study import CODER_EMAILS, SCHEME_KEY
 
 from study.admin.accounts import get_account
 from study.admin.permissions import OPERATOR
@@ -33,8 +33,13 @@ from conftest import at_once
 
 
 @pytest.fixture
-def study(database, tmp_path):
-    return coded_study(database, tmp_path)
+def database(coded):
+    return coded[0]
+
+
+@pytest.fixture
+def study(coded):
+    return coded[1]
 
 
 def coder(session, n: int):
@@ -51,7 +56,7 @@ def test_a_trained_model_suggests_what_the_coders_would_code_and_goes_stale_on_c
         info = train_suggestions(session, SCHEME_KEY, actor=OPERATOR)
     assert info.scope == "team" and info.version == "1.0" and not info.stale
     assert len(info.codes) == 6 and info.too_few == {}
-    assert info.codings > 100 and info.transcripts == 9
+    assert info.codings > 100 and info.transcripts == 11
     planted = {
         (s.start, s.end, code)
         for s in study.sentences

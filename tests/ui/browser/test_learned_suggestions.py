@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from suggestion_study import CODER_EMAILS, SCHEME_KEY, coded_study
+from suggestion_study import CODER_EMAILS, SCHEME_KEY
 
 from study.admin.accounts import set_password
 from study.admin.permissions import OPERATOR
@@ -26,12 +26,13 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp")
 
 
-def test_tab_enter_and_backspace_answer_learned_suggestions(database, tmp_path, live_app, page):
-    coded_study(database, tmp_path, interviews=6)
+def test_tab_enter_and_backspace_answer_learned_suggestions(coded, live_coded_app, page):
+    database, _ = coded
+    live_app = live_coded_app
     email = CODER_EMAILS[0]
     with database.transaction() as session:
         set_password(session, email, WORKBENCH_PASSWORD, actor=OPERATOR)
-        evaluate_suggestions(session, SCHEME_KEY, viewer=OPERATOR)
+        evaluate_suggestions(session, SCHEME_KEY, viewer=OPERATOR, folds=3)
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(live_app)
     page.get_by_role("textbox", name="E-mail").fill(email)
@@ -65,24 +66,25 @@ def test_tab_enter_and_backspace_answer_learned_suggestions(database, tmp_path, 
     settled(page)
     page.keyboard.press("Control+z")
     wait_until(lambda: len(list_codings_of(database, email)) == len(before))
-    page.locator(".chip-suggestion").first.wait_for()
-    settled(page)
-    page.locator(".ism-transcript").click(position={"x": 5, "y": 5})
-    page.keyboard.press("Tab")
-    page.locator(".ism-transcript .run.focus").first.wait_for()
+    focus_next_suggestion(page)
     page.keyboard.press("Enter")
     wait_until(lambda: len(list_codings_of(database, email)) == len(before) + 1)
     after = list_codings_of(database, email)
-    page.locator(".chip-suggestion").first.wait_for()
-    settled(page)
-    page.locator(".ism-transcript").click(position={"x": 5, "y": 5})
-    page.keyboard.press("Tab")
-    page.locator(".ism-transcript .run.focus").first.wait_for()
+    focus_next_suggestion(page)
     page.keyboard.press("Backspace")
     wait_until(lambda: rejections(database) == 1)
     assert len(list_codings_of(database, email)) == len(after)  # rejecting codes nothing
     page.screenshot(path=str(SHOTS / "ism-e2e-learned-2-answered.png"))
     assert page.get_by_test_id("stException").count() == 0
+
+
+def focus_next_suggestion(page) -> None:
+    """Once the suggestions are drawn, click into the transcript and Tab to the next one."""
+    page.locator(".chip-suggestion").first.wait_for()
+    settled(page)
+    page.locator(".ism-transcript").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Tab")
+    page.locator(".ism-transcript .run.focus").first.wait_for()
 
 
 def list_codings_of(database, email: str):

@@ -38,21 +38,10 @@ def read_qsf(
 ) -> ImportedInstrument:
     """Read a Qualtrics survey export (.qsf) as an instrument, with notes on what was not kept.
 
-    Parameters
-    ----------
-    data : bytes
-        The file's content.
-    filename : str
-        The file's name as the user knows it (used in messages).
-    instrument_id : str, optional
-        The new instrument's id; by default the one stored by :func:`write_qsf`, else a
-        slug of the survey's name.
-
-    Raises
-    ------
-    InvalidFile
-        If the file is too large, not JSON, not a Qualtrics survey, or gives no valid
-        survey (one sentence naming the file).
+    ``filename`` is the file's name as the user knows it (for messages); the instrument's
+    id is ``instrument_id``, else the one stored by :func:`write_qsf`, else a slug of the
+    survey's name. A file too large, not JSON, not a Qualtrics survey, or giving no valid
+    survey raises ``InvalidFile`` (one sentence naming the file).
     """
     check_size(data, filename)
     document = parse(data, filename)
