@@ -64,7 +64,7 @@ ANSWERS = [
     "plain text",
 ]
 #: Formats that are not spreadsheets: nothing in them is ever evaluated as a formula.
-NOT_SPREADSHEETS = {".qdpx", ".qdc", ".sav"}
+NOT_SPREADSHEETS = {".qdpx", ".qdc", ".sav", ".yaml", ".qsf"}
 
 
 # --- scanning ---------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ DOWNLOAD_PAGES = {
     "benchmark.py": 1,
     "compare.py": 1,
     "codebook.py": 3,
-    "instruments.py": 1,
+    "instruments.py": 2,
     "campaigns.py": 1,
     "joint_display.py": 2,
     "exchange.py": 2,
@@ -370,7 +370,8 @@ def test_every_download_button_is_free_of_live_formulas(hostile, recorded_downlo
 
 def _show_every_download(at, script: str):
     """Make a page render all its download buttons (some need a choice first)."""
-    if script == "instruments.py":
-        guide = next(o for o in at.selectbox[0].options if "interview-guide" in o)
-        at = at.selectbox[0].select(guide).run()
+    if script == "instruments.py":  # a survey's YAML and .qsf, then a guide's .docx
+        for kind in ("ism-adoption-survey", "interview-guide"):
+            chosen = next(o for o in at.selectbox[0].options if kind in o)
+            at = at.selectbox[0].select(chosen).run()
     return at
