@@ -49,7 +49,10 @@ from study.surveys.mailing import import_recipients, send_campaign_mail
 from study.surveys.response_store import export_responses, import_responses
 
 InstrumentFormat = choices("InstrumentFormat", EXPORT_FORMATS)
-instruments_app = command_group("Survey instruments and interview guides (YAML in instruments/).")
+instruments_app = command_group(
+    "Survey instruments and interview guides: YAML in instruments/, or imported from "
+    "Qualtrics (.qsf) and LimeSurvey (.lss)."
+)
 campaign_app = command_group("Survey campaigns: open links and personal invitations.")
 
 #: Formats of survey exports we read, and formats responses are exported to.
