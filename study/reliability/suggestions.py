@@ -33,6 +33,7 @@ from study.admin.accounts import current_actor
 from study.admin.permissions import Actor, require
 from study.db.models import AccountRow
 from study.errors import InsufficientData, InvalidInput
+from study.interviews.coding.schemes_store import scheme_row
 from study.interviews.coding.workbench_data import scheme_for_suggestions
 from study.interviews.learning.model import MIN_POSITIVES, Features, fit_model, unit_features
 from study.interviews.learning.store import (
@@ -345,14 +346,17 @@ def evaluate_suggestions(
         )
     scope = "team" if coder_id is None else f"coder:{coder_id}"
     quality = SuggestionQuality(
-        str(scheme), scope, unit, n_folds, len(transcripts), len(unit_index), results
+        scheme_row(session, scheme).key,
+        scope,
+        unit,
+        n_folds,
+        len(transcripts),
+        len(unit_index),
+        results,
     )
     if store:
         info = train_suggestions(
             session, scheme, actor=current, coder_id=coder_id, unit=unit, only_if_stale=True
-        )
-        quality = SuggestionQuality(
-            info.scheme, scope, unit, n_folds, len(transcripts), len(unit_index), results
         )
         record_quality(session, info.id, quality.stored())
     return quality

@@ -110,12 +110,6 @@ class ModelInfo:
     stale: bool
     quality: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain values for JSON."""
-        data = dict(self.__dict__)
-        data["trained_at"] = self.trained_at.isoformat() if self.trained_at else None
-        return data
-
 
 def _scheme_codes(session: Session, scheme: SchemeRef) -> tuple[CodingSchemeRow, list[CodeRow]]:
     """The scheme's active version and its codes (merged ones left out)."""
